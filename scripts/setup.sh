@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# privlab set-up: everything a fresh Debian machine needs, and quick when already done.
+#   Debian packages (Jupyter, Chromium, build tools, OpenBLAS, datasets) → npm packages →
+#   TypeScript build → native addon (when present) → project-local kernelspec.
+# Each step checks whether it is needed first. Safe to run any number of times.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+STAMPS="$ROOT/.cache/setup"
+mkdir -p "$STAMPS"
+t0=$(date +%s)
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- 1. Debian packages -------------------------------------------------------------
+DEB_PACKAGES=(
+  python3 python3-notebook python3-nbconvert python3-nbclient jupyter-client
+  python3-ipykernel python3-jupyter-kernel-test python3-scipy
+  chromium
+  build-essential python3-dev pkg-config libopenblas-dev
+  dataset-fashion-mnist
+)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then missing+=("$p"); fi
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then SUDO=(sudo); else
+      log "not root and no sudo: install these Debian packages, then run again: ${missing[*]}"; exit 1
+    fi
+  fi
+  "${SUDO[@]}" apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+# --- 2. npm packages ----------------------------------------------------------------
+# Re-run npm when package.json or the lock changed since the last successful install.
+if [ ! -f node_modules/.package-lock.json ] || [ ! -f "$STAMPS/npm" ] \
+   || [ package.json -nt "$STAMPS/npm" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$STAMPS/npm" ]; }; then
+  log "npm install"
+  npm install --no-audit --no-fund --loglevel=error >&2
+  touch "$STAMPS/npm"
+fi
+# Notebooks import "privlab/kernel-ext": resolve the package name to this checkout.
+if [ "$(readlink node_modules/privlab 2>/dev/null || true)" != ".." ]; then
+  rm -rf node_modules/privlab
+  ln -s .. node_modules/privlab
+fi
+
+# --- 3. TypeScript build ------------------------------------------------------------
+newest_src=$(find src kernel-ext test bench tsconfig.json package.json -newer "$STAMPS/tsc" -type f 2>/dev/null | head -1 || true)
+if [ ! -f "$STAMPS/tsc" ] || [ ! -d dist ] || [ -n "$newest_src" ]; then
+  log "compiling TypeScript"
+  node node_modules/typescript/bin/tsc -p tsconfig.json >&2
+  touch "$STAMPS/tsc"
+fi
+
+# --- 4. native addon ----------------------------------------------------------------
+if [ -f native/binding.gyp ]; then
+  newest_native=$(find native -path native/build -prune -o -type f -newer "$STAMPS/native" -print 2>/dev/null | head -1 || true)
+  if [ ! -f "$STAMPS/native" ] || [ ! -d native/build/Release ] || [ -n "$newest_native" ]; then
+    log "building the native addon"
+    (cd native && node "$ROOT/node_modules/node-gyp/bin/node-gyp.js" rebuild --jobs="$(nproc)" >&2)
+    touch "$STAMPS/native"
+  fi
+fi
+
+# --- 5. kernelspec (project-local) --------------------------------------------------
+node dist/src/cli/main.js setup-kernel >/dev/null
+
+log "ok ($(( $(date +%s) - t0 )) s)"

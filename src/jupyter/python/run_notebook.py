@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Execute one notebook headless with nbclient and export it as a self-contained HTML report.
+
+Called by `privlab report`. Runs cell by cell so that a failure can name the cell.
+On success writes the executed notebook and the HTML report (atomically); on failure
+writes nothing and prints one JSON line describing the failing cell, exit status 3.
+Progress goes to stderr, one line per code cell.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+
+
+def write_atomic(path, text):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def error_of(cell, exc):
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return out.get("ename", "Error"), out.get("evalue", ""), out.get("traceback", [])
+    # tslab reports some errors (e.g. TypeScript compile errors) on stderr with an error reply.
+    stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+    ename = getattr(exc, "ename", None) or type(exc).__name__
+    evalue = getattr(exc, "evalue", None) or stderr.strip() or str(exc).strip()
+    return ename, evalue, []
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--notebook", required=True)
+    ap.add_argument("--html", required=True)
+    ap.add_argument("--ipynb", required=True)
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    ap.add_argument("--template-dir", required=True)
+    args = ap.parse_args()
+
+    nb = nbformat.read(args.notebook, as_version=4)
+    workdir = os.path.dirname(os.path.abspath(args.notebook))
+    client = NotebookClient(
+        nb,
+        kernel_name=args.kernel,
+        timeout=args.timeout,
+        allow_errors=False,
+        record_timing=True,
+        resources={"metadata": {"path": workdir}},
+    )
+    code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
+    code_no = 0
+    t_all = time.time()
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            code_no += 1
+            t0 = time.time()
+            try:
+                client.execute_cell(cell, index)
+            except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+                ename, evalue, tb = error_of(cell, exc)
+                if isinstance(exc, CellTimeoutError):
+                    ename, evalue = "CellTimeoutError", f"cell did not finish within {args.timeout} s"
+                elif isinstance(exc, DeadKernelError):
+                    ename, evalue = "DeadKernelError", "the kernel died while running this cell"
+                print(json.dumps({
+                    "ok": False,
+                    "notebook": args.notebook,
+                    "cell": index + 1,
+                    "code_cell": code_no,
+                    "ename": ename,
+                    "evalue": evalue,
+                    "traceback": tb,
+                    "source": cell.source,
+                }), flush=True)
+                sys.exit(3)
+            print(f"  cell {index + 1} ({code_no}/{code_cells} code) {time.time() - t0:.1f}s", file=sys.stderr, flush=True)
+
+    exporter = HTMLExporter(template_name="privlab", extra_template_basedirs=[args.template_dir])
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": os.path.splitext(os.path.basename(args.notebook))[0]}})
+    write_atomic(args.ipynb, nbformat.writes(nb))
+    write_atomic(args.html, body)
+    print(json.dumps({"ok": True, "notebook": args.notebook, "html": args.html, "ipynb": args.ipynb,
+                      "seconds": round(time.time() - t_all, 2), "code_cells": code_cells}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

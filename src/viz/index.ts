@@ -1,0 +1,4 @@
+export * from './html';
+export * from './plotly';
+export * from './image-grid';
+export * from './table';
