@@ -16,7 +16,7 @@ DEB_PACKAGES=(
   python3 python3-notebook python3-nbconvert python3-nbclient jupyter-client
   python3-ipykernel python3-jupyter-kernel-test python3-scipy
   chromium
-  build-essential python3-dev pkg-config libopenblas-dev
+  build-essential python3-dev pkg-config libopenblas-dev libfftw3-dev
   dataset-fashion-mnist
 )
 missing=()
@@ -57,15 +57,20 @@ if [ ! -f "$STAMPS/tsc" ] || [ ! -d dist ] || [ -n "$newest_src" ]; then
   touch "$STAMPS/tsc"
 fi
 
-# --- 4. native addon ----------------------------------------------------------------
-if [ -f native/binding.gyp ]; then
-  newest_native=$(find native -path native/build -prune -o -type f -newer "$STAMPS/native" -print 2>/dev/null | head -1 || true)
-  if [ ! -f "$STAMPS/native" ] || [ ! -d native/build/Release ] || [ -n "$newest_native" ]; then
-    log "building the native addon"
-    (cd native && node "$ROOT/node_modules/node-gyp/bin/node-gyp.js" rebuild --jobs="$(nproc)" >&2)
-    touch "$STAMPS/native"
+# --- 4. native addons -----------------------------------------------------------
+# One node-gyp project per folder (native/kernels: training kernels, native/tfhe: the
+# TFHE evaluator), each rebuilt only when one of its files changed.
+for gyp in native/*/binding.gyp; do
+  [ -f "$gyp" ] || continue
+  dir=$(dirname "$gyp"); name=$(basename "$dir")
+  stamp="$STAMPS/native-$name"
+  newest=$(find "$dir" -path "$dir/build" -prune -o -type f -newer "$stamp" -print 2>/dev/null | head -1 || true)
+  if [ ! -f "$stamp" ] || [ ! -d "$dir/build/Release" ] || [ -n "$newest" ]; then
+    log "building native addon $dir"
+    (cd "$dir" && node "$ROOT/node_modules/node-gyp/bin/node-gyp.js" rebuild --jobs="$(nproc)" >&2)
+    touch "$stamp"
   fi
-fi
+done
 
 # --- 5. kernelspec (project-local) --------------------------------------------------
 node dist/src/cli/main.js setup-kernel >/dev/null

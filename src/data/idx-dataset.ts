@@ -32,6 +32,7 @@ export function loadIdxDataset(imagesFile: string, labelsFile: string, opts: { n
  * (…-images-idx3-ubyte[.gz] → …-labels-idx1-ubyte[.gz]).
  */
 export function labelsFileFor(imagesFile: string): string {
+  if (!fs.existsSync(imagesFile)) throw new DataFileError(imagesFile, 'file not found');
   const base = path.basename(imagesFile);
   if (!base.includes('images-idx3')) {
     throw new DataFileError(imagesFile, 'cannot infer the labels file: the name does not contain "images-idx3" (give the labels file explicitly)');

@@ -12,16 +12,19 @@ export interface KernelSpec {
   metadata?: Record<string, unknown>;
 }
 
-export function tslabEntry(root = packageRoot()): string {
-  const bin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
-  if (!fs.existsSync(bin)) throw new Error(`tslab is not installed (${bin} missing): run the set-up (npm test or npm start)`);
-  return bin;
+/** The kernel's entry point: our launcher around tslab (src/jupyter/kernel/launch.ts), compiled. */
+export function kernelEntry(root = packageRoot()): string {
+  const tslab = path.join(root, 'node_modules', 'tslab', 'package.json');
+  if (!fs.existsSync(tslab)) throw new Error(`tslab is not installed (${tslab} missing): run the set-up (npm test or npm start)`);
+  const entry = path.join(root, 'dist', 'src', 'jupyter', 'kernel', 'launch.js');
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run the set-up to compile the project`);
+  return entry;
 }
 
 export function kernelSpec(root = packageRoot()): KernelSpec {
   return {
     // The node that runs this set-up, by absolute path: the kernel does not depend on PATH.
-    argv: [process.execPath, tslabEntry(root), 'kernel', '--config-path', '{connection_file}'],
+    argv: [process.execPath, kernelEntry(root), '--config-path', '{connection_file}'],
     display_name: 'TypeScript (privlab)',
     language: 'typescript',
     env: { PRIVLAB_ROOT: root },

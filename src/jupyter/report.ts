@@ -31,6 +31,8 @@ export class NotebookCellError extends Error {
     readonly ename: string,
     readonly evalue: string,
     readonly source: string,
+    /** The kernel's error output without the kernel's own stack frames. */
+    readonly details: string,
   ) {
     super(`${notebook}: cell ${cell} (code cell ${codeCell}) failed: ${ename}: ${evalue}`);
     this.name = 'NotebookCellError';
@@ -84,7 +86,7 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
     child.on('error', (err) => reject(new Error(`cannot start ${systemPython()}: ${err.message}`)));
     child.on('close', (code) => {
       const last = stdout.trim().split('\n').pop() ?? '';
-      let msg: { ok?: boolean; cell?: number; code_cell?: number; ename?: string; evalue?: string; source?: string; seconds?: number } | undefined;
+      let msg: { ok?: boolean; cell?: number; code_cell?: number; ename?: string; evalue?: string; source?: string; details?: string; seconds?: number } | undefined;
       try {
         msg = JSON.parse(last);
       } catch {
@@ -93,7 +95,7 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
       if (code === 0 && msg?.ok) {
         resolve({ notebook, html: path.join(outDir, `${name}.html`), ipynb: path.join(outDir, `${name}.ipynb`), seconds: msg.seconds ?? 0 });
       } else if (msg && msg.ok === false) {
-        reject(new NotebookCellError(notebook, msg.cell ?? 0, msg.code_cell ?? 0, msg.ename ?? 'Error', msg.evalue ?? '', msg.source ?? ''));
+        reject(new NotebookCellError(notebook, msg.cell ?? 0, msg.code_cell ?? 0, msg.ename ?? 'Error', msg.evalue ?? '', msg.source ?? '', msg.details ?? ''));
       } else {
         reject(new Error(`${notebook}: the notebook runner failed (exit ${code}):\n${stderrTail.trim()}`));
       }

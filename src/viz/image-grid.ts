@@ -34,8 +34,12 @@ export function imageGridPng(pixels: ArrayLike<number>, count: number, height: n
   const W = columns * tileW + (columns + 1) * pad;
   const H = rows * tileH + (rows + 1) * pad;
   const png = new PNG({ width: W, height: H, colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
-  // pngjs keeps RGBA internally; background is mid grey so tile borders show in both modes.
-  png.data.fill(128);
+  // pngjs keeps RGBA internally: opaque mid grey background (an alpha below 255 would be
+  // blended with white when written as grayscale), so tile borders show in both modes.
+  for (let o = 0; o < png.data.length; o += 4) {
+    png.data[o] = png.data[o + 1] = png.data[o + 2] = 128;
+    png.data[o + 3] = 255;
+  }
   for (let k = 0; k < count; k++) {
     const r = Math.floor(k / columns);
     const c = k % columns;

@@ -26,14 +26,21 @@ def write_atomic(path, text):
 
 
 def error_of(cell, exc):
+    """(ename, evalue, details) of a failed cell, from the kernel's error output.
+
+    The privlab kernel sends one (src/jupyter/kernel/launch.ts). For a kernel that only
+    writes to stderr, fall back to the first line it wrote there.
+    """
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
-            return out.get("ename", "Error"), out.get("evalue", ""), out.get("traceback", [])
-    # tslab reports some errors (e.g. TypeScript compile errors) on stderr with an error reply.
-    stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
-    ename = getattr(exc, "ename", None) or type(exc).__name__
-    evalue = getattr(exc, "evalue", None) or stderr.strip() or str(exc).strip()
-    return ename, evalue, []
+            tb = out.get("traceback", [])
+            return out.get("ename", "Error"), out.get("evalue", ""), "\n".join(tb[1:])
+    stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr").strip()
+    ename = getattr(exc, "ename", None)
+    if not ename or ename == "<Error>":
+        ename = type(exc).__name__
+    lines = stderr.splitlines() or str(exc).strip().splitlines() or [""]
+    return ename, lines[0], "\n".join(lines[1:])
 
 
 def main():
@@ -68,7 +75,7 @@ def main():
             try:
                 client.execute_cell(cell, index)
             except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-                ename, evalue, tb = error_of(cell, exc)
+                ename, evalue, details = error_of(cell, exc)
                 if isinstance(exc, CellTimeoutError):
                     ename, evalue = "CellTimeoutError", f"cell did not finish within {args.timeout} s"
                 elif isinstance(exc, DeadKernelError):
@@ -80,7 +87,7 @@ def main():
                     "code_cell": code_no,
                     "ename": ename,
                     "evalue": evalue,
-                    "traceback": tb,
+                    "details": details,
                     "source": cell.source,
                 }), flush=True)
                 sys.exit(3)

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test suite: every compiled test file under dist/test, with node's test runner.
+# Extra arguments go to node --test (e.g. --test-name-pattern=idx).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+mapfile -t files < <(find dist/test -name '*.test.js' | sort)
+if ((${#files[@]} == 0)); then echo "no test files under dist/test" >&2; exit 1; fi
+exec node --test --test-reporter=spec "$@" "${files[@]}"

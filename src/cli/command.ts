@@ -1,0 +1,23 @@
+/** What every CLI command is: a name, a usage text and a handler returning the exit code. */
+export interface Command {
+  name: string;
+  /** Usage lines shown by `privlab help` (indented by the caller). */
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Bad command-line input: reported with exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A numeric option, checked. */
+export function numberOption(name: string, value: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what}, got "${value}"`);
+  return n;
+}

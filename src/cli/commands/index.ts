@@ -1,0 +1,8 @@
+/** The command registry: one module per command, listed here in help order. */
+import { Command } from '../command';
+import { report } from './report';
+import { lab } from './lab';
+import { data } from './data';
+import { setupKernel } from './setup-kernel';
+
+export const COMMANDS: Command[] = [report, lab, data, setupKernel];

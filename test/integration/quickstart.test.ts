@@ -1,0 +1,99 @@
+/**
+ * The main job end to end: `privlab report` executes notebooks/00-quickstart.ipynb
+ * headless through Jupyter with the privlab (tslab) kernel; the executed notebook and
+ * the HTML report are checked, the report in headless Chromium with the network closed.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { privlab, ROOT } from '../support/cli';
+import { tmpDir } from '../support/tmp';
+
+interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string }
+interface Cell { cell_type: string; outputs?: Output[] }
+
+const out = tmpDir('privlab-report-');
+const figures = tmpDir('privlab-figures-');
+let cells: Cell[] = [];
+let run: ReturnType<typeof privlab>;
+let browser: Browser | undefined;
+
+const joined = (v: unknown): string => (Array.isArray(v) ? v.join('') : String(v ?? ''));
+const outputs = (): Output[] => cells.flatMap((c) => c.outputs ?? []);
+
+before(() => {
+  run = privlab(['report', path.join(ROOT, 'notebooks', '00-quickstart.ipynb'), '--out', out], { PRIVLAB_FIGURES_DIR: figures });
+  if (run.status === 0) cells = JSON.parse(fs.readFileSync(path.join(out, '00-quickstart.ipynb'), 'utf8')).cells;
+});
+after(async () => { await browser?.close(); });
+
+test('privlab report runs the quickstart and writes the report and the executed notebook', () => {
+  assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr}`);
+  assert.match(run.stdout, /00-quickstart\.ipynb → .*00-quickstart\.html/);
+  assert.ok(fs.statSync(path.join(out, '00-quickstart.html')).size > 1_000_000);
+  assert.match(run.stderr, /cell \d+ \(5\/5 code\)/, 'per-cell progress');
+});
+
+test('executed quickstart: no error output, a Plotly chart, a PNG image, an HTML table', () => {
+  assert.ok(cells.length > 0);
+  assert.deepEqual(outputs().filter((o) => o.output_type === 'error' || o.name === 'stderr').map((o) => joined(o.text ?? o.ename)), []);
+  const charts = outputs().filter((o) => o.data && 'application/vnd.plotly.v1+json' in o.data);
+  assert.ok(charts.length >= 2, 'bar chart and live chart');
+  assert.ok(charts.every((c) => joined(c.data!['text/html']).includes('Plotly.react')));
+  const png = outputs().find((o) => o.data && 'image/png' in o.data);
+  assert.ok(png);
+  assert.equal(Buffer.from(joined(png.data!['image/png']), 'base64').subarray(1, 4).toString(), 'PNG');
+  const table = outputs().find((o) => joined(o.data?.['text/html']).includes('<table'));
+  assert.ok(table);
+  assert.match(joined(table.data!['text/html']), /<th>digit<\/th><th>train<\/th><th>test<\/th>/);
+  assert.equal(outputs().filter((o) => joined(o.data?.['text/html']).includes('data-privlab="plotly.js')).length, 1, 'plotly.js carried once');
+});
+
+test('live outputs end in their final state: progress at 100 %, chart with every point', () => {
+  const bar = outputs().find((o) => joined(o.data?.['text/plain']).startsWith('centroids:'));
+  assert.ok(bar);
+  assert.match(joined(bar.data!['text/plain']), /100%.*40\/40/);
+  const live = outputs().find((o) => joined(o.data?.['text/plain']).includes('Nearest-centroid accuracy'));
+  const spec = live!.data!['application/vnd.plotly.v1+json'] as { data: Array<{ y: number[] }> };
+  assert.equal(spec.data[0].y.length, 40);
+  const finalAcc = spec.data[0].y[39];
+  assert.ok(finalAcc > 0.75 && finalAcc < 0.9, `nearest-centroid accuracy on MNIST is about 0.82, got ${finalAcc}`);
+  assert.ok(fs.existsSync(path.join(figures, 'quickstart', 'digits.png')), 'figures saved where asked');
+});
+
+test('the HTML report renders its Plotly charts in headless Chromium, offline, with no errors', async () => {
+  browser = await launchChromium();
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
+  const reportUrl = pathToFileURL(path.join(out, '00-quickstart.html')).href;
+  // Offline: anything but the report itself (and inline data: URLs) is refused and recorded.
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === reportUrl || url.startsWith('data:')) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  await page.goto(reportUrl, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2, undefined, { timeout: 30_000 });
+  const rendered = await page.evaluate(() => Array.from(document.querySelectorAll('.js-plotly-plot')).map((p) => ({
+    svgs: p.querySelectorAll('svg.main-svg').length,
+    bars: p.querySelectorAll('.barlayer .trace .point').length,
+    lines: p.querySelectorAll('.scatterlayer .trace path.js-line').length,
+  })));
+  assert.equal(rendered.length, 2);
+  assert.ok(rendered.every((r) => r.svgs > 0));
+  assert.equal(rendered[0].bars, 20, 'two bar traces of ten digits each');
+  assert.equal(rendered[1].lines, 1, 'live chart line');
+  assert.equal(await page.locator('img[src^="data:image/png"]').count(), 1);
+  assert.ok((await page.locator('table.privlab-table tbody tr').count()) === 10);
+  assert.deepEqual(requests, [], 'the report loads nothing from elsewhere');
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,90 @@
+"""The privlab kernel, as registered by the set-up, against Debian's jupyter_kernel_test
+suite (execute, stdout/stderr, errors, completion, inspection, is_complete, display data),
+plus privlab's own protocol checks: error names, and displays updated in place.
+
+Run with the project-local Jupyter path, from the project root:
+  JUPYTER_PATH=.jupyter/data /usr/bin/python3 test/kernel/test_privlab_kernel.py -v
+(test/integration/kernel-protocol.test.ts does exactly that.)
+"""
+import unittest
+
+import jupyter_kernel_test
+from jupyter_kernel_test.msgspec_v5 import validate_message
+
+
+class PrivlabKernelTests(jupyter_kernel_test.KernelTests):
+    kernel_name = "privlab"
+    language_name = "typescript"
+    file_extension = ".ts"
+
+    code_hello_world = 'console.log("hello, world")'
+    code_stderr = 'console.error("to stderr")'
+    code_generate_error = 'throw new RangeError("kaput")'
+
+    completion_samples = [
+        {"text": "Math.ab", "matches": {"abs"}},
+        {"text": "const xs = [1, 2];\nxs.fil", "matches": {"fill", "filter"}},
+    ]
+    complete_code_samples = ["1 + 1", "const x = 1;", "function f() { return 1; }"]
+    incomplete_code_samples = ["function f() {", "if (true) {", "(1 + "]
+
+    code_inspect_sample = "Math.max"
+
+    code_display_data = [
+        {"code": 'import * as tslab from "tslab";\ntslab.display.html("<b>bold</b>");', "mime": "text/html"},
+        {"code": 'import * as lab from "privlab/kernel-ext";\nlab.html("<i>privlab</i>");', "mime": "text/html"},
+        {"code": 'import * as lab2 from "privlab/kernel-ext";\nlab2.images(lab2.data.loadMnist(), { indices: [0, 1] });', "mime": "image/png"},
+    ]
+
+    def run_cell(self, code):
+        self.flush_channels()
+        return self.execute_helper(code=code)
+
+    def test_privlab_runtime_error_has_name_message_and_traceback(self):
+        reply, outputs = self.run_cell('function inner() { throw new TypeError("bad input: 42"); }\ninner();')
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "TypeError")
+        self.assertEqual(reply["content"]["evalue"], "bad input: 42")
+        errors = [m for m in outputs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1)
+        tb = errors[0]["content"]["traceback"]
+        self.assertEqual(tb[0], "TypeError: bad input: 42")
+        self.assertTrue(any("inner" in line for line in tb[1:]), tb)
+        self.assertFalse(any("node_modules/tslab" in line for line in tb), "kernel internals are left out")
+        self.assertFalse([m for m in outputs if m["msg_type"] == "stream"], "the error is not also printed")
+
+    def test_privlab_type_error_is_a_tserror(self):
+        reply, outputs = self.run_cell('const n: number = "not a number";')
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "TSError")
+        self.assertIn("not assignable to type 'number'", reply["content"]["evalue"])
+        self.assertEqual([m["msg_type"] for m in outputs], ["error"])
+
+    def test_privlab_kernel_keeps_working_after_an_error(self):
+        self.run_cell('throw new Error("first")')
+        reply, outputs = self.run_cell('console.log("still alive", 6 * 7)')
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertIn("still alive 42", "".join(m["content"].get("text", "") for m in outputs))
+
+    def test_privlab_live_display_updates_in_place(self):
+        code = (
+            'import * as lab3 from "privlab/kernel-ext";\n'
+            'const bar = lab3.progressBar({ total: 3, label: "work", intervalMs: 0 });\n'
+            'for (let i = 0; i < 3; i++) await bar.tick();\n'
+            'bar.close();'
+        )
+        reply, outputs = self.run_cell(code)
+        self.assertEqual(reply["content"]["status"], "ok")
+        kinds = [m["msg_type"] for m in outputs]
+        self.assertEqual(kinds[0], "display_data")
+        self.assertGreaterEqual(kinds.count("update_display_data"), 3)
+        ids = {m["content"]["transient"]["display_id"] for m in outputs if m["msg_type"].endswith("display_data")}
+        self.assertEqual(len(ids), 1, "one display, updated in place")
+        for m in outputs:
+            validate_message(m, m["msg_type"], reply["parent_header"]["msg_id"])
+        last = [m for m in outputs if m["msg_type"] == "update_display_data"][-1]
+        self.assertIn("100%", last["content"]["data"]["text/plain"])
+
+
+if __name__ == "__main__":
+    unittest.main()
