@@ -1,10 +1,10 @@
 /** `privlab lab`: the interactive notebook server on localhost, with the privlab kernel registered. */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/files';
-import { jupyterEnv, systemPython } from './env';
+import { jupyterEnv, KERNEL_NAME, systemPython } from './env';
 import { kernelSpecFile } from './kernelspec';
-import * as fs from 'node:fs';
 
 export interface LabOptions {
   port?: number;
@@ -22,7 +22,9 @@ export function startLab(opts: LabOptions = {}): Promise<number> {
     '--ip=127.0.0.1',
     `--port=${opts.port ?? 8888}`,
     '--no-browser',
-    '--MappingKernelManager.default_kernel_name=privlab',
+    `--MappingKernelManager.default_kernel_name=${KERNEL_NAME}`,
+    // Jupyter refuses to start as root without it (containers, fresh VMs).
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ...(opts.extraArgs ?? []),
   ];
   return new Promise((resolve, reject) => {

@@ -68,7 +68,10 @@ export function barChart(categories: ReadonlyArray<string | number>, series: Ser
     if (y.length !== categories.length) throw new RangeError(`series "${name}" has ${y.length} values but there are ${categories.length} categories`);
     return { type: 'bar', name, x: categories.map(String), y };
   });
-  return { data, layout: { ...baseLayout(opts), barmode: 'group' }, config: { responsive: true, displaylogo: false } };
+  const layout = baseLayout(opts);
+  // Categories are labels even when they look like numbers ("0" … "9"): one tick each.
+  layout.xaxis = { ...(layout.xaxis as object), type: 'category' };
+  return { data, layout: { ...layout, barmode: 'group' }, config: { responsive: true, displaylogo: false } };
 }
 
 let plotlySource: string | undefined;

@@ -40,6 +40,8 @@ test('privlab report runs the quickstart and writes the report and the executed 
 
 test('executed quickstart: no error output, a Plotly chart, a PNG image, an HTML table', () => {
   assert.ok(cells.length > 0);
+  const counts = cells.filter((c) => c.cell_type === 'code').map((c) => (c as { execution_count?: number }).execution_count);
+  assert.deepEqual(counts, counts.map((_, i) => i + 1), 'prompt numbers 1, 2, 3 …');
   assert.deepEqual(outputs().filter((o) => o.output_type === 'error' || o.name === 'stderr').map((o) => joined(o.text ?? o.ename)), []);
   const charts = outputs().filter((o) => o.data && 'application/vnd.plotly.v1+json' in o.data);
   assert.ok(charts.length >= 2, 'bar chart and live chart');

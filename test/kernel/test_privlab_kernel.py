@@ -60,6 +60,24 @@ class PrivlabKernelTests(jupyter_kernel_test.KernelTests):
         self.assertIn("not assignable to type 'number'", reply["content"]["evalue"])
         self.assertEqual([m["msg_type"] for m in outputs], ["error"])
 
+    def test_privlab_execute_input_carries_the_execution_count(self):
+        self.flush_channels()
+        msg_id = self.kc.execute(code="1")
+        reply = self.get_non_kernel_info_reply(timeout=30)
+        count = reply["content"]["execution_count"]
+        seen = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=5)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            seen.append(msg)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        inputs = [m for m in seen if m["msg_type"] == "execute_input"]
+        self.assertEqual(len(inputs), 1)
+        self.assertEqual(inputs[0]["content"]["execution_count"], count)
+        self.assertEqual(inputs[0]["content"]["code"], "1")
+
     def test_privlab_kernel_keeps_working_after_an_error(self):
         self.run_cell('throw new Error("first")')
         reply, outputs = self.run_cell('console.log("still alive", 6 * 7)')

@@ -60,7 +60,7 @@ function main(): void {
   });
   const server = new jupyter.ZmqServer(new jupyter.JupyterHandlerImpl(executor, false), configPath);
 
-  // Same as tslab's ZmqServer.handleExecute, plus the error message.
+  // Same as tslab's ZmqServer.handleExecute, plus execute_input and the error message.
   server.handleExecute = async function handleExecute(this: any, sock: unknown, msg: any): Promise<void> {
     const send = (msgType: string, content: unknown, socket: unknown = this.iopub): void => {
       const m = msg.createReply();
@@ -70,6 +70,9 @@ function main(): void {
     };
     const writeStream = (name: string, text: string): void => send('stream', { name, text });
     const writeDisplayData = (data: unknown, update: boolean): void => send(update ? 'update_display_data' : 'display_data', data);
+    // The protocol's execute_input broadcast (tslab omits it): front ends and nbclient
+    // take the cell's prompt number from it. tslab counts every execution, as we do here.
+    send('execute_input', { code: msg.content.code, execution_count: (this.handler.execCount ?? 0) + 1 });
     captured = [];
     let content: Record<string, unknown> = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
     const calls = captured ?? [];
