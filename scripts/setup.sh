@@ -19,8 +19,13 @@ DEB_PACKAGES=(
   build-essential python3-dev pkg-config libopenblas-dev libfftw3-dev
   dataset-fashion-mnist
 )
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+  log "this set-up installs Debian packages with apt-get, which is not available here."
+  log "install the equivalents of: ${DEB_PACKAGES[*]} — then set PRIVLAB_SKIP_APT=1 and run again."
+  [ "${PRIVLAB_SKIP_APT:-}" = 1 ] || exit 1
+fi
 missing=()
-for p in "${DEB_PACKAGES[@]}"; do
+[ "${PRIVLAB_SKIP_APT:-}" = 1 ] || for p in "${DEB_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then missing+=("$p"); fi
 done
 if ((${#missing[@]})); then
