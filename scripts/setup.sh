@@ -65,6 +65,11 @@ fi
 # --- 4. native addons -----------------------------------------------------------
 # One node-gyp project per folder (native/kernels: training kernels, native/tfhe: the
 # TFHE evaluator), each rebuilt only when one of its files changed.
+# Build against the headers of the node that runs us when they are installed beside it
+# (node-gyp would otherwise try to download them, which fails on an offline machine).
+NODE_PREFIX=$(dirname "$(dirname "$(command -v node)")")
+GYP_ARGS=()
+if [ -f "$NODE_PREFIX/include/node/node_api.h" ]; then GYP_ARGS+=("--nodedir=$NODE_PREFIX"); fi
 for gyp in native/*/binding.gyp; do
   [ -f "$gyp" ] || continue
   dir=$(dirname "$gyp"); name=$(basename "$dir")
@@ -72,7 +77,7 @@ for gyp in native/*/binding.gyp; do
   newest=$(find "$dir" -path "$dir/build" -prune -o -type f -newer "$stamp" -print 2>/dev/null | head -1 || true)
   if [ ! -f "$stamp" ] || [ ! -d "$dir/build/Release" ] || [ -n "$newest" ]; then
     log "building native addon $dir"
-    (cd "$dir" && node "$ROOT/node_modules/node-gyp/bin/node-gyp.js" rebuild --jobs="$(nproc)" >&2)
+    (cd "$dir" && node "$ROOT/node_modules/node-gyp/bin/node-gyp.js" rebuild --jobs="$(nproc)" "${GYP_ARGS[@]}" >&2)
     touch "$stamp"
   fi
 done
