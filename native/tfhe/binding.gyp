@@ -1,0 +1,30 @@
+{
+  # The TFHE evaluator (server side of privlab's FHE): negacyclic FFT products,
+  # external product, blind rotation, sample extraction, key switching, modulus
+  # switch and programmable bootstrapping on TFHE-rs shortint ciphertexts.
+  # FFTW3 comes from Debian's libfftw3-dev (listed in scripts/setup.sh).
+  "targets": [
+    {
+      "target_name": "privlab_tfhe",
+      "sources": [
+        "src/fft64.cc",
+        "src/ggsw_external_product.cc",
+        "src/blind_rotate.cc",
+        "src/glwe_sample_extraction.cc",
+        "src/lwe_keyswitch.cc",
+        "src/modulus_switch.cc",
+        "src/programmable_bootstrap.cc",
+        "src/lwe_linear_algebra.cc",
+        "src/encryption_helpers.cc",
+        "src/server_key.cc",
+        "src/addon.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": ["-lfftw3", "-lpthread"]
+    }
+  ]
+}

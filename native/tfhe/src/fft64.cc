@@ -1,0 +1,106 @@
+// fft64: negacyclic polynomial transforms over double precision (see tfhe.h).
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "tfhe.h"
+
+namespace privlab_tfhe {
+
+namespace {
+std::mutex planner_lock;  // FFTW's planner is not thread safe; execution is.
+
+// x mod 2^64, rounded to the nearest integer, for |x| well beyond 2^64. Subtracting the
+// nearest multiple of 2^64 is exact in double arithmetic (the result is a multiple of
+// ulp(x) no larger than 2^63), and the remaining value converts to a signed integer.
+inline uint64_t torus_from_double(double x) {
+  const double wraps = std::nearbyint(x * 0x1p-64);
+  const double r = std::nearbyint(x - wraps * 0x1p64);
+  if (r >= 0x1p63) return uint64_t(int64_t(r - 0x1p64));
+  return uint64_t(int64_t(r));
+}
+}  // namespace
+
+FourierBuffer::FourierBuffer(size_t n) : len(n) {
+  data = static_cast<fftw_complex*>(fftw_malloc(sizeof(fftw_complex) * (n ? n : 1)));
+  if (!data) throw std::bad_alloc();
+}
+FourierBuffer::~FourierBuffer() { fftw_free(data); }
+
+Fft64::Fft64(size_t polynomial_size) : n_(polynomial_size), m_(polynomial_size / 2) {
+  if (n_ < 4 || (n_ & (n_ - 1)) != 0) throw std::invalid_argument("polynomial size must be a power of two >= 4");
+  twist_re_.resize(m_);
+  twist_im_.resize(m_);
+  for (size_t j = 0; j < m_; ++j) {
+    const double angle = M_PI * double(j) / double(n_);
+    twist_re_[j] = std::cos(angle);
+    twist_im_[j] = std::sin(angle);
+  }
+  FourierBuffer tmp(m_);
+  std::lock_guard<std::mutex> g(planner_lock);
+  // In-place plans; every buffer we execute on comes from fftw_malloc (same alignment).
+  to_fourier_ = fftw_plan_dft_1d(int(m_), tmp.data, tmp.data, FFTW_BACKWARD, FFTW_MEASURE);
+  from_fourier_ = fftw_plan_dft_1d(int(m_), tmp.data, tmp.data, FFTW_FORWARD, FFTW_MEASURE);
+  if (!to_fourier_ || !from_fourier_) throw std::runtime_error("FFTW could not plan the transform");
+}
+
+Fft64::~Fft64() {
+  std::lock_guard<std::mutex> g(planner_lock);
+  if (to_fourier_) fftw_destroy_plan(to_fourier_);
+  if (from_fourier_) fftw_destroy_plan(from_fourier_);
+}
+
+void Fft64::forward_i64(const int64_t* in, fftw_complex* out) const {
+  for (size_t j = 0; j < m_; ++j) {
+    const double re = double(in[j]), im = double(in[j + m_]);
+    out[j][0] = re * twist_re_[j] - im * twist_im_[j];
+    out[j][1] = re * twist_im_[j] + im * twist_re_[j];
+  }
+  fftw_execute_dft(to_fourier_, out, out);
+}
+
+void Fft64::forward_torus(const uint64_t* in, fftw_complex* out) const {
+  for (size_t j = 0; j < m_; ++j) {
+    const double re = double(int64_t(in[j])), im = double(int64_t(in[j + m_]));
+    out[j][0] = re * twist_re_[j] - im * twist_im_[j];
+    out[j][1] = re * twist_im_[j] + im * twist_re_[j];
+  }
+  fftw_execute_dft(to_fourier_, out, out);
+}
+
+void Fft64::backward_add_torus(fftw_complex* in, uint64_t* out) const {
+  fftw_execute_dft(from_fourier_, in, in);
+  const double scale = 1.0 / double(m_);
+  for (size_t j = 0; j < m_; ++j) {
+    // multiply by conj(twist) / m
+    const double re = in[j][0], im = in[j][1];
+    const double tr = twist_re_[j] * scale, ti = twist_im_[j] * scale;
+    const double c0 = re * tr + im * ti;
+    const double c1 = im * tr - re * ti;
+    out[j] += torus_from_double(c0);
+    out[j + m_] += torus_from_double(c1);
+  }
+}
+
+std::shared_ptr<const Fft64> fft_for_size(size_t polynomial_size) {
+  static std::mutex lock;
+  static std::map<size_t, std::shared_ptr<const Fft64>> cache;
+  std::lock_guard<std::mutex> g(lock);
+  auto it = cache.find(polynomial_size);
+  if (it != cache.end()) return it->second;
+  auto fft = std::make_shared<const Fft64>(polynomial_size);
+  cache[polynomial_size] = fft;
+  return fft;
+}
+
+void polynomial_wrapping_monic_mul(const uint64_t* in, uint64_t* out, size_t n, size_t power) {
+  // X^power with power in [0, 2N): X^N = -1.
+  const bool negate = power >= n;
+  const size_t p = negate ? power - n : power;
+  // coefficients i < n - p move to i + p with sign (negate); the rest wrap with the other sign
+  for (size_t i = 0; i + p < n; ++i) out[i + p] = negate ? uint64_t(0) - in[i] : in[i];
+  for (size_t i = n - p; i < n; ++i) out[i + p - n] = negate ? in[i] : uint64_t(0) - in[i];
+}
+
+}  // namespace privlab_tfhe

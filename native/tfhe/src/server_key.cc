@@ -1,0 +1,58 @@
+// server_key: checks sizes and moves the bootstrapping key to the Fourier domain.
+#include <stdexcept>
+#include <string>
+
+#include "parallel.h"
+#include "tfhe.h"
+
+namespace privlab_tfhe {
+
+size_t standard_bsk_len(const PbsParams& p) {
+  const size_t k1 = p.glwe_dimension + 1;
+  return size_t(p.lwe_dimension) * p.pbs_level * k1 * k1 * p.polynomial_size;
+}
+
+size_t ksk_len(const PbsParams& p) { return p.big_lwe_dimension() * p.ks_level * (size_t(p.lwe_dimension) + 1); }
+
+static void check_params(const PbsParams& p) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("invalid PBS parameters: " + what); };
+  if (p.polynomial_size < 256 || p.polynomial_size > 65536 || (p.polynomial_size & (p.polynomial_size - 1)))
+    bad("polynomial size must be a power of two in [256, 65536]");
+  if (p.glwe_dimension < 1 || p.glwe_dimension > 16) bad("GLWE dimension must be in [1, 16]");
+  if (p.lwe_dimension < 1 || p.lwe_dimension > 8192) bad("LWE dimension must be in [1, 8192]");
+  if (p.pbs_level < 1 || p.pbs_base_log < 1 || p.pbs_base_log * p.pbs_level > 64 || p.pbs_level > 64)
+    bad("PBS decomposition must have base_log*level in [1, 64]");
+  if (p.ks_level < 1 || p.ks_base_log < 1 || p.ks_base_log * p.ks_level > 64 || p.ks_level > 64)
+    bad("key-switch decomposition must have base_log*level in [1, 64]");
+}
+
+std::unique_ptr<ServerKey> make_server_key(const PbsParams& p, const uint64_t* bsk, size_t bsk_len, const uint64_t* ksk,
+                                           size_t ksk_length) {
+  check_params(p);
+  if (bsk_len != standard_bsk_len(p))
+    throw std::invalid_argument("bootstrapping key has " + std::to_string(bsk_len) + " words, expected " +
+                                std::to_string(standard_bsk_len(p)));
+  if (ksk_length != ksk_len(p))
+    throw std::invalid_argument("key-switching key has " + std::to_string(ksk_length) + " words, expected " +
+                                std::to_string(ksk_len(p)));
+  auto key = std::make_unique<ServerKey>();
+  key->params = p;
+  key->fft = fft_for_size(p.polynomial_size);
+  key->ksk.assign(ksk, ksk + ksk_length);
+  const size_t n = p.polynomial_size, m = n / 2;
+  const size_t polys = bsk_len / n;
+  key->bsk_fourier.resize(polys * m * 2);
+  const Fft64& fft = *key->fft;
+  unsigned threads = std::thread::hardware_concurrency();
+  parallel_for(
+      polys, threads ? threads : 1, [&](unsigned) { return std::make_unique<FourierBuffer>(m); },
+      [&](std::unique_ptr<FourierBuffer>& buf, size_t i) {
+        fft.forward_torus(bsk + i * n, buf->data);
+        double* dst = key->bsk_fourier.data() + i * m * 2;
+        const double* src = reinterpret_cast<const double*>(buf->data);
+        for (size_t z = 0; z < 2 * m; ++z) dst[z] = src[z];
+      });
+  return key;
+}
+
+}  // namespace privlab_tfhe

@@ -1,0 +1,171 @@
+// privlab's TFHE evaluator: the core_crypto operations on TFHE-rs-compatible
+// LWE/GLWE/GGSW data over the native torus Z/2^64. One .cc file per operation,
+// named like TFHE-rs's core_crypto algorithms so a reader finds each step by name.
+//
+// NOT AUDITED: this is a research implementation. It is not constant time, has had
+// no side-channel review, and its noise behaviour is checked only by the project's
+// tests (error rate vs. the noise model).
+#pragma once
+
+#include <fftw3.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace privlab_tfhe {
+
+// The parameters the server needs (no secret material, no noise distributions).
+struct PbsParams {
+  uint32_t lwe_dimension = 0;      // n: small key (input of the blind rotation)
+  uint32_t glwe_dimension = 0;     // k
+  uint32_t polynomial_size = 0;    // N (power of two)
+  uint32_t pbs_base_log = 0;
+  uint32_t pbs_level = 0;
+  uint32_t ks_base_log = 0;
+  uint32_t ks_level = 0;
+  size_t big_lwe_dimension() const { return size_t(glwe_dimension) * polynomial_size; }
+};
+
+// ---- fft64: negacyclic products through an N/2-point complex FFT -------------------
+// A real polynomial a of degree < N is folded to z_j = (a_j + i a_{j+N/2}) w^j with
+// w = exp(i pi / N); an N/2-point DFT of z evaluates a at the odd 2N-th roots of unity
+// w^(4k+1), which is what a product modulo X^N + 1 needs. Values go through double
+// precision exactly as in TFHE-rs's fft64 backend: digits are small, key values are
+// full 64-bit torus elements whose low bits are lost (that loss is part of the PBS noise).
+class Fft64 {
+ public:
+  explicit Fft64(size_t polynomial_size);
+  ~Fft64();
+  Fft64(const Fft64&) = delete;
+  Fft64& operator=(const Fft64&) = delete;
+
+  size_t polynomial_size() const { return n_; }
+  size_t fourier_size() const { return m_; }
+  // Forward transform of an integer polynomial given as signed 64-bit values.
+  void forward_i64(const int64_t* in, fftw_complex* out) const;
+  // Forward transform of a torus polynomial (u64 read as signed, i.e. centred).
+  void forward_torus(const uint64_t* in, fftw_complex* out) const;
+  // Inverse transform of `in` (destroyed), rounded and added modulo 2^64 into out.
+  void backward_add_torus(fftw_complex* in, uint64_t* out) const;
+
+ private:
+  size_t n_, m_;
+  fftw_plan to_fourier_ = nullptr;    // positive-exponent DFT (evaluation)
+  fftw_plan from_fourier_ = nullptr;  // negative-exponent DFT (interpolation)
+  std::vector<double> twist_re_, twist_im_;
+};
+
+// Shared, thread-safe-to-execute transforms per polynomial size (plans are made once,
+// under a lock, because FFTW's planner is not thread safe).
+std::shared_ptr<const Fft64> fft_for_size(size_t polynomial_size);
+
+// Aligned complex buffers for FFTW (same alignment as at planning time).
+struct FourierBuffer {
+  fftw_complex* data = nullptr;
+  size_t len = 0;
+  explicit FourierBuffer(size_t n);
+  ~FourierBuffer();
+  FourierBuffer(const FourierBuffer&) = delete;
+  FourierBuffer& operator=(const FourierBuffer&) = delete;
+};
+
+// ---- decomposition (signed, balanced digits, closest representable) --------------
+// Digits d_j (j = 0 most significant) with a ~= sum_j d_j 2^(64 - base_log (j+1)),
+// |d_j| <= 2^(base_log-1).
+inline void signed_decompose(uint64_t a, uint32_t base_log, uint32_t level, int64_t* digits) {
+  const uint32_t kept = base_log * level;
+  const uint32_t shift = 64 - kept;
+  uint64_t rep = shift == 0 ? a : ((a >> (shift - 1)) + 1) >> 1;  // round to the kept bits
+  const uint64_t base = uint64_t(1) << base_log;
+  const uint64_t half = base >> 1;
+  for (int j = int(level) - 1; j >= 0; --j) {
+    uint64_t d = rep & (base - 1);
+    rep >>= base_log;
+    if (d > half || (d == half && (rep & 1))) {
+      digits[j] = int64_t(d) - int64_t(base);
+      rep += 1;
+    } else {
+      digits[j] = int64_t(d);
+    }
+  }
+}
+
+// ---- polynomial helpers ------------------------------------------------------------
+// out = X^power * in modulo X^N + 1, power in [0, 2N).
+void polynomial_wrapping_monic_mul(const uint64_t* in, uint64_t* out, size_t n, size_t power);
+
+// ---- modulus_switch ---------------------------------------------------------------
+// Round a torus value to log_modulus bits: result in [0, 2^log_modulus).
+inline uint64_t modulus_switch(uint64_t x, uint32_t log_modulus) {
+  const uint64_t mask = (log_modulus >= 64) ? ~uint64_t(0) : ((uint64_t(1) << log_modulus) - 1);
+  return (((x >> (64 - log_modulus - 1)) + 1) >> 1) & mask;
+}
+// Mean-corrected ("centred") modulus switch of an LWE ciphertext under a binary key:
+// the rounding errors of the mask are known, and with key bits of mean 1/2 their
+// expected effect, sum(err_i)/2, is added back to the body before rounding; this halves
+// the variance of the modulus-switch noise (n/48 instead of n/24 in 2N units).
+// `body_offset` is added to the body first (the half-box shift of the lookup encoding).
+void lwe_ciphertext_centered_modulus_switch(const uint64_t* lwe, size_t lwe_dimension, uint64_t body_offset,
+                                            uint32_t log_modulus, uint32_t* out_mask, uint32_t* out_body);
+
+// ---- server key ---------------------------------------------------------------------
+struct ServerKey {
+  PbsParams params;
+  // Bootstrapping key in the Fourier domain: for each small-key bit i, GGSW rows
+  // (r in [0,k+1), level j) x output columns c in [0,k+1), each N/2 complex values.
+  std::vector<double> bsk_fourier;  // interleaved re/im, fftw_complex layout
+  // Key-switching key big -> small: for each big-key coefficient i, level j, an LWE
+  // ciphertext of size n+1 encrypting s_big[i] * 2^(64 - ks_base_log (j+1)).
+  std::vector<uint64_t> ksk;
+  std::shared_ptr<const Fft64> fft;
+
+  const fftw_complex* ggsw(size_t i) const {
+    const size_t k1 = params.glwe_dimension + 1;
+    const size_t per = k1 * params.pbs_level * k1 * (params.polynomial_size / 2);
+    return reinterpret_cast<const fftw_complex*>(bsk_fourier.data()) + i * per;
+  }
+};
+// Build from the standard-domain bootstrapping key (u64, TFHE-rs GGSW layout as
+// described in src/fhe/core/lwe_bootstrap_key_generation.ts) and the key-switching key.
+std::unique_ptr<ServerKey> make_server_key(const PbsParams& p, const uint64_t* bsk, size_t bsk_len,
+                                           const uint64_t* ksk, size_t ksk_len);
+size_t standard_bsk_len(const PbsParams& p);
+size_t ksk_len(const PbsParams& p);
+
+// ---- per-thread scratch -------------------------------------------------------------
+struct PbsScratch {
+  explicit PbsScratch(const PbsParams& p);
+  std::vector<uint64_t> acc, rotated, small_lwe;
+  std::vector<int64_t> digits;
+  std::vector<uint32_t> ms_mask;
+  FourierBuffer fourier_digits, fourier_out;
+};
+
+// ---- ggsw_external_product: acc += GGSW (x) diff ------------------------------------
+void add_external_product_assign(const ServerKey& key, size_t ggsw_index, const uint64_t* glwe_in, uint64_t* glwe_out,
+                                 PbsScratch& s);
+// ---- blind_rotate: acc <- X^(-b~ + sum a~_i s_i) * acc ------------------------------
+void blind_rotate_assign(const ServerKey& key, const uint32_t* ms_mask, uint32_t ms_body, const uint64_t* lut,
+                         PbsScratch& s);
+// ---- glwe_sample_extraction: the constant coefficient as an LWE under the big key ---
+void extract_lwe_sample_from_glwe_ciphertext(const uint64_t* glwe, size_t k, size_t n, uint64_t* lwe_out);
+// ---- lwe_keyswitch: big -> small --------------------------------------------------
+void keyswitch_lwe_ciphertext(const ServerKey& key, const uint64_t* big_lwe, uint64_t* small_lwe);
+// ---- programmable_bootstrap: small LWE -> big LWE through the lookup polynomial ----
+void programmable_bootstrap_lwe_ciphertext(const ServerKey& key, const uint64_t* small_lwe, const uint64_t* lut,
+                                           uint64_t body_offset, uint64_t* big_lwe_out, PbsScratch& s);
+
+// ---- lwe_linear_algebra ------------------------------------------------------------
+// out[o] = sum_i w[o][i] * in[i] + (0,...,0, bias[o]) for LWE ciphertexts of size `size`.
+void lwe_ciphertext_linear_combination(const uint64_t* inputs, size_t count, size_t size, const int64_t* weights,
+                                       uint64_t bias, uint64_t* out);
+
+// ---- encryption helpers (client side, exact integer arithmetic) --------------------
+// sum_r A_r * S_r modulo X^N + 1 for a binary GLWE key: exact, by adding rotated masks.
+void glwe_mask_key_product(const uint64_t* masks, const uint64_t* key, size_t k, size_t n, uint64_t* out);
+// <a, s> for a binary LWE key.
+uint64_t lwe_mask_key_dot(const uint64_t* mask, const uint64_t* key, size_t n);
+
+}  // namespace privlab_tfhe
