@@ -4,5 +4,7 @@ import { report } from './report';
 import { lab } from './lab';
 import { data } from './data';
 import { setupKernel } from './setup-kernel';
+import { fid } from './fid';
+import { fhe } from './fhe';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe];

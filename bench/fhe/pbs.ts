@@ -1,0 +1,115 @@
+/**
+ * Benchmark of the TFHE evaluator on a tfhe parameter set (default: 4-bit message,
+ * N=2048): evaluation-key generation, key switch, PBS on one thread and throughput on
+ * all threads. Medians over repeated batches (other work may share the machine).
+ * Prints nothing itself; `privlab fhe bench --json` prints the result.
+ */
+import * as tfhe from 'node-tfhe';
+import { readClientKey } from '../../src/fhe/tfhe/client_key';
+import { decodeCiphertext } from '../../src/fhe/tfhe/ciphertext';
+import { defaultParameterSetName, describeParameters, tfheParameters } from '../../src/fhe/tfhe/parameters';
+import { generateShortintEvaluationKeys, serializeShortintEvaluationKeys } from '../../src/fhe/tfhe/evaluation_keys';
+import { lookupBodyOffset, lookupTablePolynomial } from '../../src/fhe/tfhe/encoding';
+import { LweServerKey } from '../../src/fhe/core/lwe_programmable_bootstrapping';
+import { loadNative } from '../../src/fhe/core/native';
+
+export interface PbsBenchOptions {
+  parameterSet?: string;
+  /** ciphertexts per timed batch */
+  batch?: number;
+  /** timed batches per figure (median reported) */
+  repeats?: number;
+}
+
+export interface PbsBenchResult {
+  params: string;
+  parameter_set: string;
+  ms_per_pbs_1_thread: number;
+  ms_per_ks_pbs_1_thread: number;
+  pbs_per_s_all_threads: number;
+  pbs_per_s_1_thread: number;
+  speedup_all_threads: number;
+  threads: number;
+  ms_per_keyswitch: number;
+  keygen_s: number;
+  eval_key_bytes: number;
+  eval_key_file_bytes: number;
+  server_memory_bytes: number;
+  repeats: number;
+  batch: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function timeMs(f: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult> {
+  const name = o.parameterSet ?? defaultParameterSetName(4);
+  const repeats = o.repeats ?? 5;
+  const threads = loadNative().hardwareConcurrency;
+  const batch = o.batch ?? 4 * threads;
+  const ck = tfhe.Shortint.new_client_key(tfheParameters(name));
+  const sk = readClientKey(tfhe.Shortint.serialize_client_key(ck));
+  const p = sk.params;
+  const t0 = process.hrtime.bigint();
+  const keys = await generateShortintEvaluationKeys(sk);
+  const keygenS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const file = serializeShortintEvaluationKeys(keys);
+  const server = LweServerKey.load(keys);
+
+  const size = server.bigLweSize;
+  const inputs = new BigUint64Array(batch * size);
+  for (let i = 0; i < batch; i++) {
+    const ct = decodeCiphertext(tfhe.Shortint.serialize_ciphertext(tfhe.Shortint.encrypt(ck, BigInt(i % p.messageModulus))), p);
+    inputs.set(ct.lwe, i * size);
+  }
+  const lut = lookupTablePolynomial(
+    Array.from({ length: p.messageModulus * p.carryModulus }, (_, i) => i),
+    p,
+  );
+  const offset = lookupBodyOffset(p);
+  const small = await server.keyswitch(inputs, { threads: 1 });
+  await server.bootstrap(small.subarray(0, server.smallLweSize), lut, offset, { threads: 1 }); // warm-up
+
+  const ks: number[] = [];
+  const pbs1: number[] = [];
+  const kspbs1: number[] = [];
+  const pbsAll: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    ks.push((await timeMs(() => server.keyswitch(inputs, { threads: 1 }))) / batch);
+    pbs1.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads: 1 }))) / batch);
+    kspbs1.push((await timeMs(() => server.keyswitchBootstrap(inputs, lut, offset, { threads: 1 }))) / batch);
+    pbsAll.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads }))) / batch);
+  }
+  const msPbs1 = median(pbs1);
+  const msPbsAll = median(pbsAll);
+  return {
+    params: describeParameters(p),
+    parameter_set: name,
+    ms_per_pbs_1_thread: round(msPbs1),
+    ms_per_ks_pbs_1_thread: round(median(kspbs1)),
+    pbs_per_s_all_threads: round(1000 / msPbsAll),
+    pbs_per_s_1_thread: round(1000 / msPbs1),
+    speedup_all_threads: round(msPbs1 / msPbsAll),
+    threads,
+    ms_per_keyswitch: round(median(ks)),
+    keygen_s: round(keygenS),
+    eval_key_bytes: 8 * (keys.bootstrapKey.length + keys.keyswitchKey.length),
+    eval_key_file_bytes: file.length,
+    server_memory_bytes: server.bytes,
+    repeats,
+    batch,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
