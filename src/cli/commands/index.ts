@@ -5,7 +5,6 @@ import { lab } from './lab';
 import { data } from './data';
 import { setupKernel } from './setup-kernel';
 import { fid } from './fid';
-import { fid } from './fid';
 import { fhe } from './fhe';
 
 export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe];
