@@ -83,7 +83,7 @@ export class ShortintServer {
     let maxDegree = 0;
     weights.forEach((row, oi) => {
       if (row.length !== cts.length) throw new RangeError(`weights row ${oi} has ${row.length} entries, expected ${cts.length}`);
-      let deg = biases[oi];
+      let deg = Math.abs(biases[oi]);
       row.forEach((x, i) => {
         if (!Number.isInteger(x) || Math.abs(x) > 2 ** 31) throw new RangeError(`weight [${oi}][${i}] = ${x} is not a 32-bit integer`);
         w[oi * cts.length + i] = BigInt(x);
