@@ -1,0 +1,3 @@
+export * from './masks';
+export * from './schedule';
+export * from './accumulator';

@@ -1,0 +1,2 @@
+export * from './quantizer';
+export * from './calibration';
