@@ -1,0 +1,69 @@
+// Plain C++ kernels behind the Node bindings (addon.cc). No Node types here, so each
+// kernel can be read, and tested from C++, on its own. All tensors are dense,
+// row-major float32; "NHWC" for images.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace privlab {
+
+// Activation codes shared with src/backend/native-addon.ts (keep in sync).
+enum class Activation : int { Linear = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Sigmoid = 4, Elu = 5, Tanh = 6 };
+
+// How a bias broadcasts over a [batch, m, n] result.
+enum class BiasKind : int { None = 0, Scalar = 1, PerColumn = 2, PerMatrix = 3, Full = 4 };
+
+// --- BLAS threading (blas_threads.cc) ---------------------------------------
+void SetBlasThreads(int n);
+int BlasThreads();
+const char* BlasConfig();
+
+// --- GEMM (gemm.cc) -----------------------------------------------------------
+// C[b] = op(A[b]) · op(B[b]) for b < batch, C contiguous [batch, m, n]. A batch stride of 0
+// broadcasts that operand over the batch (tfjs's BatchMatMul broadcasting of a batch of 1).
+struct GemmShape {
+  int batch, m, n, k;
+  bool transA, transB;
+  std::size_t strideA, strideB;  // elements between consecutive matrices of A / B
+};
+void BatchGemm(const GemmShape& s, const float* a, const float* b, float* c);
+
+// Bias add then activation, in place on a [batch, m, n] result.
+void BiasActivation(float* c, int batch, int m, int n, const float* bias, BiasKind kind, Activation act, float alpha);
+
+// --- elementwise activations (activation.cc) ----------------------------------
+void ActivationForward(const float* x, float* y, std::size_t n, Activation act, float alpha);
+// dx = dy · f'(x), written in terms of the activation's OUTPUT y (what the backward pass keeps).
+void ActivationGradFromOutput(const float* dy, const float* y, float* dx, std::size_t n, Activation act, float alpha);
+// dx = dy · f'(x) in terms of the activation's INPUT x (tfjs's LeakyRelu/Relu gradients use x).
+void LeakyReluGradFromInput(const float* dy, const float* x, float* dx, std::size_t n, float alpha);
+
+// --- binary elementwise (elementwise.cc) ---------------------------------------
+enum class BinaryOp : int { Add = 0, Sub = 1, Mul = 2, Div = 3 };
+// out = a op b where the shorter operand repeats cyclically over the longer one; the longer
+// length must be a multiple of the shorter (callers check shapes: equal, scalar, or row broadcast).
+void BinaryCyclic(BinaryOp op, const float* a, std::size_t aLen, const float* b, std::size_t bLen, float* out);
+
+// --- reductions (reduce.cc) -----------------------------------------------------
+// out[j] = sum_i x[i, j] for a [rows, cols] matrix.
+void SumRows(const float* x, int rows, int cols, float* out);
+// out[i] = sum_j x[i, j] for a [rows, cols] matrix.
+void SumCols(const float* x, int rows, int cols, float* out);
+
+// --- 2-D convolution, NHWC, im2col + GEMM (conv2d.cc) ------------------------
+struct ConvShape {
+  int batch, inH, inW, inC, outH, outW, outC;
+  int strideH, strideW, dilationH, dilationW, filterH, filterW, padTop, padLeft;
+};
+void Conv2DForward(const ConvShape& s, const float* x, const float* filter, float* y);
+void Conv2DBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx);
+void Conv2DBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter);
+
+// --- Adam (adam.cc) ---------------------------------------------------------------
+// One Adam step in place on w, m, v (tfjs's formula):
+//   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g²;  w -= lr (m/bc1) / (sqrt(v/bc2) + eps)
+// with bc1 = 1 - b1^t and bc2 = 1 - b2^t.
+struct AdamParams { float lr, beta1, beta2, epsilon, biasCorrection1, biasCorrection2; };
+void AdamUpdate(float* w, float* m, float* v, const float* g, std::size_t n, const AdamParams& p);
+
+}  // namespace privlab

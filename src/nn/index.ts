@@ -1,0 +1,8 @@
+/** Models and training loops: the reference MLP GAN, its conditional variant, Adam, checkpoints. */
+export * from './variables';
+export * from './random';
+export * from './mlp';
+export * from './losses';
+export * from './adam';
+export * from './gan';
+export * from './gan-step';
