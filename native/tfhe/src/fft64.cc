@@ -1,5 +1,6 @@
 // fft64: negacyclic polynomial transforms over double precision (see tfhe.h).
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -51,11 +52,24 @@ Fft64::~Fft64() {
   if (from_fourier_) fftw_destroy_plan(from_fourier_);
 }
 
-void Fft64::forward_i64(const int64_t* in, fftw_complex* out) const {
+// int64 -> double without a scalar conversion (AVX2 has none for 64-bit lanes): for
+// |v| < 2^51, adding the bit pattern of 1.5*2^52 and subtracting that double is exact.
+static inline double small_i64_to_double(int64_t v) {
+  const int64_t magic_bits = 0x4338000000000000LL;  // 1.5 * 2^52
+  double d;
+  const int64_t b = v + magic_bits;
+  std::memcpy(&d, &b, sizeof d);
+  return d - 6755399441055744.0;
+}
+
+void Fft64::forward_i64(const int64_t* __restrict in, fftw_complex* out) const {
+  double* __restrict o = reinterpret_cast<double*>(out);
+  const double* __restrict tr = twist_re_.data();
+  const double* __restrict ti = twist_im_.data();
   for (size_t j = 0; j < m_; ++j) {
-    const double re = double(in[j]), im = double(in[j + m_]);
-    out[j][0] = re * twist_re_[j] - im * twist_im_[j];
-    out[j][1] = re * twist_im_[j] + im * twist_re_[j];
+    const double re = small_i64_to_double(in[j]), im = small_i64_to_double(in[j + m_]);
+    o[2 * j] = re * tr[j] - im * ti[j];
+    o[2 * j + 1] = re * ti[j] + im * tr[j];
   }
   fftw_execute_dft(to_fourier_, out, out);
 }
@@ -69,17 +83,29 @@ void Fft64::forward_torus(const uint64_t* in, fftw_complex* out) const {
   fftw_execute_dft(to_fourier_, out, out);
 }
 
-void Fft64::backward_add_torus(fftw_complex* in, uint64_t* out) const {
+// x/2^64 reduced to [-1/2, 1/2] (exact: power-of-two scaling, then subtracting the
+// nearest integer), then times 2^64 as an integer, assembled from two 32-bit halves so
+// that every step has a vector instruction (double -> int32 conversions).
+static inline uint64_t torus_from_double_fast(double x) {
+  const double t = x * 0x1p-64;
+  const double frac = t - std::nearbyint(t);
+  const double hi = std::nearbyint(frac * 0x1p32);
+  const double lo = std::nearbyint(frac * 0x1p64 - hi * 0x1p32);
+  return (uint64_t(int64_t(int32_t(hi))) << 32) + uint64_t(int64_t(int32_t(lo)));
+}
+
+void Fft64::backward_add_torus(fftw_complex* in, uint64_t* __restrict out) const {
   fftw_execute_dft(from_fourier_, in, in);
   const double scale = 1.0 / double(m_);
+  const double* __restrict v = reinterpret_cast<const double*>(in);
+  const double* __restrict tr = twist_re_.data();
+  const double* __restrict ti = twist_im_.data();
   for (size_t j = 0; j < m_; ++j) {
     // multiply by conj(twist) / m
-    const double re = in[j][0], im = in[j][1];
-    const double tr = twist_re_[j] * scale, ti = twist_im_[j] * scale;
-    const double c0 = re * tr + im * ti;
-    const double c1 = im * tr - re * ti;
-    out[j] += torus_from_double(c0);
-    out[j + m_] += torus_from_double(c1);
+    const double re = v[2 * j], im = v[2 * j + 1];
+    const double a = tr[j] * scale, b = ti[j] * scale;
+    out[j] += torus_from_double_fast(re * a + im * b);
+    out[j + m_] += torus_from_double_fast(im * a - re * b);
   }
 }
 

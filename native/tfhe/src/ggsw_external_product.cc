@@ -9,11 +9,40 @@
 
 namespace privlab_tfhe {
 
+// Signed decomposition of a whole polynomial, level by level, in loops over the
+// coefficients that the compiler vectorizes (the per-coefficient version with its
+// branches was 3/4 of the external product's time). Same digits as signed_decompose.
+void decompose_polynomial(const uint64_t* __restrict poly, size_t n, uint32_t base_log, uint32_t levels,
+                          uint64_t* __restrict state, int64_t* __restrict digits) {
+  const uint32_t shift = 64 - base_log * levels;
+  if (shift == 0) {
+    for (size_t x = 0; x < n; ++x) state[x] = poly[x];
+  } else {
+    for (size_t x = 0; x < n; ++x) state[x] = ((poly[x] >> (shift - 1)) + 1) >> 1;
+  }
+  const uint64_t mask = (uint64_t(1) << base_log) - 1;
+  const int64_t half = int64_t(1) << (base_log - 1);
+  for (int j = int(levels) - 1; j >= 0; --j) {
+    int64_t* __restrict out = digits + size_t(j) * n;
+    for (size_t x = 0; x < n; ++x) {
+      const uint64_t rep = state[x];
+      const int64_t d = int64_t(rep & mask);
+      const uint64_t rest = rep >> base_log;
+      // carry when d > half, or d == half and the next digit is odd (round half to
+      // even): exactly when half - (d + (rest & 1)) is negative. Branch-free to vectorize.
+      const int64_t carry = int64_t(uint64_t(half - d - int64_t(rest & 1)) >> 63);
+      out[x] = d - (carry << base_log);
+      state[x] = rest + uint64_t(carry);
+    }
+  }
+}
+
 PbsScratch::PbsScratch(const PbsParams& p)
     : acc(size_t(p.glwe_dimension + 1) * p.polynomial_size),
       rotated(size_t(p.glwe_dimension + 1) * p.polynomial_size),
       small_lwe(size_t(p.lwe_dimension) + 1),
       digits(size_t(p.pbs_level) * p.polynomial_size),
+      decomp_state(p.polynomial_size),
       ms_mask(p.lwe_dimension),
       fourier_digits(size_t(p.pbs_level) * (p.polynomial_size / 2)),
       fourier_out(size_t(p.glwe_dimension + 1) * (p.polynomial_size / 2)) {}
@@ -28,12 +57,7 @@ void add_external_product_assign(const ServerKey& key, size_t ggsw_index, const 
   std::memset(out, 0, sizeof(double) * 2 * k1 * m);
 
   for (size_t r = 0; r < k1; ++r) {
-    const uint64_t* poly = glwe_in + r * n;
-    int64_t tmp[64];
-    for (size_t x = 0; x < n; ++x) {
-      signed_decompose(poly[x], p.pbs_base_log, uint32_t(levels), tmp);
-      for (size_t j = 0; j < levels; ++j) s.digits[j * n + x] = tmp[j];
-    }
+    decompose_polynomial(glwe_in + r * n, n, p.pbs_base_log, uint32_t(levels), s.decomp_state.data(), s.digits.data());
     for (size_t j = 0; j < levels; ++j) {
       fftw_complex* fd = s.fourier_digits.data + j * m;
       fft.forward_i64(s.digits.data() + j * n, fd);

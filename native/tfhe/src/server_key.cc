@@ -22,6 +22,8 @@ static void check_params(const PbsParams& p) {
   if (p.lwe_dimension < 1 || p.lwe_dimension > 8192) bad("LWE dimension must be in [1, 8192]");
   if (p.pbs_level < 1 || p.pbs_base_log < 1 || p.pbs_base_log * p.pbs_level > 64 || p.pbs_level > 64)
     bad("PBS decomposition must have base_log*level in [1, 64]");
+  // digits go to the FFT through an exact int64 -> double path valid below 2^51
+  if (p.pbs_base_log > 50) bad("PBS base log above 50 is not supported");
   if (p.ks_level < 1 || p.ks_base_log < 1 || p.ks_base_log * p.ks_level > 64 || p.ks_level > 64)
     bad("key-switch decomposition must have base_log*level in [1, 64]");
 }

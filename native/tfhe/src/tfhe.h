@@ -92,6 +92,9 @@ inline void signed_decompose(uint64_t a, uint32_t base_log, uint32_t level, int6
   }
 }
 
+void decompose_polynomial(const uint64_t* poly, size_t n, uint32_t base_log, uint32_t levels, uint64_t* state,
+                          int64_t* digits);
+
 // ---- polynomial helpers ------------------------------------------------------------
 // out = X^power * in modulo X^N + 1, power in [0, 2N).
 void polynomial_wrapping_monic_mul(const uint64_t* in, uint64_t* out, size_t n, size_t power);
@@ -139,6 +142,7 @@ struct PbsScratch {
   explicit PbsScratch(const PbsParams& p);
   std::vector<uint64_t> acc, rotated, small_lwe;
   std::vector<int64_t> digits;
+  std::vector<uint64_t> decomp_state;
   std::vector<uint32_t> ms_mask;
   FourierBuffer fourier_digits, fourier_out;
 };
