@@ -6,3 +6,6 @@ export * from './losses';
 export * from './adam';
 export * from './gan';
 export * from './gan-step';
+export * from './batches';
+export * from './train-gan';
+export * from './checkpoint';

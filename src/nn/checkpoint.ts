@@ -1,0 +1,222 @@
+/**
+ * GAN checkpoints: one binary file, written atomically (temp file + rename), checked in
+ * full on load.
+ *
+ * Layout (all integers little-endian):
+ *   bytes 0–7    magic "PRIVLAB\0"
+ *   bytes 8–11   uint32 format version (1)
+ *   bytes 12–15  uint32 H, the byte length of the JSON header
+ *   H bytes      UTF-8 JSON header (below), then zero bytes up to a multiple of 4
+ *   the rest     tensor data: float32 little-endian, tensor after tensor
+ * Header: { format: "privlab-gan-checkpoint", config: GanConfig, meta: { epoch, seed,
+ *   globalStep, createdAt, … }, optimizer: null | { learningRate, beta1, beta2, epsilon,
+ *   generatorStep, discriminatorStep }, tensors: [{ name, shape, offset, length }],
+ *   dataBytes, sha256 } — offsets and lengths in float32 values from the start of the data;
+ *   sha256 is the hex digest of the data section.
+ * Tensor names: "generator/layer0/kernel", "discriminator/layer3/bias", and with the
+ * optimiser state "optimizer/generator/m/layer0/kernel", ".../v/...".
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../util/files';
+import { Gan, GanConfig, ganConfig } from './gan';
+import { ganOptimizers, GanOptimizers } from './gan-step';
+
+export const CHECKPOINT_MAGIC = Buffer.from('PRIVLAB\0', 'latin1');
+export const CHECKPOINT_VERSION = 1;
+const FORMAT = 'privlab-gan-checkpoint';
+
+export class CheckpointError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`checkpoint ${file}: ${message}`);
+    this.name = 'CheckpointError';
+  }
+}
+
+export interface CheckpointMeta {
+  /** Epochs trained. */
+  epoch: number;
+  seed: number;
+  /** Training steps taken. */
+  globalStep: number;
+  createdAt: string;
+  /** Free-form extras (dataset name, backend, …). */
+  [key: string]: unknown;
+}
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+interface OptimizerHeader {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  generatorStep: number;
+  discriminatorStep: number;
+}
+
+interface Header {
+  format: string;
+  config: GanConfig;
+  meta: CheckpointMeta;
+  optimizer: OptimizerHeader | null;
+  tensors: TensorEntry[];
+  dataBytes: number;
+  sha256: string;
+}
+
+/** Every tensor of a GAN (and its optimisers) under its checkpoint name. */
+function namedVariables(gan: Gan, optimizers?: GanOptimizers): Array<[string, tf.Variable]> {
+  const out: Array<[string, tf.Variable]> = [];
+  for (const [net, mlp] of [['generator', gan.generator], ['discriminator', gan.discriminator]] as const) {
+    mlp.variableNames().forEach((n, i) => out.push([`${net}/${n}`, mlp.variables()[i]]));
+  }
+  if (optimizers) {
+    for (const [net, mlp, opt] of [['generator', gan.generator, optimizers.generator], ['discriminator', gan.discriminator, optimizers.discriminator]] as const) {
+      mlp.variableNames().forEach((n, i) => {
+        out.push([`optimizer/${net}/m/${n}`, opt.m[i]]);
+        out.push([`optimizer/${net}/v/${n}`, opt.v[i]]);
+      });
+    }
+  }
+  return out;
+}
+
+export interface SaveCheckpointOptions {
+  /** Include Adam's moments and step counts, to resume training exactly. Default: when given. */
+  optimizers?: GanOptimizers;
+  meta: { epoch: number; seed: number; globalStep: number; createdAt?: string; [key: string]: unknown };
+}
+
+/** Write `gan` (and its optimisers) to `file` atomically. Returns the bytes written. */
+export function saveGanCheckpoint(file: string, gan: Gan, opts: SaveCheckpointOptions): number {
+  if (os.endianness() !== 'LE') throw new Error('checkpoints are written on little-endian hosts only');
+  const named = namedVariables(gan, opts.optimizers);
+  const tensors: TensorEntry[] = [];
+  let offset = 0;
+  for (const [name, v] of named) {
+    tensors.push({ name, shape: [...v.shape], offset, length: v.size });
+    offset += v.size;
+  }
+  const data = Buffer.alloc(offset * 4);
+  for (const [i, [, v]] of named.entries()) {
+    const values = v.dataSync() as Float32Array;
+    Buffer.from(values.buffer, values.byteOffset, values.byteLength).copy(data, tensors[i].offset * 4);
+  }
+  const o = opts.optimizers;
+  const header: Header = {
+    format: FORMAT,
+    config: gan.config,
+    meta: { ...opts.meta, createdAt: opts.meta.createdAt ?? new Date().toISOString() },
+    optimizer: o ? { ...o.generator.hyper, generatorStep: o.generator.step, discriminatorStep: o.discriminator.step } : null,
+    tensors,
+    dataBytes: data.length,
+    sha256: crypto.createHash('sha256').update(data).digest('hex'),
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const pad = (4 - ((16 + json.length) % 4)) % 4;
+  const prefix = Buffer.alloc(16);
+  CHECKPOINT_MAGIC.copy(prefix, 0);
+  prefix.writeUInt32LE(CHECKPOINT_VERSION, 8);
+  prefix.writeUInt32LE(json.length, 12);
+  const bytes = Buffer.concat([prefix, json, Buffer.alloc(pad), data]);
+  writeFileAtomic(file, bytes);
+  return bytes.length;
+}
+
+export interface LoadedCheckpoint {
+  gan: Gan;
+  /** Present when the checkpoint holds optimiser state. */
+  optimizers?: GanOptimizers;
+  meta: CheckpointMeta;
+  config: GanConfig;
+}
+
+/** Parse and check a checkpoint's header; throws CheckpointError naming what is wrong. */
+export function readCheckpointHeader(file: string, bytes: Buffer): { header: Header; dataStart: number } {
+  const fail = (msg: string): never => {
+    throw new CheckpointError(file, msg);
+  };
+  if (bytes.length < 16 || !bytes.subarray(0, 8).equals(CHECKPOINT_MAGIC)) fail('not a privlab checkpoint (bad magic bytes)');
+  const version = bytes.readUInt32LE(8);
+  if (version !== CHECKPOINT_VERSION) fail(`unsupported format version ${version} (this privlab reads version ${CHECKPOINT_VERSION})`);
+  const h = bytes.readUInt32LE(12);
+  if (16 + h > bytes.length) fail(`truncated: the header needs ${h} bytes, the file has ${bytes.length - 16} after the prefix`);
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.subarray(16, 16 + h).toString('utf8')) as Header;
+  } catch (err) {
+    return fail(`header is not valid JSON (${(err as Error).message})`);
+  }
+  if (header?.format !== FORMAT) fail(`header format is "${String(header?.format)}", expected "${FORMAT}"`);
+  if (!Array.isArray(header.tensors) || typeof header.dataBytes !== 'number' || typeof header.sha256 !== 'string' || !header.meta || !header.config) {
+    fail('header lacks tensors, dataBytes, sha256, meta or config');
+  }
+  const dataStart = 16 + h + ((4 - ((16 + h) % 4)) % 4);
+  const found = bytes.length - dataStart;
+  if (found !== header.dataBytes) {
+    fail(found < header.dataBytes ? `truncated: expected ${header.dataBytes} bytes of tensor data, found ${Math.max(0, found)}` : `${found - header.dataBytes} unexpected bytes after the tensor data`);
+  }
+  return { header, dataStart };
+}
+
+/** Load a checkpoint into a new Gan (and optimisers, if saved and wanted). */
+export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean } = {}): LoadedCheckpoint {
+  if (os.endianness() !== 'LE') throw new Error('checkpoints are read on little-endian hosts only');
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new CheckpointError(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const { header, dataStart } = readCheckpointHeader(file, bytes);
+  const data = bytes.subarray(dataStart);
+  if (crypto.createHash('sha256').update(data).digest('hex') !== header.sha256) {
+    throw new CheckpointError(file, 'tensor data does not match its sha256 checksum (the file is corrupted)');
+  }
+  let config: GanConfig;
+  try {
+    config = ganConfig(header.config);
+  } catch (err) {
+    throw new CheckpointError(file, `invalid GAN config: ${(err as Error).message}`);
+  }
+  const gan = new Gan(config, header.meta.seed ?? 0);
+  const withOpt = (opts.withOptimizers ?? true) && header.optimizer !== null;
+  let optimizers: GanOptimizers | undefined;
+  try {
+    if (withOpt) {
+      const o = header.optimizer as OptimizerHeader;
+      optimizers = ganOptimizers(gan, { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2 });
+      optimizers.generator.step = o.generatorStep;
+      optimizers.discriminator.step = o.discriminatorStep;
+    }
+    const entries = new Map(header.tensors.map((t) => [t.name, t]));
+    for (const [name, v] of namedVariables(gan, optimizers)) {
+      const t = entries.get(name);
+      if (!t) throw new CheckpointError(file, `missing tensor ${name}`);
+      if (!tf.util.arraysEqual(t.shape, v.shape)) throw new CheckpointError(file, `tensor ${name} has shape [${t.shape}], the model needs [${v.shape}]`);
+      if (t.length !== v.size || t.offset < 0 || (t.offset + t.length) * 4 > data.length) {
+        throw new CheckpointError(file, `tensor ${name} lies outside the data section`);
+      }
+      // A copy: the variable must own its storage (and Buffer offsets need not be 4-aligned).
+      const values = new Float32Array(t.length);
+      Buffer.from(values.buffer).set(data.subarray(t.offset * 4, (t.offset + t.length) * 4));
+      const tensor = tf.tensor(values, v.shape, 'float32');
+      v.assign(tensor);
+      tensor.dispose();
+    }
+  } catch (err) {
+    gan.dispose();
+    optimizers?.generator.dispose();
+    optimizers?.discriminator.dispose();
+    throw err;
+  }
+  return { gan, optimizers, meta: header.meta, config };
+}

@@ -1,0 +1,194 @@
+/**
+ * The GAN training loop: epochs of shuffled minibatches, per-step and per-epoch loss
+ * history, sample grids from a fixed latent batch at chosen epochs, memory readings per
+ * epoch (a leak shows as growth), and callbacks that may be async (a notebook's progress
+ * bar awaits there, which lets its redraws through while training runs).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ImageDataset } from '../data/dataset';
+import { SeededRng } from '../util/rng';
+import { AdamConfig } from './adam';
+import { batchesPerEpoch, epochBatches } from './batches';
+import { Gan, GanConfig } from './gan';
+import { ganOptimizers, GanOptimizers, ganTrainStep, StepLosses } from './gan-step';
+
+/** The epochs at which the source shows samples. */
+export const REFERENCE_SAMPLE_EPOCHS: readonly number[] = [5, 30, 100, 200];
+
+export interface StepInfo extends StepLosses {
+  epoch: number;
+  /** Step within the epoch, from 1. */
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  /** Steps since the start of the run (including resumed ones), from 1. */
+  globalStep: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  /** Mean losses over the epoch's steps. */
+  d: number;
+  g: number;
+  steps: number;
+  seconds: number;
+  /** tfjs's tensor count and bytes, and the process's resident set, after the epoch. */
+  numTensors: number;
+  numBytes: number;
+  rssBytes: number;
+}
+
+export interface TrainHistory {
+  /** Loss of every step, in order. */
+  steps: { d: number[]; g: number[] };
+  epochs: EpochRecord[];
+}
+
+export interface Sample {
+  epoch: number;
+  /** [count, imageSize] generated images in [-1, 1] (a copy; no tensor to dispose). */
+  pixels: Float32Array;
+  count: number;
+  /** Class of each sample for a conditional GAN. */
+  labels?: number[];
+}
+
+export interface TrainGanOptions {
+  dataset: ImageDataset;
+  /** Epochs to train (in this call). */
+  epochs: number;
+  batchSize?: number;
+  /** Seeds the initial weights, the batch order and the latent noise. Default 0. */
+  seed?: number;
+  /** GAN architecture for a new model (ignored when `gan` is given). */
+  config?: Partial<GanConfig>;
+  /** Continue training this model (e.g. from a checkpoint). */
+  gan?: Gan;
+  optimizers?: GanOptimizers;
+  adam?: AdamConfig;
+  /** Epochs already trained (numbering continues from here). Default 0. */
+  startEpoch?: number;
+  /** Epochs after which to draw samples. Default: the reference epochs within the run, and the last. */
+  sampleEpochs?: number[];
+  /** Images per sample grid. Default 64. */
+  sampleCount?: number;
+  /** Stop each epoch after this many steps (quick runs and tests). */
+  maxStepsPerEpoch?: number;
+  onStep?: (s: StepInfo) => void | Promise<void>;
+  onEpoch?: (e: EpochRecord) => void | Promise<void>;
+  onSample?: (s: Sample) => void | Promise<void>;
+  /** Checked between steps: abort() stops training after the current step. */
+  signal?: AbortSignal;
+}
+
+export interface TrainGanResult {
+  gan: Gan;
+  optimizers: GanOptimizers;
+  history: TrainHistory;
+  samples: Sample[];
+  /** Last completed epoch. */
+  epoch: number;
+  seconds: number;
+  stoppedEarly: boolean;
+}
+
+/** Independent seeded streams for (seed, purpose, epoch). */
+export function streamRng(seed: number, purpose: number, epoch = 0): SeededRng {
+  return new SeededRng(((seed >>> 0) ^ Math.imul(purpose + 1, 0x9e3779b9) ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0);
+}
+const SHUFFLE = 1;
+const NOISE = 2;
+const SAMPLES = 3;
+
+/** The sample epochs for a run of `startEpoch+1 … lastEpoch`: the reference ones in range, and the last. */
+export function defaultSampleEpochs(startEpoch: number, lastEpoch: number): number[] {
+  const e = REFERENCE_SAMPLE_EPOCHS.filter((x) => x > startEpoch && x <= lastEpoch);
+  if (!e.includes(lastEpoch)) e.push(lastEpoch);
+  return e;
+}
+
+/** Images from a fixed latent batch (seeded), so grids of different epochs are comparable. */
+export function sampleImages(gan: Gan, count: number, seed: number, epoch: number): Sample {
+  const rng = streamRng(seed, SAMPLES);
+  const labels = gan.conditional ? Array.from({ length: count }, (_, i) => i % gan.config.numClasses) : undefined;
+  const pixels = tf.tidy(() => {
+    const z = gan.sampleLatent(rng, count);
+    const oneHot = labels ? gan.oneHot(labels) : undefined;
+    return gan.generate(z, oneHot);
+  });
+  const values = pixels.dataSync().slice() as Float32Array;
+  pixels.dispose();
+  return { epoch, pixels: values, count, labels };
+}
+
+export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
+  const ds = opts.dataset;
+  const batchSize = opts.batchSize ?? 64;
+  const seed = opts.seed ?? 0;
+  const startEpoch = opts.startEpoch ?? 0;
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${opts.epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(startEpoch) || startEpoch < 0) throw new RangeError(`startEpoch must be a non-negative integer, got ${startEpoch}`);
+  if (ds.count === 0) throw new RangeError(`dataset ${ds.name} is empty`);
+  const gan = opts.gan ?? new Gan({ imageHeight: ds.height, imageWidth: ds.width, ...opts.config }, seed);
+  if (gan.config.imageSize !== ds.height * ds.width) {
+    throw new RangeError(`the GAN makes ${gan.config.imageHeight}x${gan.config.imageWidth} images but ${ds.name} has ${ds.height}x${ds.width}`);
+  }
+  if (gan.conditional && gan.config.numClasses !== ds.classNames.length) {
+    throw new RangeError(`the conditional GAN has ${gan.config.numClasses} classes but ${ds.name} has ${ds.classNames.length}`);
+  }
+  const optimizers = opts.optimizers ?? ganOptimizers(gan, opts.adam);
+  const lastEpoch = startEpoch + opts.epochs;
+  const sampleEpochs = new Set(opts.sampleEpochs ?? defaultSampleEpochs(startEpoch, lastEpoch));
+  const sampleCount = opts.sampleCount ?? 64;
+  const stepsPerEpoch = Math.min(batchesPerEpoch(ds.count, batchSize), opts.maxStepsPerEpoch ?? Infinity);
+  const history: TrainHistory = { steps: { d: [], g: [] }, epochs: [] };
+  const samples: Sample[] = [];
+  const t0 = performance.now();
+  let globalStep = optimizers.generator.step;
+  let epoch = startEpoch;
+  let stoppedEarly = false;
+
+  for (let e = startEpoch + 1; e <= lastEpoch && !stoppedEarly; e++) {
+    const te = performance.now();
+    const shuffle = streamRng(seed, SHUFFLE, e);
+    const noise = streamRng(seed, NOISE, e);
+    let dSum = 0;
+    let gSum = 0;
+    let steps = 0;
+    for (const batch of epochBatches(ds, batchSize, shuffle)) {
+      let losses: StepLosses;
+      try {
+        losses = ganTrainStep(gan, optimizers, batch.images, noise, gan.conditional ? batch.labels : undefined);
+      } finally {
+        batch.images.dispose();
+      }
+      steps++;
+      globalStep++;
+      dSum += losses.d;
+      gSum += losses.g;
+      history.steps.d.push(losses.d);
+      history.steps.g.push(losses.g);
+      if (opts.onStep) await opts.onStep({ ...losses, epoch: e, stepInEpoch: steps, stepsPerEpoch, globalStep });
+      if (opts.signal?.aborted) {
+        stoppedEarly = true;
+        break;
+      }
+      if (steps >= stepsPerEpoch) break;
+    }
+    if (stoppedEarly && steps < stepsPerEpoch) break;  // a partial epoch is not recorded as one
+    const mem = tf.memory();
+    const record: EpochRecord = {
+      epoch: e, d: dSum / steps, g: gSum / steps, steps, seconds: (performance.now() - te) / 1000,
+      numTensors: mem.numTensors, numBytes: mem.numBytes, rssBytes: process.memoryUsage().rss,
+    };
+    history.epochs.push(record);
+    epoch = e;
+    if (opts.onEpoch) await opts.onEpoch(record);
+    if (sampleEpochs.has(e)) {
+      const s = sampleImages(gan, sampleCount, seed, e);
+      samples.push(s);
+      if (opts.onSample) await opts.onSample(s);
+    }
+  }
+  return { gan, optimizers, history, samples, epoch, seconds: (performance.now() - t0) / 1000, stoppedEarly };
+}
