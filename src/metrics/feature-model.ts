@@ -1,0 +1,153 @@
+/**
+ * The feature model of privlab's FID: a LeNet-5-style MNIST classifier (LeCun et al.
+ * 1998) whose penultimate layer (84 units) gives the features. Trained once on the
+ * training split of the embedded MNIST and cached under data/fid-lenet/, so FID is
+ * deterministic and quick. These FID values are NOT comparable in absolute terms to
+ * Inception-based FID (different features, different scale); compare runs with each
+ * other. Any tfjs layers model can serve instead (loadFeatureModel(path, layerName)).
+ */
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { ImageDataset } from '../data/dataset';
+import { loadMnist } from '../data/mnist';
+import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { toTensors } from '../data/tensors';
+import { SeededRng } from '../util/rng';
+import { packageRoot } from '../util/files';
+import { loadModel, saveModel } from './tfjs-files';
+
+export const FEATURE_LAYER = 'features';
+
+export function defaultFeatureModelPath(): string {
+  return path.join(packageRoot(), 'data', 'fid-lenet', 'model.json');
+}
+
+export function buildLenet(seed = 0): tf.Sequential {
+  const init = (k: number): tf.serialization.Serializable => tf.initializers.glorotUniform({ seed: seed * 100 + k });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init(1) as never }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu', kernelInitializer: init(2) as never }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 120, activation: 'relu', kernelInitializer: init(3) as never }),
+      tf.layers.dense({ units: 84, activation: 'relu', kernelInitializer: init(4) as never, name: FEATURE_LAYER }),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(5) as never }),
+    ],
+  });
+}
+
+export interface TrainClassifierOptions {
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  /** Defaults to the canonical split of the embedded MNIST. */
+  train?: ImageDataset;
+  test?: ImageDataset;
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export interface TrainedClassifier {
+  model: tf.LayersModel;
+  testAccuracy: number;
+  epochs: number;
+  seconds: number;
+}
+
+/** Train the classifier deterministically (seeded initialisation and batch order, no dropout). */
+export async function trainFeatureClassifier(opts: TrainClassifierOptions = {}): Promise<TrainedClassifier> {
+  const t0 = Date.now();
+  const split = opts.train && opts.test ? { train: opts.train, test: opts.test } : trainTestSplit(loadMnist(), MNIST_SPLIT);
+  const seed = opts.seed ?? 0;
+  const epochs = opts.epochs ?? 8;
+  const batch = opts.batchSize ?? 64;
+  const model = buildLenet(seed);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const { x, yOneHot, y } = toTensors(split.train, { range: '[0,1]', layout: 'image' });
+  const rng = new SeededRng(seed);
+  try {
+    for (let e = 0; e < epochs; e++) {
+      const order = rng.permutation(split.train.count);
+      let lossSum = 0;
+      let batches = 0;
+      for (let s = 0; s < order.length; s += batch) {
+        const idx = tf.tensor1d(Int32Array.from(order.subarray(s, Math.min(order.length, s + batch))), 'int32');
+        const [bx, by] = [tf.gather(x, idx), tf.gather(yOneHot, idx)];
+        lossSum += (await model.trainOnBatch(bx, by)) as number;
+        batches++;
+        tf.dispose([idx, bx, by]);
+      }
+      opts.onEpoch?.(e + 1, lossSum / batches);
+    }
+  } finally {
+    tf.dispose([x, yOneHot, y]);
+  }
+  return { model, testAccuracy: classifierAccuracy(model, split.test), epochs, seconds: (Date.now() - t0) / 1000 };
+}
+
+export function classifierAccuracy(model: tf.LayersModel, ds: ImageDataset): number {
+  const { x, y, yOneHot } = toTensors(ds, { range: '[0,1]', layout: 'image' });
+  const correct = tf.tidy(() => (model.predict(x, { batchSize: 256 }) as tf.Tensor).argMax(1).equal(y).sum().dataSync()[0]);
+  tf.dispose([x, y, yOneHot]);
+  return correct / ds.count;
+}
+
+export interface FeatureModel {
+  /** Maps a batch of images [n, h, w, c] in the model's input range to features [n, d]. */
+  extractor: tf.LayersModel;
+  inputShape: number[];
+  dims: number;
+  meta: Record<string, unknown>;
+}
+
+/** The cached LeNet (default) or any tfjs layers model, cut at `layerName`. */
+export async function loadFeatureModel(modelJson = defaultFeatureModelPath(), layerName = FEATURE_LAYER): Promise<FeatureModel> {
+  if (modelJson === defaultFeatureModelPath() && !fs.existsSync(modelJson)) {
+    throw new Error(`the FID classifier is not cached at ${modelJson}: run \`privlab fid train-classifier\``);
+  }
+  const { model, meta } = await loadModel(modelJson);
+  const layer = model.layers.find((l) => l.name === layerName);
+  if (!layer) throw new Error(`${modelJson}: no layer named "${layerName}" (layers: ${model.layers.map((l) => l.name).join(', ')})`);
+  const extractor = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
+  const inputShape = (model.inputs[0].shape as number[]).slice(1);
+  const out = layer.output as tf.SymbolicTensor;
+  return { extractor, inputShape, dims: out.shape[out.shape.length - 1] as number, meta };
+}
+
+/**
+ * Features of grayscale images [n, h, w] or [n, h, w, 1] with pixels in `range`.
+ * Images are scaled to [0, 1], resized and repeated over channels to the model's
+ * input (an InceptionV3 wants [299, 299, 3]). Returns row-major float32 n × d.
+ */
+export function extractFeatures(fm: FeatureModel, images: tf.Tensor, range: '[0,1]' | '[-1,1]' = '[0,1]', batchSize = 256): Float32Array {
+  const n = images.shape[0];
+  const out = new Float32Array(n * fm.dims);
+  const [h, w, c] = fm.inputShape;
+  for (let s = 0; s < n; s += batchSize) {
+    const feats = tf.tidy(() => {
+      let b = images.slice(s, Math.min(batchSize, n - s));
+      if (b.rank === 3) b = b.expandDims(-1);
+      if (range === '[-1,1]') b = b.add(1).div(2);
+      let img = b as tf.Tensor4D;
+      if (img.shape[1] !== h || img.shape[2] !== w) img = tf.image.resizeBilinear(img, [h, w]);
+      if (c !== img.shape[3]) img = tf.tile(img, [1, 1, 1, c]);
+      return fm.extractor.predict(img) as tf.Tensor;
+    });
+    out.set(feats.dataSync(), s * fm.dims);
+    feats.dispose();
+  }
+  return out;
+}
+
+export async function saveFeatureClassifier(trained: TrainedClassifier, modelJson = defaultFeatureModelPath()): Promise<void> {
+  await saveModel(trained.model, path.dirname(modelJson), {
+    what: 'LeNet-5-style MNIST classifier for FID features (layer "features", 84 units)',
+    trainedOn: `embedded MNIST, train split ${JSON.stringify(MNIST_SPLIT)}`,
+    testAccuracy: trained.testAccuracy,
+    epochs: trained.epochs,
+    tfjs: tf.version.tfjs,
+    backend: tf.getBackend(),
+  });
+}

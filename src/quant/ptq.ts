@@ -1,0 +1,102 @@
+/**
+ * Post-training quantization of a chain of float dense layers: weights per output
+ * neuron (symmetric, narrow range), activations calibrated on an input set. Each
+ * layer's output range is observed on the *quantized* path (quantized inputs and
+ * weights so far), so the ranges match what the integer circuit will see.
+ */
+import { activationFn, ActivationName } from './activations';
+import { CalibrationMethod, makeObserver } from './calibration';
+import { QuantizedDense, QuantizedModel } from './quantized-model';
+import { quantizeInputs, runQuantized } from './quantized-eval';
+import { dequantize, paramsFromRange, perChannelParams, quantize, QuantParams } from './quantizer';
+
+/** A float dense layer as tfjs keeps it: kernel [inputs × outputs] row-major. */
+export interface FloatDense {
+  inputs: number;
+  outputs: number;
+  kernel: Float32Array;
+  bias: Float32Array;
+  activation: ActivationName;
+  alpha?: number;
+}
+
+export interface PtqOptions {
+  weightBits: number;
+  activationBits: number;
+  /** Bits of the model input (default: activationBits). */
+  inputBits?: number;
+  /** Fixed input range (e.g. pixels in [0, 1]); default: calibrated. */
+  inputRange?: { min: number; max: number };
+  /** Default min/max. */
+  calibration?: CalibrationMethod;
+  meta?: Record<string, unknown>;
+}
+
+/** Quantize one layer's weights: integers [out × in] and a scale per output neuron. */
+export function quantizeDenseWeights(l: FloatDense, bits: number): { weights: number[]; scales: number[] } {
+  // perChannelParams over the [in × out] kernel with channels along axis 1 (columns = outputs).
+  const params = perChannelParams(l.kernel, l.inputs, l.outputs, 1, { bits, signed: true, narrow: true, symmetric: true });
+  const weights = new Array<number>(l.inputs * l.outputs);
+  for (let o = 0; o < l.outputs; o++) for (let i = 0; i < l.inputs; i++) weights[o * l.inputs + i] = quantize(l.kernel[i * l.outputs + o], params[o]);
+  return { weights, scales: params.map((p) => p.scale) };
+}
+
+function observedParams(values: ArrayLike<number>, bits: number, method: CalibrationMethod): QuantParams {
+  const obs = makeObserver(method);
+  obs.observe(values);
+  const { min, max } = obs.range();
+  // Non-negative activations (ReLU, sigmoid) use an unsigned grid: one more bit of resolution.
+  return paramsFromRange(min, max, { bits, signed: min < 0 });
+}
+
+export function quantizeLayers(layers: FloatDense[], calibration: Float32Array, count: number, opts: PtqOptions): QuantizedModel {
+  if (layers.length === 0) throw new RangeError('nothing to quantize: no layers');
+  if (calibration.length !== count * layers[0].inputs) throw new RangeError(`${count} calibration inputs of ${layers[0].inputs} need ${count * layers[0].inputs} values, got ${calibration.length}`);
+  const method = opts.calibration ?? { kind: 'minmax' };
+  const inputBits = opts.inputBits ?? opts.activationBits;
+  const input = opts.inputRange
+    ? paramsFromRange(opts.inputRange.min, opts.inputRange.max, { bits: inputBits, signed: opts.inputRange.min < 0 })
+    : observedParams(calibration, inputBits, method);
+  const model: QuantizedModel = { format: 'privlab.quantized-model', version: 1, input, layers: [], meta: { method: 'ptq', weightBits: opts.weightBits, activationBits: opts.activationBits, inputBits, calibration: method, ...opts.meta } };
+  let xq = quantizeInputs(model, calibration);
+  let inQ = input;
+  for (const l of layers) {
+    const { weights, scales } = quantizeDenseWeights(l, opts.weightBits);
+    // Real activations of this layer on the quantized path, to calibrate its output.
+    const act = activationFn(l.activation, l.alpha);
+    const y = new Float32Array(count * l.outputs);
+    for (let s = 0; s < count; s++) {
+      for (let o = 0; o < l.outputs; o++) {
+        let acc = 0;
+        for (let i = 0; i < l.inputs; i++) acc += weights[o * l.inputs + i] * dequantize(xq[s * l.inputs + i], inQ);
+        y[s * l.outputs + o] = act(scales[o] * acc + l.bias[o]);
+      }
+    }
+    const output = observedParams(y, opts.activationBits, method);
+    const layer: QuantizedDense = { kind: 'dense', inputs: l.inputs, outputs: l.outputs, weights, weightBits: opts.weightBits, weightScales: scales, bias: Array.from(l.bias), activation: l.activation, alpha: l.alpha, output };
+    model.layers.push(layer);
+    // Advance the quantized path through this one layer.
+    const step: QuantizedModel = { ...model, input: inQ, layers: [layer] };
+    xq = runQuantized(step, xq, count).outputs;
+    inQ = output;
+  }
+  return model;
+}
+
+/** Float forward pass of the layers (the unquantized reference). */
+export function runFloat(layers: FloatDense[], x: Float32Array, count: number): Float32Array {
+  let cur = x;
+  for (const l of layers) {
+    const act = activationFn(l.activation, l.alpha);
+    const next = new Float32Array(count * l.outputs);
+    for (let s = 0; s < count; s++) {
+      for (let o = 0; o < l.outputs; o++) {
+        let a = l.bias[o];
+        for (let i = 0; i < l.inputs; i++) a += cur[s * l.inputs + i] * l.kernel[i * l.outputs + o];
+        next[s * l.outputs + o] = act(a);
+      }
+    }
+    cur = next;
+  }
+  return cur;
+}
