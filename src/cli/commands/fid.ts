@@ -1,24 +1,79 @@
 import { parseArgs } from 'node:util';
-import { Command, UsageError } from '../command';
+import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
+import { defaultFeatureModelPath, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
+import { selectBackend } from '../../backend';
+import { loadDataset, MNIST_SPLIT, trainTestSplit } from '../../data';
+import { loadFeatureModel } from '../../metrics/feature-model';
+import { datasetStats, generatorFid } from '../../metrics/gan-fid';
+import { loadGanCheckpoint } from '../../nn/checkpoint';
+
+const USAGE = `privlab fid distance A B [--json]
+    Fréchet distance between two feature sets: each a .npy feature matrix (N x D,
+    float32/float64, as numpy writes it) or pytorch-fid statistics (.npz with mu, sigma).
+  privlab fid train-classifier [--epochs N] [--seed S] [--out MODEL.json]
+    Train the LeNet feature classifier on the MNIST training split and cache it
+    (default: data/fid-lenet/model.json); prints its test accuracy.
+  privlab fid gan CHECKPOINT [--count N] [--seed S] [--feature-model MODEL.json --layer NAME] [--json]
+    FID of a generator's samples against the held-out MNIST test split, with the
+    real train-vs-test FID as the floor. LeNet features by default: not comparable
+    in absolute terms to Inception-based FID.`;
+
+async function distance(argv: string[]): Promise<number> {
+  const { values, positionals: files } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  if (files.length !== 2) throw new UsageError(`fid distance takes two files, got ${files.length}`);
+  const [a, b] = files.map(loadStats);
+  const d = frechetDistance(a, b);
+  if (values.json) {
+    console.log(JSON.stringify({ distance: d, a: { file: files[0], samples: a.count || null, dims: a.mu.length }, b: { file: files[1], samples: b.count || null, dims: b.mu.length } }));
+  } else {
+    console.log(d.toFixed(6));
+  }
+  return 0;
+}
+
+async function trainClassifier(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+  const epochs = numberOption('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+  const seed = numberOption('seed', values.seed, Number.isInteger, 'an integer');
+  await selectBackend();
+  const trained = await trainFeatureClassifier({ epochs, seed, onEpoch: (e, loss) => console.error(`epoch ${e}: loss ${loss.toFixed(4)}`) });
+  const out = values.out ?? defaultFeatureModelPath();
+  await saveFeatureClassifier(trained, out);
+  console.log(JSON.stringify({ model: out, test_accuracy: trained.testAccuracy, epochs: trained.epochs, seconds: trained.seconds }));
+  return 0;
+}
+
+async function ganFid(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { count: { type: 'string' }, seed: { type: 'string' }, 'feature-model': { type: 'string' }, layer: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError(`fid gan takes one checkpoint, got ${positionals.length}`);
+  const count = numberOption('count', values.count, (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2') ?? 2000;
+  const seed = numberOption('seed', values.seed, Number.isInteger, 'an integer') ?? 12345;
+  await selectBackend();
+  const fm = values['feature-model'] ? await loadFeatureModel(values['feature-model'], values.layer) : await loadFeatureModel();
+  const { gan, meta } = loadGanCheckpoint(positionals[0]);
+  const split = trainTestSplit(loadDataset('mnist'), MNIST_SPLIT);
+  const real = datasetStats(fm, split.test);
+  const fidValue = generatorFid(gan, fm, real, { count, seed });
+  const floor = frechetDistance(datasetStats(fm, split.train), real);
+  const result = { checkpoint: positionals[0], fid: fidValue, real_train_vs_test_fid: floor, samples: count, real_samples: split.test.count, epoch: meta.epoch ?? null, feature_model: values['feature-model'] ?? 'data/fid-lenet (LeNet, 84 features)' };
+  console.log(values.json ? JSON.stringify(result) : `FID ${fidValue.toFixed(3)} (real train vs test: ${floor.toFixed(3)})`);
+  gan.dispose();
+  return 0;
+}
 
 export const fid: Command = {
   name: 'fid',
-  usage: `privlab fid distance A B [--json]
-    Fréchet distance between two feature sets: each a .npy feature matrix (N x D,
-    float32/float64, as numpy writes it) or pytorch-fid statistics (.npz with mu, sigma).`,
+  usage: USAGE,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-    const [sub, ...files] = positionals;
-    if (sub !== 'distance') throw new UsageError(`unknown fid subcommand "${sub ?? ''}" (expected: distance)`);
-    if (files.length !== 2) throw new UsageError(`fid distance takes two files, got ${files.length}`);
-    const [a, b] = files.map(loadStats);
-    const distance = frechetDistance(a, b);
-    if (values.json) {
-      console.log(JSON.stringify({ distance, a: { file: files[0], samples: a.count || null, dims: a.mu.length }, b: { file: files[1], samples: b.count || null, dims: b.mu.length } }));
-    } else {
-      console.log(distance.toFixed(6));
-    }
-    return 0;
+    const [sub, ...rest] = argv;
+    if (sub === 'distance') return distance(rest);
+    if (sub === 'train-classifier') return trainClassifier(rest);
+    if (sub === 'gan') return ganFid(rest);
+    throw new UsageError(`unknown fid subcommand "${sub ?? ''}" (expected: distance, train-classifier, gan)`);
   },
 };
