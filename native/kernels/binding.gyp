@@ -23,8 +23,10 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       # Built on the machine that runs it (scripts/setup.sh), so -march=native is safe and
-      # lets the elementwise loops use AVX2/FMA. No -ffast-math: NaN must propagate as in tfjs.
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fexceptions"]
+      # lets the elementwise loops use AVX2/FMA. -fno-trapping-math lets gcc turn branches on
+      # floats into vector blends (nothing here reads FP exception flags); no -ffast-math, as
+      # NaN must propagate as in tfjs.
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fexceptions"]
     }
   ]
 }

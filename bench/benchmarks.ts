@@ -1,0 +1,47 @@
+/**
+ * The named benchmarks behind `privlab bench NAME`. Each parses its own options and
+ * returns one JSON-able object; the CLI prints it. Add a benchmark with one entry here.
+ */
+import { parseArgs } from 'node:util';
+import { benchTrainStep } from './train-step';
+
+export interface NamedBenchmark {
+  name: string;
+  /** Usage line(s) of `privlab bench NAME`. */
+  usage: string;
+  /** Runs with the command-line options after the name; `log` writes progress (stderr). */
+  run(argv: string[], log: (line: string) => void): Promise<object>;
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`--${name} must be a non-negative integer, got "${v}"`);
+  return n;
+}
+
+export const BENCHMARKS: NamedBenchmark[] = [
+  {
+    name: 'train-step',
+    usage: `train-step [--backend B] [--blas-threads T] [--steps N] [--rounds R] [--epochs E] [--torch-threads 2,1] [--no-torch] [--others cpu,…|none]
+      The reference MNIST GAN training step (batch 64): median ms per step on the backend,
+      the PyTorch yardstick in the same run (interleaved rounds) and the ratio, one epoch
+      over the 10,000 MNIST digits, memory after each epoch, and the other backends.`,
+    async run(argv, log) {
+      const { values } = parseArgs({
+        args: argv,
+        options: {
+          backend: { type: 'string' }, steps: { type: 'string' }, rounds: { type: 'string' }, epochs: { type: 'string' },
+          'torch-threads': { type: 'string' }, 'blas-threads': { type: 'string' }, 'no-torch': { type: 'boolean' }, others: { type: 'string' }, batch: { type: 'string' },
+        },
+      });
+      const others = values.others === undefined ? undefined : values.others === 'none' ? [] : values.others.split(',').map((s) => s.trim()).filter(Boolean);
+      return benchTrainStep({
+        backend: values.backend, steps: positiveInt('steps', values.steps), rounds: positiveInt('rounds', values.rounds),
+        epochs: positiveInt('epochs', values.epochs), blasThreads: positiveInt('blas-threads', values['blas-threads']),
+        torchThreads: values['torch-threads']?.split(',').map((t) => positiveInt('torch-threads', t.trim()) as number),
+        batch: positiveInt('batch', values.batch), noTorch: values['no-torch'], otherBackends: others, log,
+      });
+    },
+  },
+];
