@@ -15,3 +15,4 @@ export { table } from './tables';
 export { saveFigure, saveText, figuresDir } from './figures';
 export * as data from '../src/data';
 export * as viz from '../src/viz';
+export * from './training';

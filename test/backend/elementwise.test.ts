@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '../../src/util/rng';
-import { compareBackends, nativeCalls, randomInput, requireNativeBackend } from './compare';
+import { compareBackends, nativeCalls, randomInput, requireNativeBackend, runOn } from './compare';
 
 // Elementwise results are computed the same way on both backends up to float32 rounding
 // of exp/tanh: 1e-6 of (1 + the largest reference magnitude).
@@ -57,4 +57,15 @@ test('Relu, Relu6, LeakyRelu, Sigmoid, Tanh, Elu forward and gradients match the
 test('NaN propagates through the native activations as through the cpu ones', async () => {
   const x = { shape: [4], values: Float32Array.from([NaN, -1, 0, 2]) };
   for (const f of [tf.relu, tf.sigmoid, tf.tanh, (t: tf.Tensor) => tf.leakyRelu(t, 0.2)]) await compareBackends([x], f, TOL, 'NaN');
+});
+
+test('Sigmoid and Tanh (vectorised exp) stay within 1e-6 of the cpu backend from tiny to huge inputs', async () => {
+  const xs = [0, 1e-8, -1e-8, 1e-3, 0.3, 0.6249, 0.625, 0.6251, 1, 2.5, 9, 15, 20, 40, 87, 88.5, 89, 100, 1e30, Infinity];
+  const values = Float32Array.from([...xs, ...xs.map((x) => -x)]);
+  const x = { shape: [values.length], values };
+  await compareBackends([x], tf.tanh, TOL, 'tanh');
+  await compareBackends([x], tf.sigmoid, TOL, 'sigmoid');
+  // Relative accuracy where the values are small: tanh(x) ≈ x.
+  const native = await runOn('privlab-native', [{ shape: [3], values: Float32Array.from([1e-8, 1e-4, 0.01]) }], tf.tanh);
+  native[0].values.forEach((v, i) => assert.ok(Math.abs(v / Math.tanh([1e-8, 1e-4, 0.01][i]) - 1) < 1e-6, `tanh relative error at ${i}: ${v}`));
 });

@@ -1,0 +1,84 @@
+/**
+ * Training cells for notebooks: GAN training with a live loss chart, a progress bar and
+ * sample grids as they are drawn, plus the library's nn and backend modules.
+ *
+ *   const run = await lab.trainGanLive({ dataset: lab.data.loadMnist(), epochs: 10 });
+ */
+import { BackendInfo, selectBackend, selectedBackend } from '../src/backend';
+import { batchesPerEpoch, Sample, trainGan, TrainGanOptions, TrainGanResult } from '../src/nn';
+import { liveChart } from './charts';
+import { images } from './images';
+import { progressBar } from './progress';
+
+export * as nn from '../src/nn';
+export * as backend from '../src/backend';
+
+export interface TrainGanLiveOptions extends TrainGanOptions {
+  /** Points on the loss chart per epoch (each the mean of its steps). Default 8. */
+  chartPointsPerEpoch?: number;
+  /** Show each sample grid as it is drawn. Default true. */
+  showSamples?: boolean;
+  /** Save the loss chart and sample grids under figures/ with this prefix (e.g. "mnist-gan/"). */
+  savePrefix?: string;
+}
+
+export interface TrainGanLiveResult extends TrainGanResult {
+  backend: BackendInfo;
+  /** Mean milliseconds per training step over the run. */
+  msPerStep: number;
+}
+
+/** What lab.images needs of a sample: its shape and values. */
+export function sampleTensorLike(s: Sample, imageSize: number): { shape: number[]; dataSync(): Float32Array } {
+  return { shape: [s.count, imageSize], dataSync: () => s.pixels };
+}
+
+/**
+ * trainGan with a live chart of the D and G losses, a progress bar (rate, ETA, current
+ * losses) and the sample grids. Selects the tfjs backend first if none was selected.
+ */
+export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanLiveResult> {
+  const backend = selectedBackend() ?? (await selectBackend());
+  const batchSize = opts.batchSize ?? 64;
+  const stepsPerEpoch = Math.min(batchesPerEpoch(opts.dataset.count, batchSize), opts.maxStepsPerEpoch ?? Infinity);
+  const pointsPerEpoch = Math.max(1, Math.min(stepsPerEpoch, opts.chartPointsPerEpoch ?? 8));
+  const stepsPerPoint = Math.max(1, Math.floor(stepsPerEpoch / pointsPerEpoch));
+  const chart = liveChart({ series: ['D loss', 'G loss'], title: 'GAN losses (BCE)', xTitle: 'epoch', yTitle: 'loss' });
+  const bar = progressBar({ total: opts.epochs * stepsPerEpoch, label: `training on ${backend.name}`, unit: 'step' });
+  let dSum = 0;
+  let gSum = 0;
+  let n = 0;
+  const imageSize = opts.dataset.height * opts.dataset.width;
+  let result: TrainGanResult;
+  try {
+    result = await trainGan({
+      ...opts,
+      onStep: async (s) => {
+        dSum += s.d;
+        gSum += s.g;
+        n++;
+        if (n === stepsPerPoint || s.stepInEpoch === s.stepsPerEpoch) {
+          chart.push({ 'D loss': dSum / n, 'G loss': gSum / n }, s.epoch - 1 + s.stepInEpoch / s.stepsPerEpoch);
+          dSum = gSum = n = 0;
+        }
+        await opts.onStep?.(s);
+        // The await lets the notebook receive the bar's (and chart's) redraws during training.
+        await bar.tick(1, { epoch: s.epoch, D: s.d, G: s.g });
+      },
+      onSample: async (s) => {
+        if (opts.showSamples ?? true) {
+          images(sampleTensorLike(s, imageSize), {
+            range: '[-1,1]', columns: Math.ceil(Math.sqrt(s.count)), height: opts.dataset.height, width: opts.dataset.width,
+            caption: `samples after epoch ${s.epoch}`, save: opts.savePrefix ? `${opts.savePrefix}samples-epoch-${String(s.epoch).padStart(3, '0')}` : undefined,
+          });
+        }
+        await opts.onSample?.(s);
+      },
+    });
+  } finally {
+    bar.close();
+    chart.close(opts.savePrefix ? { save: `${opts.savePrefix}losses` } : {});
+  }
+  const steps = result.history.steps.d.length;
+  return { ...result, backend, msPerStep: steps ? (result.seconds * 1000) / steps : NaN };
+}
