@@ -85,6 +85,15 @@ std::vector<float>& ColBuffer(std::size_t n) {
   return buf;
 }
 
+// Calls fn(b0, images, col) for consecutive chunks of the batch, with col a scratch buffer
+// big enough for the chunk's patch matrix.
+template <typename Fn>
+void ForEachChunk(const ConvShape& s, Fn fn) {
+  const int chunk = ImagesPerChunk(s);
+  float* col = ColBuffer(static_cast<std::size_t>(chunk) * s.outH * s.outW * PatchSize(s)).data();
+  for (int b0 = 0; b0 < s.batch; b0 += chunk) fn(b0, std::min(chunk, s.batch - b0), col);
+}
+
 }  // namespace
 
 void Conv2DForward(const ConvShape& s, const float* x, const float* filter, float* y) {
@@ -99,14 +108,11 @@ void Conv2DForward(const ConvShape& s, const float* x, const float* filter, floa
                 s.outC);
     return;
   }
-  const int chunk = ImagesPerChunk(s);
-  std::vector<float>& col = ColBuffer(static_cast<std::size_t>(chunk) * pixels * k);
-  for (int b0 = 0; b0 < s.batch; b0 += chunk) {
-    const int images = std::min(chunk, s.batch - b0);
-    Im2Col(s, x, b0, images, col.data());
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, images * pixels, s.outC, k, 1.f, col.data(), k, filter,
-                s.outC, 0.f, y + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC);
-  }
+  ForEachChunk(s, [&](int b0, int images, float* col) {
+    Im2Col(s, x, b0, images, col);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, images * pixels, s.outC, k, 1.f, col, k, filter, s.outC, 0.f,
+                y + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC);
+  });
 }
 
 void Conv2DBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx) {
@@ -123,14 +129,11 @@ void Conv2DBackpropInput(const ConvShape& s, const float* dy, const float* filte
     return;
   }
   std::fill(dx, dx + inSize, 0.f);
-  const int chunk = ImagesPerChunk(s);
-  std::vector<float>& col = ColBuffer(static_cast<std::size_t>(chunk) * pixels * k);
-  for (int b0 = 0; b0 < s.batch; b0 += chunk) {
-    const int images = std::min(chunk, s.batch - b0);
+  ForEachChunk(s, [&](int b0, int images, float* col) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, images * pixels, k, s.outC, 1.f,
-                dy + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC, filter, s.outC, 0.f, col.data(), k);
-    Col2ImAdd(s, col.data(), b0, images, dx);
-  }
+                dy + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC, filter, s.outC, 0.f, col, k);
+    Col2ImAdd(s, col, b0, images, dx);
+  });
 }
 
 void Conv2DBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter) {
@@ -146,15 +149,12 @@ void Conv2DBackpropFilter(const ConvShape& s, const float* x, const float* dy, f
                 dfilter, s.outC);
     return;
   }
-  const int chunk = ImagesPerChunk(s);
-  std::vector<float>& col = ColBuffer(static_cast<std::size_t>(chunk) * pixels * k);
-  for (int b0 = 0; b0 < s.batch; b0 += chunk) {
-    const int images = std::min(chunk, s.batch - b0);
-    Im2Col(s, x, b0, images, col.data());
+  ForEachChunk(s, [&](int b0, int images, float* col) {
+    Im2Col(s, x, b0, images, col);
     // The first chunk overwrites dfilter (beta 0), later ones accumulate (beta 1).
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, s.outC, images * pixels, 1.f, col.data(), k,
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, s.outC, images * pixels, 1.f, col, k,
                 dy + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC, b0 == 0 ? 0.f : 1.f, dfilter, s.outC);
-  }
+  });
 }
 
 }  // namespace privlab
