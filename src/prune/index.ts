@@ -1,3 +1,4 @@
 export * from './masks';
 export * from './schedule';
 export * from './accumulator';
+export * from './accumulator-report';

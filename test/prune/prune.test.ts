@@ -98,3 +98,33 @@ test('masks hold through training: pruned weights stay exactly zero after optimi
   tf.dispose([w, x, y]);
   opt.dispose();
 });
+
+test('accumulator report of a quantized model: calibrated ≤ worst case; pruning shrinks fan-in and bits', async () => {
+  const { quantizeLayers } = await import('../../src/quant');
+  const { accumulatorReport } = await import('../../src/prune');
+  const rng = new SeededRng(21);
+  const mk = (inp: number, out: number, act: 'relu' | 'linear') => ({
+    inputs: inp, outputs: out, activation: act,
+    kernel: Float32Array.from({ length: inp * out }, () => rng.next() * 2 - 1),
+    bias: Float32Array.from({ length: out }, () => rng.next() - 0.5),
+  });
+  const layers = [mk(64, 32, 'relu'), mk(32, 8, 'linear')];
+  const x = Float32Array.from({ length: 200 * 64 }, () => rng.next());
+  const dense = quantizeLayers(layers, x, 200, { weightBits: 4, activationBits: 4, inputRange: { min: 0, max: 1 } });
+  const full = accumulatorReport(dense, x, 200);
+  for (const r of full) {
+    assert.ok(r.calibratedBits <= r.worstCaseBits, JSON.stringify(r));
+    assert.ok(r.calibratedMin >= -(2 ** (r.calibratedBits - 1)) && r.calibratedMax <= 2 ** (r.calibratedBits - 1) - 1);
+  }
+  // Small weights may round to 0 at 4 bits: fan-in counts the integer weights that are not.
+  const l0 = dense.layers[0];
+  const fanIns = Array.from({ length: l0.outputs }, (_, o) => l0.weights.slice(o * l0.inputs, (o + 1) * l0.inputs).filter((w) => w !== 0).length);
+  assert.equal(full[0].maxFanIn, Math.max(...fanIns));
+  assert.ok(full[0].maxFanIn > 56);
+  // Prune 80 % of the first layer (in the [in x out] kernel) and requantize.
+  layers[0].kernel = applyMask(layers[0].kernel, l1Mask(layers[0].kernel, 0.8));
+  const pruned = accumulatorReport(quantizeLayers(layers, x, 200, { weightBits: 4, activationBits: 4, inputRange: { min: 0, max: 1 } }), x, 200);
+  assert.ok(pruned[0].sparsity >= Math.round(0.8 * 64 * 32) / (64 * 32), `sparsity ${pruned[0].sparsity}`);
+  assert.ok(pruned[0].maxFanIn < 64);
+  assert.ok(pruned[0].worstCaseBits < full[0].worstCaseBits, `${pruned[0].worstCaseBits} < ${full[0].worstCaseBits}`);
+});
