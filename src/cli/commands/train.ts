@@ -43,8 +43,8 @@ async function trainGanCommand(argv: string[]): Promise<number> {
   const checkpointEvery = numberOption('checkpoint-every', values['checkpoint-every'], (n) => Number.isInteger(n) && n > 0, 'a positive integer');
   const out = values.out;
 
-  const backend = await selectBackend({ backend: values.backend });
   const ds = loadDataset(values.dataset ?? 'mnist');
+  const backend = await selectBackend({ backend: values.backend });
   const resumed = values.resume ? loadGanCheckpoint(values.resume) : undefined;
   const startEpoch = resumed ? resumed.meta.epoch : 0;
   const sampleEpochs = values['sample-epochs'] !== undefined ? parseEpochList(values['sample-epochs']) : defaultSampleEpochs(startEpoch, startEpoch + epochs);
