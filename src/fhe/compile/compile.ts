@@ -1,0 +1,418 @@
+/**
+ * Quantized model → integer circuit (DESIGN "FHE design" items 5 and 7).
+ *
+ * 1. Calibrate: run the clear integer model on the input set; each neuron's accumulator
+ *    range, widened by a margin, is the window its table must hold.
+ * 2. Scale: a layer's accumulators share one torus scale (the previous PBS writes every
+ *    input at it), chosen so the widest window plus a noise guard fits the N positions of
+ *    the half torus; each neuron's bias centres its own window there. An integer number u
+ *    of positions per accumulator value makes every value's read exact without noise.
+ *    The first layer's scale is a multiple of tfhe's Δ = 2^63/(message·carry): the carry
+ *    modulus is raised until that multiple can be fine enough, but no further than the
+ *    output digits (written at the same Δ, decrypted by tfhe) stay reliably readable.
+ * 3. Tabulate: each neuron's fused function acc ↦ next integer (bias, activation,
+ *    requantization: quant/quantized-eval neuronFunction) at all N positions; the last
+ *    layer's tables write the output's base-`message` digits at Δ.
+ * 4. Predict: read noise per neuron from the noise model, and the probability each read
+ *    lands on a wrong step, averaged over the input set.
+ * The parameter set is the cheapest of tfhe's candidates whose predicted read error is
+ * within the target, unless one is named.
+ */
+import { QuantizedDense, QuantizedModel, checkQuantizedModel } from '../../quant/quantized-model';
+import { neuronFunction, quantizeInputs, runQuantized } from '../../quant/quantized-eval';
+import { QuantParams } from '../../quant/quantizer';
+import { signedBits, worstCaseAccumulator } from '../../prune/accumulator';
+import { ShortintParameterSet, describeParameters } from '../tfhe/parameters';
+import { delta } from '../tfhe/encoding';
+import { encodeCiphertext } from '../tfhe/ciphertext';
+import { bootstrapKeySize } from '../core/lwe_bootstrap_key_generation';
+import { keyswitchKeySize } from '../core/lwe_keyswitch_key_generation';
+import { bigLweDimension } from '../core/parameters';
+import { normalTail } from '../core/noise_model';
+import { CircuitLayer, FheCircuit } from './circuit';
+import { meanReadError } from './error-model';
+import { freshEncryptionVariance, pbsOutputVariance, readNoiseStd } from './noise';
+import { defaultCandidates, pbsCost, readParameterSet } from './parameters';
+import { MASK64, positionUnit } from './positions';
+import { CandidateReport, CompileReport, LayerReport } from './report';
+
+export class CompileError extends Error {
+  constructor(readonly layer: number | undefined, message: string) {
+    super(layer === undefined ? message : `layer ${layer}: ${message}`);
+    this.name = 'CompileError';
+  }
+}
+
+export interface CompileOptions {
+  /** Circuit name (default: the model's meta.name, else "model"). */
+  name?: string;
+  /** Use this tfhe parameter set (skips the automatic choice). */
+  parameterSet?: string;
+  /** Sets to choose from (default: tfhe's newest Gaussian KS-PBS set per message width). */
+  candidates?: string[];
+  /** Target predicted read error, mean over reads and the input set. Default 0.01. */
+  pError?: number;
+  /** Each neuron's window extends its calibrated range by this fraction on both sides. Default 0.1. */
+  margin?: number;
+  /** Read-noise standard deviations kept clear of the half-torus edges. Default 4. */
+  noiseGuard?: number;
+  /** Fewer table positions per accumulator value than this is an error. Default 1 (lossless). */
+  minPositionsPerValue?: number;
+  /** Largest acceptable probability that tfhe misdecrypts an output digit. Default 1e-9. */
+  decryptErrorBound?: number;
+}
+
+interface Calibration {
+  count: number;
+  /** Per layer: accumulators [count × neurons]. */
+  accs: Int32Array[];
+  /** Per layer and neuron: calibrated range. */
+  lo: Int32Array[];
+  hi: Int32Array[];
+}
+
+function levels(q: QuantParams): number {
+  return q.qmax - q.qmin + 1;
+}
+
+function digitsFor(levelCount: number, base: number): number {
+  let d = 1;
+  while (base ** d < levelCount) d++;
+  return d;
+}
+
+function calibrate(model: QuantizedModel, inputset: ArrayLike<number>): Calibration {
+  const width = model.layers[0].inputs;
+  if (inputset.length === 0 || inputset.length % width) throw new CompileError(undefined, `the input set must be a non-empty [count × ${width}] array, got ${inputset.length} values`);
+  const count = inputset.length / width;
+  const run = runQuantized(model, quantizeInputs(model, inputset), count);
+  const lo: Int32Array[] = [];
+  const hi: Int32Array[] = [];
+  run.accumulators.forEach((acc, l) => {
+    const n = model.layers[l].outputs;
+    const a = new Int32Array(n).fill(2 ** 31 - 1);
+    const b = new Int32Array(n).fill(-(2 ** 31));
+    for (let s = 0; s < count; s++) {
+      for (let o = 0; o < n; o++) {
+        const v = acc[s * n + o];
+        if (v < a[o]) a[o] = v;
+        if (v > b[o]) b[o] = v;
+      }
+    }
+    lo.push(a);
+    hi.push(b);
+  });
+  return { count, accs: run.accumulators, lo, hi };
+}
+
+/** How one layer is placed on the torus. */
+interface LayerPlan {
+  /** Multiplier of the model's weights in the circuit (first layer: also the digit weights). */
+  weightFactor: number;
+  /** Torus value of one accumulator unit (= inputScale·weightFactor). */
+  accScale: bigint;
+  /** Positions per accumulator value, and each neuron's centre: x(acc) = u·acc + c. */
+  u: number;
+  centre: Int32Array;
+  /** Continuous read-noise std per neuron (positions). */
+  sigma: Float64Array;
+  windowLo: Int32Array;
+  windowHi: Int32Array;
+}
+
+interface Plan {
+  circuit: FheCircuit;
+  layerErrors: number[];
+}
+
+function rowSums(l: QuantizedDense): { sum: Int32Array; sumSq: Float64Array } {
+  const sum = new Int32Array(l.outputs);
+  const sumSq = new Float64Array(l.outputs);
+  for (let o = 0; o < l.outputs; o++) {
+    for (let i = 0; i < l.inputs; i++) {
+      const w = l.weights[o * l.inputs + i];
+      sum[o] += w;
+      sumSq[o] += w * w;
+    }
+  }
+  return { sum, sumSq };
+}
+
+/** Windows with margin, and the largest u that fits them with the noise guard. */
+function windowFit(cal: Calibration, l: number, sigma: Float64Array, n: number, o: Required<CompileOptions>): { lo: Int32Array; hi: Int32Array; uMax: number; why: string } {
+  const lo = cal.lo[l].slice();
+  const hi = cal.hi[l].slice();
+  let uMax = Infinity;
+  let why = '';
+  for (let j = 0; j < lo.length; j++) {
+    const m = Math.max(1, Math.ceil(o.margin * (hi[j] - lo[j])));
+    lo[j] -= m;
+    hi[j] += m;
+    const room = n - 1 - 2 * o.noiseGuard * sigma[j];
+    if (room <= 0) throw new CompileError(l, `neuron ${j}: read noise σ = ${sigma[j].toFixed(1)} positions leaves no room in N = ${n} positions (too many or too large weights for this parameter set)`);
+    const u = room / (hi[j] - lo[j]);
+    if (u < uMax) {
+      uMax = u;
+      why = `neuron ${j}'s accumulator window [${lo[j]}, ${hi[j]}] (calibrated [${cal.lo[l][j]}, ${cal.hi[l][j]}] + ${Math.round(100 * o.margin)} % margin) has ${hi[j] - lo[j] + 1} values for ${Math.floor(room)} positions (N = ${n} minus a ${o.noiseGuard}σ noise guard)`;
+    }
+  }
+  return { lo, hi, uMax, why };
+}
+
+function sigmas(p: ShortintParameterSet, sumSq: Float64Array, inputVariance: number): Float64Array {
+  return Float64Array.from(sumSq, (s) => readNoiseStd(p, s * inputVariance));
+}
+
+function planCandidate(model: QuantizedModel, cal: Calibration, name: string, o: Required<CompileOptions>): Plan {
+  const base = readParameterSet(name);
+  const msg = base.messageModulus;
+  const n = base.polynomialSize;
+  const unit = positionUnit(n);
+  const inDigits = digitsFor(levels(model.input), msg);
+  const last = model.layers[model.layers.length - 1];
+  const outDigits = digitsFor(levels(last.output), msg);
+  const varPbs = pbsOutputVariance(base);
+  const outStd = Math.sqrt(varPbs);
+  let digitSq = 0;
+  for (let k = 0; k < inDigits; k++) digitSq += msg ** (2 * k);
+
+  // First layer: its scale is a·Δ with Δ = 2^63/P (P = message·carry, a power of two in
+  // [message, N]): a·N/P positions per value.
+  const first = model.layers[0];
+  const firstRows = rowSums(first);
+  const sigma0 = sigmas(base, firstRows.sumSq, digitSq * freshEncryptionVariance(base));
+  const fit0 = windowFit(cal, 0, sigma0, n, o);
+  let best: { p: number; a: number; u: number; dec: number } | undefined;
+  for (let p = msg; p <= Math.min(n, msg * 256); p *= 2) {
+    const step = n / p;
+    const a = Math.floor(fit0.uMax / step);
+    if (a < 1) continue;
+    const dec = 2 * normalTail(1 / (4 * p) / outStd); // Δ/2 as a torus fraction is 1/(4P)
+    const u = a * step;
+    const ok = dec <= o.decryptErrorBound;
+    const bestOk = best !== undefined && best.dec <= o.decryptErrorBound;
+    if (!best || (ok && (!bestOk || u > best.u)) || (!ok && !bestOk && dec < best.dec)) best = { p, a, u, dec };
+  }
+  if (!best) {
+    throw new CompileError(0, `${fit0.why}: fewer than one position per value even at the largest plaintext modulus (N = ${n}); the first layer cannot round its accumulator — prune it, use fewer weight/input bits, or a parameter set with a larger N`);
+  }
+  if (best.u < o.minPositionsPerValue) throw new CompileError(0, `${fit0.why}: ${best.u} positions per value is below the minimum ${o.minPositionsPerValue}`);
+  const params = readParameterSet(name, best.p / msg);
+  const deltaT = delta(params);
+
+  const plans: LayerPlan[] = [];
+  const weightFactor0 = best.a;
+  const sigmaFirst = sigmas(base, firstRows.sumSq, digitSq * weightFactor0 ** 2 * freshEncryptionVariance(base));
+  plans.push({ weightFactor: weightFactor0, accScale: BigInt(weightFactor0) * deltaT, u: best.u, centre: new Int32Array(0), sigma: sigmaFirst, windowLo: fit0.lo, windowHi: fit0.hi });
+  for (let l = 1; l < model.layers.length; l++) {
+    const sigma = sigmas(base, rowSums(model.layers[l]).sumSq, varPbs);
+    const fit = windowFit(cal, l, sigma, n, o);
+    if (fit.uMax < o.minPositionsPerValue) {
+      throw new CompileError(l, `${fit.why}: ${fit.uMax.toPrecision(3)} positions per value is below the minimum ${o.minPositionsPerValue} — prune the layer, use fewer bits, a larger N, or allow rounding (minPositionsPerValue < 1)`);
+    }
+    // Integer u when possible: reads land on position centres, exactly one value each.
+    const accScale = fit.uMax >= 1 ? BigInt(Math.floor(fit.uMax)) * unit : BigInt(Math.floor(fit.uMax * Number(unit)));
+    plans.push({ weightFactor: 1, accScale, u: Number(accScale) / Number(unit), centre: new Int32Array(0), sigma, windowLo: fit.lo, windowHi: fit.hi });
+  }
+  for (const pl of plans) pl.centre = Int32Array.from(pl.windowLo, (lo, j) => Math.round(n / 2 - (pl.u * (lo + pl.windowHi[j])) / 2));
+
+  const layers: CircuitLayer[] = [];
+  const layerErrors: number[] = [];
+  const perSampleOk = new Float64Array(cal.count).fill(0); // Σ log(1 − p) per sample
+  const layerReports: LayerReport[] = [];
+  let inQ = model.input;
+  model.layers.forEach((ml, l) => {
+    const pl = plans[l];
+    const isLast = l === model.layers.length - 1;
+    const rows = rowSums(ml);
+    // Weights on the input ciphertexts; the first layer's inputs are digits of x − qmin.
+    const digits = l === 0 ? inDigits : 1;
+    const inputs = ml.inputs * digits;
+    const weights = new Int32Array(ml.outputs * inputs);
+    for (let j = 0; j < ml.outputs; j++) {
+      for (let i = 0; i < ml.inputs; i++) {
+        for (let k = 0; k < digits; k++) {
+          const w = ml.weights[j * ml.inputs + i] * pl.weightFactor * msg ** k;
+          if (Math.abs(w) >= 2 ** 31) throw new CompileError(l, `weight ${ml.weights[j * ml.inputs + i]} × ${pl.weightFactor * msg ** k} overflows 32 bits`);
+          weights[j * inputs + i * digits + k] = w;
+        }
+      }
+    }
+    const inputScale = l === 0 ? deltaT : pl.accScale;
+    // phase = inputScale·Σw·m + bias must equal accScale·acc + centre·unit; the first
+    // layer's messages are x − qmin, so acc = Σw·m/a + qmin·rowsum.
+    const bias = Array.from(pl.centre, (c, j) => (BigInt(c) * unit + (l === 0 ? pl.accScale * BigInt(inQ.qmin * rows.sum[j]) : 0n)) & MASK64);
+    const outputScale = isLast ? deltaT : plans[l + 1].accScale;
+    const pbsNeuron: number[] = [];
+    const tables: Int32Array[] = [];
+    const neuronTables: Int32Array[][] = [];
+    for (let j = 0; j < ml.outputs; j++) {
+      const f = neuronFunction(ml, j, inQ);
+      const values = new Int32Array(n);
+      const c = pl.centre[j];
+      for (let t = 0; t < n; t++) values[t] = f(Math.floor((t - c) / pl.u + 0.5));
+      const own: Int32Array[] = [];
+      if (isLast) {
+        for (let k = 0; k < outDigits; k++) own.push(values.map((y) => Math.floor((y - ml.output.qmin) / msg ** k) % msg));
+      } else own.push(values);
+      for (const t of own) {
+        pbsNeuron.push(j);
+        tables.push(t);
+      }
+      neuronTables.push(own);
+    }
+    layers.push({ inputs, neurons: ml.outputs, weights, bias, inputScale, pbsNeuron: Int32Array.from(pbsNeuron), tables, outputScale });
+
+    // Predicted read errors over the input set.
+    const accs = cal.accs[l];
+    const col = new Int32Array(cal.count);
+    const ps = new Float64Array(cal.count);
+    let sum = 0;
+    for (let j = 0; j < ml.outputs; j++) {
+      for (let s = 0; s < cal.count; s++) col[s] = accs[s * ml.outputs + j];
+      sum += meanReadError(neuronTables[j], col, pl.u, pl.centre[j], pl.sigma[j], ps);
+      for (let s = 0; s < cal.count; s++) perSampleOk[s] += Math.log1p(-Math.min(ps[s], 1 - 1e-12));
+    }
+    const layerError = sum / ml.outputs;
+    layerErrors.push(layerError);
+    let accLo = Infinity;
+    let accHi = -Infinity;
+    let widest = 0;
+    let worstSigma = 0;
+    for (let j = 0; j < ml.outputs; j++) {
+      accLo = Math.min(accLo, cal.lo[l][j]);
+      accHi = Math.max(accHi, cal.hi[l][j]);
+      widest = Math.max(widest, pl.windowHi[j] - pl.windowLo[j] + 1);
+      worstSigma = Math.max(worstSigma, pl.sigma[j]);
+    }
+    const readStd = Math.sqrt(worstSigma ** 2 + 1 / 12);
+    layerReports.push({
+      layer: l,
+      inputs: ml.inputs,
+      neurons: ml.outputs,
+      pbs: tables.length,
+      activation: ml.activation,
+      accumulatorBits: signedBits(accLo, accHi),
+      accumulatorBitsWorstCase: worstCaseAccumulator({ weights: ml.weights, outputs: ml.outputs, inputs: ml.inputs }, inQ.qmin, inQ.qmax).bits,
+      accumulatorRange: [accLo, accHi],
+      windowValues: widest,
+      positionsPerValue: pl.u,
+      tableResolutionBits: Math.log2(n / pl.u),
+      lossless: pl.u >= 1 && Number.isInteger(pl.u),
+      readNoiseStd: readStd,
+      readNoiseStdValues: readStd / pl.u,
+      predictedReadError: layerError,
+    });
+    inQ = ml.output;
+  });
+
+  const reads = model.layers.reduce((s, l) => s + l.outputs, 0);
+  const pbs = layers.reduce((s, l) => s + l.tables.length, 0);
+  const meanRead = layerErrors.reduce((s, e, l) => s + e * model.layers[l].outputs, 0) / reads;
+  const anyError = perSampleOk.reduce((s, v) => s + (1 - Math.exp(v)), 0) / cal.count;
+  const ctBytes = encodeCiphertext({ lwe: new BigUint64Array(bigLweDimension(params) + 1), degree: 0, noiseLevel: 1, messageModulus: params.messageModulus, carryModulus: params.carryModulus }).length;
+  const inputFeatures = first.inputs;
+  const report: CompileReport = {
+    parameterSet: name,
+    parameters: describeParameters(params),
+    carryModulus: params.carryModulus,
+    plaintextModulus: params.messageModulus * params.carryModulus,
+    polynomialSize: n,
+    pbsCount: pbs,
+    reads,
+    inputDigits: inDigits,
+    outputDigits: outDigits,
+    layers: layerReports,
+    predictedReadError: meanRead,
+    predictedErrorsPerInference: layerErrors.reduce((s, e, l) => s + e * model.layers[l].outputs, 0),
+    predictedInferenceError: anyError,
+    outputDecryptError: best.dec,
+    keys: {
+      bootstrapKeyBytes: 8 * bootstrapKeySize(params),
+      keyswitchKeyBytes: 8 * keyswitchKeySize(params),
+      evaluationKeyBytes: 8 * (bootstrapKeySize(params) + keyswitchKeySize(params)),
+      ciphertextBytes: ctBytes,
+      uploadBytesPerSample: ctBytes * inputFeatures * inDigits,
+      downloadBytesPerSample: ctBytes * last.outputs * outDigits,
+    },
+    inputsetSize: cal.count,
+    margin: o.margin,
+    pErrorTarget: o.pError,
+    candidates: [],
+  };
+  const circuitName = o.name;
+  const circuit: FheCircuit = {
+    format: 'privlab.fhe-circuit',
+    version: 1,
+    name: circuitName,
+    parameterSet: name,
+    carryModulus: params.carryModulus,
+    params,
+    input: { features: inputFeatures, digits: inDigits, quant: { ...model.input } },
+    output: { features: last.outputs, digits: outDigits, quant: { ...last.output } },
+    layers,
+    report,
+  };
+  return { circuit, layerErrors };
+}
+
+function resolveOptions(model: QuantizedModel, options: CompileOptions): Required<CompileOptions> {
+  const metaName = typeof model.meta?.name === 'string' ? model.meta.name : undefined;
+  const o: Required<CompileOptions> = {
+    name: options.name ?? metaName ?? 'model',
+    parameterSet: options.parameterSet ?? '',
+    candidates: options.candidates ?? defaultCandidates(),
+    pError: options.pError ?? 0.01,
+    margin: options.margin ?? 0.1,
+    noiseGuard: options.noiseGuard ?? 4,
+    minPositionsPerValue: options.minPositionsPerValue ?? 1,
+    decryptErrorBound: options.decryptErrorBound ?? 1e-9,
+  };
+  if (!/^[\w.-]{1,64}$/.test(o.name)) throw new RangeError(`circuit name "${o.name}" must be 1-64 characters of [A-Za-z0-9_.-]`);
+  if (!(o.pError > 0 && o.pError < 1)) throw new RangeError(`pError must be in (0, 1), got ${o.pError}`);
+  if (!(o.margin >= 0 && o.margin <= 10)) throw new RangeError(`margin must be in [0, 10], got ${o.margin}`);
+  if (!(o.noiseGuard >= 0 && o.noiseGuard <= 20)) throw new RangeError(`noiseGuard must be in [0, 20], got ${o.noiseGuard}`);
+  if (!(o.minPositionsPerValue > 0)) throw new RangeError(`minPositionsPerValue must be positive, got ${o.minPositionsPerValue}`);
+  return o;
+}
+
+/**
+ * Compile a quantized model for encrypted inference, calibrated on `inputset` (float
+ * inputs, [count × features] row-major, as the model's input quantizer expects them).
+ */
+export function compileCircuit(model: QuantizedModel, inputset: ArrayLike<number>, options: CompileOptions = {}): FheCircuit {
+  checkQuantizedModel(model);
+  const o = resolveOptions(model, options);
+  const cal = calibrate(model, inputset);
+  const names = o.parameterSet ? [o.parameterSet] : [...o.candidates];
+  const ranked = names.map((name) => ({ name, params: readParameterSet(name) })).sort((a, b) => pbsCost(a.params) - pbsCost(b.params));
+  const candidates: CandidateReport[] = [];
+  let chosen: Plan | undefined;
+  let lastError: CompileError | undefined;
+  for (const { name, params } of ranked) {
+    const entry: CandidateReport = { parameterSet: name, polynomialSize: params.polynomialSize, cost: pbsCost(params), fits: false };
+    candidates.push(entry);
+    try {
+      const plan = planCandidate(model, cal, name, o);
+      entry.fits = true;
+      entry.predictedReadError = plan.circuit.report.predictedReadError;
+      if (o.parameterSet || plan.circuit.report.predictedReadError <= o.pError) {
+        chosen = plan;
+        break;
+      }
+      entry.reason = `predicted read error ${plan.circuit.report.predictedReadError.toExponential(2)} > target ${o.pError}`;
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+      entry.reason = e.message;
+      lastError = e;
+    }
+  }
+  if (!chosen) {
+    const fitting = candidates.filter((c) => c.fits);
+    if (fitting.length === 0 && lastError) throw lastError;
+    const bestErr = Math.min(...fitting.map((c) => c.predictedReadError ?? 1));
+    throw new CompileError(undefined, `no parameter set meets the read-error target ${o.pError} (best predicted: ${bestErr.toExponential(2)}); raise pError, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`);
+  }
+  chosen.circuit.report.candidates = candidates;
+  return chosen.circuit;
+}
