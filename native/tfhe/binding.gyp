@@ -2,12 +2,15 @@
   # The TFHE evaluator (server side of privlab's FHE): negacyclic FFT products,
   # external product, blind rotation, sample extraction, key switching, modulus
   # switch and programmable bootstrapping on TFHE-rs shortint ciphertexts.
-  # FFTW3 comes from Debian's libfftw3-dev (listed in scripts/setup.sh).
+  # The FFT is our own (src/fft64_kernels.h), built for baseline x86-64 plus an AVX2+FMA
+  # variant chosen at run time (src/fft64.cc), so the addon runs on any x86-64 machine.
   "targets": [
     {
       "target_name": "privlab_tfhe",
       "sources": [
         "src/fft64.cc",
+        "src/fft64_avx2.cc",
+        "src/fft64_generic.cc",
         "src/ggsw_external_product.cc",
         "src/blind_rotate.cc",
         "src/glwe_sample_extraction.cc",
@@ -23,8 +26,8 @@
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-O3", "-march=native", "-std=c++17", "-fexceptions", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "libraries": ["-lfftw3", "-lpthread"]
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": ["-lpthread"]
     }
   ]
 }

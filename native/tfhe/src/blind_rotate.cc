@@ -16,13 +16,7 @@ void blind_rotate_assign(const ServerKey& key, const uint32_t* ms_mask, uint32_t
   for (size_t i = 0; i < p.lwe_dimension; ++i) {
     const size_t a = ms_mask[i];
     if (a == 0) continue;  // X^0 * acc - acc = 0: the CMux is the identity
-    for (size_t r = 0; r <= k; ++r) {
-      uint64_t* dst = s.rotated.data() + r * n;
-      const uint64_t* src = s.acc.data() + r * n;
-      polynomial_wrapping_monic_mul(src, dst, n, a);
-      for (size_t x = 0; x < n; ++x) dst[x] -= src[x];
-    }
-    add_external_product_assign(key, i, s.rotated.data(), s.acc.data(), s);
+    add_rotated_difference_external_product_assign(key, i, a, s.acc.data(), s);
   }
 }
 

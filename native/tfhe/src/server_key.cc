@@ -41,18 +41,21 @@ std::unique_ptr<ServerKey> make_server_key(const PbsParams& p, const uint64_t* b
   key->params = p;
   key->fft = fft_for_size(p.polynomial_size);
   key->ksk.assign(ksk, ksk + ksk_length);
-  const size_t n = p.polynomial_size, m = n / 2;
-  const size_t polys = bsk_len / n;
-  key->bsk_fourier.resize(polys * m * 2);
+  const size_t n = p.polynomial_size, levels = p.pbs_level, k1 = p.glwe_dimension + 1, rows = k1 * levels;
+  const size_t polys = bsk_len / n, blocks = n / 8;  // 4-point blocks of 8 doubles
+  key->bsk_fourier.resize(polys * n);
   const Fft64& fft = *key->fft;
   unsigned threads = std::thread::hardware_concurrency();
   parallel_for(
-      polys, threads ? threads : 1, [&](unsigned) { return std::make_unique<FourierBuffer>(m); },
-      [&](std::unique_ptr<FourierBuffer>& buf, size_t i) {
-        fft.forward_torus(bsk + i * n, buf->data);
-        double* dst = key->bsk_fourier.data() + i * m * 2;
-        const double* src = reinterpret_cast<const double*>(buf->data);
-        for (size_t z = 0; z < 2 * m; ++z) dst[z] = src[z];
+      polys, threads ? threads : 1, [&](unsigned) { return std::make_unique<AlignedDoubles>(n); },
+      [&](std::unique_ptr<AlignedDoubles>& buf, size_t poly) {
+        // standard order: poly = ((i * levels + j) * k1 + r) * k1 + c
+        const size_t c = poly % k1, r = (poly / k1) % k1, j = (poly / (k1 * k1)) % levels, i = poly / (k1 * k1 * levels);
+        fft.forward_torus(bsk + poly * n, buf->data());
+        double* ggsw = key->bsk_fourier.data() + i * key->ggsw_doubles();
+        const size_t offset = ((r * levels + j) * k1 + c) * 8;
+        for (size_t q = 0; q < blocks; ++q)
+          for (size_t x = 0; x < 8; ++x) ggsw[q * rows * k1 * 8 + offset + x] = buf->data()[q * 8 + x];
       });
   return key;
 }

@@ -7,11 +7,11 @@
 // tests (error rate vs. the noise model).
 #pragma once
 
-#include <fftw3.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace privlab_tfhe {
@@ -28,48 +28,103 @@ struct PbsParams {
   size_t big_lwe_dimension() const { return size_t(glwe_dimension) * polynomial_size; }
 };
 
+// ---- aligned storage ---------------------------------------------------------------
+// Doubles on 64-byte boundaries (whole cache lines; the SIMD kernels use aligned loads).
+class AlignedDoubles {
+ public:
+  AlignedDoubles() = default;
+  explicit AlignedDoubles(size_t n) { resize(n); }
+  ~AlignedDoubles() { std::free(data_); }
+  AlignedDoubles(const AlignedDoubles&) = delete;
+  AlignedDoubles& operator=(const AlignedDoubles&) = delete;
+  void resize(size_t n) {
+    std::free(data_);
+    data_ = nullptr;
+    size_ = n;
+    const size_t bytes = ((n * sizeof(double) + 63) / 64) * 64;
+    if (bytes && !(data_ = static_cast<double*>(std::aligned_alloc(64, bytes)))) throw std::bad_alloc();
+  }
+  double* data() { return data_; }
+  const double* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  double* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // ---- fft64: negacyclic products through an N/2-point complex FFT -------------------
 // A real polynomial a of degree < N is folded to z_j = (a_j + i a_{j+N/2}) w^j with
 // w = exp(i pi / N); an N/2-point DFT of z evaluates a at the odd 2N-th roots of unity
 // w^(4k+1), which is what a product modulo X^N + 1 needs. Values go through double
-// precision exactly as in TFHE-rs's fft64 backend: digits are small, key values are
-// full 64-bit torus elements whose low bits are lost (that loss is part of the PBS noise).
+// precision as in TFHE-rs's fft64 backend: digits are small, key values are full 64-bit
+// torus elements whose low bits are lost (that loss is part of the PBS noise).
+// The transform is our own (fft64_kernels.h: radix-4, no bit reversal, twist and torus
+// conversion fused into the first and last steps), compiled for AVX2+FMA and for plain
+// x86-64 and chosen at run time. A Fourier polynomial is fourier_doubles() = N doubles
+// in an internal order (see fft64_kernels.h), 64-byte aligned.
+
+// Twiddle tables of one size (owned by Fft64).
+struct FftTables {
+  size_t m = 0;                          // N/2 complex points
+  const double* twist = nullptr;         // exp(i pi t / N), 4-blocked
+  const double* untwist = nullptr;       // conj(twist) 2^-64 / m, 4-blocked
+  const double* pass_twiddles[32] = {};  // per FFT step, in the order the forward uses them
+  size_t passes = 0;
+  bool radix2_span4 = false;             // log2(m) odd: one radix-2 step at span 4
+};
+
+// One implementation of the kernels (fft64_avx2.cc, fft64_generic.cc).
+struct FourierKernels {
+  const char* name;
+  // coefficients (N doubles) -> Fourier polynomial
+  void (*forward)(const FftTables&, const double* coefficients, double* fourier);
+  // out += torus(inverse transform of fourier); fourier is destroyed
+  void (*backward_add_torus)(const FftTables&, double* fourier, uint64_t* out);
+  // out[c] = sum_r fd[r] * key[.][r][c] point-wise (key: per 4 points, rows x cols blocks of 8 doubles)
+  void (*multiply_accumulate)(const double* fd, size_t rows, const double* key, size_t cols, size_t m, double* out);
+  // digits (levels x N doubles, most significant level first) of X^power a - a
+  void (*decompose_rotated_difference)(const uint64_t* a, size_t n, size_t power, uint32_t base_log, uint32_t levels,
+                                       double* digits);
+};
+namespace avx2_impl {
+extern const FourierKernels kernels;
+}
+namespace generic_impl {
+extern const FourierKernels kernels;
+}
+// AVX2+FMA when the CPU (and OS) support them, else generic; PRIVLAB_TFHE_SIMD=generic
+// forces the fallback (to test it on any machine).
+const FourierKernels& selected_kernels();
+
 class Fft64 {
  public:
   explicit Fft64(size_t polynomial_size);
-  ~Fft64();
   Fft64(const Fft64&) = delete;
   Fft64& operator=(const Fft64&) = delete;
 
   size_t polynomial_size() const { return n_; }
   size_t fourier_size() const { return m_; }
-  // Forward transform of an integer polynomial given as signed 64-bit values.
-  void forward_i64(const int64_t* in, fftw_complex* out) const;
+  size_t fourier_doubles() const { return 2 * m_; }
+  const char* simd() const { return k_->name; }
+  const FourierKernels& kernels() const { return *k_; }
+  const FftTables& tables() const { return t_; }
+  // Forward transform of N coefficients given as doubles.
+  void forward(const double* coefficients, double* fourier) const { k_->forward(t_, coefficients, fourier); }
   // Forward transform of a torus polynomial (u64 read as signed, i.e. centred).
-  void forward_torus(const uint64_t* in, fftw_complex* out) const;
-  // Inverse transform of `in` (destroyed), rounded and added modulo 2^64 into out.
-  void backward_add_torus(fftw_complex* in, uint64_t* out) const;
+  void forward_torus(const uint64_t* in, double* fourier) const;
+  // Inverse transform of `fourier` (destroyed), rounded and added modulo 2^64 into out.
+  void backward_add_torus(double* fourier, uint64_t* out) const { k_->backward_add_torus(t_, fourier, out); }
 
  private:
   size_t n_, m_;
-  fftw_plan to_fourier_ = nullptr;    // positive-exponent DFT (evaluation)
-  fftw_plan from_fourier_ = nullptr;  // negative-exponent DFT (interpolation)
-  std::vector<double> twist_re_, twist_im_;
+  const FourierKernels* k_;
+  AlignedDoubles storage_;
+  FftTables t_;
 };
 
-// Shared, thread-safe-to-execute transforms per polynomial size (plans are made once,
-// under a lock, because FFTW's planner is not thread safe).
+// Shared transforms per polynomial size (tables are made once and only read after).
 std::shared_ptr<const Fft64> fft_for_size(size_t polynomial_size);
-
-// Aligned complex buffers for FFTW (same alignment as at planning time).
-struct FourierBuffer {
-  fftw_complex* data = nullptr;
-  size_t len = 0;
-  explicit FourierBuffer(size_t n);
-  ~FourierBuffer();
-  FourierBuffer(const FourierBuffer&) = delete;
-  FourierBuffer& operator=(const FourierBuffer&) = delete;
-};
 
 // ---- decomposition (signed, balanced digits, closest representable) --------------
 // Digits d_j (j = 0 most significant) with a ~= sum_j d_j 2^(64 - base_log (j+1)),
@@ -92,8 +147,6 @@ inline void signed_decompose(uint64_t a, uint32_t base_log, uint32_t level, int6
   }
 }
 
-void decompose_polynomial(const uint64_t* poly, size_t n, uint32_t base_log, uint32_t levels, uint64_t* state,
-                          int64_t* digits);
 
 // ---- polynomial helpers ------------------------------------------------------------
 // out = X^power * in modulo X^N + 1, power in [0, 2N).
@@ -116,19 +169,21 @@ void lwe_ciphertext_centered_modulus_switch(const uint64_t* lwe, size_t lwe_dime
 // ---- server key ---------------------------------------------------------------------
 struct ServerKey {
   PbsParams params;
-  // Bootstrapping key in the Fourier domain: for each small-key bit i, GGSW rows
-  // (r in [0,k+1), level j) x output columns c in [0,k+1), each N/2 complex values.
-  std::vector<double> bsk_fourier;  // interleaved re/im, fftw_complex layout
+  // Bootstrapping key in the Fourier domain, laid out in the order the external product
+  // reads it: for each small-key bit i, for each block of 4 Fourier points, for each GGSW
+  // row (GLWE polynomial r, level j: row r*levels + j), for each output column c in
+  // [0, k+1), 8 doubles (4 re, 4 im). One GGSW is one contiguous stream.
+  AlignedDoubles bsk_fourier;
   // Key-switching key big -> small: for each big-key coefficient i, level j, an LWE
   // ciphertext of size n+1 encrypting s_big[i] * 2^(64 - ks_base_log (j+1)).
   std::vector<uint64_t> ksk;
   std::shared_ptr<const Fft64> fft;
 
-  const fftw_complex* ggsw(size_t i) const {
+  size_t ggsw_doubles() const {
     const size_t k1 = params.glwe_dimension + 1;
-    const size_t per = k1 * params.pbs_level * k1 * (params.polynomial_size / 2);
-    return reinterpret_cast<const fftw_complex*>(bsk_fourier.data()) + i * per;
+    return k1 * params.pbs_level * k1 * params.polynomial_size;
   }
+  const double* ggsw(size_t i) const { return bsk_fourier.data() + i * ggsw_doubles(); }
 };
 // Build from the standard-domain bootstrapping key (u64, TFHE-rs GGSW layout as
 // described in src/fhe/core/lwe_bootstrap_key_generation.ts) and the key-switching key.
@@ -140,16 +195,17 @@ size_t ksk_len(const PbsParams& p);
 // ---- per-thread scratch -------------------------------------------------------------
 struct PbsScratch {
   explicit PbsScratch(const PbsParams& p);
-  std::vector<uint64_t> acc, rotated, small_lwe;
-  std::vector<int64_t> digits;
-  std::vector<uint64_t> decomp_state;
+  std::vector<uint64_t> acc, small_lwe;
   std::vector<uint32_t> ms_mask;
-  FourierBuffer fourier_digits, fourier_out;
+  AlignedDoubles digits;          // levels x N digit coefficients of one GLWE polynomial
+  AlignedDoubles fourier_digits;  // (k+1) levels Fourier polynomials
+  AlignedDoubles fourier_out;     // (k+1) Fourier polynomials
 };
 
-// ---- ggsw_external_product: acc += GGSW (x) diff ------------------------------------
-void add_external_product_assign(const ServerKey& key, size_t ggsw_index, const uint64_t* glwe_in, uint64_t* glwe_out,
-                                 PbsScratch& s);
+// ---- ggsw_external_product: glwe += GGSW (x) (X^power glwe - glwe), power in (0, 2N) --
+// (the CMux step of the blind rotation, with the rotation fused into the decomposition)
+void add_rotated_difference_external_product_assign(const ServerKey& key, size_t ggsw_index, size_t power, uint64_t* glwe,
+                                                    PbsScratch& s);
 // ---- blind_rotate: acc <- X^(-b~ + sum a~_i s_i) * acc ------------------------------
 void blind_rotate_assign(const ServerKey& key, const uint32_t* ms_mask, uint32_t ms_body, const uint64_t* lut,
                          PbsScratch& s);

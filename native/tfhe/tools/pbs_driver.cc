@@ -1,0 +1,77 @@
+// Stand-alone driver for profiling the evaluator outside node (callgrind, perf):
+//   pbs_driver [pbs COUNT] [ks COUNT] [threads T]
+// Random keys and inputs with the V1 4-bit N=2048 shape (n=863, k=1, N=2048, PBS 2^23 x1,
+// KS 2^3 x5); prints a checksum of the outputs and the time per operation.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "../src/parallel.h"
+#include "../src/tfhe.h"
+
+using namespace privlab_tfhe;
+
+int main(int argc, char** argv) {
+  size_t pbs = 4, ks = 0;
+  unsigned threads = 1;
+  for (int a = 1; a + 1 < argc; a += 2) {
+    std::string k = argv[a];
+    size_t v = std::strtoull(argv[a + 1], nullptr, 10);
+    if (k == "pbs") pbs = v;
+    else if (k == "ks") ks = v;
+    else if (k == "threads") threads = unsigned(v);
+  }
+  PbsParams p;
+  p.lwe_dimension = 863;
+  p.glwe_dimension = 1;
+  p.polynomial_size = 2048;
+  p.pbs_base_log = 23;
+  p.pbs_level = 1;
+  p.ks_base_log = 3;
+  p.ks_level = 5;
+  std::mt19937_64 rng(42);
+  std::vector<uint64_t> bsk(standard_bsk_len(p)), ksk(ksk_len(p));
+  for (auto& x : bsk) x = rng();
+  for (auto& x : ksk) x = rng();
+  auto t0 = std::chrono::steady_clock::now();
+  auto key = make_server_key(p, bsk.data(), bsk.size(), ksk.data(), ksk.size());
+  auto t1 = std::chrono::steady_clock::now();
+  std::fprintf(stderr, "server key: %.1f ms\n", std::chrono::duration<double, std::milli>(t1 - t0).count());
+  const size_t n = p.polynomial_size, big1 = p.big_lwe_dimension() + 1, small1 = p.lwe_dimension + 1;
+  std::vector<uint64_t> lut(n);
+  for (auto& x : lut) x = rng();
+  uint64_t sum = 0;
+  if (pbs) {
+    std::vector<uint64_t> in(pbs * small1), out(pbs * big1);
+    for (auto& x : in) x = rng();
+    t0 = std::chrono::steady_clock::now();
+    parallel_for(
+        pbs, threads, [&](unsigned) { return std::make_unique<PbsScratch>(p); },
+        [&](std::unique_ptr<PbsScratch>& s, size_t i) {
+          programmable_bootstrap_lwe_ciphertext(*key, in.data() + i * small1, lut.data(), 0, out.data() + i * big1, *s);
+        });
+    t1 = std::chrono::steady_clock::now();
+    for (auto x : out) sum = sum * 31 + (x >> 40);  // top bits: FFT rounding differs below
+    std::printf("pbs: %.3f ms each (%zu, %u threads) checksum %016llx\n",
+                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(pbs), pbs, threads,
+                (unsigned long long)sum);
+  }
+  if (ks) {
+    std::vector<uint64_t> in(ks * big1), out(ks * small1);
+    for (auto& x : in) x = rng();
+    t0 = std::chrono::steady_clock::now();
+    parallel_for(
+        ks, threads, [&](unsigned) { return 0; },
+        [&](int&, size_t i) { keyswitch_lwe_ciphertext(*key, in.data() + i * big1, out.data() + i * small1); });
+    t1 = std::chrono::steady_clock::now();
+    sum = 0;
+    for (auto x : out) sum = sum * 31 + x;
+    std::printf("ks: %.3f ms each (%zu, %u threads) checksum %016llx\n",
+                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(ks), ks, threads,
+                (unsigned long long)sum);
+  }
+  return 0;
+}
