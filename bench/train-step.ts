@@ -7,7 +7,7 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { BackendInfo, loadNativeKernels, NATIVE_BACKEND_NAME, registerNativeBackend, selectBackend } from '../src/backend';
+import { BackendInfo, configureBlasThreads, loadNativeKernels, NATIVE_BACKEND_NAME, registerNativeBackend, selectBackend } from '../src/backend';
 import { loadMnist } from '../src/data';
 import { Gan, ganOptimizers, ganTrainStep, trainGan } from '../src/nn';
 import { SeededRng } from '../src/util/rng';
@@ -17,9 +17,9 @@ import { median, round } from './stats';
 export interface TrainStepBenchOptions {
   /** Backend to measure (default: automatic selection / PRIVLAB_BACKEND). */
   backend?: string;
-  /** Timed steps per round. Default 30. */
+  /** Timed steps per round. Default 25. */
   steps?: number;
-  /** Rounds (each: one yardstick run, then our steps). Default 3. */
+  /** Rounds (each: the yardstick runs, then our steps). Default 4. */
   rounds?: number;
   batch?: number;
   /**
@@ -30,6 +30,11 @@ export interface TrainStepBenchOptions {
   torchThreads?: number[];
   /** OpenBLAS threads for the native backend (default: PRIVLAB_BLAS_THREADS, else one per core). */
   blasThreads?: number;
+  /**
+   * Also time the native backend with these OpenBLAS thread counts, in the same rounds
+   * (default [1] when the default differs): shows what a busy machine would prefer.
+   */
+  compareBlasThreads?: number[];
   /** Skip the PyTorch yardstick. */
   noTorch?: boolean;
   /** Epochs over MNIST to time (0 skips). Default 2. */
@@ -53,12 +58,17 @@ export interface TrainStepBenchResult {
   batch: number;
   ms_per_step: number;
   ms_per_step_min: number;
+  /** The native backend's median (and min) ms per step by OpenBLAS thread count, same rounds. */
+  by_blas_threads: Record<string, { ms_per_step: number; ms_per_step_min: number }>;
   /**
    * The yardstick's ms per step: for each thread count the median over rounds of its median,
    * then the fastest thread count. Null when PyTorch is not installed.
    */
   pytorch_ms_per_step: number | null;
   ratio_to_pytorch: number | null;
+  /** The fastest single yardstick step seen, and our fastest over it: the figures of a quiet machine. */
+  pytorch_ms_per_step_min: number | null;
+  ratio_min_to_min: number | null;
   pytorch: { version: string; threads: number; by_threads: Record<string, { ms_per_step: number; rounds_ms: number[] }> } | { unavailable: string };
   /** Median seconds of one epoch over the 10,000 MNIST digits (157 steps of 64). */
   epoch_s: number | null;
@@ -115,8 +125,8 @@ async function timeOtherBackend(name: string, batch: number, steps: number): Pro
 export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<TrainStepBenchResult> {
   const log = o.log ?? (() => undefined);
   const batch = o.batch ?? 64;
-  const steps = o.steps ?? 30;
-  const rounds = o.rounds ?? 3;
+  const steps = o.steps ?? 25;
+  const rounds = o.rounds ?? 4;
   const epochs = o.epochs ?? 2;
   const torchThreads = o.torchThreads ?? [2, 1];
   if (![batch, steps, rounds].every((n) => Number.isInteger(n) && n > 0) || !Number.isInteger(epochs) || epochs < 0) {
@@ -128,6 +138,9 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
   const torchMissing = o.noTorch ? 'skipped (--no-torch)' : yardstickUnavailable();
   const rig = makeRig(batch);
   for (let i = 0; i < 5; i++) rig.step();  // warm-up: JIT, first-use allocations
+  const defaultThreads = info.name === NATIVE_BACKEND_NAME ? loadNativeKernels()?.blasThreads() ?? null : null;
+  const compareThreads = defaultThreads === null ? [] : (o.compareBlasThreads ?? [1]).filter((t) => t !== defaultThreads);
+  const byThreadsOurs = new Map<number, number[]>(compareThreads.map((t) => [t, []]));
   const ours: number[] = [];
   const torchRuns: YardstickRun[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -139,8 +152,18 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     const t = Array.from({ length: steps }, () => rig.step());
     ours.push(...t);
     log(`round ${r + 1}/${rounds}: ${info.name} ${median(t).toFixed(1)} ms/step`);
+    for (const [threads, times] of byThreadsOurs) {
+      configureBlasThreads(threads);
+      const tt = Array.from({ length: steps }, () => rig.step());
+      times.push(...tt);
+      configureBlasThreads(defaultThreads as number);
+      log(`round ${r + 1}/${rounds}: ${info.name} with ${threads} BLAS thread${threads === 1 ? '' : 's'} ${median(tt).toFixed(1)} ms/step`);
+    }
   }
   rig.dispose();
+  const byBlasThreads: TrainStepBenchResult['by_blas_threads'] = {};
+  if (defaultThreads !== null) byBlasThreads[String(defaultThreads)] = { ms_per_step: round(median(ours), 2), ms_per_step_min: round(Math.min(...ours), 2) };
+  for (const [threads, times] of byThreadsOurs) byBlasThreads[String(threads)] = { ms_per_step: round(median(times), 2), ms_per_step_min: round(Math.min(...times), 2) };
   const msPerStep = median(ours);
   const byThreads: Record<string, { ms_per_step: number; rounds_ms: number[] }> = {};
   for (const threads of torchThreads) {
@@ -149,6 +172,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
   }
   const fastest = Object.entries(byThreads).sort((a, b) => a[1].ms_per_step - b[1].ms_per_step)[0];
   const torchMs = fastest ? fastest[1].ms_per_step : null;
+  const torchMin = torchRuns.length ? Math.min(...torchRuns.map((t) => t.ms_per_step_min)) : null;
 
   const epochRecords: TrainStepBenchResult['epochs'] = [];
   if (epochs > 0) {
@@ -181,8 +205,11 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     batch,
     ms_per_step: round(msPerStep, 2),
     ms_per_step_min: round(Math.min(...ours), 2),
+    by_blas_threads: byBlasThreads,
     pytorch_ms_per_step: torchMs === null ? null : round(torchMs, 2),
     ratio_to_pytorch: torchMs === null ? null : round(msPerStep / torchMs, 3),
+    pytorch_ms_per_step_min: torchMin === null ? null : round(torchMin, 2),
+    ratio_min_to_min: torchMin === null ? null : round(Math.min(...ours) / torchMin, 3),
     pytorch: fastest
       ? { version: torchRuns[0].version, threads: Number(fastest[0]), by_threads: byThreads }
       : { unavailable: torchMissing ?? 'not run' },
@@ -191,7 +218,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     peak_rss_mb: epochRecords.length ? Math.max(...epochRecords.map((e) => e.rss_mb)) : null,
     tensors_flat: epochRecords.length ? epochRecords.every((e) => e.num_tensors === epochRecords[0].num_tensors && e.tensor_mb === epochRecords[0].tensor_mb) : null,
     other_backends: otherResults,
-    blas_threads: info.name === NATIVE_BACKEND_NAME ? (loadNativeKernels()?.blasThreads() ?? null) : null,
+    blas_threads: defaultThreads,
     rounds,
     steps_per_round: steps,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown' },
