@@ -41,9 +41,22 @@ export function checkMlpConfig(c: MlpConfig): Required<MlpConfig> {
   };
 }
 
+/**
+ * A hook into apply(): what quantization-aware training needs (src/quant/qat.ts) —
+ * transform the first input, each kernel before use, and each layer's output.
+ * Gradients flow through whatever the transform does (e.g. a straight-through estimator).
+ */
+export interface LayerTransform {
+  input?(layer: number, x: tf.Tensor2D): tf.Tensor2D;
+  kernel?(layer: number, w: tf.Tensor2D): tf.Tensor2D;
+  output?(layer: number, y: tf.Tensor2D): tf.Tensor2D;
+}
+
 export class Mlp {
   readonly config: Required<MlpConfig>;
   readonly layers: DenseLayer[];
+  /** Optional layer transform applied by apply() (QAT). */
+  transform?: LayerTransform;
 
   /**
    * Weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) — PyTorch's nn.Linear default,
@@ -78,9 +91,15 @@ export class Mlp {
     if (x.rank !== 2 || x.shape[1] !== this.inputSize) {
       throw new RangeError(`MLP expects input [batch, ${this.inputSize}], got [${x.shape}]`);
     }
+    const t = this.transform;
     return tf.tidy(() => {
       let h = x;
-      for (const l of this.layers) h = dense(h, l.kernel as tf.Tensor2D, l.bias as tf.Tensor1D, { activation: l.activation, alpha: this.config.alpha });
+      this.layers.forEach((l, i) => {
+        if (t?.input) h = t.input(i, h);
+        const w = t?.kernel ? t.kernel(i, l.kernel as tf.Tensor2D) : (l.kernel as tf.Tensor2D);
+        h = dense(h, w, l.bias as tf.Tensor1D, { activation: l.activation, alpha: this.config.alpha });
+        if (t?.output) h = t.output(i, h);
+      });
       return h;
     });
   }

@@ -1,0 +1,134 @@
+/**
+ * Quantization-aware training for privlab's MLPs (src/nn/mlp.ts): a layer transform
+ * that fake-quantizes the first layer's input, every kernel (symmetric, one scale per
+ * output neuron, from the kernel's current max |w|) and every layer's output (affine,
+ * from an exponential moving average of the observed range, as TF's QAT does). The
+ * backward pass is the straight-through estimator. After training, `exportModel`
+ * writes the integer model that the FHE compiler consumes; running it in the clear
+ * reproduces the QAT forward pass up to float rounding.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fakeQuant } from './fake-quant';
+import { intRange, paramsFromRange, QuantParams } from './quantizer';
+import { ActivationName } from './activations';
+import { QuantizedModel } from './quantized-model';
+import { quantizeDenseWeights } from './ptq';
+import { LayerTransform } from '../nn/mlp';
+
+
+/** The parts of an MLP that QAT reads (src/nn's Mlp has them). */
+export interface MlpLike {
+  layers: Array<{ kernel: tf.Variable; bias: tf.Variable; activation: ActivationName }>;
+  config: { alpha: number };
+}
+
+export interface QatConfig {
+  weightBits: number;
+  activationBits: number;
+  /** Bits of the model input (default activationBits). */
+  inputBits?: number;
+  /** Fixed input range, e.g. {min: -3, max: 3} for N(0, 1) latents or {0, 1} for pixels. Default: EMA. */
+  inputRange?: { min: number; max: number };
+  /** Fixed output range of the last layer, e.g. [-1, 1] after tanh. Default: EMA. */
+  outputRange?: { min: number; max: number };
+  /** EMA decay of activation ranges. Default 0.99. */
+  emaDecay?: number;
+}
+
+interface Range {
+  min: number;
+  max: number;
+}
+
+/**
+ * Per-channel symmetric fake quantization of a kernel [in × out] with the scale taken
+ * from the tensor itself (max |w| per column / qmax): no host round trip. The scale is
+ * held constant in the backward pass (STE through the rounding only); nothing is
+ * clipped, since the scale covers the column's whole range.
+ */
+export function fakeQuantKernel(w: tf.Tensor2D, bits: number): tf.Tensor2D {
+  const { qmax } = intRange({ bits, signed: true, narrow: true, symmetric: true });
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor2D;
+    const value = tf.tidy(() => {
+      // A column of zeros (fully pruned neuron) keeps scale 1: it quantizes to zeros.
+      const scale = tf.maximum(tf.max(tf.abs(x), 0, true), 1e-12).div(qmax);
+      return tf.round(x.div(scale)).mul(scale);
+    });
+    return { value, gradFunc: (dy: tf.Tensor) => dy };
+  });
+  return f(w) as tf.Tensor2D;
+}
+
+export class QatTransform implements LayerTransform {
+  /** Output ranges per layer (EMA), and of the input. */
+  private ranges: Array<Range | undefined>;
+  private inputEma: Range | undefined;
+  /** Update the EMA ranges in output()/input() (on while training). */
+  training = true;
+
+  constructor(readonly mlp: MlpLike, readonly config: QatConfig) {
+    for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits]) intRange({ bits: b, signed: true });
+    this.ranges = mlp.layers.map(() => undefined);
+  }
+
+  private observe(prev: Range | undefined, t: tf.Tensor): Range {
+    const [mn, mx] = tf.tidy(() => tf.stack([t.min(), t.max()]).dataSync() as Float32Array);
+    if (!prev) return { min: mn, max: mx };
+    const d = this.config.emaDecay ?? 0.99;
+    return { min: d * prev.min + (1 - d) * mn, max: d * prev.max + (1 - d) * mx };
+  }
+
+  /** Quantizer of layer k's output (or of the model input, k = -1). */
+  params(k: number): QuantParams {
+    const last = k === this.mlp.layers.length - 1;
+    const fixed = k < 0 ? this.config.inputRange : last ? this.config.outputRange : undefined;
+    const r = fixed ?? (k < 0 ? this.inputEma : this.ranges[k]);
+    if (!r) throw new Error(`QAT: no range observed yet for ${k < 0 ? 'the input' : `layer ${k}`}; run training steps (or set a fixed range) first`);
+    const bits = k < 0 ? (this.config.inputBits ?? this.config.activationBits) : this.config.activationBits;
+    return paramsFromRange(r.min, r.max, { bits, signed: r.min < 0 });
+  }
+
+  input(layer: number, x: tf.Tensor2D): tf.Tensor2D {
+    if (layer !== 0) return x;
+    if (!this.config.inputRange && this.training) this.inputEma = this.observe(this.inputEma, x);
+    return fakeQuant(x, this.params(-1)) as tf.Tensor2D;
+  }
+
+  kernel(_layer: number, w: tf.Tensor2D): tf.Tensor2D {
+    return fakeQuantKernel(w, this.config.weightBits);
+  }
+
+  output(layer: number, y: tf.Tensor2D): tf.Tensor2D {
+    const last = layer === this.mlp.layers.length - 1;
+    if (this.training && !(last && this.config.outputRange)) this.ranges[layer] = this.observe(this.ranges[layer], y);
+    return fakeQuant(y, this.params(layer)) as tf.Tensor2D;
+  }
+
+  /** The integer model of the MLP as trained (weights quantized exactly as in the forward pass). */
+  exportModel(meta: Record<string, unknown> = {}): QuantizedModel {
+    const layers = this.mlp.layers.map((l, k) => {
+      const [inputs, outputs] = l.kernel.shape as [number, number];
+      const { weights, scales } = quantizeDenseWeights({ inputs, outputs, kernel: l.kernel.dataSync() as Float32Array, bias: new Float32Array(outputs), activation: l.activation }, this.config.weightBits);
+      return {
+        kind: 'dense' as const, inputs, outputs, weights, weightBits: this.config.weightBits, weightScales: scales,
+        bias: Array.from(l.bias.dataSync()), activation: l.activation, alpha: this.mlp.config.alpha, output: this.params(k),
+      };
+    });
+    return {
+      format: 'privlab.quantized-model', version: 1, input: this.params(-1), layers,
+      meta: { method: 'qat', weightBits: this.config.weightBits, activationBits: this.config.activationBits, inputBits: this.config.inputBits ?? this.config.activationBits, ...meta },
+    };
+  }
+
+  /** For checkpoints: the observed ranges. */
+  state(): { input?: Range; outputs: Array<Range | null> } {
+    return { input: this.inputEma, outputs: this.ranges.map((r) => r ?? null) };
+  }
+
+  restore(s: { input?: Range; outputs: Array<Range | null> }): void {
+    if (s.outputs.length !== this.ranges.length) throw new RangeError(`QAT state has ${s.outputs.length} layers, the model ${this.ranges.length}`);
+    this.inputEma = s.input;
+    this.ranges = s.outputs.map((r) => r ?? undefined);
+  }
+}
