@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchTrainStep } from './train-step';
+import { fheMnistBenchmark } from './fhe-mnist';
 
 export interface NamedBenchmark {
   name: string;
@@ -44,4 +45,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
       });
     },
   },
+  fheMnistBenchmark,
 ];

@@ -1,0 +1,65 @@
+/**
+ * `privlab bench fhe-mnist`: the Zama MNIST FCNN table redone on this machine — accuracy
+ * in the clear, in simulation and encrypted (on a sample), seconds per encrypted image by
+ * phase, PBS count. The trained model is cached (figures/fhe/mnist-fcnn.model.json) so
+ * reruns time the FHE part only; the result is also written to figures/fhe/mnist-fcnn.json.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { NamedBenchmark } from './benchmarks';
+import { runMnistFcnn } from '../src/fhe/run/experiments/mnist-fcnn';
+import { packageRoot, writeFileAtomic } from '../src/util/files';
+import { selectBackend } from '../src/backend';
+import { round } from './stats';
+
+function count(name: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+export const fheMnistBenchmark: NamedBenchmark = {
+  name: 'fhe-mnist',
+  usage: `fhe-mnist [--execute-samples N] [--simulate-samples N] [--calibration N] [--params NAME] [--p-error P] [--threads T] [--retrain] [--hidden 92,92] [--float-epochs E] [--qat-epochs E] [--out FILE]
+      The Zama MNIST 3-layer FCNN (2-bit weights and activations, QAT): accuracy clear / simulate /
+      execute (execute on the first N test images, default 10), seconds per encrypted image by phase.`,
+  async run(argv, log) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        'execute-samples': { type: 'string' }, 'simulate-samples': { type: 'string' }, calibration: { type: 'string' }, params: { type: 'string' },
+        'p-error': { type: 'string' }, threads: { type: 'string' }, retrain: { type: 'boolean' }, hidden: { type: 'string' },
+        'float-epochs': { type: 'string' }, 'qat-epochs': { type: 'string' }, out: { type: 'string' }, model: { type: 'string' },
+      },
+    });
+    const pError = values['p-error'] === undefined ? undefined : Number(values['p-error']);
+    if (pError !== undefined && !(pError > 0 && pError < 1)) throw new RangeError(`--p-error must be in (0, 1), got "${values['p-error']}"`);
+    const dir = path.join(packageRoot(), 'figures', 'fhe');
+    await selectBackend({ quiet: true });
+    const { result, fhe } = await runMnistFcnn({
+      modelFile: values.model ?? path.join(dir, 'mnist-fcnn.model.json'),
+      retrain: values.retrain,
+      hidden: values.hidden?.split(',').map((h) => count('hidden', h.trim()) as number),
+      floatEpochs: count('float-epochs', values['float-epochs'], 0),
+      qatEpochs: count('qat-epochs', values['qat-epochs'], 0),
+      calibration: count('calibration', values.calibration),
+      simulateSamples: count('simulate-samples', values['simulate-samples']),
+      executeSamples: count('execute-samples', values['execute-samples']),
+      parameterSet: values.params,
+      pError,
+      threads: count('threads', values.threads),
+      log,
+      onExecute: (done, total) => log(`encrypted image ${done}/${total}`),
+    });
+    fhe.dispose();
+    const out = {
+      benchmark: 'fhe-mnist',
+      ...result,
+      s_per_image: round(result.s_per_image),
+      ms_per_pbs: round(result.ms_per_pbs),
+    };
+    writeFileAtomic(values.out ?? path.join(dir, 'mnist-fcnn.json'), `${JSON.stringify(out, null, 2)}\n`);
+    return out;
+  },
+};
