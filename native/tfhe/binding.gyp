@@ -9,8 +9,8 @@
       "target_name": "privlab_tfhe",
       "sources": [
         "src/fft64.cc",
-        "src/fft64_avx2.cc",
-        "src/fft64_generic.cc",
+        "src/kernels_avx2.cc",
+        "src/kernels_generic.cc",
         "src/ggsw_external_product.cc",
         "src/blind_rotate.cc",
         "src/glwe_sample_extraction.cc",

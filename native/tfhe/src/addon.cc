@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -153,18 +154,28 @@ class ServerKeyWrap : public Napi::ObjectWrap<ServerKeyWrap> {
     uint64_t* out_ptr = out.Data();
     const ServerKey* key = key_.get();
     auto task = [=]() {
+      // work units of `chunk` consecutive items, processed together (shared key reads)
+      const size_t chunk = batch_chunk(count, threads), units = (count + chunk - 1) / chunk;
       parallel_for(
-          count, threads, [&](unsigned) { return std::make_unique<PbsScratch>(key->params); },
-          [&](std::unique_ptr<PbsScratch>& s, size_t i) {
-            const uint64_t* in = in_ptr + i * in_size;
-            uint64_t* o = out_ptr + i * out_size;
-            if (mode == 2) return keyswitch_lwe_ciphertext(*key, in, o);
-            const uint64_t* small = in;
-            if (mode == 0) {
-              keyswitch_lwe_ciphertext(*key, in, s->small_lwe.data());
-              small = s->small_lwe.data();
+          units, threads, [&](unsigned) { return std::make_unique<PbsScratch>(key->params, chunk); },
+          [&](std::unique_ptr<PbsScratch>& s, size_t u) {
+            const size_t first = u * chunk, items = std::min(count, first + chunk) - first;
+            std::vector<const uint64_t*> in(items), small(items), lut(items);
+            std::vector<uint64_t*> o(items), ks_out(items);
+            for (size_t b = 0; b < items; ++b) {
+              in[b] = in_ptr + (first + b) * in_size;
+              o[b] = out_ptr + (first + b) * out_size;
+              lut[b] = shared_lut ? lut_ptr : lut_ptr + (first + b) * n;
+              ks_out[b] = s->small_lwe.data() + b * small1;
             }
-            programmable_bootstrap_lwe_ciphertext(*key, small, shared_lut ? lut_ptr : lut_ptr + i * n, offset, o, *s);
+            if (mode == 2) return keyswitch_lwe_ciphertext(*key, items, in.data(), o.data());
+            if (mode == 0) {
+              keyswitch_lwe_ciphertext(*key, items, in.data(), ks_out.data());
+              for (size_t b = 0; b < items; ++b) small[b] = ks_out[b];
+            } else {
+              small = in;
+            }
+            programmable_bootstrap_lwe_ciphertext(*key, items, small.data(), lut.data(), offset, o.data(), *s);
           });
     };
     auto* w = new TaskWorker(env, task, out, {info.This(), inputs, luts});

@@ -16,8 +16,8 @@
 
 namespace privlab_tfhe {
 
-const FourierKernels& selected_kernels() {
-  static const FourierKernels* chosen = [] {
+const SimdKernels& selected_kernels() {
+  static const SimdKernels* chosen = [] {
     const char* force = std::getenv("PRIVLAB_TFHE_SIMD");
     if (force && std::strcmp(force, "generic") == 0) return &generic_impl::kernels;
     __builtin_cpu_init();

@@ -1,7 +1,7 @@
 // fft64 kernels: the negacyclic FFT and the element-wise loops around it, written once
 // over a 4-lane double vector type S::D and compiled twice, for AVX2+FMA
-// (fft64_avx2.cc) and for any x86-64 (fft64_generic.cc); fft64.cc picks one at run time.
-// Included only by those two files, after they define S.
+// (kernels_avx2.cc) and for any x86-64 (kernels_generic.cc); fft64.cc picks one at run
+// time. Included only by those two files, after they define S.
 //
 // Fourier layout ("4-blocked"): a polynomial's m = N/2 complex values are stored as
 // m/4 blocks of 8 doubles, (re[4t..4t+3], im[4t..4t+3]). The forward transform is a
@@ -372,8 +372,6 @@ void decompose_rotated_difference(const uint64_t* a, size_t n, size_t power, uin
   }
 }
 
-const FourierKernels kernels = {S::name, forward, backward_add_torus, multiply_accumulate,
-                                decompose_rotated_difference};
 
 }  // namespace KERNEL_NS
 }  // namespace privlab_tfhe

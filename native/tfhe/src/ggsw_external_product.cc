@@ -8,10 +8,12 @@
 
 namespace privlab_tfhe {
 
-PbsScratch::PbsScratch(const PbsParams& p)
-    : acc(size_t(p.glwe_dimension + 1) * p.polynomial_size),
-      small_lwe(size_t(p.lwe_dimension) + 1),
-      ms_mask(p.lwe_dimension),
+PbsScratch::PbsScratch(const PbsParams& p, size_t batch_size)
+    : batch(batch_size ? batch_size : 1),
+      acc(batch * (p.glwe_dimension + 1) * p.polynomial_size),
+      small_lwe(batch * (size_t(p.lwe_dimension) + 1)),
+      ms_mask(batch * p.lwe_dimension),
+      ms_body(batch),
       digits(size_t(p.pbs_level) * p.polynomial_size),
       fourier_digits(size_t(p.glwe_dimension + 1) * p.pbs_level * p.polynomial_size),
       fourier_out(size_t(p.glwe_dimension + 1) * p.polynomial_size) {}
@@ -21,7 +23,7 @@ void add_rotated_difference_external_product_assign(const ServerKey& key, size_t
   const PbsParams& p = key.params;
   const size_t n = p.polynomial_size, k1 = p.glwe_dimension + 1, levels = p.pbs_level;
   const Fft64& fft = *key.fft;
-  const FourierKernels& kern = fft.kernels();
+  const SimdKernels& kern = fft.kernels();
   const size_t fd = fft.fourier_doubles();
   for (size_t r = 0; r < k1; ++r) {
     kern.decompose_rotated_difference(glwe + r * n, n, power, p.pbs_base_log, uint32_t(levels), s.digits.data());

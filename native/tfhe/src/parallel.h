@@ -2,7 +2,9 @@
 // Items are handed out through an atomic counter so uneven items balance out.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -35,6 +37,26 @@ void parallel_for(size_t count, unsigned threads, MakeState make_state, Body bod
   work(0);
   for (auto& th : pool) th.join();
   if (error) std::rethrow_exception(error);
+}
+
+// Ciphertexts bootstrapped / key-switched together by one thread (they share every read
+// of the evaluation keys; see blind_rotate.cc, lwe_keyswitch.cc). 4 keeps a batch's
+// accumulators and one GGSW within a core's L2 cache at N = 2048. PRIVLAB_TFHE_BATCH
+// (1..64) overrides it, for measurements.
+inline size_t max_batch() {
+  static const size_t value = [] {
+    const char* env = std::getenv("PRIVLAB_TFHE_BATCH");
+    const long v = env ? std::strtol(env, nullptr, 10) : 0;
+    return v >= 1 && v <= 64 ? size_t(v) : size_t(4);
+  }();
+  return value;
+}
+
+// Items per work unit for `count` items on `threads` threads: up to max_batch() items
+// together, but never so many that a thread is left without work.
+inline size_t batch_chunk(size_t count, unsigned threads) {
+  const size_t per_thread = (count + std::max(1u, threads) - 1) / std::max(1u, threads);
+  return std::max<size_t>(1, std::min(max_batch(), per_thread));
 }
 
 }  // namespace privlab_tfhe

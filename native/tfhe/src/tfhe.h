@@ -74,8 +74,9 @@ struct FftTables {
   bool radix2_span4 = false;             // log2(m) odd: one radix-2 step at span 4
 };
 
-// One implementation of the kernels (fft64_avx2.cc, fft64_generic.cc).
-struct FourierKernels {
+// One implementation of the SIMD kernels (kernels_avx2.cc, kernels_generic.cc): the FFT
+// and the loops around it (fft64_kernels.h), and the key switch's row update.
+struct SimdKernels {
   const char* name;
   // coefficients (N doubles) -> Fourier polynomial
   void (*forward)(const FftTables&, const double* coefficients, double* fourier);
@@ -86,16 +87,18 @@ struct FourierKernels {
   // digits (levels x N doubles, most significant level first) of X^power a - a
   void (*decompose_rotated_difference)(const uint64_t* a, size_t n, size_t power, uint32_t base_log, uint32_t levels,
                                        double* digits);
+  // out[x] += factor * row[x] (negate: out[x] -= ...) modulo 2^64, x < width
+  void (*add_scaled_row)(uint64_t* out, const uint64_t* row, size_t width, uint64_t factor, bool negate);
 };
 namespace avx2_impl {
-extern const FourierKernels kernels;
+extern const SimdKernels kernels;
 }
 namespace generic_impl {
-extern const FourierKernels kernels;
+extern const SimdKernels kernels;
 }
 // AVX2+FMA when the CPU (and OS) support them, else generic; PRIVLAB_TFHE_SIMD=generic
 // forces the fallback (to test it on any machine).
-const FourierKernels& selected_kernels();
+const SimdKernels& selected_kernels();
 
 class Fft64 {
  public:
@@ -107,7 +110,7 @@ class Fft64 {
   size_t fourier_size() const { return m_; }
   size_t fourier_doubles() const { return 2 * m_; }
   const char* simd() const { return k_->name; }
-  const FourierKernels& kernels() const { return *k_; }
+  const SimdKernels& kernels() const { return *k_; }
   const FftTables& tables() const { return t_; }
   // Forward transform of N coefficients given as doubles.
   void forward(const double* coefficients, double* fourier) const { k_->forward(t_, coefficients, fourier); }
@@ -118,7 +121,7 @@ class Fft64 {
 
  private:
   size_t n_, m_;
-  const FourierKernels* k_;
+  const SimdKernels* k_;
   AlignedDoubles storage_;
   FftTables t_;
 };
@@ -193,29 +196,45 @@ size_t standard_bsk_len(const PbsParams& p);
 size_t ksk_len(const PbsParams& p);
 
 // ---- per-thread scratch -------------------------------------------------------------
+// Work space for up to `batch` ciphertexts bootstrapped together (see blind_rotate).
 struct PbsScratch {
-  explicit PbsScratch(const PbsParams& p);
-  std::vector<uint64_t> acc, small_lwe;
-  std::vector<uint32_t> ms_mask;
-  AlignedDoubles digits;          // levels x N digit coefficients of one GLWE polynomial
-  AlignedDoubles fourier_digits;  // (k+1) levels Fourier polynomials
-  AlignedDoubles fourier_out;     // (k+1) Fourier polynomials
+  explicit PbsScratch(const PbsParams& p, size_t batch = 1);
+  size_t batch;
+  std::vector<uint64_t> acc;        // batch GLWE accumulators, (k+1) N each
+  std::vector<uint64_t> small_lwe;  // batch key-switched LWEs, n+1 each
+  std::vector<uint32_t> ms_mask;    // batch modulus-switched masks, n each
+  std::vector<uint32_t> ms_body;    // batch modulus-switched bodies
+  AlignedDoubles digits;            // levels x N digit coefficients of one GLWE polynomial
+  AlignedDoubles fourier_digits;    // (k+1) levels Fourier polynomials
+  AlignedDoubles fourier_out;       // (k+1) Fourier polynomials
 };
 
 // ---- ggsw_external_product: glwe += GGSW (x) (X^power glwe - glwe), power in (0, 2N) --
 // (the CMux step of the blind rotation, with the rotation fused into the decomposition)
 void add_rotated_difference_external_product_assign(const ServerKey& key, size_t ggsw_index, size_t power, uint64_t* glwe,
                                                     PbsScratch& s);
-// ---- blind_rotate: acc <- X^(-b~ + sum a~_i s_i) * acc ------------------------------
-void blind_rotate_assign(const ServerKey& key, const uint32_t* ms_mask, uint32_t ms_body, const uint64_t* lut,
-                         PbsScratch& s);
+// ---- blind_rotate: acc_b <- X^(-b~ + sum a~_i s_i) * LUT_b for items b < count -------
+// (modulus-switched masks and bodies in s.ms_mask / s.ms_body). The items advance
+// together, key bit by key bit, so each GGSW is read from memory once for all of them.
+void blind_rotate_assign(const ServerKey& key, size_t count, const uint64_t* const* luts, PbsScratch& s);
 // ---- glwe_sample_extraction: the constant coefficient as an LWE under the big key ---
 void extract_lwe_sample_from_glwe_ciphertext(const uint64_t* glwe, size_t k, size_t n, uint64_t* lwe_out);
-// ---- lwe_keyswitch: big -> small --------------------------------------------------
-void keyswitch_lwe_ciphertext(const ServerKey& key, const uint64_t* big_lwe, uint64_t* small_lwe);
+// ---- lwe_keyswitch: big -> small, for `count` ciphertexts at once -------------------
+// (each key-switching-key row is read once for all of them)
+void keyswitch_lwe_ciphertext(const ServerKey& key, size_t count, const uint64_t* const* big_lwes,
+                              uint64_t* const* small_lwes);
+inline void keyswitch_lwe_ciphertext(const ServerKey& key, const uint64_t* big_lwe, uint64_t* small_lwe) {
+  keyswitch_lwe_ciphertext(key, 1, &big_lwe, &small_lwe);
+}
 // ---- programmable_bootstrap: small LWE -> big LWE through the lookup polynomial ----
-void programmable_bootstrap_lwe_ciphertext(const ServerKey& key, const uint64_t* small_lwe, const uint64_t* lut,
-                                           uint64_t body_offset, uint64_t* big_lwe_out, PbsScratch& s);
+// count <= s.batch items, bootstrapped together.
+void programmable_bootstrap_lwe_ciphertext(const ServerKey& key, size_t count, const uint64_t* const* small_lwes,
+                                           const uint64_t* const* luts, uint64_t body_offset, uint64_t* const* big_lwes,
+                                           PbsScratch& s);
+inline void programmable_bootstrap_lwe_ciphertext(const ServerKey& key, const uint64_t* small_lwe, const uint64_t* lut,
+                                                  uint64_t body_offset, uint64_t* big_lwe_out, PbsScratch& s) {
+  programmable_bootstrap_lwe_ciphertext(key, 1, &small_lwe, &lut, body_offset, &big_lwe_out, s);
+}
 
 // ---- lwe_linear_algebra ------------------------------------------------------------
 // out[o] = sum_i w[o][i] * in[i] + (0,...,0, bias[o]) for LWE ciphertexts of size `size`.

@@ -20,7 +20,7 @@ struct Result {
   double rms_bits, max_bits;
 };
 
-static Result check(const FourierKernels& k, size_t n, unsigned base_log, int trials, std::vector<uint64_t>* first) {
+static Result check(const SimdKernels& k, size_t n, unsigned base_log, int trials, std::vector<uint64_t>* first) {
   Fft64 fft(n);  // tables only; the kernels come from `k`
   std::mt19937_64 rng(7);
   double sq = 0, mx = 0;

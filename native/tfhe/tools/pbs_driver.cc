@@ -1,7 +1,8 @@
 // Stand-alone driver for profiling the evaluator outside node (callgrind, perf):
-//   pbs_driver [pbs COUNT] [ks COUNT] [threads T]
+//   pbs_driver [pbs COUNT] [ks COUNT] [threads T]   (PRIVLAB_TFHE_BATCH sets the batch)
 // Random keys and inputs with the V1 4-bit N=2048 shape (n=863, k=1, N=2048, PBS 2^23 x1,
 // KS 2^3 x5); prints a checksum of the outputs and the time per operation.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -47,30 +48,48 @@ int main(int argc, char** argv) {
   if (pbs) {
     std::vector<uint64_t> in(pbs * small1), out(pbs * big1);
     for (auto& x : in) x = rng();
+    const size_t chunk = batch_chunk(pbs, threads), units = (pbs + chunk - 1) / chunk;
     t0 = std::chrono::steady_clock::now();
     parallel_for(
-        pbs, threads, [&](unsigned) { return std::make_unique<PbsScratch>(p); },
-        [&](std::unique_ptr<PbsScratch>& s, size_t i) {
-          programmable_bootstrap_lwe_ciphertext(*key, in.data() + i * small1, lut.data(), 0, out.data() + i * big1, *s);
+        units, threads, [&](unsigned) { return std::make_unique<PbsScratch>(p, chunk); },
+        [&](std::unique_ptr<PbsScratch>& s, size_t u) {
+          const size_t first = u * chunk, items = std::min(pbs, first + chunk) - first;
+          std::vector<const uint64_t*> src(items), luts(items, lut.data());
+          std::vector<uint64_t*> dst(items);
+          for (size_t b = 0; b < items; ++b) {
+            src[b] = in.data() + (first + b) * small1;
+            dst[b] = out.data() + (first + b) * big1;
+          }
+          programmable_bootstrap_lwe_ciphertext(*key, items, src.data(), luts.data(), 0, dst.data(), *s);
         });
     t1 = std::chrono::steady_clock::now();
     for (auto x : out) sum = sum * 31 + (x >> 40);  // top bits: FFT rounding differs below
-    std::printf("pbs: %.3f ms each (%zu, %u threads) checksum %016llx\n",
-                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(pbs), pbs, threads,
-                (unsigned long long)sum);
+    std::printf("pbs: %.3f ms each (%zu, %u threads, batch %zu, %s) checksum %016llx\n",
+                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(pbs), pbs, threads, chunk,
+                key->fft->simd(), (unsigned long long)sum);
   }
   if (ks) {
     std::vector<uint64_t> in(ks * big1), out(ks * small1);
     for (auto& x : in) x = rng();
+    const size_t chunk = batch_chunk(ks, threads), units = (ks + chunk - 1) / chunk;
     t0 = std::chrono::steady_clock::now();
     parallel_for(
-        ks, threads, [&](unsigned) { return 0; },
-        [&](int&, size_t i) { keyswitch_lwe_ciphertext(*key, in.data() + i * big1, out.data() + i * small1); });
+        units, threads, [&](unsigned) { return 0; },
+        [&](int&, size_t u) {
+          const size_t first = u * chunk, items = std::min(ks, first + chunk) - first;
+          std::vector<const uint64_t*> src(items);
+          std::vector<uint64_t*> dst(items);
+          for (size_t b = 0; b < items; ++b) {
+            src[b] = in.data() + (first + b) * big1;
+            dst[b] = out.data() + (first + b) * small1;
+          }
+          keyswitch_lwe_ciphertext(*key, items, src.data(), dst.data());
+        });
     t1 = std::chrono::steady_clock::now();
     sum = 0;
     for (auto x : out) sum = sum * 31 + x;
-    std::printf("ks: %.3f ms each (%zu, %u threads) checksum %016llx\n",
-                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(ks), ks, threads,
+    std::printf("ks: %.3f ms each (%zu, %u threads, batch %zu) checksum %016llx\n",
+                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(ks), ks, threads, chunk,
                 (unsigned long long)sum);
   }
   return 0;

@@ -1,5 +1,5 @@
-// fft64 kernels for any x86-64 CPU (the fallback when AVX2/FMA are missing): the same
-// algorithm and Fourier layout as fft64_avx2.cc over a plain 4-double vector.
+// SIMD kernels for any x86-64 CPU (the fallback when AVX2/FMA are missing): the same
+// algorithms and Fourier layout as kernels_avx2.cc over a plain 4-double vector.
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -52,3 +52,17 @@ struct S {
 #define KERNEL_NS generic_impl
 #include "fft64_kernels.h"
 #undef KERNEL_NS
+
+namespace privlab_tfhe {
+namespace generic_impl {
+
+static void add_scaled_row(uint64_t* out, const uint64_t* row, size_t width, uint64_t factor, bool negate) {
+  const uint64_t f = negate ? uint64_t(0) - factor : factor;
+  for (size_t x = 0; x < width; ++x) out[x] += f * row[x];
+}
+
+const SimdKernels kernels = {S::name, forward, backward_add_torus, multiply_accumulate, decompose_rotated_difference,
+                             add_scaled_row};
+
+}  // namespace generic_impl
+}  // namespace privlab_tfhe
