@@ -310,6 +310,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("glweEncryptBodies", Napi::Function::New(env, GlweEncryptBodies));
   exports.Set("lweEncryptBodies", Napi::Function::New(env, LweEncryptBodies));
   exports.Set("hardwareConcurrency", Napi::Number::New(env, std::max(1u, std::thread::hardware_concurrency())));
+  exports.Set("simd", Napi::String::New(env, selected_kernels().name));
   return exports;
 }
 

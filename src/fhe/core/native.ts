@@ -34,6 +34,8 @@ export interface NativeTfhe {
   glweEncryptBodies(masks: BigUint64Array, key: BigUint64Array, noise: Float64Array, k: number, n: number, threads?: number): Promise<BigUint64Array>;
   lweEncryptBodies(masks: BigUint64Array, key: BigUint64Array, noise: Float64Array, threads?: number): Promise<BigUint64Array>;
   hardwareConcurrency: number;
+  /** Which SIMD kernels the evaluator chose for this CPU ('avx2-fma' or 'generic'). */
+  simd?: string;
 }
 
 let cached: NativeTfhe | undefined;
