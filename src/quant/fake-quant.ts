@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { QuantParams } from './quantizer';
+import { FAKE_QUANT_AFFINE, hasKernel } from './fake-quant-kernels';
 
 /** One implementation for per-tensor (scalar) and per-channel (broadcast) parameters. */
 function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf.Tensor {
@@ -14,11 +15,15 @@ function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([input]);
-    const value = tf.tidy(() => {
-      const scale = t((p) => p.scale);
-      const zp = t((p) => p.zeroPoint);
-      return tf.minimum(tf.maximum(tf.round(input.div(scale)).add(zp), t((p) => p.qmin)), t((p) => p.qmax)).sub(zp).mul(scale);
-    });
+    const value = hasKernel(FAKE_QUANT_AFFINE) && input.dtype === 'float32'
+      ? (tf.engine().runKernel(FAKE_QUANT_AFFINE, { x: input }, {
+        scale: params.map((p) => p.scale), zeroPoint: params.map((p) => p.zeroPoint), qmin: params.map((p) => p.qmin), qmax: params.map((p) => p.qmax),
+      } as unknown as tf.NamedAttrMap) as tf.Tensor)
+      : tf.tidy(() => {
+        const scale = t((p) => p.scale);
+        const zp = t((p) => p.zeroPoint);
+        return tf.minimum(tf.maximum(tf.round(input.div(scale)).add(zp), t((p) => p.qmin)), t((p) => p.qmax)).sub(zp).mul(scale);
+      });
     // The backward pass runs after tfjs has disposed the forward pass's intermediates,
     // so the bounds are made here, from the plain numbers.
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {

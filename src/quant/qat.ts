@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fakeQuant } from './fake-quant';
+import { FAKE_QUANT_SYMMETRIC_COLUMNS, hasKernel } from './fake-quant-kernels';
 import { intRange, paramsFromRange, QuantParams } from './quantizer';
 import { ActivationName } from './activations';
 import { QuantizedModel } from './quantized-model';
@@ -40,22 +41,29 @@ interface Range {
   max: number;
 }
 
+/** The forward value of kernel fake quantization, without gradient bookkeeping. */
+function fakeQuantKernelValue(x: tf.Tensor2D, qmax: number): tf.Tensor2D {
+  if (hasKernel(FAKE_QUANT_SYMMETRIC_COLUMNS) && x.dtype === 'float32') {
+    return tf.engine().runKernel(FAKE_QUANT_SYMMETRIC_COLUMNS, { x }, { qmax } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  }
+  return tf.tidy(() => {
+    // A column of zeros (fully pruned neuron) quantizes to zeros whatever its scale.
+    const scale = tf.maximum(tf.max(tf.abs(x), 0, true), 1e-12).div(qmax);
+    return tf.round(x.div(scale)).mul(scale);
+  });
+}
+
 /**
  * Per-channel symmetric fake quantization of a kernel [in × out] with the scale taken
- * from the tensor itself (max |w| per column / qmax): no host round trip. The scale is
- * held constant in the backward pass (STE through the rounding only); nothing is
- * clipped, since the scale covers the column's whole range.
+ * from the tensor itself (max |w| per column / qmax). The backward pass is the
+ * identity (STE through the rounding; nothing is clipped, since the scale covers each
+ * column's whole range). `cached`, when given, is the forward value to reuse.
  */
-export function fakeQuantKernel(w: tf.Tensor2D, bits: number): tf.Tensor2D {
+export function fakeQuantKernel(w: tf.Tensor2D, bits: number, cached?: tf.Tensor2D): tf.Tensor2D {
   const { qmax } = intRange({ bits, signed: true, narrow: true, symmetric: true });
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = args[0] as tf.Tensor2D;
-    const value = tf.tidy(() => {
-      // A column of zeros (fully pruned neuron) keeps scale 1: it quantizes to zeros.
-      const scale = tf.maximum(tf.max(tf.abs(x), 0, true), 1e-12).div(qmax);
-      return tf.round(x.div(scale)).mul(scale);
-    });
-    return { value, gradFunc: (dy: tf.Tensor) => dy };
+    return { value: cached ? cached.clone() : fakeQuantKernelValue(x, qmax), gradFunc: (dy: tf.Tensor) => dy };
   });
   return f(w) as tf.Tensor2D;
 }
@@ -66,6 +74,7 @@ export class QatTransform implements LayerTransform {
   private inputEma: Range | undefined;
   /** Update the EMA ranges in output()/input() (on while training). */
   training = true;
+  private kernelCache: Array<{ dataId: object; value: tf.Tensor2D } | undefined> = [];
 
   constructor(readonly mlp: MlpLike, readonly config: QatConfig) {
     for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits]) intRange({ bits: b, signed: true });
@@ -95,8 +104,26 @@ export class QatTransform implements LayerTransform {
     return fakeQuant(x, this.params(-1)) as tf.Tensor2D;
   }
 
-  kernel(_layer: number, w: tf.Tensor2D): tf.Tensor2D {
-    return fakeQuantKernel(w, this.config.weightBits);
+  /**
+   * A GAN step runs the generator twice (for D's batch, then for its own update) with
+   * the same kernels, so the quantized kernel is kept until the variable's value
+   * changes: tfjs's assign() gives the variable new storage (a new dataId).
+   */
+  kernel(layer: number, w: tf.Tensor2D): tf.Tensor2D {
+    const hit = this.kernelCache[layer];
+    if (!hit || hit.dataId !== w.dataId) {
+      hit?.value.dispose();
+      const { qmax } = intRange({ bits: this.config.weightBits, signed: true, narrow: true, symmetric: true });
+      const value = tf.keep(fakeQuantKernelValue(w, qmax));
+      this.kernelCache[layer] = { dataId: w.dataId, value };
+    }
+    return fakeQuantKernel(w, this.config.weightBits, this.kernelCache[layer]!.value);
+  }
+
+  /** Release the cached quantized kernels. */
+  dispose(): void {
+    for (const c of this.kernelCache) c?.value.dispose();
+    this.kernelCache = [];
   }
 
   output(layer: number, y: tf.Tensor2D): tf.Tensor2D {

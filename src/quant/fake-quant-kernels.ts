@@ -1,0 +1,75 @@
+/**
+ * Fake-quantization kernels for the CPU-family backends (tfjs cpu and privlab-native,
+ * which keep tensors in the same host storage): one pass over the values instead of
+ * the six to eight broadcasting tfjs ops (and their temporaries) that the composed
+ * form costs. Registered per backend, tfjs style; other backends use the composition
+ * in fake-quant.ts and qat.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { float32Output, float32Values, KernelArgs } from '../backend/kernels/kernel-util';
+import { NATIVE_BACKEND_NAME } from '../backend/native-backend';
+
+/** x ↦ (clamp(round(x/s) + zp, qmin, qmax) − zp)·s, parameters per tensor (length 1) or per last-axis column. */
+export const FAKE_QUANT_AFFINE = 'PrivlabFakeQuantAffine';
+/** Kernel [in × out] ↦ symmetric per-column fake quantization with scale max|w|/qmax. */
+export const FAKE_QUANT_SYMMETRIC_COLUMNS = 'PrivlabFakeQuantSymmetricColumns';
+
+export interface AffineAttrs {
+  scale: number[];
+  zeroPoint: number[];
+  qmin: number[];
+  qmax: number[];
+}
+
+function affine({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const x = inputs.x as tf.TensorInfo;
+  const v = float32Values(backend, x);
+  if (!v) throw new Error(`${FAKE_QUANT_AFFINE} takes float32 tensors`);
+  const a = attrs as unknown as AffineAttrs;
+  const cols = a.scale.length;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const c = cols === 1 ? 0 : i % cols;
+    const s = a.scale[c];
+    let q = Math.round(v[i] / s) + a.zeroPoint[c];
+    if (q < a.qmin[c]) q = a.qmin[c];
+    else if (q > a.qmax[c]) q = a.qmax[c];
+    out[i] = (q - a.zeroPoint[c]) * s;
+  }
+  return float32Output(backend, x.shape, out);
+}
+
+function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const x = inputs.x as tf.TensorInfo;
+  const v = float32Values(backend, x);
+  if (!v || x.shape.length !== 2) throw new Error(`${FAKE_QUANT_SYMMETRIC_COLUMNS} takes a float32 matrix`);
+  const [rows, cols] = x.shape;
+  const qmax = (attrs as unknown as { qmax: number }).qmax;
+  const scale = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    const m = Math.abs(v[r * cols + c]);
+    if (m > scale[c]) scale[c] = m;
+  }
+  // An all-zero column (a pruned neuron) stays zero whatever its scale.
+  for (let c = 0; c < cols; c++) scale[c] = scale[c] > 0 ? scale[c] / qmax : 1;
+  const out = new Float32Array(v.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    const i = r * cols + c;
+    out[i] = Math.round(v[i] / scale[c]) * scale[c];
+  }
+  return float32Output(backend, x.shape, out);
+}
+
+// The native backend copies the cpu backend's kernels when it registers: register for it
+// directly only if that has already happened.
+const targets = tf.getKernelsForBackend(NATIVE_BACKEND_NAME).length > 0 ? ['cpu', NATIVE_BACKEND_NAME] : ['cpu'];
+for (const backendName of targets) {
+  for (const [kernelName, fn] of [[FAKE_QUANT_AFFINE, affine], [FAKE_QUANT_SYMMETRIC_COLUMNS, symmetricColumns]] as const) {
+    if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as tf.KernelFunc });
+  }
+}
+
+/** Whether the active backend has the fused kernel. */
+export function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
