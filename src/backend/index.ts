@@ -3,7 +3,7 @@
  * (OpenBLAS GEMM and im2col convolutions under tfjs's cpu backend), and the ops that
  * keep training steps fused (dense layers, activation gradients, Adam updates).
  */
-export { selectBackend, selectedBackend, parseBackendChoice } from './select';
+export { selectBackend, selectedBackend, ensureBackend, parseBackendChoice } from './select';
 export type { BackendInfo, SelectBackendOptions } from './select';
 export { registerNativeBackend, NATIVE_BACKEND_NAME, NATIVE_KERNELS } from './native-backend';
 export type { RegistrationResult } from './native-backend';

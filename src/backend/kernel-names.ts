@@ -9,5 +9,3 @@ export const PrivlabDense = 'PrivlabDense';
 export const PrivlabActivationGrad = 'PrivlabActivationGrad';
 /** One Adam step on a variable and its two moment variables. */
 export const PrivlabAdamUpdate = 'PrivlabAdamUpdate';
-/** Mean binary cross-entropy of logits against labels, as a scalar; gradient registered. */
-export const PrivlabSigmoidCrossEntropy = 'PrivlabSigmoidCrossEntropy';

@@ -135,3 +135,14 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
   }
   return info;
 }
+
+/**
+ * Selects a backend automatically unless one was already chosen — by selectBackend() or by
+ * tfjs itself having started one (tf.setBackend(), or any tensor made before). Library
+ * entry points that train call this, so that the fast backend is used without a set-up step.
+ */
+export async function ensureBackend(opts: SelectBackendOptions = {}): Promise<BackendInfo | undefined> {
+  if (current) return current;
+  if (tf.engine().backendName) return undefined;
+  return selectBackend(opts);
+}

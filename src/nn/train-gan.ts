@@ -5,6 +5,7 @@
  * bar awaits there, which lets its redraws through while training runs).
  */
 import * as tf from '@tensorflow/tfjs';
+import { ensureBackend } from '../backend/select';
 import { ImageDataset } from '../data/dataset';
 import { SeededRng } from '../util/rng';
 import { AdamConfig } from './adam';
@@ -129,6 +130,7 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
   if (!Number.isInteger(startEpoch) || startEpoch < 0) throw new RangeError(`startEpoch must be a non-negative integer, got ${startEpoch}`);
   if (ds.count === 0) throw new RangeError(`dataset ${ds.name} is empty`);
+  await ensureBackend();
   const gan = opts.gan ?? new Gan({ imageHeight: ds.height, imageWidth: ds.width, ...opts.config }, seed);
   if (gan.config.imageSize !== ds.height * ds.width) {
     throw new RangeError(`the GAN makes ${gan.config.imageHeight}x${gan.config.imageWidth} images but ${ds.name} has ${ds.height}x${ds.width}`);

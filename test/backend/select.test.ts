@@ -55,3 +55,12 @@ test('native addon: arrays too short for the shape given are rejected before any
   assert.throws(() => k.conv2d(a, a, a, new Int32Array(3)), /15 entries/);
   assert.throws(() => k.binaryCyclic(0, new Float32Array(6), new Float32Array(4), new Float32Array(6)), /multiple/);
 });
+
+test('ensureBackend: keeps a selected backend and selects only when none was chosen', async () => {
+  const { ensureBackend } = await import('../../src/backend');
+  await selectBackend({ backend: 'cpu', quiet: true });
+  const info = await ensureBackend({ quiet: true });
+  assert.equal(info?.name, 'cpu');
+  assert.equal(tf.getBackend(), 'cpu');
+  await selectBackend({ backend: 'native', quiet: true });
+});

@@ -1,5 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend';
 import { loadMnist, subset } from '../../src/data';
@@ -99,4 +101,19 @@ test('defaultSampleEpochs: the source epochs 5, 30, 100, 200 within the run, plu
   assert.deepEqual(defaultSampleEpochs(0, 200), [5, 30, 100, 200]);
   assert.deepEqual(defaultSampleEpochs(0, 3), [3]);
   assert.deepEqual(defaultSampleEpochs(10, 50), [30, 50]);
+});
+
+test('trainGan selects the fast backend by itself when the program chose none', () => {
+  // A fresh process: nothing has selected or started a tfjs backend there.
+  const script = `
+    const tf = require('@tensorflow/tfjs');
+    const { trainGan } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'nn'))});
+    const { loadMnist, subset } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'data'))});
+    trainGan({ dataset: subset(loadMnist(), [0, 1, 2, 3]), epochs: 1, config: { latentDim: 4, generatorHidden: [8], discriminatorHidden: [8] }, sampleEpochs: [] })
+      .then(() => console.log('backend=' + tf.getBackend()));`;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..', '..', '..'), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /backend=privlab-native/);
+  assert.match(r.stderr, /privlab: tfjs backend privlab-native/, 'the choice is reported');
+  assert.doesNotMatch(r.stderr, /install our node backend/, "no tfjs-node banner");
 });
