@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { benchTrainStep } from './train-step';
 import { fheMnistBenchmark } from './fhe-mnist';
+import { ganCompressionBenchmark } from './gan-compression';
 
 export interface NamedBenchmark {
   name: string;
@@ -46,4 +47,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
     },
   },
   fheMnistBenchmark,
+  ganCompressionBenchmark,
 ];

@@ -100,6 +100,8 @@ export interface FeatureModel {
   inputShape: number[];
   dims: number;
   meta: Record<string, unknown>;
+  /** Release the model's weights. */
+  dispose(): void;
 }
 
 /** The cached LeNet (default) or any tfjs layers model, cut at `layerName`. */
@@ -113,7 +115,7 @@ export async function loadFeatureModel(modelJson = defaultFeatureModelPath(), la
   const extractor = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
   const inputShape = (model.inputs[0].shape as number[]).slice(1);
   const out = layer.output as tf.SymbolicTensor;
-  return { extractor, inputShape, dims: out.shape[out.shape.length - 1] as number, meta };
+  return { extractor, inputShape, dims: out.shape[out.shape.length - 1] as number, meta, dispose: () => model.dispose() };
 }
 
 /**

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../src/backend';
+import { runGanCompression } from '../../src/experiments/gan-compression';
+import { checkQuantizedModel } from '../../src/quant';
+
+test('GAN compression table (tiny run): every variant scored; masks held; integer generators exported', async () => {
+  await selectBackend({ quiet: true });
+  const before = tf.memory().numTensors;
+  const seen: string[] = [];
+  const r = await runGanCompression({ epochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
+  assert.deepEqual(r.rows.map((x) => x.variant), ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50', 'qat-4bit-pruned-80']);
+  assert.deepEqual(seen, r.rows.map((x) => x.variant));
+  assert.ok(r.realFloor > 0 && r.realFloor < 5);
+  for (const row of r.rows) {
+    assert.ok(Number.isFinite(row.fid) && row.fid > r.realFloor, `${row.variant} FID ${row.fid}`);
+    assert.equal(row.samples.length, 64 * 784);
+    assert.ok(row.secondsPerEpoch > 0);
+  }
+  for (const row of r.rows.slice(1)) {
+    const m = checkQuantizedModel(row.model);
+    assert.equal(m.layers[0].weightBits, row.bits);
+    // The held masks: the exported 4-bit kernels keep at least the pruned fraction at zero.
+    const zeros = m.layers.reduce((z, l) => z + l.weights.filter((w) => w === 0).length, 0);
+    const total = m.layers.reduce((n, l) => n + l.weights.length, 0);
+    assert.ok(zeros / total >= row.pruning - 1e-3, `${row.variant}: ${zeros / total} zero`);
+    assert.equal(row.accumulators!.length, 4);
+  }
+  const [q4, p80] = [r.rows[2], r.rows[4]];
+  assert.ok(p80.accumulators![0].worstCaseBits < q4.accumulators![0].worstCaseBits, 'pruning lowers the worst-case accumulator width');
+  assert.deepEqual(Object.keys(r.qatOverhead), ['qat-6bit', 'qat-4bit']);
+  assert.ok(tf.memory().numTensors <= before + 5, `tensors: ${before} → ${tf.memory().numTensors}`);
+});
