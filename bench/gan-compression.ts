@@ -11,6 +11,7 @@ import { saveQuantizedModel } from '../src/quant/quantized-model';
 import { imageGridPng } from '../src/viz/image-grid';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import type { NamedBenchmark } from './benchmarks';
+import { numberOption } from '../src/cli/command';
 
 /** The JSON summary: no pixel arrays or weights (those go to files). */
 export function summarize(r: GanCompressionResult): object {
@@ -46,12 +47,8 @@ export function writeGanCompressionFigures(r: GanCompressionResult, dir: string)
   writeFileAtomic(path.join(dir, 'results.json'), `${JSON.stringify(summarize(r), null, 1)}\n`);
 }
 
-function int(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
-  return n;
-}
+const int = (name: string, v: string | undefined, min: number): number | undefined =>
+  numberOption(name, v, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
 
 export const ganCompressionBenchmark: NamedBenchmark = {
   name: 'gan-compression',
