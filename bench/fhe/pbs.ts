@@ -4,7 +4,11 @@
  * all threads. Medians over repeated batches (other work may share the machine).
  * A batch call lets the evaluator bootstrap a few ciphertexts together per thread (they
  * share the key reads): ms_per_pbs_1_thread is per ciphertext within such a batch on one
- * thread, ms_per_pbs_single the latency of a call with one ciphertext.
+ * thread, ms_per_pbs_single the latency of a call with one ciphertext. The cpu_ms_*
+ * figures are process CPU time per operation: on a machine that other jobs share, they
+ * stay put while wall-clock times stretch; cpu_efficiency_all_threads = CPU time per PBS
+ * on one thread / on all threads (1 = threads do not slow each other down, i.e. the
+ * throughput on idle cores would be threads x one core).
  * Prints nothing itself; `privlab fhe bench --json` prints the result.
  */
 import * as tfhe from 'node-tfhe';
@@ -29,12 +33,17 @@ export interface PbsBenchResult {
   parameter_set: string;
   ms_per_pbs_1_thread: number;
   ms_per_pbs_single: number;
+  cpu_ms_per_pbs_single: number;
+  cpu_ms_per_pbs_1_thread: number;
+  cpu_ms_per_pbs_all_threads: number;
+  cpu_efficiency_all_threads: number;
   ms_per_ks_pbs_1_thread: number;
   pbs_per_s_all_threads: number;
   pbs_per_s_1_thread: number;
   speedup_all_threads: number;
   threads: number;
   ms_per_keyswitch: number;
+  cpu_ms_per_keyswitch: number;
   keygen_s: number;
   eval_key_bytes: number;
   eval_key_file_bytes: number;
@@ -50,10 +59,14 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function timeMs(f: () => Promise<unknown>): Promise<number> {
+async function timeMs(f: () => Promise<unknown>, cpu?: number[], per = 1): Promise<number> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await f();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const c = process.cpuUsage(c0);
+  cpu?.push((c.user + c.system) / 1e3 / per);
+  return ms;
 }
 
 export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult> {
@@ -89,13 +102,17 @@ export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult>
   const kspbs1: number[] = [];
   const pbsAll: number[] = [];
   const single: number[] = [];
+  const cpuKs: number[] = [];
+  const cpuPbs1: number[] = [];
+  const cpuPbsAll: number[] = [];
+  const cpuSingle: number[] = [];
   const one = small.subarray(0, server.smallLweSize);
   for (let r = 0; r < repeats; r++) {
-    ks.push((await timeMs(() => server.keyswitch(inputs, { threads: 1 }))) / batch);
-    pbs1.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads: 1 }))) / batch);
+    ks.push((await timeMs(() => server.keyswitch(inputs, { threads: 1 }), cpuKs, batch)) / batch);
+    pbs1.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads: 1 }), cpuPbs1, batch)) / batch);
     kspbs1.push((await timeMs(() => server.keyswitchBootstrap(inputs, lut, offset, { threads: 1 }))) / batch);
-    pbsAll.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads }))) / batch);
-    single.push(await timeMs(() => server.bootstrap(one, lut, offset, { threads: 1 })));
+    pbsAll.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads }), cpuPbsAll, batch)) / batch);
+    single.push(await timeMs(() => server.bootstrap(one, lut, offset, { threads: 1 }), cpuSingle));
   }
   const msPbs1 = median(pbs1);
   const msPbsAll = median(pbsAll);
@@ -104,12 +121,17 @@ export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult>
     parameter_set: name,
     ms_per_pbs_1_thread: round(msPbs1),
     ms_per_pbs_single: round(median(single)),
+    cpu_ms_per_pbs_single: round(median(cpuSingle)),
+    cpu_ms_per_pbs_1_thread: round(median(cpuPbs1)),
+    cpu_ms_per_pbs_all_threads: round(median(cpuPbsAll)),
+    cpu_efficiency_all_threads: round(median(cpuPbs1) / median(cpuPbsAll)),
     ms_per_ks_pbs_1_thread: round(median(kspbs1)),
     pbs_per_s_all_threads: round(1000 / msPbsAll),
     pbs_per_s_1_thread: round(1000 / msPbs1),
     speedup_all_threads: round(msPbs1 / msPbsAll),
     threads,
     ms_per_keyswitch: round(median(ks)),
+    cpu_ms_per_keyswitch: round(median(cpuKs)),
     keygen_s: round(keygenS),
     eval_key_bytes: 8 * (keys.bootstrapKey.length + keys.keyswitchKey.length),
     eval_key_file_bytes: file.length,
