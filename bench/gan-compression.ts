@@ -6,46 +6,11 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backend';
-import { GanCompressionResult, runGanCompression } from '../src/experiments/gan-compression';
-import { saveQuantizedModel } from '../src/quant/quantized-model';
-import { imageGridPng } from '../src/viz/image-grid';
-import { packageRoot, writeFileAtomic } from '../src/util/files';
+import { runGanCompression } from '../src/experiments/gan-compression';
+import { summarize, writeGanCompressionFigures } from '../src/experiments/gan-compression-report';
+import { packageRoot } from '../src/util/files';
 import type { NamedBenchmark } from './benchmarks';
 import { numberOption } from '../src/cli/command';
-
-/** The JSON summary: no pixel arrays or weights (those go to files). */
-export function summarize(r: GanCompressionResult): object {
-  const regular = r.rows[0].fid;
-  const byVariant = Object.fromEntries(r.rows.map((x) => [x.variant, x]));
-  const ratio = (v: string): number | null => (byVariant[v] ? byVariant[v].fid / regular : null);
-  const bits = r.options.qatBits ?? [6, 4];
-  const low = bits[bits.length - 1];
-  return {
-    rows: r.rows.map((x) => ({
-      variant: x.variant, bits: x.bits, pruning: x.pruning, fid: x.fid, fid_ratio_to_regular: x.fid / regular,
-      epochs: x.epochs, s_per_epoch: x.secondsPerEpoch,
-      accumulator_bits_worst_case: x.accumulators?.map((a) => a.worstCaseBits) ?? null,
-      accumulator_bits_calibrated: x.accumulators?.map((a) => a.calibratedBits) ?? null,
-      max_fan_in: x.accumulators?.map((a) => a.maxFanIn) ?? null,
-    })),
-    real_train_vs_test_fid: r.realFloor,
-    fid_ratio_qat_low_bits: ratio(`qat-${low}bit`),
-    fid_ratio_pruned_50: ratio(`qat-${low}bit-pruned-50`),
-    fid_ratio_pruned_70: ratio(`qat-${low}bit-pruned-70`),
-    fid_ratio_pruned_80: ratio(`qat-${low}bit-pruned-80`),
-    qat_overhead: r.qatOverhead,
-    options: r.options,
-    feature_model: 'LeNet (data/fid-lenet): FID values are not comparable in absolute terms to Inception-based FID',
-  };
-}
-
-export function writeGanCompressionFigures(r: GanCompressionResult, dir: string): void {
-  for (const row of r.rows) {
-    writeFileAtomic(path.join(dir, `${row.variant}.png`), imageGridPng(row.samples, 64, 28, 28, { range: '[-1,1]', columns: 8, scale: 2 }));
-    if (row.model) saveQuantizedModel(path.join(dir, `${row.variant}.quantized.json`), row.model);
-  }
-  writeFileAtomic(path.join(dir, 'results.json'), `${JSON.stringify(summarize(r), null, 1)}\n`);
-}
 
 const int = (name: string, v: string | undefined, min: number): number | undefined =>
   numberOption(name, v, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);

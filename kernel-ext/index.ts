@@ -16,3 +16,4 @@ export { saveFigure, saveText, figuresDir } from './figures';
 export * as data from '../src/data';
 export * as viz from '../src/viz';
 export * from './training';
+export * as experiments from '../src/experiments';

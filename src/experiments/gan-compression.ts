@@ -52,6 +52,8 @@ export interface GanCompressionRow {
   epochs: number;
   trainSeconds: number;
   secondsPerEpoch: number;
+  /** CPU seconds (all threads of this process) per epoch: robust to other load on the machine. */
+  cpuSecondsPerEpoch: number;
   /** 64 samples (fixed latents), [64 × 784] in [-1, 1]. */
   samples: Float32Array;
   /** Per generator layer, for quantized variants. */
@@ -64,8 +66,10 @@ export interface GanCompressionResult {
   rows: GanCompressionRow[];
   /** FID of real training digits against the held-out ones: the floor. */
   realFloor: number;
-  /** seconds per epoch of each QAT model over the regular one. */
+  /** CPU time per epoch of each QAT model over the regular one. */
   qatOverhead: Record<string, number>;
+  /** The same ratio in wall-clock time (sensitive to other load). */
+  qatOverheadWall: Record<string, number>;
   options: Omit<GanCompressionOptions, 'featureModel' | 'onStep' | 'onEpoch' | 'onVariant'>;
 }
 
@@ -112,7 +116,8 @@ async function compress(opts: GanCompressionOptions, fm: FeatureModel, seed: num
   const realFloor = frechetDistance(datasetStats(fm, split.train), real);
   const rows: GanCompressionRow[] = [];
 
-  const train = async (variant: string, gan: Gan, epochs: number, masks?: MaskedVariables): Promise<{ seconds: number }> => {
+  const train = async (variant: string, gan: Gan, epochs: number, masks?: MaskedVariables): Promise<{ seconds: number; cpuSeconds: number }> => {
+    const cpu0 = process.cpuUsage();
     const r = await trainGan({
       dataset: split.train as ImageDataset, epochs, gan, seed, sampleEpochs: [], maxStepsPerEpoch: opts.maxStepsPerEpoch,
       onStep: async (s) => {
@@ -121,12 +126,13 @@ async function compress(opts: GanCompressionOptions, fm: FeatureModel, seed: num
       },
       onEpoch: (e) => opts.onEpoch?.(variant, e.epoch, epochs),
     });
+    const cpu = process.cpuUsage(cpu0);
     r.optimizers.generator.dispose();
     r.optimizers.discriminator.dispose();
-    return { seconds: r.seconds };
+    return { seconds: r.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   };
 
-  const finish = async (variant: string, gan: Gan, bits: number | null, pruning: number, epochs: number, seconds: number, qat?: QatTransform): Promise<void> => {
+  const finish = async (variant: string, gan: Gan, bits: number | null, pruning: number, epochs: number, t: { seconds: number; cpuSeconds: number }, qat?: QatTransform): Promise<void> => {
     if (qat) qat.training = false;
     const fid = generatorFid(gan, fm, real, { count: opts.fidSamples ?? 2000, seed: seed + 777 });
     let model: QuantizedModel | undefined;
@@ -135,14 +141,18 @@ async function compress(opts: GanCompressionOptions, fm: FeatureModel, seed: num
       model = qat.exportModel({ variant, pruning, epochs });
       accumulators = accumulatorReport(model, latents(gan, 500, seed + 999), 500);
     }
-    const row: GanCompressionRow = { variant, bits, pruning, fid, epochs, trainSeconds: seconds, secondsPerEpoch: seconds / Math.max(1, epochs), samples: fixedSamples(gan, seed + 555), accumulators, model };
+    const perEpoch = (x: number): number => x / Math.max(1, epochs);
+    const row: GanCompressionRow = {
+      variant, bits, pruning, fid, epochs, trainSeconds: t.seconds, secondsPerEpoch: perEpoch(t.seconds), cpuSecondsPerEpoch: perEpoch(t.cpuSeconds),
+      samples: fixedSamples(gan, seed + 555), accumulators, model,
+    };
     rows.push(row);
     await opts.onVariant?.(row);
   };
 
   const regular = new Gan({}, seed);
   const t0 = await train('regular', regular, opts.epochs);
-  await finish('regular', regular, null, 0, opts.epochs, t0.seconds);
+  await finish('regular', regular, null, 0, opts.epochs, t0);
   regular.dispose();
 
   let base: { gan: Gan; qat: QatTransform } | undefined;
@@ -151,7 +161,7 @@ async function compress(opts: GanCompressionOptions, fm: FeatureModel, seed: num
     const qat = new QatTransform(gan.generator, qatConfig(bits));
     gan.generator.transform = qat;
     const t = await train(`qat-${bits}bit`, gan, opts.epochs);
-    await finish(`qat-${bits}bit`, gan, bits, 0, opts.epochs, t.seconds, qat);
+    await finish(`qat-${bits}bit`, gan, bits, 0, opts.epochs, t, qat);
     if (base) { base.qat.dispose(); base.gan.dispose(); }
     base = { gan, qat };
   }
@@ -165,7 +175,7 @@ async function compress(opts: GanCompressionOptions, fm: FeatureModel, seed: num
     const masks = new MaskedVariables();
     for (const l of gan.generator.layers) masks.setMask(l.kernel, l1Mask(l.kernel.dataSync(), p));
     const t = await train(`qat-${bits}bit-pruned-${Math.round(p * 100)}`, gan, opts.finetuneEpochs, masks);
-    await finish(`qat-${bits}bit-pruned-${Math.round(p * 100)}`, gan, bits, p, opts.finetuneEpochs, t.seconds, qat);
+    await finish(`qat-${bits}bit-pruned-${Math.round(p * 100)}`, gan, bits, p, opts.finetuneEpochs, t, qat);
     masks.dispose();
     qat.dispose();
     gan.dispose();
@@ -173,8 +183,9 @@ async function compress(opts: GanCompressionOptions, fm: FeatureModel, seed: num
   base.qat.dispose();
   base.gan.dispose();
 
-  const regularSpe = rows[0].secondsPerEpoch;
-  const qatOverhead = Object.fromEntries(rows.filter((r) => r.bits !== null && r.pruning === 0).map((r) => [r.variant, r.secondsPerEpoch / regularSpe]));
+  const qatRows = rows.filter((r) => r.bits !== null && r.pruning === 0);
+  const qatOverhead = Object.fromEntries(qatRows.map((r) => [r.variant, r.cpuSecondsPerEpoch / rows[0].cpuSecondsPerEpoch]));
+  const qatOverheadWall = Object.fromEntries(qatRows.map((r) => [r.variant, r.secondsPerEpoch / rows[0].secondsPerEpoch]));
   const { featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, ...rest } = opts;
-  return { rows, realFloor, qatOverhead, options: { ...rest, pruneFractions: fractions, qatBits, seed } };
+  return { rows, realFloor, qatOverhead, qatOverheadWall, options: { ...rest, pruneFractions: fractions, qatBits, seed } };
 }

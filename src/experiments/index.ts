@@ -1,0 +1,2 @@
+export * from './gan-compression';
+export * from './gan-compression-report';
