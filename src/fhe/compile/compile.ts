@@ -120,10 +120,6 @@ interface LayerPlan {
   windowHi: Int32Array;
 }
 
-interface Plan {
-  circuit: FheCircuit;
-  layerErrors: number[];
-}
 
 function rowSums(l: QuantizedDense): { sum: Int32Array; sumSq: Float64Array } {
   const sum = new Int32Array(l.outputs);
@@ -163,29 +159,38 @@ function sigmas(p: ShortintParameterSet, sumSq: Float64Array, inputVariance: num
   return Float64Array.from(sumSq, (s) => readNoiseStd(p, s * inputVariance));
 }
 
-function planCandidate(model: QuantizedModel, cal: Calibration, name: string, o: Required<CompileOptions>): Plan {
+/** Where every layer goes on the torus, for one parameter set. */
+interface Placement {
+  name: string;
+  params: ShortintParameterSet;
+  /** tfhe's Δ with the chosen carry: the input and output digits' scale. */
+  delta: bigint;
+  decryptError: number;
+  message: number;
+  inDigits: number;
+  outDigits: number;
+  plans: LayerPlan[];
+}
+
+/**
+ * The first layer's scale is a·Δ with Δ = 2^63/P (P = message·carry, a power of two in
+ * [message, N]): a·N/P positions per value. Larger P allows finer steps but leaves the
+ * output digits (also at Δ) less room against the PBS output noise; take the finest u
+ * whose decryption stays within the bound.
+ */
+function placeFirstLayer(model: QuantizedModel, cal: Calibration, name: string, inDigits: number, o: Required<CompileOptions>): { plan: LayerPlan; params: ShortintParameterSet; decryptError: number } {
   const base = readParameterSet(name);
   const msg = base.messageModulus;
   const n = base.polynomialSize;
-  const unit = positionUnit(n);
-  const inDigits = digitsFor(levels(model.input), msg);
-  const last = model.layers[model.layers.length - 1];
-  const outDigits = digitsFor(levels(last.output), msg);
-  const varPbs = pbsOutputVariance(base);
-  const outStd = Math.sqrt(varPbs);
   let digitSq = 0;
   for (let k = 0; k < inDigits; k++) digitSq += msg ** (2 * k);
-
-  // First layer: its scale is a·Δ with Δ = 2^63/P (P = message·carry, a power of two in
-  // [message, N]): a·N/P positions per value.
-  const first = model.layers[0];
-  const firstRows = rowSums(first);
-  const sigma0 = sigmas(base, firstRows.sumSq, digitSq * freshEncryptionVariance(base));
-  const fit0 = windowFit(cal, 0, sigma0, n, o);
+  const sumSq = rowSums(model.layers[0]).sumSq;
+  const fit = windowFit(cal, 0, sigmas(base, sumSq, digitSq * freshEncryptionVariance(base)), n, o);
+  const outStd = Math.sqrt(pbsOutputVariance(base));
   let best: { p: number; a: number; u: number; dec: number } | undefined;
   for (let p = msg; p <= Math.min(n, msg * 256); p *= 2) {
     const step = n / p;
-    const a = Math.floor(fit0.uMax / step);
+    const a = Math.floor(fit.uMax / step);
     if (a < 1) continue;
     const dec = 2 * normalTail(1 / (4 * p) / outStd); // Δ/2 as a torus fraction is 1/(4P)
     const u = a * step;
@@ -194,166 +199,201 @@ function planCandidate(model: QuantizedModel, cal: Calibration, name: string, o:
     if (!best || (ok && (!bestOk || u > best.u)) || (!ok && !bestOk && dec < best.dec)) best = { p, a, u, dec };
   }
   if (!best) {
-    throw new CompileError(0, `${fit0.why}: fewer than one position per value even at the largest plaintext modulus (N = ${n}); the first layer cannot round its accumulator — prune it, use fewer weight/input bits, or a parameter set with a larger N`);
+    throw new CompileError(0, `${fit.why}: fewer than one position per value even at the largest plaintext modulus (N = ${n}); the first layer cannot round its accumulator — prune it, use fewer weight/input bits, or a parameter set with a larger N`);
   }
-  if (best.u < o.minPositionsPerValue) throw new CompileError(0, `${fit0.why}: ${best.u} positions per value is below the minimum ${o.minPositionsPerValue}`);
+  if (best.u < o.minPositionsPerValue) throw new CompileError(0, `${fit.why}: ${best.u} positions per value is below the minimum ${o.minPositionsPerValue}`);
   const params = readParameterSet(name, best.p / msg);
-  const deltaT = delta(params);
+  // the weight factor a also scales the (tiny) fresh-encryption noise
+  const sigma = sigmas(base, sumSq, digitSq * best.a ** 2 * freshEncryptionVariance(base));
+  const plan: LayerPlan = { weightFactor: best.a, accScale: BigInt(best.a) * delta(params), u: best.u, centre: centres(fit.lo, fit.hi, best.u, n), sigma, windowLo: fit.lo, windowHi: fit.hi };
+  return { plan, params, decryptError: best.dec };
+}
 
-  const plans: LayerPlan[] = [];
-  const weightFactor0 = best.a;
-  const sigmaFirst = sigmas(base, firstRows.sumSq, digitSq * weightFactor0 ** 2 * freshEncryptionVariance(base));
-  plans.push({ weightFactor: weightFactor0, accScale: BigInt(weightFactor0) * deltaT, u: best.u, centre: new Int32Array(0), sigma: sigmaFirst, windowLo: fit0.lo, windowHi: fit0.hi });
-  for (let l = 1; l < model.layers.length; l++) {
-    const sigma = sigmas(base, rowSums(model.layers[l]).sumSq, varPbs);
-    const fit = windowFit(cal, l, sigma, n, o);
-    if (fit.uMax < o.minPositionsPerValue) {
-      throw new CompileError(l, `${fit.why}: ${fit.uMax.toPrecision(3)} positions per value is below the minimum ${o.minPositionsPerValue} — prune the layer, use fewer bits, a larger N, or allow rounding (minPositionsPerValue < 1)`);
-    }
-    // Integer u when possible: reads land on position centres, exactly one value each.
-    const accScale = fit.uMax >= 1 ? BigInt(Math.floor(fit.uMax)) * unit : BigInt(Math.floor(fit.uMax * Number(unit)));
-    plans.push({ weightFactor: 1, accScale, u: Number(accScale) / Number(unit), centre: new Int32Array(0), sigma, windowLo: fit.lo, windowHi: fit.hi });
+/** Later layers: any torus scale; an integer u when possible, so reads land on position centres. */
+function placeLayer(model: QuantizedModel, cal: Calibration, l: number, p: ShortintParameterSet, o: Required<CompileOptions>): LayerPlan {
+  const n = p.polynomialSize;
+  const sigma = sigmas(p, rowSums(model.layers[l]).sumSq, pbsOutputVariance(p));
+  const fit = windowFit(cal, l, sigma, n, o);
+  if (fit.uMax < o.minPositionsPerValue) {
+    throw new CompileError(l, `${fit.why}: ${fit.uMax.toPrecision(3)} positions per value is below the minimum ${o.minPositionsPerValue} — prune the layer, use fewer bits, a larger N, or allow rounding (minPositionsPerValue < 1)`);
   }
-  for (const pl of plans) pl.centre = Int32Array.from(pl.windowLo, (lo, j) => Math.round(n / 2 - (pl.u * (lo + pl.windowHi[j])) / 2));
+  const unit = positionUnit(n);
+  const accScale = fit.uMax >= 1 ? BigInt(Math.floor(fit.uMax)) * unit : BigInt(Math.floor(fit.uMax * Number(unit)));
+  const u = Number(accScale) / Number(unit);
+  return { weightFactor: 1, accScale, u, centre: centres(fit.lo, fit.hi, u, n), sigma, windowLo: fit.lo, windowHi: fit.hi };
+}
 
+/** Each neuron's window centred on the half torus: x(acc) = u·acc + c. */
+function centres(lo: Int32Array, hi: Int32Array, u: number, n: number): Int32Array {
+  return Int32Array.from(lo, (a, j) => Math.round(n / 2 - (u * (a + hi[j])) / 2));
+}
+
+function place(model: QuantizedModel, cal: Calibration, name: string, o: Required<CompileOptions>): Placement {
+  const message = readParameterSet(name).messageModulus;
+  const inDigits = digitsFor(levels(model.input), message);
+  const outDigits = digitsFor(levels(model.layers[model.layers.length - 1].output), message);
+  const first = placeFirstLayer(model, cal, name, inDigits, o);
+  const plans = [first.plan];
+  for (let l = 1; l < model.layers.length; l++) plans.push(placeLayer(model, cal, l, first.params, o));
+  return { name, params: first.params, delta: delta(first.params), decryptError: first.decryptError, message, inDigits, outDigits, plans };
+}
+
+/** One circuit layer: weights on the input ciphertexts, biases that place each window, tables. */
+function buildLayer(model: QuantizedModel, l: number, pl: Placement, inQ: QuantParams): { layer: CircuitLayer; neuronTables: Int32Array[][] } {
+  const ml = model.layers[l];
+  const plan = pl.plans[l];
+  const msg = pl.message;
+  const n = pl.params.polynomialSize;
+  const isLast = l === model.layers.length - 1;
+  const rows = rowSums(ml);
+  // the first layer's inputs are the digits of x − qmin
+  const digits = l === 0 ? pl.inDigits : 1;
+  const inputs = ml.inputs * digits;
+  const weights = new Int32Array(ml.outputs * inputs);
+  for (let j = 0; j < ml.outputs; j++) {
+    for (let i = 0; i < ml.inputs; i++) {
+      for (let k = 0; k < digits; k++) {
+        const w = ml.weights[j * ml.inputs + i] * plan.weightFactor * msg ** k;
+        if (Math.abs(w) >= 2 ** 31) throw new CompileError(l, `weight ${ml.weights[j * ml.inputs + i]} × ${plan.weightFactor * msg ** k} overflows 32 bits`);
+        weights[j * inputs + i * digits + k] = w;
+      }
+    }
+  }
+  const inputScale = l === 0 ? pl.delta : plan.accScale;
+  // phase = inputScale·Σw·m + bias must equal accScale·acc + centre·unit; the first
+  // layer's messages are x − qmin, so acc = Σw·m/a + qmin·rowsum.
+  const unit = positionUnit(n);
+  const bias = Array.from(plan.centre, (c, j) => (BigInt(c) * unit + (l === 0 ? plan.accScale * BigInt(inQ.qmin * rows.sum[j]) : 0n)) & MASK64);
+  const pbsNeuron: number[] = [];
+  const tables: Int32Array[] = [];
+  const neuronTables: Int32Array[][] = [];
+  for (let j = 0; j < ml.outputs; j++) {
+    const f = neuronFunction(ml, j, inQ);
+    const values = new Int32Array(n);
+    const c = plan.centre[j];
+    for (let t = 0; t < n; t++) values[t] = f(Math.floor((t - c) / plan.u + 0.5));
+    const own: Int32Array[] = [];
+    if (isLast) {
+      for (let k = 0; k < pl.outDigits; k++) own.push(values.map((y) => Math.floor((y - ml.output.qmin) / msg ** k) % msg));
+    } else own.push(values);
+    for (const t of own) {
+      pbsNeuron.push(j);
+      tables.push(t);
+    }
+    neuronTables.push(own);
+  }
+  const outputScale = isLast ? pl.delta : pl.plans[l + 1].accScale;
+  return { layer: { inputs, neurons: ml.outputs, weights, bias, inputScale, pbsNeuron: Int32Array.from(pbsNeuron), tables, outputScale }, neuronTables };
+}
+
+/** Mean predicted read error of a layer over the input set; adds log(1 − p) per sample to `logOk`. */
+function predictLayer(cal: Calibration, l: number, plan: LayerPlan, neuronTables: Int32Array[][], logOk: Float64Array): number {
+  const accs = cal.accs[l];
+  const neurons = neuronTables.length;
+  const col = new Int32Array(cal.count);
+  const ps = new Float64Array(cal.count);
+  let sum = 0;
+  for (let j = 0; j < neurons; j++) {
+    for (let s = 0; s < cal.count; s++) col[s] = accs[s * neurons + j];
+    sum += meanReadError(neuronTables[j], col, plan.u, plan.centre[j], plan.sigma[j], ps);
+    for (let s = 0; s < cal.count; s++) logOk[s] += Math.log1p(-Math.min(ps[s], 1 - 1e-12));
+  }
+  return sum / neurons;
+}
+
+function layerReport(model: QuantizedModel, cal: Calibration, l: number, plan: LayerPlan, pbs: number, n: number, inQ: QuantParams, predictedReadError: number): LayerReport {
+  const ml = model.layers[l];
+  let accLo = Infinity;
+  let accHi = -Infinity;
+  let widest = 0;
+  let worstSigma = 0;
+  for (let j = 0; j < ml.outputs; j++) {
+    accLo = Math.min(accLo, cal.lo[l][j]);
+    accHi = Math.max(accHi, cal.hi[l][j]);
+    widest = Math.max(widest, plan.windowHi[j] - plan.windowLo[j] + 1);
+    worstSigma = Math.max(worstSigma, plan.sigma[j]);
+  }
+  const readStd = Math.sqrt(worstSigma ** 2 + 1 / 12);
+  return {
+    layer: l,
+    inputs: ml.inputs,
+    neurons: ml.outputs,
+    pbs,
+    activation: ml.activation,
+    accumulatorBits: signedBits(accLo, accHi),
+    accumulatorBitsWorstCase: worstCaseAccumulator({ weights: ml.weights, outputs: ml.outputs, inputs: ml.inputs }, inQ.qmin, inQ.qmax).bits,
+    accumulatorRange: [accLo, accHi],
+    windowValues: widest,
+    positionsPerValue: plan.u,
+    tableResolutionBits: Math.log2(n / plan.u),
+    lossless: plan.u >= 1 && Number.isInteger(plan.u),
+    readNoiseStd: readStd,
+    readNoiseStdValues: readStd / plan.u,
+    predictedReadError,
+  };
+}
+
+function planCandidate(model: QuantizedModel, cal: Calibration, name: string, o: Required<CompileOptions>): FheCircuit {
+  const pl = place(model, cal, name, o);
+  const { params } = pl;
+  const n = params.polynomialSize;
   const layers: CircuitLayer[] = [];
-  const layerErrors: number[] = [];
-  const perSampleOk = new Float64Array(cal.count).fill(0); // Σ log(1 − p) per sample
   const layerReports: LayerReport[] = [];
+  const logOk = new Float64Array(cal.count); // Σ log(1 − p) per sample
   let inQ = model.input;
   model.layers.forEach((ml, l) => {
-    const pl = plans[l];
-    const isLast = l === model.layers.length - 1;
-    const rows = rowSums(ml);
-    // Weights on the input ciphertexts; the first layer's inputs are digits of x − qmin.
-    const digits = l === 0 ? inDigits : 1;
-    const inputs = ml.inputs * digits;
-    const weights = new Int32Array(ml.outputs * inputs);
-    for (let j = 0; j < ml.outputs; j++) {
-      for (let i = 0; i < ml.inputs; i++) {
-        for (let k = 0; k < digits; k++) {
-          const w = ml.weights[j * ml.inputs + i] * pl.weightFactor * msg ** k;
-          if (Math.abs(w) >= 2 ** 31) throw new CompileError(l, `weight ${ml.weights[j * ml.inputs + i]} × ${pl.weightFactor * msg ** k} overflows 32 bits`);
-          weights[j * inputs + i * digits + k] = w;
-        }
-      }
-    }
-    const inputScale = l === 0 ? deltaT : pl.accScale;
-    // phase = inputScale·Σw·m + bias must equal accScale·acc + centre·unit; the first
-    // layer's messages are x − qmin, so acc = Σw·m/a + qmin·rowsum.
-    const bias = Array.from(pl.centre, (c, j) => (BigInt(c) * unit + (l === 0 ? pl.accScale * BigInt(inQ.qmin * rows.sum[j]) : 0n)) & MASK64);
-    const outputScale = isLast ? deltaT : plans[l + 1].accScale;
-    const pbsNeuron: number[] = [];
-    const tables: Int32Array[] = [];
-    const neuronTables: Int32Array[][] = [];
-    for (let j = 0; j < ml.outputs; j++) {
-      const f = neuronFunction(ml, j, inQ);
-      const values = new Int32Array(n);
-      const c = pl.centre[j];
-      for (let t = 0; t < n; t++) values[t] = f(Math.floor((t - c) / pl.u + 0.5));
-      const own: Int32Array[] = [];
-      if (isLast) {
-        for (let k = 0; k < outDigits; k++) own.push(values.map((y) => Math.floor((y - ml.output.qmin) / msg ** k) % msg));
-      } else own.push(values);
-      for (const t of own) {
-        pbsNeuron.push(j);
-        tables.push(t);
-      }
-      neuronTables.push(own);
-    }
-    layers.push({ inputs, neurons: ml.outputs, weights, bias, inputScale, pbsNeuron: Int32Array.from(pbsNeuron), tables, outputScale });
-
-    // Predicted read errors over the input set.
-    const accs = cal.accs[l];
-    const col = new Int32Array(cal.count);
-    const ps = new Float64Array(cal.count);
-    let sum = 0;
-    for (let j = 0; j < ml.outputs; j++) {
-      for (let s = 0; s < cal.count; s++) col[s] = accs[s * ml.outputs + j];
-      sum += meanReadError(neuronTables[j], col, pl.u, pl.centre[j], pl.sigma[j], ps);
-      for (let s = 0; s < cal.count; s++) perSampleOk[s] += Math.log1p(-Math.min(ps[s], 1 - 1e-12));
-    }
-    const layerError = sum / ml.outputs;
-    layerErrors.push(layerError);
-    let accLo = Infinity;
-    let accHi = -Infinity;
-    let widest = 0;
-    let worstSigma = 0;
-    for (let j = 0; j < ml.outputs; j++) {
-      accLo = Math.min(accLo, cal.lo[l][j]);
-      accHi = Math.max(accHi, cal.hi[l][j]);
-      widest = Math.max(widest, pl.windowHi[j] - pl.windowLo[j] + 1);
-      worstSigma = Math.max(worstSigma, pl.sigma[j]);
-    }
-    const readStd = Math.sqrt(worstSigma ** 2 + 1 / 12);
-    layerReports.push({
-      layer: l,
-      inputs: ml.inputs,
-      neurons: ml.outputs,
-      pbs: tables.length,
-      activation: ml.activation,
-      accumulatorBits: signedBits(accLo, accHi),
-      accumulatorBitsWorstCase: worstCaseAccumulator({ weights: ml.weights, outputs: ml.outputs, inputs: ml.inputs }, inQ.qmin, inQ.qmax).bits,
-      accumulatorRange: [accLo, accHi],
-      windowValues: widest,
-      positionsPerValue: pl.u,
-      tableResolutionBits: Math.log2(n / pl.u),
-      lossless: pl.u >= 1 && Number.isInteger(pl.u),
-      readNoiseStd: readStd,
-      readNoiseStdValues: readStd / pl.u,
-      predictedReadError: layerError,
-    });
+    const { layer, neuronTables } = buildLayer(model, l, pl, inQ);
+    layers.push(layer);
+    const err = predictLayer(cal, l, pl.plans[l], neuronTables, logOk);
+    layerReports.push(layerReport(model, cal, l, pl.plans[l], layer.tables.length, n, inQ, err));
     inQ = ml.output;
   });
 
   const reads = model.layers.reduce((s, l) => s + l.outputs, 0);
-  const pbs = layers.reduce((s, l) => s + l.tables.length, 0);
-  const meanRead = layerErrors.reduce((s, e, l) => s + e * model.layers[l].outputs, 0) / reads;
-  const anyError = perSampleOk.reduce((s, v) => s + (1 - Math.exp(v)), 0) / cal.count;
+  const expectedErrors = layerReports.reduce((s, r) => s + r.predictedReadError * r.neurons, 0);
   const ctBytes = encodeCiphertext({ lwe: new BigUint64Array(bigLweDimension(params) + 1), degree: 0, noiseLevel: 1, messageModulus: params.messageModulus, carryModulus: params.carryModulus }).length;
-  const inputFeatures = first.inputs;
+  const last = model.layers[model.layers.length - 1];
+  const inputFeatures = model.layers[0].inputs;
   const report: CompileReport = {
     parameterSet: name,
     parameters: describeParameters(params),
     carryModulus: params.carryModulus,
     plaintextModulus: params.messageModulus * params.carryModulus,
     polynomialSize: n,
-    pbsCount: pbs,
+    pbsCount: layers.reduce((s, l) => s + l.tables.length, 0),
     reads,
-    inputDigits: inDigits,
-    outputDigits: outDigits,
+    inputDigits: pl.inDigits,
+    outputDigits: pl.outDigits,
     layers: layerReports,
-    predictedReadError: meanRead,
-    predictedErrorsPerInference: layerErrors.reduce((s, e, l) => s + e * model.layers[l].outputs, 0),
-    predictedInferenceError: anyError,
-    outputDecryptError: best.dec,
+    predictedReadError: expectedErrors / reads,
+    predictedErrorsPerInference: expectedErrors,
+    predictedInferenceError: logOk.reduce((s, v) => s + (1 - Math.exp(v)), 0) / cal.count,
+    outputDecryptError: pl.decryptError,
     keys: {
       bootstrapKeyBytes: 8 * bootstrapKeySize(params),
       keyswitchKeyBytes: 8 * keyswitchKeySize(params),
       evaluationKeyBytes: 8 * (bootstrapKeySize(params) + keyswitchKeySize(params)),
       ciphertextBytes: ctBytes,
-      uploadBytesPerSample: ctBytes * inputFeatures * inDigits,
-      downloadBytesPerSample: ctBytes * last.outputs * outDigits,
+      uploadBytesPerSample: ctBytes * inputFeatures * pl.inDigits,
+      downloadBytesPerSample: ctBytes * last.outputs * pl.outDigits,
     },
     inputsetSize: cal.count,
     margin: o.margin,
     pErrorTarget: o.pError,
     candidates: [],
   };
-  const circuitName = o.name;
-  const circuit: FheCircuit = {
+  return {
     format: 'privlab.fhe-circuit',
     version: 1,
-    name: circuitName,
+    name: o.name,
     parameterSet: name,
     carryModulus: params.carryModulus,
     params,
-    input: { features: inputFeatures, digits: inDigits, quant: { ...model.input } },
-    output: { features: last.outputs, digits: outDigits, quant: { ...last.output } },
+    input: { features: inputFeatures, digits: pl.inDigits, quant: { ...model.input } },
+    output: { features: last.outputs, digits: pl.outDigits, quant: { ...last.output } },
     layers,
     report,
   };
-  return { circuit, layerErrors };
 }
 
 function resolveOptions(model: QuantizedModel, options: CompileOptions): Required<CompileOptions> {
@@ -387,20 +427,20 @@ export function compileCircuit(model: QuantizedModel, inputset: ArrayLike<number
   const names = o.parameterSet ? [o.parameterSet] : [...o.candidates];
   const ranked = names.map((name) => ({ name, params: readParameterSet(name) })).sort((a, b) => pbsCost(a.params) - pbsCost(b.params));
   const candidates: CandidateReport[] = [];
-  let chosen: Plan | undefined;
+  let chosen: FheCircuit | undefined;
   let lastError: CompileError | undefined;
   for (const { name, params } of ranked) {
     const entry: CandidateReport = { parameterSet: name, polynomialSize: params.polynomialSize, cost: pbsCost(params), fits: false };
     candidates.push(entry);
     try {
-      const plan = planCandidate(model, cal, name, o);
+      const circuit = planCandidate(model, cal, name, o);
       entry.fits = true;
-      entry.predictedReadError = plan.circuit.report.predictedReadError;
-      if (o.parameterSet || plan.circuit.report.predictedReadError <= o.pError) {
-        chosen = plan;
+      entry.predictedReadError = circuit.report.predictedReadError;
+      if (o.parameterSet || circuit.report.predictedReadError <= o.pError) {
+        chosen = circuit;
         break;
       }
-      entry.reason = `predicted read error ${plan.circuit.report.predictedReadError.toExponential(2)} > target ${o.pError}`;
+      entry.reason = `predicted read error ${circuit.report.predictedReadError.toExponential(2)} > target ${o.pError}`;
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
       entry.reason = e.message;
@@ -413,6 +453,6 @@ export function compileCircuit(model: QuantizedModel, inputset: ArrayLike<number
     const bestErr = Math.min(...fitting.map((c) => c.predictedReadError ?? 1));
     throw new CompileError(undefined, `no parameter set meets the read-error target ${o.pError} (best predicted: ${bestErr.toExponential(2)}); raise pError, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`);
   }
-  chosen.circuit.report.candidates = candidates;
-  return chosen.circuit;
+  chosen.report.candidates = candidates;
+  return chosen;
 }
