@@ -13,6 +13,8 @@ import { NATIVE_BACKEND_NAME } from '../backend/native-backend';
 export const FAKE_QUANT_AFFINE = 'PrivlabFakeQuantAffine';
 /** Kernel [in × out] ↦ symmetric per-column fake quantization with scale max|w|/qmax. */
 export const FAKE_QUANT_SYMMETRIC_COLUMNS = 'PrivlabFakeQuantSymmetricColumns';
+/** (dy, x) ↦ dy where lo ≤ x ≤ hi, else 0: the straight-through estimator's gradient. */
+export const FAKE_QUANT_AFFINE_GRAD = 'PrivlabFakeQuantAffineGrad';
 
 export interface AffineAttrs {
   scale: number[];
@@ -37,6 +39,39 @@ function affine({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
     out[i] = (q - a.zeroPoint[c]) * s;
   }
   return float32Output(backend, x.shape, out);
+}
+
+function affineGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const dy = float32Values(backend, inputs.dy);
+  const x = float32Values(backend, inputs.x);
+  if (!dy || !x || dy.length !== x.length) throw new Error(`${FAKE_QUANT_AFFINE_GRAD} takes two float32 tensors of one shape`);
+  const { lo, hi } = attrs as unknown as { lo: number[]; hi: number[] };
+  const cols = lo.length;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const c = cols === 1 ? 0 : i % cols;
+    out[i] = x[i] >= lo[c] && x[i] <= hi[c] ? dy[i] : 0;
+  }
+  return float32Output(backend, (inputs.x as tf.TensorInfo).shape, out);
+}
+
+/**
+ * min and max of a float32 tensor kept in host storage (cpu-family backends), read in
+ * place; undefined on other backends.
+ */
+export function hostMinMax(t: tf.Tensor): { min: number; max: number } | undefined {
+  if (t.dtype !== 'float32' || !hasKernel(FAKE_QUANT_AFFINE)) return undefined;
+  const backend = tf.backend() as unknown as KernelArgs['backend'];
+  const v = float32Values(backend, t);
+  if (!v || v.length === 0) return undefined;
+  let min = v[0];
+  let max = v[0];
+  for (let i = 1; i < v.length; i++) {
+    const x = v[i];
+    if (x < min) min = x;
+    else if (x > max) max = x;
+  }
+  return { min, max };
 }
 
 function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -64,7 +99,7 @@ function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
 // directly only if that has already happened.
 const targets = tf.getKernelsForBackend(NATIVE_BACKEND_NAME).length > 0 ? ['cpu', NATIVE_BACKEND_NAME] : ['cpu'];
 for (const backendName of targets) {
-  for (const [kernelName, fn] of [[FAKE_QUANT_AFFINE, affine], [FAKE_QUANT_SYMMETRIC_COLUMNS, symmetricColumns]] as const) {
+  for (const [kernelName, fn] of [[FAKE_QUANT_AFFINE, affine], [FAKE_QUANT_AFFINE_GRAD, affineGrad], [FAKE_QUANT_SYMMETRIC_COLUMNS, symmetricColumns]] as const) {
     if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as tf.KernelFunc });
   }
 }

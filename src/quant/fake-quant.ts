@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { QuantParams } from './quantizer';
-import { FAKE_QUANT_AFFINE, hasKernel } from './fake-quant-kernels';
+import { FAKE_QUANT_AFFINE, FAKE_QUANT_AFFINE_GRAD, hasKernel } from './fake-quant-kernels';
 
 /** One implementation for per-tensor (scalar) and per-channel (broadcast) parameters. */
 function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf.Tensor {
@@ -27,6 +27,11 @@ function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf
     // The backward pass runs after tfjs has disposed the forward pass's intermediates,
     // so the bounds are made here, from the plain numbers.
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
+      if (hasKernel(FAKE_QUANT_AFFINE_GRAD) && dy.dtype === 'float32' && saved[0].dtype === 'float32') {
+        return tf.engine().runKernel(FAKE_QUANT_AFFINE_GRAD, { dy, x: saved[0] }, {
+          lo: params.map((p) => (p.qmin - p.zeroPoint) * p.scale), hi: params.map((p) => (p.qmax - p.zeroPoint) * p.scale),
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      }
       const lo = t((p) => (p.qmin - p.zeroPoint) * p.scale);
       const hi = t((p) => (p.qmax - p.zeroPoint) * p.scale);
       const inside = tf.logicalAnd(tf.greaterEqual(saved[0], lo), tf.lessEqual(saved[0], hi));

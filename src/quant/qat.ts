@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fakeQuant } from './fake-quant';
-import { FAKE_QUANT_SYMMETRIC_COLUMNS, hasKernel } from './fake-quant-kernels';
+import { FAKE_QUANT_SYMMETRIC_COLUMNS, hasKernel, hostMinMax } from './fake-quant-kernels';
 import { intRange, paramsFromRange, QuantParams } from './quantizer';
 import { ActivationName } from './activations';
 import { QuantizedModel } from './quantized-model';
@@ -82,7 +82,8 @@ export class QatTransform implements LayerTransform {
   }
 
   private observe(prev: Range | undefined, t: tf.Tensor): Range {
-    const [mn, mx] = tf.tidy(() => tf.stack([t.min(), t.max()]).dataSync() as Float32Array);
+    const host = hostMinMax(t);
+    const [mn, mx] = host ? [host.min, host.max] : tf.tidy(() => tf.stack([t.min(), t.max()]).dataSync() as Float32Array);
     if (!prev) return { min: mn, max: mx };
     const d = this.config.emaDecay ?? 0.99;
     return { min: d * prev.min + (1 - d) * mn, max: d * prev.max + (1 - d) * mx };

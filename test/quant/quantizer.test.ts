@@ -98,3 +98,30 @@ test('per-channel fake quantization of a dense kernel [in x out]', async () => {
   for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) assert.ok(Math.abs(out[i][j] - dequantize(quantize(w[i][j], params[j]), params[j])) < 1e-6);
   assert.throws(() => fakeQuantPerChannel(tf.zeros([2, 3]) as tf.Tensor2D, params), /3 columns needs 3 parameter sets/);
 });
+
+test('fused fake-quant kernels and the composed fallback (other backends) agree, values and gradients', async () => {
+  await tf.setBackend('cpu');
+  const k = await import('../../src/quant/fake-quant-kernels');
+  const { fakeQuantKernel } = await import('../../src/quant/qat');
+  const p = paramsFromRange(-0.7, 1.3, { bits: 4, signed: true });
+  const cols = perChannelParams([-1, 2, 0.5, -0.25, 3, 1], 2, 3, 1, { bits: 3, signed: true });
+  const x = tf.tensor2d([[-2, -0.3, 0.1], [0.9, 1.2, 5]]);
+  const weights = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+  const run = (): number[][] => tf.tidy(() => {
+    const f = (t: tf.Tensor) => fakeQuant(t, p).mul(weights).sum();
+    const g = (t: tf.Tensor) => fakeQuantPerChannel(t as tf.Tensor2D, cols).mul(weights).sum();
+    return [fakeQuant(x, p), tf.grad(f)(x), fakeQuantPerChannel(x, cols), tf.grad(g)(x), fakeQuantKernel(x, 3)].map((t) => Array.from(t.dataSync()));
+  });
+  const fused = run();
+  const saved = [k.FAKE_QUANT_AFFINE, k.FAKE_QUANT_AFFINE_GRAD, k.FAKE_QUANT_SYMMETRIC_COLUMNS].map((name) => tf.getKernel(name, 'cpu')!);
+  saved.forEach((c) => tf.unregisterKernel(c.kernelName, 'cpu'));
+  try {
+    assert.equal(k.hasKernel(k.FAKE_QUANT_AFFINE), false);
+    const composed = run();
+    fused.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - composed[i][j]) < 1e-6, `output ${i}[${j}]: ${v} vs ${composed[i][j]}`)));
+  } finally {
+    saved.forEach((c) => tf.registerKernel(c));
+  }
+  assert.deepEqual(fused[1], [0, 2, 3, 4, 5, 0], 'STE: zero gradient where clipped');
+  tf.dispose([x, weights]);
+});
