@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchTrainStep } from './train-step';
+import type { GemmThreading } from '../src/backend';
 import { fheMnistBenchmark } from './fhe-mnist';
 import { ganCompressionBenchmark } from './gan-compression';
 
@@ -22,10 +23,16 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function gemmThreading(v: string | undefined): GemmThreading | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'pool' && v !== 'openblas') throw new RangeError(`--gemm-threading must be pool or openblas, got "${v}"`);
+  return v;
+}
+
 export const BENCHMARKS: NamedBenchmark[] = [
   {
     name: 'train-step',
-    usage: `train-step [--backend B] [--blas-threads T] [--steps N] [--rounds R] [--epochs E] [--torch-threads 2,1] [--no-torch] [--others cpu,…|none]
+    usage: `train-step [--backend B] [--blas-threads T] [--gemm-threading pool|openblas] [--steps N] [--rounds R] [--epochs E] [--torch-threads 2,1] [--no-torch] [--others cpu,…|none]
       The reference MNIST GAN training step (batch 64): median ms per step on the backend,
       the PyTorch yardstick in the same run (interleaved rounds) and the ratio, one epoch
       over the 10,000 MNIST digits, memory after each epoch, and the other backends.`,
@@ -34,13 +41,14 @@ export const BENCHMARKS: NamedBenchmark[] = [
         args: argv,
         options: {
           backend: { type: 'string' }, steps: { type: 'string' }, rounds: { type: 'string' }, epochs: { type: 'string' },
-          'torch-threads': { type: 'string' }, 'blas-threads': { type: 'string' }, 'no-torch': { type: 'boolean' }, others: { type: 'string' }, batch: { type: 'string' },
+          'torch-threads': { type: 'string' }, 'blas-threads': { type: 'string' }, 'gemm-threading': { type: 'string' }, 'no-torch': { type: 'boolean' }, others: { type: 'string' }, batch: { type: 'string' },
         },
       });
       const others = values.others === undefined ? undefined : values.others === 'none' ? [] : values.others.split(',').map((s) => s.trim()).filter(Boolean);
       return benchTrainStep({
         backend: values.backend, steps: positiveInt('steps', values.steps), rounds: positiveInt('rounds', values.rounds),
         epochs: positiveInt('epochs', values.epochs), blasThreads: positiveInt('blas-threads', values['blas-threads']),
+        gemmThreading: gemmThreading(values['gemm-threading']),
         torchThreads: values['torch-threads']?.split(',').map((t) => positiveInt('torch-threads', t.trim()) as number),
         batch: positiveInt('batch', values.batch), noTorch: values['no-torch'], otherBackends: others, log,
       });

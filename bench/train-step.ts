@@ -7,7 +7,7 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { BackendInfo, configureBlasThreads, loadNativeKernels, NATIVE_BACKEND_NAME, registerNativeBackend, selectBackend } from '../src/backend';
+import { BackendInfo, configureBlasThreads, GemmThreading, loadNativeKernels, NATIVE_BACKEND_NAME, registerNativeBackend, selectBackend } from '../src/backend';
 import { loadMnist } from '../src/data';
 import { Gan, ganOptimizers, ganTrainStep, trainGan } from '../src/nn';
 import { SeededRng } from '../src/util/rng';
@@ -30,11 +30,12 @@ export interface TrainStepBenchOptions {
   torchThreads?: number[];
   /** OpenBLAS threads for the native backend (default: PRIVLAB_BLAS_THREADS, else one per core). */
   blasThreads?: number;
+  gemmThreading?: GemmThreading;
   /**
-   * Also time the native backend with these OpenBLAS thread counts, in the same rounds
-   * (default [1] when the default differs): shows what a busy machine would prefer.
+   * Also time the native backend with these GEMM thread settings, in the same rounds
+   * (default: one thread, and OpenBLAS's own threading): shows what each buys on this machine now.
    */
-  compareBlasThreads?: number[];
+  compareGemm?: Array<{ threads: number; threading: GemmThreading }>;
   /** Skip the PyTorch yardstick. */
   noTorch?: boolean;
   /** Epochs over MNIST to time (0 skips). Default 2. */
@@ -58,8 +59,8 @@ export interface TrainStepBenchResult {
   batch: number;
   ms_per_step: number;
   ms_per_step_min: number;
-  /** The native backend's median (and min) ms per step by OpenBLAS thread count, same rounds. */
-  by_blas_threads: Record<string, { ms_per_step: number; ms_per_step_min: number }>;
+  /** The native backend's median (and min) ms per step by GEMM thread setting ("2 pool", "2 openblas", "1"), same rounds. */
+  by_gemm_threads: Record<string, { ms_per_step: number; ms_per_step_min: number }>;
   /**
    * The yardstick's ms per step: for each thread count the median over rounds of its median,
    * then the fastest thread count. Null when PyTorch is not installed.
@@ -77,7 +78,8 @@ export interface TrainStepBenchResult {
   /** Tensor count and bytes identical after every epoch. */
   tensors_flat: boolean | null;
   other_backends: OtherBackendResult[];
-  blas_threads: number | null;
+  /** The default GEMM setting measured as ms_per_step, e.g. "2 pool". */
+  gemm_threads: string | null;
   rounds: number;
   steps_per_round: number;
   machine: { cpus: number; model: string };
@@ -133,14 +135,19 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     throw new RangeError('batch, steps and rounds must be positive integers, epochs a non-negative integer');
   }
 
-  const info: BackendInfo = await selectBackend({ backend: o.backend, blasThreads: o.blasThreads, quiet: true });
+  const info: BackendInfo = await selectBackend({ backend: o.backend, blasThreads: o.blasThreads, gemmThreading: o.gemmThreading, quiet: true });
   log(`backend ${info.name}: ${info.description}`);
   const torchMissing = o.noTorch ? 'skipped (--no-torch)' : yardstickUnavailable();
   const rig = makeRig(batch);
   for (let i = 0; i < 5; i++) rig.step();  // warm-up: JIT, first-use allocations
-  const defaultThreads = info.name === NATIVE_BACKEND_NAME ? loadNativeKernels()?.blasThreads() ?? null : null;
-  const compareThreads = defaultThreads === null ? [] : (o.compareBlasThreads ?? [1]).filter((t) => t !== defaultThreads);
-  const byThreadsOurs = new Map<number, number[]>(compareThreads.map((t) => [t, []]));
+  const kernels = info.name === NATIVE_BACKEND_NAME ? loadNativeKernels() : null;
+  const defaultThreads = kernels ? kernels.blasThreads() : null;
+  const defaultThreading: GemmThreading = kernels?.blasPoolThreading() ? 'pool' : 'openblas';
+  const label = (t: number, m: GemmThreading) => (t === 1 ? '1' : `${t} ${m}`);
+  const defaultLabel = defaultThreads === null ? '' : label(defaultThreads, defaultThreading);
+  const compare = defaultThreads === null ? [] : (o.compareGemm ?? [{ threads: defaultThreads, threading: 'openblas' as const }, { threads: defaultThreads, threading: 'pool' as const }, { threads: 1, threading: 'pool' as const }])
+    .filter((c, i, all) => label(c.threads, c.threading) !== defaultLabel && all.findIndex((d) => label(d.threads, d.threading) === label(c.threads, c.threading)) === i);
+  const byThreadsOurs = new Map<string, { threads: number; threading: GemmThreading; times: number[] }>(compare.map((c) => [label(c.threads, c.threading), { ...c, times: [] }]));
   const ours: number[] = [];
   const torchRuns: YardstickRun[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -152,18 +159,18 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     const t = Array.from({ length: steps }, () => rig.step());
     ours.push(...t);
     log(`round ${r + 1}/${rounds}: ${info.name} ${median(t).toFixed(1)} ms/step`);
-    for (const [threads, times] of byThreadsOurs) {
-      configureBlasThreads(threads);
+    for (const [name, c] of byThreadsOurs) {
+      configureBlasThreads(c.threads, c.threading);
       const tt = Array.from({ length: steps }, () => rig.step());
-      times.push(...tt);
-      configureBlasThreads(defaultThreads as number);
-      log(`round ${r + 1}/${rounds}: ${info.name} with ${threads} BLAS thread${threads === 1 ? '' : 's'} ${median(tt).toFixed(1)} ms/step`);
+      c.times.push(...tt);
+      configureBlasThreads(defaultThreads as number, defaultThreading);
+      log(`round ${r + 1}/${rounds}: ${info.name} with GEMM threads "${name}" ${median(tt).toFixed(1)} ms/step`);
     }
   }
   rig.dispose();
-  const byBlasThreads: TrainStepBenchResult['by_blas_threads'] = {};
-  if (defaultThreads !== null) byBlasThreads[String(defaultThreads)] = { ms_per_step: round(median(ours), 2), ms_per_step_min: round(Math.min(...ours), 2) };
-  for (const [threads, times] of byThreadsOurs) byBlasThreads[String(threads)] = { ms_per_step: round(median(times), 2), ms_per_step_min: round(Math.min(...times), 2) };
+  const byGemm: TrainStepBenchResult['by_gemm_threads'] = {};
+  if (defaultThreads !== null) byGemm[defaultLabel] = { ms_per_step: round(median(ours), 2), ms_per_step_min: round(Math.min(...ours), 2) };
+  for (const [name, c] of byThreadsOurs) byGemm[name] = { ms_per_step: round(median(c.times), 2), ms_per_step_min: round(Math.min(...c.times), 2) };
   const msPerStep = median(ours);
   const byThreads: Record<string, { ms_per_step: number; rounds_ms: number[] }> = {};
   for (const threads of torchThreads) {
@@ -196,7 +203,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     log(`timing backend ${name} …`);
     otherResults.push(await timeOtherBackend(name, batch, name === 'cpu' ? 2 : 5));
   }
-  await selectBackend({ backend: o.backend, blasThreads: o.blasThreads, quiet: true });
+  await selectBackend({ backend: o.backend, blasThreads: o.blasThreads, gemmThreading: o.gemmThreading, quiet: true });
 
   return {
     benchmark: 'train-step',
@@ -205,7 +212,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     batch,
     ms_per_step: round(msPerStep, 2),
     ms_per_step_min: round(Math.min(...ours), 2),
-    by_blas_threads: byBlasThreads,
+    by_gemm_threads: byGemm,
     pytorch_ms_per_step: torchMs === null ? null : round(torchMs, 2),
     ratio_to_pytorch: torchMs === null ? null : round(msPerStep / torchMs, 3),
     pytorch_ms_per_step_min: torchMin === null ? null : round(torchMin, 2),
@@ -218,7 +225,7 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     peak_rss_mb: epochRecords.length ? Math.max(...epochRecords.map((e) => e.rss_mb)) : null,
     tensors_flat: epochRecords.length ? epochRecords.every((e) => e.num_tensors === epochRecords[0].num_tensors && e.tensor_mb === epochRecords[0].tensor_mb) : null,
     other_backends: otherResults,
-    blas_threads: defaultThreads,
+    gemm_threads: defaultThreads === null ? null : defaultLabel,
     rounds,
     steps_per_round: steps,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown' },

@@ -7,6 +7,7 @@
       "sources": [
         "src/addon.cc",
         "src/blas_threads.cc",
+        "src/parallel_gemm.cc",
         "src/gemm.cc",
         "src/activation.cc",
         "src/conv2d.cc",

@@ -8,6 +8,7 @@ export type { BackendInfo, SelectBackendOptions } from './select';
 export { registerNativeBackend, NATIVE_BACKEND_NAME, NATIVE_KERNELS } from './native-backend';
 export type { RegistrationResult } from './native-backend';
 export { configureBlasThreads, loadNativeKernels, nativeKernelsError, nativeAddonPath } from './native-addon';
+export type { GemmThreading } from './native-addon';
 export * as kernelNames from './kernel-names';
 export { dense } from './ops/dense';
 export type { DenseOptions } from './ops/dense';

@@ -10,8 +10,10 @@ import { packageRoot } from '../util/files';
 
 /** The addon's functions (native/kernels/src/addon.cc). Outputs are caller-allocated. */
 export interface NativeKernels {
-  setBlasThreads(n: number): void;
+  /** n threads for GEMMs; pool (default true): privlab's block sharing, else OpenBLAS's own threads. */
+  setBlasThreads(n: number, pool?: boolean): void;
   blasThreads(): number;
+  blasPoolThreading(): boolean;
   blasConfig(): string;
   batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
     transposeA: boolean, transposeB: boolean, strideA: number, strideB: number): void;
@@ -82,12 +84,17 @@ export function nativeKernels(): NativeKernels {
   return k;
 }
 
+/** How the GEMM threads share a product (native/kernels/src/parallel_gemm.cc). */
+export type GemmThreading = 'pool' | 'openblas';
+
 /**
- * Number of OpenBLAS threads for the GEMMs: the argument, else PRIVLAB_BLAS_THREADS, else
- * one per core. OpenBLAS's workers share the cores with Node's main thread, which runs
- * everything else of a training step; bench/ measures the choice.
+ * Threads for the GEMMs: the argument, else PRIVLAB_BLAS_THREADS, else one per core; and how
+ * they share a product: `threading`, else PRIVLAB_GEMM_THREADING, else 'pool' — blocks of the
+ * product claimed by whichever thread is running (robust when another process holds a core)
+ * rather than OpenBLAS's static split ('openblas'). The threads share the cores with Node's
+ * main thread, which takes part in every product. bench/ measures both.
  */
-export function configureBlasThreads(threads?: number): number {
+export function configureBlasThreads(threads?: number, threading?: GemmThreading): number {
   const k = loadNativeKernels();
   const env = process.env.PRIVLAB_BLAS_THREADS;
   let n = threads;
@@ -97,6 +104,8 @@ export function configureBlasThreads(threads?: number): number {
   }
   if (n === undefined) n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`BLAS threads must be a positive integer, got ${n}`);
-  if (k) k.setBlasThreads(n);
+  const mode = threading ?? (process.env.PRIVLAB_GEMM_THREADING || 'pool');
+  if (mode !== 'pool' && mode !== 'openblas') throw new RangeError(`GEMM threading must be "pool" or "openblas", got "${mode}"`);
+  if (k) k.setBlasThreads(n, mode === 'pool');
   return n;
 }

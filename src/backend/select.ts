@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { NATIVE_BACKEND_NAME, registerNativeBackend } from './native-backend';
-import { configureBlasThreads, loadNativeKernels } from './native-addon';
+import { configureBlasThreads, GemmThreading, loadNativeKernels } from './native-addon';
 
 export interface BackendInfo {
   /** tfjs's name of the active backend: 'tensorflow', 'privlab-native', 'wasm' or 'cpu'. */
@@ -21,8 +21,10 @@ export interface BackendInfo {
 export interface SelectBackendOptions {
   /** 'auto' (default), 'tfjs-node-gpu', 'tfjs-node', 'native', 'wasm' or 'cpu'. Overrides PRIVLAB_BACKEND. */
   backend?: string;
-  /** OpenBLAS threads for the native backend (default PRIVLAB_BLAS_THREADS, else one per core). */
+  /** GEMM threads for the native backend (default PRIVLAB_BLAS_THREADS, else one per core). */
   blasThreads?: number;
+  /** How they share a product (default PRIVLAB_GEMM_THREADING, else 'pool'); see configureBlasThreads. */
+  gemmThreading?: GemmThreading;
   /** Do not print the one-line report. */
   quiet?: boolean;
 }
@@ -84,10 +86,12 @@ async function tryCandidate(c: Candidate, opts: SelectBackendOptions): Promise<{
     case 'native': {
       const reg = registerNativeBackend();
       if (!reg.ok) return { why: reg.reason };
-      const threads = configureBlasThreads(opts.blasThreads);
+      const threads = configureBlasThreads(opts.blasThreads, opts.gemmThreading);
       if (!(await tf.setBackend(NATIVE_BACKEND_NAME))) return { why: `${NATIVE_BACKEND_NAME} failed to initialise` };
-      const blas = loadNativeKernels()?.blasConfig() ?? 'OpenBLAS';
-      return { info: { name: NATIVE_BACKEND_NAME, description: `tfjs cpu + native kernels (${blas}; ${threads} BLAS thread${threads === 1 ? '' : 's'})`, reason: '' } };
+      const k = loadNativeKernels();
+      const blas = k?.blasConfig() ?? 'OpenBLAS';
+      const sharing = threads > 1 ? (k?.blasPoolThreading() ? ', blocks shared' : ', OpenBLAS threading') : '';
+      return { info: { name: NATIVE_BACKEND_NAME, description: `tfjs cpu + native kernels (${blas}; ${threads} GEMM thread${threads === 1 ? '' : 's'}${sharing})`, reason: '' } };
     }
     case 'wasm': {
       try {

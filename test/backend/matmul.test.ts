@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '../../src/util/rng';
 import { compareBackends, nativeCalls, randomInput, requireNativeBackend } from './compare';
+import { configureBlasThreads } from '../../src/backend';
 
 // Tolerance for GEMM results: 1e-5 of (1 + the largest reference magnitude). Inputs are in
 // [-1, 1] and inner dimensions ≤ 300, so float32 rounding differences stay near 1e-6 of it.
@@ -96,4 +97,25 @@ test('MatMul on int32 tensors falls back to the cpu kernel', async () => {
   await tf.setBackend('privlab-native');
   const r = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6, 7, 8], [2, 2], 'int32')).arraySync());
   assert.deepEqual(r, [[19, 22], [43, 50]]);
+});
+
+test('GEMM threading: shared blocks (row and column splits, ragged last block) and OpenBLAS threads both match cpu', async () => {
+  const rng = new SeededRng(7);
+  try {
+    for (const threading of ['pool', 'openblas'] as const) {
+      for (const threads of [2, 3]) {
+        configureBlasThreads(threads, threading);
+        // m > n splits rows, n ≥ m splits columns; sizes not multiples of the block width.
+        for (const [m, k, n] of [[203, 150, 70], [50, 121, 301], [97, 64, 1000]]) {
+          for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+            const a = randomInput(rng, tA ? [k, m] : [m, k]);
+            const b = randomInput(rng, tB ? [n, k] : [k, n]);
+            await compareBackends([a, b], (x, y) => tf.matMul(x, y, tA, tB), TOL, `${threading} x${threads} ${m}x${k}x${n} tA=${tA} tB=${tB}`);
+          }
+        }
+      }
+    }
+  } finally {
+    configureBlasThreads();
+  }
 });

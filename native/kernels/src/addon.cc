@@ -69,12 +69,16 @@ void Need(const Napi::CallbackInfo& info, const F32& a, std::size_t need, const 
 
 // --- BLAS threads ---------------------------------------------------------------------
 
+// (threads, pool = true)
 Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
   const int n = ArgCount(info, 0, "threads");
   if (n < 1) Fail(info.Env(), "threads must be at least 1", true);
-  privlab::SetBlasThreads(n);
+  const bool pool = info.Length() < 2 || info[1].IsUndefined() ? true : ArgBool(info, 1, "pool");
+  privlab::SetBlasThreads(n, pool);
   return info.Env().Undefined();
 }
+
+Napi::Value BlasPoolThreading(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), privlab::BlasPoolThreading()); }
 
 Napi::Value BlasThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), privlab::BlasThreads()); }
 
@@ -295,6 +299,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blasThreads", Napi::Function::New(env, BlasThreads));
+  exports.Set("blasPoolThreading", Napi::Function::New(env, BlasPoolThreading));
   exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));
   exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
   exports.Set("fusedBatchMatMul", Napi::Function::New(env, FusedBatchMatMul));

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 #include "kernels.h"
+#include "parallel_gemm.h"
 
 namespace privlab {
 namespace {
@@ -104,13 +105,13 @@ void Conv2DForward(const ConvShape& s, const float* x, const float* filter, floa
     return;
   }
   if (IsPointwise(s)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.batch * pixels, s.outC, k, 1.f, x, k, filter, s.outC, 0.f, y,
+    Sgemm(CblasNoTrans, CblasNoTrans, s.batch * pixels, s.outC, k, x, k, filter, s.outC, 0.f, y,
                 s.outC);
     return;
   }
   ForEachChunk(s, [&](int b0, int images, float* col) {
     Im2Col(s, x, b0, images, col);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, images * pixels, s.outC, k, 1.f, col, k, filter, s.outC, 0.f,
+    Sgemm(CblasNoTrans, CblasNoTrans, images * pixels, s.outC, k, col, k, filter, s.outC, 0.f,
                 y + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC);
   });
 }
@@ -124,14 +125,14 @@ void Conv2DBackpropInput(const ConvShape& s, const float* dy, const float* filte
     return;
   }
   if (IsPointwise(s)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.batch * pixels, k, s.outC, 1.f, dy, s.outC, filter, s.outC,
+    Sgemm(CblasNoTrans, CblasTrans, s.batch * pixels, k, s.outC, dy, s.outC, filter, s.outC,
                 0.f, dx, k);
     return;
   }
   std::fill(dx, dx + inSize, 0.f);
   ForEachChunk(s, [&](int b0, int images, float* col) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, images * pixels, k, s.outC, 1.f,
-                dy + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC, filter, s.outC, 0.f, col, k);
+    Sgemm(CblasNoTrans, CblasTrans, images * pixels, k, s.outC, dy + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC,
+          filter, s.outC, 0.f, col, k);
     Col2ImAdd(s, col, b0, images, dx);
   });
 }
@@ -145,14 +146,14 @@ void Conv2DBackpropFilter(const ConvShape& s, const float* x, const float* dy, f
     return;
   }
   if (IsPointwise(s)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, s.outC, s.batch * pixels, 1.f, x, k, dy, s.outC, 0.f,
+    Sgemm(CblasTrans, CblasNoTrans, k, s.outC, s.batch * pixels, x, k, dy, s.outC, 0.f,
                 dfilter, s.outC);
     return;
   }
   ForEachChunk(s, [&](int b0, int images, float* col) {
     Im2Col(s, x, b0, images, col);
     // The first chunk overwrites dfilter (beta 0), later ones accumulate (beta 1).
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, s.outC, images * pixels, 1.f, col, k,
+    Sgemm(CblasTrans, CblasNoTrans, k, s.outC, images * pixels, col, k,
                 dy + static_cast<std::size_t>(b0) * pixels * s.outC, s.outC, b0 == 0 ? 0.f : 1.f, dfilter, s.outC);
   });
 }

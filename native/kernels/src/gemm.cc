@@ -1,6 +1,7 @@
 #include <cblas.h>
 #include <cmath>
 #include "kernels.h"
+#include "parallel_gemm.h"
 
 namespace privlab {
 
@@ -17,12 +18,11 @@ void BatchGemm(const GemmShape& s, const float* a, const float* b, float* c) {
   // When every batch entry shares B (stride 0) and A is not transposed, the A matrices stacked
   // are one [batch·m, k] matrix: one tall GEMM instead of `batch` small ones.
   if (s.batch > 1 && s.strideB == 0 && !s.transA && s.strideA == static_cast<std::size_t>(s.m) * s.k) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, tb, s.batch * s.m, s.n, s.k, 1.f, a, lda, b, ldb, 0.f, c, s.n);
+    Sgemm(CblasNoTrans, tb, s.batch * s.m, s.n, s.k, a, lda, b, ldb, 0.f, c, s.n);
     return;
   }
   for (int i = 0; i < s.batch; ++i) {
-    cblas_sgemm(CblasRowMajor, ta, tb, s.m, s.n, s.k, 1.f, a + i * s.strideA, lda, b + i * s.strideB, ldb, 0.f,
-                c + i * strideC, s.n);
+    Sgemm(ta, tb, s.m, s.n, s.k, a + i * s.strideA, lda, b + i * s.strideB, ldb, 0.f, c + i * strideC, s.n);
   }
 }
 

@@ -14,8 +14,11 @@ enum class Activation : int { Linear = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Si
 enum class BiasKind : int { None = 0, Scalar = 1, PerColumn = 2, PerMatrix = 3, Full = 4 };
 
 // --- BLAS threading (blas_threads.cc) ---------------------------------------
-void SetBlasThreads(int n);
+// n threads for matrix products; pool: privlab's block sharing (parallel_gemm.cc) over
+// single-threaded OpenBLAS calls, else OpenBLAS's own threads.
+void SetBlasThreads(int n, bool pool);
 int BlasThreads();
+bool BlasPoolThreading();
 const char* BlasConfig();
 
 // --- GEMM (gemm.cc) -----------------------------------------------------------
