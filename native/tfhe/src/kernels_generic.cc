@@ -1,46 +1,49 @@
 // SIMD kernels for any x86-64 CPU (the fallback when AVX2/FMA are missing): the same
 // algorithms and Fourier layout as kernels_avx2.cc over a plain 4-double vector.
-#include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "tfhe.h"
 
+#pragma GCC diagnostic ignored "-Wpsabi"  // 32-byte vectors stay inside this file
+
 namespace privlab_tfhe {
 namespace generic_impl {
 
+// GCC vector extensions: four doubles, lowered to SSE2 pairs on baseline x86-64.
+typedef double v4d __attribute__((vector_size(32)));
+
 struct S {
-  struct D {
-    double v[4];
-  };
+  using D = v4d;
   static constexpr const char* name = "generic";
-#define PRIVLAB_LANES(expr) \
-  D r;                      \
-  for (int l = 0; l < 4; ++l) r.v[l] = (expr); \
-  return r
-  static D load(const double* p) { PRIVLAB_LANES(p[l]); }
-  static void store(double* p, D v) {
-    for (int l = 0; l < 4; ++l) p[l] = v.v[l];
+  static D load(const double* p) {
+    D d;
+    std::memcpy(&d, p, sizeof d);
+    return d;
   }
-  static D zero() { PRIVLAB_LANES(0.0); }
-  static D add(D a, D b) { PRIVLAB_LANES(a.v[l] + b.v[l]); }
-  static D sub(D a, D b) { PRIVLAB_LANES(a.v[l] - b.v[l]); }
-  static D mul(D a, D b) { PRIVLAB_LANES(a.v[l] * b.v[l]); }
-  static D fmadd(D a, D b, D c) { PRIVLAB_LANES(a.v[l] * b.v[l] + c.v[l]); }
-  static D fmsub(D a, D b, D c) { PRIVLAB_LANES(a.v[l] * b.v[l] - c.v[l]); }
-  static D fnmadd(D a, D b, D c) { PRIVLAB_LANES(c.v[l] - a.v[l] * b.v[l]); }
-#undef PRIVLAB_LANES
+  static void store(double* p, D v) { std::memcpy(p, &v, sizeof v); }
+  static D zero() { return D{0, 0, 0, 0}; }
+  static D add(D a, D b) { return a + b; }
+  static D sub(D a, D b) { return a - b; }
+  static D mul(D a, D b) { return a * b; }
+  static D fmadd(D a, D b, D c) { return a * b + c; }
+  static D fmsub(D a, D b, D c) { return a * b - c; }
+  static D fnmadd(D a, D b, D c) { return c - a * b; }
   static void transpose(D& a, D& b, D& c, D& d) {
-    D* rows[4] = {&a, &b, &c, &d};
-    for (int i = 0; i < 4; ++i)
-      for (int j = i + 1; j < 4; ++j) std::swap(rows[i]->v[j], rows[j]->v[i]);
+    const D a0 = a, b0 = b, c0 = c, d0 = d;
+    a = D{a0[0], b0[0], c0[0], d0[0]};
+    b = D{a0[1], b0[1], c0[1], d0[1]};
+    c = D{a0[2], b0[2], c0[2], d0[2]};
+    d = D{a0[3], b0[3], c0[3], d0[3]};
   }
+  // as the AVX2 version; round(t) by the 1.5 * 2^52 trick (|t| < 2^51 here: |x| < 2^115)
   static void torus_add(uint64_t* out, D t) {
+    const D magic = D{6755399441055744.0, 6755399441055744.0, 6755399441055744.0, 6755399441055744.0};
+    const D f = t - ((t + magic) - magic);
+    const D v = f * 0x1p52 + magic;  // f 2^52 is exact: one rounding, as the FMA
     for (int l = 0; l < 4; ++l) {
-      const double f = t.v[l] - std::nearbyint(t.v[l]);
-      const double v = f * 0x1p52 + 6755399441055744.0;  // f 2^52 is exact: one rounding, as the FMA
       int64_t bits;
-      std::memcpy(&bits, &v, sizeof bits);
+      std::memcpy(&bits, &v[l], sizeof bits);
       out[l] += uint64_t(bits - 0x4338000000000000LL) << 12;
     }
   }
