@@ -5,12 +5,11 @@
 
 #include "tfhe.h"
 
-#pragma GCC diagnostic ignored "-Wpsabi"  // 32-byte vectors stay inside this file
-
 namespace privlab_tfhe {
 namespace generic_impl {
 
-// GCC vector extensions: four doubles, lowered to SSE2 pairs on baseline x86-64.
+// GCC vector extensions: four doubles, lowered to SSE2 pairs on baseline x86-64 (they
+// never cross this file's boundary, hence -Wno-psabi in binding.gyp).
 typedef double v4d __attribute__((vector_size(32)));
 
 struct S {

@@ -7,7 +7,7 @@ OUT="${1:-$HERE/../build/tools}"
 mkdir -p "$OUT"
 SRCS=()
 for f in "$HERE"/../src/*.cc; do [ "$(basename "$f")" = addon.cc ] || SRCS+=("$f"); done
-CXXFLAGS=(-O3 -g -std=c++17 -fno-math-errno -Wall -Wextra -Wno-unused-parameter ${EXTRA_CXXFLAGS:-})
+CXXFLAGS=(-O3 -g -std=c++17 -fno-math-errno -Wall -Wextra -Wno-unused-parameter -Wno-psabi ${EXTRA_CXXFLAGS:-})
 for tool in "$HERE"/*.cc; do
   name=$(basename "$tool" .cc)
   g++ "${CXXFLAGS[@]}" -o "$OUT/$name" "$tool" "${SRCS[@]}" -lpthread
