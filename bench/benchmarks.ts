@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { benchTrainStep } from './train-step';
 import type { GemmThreading } from '../src/backend';
 import { fheMnistBenchmark } from './fhe-mnist';
+import { fheGanBenchmark } from './fhe-gan';
 import { ganCompressionBenchmark } from './gan-compression';
 
 export interface NamedBenchmark {
@@ -55,5 +56,6 @@ export const BENCHMARKS: NamedBenchmark[] = [
     },
   },
   fheMnistBenchmark,
+  fheGanBenchmark,
   ganCompressionBenchmark,
 ];

@@ -58,6 +58,7 @@ export const fheMnistBenchmark: NamedBenchmark = {
       ...result,
       s_per_image: round(result.s_per_image),
       ms_per_pbs: round(result.ms_per_pbs),
+      cpu_ms_per_pbs: round(result.cpu_ms_per_pbs),
     };
     writeFileAtomic(values.out ?? path.join(dir, 'mnist-fcnn.json'), `${JSON.stringify(out, null, 2)}\n`);
     return out;

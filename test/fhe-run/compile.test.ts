@@ -10,7 +10,9 @@ import { QuantizedModel, quantizeInputs, runQuantized } from '../../src/quant';
 import { signedBits } from '../../src/prune/accumulator';
 import { defaultParameterSetName } from '../../src/fhe/tfhe';
 import { bootstrapKeySize, keyswitchKeySize } from '../../src/fhe/core';
-import { CircuitFormatError, CompileError, circuitToJson, clientSpec, compileCircuit, parseCircuit, parseClientSpec, FheCircuit } from '../../src/fhe/compile';
+import { CircuitFormatError, CompileError, circuitToJson, clientSpec, compileCircuit, levelAt, parseCircuit, parseClientSpec, readErrorProbability, FheCircuit } from '../../src/fhe/compile';
+import { normalTail } from '../../src/fhe/core';
+import { SeededRng } from '../../src/util/rng';
 import { decodeDigits, encodeDigits, simulateCircuit } from '../../src/fhe/run';
 import { freshInputs, smallModel } from './fixtures';
 
@@ -96,6 +98,34 @@ test('automatic parameter choice: cheapest candidate within the error target; to
   for (const t of tried.slice(0, -1)) assert.ok(!t.fits || (t.predictedReadError ?? 0) > 0.02, `${t.parameterSet} was skipped for a reason`);
   assert.ok(c.report.predictedReadError <= 0.02);
   assert.throws(() => compileCircuit(m.model, m.inputs, { pError: 1e-12, candidates: [SET_N512, SET_N1024] }), (e: Error) => e instanceof CompileError && /no parameter set meets the read-error target/.test(e.message));
+});
+
+test('read-error model: the run-based sum equals a position-by-position sum, wrap included', () => {
+  const rng = new SeededRng(9);
+  const n = 256;
+  // step tables with a few random steps, one or two per neuron (digits)
+  const table = (): Int32Array => {
+    const t = new Int32Array(n);
+    let v = rng.nextInt(5) - 2;
+    for (let i = 0; i < n; i++) {
+      if (rng.nextInt(40) === 0) v = rng.nextInt(5) - 2;
+      t[i] = v;
+    }
+    return t;
+  };
+  for (let k = 0; k < 40; k++) {
+    const tables = k % 3 === 0 ? [table(), table()] : [table()];
+    const x = rng.next() * 2 * n;
+    const sigma = 0.3 + rng.next() * 12;
+    const base = tables.map((tb) => levelAt(tb, Math.floor(x + 0.5) % (2 * n)));
+    let brute = 0;
+    for (let t = Math.floor(x) - 200; t <= Math.floor(x) + 200; t++) {
+      const tt = ((t % (2 * n)) + 2 * n) % (2 * n);
+      if (tables.some((tb, i) => levelAt(tb, tt) !== base[i])) brute += normalTail((t - 0.5 - x) / sigma) - normalTail((t + 0.5 - x) / sigma);
+    }
+    assert.ok(Math.abs(readErrorProbability(tables, x, sigma) - brute) < 1e-9, `case ${k}: ${readErrorProbability(tables, x, sigma)} vs ${brute}`);
+  }
+  assert.equal(readErrorProbability([new Int32Array(n).fill(3)], 10, 0), 0);
 });
 
 test('simulated read noise gives the predicted read-error rate', () => {

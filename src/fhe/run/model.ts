@@ -45,6 +45,10 @@ export interface PhaseTimes {
   encrypt_s: number;
   server_s: number;
   decrypt_s: number;
+  /** Wall-clock seconds of each sample (encrypt + server + decrypt): medians resist a shared machine. */
+  per_sample_s: number[];
+  /** Process CPU seconds (all threads) spent in the server, total over the samples. */
+  server_cpu_s: number;
 }
 
 export interface Prediction {
@@ -173,18 +177,23 @@ export class FheModel {
     }
     if (mode !== 'execute') throw new RangeError(`fhe must be 'disable', 'simulate' or 'execute', got "${String(mode)}"`);
     const session = await this.keygen(o.threads);
-    const times: PhaseTimes = { keygen_s: session.keygen_s, server_load_s: session.server_load_s, encrypt_s: 0, server_s: 0, decrypt_s: 0 };
+    const times: PhaseTimes = { keygen_s: session.keygen_s, server_load_s: session.server_load_s, encrypt_s: 0, server_s: 0, decrypt_s: 0, per_sample_s: [], server_cpu_s: 0 };
     const levels = new Int32Array(count * out.features);
     for (let s = 0; s < count; s++) {
-      let t0 = process.hrtime.bigint();
+      const start = process.hrtime.bigint();
+      let t0 = start;
       const query = session.client.encryptLevels(xq.subarray(s * features, (s + 1) * features));
       times.encrypt_s += seconds(t0);
       t0 = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
       const { answer } = await session.server.evaluateBatch(query, 1, { threads: o.threads });
+      const cpu = process.cpuUsage(cpu0);
+      times.server_cpu_s += (cpu.user + cpu.system) / 1e6;
       times.server_s += seconds(t0);
       t0 = process.hrtime.bigint();
       levels.set(session.client.decryptLevels(answer), s * out.features);
       times.decrypt_s += seconds(t0);
+      times.per_sample_s.push(seconds(start));
       await o.onSample?.(s + 1, count);
     }
     return finish(levels, { times });

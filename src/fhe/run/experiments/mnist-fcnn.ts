@@ -15,6 +15,7 @@ import { QuantizedModel, loadQuantizedModel, saveQuantizedModel } from '../../..
 import { CompileReport } from '../../compile/report';
 import { Agreement, FheModel, Prediction, agreement, compile } from '../model';
 import { FcnnTrainOptions, classificationAccuracy, pixels01, trainFcnn } from './fcnn-train';
+import { SampleTiming, sampleTiming } from './timing';
 
 /** The source's MNIST FCNN rows (8-core CPU), shown beside ours. */
 export const ZAMA_FCNN_REFERENCE = [
@@ -41,7 +42,7 @@ export interface MnistFcnnOptions extends Omit<FcnnTrainOptions, 'train' | 'test
   onExecute?: (done: number, total: number) => void | Promise<void>;
 }
 
-export interface MnistFcnnResult {
+export interface MnistFcnnResult extends SampleTiming {
   experiment: 'mnist-fcnn';
   hidden: number[];
   weight_bits: number;
@@ -62,10 +63,6 @@ export interface MnistFcnnResult {
   accuracy_simulate_sample: number;
   agreement_execute_simulate: Agreement;
   agreement_noise_simulate: Agreement;
-  s_per_image: number;
-  phases: { keygen_s: number; server_load_s: number; encrypt_s_per_image: number; server_s_per_image: number; decrypt_s_per_image: number };
-  pbs_count: number;
-  ms_per_pbs: number;
   parameter_set: string;
   report: CompileReport;
   /** Executed images: label and the three predictions. */
@@ -120,8 +117,6 @@ export async function runMnistFcnn(o: MnistFcnnOptions = {}): Promise<{ result: 
   log(`executing ${exCount} encrypted images (${fhe.report.pbsCount} PBS each)`);
   const execute = await fhe.predict(x.subarray(0, exCount * features), { fhe: 'execute', threads: o.threads, onSample: o.onExecute });
   const sample = (p: Prediction): Prediction => ({ ...p, count: exCount, levels: p.levels.subarray(0, exCount * p.features), values: p.values.subarray(0, exCount * p.features) });
-  const times = execute.times!;
-  const perImage = (times.encrypt_s + times.server_s + times.decrypt_s) / exCount;
   const clearArg = argmaxOf(clear);
   const simArg = argmaxOf(simulate);
   const exArg = argmaxOf(execute);
@@ -146,16 +141,7 @@ export async function runMnistFcnn(o: MnistFcnnOptions = {}): Promise<{ result: 
     accuracy_simulate_sample: accuracyOf(sample(simulate), simSet),
     agreement_execute_simulate: agreement(execute, sample(simulate)),
     agreement_noise_simulate: agreement(noisy, simulate),
-    s_per_image: perImage,
-    phases: {
-      keygen_s: times.keygen_s,
-      server_load_s: times.server_load_s,
-      encrypt_s_per_image: times.encrypt_s / exCount,
-      server_s_per_image: times.server_s / exCount,
-      decrypt_s_per_image: times.decrypt_s / exCount,
-    },
-    pbs_count: fhe.report.pbsCount,
-    ms_per_pbs: (1000 * times.server_s) / exCount / fhe.report.pbsCount,
+    ...sampleTiming(execute.times!, exCount, fhe.report.pbsCount),
     parameter_set: fhe.circuit.parameterSet,
     report: fhe.report,
     samples: exArg.map((e, s) => ({ index: s, label: simSet.labels[s], clear: clearArg[s], simulate: simArg[s], execute: e })),

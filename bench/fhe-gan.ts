@@ -1,0 +1,49 @@
+/**
+ * `privlab bench fhe-gan`: encrypted generation with a QAT (+ pruned) MNIST generator —
+ * the GAN paper's Table V on this machine: seconds per encrypted 28x28 image by phase,
+ * beside the source's 738 s (128 vCPUs) and 3780 s (laptop), and FID of the clear,
+ * simulated and encrypted outputs. The generator comes from `privlab bench
+ * gan-compression` (figures/gan-compression/<variant>.quantized.json). Also writes
+ * figures/fhe/gan-<variant>.json.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { NamedBenchmark } from './benchmarks';
+import { runGanFhe } from '../src/fhe/run/experiments/gan-fhe';
+import { numberOption } from '../src/cli/command';
+import { packageRoot, writeFileAtomic } from '../src/util/files';
+import { selectBackend } from '../src/backend';
+import { round } from './stats';
+
+const int = (name: string, v: string | undefined, min: number): number | undefined =>
+  numberOption(name, v, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
+
+export const fheGanBenchmark: NamedBenchmark = {
+  name: 'fhe-gan',
+  usage: `fhe-gan [--variant qat-4bit-pruned-50] [--model FILE] [--images N] [--fid-samples N] [--calibration N] [--params NAME] [--threads T] [--out FILE]
+      Encrypted generation with a quantized generator from bench gan-compression: s/image by phase
+      (vs the source's 738 s / 3780 s), FID of clear / simulated / encrypted outputs.`,
+  async run(argv, log) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { variant: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, 'fid-samples': { type: 'string' }, calibration: { type: 'string' }, params: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' } },
+    });
+    const variant = values.variant ?? 'qat-4bit-pruned-50';
+    if (!/^[\w.-]+$/.test(variant)) throw new RangeError(`--variant "${variant}" is not a variant name`);
+    await selectBackend({ quiet: true });
+    const { result, fhe } = await runGanFhe({
+      modelFile: values.model ?? path.join(packageRoot(), 'figures', 'gan-compression', `${variant}.quantized.json`),
+      images: int('images', values.images, 1),
+      fidSamples: int('fid-samples', values['fid-samples'], 2),
+      calibration: int('calibration', values.calibration, 1),
+      parameterSet: values.params,
+      threads: int('threads', values.threads, 1),
+      log,
+      onExecute: (done, total) => log(`encrypted image ${done}/${total}`),
+    });
+    fhe.dispose();
+    const out = { benchmark: 'fhe-gan', ...result, s_per_image: round(result.s_per_image), ms_per_pbs: round(result.ms_per_pbs), cpu_ms_per_pbs: round(result.cpu_ms_per_pbs) };
+    writeFileAtomic(values.out ?? path.join(packageRoot(), 'figures', 'fhe', `gan-${result.variant}.json`), `${JSON.stringify(out, null, 2)}\n`);
+    return out;
+  },
+};
