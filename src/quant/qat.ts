@@ -74,7 +74,7 @@ export class QatTransform implements LayerTransform {
   private inputEma: Range | undefined;
   /** Update the EMA ranges in output()/input() (on while training). */
   training = true;
-  private kernelCache: Array<{ dataId: object; value: tf.Tensor2D } | undefined> = [];
+  private kernelCache: Array<{ source: tf.Tensor2D; value: tf.Tensor2D } | undefined> = [];
 
   constructor(readonly mlp: MlpLike, readonly config: QatConfig) {
     for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits]) intRange({ bits: b, signed: true });
@@ -108,22 +108,24 @@ export class QatTransform implements LayerTransform {
   /**
    * A GAN step runs the generator twice (for D's batch, then for its own update) with
    * the same kernels, so the quantized kernel is kept until the variable's value
-   * changes: tfjs's assign() gives the variable new storage (a new dataId).
+   * changes. The cache holds a clone of the kernel it quantized: while that reference
+   * exists no kernel may write the buffer in place (privlab's fused Adam writes in place
+   * only when the variable is the buffer's sole owner), so new weights always come in
+   * new storage, and a different dataId is exactly "the weights changed".
    */
   kernel(layer: number, w: tf.Tensor2D): tf.Tensor2D {
     const hit = this.kernelCache[layer];
-    if (!hit || hit.dataId !== w.dataId) {
-      hit?.value.dispose();
+    if (!hit || hit.source.dataId !== w.dataId) {
+      if (hit) tf.dispose([hit.source, hit.value]);
       const { qmax } = intRange({ bits: this.config.weightBits, signed: true, narrow: true, symmetric: true });
-      const value = tf.keep(fakeQuantKernelValue(w, qmax));
-      this.kernelCache[layer] = { dataId: w.dataId, value };
+      this.kernelCache[layer] = { source: tf.keep(w.clone()), value: tf.keep(fakeQuantKernelValue(w, qmax)) };
     }
     return fakeQuantKernel(w, this.config.weightBits, this.kernelCache[layer]!.value);
   }
 
-  /** Release the cached quantized kernels. */
+  /** Release the cached kernels. */
   dispose(): void {
-    for (const c of this.kernelCache) c?.value.dispose();
+    for (const c of this.kernelCache) if (c) tf.dispose([c.source, c.value]);
     this.kernelCache = [];
   }
 

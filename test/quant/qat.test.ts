@@ -103,3 +103,32 @@ test('a QAT generator trains inside the GAN step; its images are 4-bit', () => {
   real.dispose();
   gan.dispose();
 });
+
+test('the QAT forward follows weight updates made in place by the fused Adam (no stale quantized kernels)', () => {
+  const gan = new Gan({ latentDim: 8, generatorHidden: [32], discriminatorHidden: [32], imageHeight: 4, imageWidth: 4 }, 9);
+  const cfg = { weightBits: 4, activationBits: 4, inputRange: { min: -3, max: 3 }, outputRange: { min: -1, max: 1 } };
+  const qat = new QatTransform(gan.generator, cfg);
+  gan.generator.transform = qat;
+  const opt = ganOptimizers(gan);
+  const rng = new SeededRng(10);
+  const real = tf.randomUniform([16, 16], -1, 1, 'float32', 11) as tf.Tensor2D;
+  const z = tf.randomNormal([8, 8], 0, 1, 'float32', 12) as tf.Tensor2D;
+  for (let i = 0; i < 3; i++) {
+    ganTrainStep(gan, opt, real, rng);
+    // A fresh transform with the same ranges and no cache: what the current weights give.
+    qat.training = false;
+    const fresh = new QatTransform(gan.generator, cfg);
+    fresh.restore(qat.state());
+    fresh.training = false;
+    const cached = tf.tidy(() => gan.generate(z).dataSync().slice());
+    gan.generator.transform = fresh;
+    const expected = tf.tidy(() => gan.generate(z).dataSync().slice());
+    gan.generator.transform = qat;
+    qat.training = true;
+    fresh.dispose();
+    assert.deepEqual(Array.from(cached), Array.from(expected), `step ${i}: cached forward matches the current weights`);
+  }
+  qat.dispose();
+  tf.dispose([real, z]);
+  gan.dispose();
+});
