@@ -294,6 +294,7 @@ static inline void decompose_one_level(const uint64_t* __restrict src, const uin
   const uint64_t half = uint64_t(1) << (base_log - 1);
   const uint64_t magic_bits = 0x4338000000000000ULL;  // 1.5 * 2^52
   const double offset = 6755399441055744.0 + double(half);
+#pragma GCC unroll 4
   for (size_t x = 0; x < count; ++x) {
     const uint64_t v = (NEGATE ? uint64_t(0) - src[x] : src[x]) - a[x];
     const uint64_t bits = (((v + round) >> shift) ^ half) + magic_bits;
