@@ -8,6 +8,7 @@ import type { GemmThreading } from '../src/backend';
 import { fheMnistBenchmark } from './fhe-mnist';
 import { fheGanBenchmark } from './fhe-gan';
 import { ganCompressionBenchmark } from './gan-compression';
+import { qatStepBenchmark } from './qat-step';
 
 export interface NamedBenchmark {
   name: string;
@@ -58,4 +59,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   fheMnistBenchmark,
   fheGanBenchmark,
   ganCompressionBenchmark,
+  qatStepBenchmark,
 ];

@@ -5,8 +5,11 @@
  * form costs. Registered per backend, tfjs style; other backends use the composition
  * in fake-quant.ts and qat.ts.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { float32Output, float32Values, KernelArgs } from '../backend/kernels/kernel-util';
+import { packageRoot } from '../util/files';
 import { NATIVE_BACKEND_NAME } from '../backend/native-backend';
 
 /** x ↦ (clamp(round(x/s) + zp, qmin, qmax) − zp)·s, parameters per tensor (length 1) or per last-axis column. */
@@ -74,12 +77,24 @@ export function hostMinMax(t: tf.Tensor): { min: number; max: number } | undefin
   return { min, max };
 }
 
-function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const x = inputs.x as tf.TensorInfo;
-  const v = float32Values(backend, x);
-  if (!v || x.shape.length !== 2) throw new Error(`${FAKE_QUANT_SYMMETRIC_COLUMNS} takes a float32 matrix`);
-  const [rows, cols] = x.shape;
-  const qmax = (attrs as unknown as { qmax: number }).qmax;
+interface QuantAddon {
+  symmetricColumns(x: Float32Array, rows: number, cols: number, qmax: number, out: Float32Array): void;
+}
+
+/**
+ * native/quant (built by the set-up): the same loop in C++ on all cores. Optional: without
+ * it (or with PRIVLAB_QUANT_ADDON=off) the JavaScript loop below runs, with identical results.
+ */
+function loadQuantAddon(): QuantAddon | null {
+  if (process.env.PRIVLAB_QUANT_ADDON === 'off') return null;
+  const file = path.join(packageRoot(), 'native', 'quant', 'build', 'Release', 'privlab_quant.node');
+  if (!fs.existsSync(file)) return null;
+  return require(file) as QuantAddon;
+}
+const addon = loadQuantAddon();
+
+/** The JavaScript loop (the fallback): per-column symmetric fake quantization of [rows × cols]. */
+export function symmetricColumnsLoop(v: Float32Array, rows: number, cols: number, qmax: number): Float32Array {
   const scale = new Float64Array(cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
     const m = Math.abs(v[r * cols + c]);
@@ -92,7 +107,24 @@ function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
     const i = r * cols + c;
     out[i] = Math.round(v[i] / scale[c]) * scale[c];
   }
-  return float32Output(backend, x.shape, out);
+  return out;
+}
+
+/** The native loop, when native/quant is built. */
+export function symmetricColumnsNative(v: Float32Array, rows: number, cols: number, qmax: number): Float32Array | null {
+  if (!addon) return null;
+  const out = new Float32Array(v.length);
+  addon.symmetricColumns(v, rows, cols, qmax, out);
+  return out;
+}
+
+function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const x = inputs.x as tf.TensorInfo;
+  const v = float32Values(backend, x);
+  if (!v || x.shape.length !== 2) throw new Error(`${FAKE_QUANT_SYMMETRIC_COLUMNS} takes a float32 matrix`);
+  const [rows, cols] = x.shape;
+  const qmax = (attrs as unknown as { qmax: number }).qmax;
+  return float32Output(backend, x.shape, symmetricColumnsNative(v, rows, cols, qmax) ?? symmetricColumnsLoop(v, rows, cols, qmax));
 }
 
 // The native backend copies the cpu backend's kernels when it registers: register for it

@@ -125,3 +125,17 @@ test('fused fake-quant kernels and the composed fallback (other backends) agree,
   assert.deepEqual(fused[1], [0, 2, 3, 4, 5, 0], 'STE: zero gradient where clipped');
   tf.dispose([x, weights]);
 });
+
+test('native/quant and the JavaScript loop give identical kernel fake quantization', async () => {
+  const k = await import('../../src/quant/fake-quant-kernels');
+  const rng = new SeededRng(31);
+  const rows = 300, cols = 257;
+  const v = Float32Array.from({ length: rows * cols }, (_, i) => (i % cols === 5 ? 0 : (rng.next() - 0.5) * (1 + (i % 7))));
+  const js = k.symmetricColumnsLoop(v, rows, cols, 7);
+  assert.ok(js.every((x, i) => i % cols !== 5 || x === 0), 'a zero column stays zero');
+  const native = k.symmetricColumnsNative(v, rows, cols, 7);
+  assert.ok(native, 'native/quant is built by the set-up');
+  let diff = 0;
+  for (let i = 0; i < js.length; i++) if (native[i] !== js[i]) diff++;
+  assert.equal(diff, 0);
+});
