@@ -8,6 +8,10 @@
 
 #include "tfhe.h"
 
+#ifndef PRIVLAB_PREFETCH
+#define PRIVLAB_PREFETCH 1
+#endif
+
 namespace privlab_tfhe {
 
 void blind_rotate_assign(const ServerKey& key, size_t count, const uint64_t* const* luts, PbsScratch& s) {
@@ -19,10 +23,13 @@ void blind_rotate_assign(const ServerKey& key, size_t count, const uint64_t* con
     polynomial_wrapping_monic_mul(luts[b], acc + k * n, n, (two_n - s.ms_body[b]) % two_n);
   }
   for (size_t i = 0; i < p.lwe_dimension; ++i) {
+    // the first product with GGSW i brings GGSW i+1 into cache meanwhile
+    const double* next = PRIVLAB_PREFETCH && i + 1 < p.lwe_dimension ? key.ggsw(i + 1) : nullptr;
     for (size_t b = 0; b < count; ++b) {
       const size_t a = s.ms_mask[b * p.lwe_dimension + i];
       if (a == 0) continue;  // X^0 * acc - acc = 0: the CMux is the identity
-      add_rotated_difference_external_product_assign(key, i, a, s.acc.data() + b * glwe, s);
+      add_rotated_difference_external_product_assign(key, i, a, s.acc.data() + b * glwe, s, next);
+      next = nullptr;
     }
   }
 }

@@ -118,9 +118,18 @@ static inline void backward_radix2_span4(double* f, size_t m, const double* tw) 
 // each block, then a twiddle-free radix-4 DIF; stored without transposing back. With
 // WITH_SPAN8, the radix-4 step over span 8 (whose 16-point groups are exactly these 4
 // blocks; twiddles tw8) is done first on the same registers.
+// Prefetch: while the last step runs, the lines of [pf, pf + pf_doubles) are requested
+// into cache a few per 16 points (see ggsw_external_product.cc).
+static inline void prefetch_share(const double* pf, size_t pf_doubles, size_t b, size_t m) {
+  if (!pf) return;
+  const size_t per = (pf_doubles + m / 16 - 1) / (m / 16), start = b / 16 * per;  // doubles per 16 points
+  for (size_t x = start; x < start + per && x < pf_doubles; x += 8) __builtin_prefetch(pf + x, 0, 2);
+}
+
 template <bool WITH_SPAN8>
-static inline void forward_last(double* f, size_t m, const double* tw8) {
+static inline void forward_last(double* f, size_t m, const double* tw8, const double* pf, size_t pf_doubles) {
   for (size_t b = 0; b < m; b += 16) {
+    prefetch_share(pf, pf_doubles, b, m);
     double* p = f + 2 * b;
     C x0 = cload(p), x1 = cload(p + 8), x2 = cload(p + 16), x3 = cload(p + 24);
     if (WITH_SPAN8) dif4(x0, x1, x2, x3, tw8);
@@ -135,8 +144,9 @@ static inline void forward_last(double* f, size_t m, const double* tw8) {
 }
 
 template <bool WITH_SPAN8>
-static inline void backward_first(double* f, size_t m, const double* tw8) {
+static inline void backward_first(double* f, size_t m, const double* tw8, const double* pf, size_t pf_doubles) {
   for (size_t b = 0; b < m; b += 16) {
+    prefetch_share(pf, pf_doubles, b, m);
     double* p = f + 2 * b;
     const C y0 = cload(p), y1 = cload(p + 8), y2 = cload(p + 16), y3 = cload(p + 24);
     const C t0 = cadd(y0, y1), t1 = csub(y0, y1), t2 = cadd(y2, y3), e = csub(y2, y3);
@@ -157,7 +167,7 @@ static inline C twisted(const double* a, size_t m, size_t t, const double* twist
   return cmul(z, cload(twist + 2 * t));
 }
 
-void forward(const FftTables& T, const double* a, double* f) {
+void forward(const FftTables& T, const double* a, double* f, const double* pf, size_t pf_doubles) {
   const size_t m = T.m, q = m / 4;
   // first radix-4 step (span m/2), reading the folded, twisted input
   {
@@ -174,9 +184,9 @@ void forward(const FftTables& T, const double* a, double* f) {
   }
   size_t s = m / 8, pass = 1;
   for (; s > 8; s /= 4, ++pass) radix4_step<true>(f, m, s, T.pass_twiddles[pass]);
-  if (s == 8) return forward_last<true>(f, m, T.pass_twiddles[pass]);
+  if (s == 8) return forward_last<true>(f, m, T.pass_twiddles[pass], pf, pf_doubles);
   forward_radix2_span4(f, m, T.pass_twiddles[pass]);
-  forward_last<false>(f, m, nullptr);
+  forward_last<false>(f, m, nullptr, pf, pf_doubles);
 }
 
 // Untwists z (complex values t..t+3), scales to torus units and adds into out[t..t+3]
@@ -187,15 +197,15 @@ static inline void untwist_add(C z, const double* untwist, size_t t, size_t m, u
   S::torus_add(out + t + m, v.im);
 }
 
-void backward_add_torus(const FftTables& T, double* f, uint64_t* out) {
+void backward_add_torus(const FftTables& T, double* f, uint64_t* out, const double* pf, size_t pf_doubles) {
   const size_t m = T.m, q = m / 4;
   size_t pass = T.passes - 1, s;
   if (T.radix2_span4) {
-    backward_first<false>(f, m, nullptr);
+    backward_first<false>(f, m, nullptr, pf, pf_doubles);
     backward_radix2_span4(f, m, T.pass_twiddles[pass--]);
     s = 16;
   } else {
-    backward_first<true>(f, m, T.pass_twiddles[pass--]);
+    backward_first<true>(f, m, T.pass_twiddles[pass--], pf, pf_doubles);
     s = 32;
   }
   for (; s < m / 2; s *= 4, --pass) radix4_step<false>(f, m, s, T.pass_twiddles[pass]);

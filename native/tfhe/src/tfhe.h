@@ -78,10 +78,11 @@ struct FftTables {
 // and the loops around it (fft64_kernels.h), and the key switch's row update.
 struct SimdKernels {
   const char* name;
-  // coefficients (N doubles) -> Fourier polynomial
-  void (*forward)(const FftTables&, const double* coefficients, double* fourier);
-  // out += torus(inverse transform of fourier); fourier is destroyed
-  void (*backward_add_torus)(const FftTables&, double* fourier, uint64_t* out);
+  // coefficients (N doubles) -> Fourier polynomial; meanwhile [prefetch, + count doubles)
+  // is requested into cache (null: nothing)
+  void (*forward)(const FftTables&, const double* coefficients, double* fourier, const double* prefetch, size_t count);
+  // out += torus(inverse transform of fourier); fourier is destroyed; prefetch as above
+  void (*backward_add_torus)(const FftTables&, double* fourier, uint64_t* out, const double* prefetch, size_t count);
   // out[c] = sum_r fd[r] * key[.][r][c] point-wise (key: per 4 points, rows x cols blocks of 8 doubles)
   void (*multiply_accumulate)(const double* fd, size_t rows, const double* key, size_t cols, size_t m, double* out);
   // digits (levels x N doubles, most significant level first) of X^power a - a
@@ -113,11 +114,15 @@ class Fft64 {
   const SimdKernels& kernels() const { return *k_; }
   const FftTables& tables() const { return t_; }
   // Forward transform of N coefficients given as doubles.
-  void forward(const double* coefficients, double* fourier) const { k_->forward(t_, coefficients, fourier); }
+  void forward(const double* coefficients, double* fourier, const double* prefetch = nullptr, size_t count = 0) const {
+    k_->forward(t_, coefficients, fourier, prefetch, count);
+  }
   // Forward transform of a torus polynomial (u64 read as signed, i.e. centred).
   void forward_torus(const uint64_t* in, double* fourier) const;
   // Inverse transform of `fourier` (destroyed), rounded and added modulo 2^64 into out.
-  void backward_add_torus(double* fourier, uint64_t* out) const { k_->backward_add_torus(t_, fourier, out); }
+  void backward_add_torus(double* fourier, uint64_t* out, const double* prefetch = nullptr, size_t count = 0) const {
+    k_->backward_add_torus(t_, fourier, out, prefetch, count);
+  }
 
  private:
   size_t n_, m_;
@@ -211,8 +216,10 @@ struct PbsScratch {
 
 // ---- ggsw_external_product: glwe += GGSW (x) (X^power glwe - glwe), power in (0, 2N) --
 // (the CMux step of the blind rotation, with the rotation fused into the decomposition)
+// prefetch: the GGSW the caller uses next (or null), requested into cache a little at a
+// time during this product's transforms, so that its memory traffic overlaps arithmetic.
 void add_rotated_difference_external_product_assign(const ServerKey& key, size_t ggsw_index, size_t power, uint64_t* glwe,
-                                                    PbsScratch& s);
+                                                    PbsScratch& s, const double* prefetch = nullptr);
 // ---- blind_rotate: acc_b <- X^(-b~ + sum a~_i s_i) * LUT_b for items b < count -------
 // (modulus-switched masks and bodies in s.ms_mask / s.ms_body). The items advance
 // together, key bit by key bit, so each GGSW is read from memory once for all of them.

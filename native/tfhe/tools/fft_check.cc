@@ -39,11 +39,11 @@ static Result check(const SimdKernels& k, size_t n, unsigned base_log, int trial
         else ex[i + j - n] -= p;
       }
     for (size_t x = 0; x < n; ++x) a.data()[x] = double(int64_t(b[x]));
-    k.forward(fft.tables(), a.data(), fb.data());
+    k.forward(fft.tables(), a.data(), fb.data(), nullptr, 0);
     for (size_t x = 0; x < n; ++x) a.data()[x] = double(d[x]);
-    k.forward(fft.tables(), a.data(), fd.data());
+    k.forward(fft.tables(), a.data(), fd.data(), nullptr, 0);
     k.multiply_accumulate(fd.data(), 1, fb.data(), 1, n / 2, out.data());
-    k.backward_add_torus(fft.tables(), out.data(), got.data());
+    k.backward_add_torus(fft.tables(), out.data(), got.data(), nullptr, 0);
     for (size_t i = 0; i < n; ++i) {
       const double e = double(int64_t(got[i] - ex[i]));
       sq += e * e;
