@@ -20,6 +20,8 @@ export interface TrainGanLiveOptions extends TrainGanOptions {
   showSamples?: boolean;
   /** Save the loss chart and sample grids under figures/ with this prefix (e.g. "mnist-gan/"). */
   savePrefix?: string;
+  /** Minimum milliseconds between redraws of the chart and the bar. Default 1000. */
+  redrawMs?: number;
 }
 
 export interface TrainGanLiveResult extends TrainGanResult {
@@ -43,8 +45,21 @@ export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanL
   const stepsPerEpoch = Math.min(batchesPerEpoch(opts.dataset.count, batchSize), opts.maxStepsPerEpoch ?? Infinity);
   const pointsPerEpoch = Math.max(1, Math.min(stepsPerEpoch, opts.chartPointsPerEpoch ?? 8));
   const stepsPerPoint = Math.max(1, Math.floor(stepsPerEpoch / pointsPerEpoch));
-  const chart = liveChart({ series: ['D loss', 'G loss'], title: 'GAN losses (BCE)', xTitle: 'epoch', yTitle: 'loss' });
-  const bar = progressBar({ total: opts.epochs * stepsPerEpoch, label: `training on ${backend.name}`, unit: 'step' });
+  // Redraws at most once a second: a training run lasts minutes, and every redraw is a
+  // message the notebook front end (or a headless report runner) has to keep up with.
+  const redrawMs = opts.redrawMs ?? 1000;
+  const chart = liveChart({ series: ['D loss', 'G loss'], title: 'GAN losses (BCE)', xTitle: 'epoch', yTitle: 'loss', intervalMs: redrawMs });
+  const bar = progressBar({ total: opts.epochs * stepsPerEpoch, label: `training on ${backend.name}`, unit: 'step', intervalMs: redrawMs });
+  // A failed redraw must not end a long training run: warn once and train on.
+  let displayFailed = false;
+  const show = (f: () => void): void => {
+    try {
+      f();
+    } catch (err) {
+      if (!displayFailed) console.error(`privlab: a training display update failed (${(err as Error).message}); training continues`);
+      displayFailed = true;
+    }
+  };
   let dSum = 0;
   let gSum = 0;
   let n = 0;
@@ -58,26 +73,29 @@ export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanL
         gSum += s.g;
         n++;
         if (n === stepsPerPoint || s.stepInEpoch === s.stepsPerEpoch) {
-          chart.push({ 'D loss': dSum / n, 'G loss': gSum / n }, s.epoch - 1 + s.stepInEpoch / s.stepsPerEpoch);
+          const point = { 'D loss': dSum / n, 'G loss': gSum / n };
+          show(() => chart.push(point, s.epoch - 1 + s.stepInEpoch / s.stepsPerEpoch));
           dSum = gSum = n = 0;
         }
         await opts.onStep?.(s);
         // The await lets the notebook receive the bar's (and chart's) redraws during training.
-        await bar.tick(1, { epoch: s.epoch, D: s.d, G: s.g });
+        let tick: Promise<void> = Promise.resolve();
+        show(() => { tick = bar.tick(1, { epoch: s.epoch, D: s.d, G: s.g }); });
+        await tick;
       },
       onSample: async (s) => {
         if (opts.showSamples ?? true) {
-          images(sampleTensorLike(s, imageSize), {
+          show(() => images(sampleTensorLike(s, imageSize), {
             range: '[-1,1]', columns: Math.ceil(Math.sqrt(s.count)), height: opts.dataset.height, width: opts.dataset.width,
             caption: `samples after epoch ${s.epoch}`, save: opts.savePrefix ? `${opts.savePrefix}samples-epoch-${String(s.epoch).padStart(3, '0')}` : undefined,
-          });
+          }));
         }
         await opts.onSample?.(s);
       },
     });
   } finally {
-    bar.close();
-    chart.close(opts.savePrefix ? { save: `${opts.savePrefix}losses` } : {});
+    show(() => bar.close());
+    show(() => chart.close(opts.savePrefix ? { save: `${opts.savePrefix}losses` } : {}));
   }
   const steps = result.history.steps.d.length;
   return { ...result, backend, msPerStep: steps ? (result.seconds * 1000) / steps : NaN };
