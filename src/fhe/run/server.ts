@@ -38,8 +38,8 @@ export interface LayerTiming {
 
 export interface EvaluateOptions {
   threads?: number;
-  /** Called after each layer of each sample (progress). */
-  onLayer?: (sample: number, layer: number) => void | Promise<void>;
+  /** Called after each layer of each sample with its PBS outputs (progress, noise diagnostics). */
+  onLayer?: (sample: number, layer: number, outputs: BigUint64Array) => void | Promise<void>;
 }
 
 function seconds(t0: bigint): number {
@@ -109,7 +109,7 @@ export class CircuitServer {
         t0 = process.hrtime.bigint();
         cur = await this.key.keyswitchBootstrap(reads, pl.luts, 0n, { threads: o.threads });
         this.timings[k].pbs_s += seconds(t0);
-        await o.onLayer?.(s, k);
+        await o.onLayer?.(s, k, cur);
       }
       out.set(cur, s * outCts * size);
     }
