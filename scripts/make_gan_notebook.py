@@ -25,7 +25,7 @@ import * as lab from "privlab/kernel-ext";
 const FULL_RUN = false;                       // true: the source's 200 epochs
 const EPOCHS = FULL_RUN ? 200 : 20;
 const SAMPLE_EPOCHS = FULL_RUN ? [5, 30, 100, 200] : [1, 5, 10, 20];
-const SEED = 1;
+const SEED = 0;                               // the CLI's default seed too
 
 const backend = await lab.backend.selectBackend({ quiet: true });
 console.log(`tfjs backend: ${backend.name} — ${backend.description}`);
