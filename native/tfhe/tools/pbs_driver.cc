@@ -59,57 +59,43 @@ int main(int argc, char** argv) {
   const size_t n = p.polynomial_size, big1 = p.big_lwe_dimension() + 1, small1 = p.lwe_dimension + 1;
   std::vector<uint64_t> lut(n);
   for (auto& x : lut) x = rng();
-  uint64_t sum = 0;
-  if (pbs) {
-    std::vector<uint64_t> in(pbs * small1), out(pbs * big1);
+  // Runs `op` on `count` ciphertexts (in: in_size words each, out: out_size) in batches
+  // as the addon does; prints wall and CPU time per ciphertext and a checksum of the
+  // outputs' bits from `low_bit` up (the FFT's rounding differs below).
+  auto run = [&](const char* name, size_t count, size_t in_size, size_t out_size, unsigned low_bit, auto op) {
+    std::vector<uint64_t> in(count * in_size), out(count * out_size);
     for (auto& x : in) x = rng();
-    const size_t chunk = batch_chunk(pbs, threads), units = (pbs + chunk - 1) / chunk;
-    double c0 = cpu_ms();
-    t0 = std::chrono::steady_clock::now();
+    const size_t chunk = batch_chunk(count, threads), units = (count + chunk - 1) / chunk;
+    const double c0 = cpu_ms();
+    const auto w0 = std::chrono::steady_clock::now();
     parallel_for(
         units, threads, [&](unsigned) { return std::make_unique<PbsScratch>(p, chunk); },
         [&](std::unique_ptr<PbsScratch>& s, size_t u) {
-          const size_t first = u * chunk, items = std::min(pbs, first + chunk) - first;
-          std::vector<const uint64_t*> src(items), luts(items, lut.data());
-          std::vector<uint64_t*> dst(items);
-          for (size_t b = 0; b < items; ++b) {
-            src[b] = in.data() + (first + b) * small1;
-            dst[b] = out.data() + (first + b) * big1;
-          }
-          programmable_bootstrap_lwe_ciphertext(*key, items, src.data(), luts.data(), 0, dst.data(), *s);
-        });
-    t1 = std::chrono::steady_clock::now();
-    double c1 = cpu_ms();
-    for (auto x : out) sum = sum * 31 + (x >> 40);  // top bits: FFT rounding differs below
-    std::printf("pbs: %.3f ms each, cpu %.3f ms each (%zu, %u threads, batch %zu, %s) checksum %016llx\n",
-                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(pbs), (c1 - c0) / double(pbs), pbs,
-                threads, chunk, key->fft->simd(), (unsigned long long)sum);
-  }
-  if (ks) {
-    std::vector<uint64_t> in(ks * big1), out(ks * small1);
-    for (auto& x : in) x = rng();
-    const size_t chunk = batch_chunk(ks, threads), units = (ks + chunk - 1) / chunk;
-    double c0 = cpu_ms();
-    t0 = std::chrono::steady_clock::now();
-    parallel_for(
-        units, threads, [&](unsigned) { return 0; },
-        [&](int&, size_t u) {
-          const size_t first = u * chunk, items = std::min(ks, first + chunk) - first;
+          const size_t first = u * chunk, items = std::min(count, first + chunk) - first;
           std::vector<const uint64_t*> src(items);
           std::vector<uint64_t*> dst(items);
           for (size_t b = 0; b < items; ++b) {
-            src[b] = in.data() + (first + b) * big1;
-            dst[b] = out.data() + (first + b) * small1;
+            src[b] = in.data() + (first + b) * in_size;
+            dst[b] = out.data() + (first + b) * out_size;
           }
-          keyswitch_lwe_ciphertext(*key, items, src.data(), dst.data());
+          op(items, src.data(), dst.data(), *s);
         });
-    t1 = std::chrono::steady_clock::now();
-    double c1 = cpu_ms();
-    sum = 0;
-    for (auto x : out) sum = sum * 31 + x;
-    std::printf("ks: %.3f ms each, cpu %.3f ms each (%zu, %u threads, batch %zu) checksum %016llx\n",
-                std::chrono::duration<double, std::milli>(t1 - t0).count() / double(ks), (c1 - c0) / double(ks), ks,
-                threads, chunk, (unsigned long long)sum);
-  }
+    const auto w1 = std::chrono::steady_clock::now();
+    const double c1 = cpu_ms();
+    uint64_t sum = 0;
+    for (auto x : out) sum = sum * 31 + (x >> low_bit);
+    std::printf("%s: %.3f ms each, cpu %.3f ms each (%zu, %u threads, batch %zu, %s) checksum %016llx\n", name,
+                std::chrono::duration<double, std::milli>(w1 - w0).count() / double(count), (c1 - c0) / double(count),
+                count, threads, chunk, key->fft->simd(), (unsigned long long)sum);
+  };
+  if (pbs)
+    run("pbs", pbs, small1, big1, 40, [&](size_t items, const uint64_t* const* src, uint64_t* const* dst, PbsScratch& s) {
+      std::vector<const uint64_t*> luts(items, lut.data());
+      programmable_bootstrap_lwe_ciphertext(*key, items, src, luts.data(), 0, dst, s);
+    });
+  if (ks)
+    run("ks", ks, big1, small1, 0, [&](size_t items, const uint64_t* const* src, uint64_t* const* dst, PbsScratch&) {
+      keyswitch_lwe_ciphertext(*key, items, src, dst);
+    });
   return 0;
 }
