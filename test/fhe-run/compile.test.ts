@@ -30,12 +30,13 @@ function assertSimulationMatchesClear(model: QuantizedModel, c: FheCircuit, x: F
 test('noise-free simulation equals the clear integer model (calibration and fresh inputs)', () => {
   const cases = [
     { seed: 1, sizes: [16, 12, 8, 4], acts: ['relu', 'relu', 'linear'] as const, bits: { weight: 3, activation: 3 }, set: SET_N1024 },
-    { seed: 2, sizes: [10, 6, 5], acts: ['leakyrelu', 'tanh'] as const, bits: { weight: 4, activation: 4 }, set: SET_N512 },
+    // (a 4-bit model on N = 512: only a 10 % margin fits)
+    { seed: 2, sizes: [10, 6, 5], acts: ['leakyrelu', 'tanh'] as const, bits: { weight: 4, activation: 4 }, set: SET_N512, margin: 0.1 },
     { seed: 3, sizes: [12, 8, 3], acts: ['sigmoid', 'linear'] as const, bits: { weight: 2, activation: 2, input: 2 }, set: SET_N1024 },
   ];
   for (const k of cases) {
     const m = smallModel(k.seed, k.sizes, [...k.acts], k.bits);
-    const c = compileCircuit(m.model, m.inputs, { parameterSet: k.set });
+    const c = compileCircuit(m.model, m.inputs, { parameterSet: k.set, margin: 'margin' in k ? k.margin : undefined });
     assert.ok(c.report.layers.every((l) => l.lossless), `case ${k.seed} should compile losslessly`);
     assertSimulationMatchesClear(m.model, c, m.inputs, `case ${k.seed}, calibration set`);
     assertSimulationMatchesClear(m.model, c, freshInputs(100 + k.seed, 300, k.sizes[0]), `case ${k.seed}, fresh inputs`);
@@ -44,7 +45,7 @@ test('noise-free simulation equals the clear integer model (calibration and fres
 
 test('digits: 4-bit inputs and outputs on a 2-bit message set travel as two digits each', () => {
   const m = smallModel(2, [10, 6, 5], ['leakyrelu', 'tanh'], { weight: 4, activation: 4 });
-  const c = compileCircuit(m.model, m.inputs, { parameterSet: SET_N512 });
+  const c = compileCircuit(m.model, m.inputs, { parameterSet: SET_N512, margin: 0.1 });
   assert.equal(c.params.messageModulus, 4);
   assert.equal(c.report.inputDigits, 2);
   assert.equal(c.report.outputDigits, 2);

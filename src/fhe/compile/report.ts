@@ -17,12 +17,13 @@ export interface LayerReport {
   accumulatorRange: [number, number];
   /** Widest neuron window (values, margin included) the table must hold. */
   windowValues: number;
-  /** Table positions per accumulator value (≥ 1: every value read exactly without noise). */
+  /** Table positions per accumulator value, fewest over the neurons and median (≥ 1: every value read exactly without noise). */
   positionsPerValue: number;
+  positionsPerValueMedian: number;
   /** log2 of the accumulator values the N positions distinguish. */
   tableResolutionBits: number;
   lossless: boolean;
-  /** Read-noise standard deviation (worst neuron), in positions and in accumulator values. */
+  /** Read-noise standard deviation, worst neuron, in positions and in accumulator values. */
   readNoiseStd: number;
   readNoiseStdValues: number;
   /** Predicted probability that a read is off, mean over the input set and the layer's neurons. */
@@ -89,7 +90,7 @@ export function formatCompileReport(r: CompileReport): string {
     ...r.layers.map(
       (l) =>
         `  layer ${l.layer}: ${l.inputs}→${l.neurons} ${l.activation}, ${l.pbs} PBS, accumulator ${l.accumulatorBits} bits (worst case ${l.accumulatorBitsWorstCase}), ` +
-        `range [${l.accumulatorRange[0]}, ${l.accumulatorRange[1]}], window ${l.windowValues} values at ${l.positionsPerValue.toPrecision(3)} positions/value ` +
+        `range [${l.accumulatorRange[0]}, ${l.accumulatorRange[1]}], window ${l.windowValues} values at ${l.positionsPerValue.toPrecision(3)} positions/value (median ${l.positionsPerValueMedian.toPrecision(3)}) ` +
         `(${l.tableResolutionBits.toFixed(1)}-bit table${l.lossless ? '' : ', ROUNDED'}), read noise σ ${l.readNoiseStd.toFixed(2)} positions = ${l.readNoiseStdValues.toFixed(2)} values, ` +
         `predicted read error ${pct(l.predictedReadError)}`,
     ),
