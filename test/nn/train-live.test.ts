@@ -3,7 +3,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/backend';
 import { loadMnist, subset } from '../../src/data';
-import { MimeBundle, setDisplaySink, trainGanLive } from '../../kernel-ext';
+import { MimeBundle, setDisplaySink, trainGanLive } from '../../kernel-ext/index';
 
 before(async () => {
   await selectBackend({ backend: 'native', quiet: true });
