@@ -87,6 +87,7 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
   const base = `${url}/circuits/small`;
   await expectError(await fetch(`${url}/circuits/nope`), 404, /unknown circuit "nope"/);
   await expectError(await fetch(`${url}/other`), 404, /no route/);
+  await expectError(await fetch(`${url}/circuits/%E0%A4%A`), 400, /malformed circuit name/);
   await expectError(await fetch(`${base}/infer`), 405, /takes POST/);
   await expectError(await fetch(`${base}/infer?keys=none`, { method: 'POST', body: new Uint8Array(10) }), 404, /no keys "none"/);
   await expectError(await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at' }), 400, /invalid evaluation-key file: bad magic/);

@@ -158,9 +158,15 @@ export class FheService {
     return status;
   }
 
-  private circuit(name: string): Hosted {
-    const h = this.hosted.get(decodeURIComponent(name));
-    if (!h) throw new HttpError(404, `unknown circuit "${decodeURIComponent(name)}" (this server has: ${[...this.hosted.keys()].join(', ')})`);
+  private circuit(raw: string): Hosted {
+    let name: string;
+    try {
+      name = decodeURIComponent(raw);
+    } catch {
+      throw new HttpError(400, 'malformed circuit name in the path');
+    }
+    const h = this.hosted.get(name);
+    if (!h) throw new HttpError(404, `unknown circuit "${name.slice(0, 64)}" (this server has: ${[...this.hosted.keys()].join(', ')})`);
     return h;
   }
 
