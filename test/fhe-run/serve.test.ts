@@ -20,6 +20,7 @@ import { FheClient, compile, packBatch, simulateCircuit, unpackBatch } from '../
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { smallModel } from './fixtures';
+import { bytesBody } from '../../src/util/http-body';
 
 const dir = tmpDir('privlab-serve-');
 let server: ChildProcess | undefined;
@@ -89,27 +90,27 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
   await expectError(await fetch(`${url}/other`), 404, /no route/);
   await expectError(await fetch(`${url}/circuits/%E0%A4%A`), 400, /malformed circuit name/);
   await expectError(await fetch(`${base}/infer`), 405, /takes POST/);
-  await expectError(await fetch(`${base}/infer?keys=none`, { method: 'POST', body: new Uint8Array(10) }), 404, /no keys "none"/);
+  await expectError(await fetch(`${base}/infer?keys=none`, { method: 'POST', body: bytesBody(new Uint8Array(10)) }), 404, /no keys "none"/);
   await expectError(await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at' }), 400, /invalid evaluation-key file: bad magic/);
 
   // a secret key is never accepted as evaluation keys
   const ck = tfhe.Shortint.new_client_key(tfheParameters(circuit.parameterSet, { carryModulus: circuit.carryModulus }));
-  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: tfhe.Shortint.serialize_client_key(ck) }), 400, /invalid evaluation-key file/);
+  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(tfhe.Shortint.serialize_client_key(ck)) }), 400, /invalid evaluation-key file/);
   ck.free();
 
   // evaluation keys and ciphertexts of another parameter set
   const foreign = compile(m.model, m.inputs, { parameterSet: defaultParameterSetName(2), name: 'foreign' });
   const foreignClient = FheClient.create(clientSpec(foreign.circuit));
   try {
-    await expectError(await fetch(`${base}/keys`, { method: 'POST', body: await foreignClient.evaluationKeys() }), 422, /wrong key set/);
+    await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await foreignClient.evaluationKeys()) }), 422, /wrong key set/);
 
     // valid keys from this process's own client
     const client = FheClient.create(clientSpec(circuit));
     try {
-      const up = await fetch(`${base}/keys`, { method: 'POST', body: await client.evaluationKeys() });
+      const up = await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await client.evaluationKeys()) });
       assert.equal(up.status, 201);
       const { keyId } = (await up.json()) as { keyId: string };
-      const infer = (body: Uint8Array | string): Promise<Response> => fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body });
+      const infer = (body: Uint8Array | string): Promise<Response> => fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: typeof body === 'string' ? body : bytesBody(body) });
       await expectError(await infer(new Uint8Array(2 * 1024 * 1024)), 413, /exceeds the limit/);
       await expectError(await infer('PLCTBAT1 but then nothing sensible'), 400, /invalid ciphertext batch/);
       await expectError(await infer(foreignClient.encrypt(x.subarray(0, 8))), 422, /another parameter set/);

@@ -101,9 +101,10 @@ test('masks hold through training: pruned weights stay exactly zero after optimi
 
 test('accumulator report of a quantized model: calibrated ≤ worst case; pruning shrinks fan-in and bits', async () => {
   const { quantizeLayers } = await import('../../src/quant');
+  type FloatDense = import('../../src/quant').FloatDense;
   const { accumulatorReport } = await import('../../src/prune');
   const rng = new SeededRng(21);
-  const mk = (inp: number, out: number, act: 'relu' | 'linear') => ({
+  const mk = (inp: number, out: number, act: 'relu' | 'linear'): FloatDense => ({
     inputs: inp, outputs: out, activation: act,
     kernel: Float32Array.from({ length: inp * out }, () => rng.next() * 2 - 1),
     bias: Float32Array.from({ length: out }, () => rng.next() - 0.5),

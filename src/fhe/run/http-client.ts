@@ -8,6 +8,7 @@
 import { ClientSpec, parseClientSpec } from '../compile/circuit';
 import { FheClient } from './client';
 import { dequantizeFeatures } from './codec';
+import { bytesBody } from '../../util/http-body';
 
 export interface RemoteTimes {
   keygen_s: number;
@@ -69,7 +70,7 @@ export async function inferRemote(baseUrl: string, circuit: string, x: ArrayLike
     times.keygen_s = seconds(t0);
     log(`keys made in ${times.keygen_s.toFixed(1)} s; uploading ${(keyFile.length / 1e6).toFixed(1)} MB of evaluation keys`);
     t0 = process.hrtime.bigint();
-    const up = await expectOk(await fetch(`${base}/keys`, { method: 'POST', body: keyFile, headers: { 'Content-Type': 'application/octet-stream' } }), 'uploading evaluation keys');
+    const up = await expectOk(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(keyFile), headers: { 'Content-Type': 'application/octet-stream' } }), 'uploading evaluation keys');
     const { keyId } = (await up.json()) as { keyId: string };
     times.upload_s = seconds(t0);
 
@@ -83,7 +84,7 @@ export async function inferRemote(baseUrl: string, circuit: string, x: ArrayLike
       const query = client.encrypt(Float32Array.from({ length: n * features }, (_, i) => x[s * features + i]));
       times.encrypt_s += seconds(t0);
       t0 = process.hrtime.bigint();
-      const r = await expectOk(await fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: query, headers: { 'Content-Type': 'application/octet-stream' } }), 'inference');
+      const r = await expectOk(await fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: bytesBody(query), headers: { 'Content-Type': 'application/octet-stream' } }), 'inference');
       const answer = new Uint8Array(await r.arrayBuffer());
       const roundTrip = seconds(t0);
       const server = Number(r.headers.get('x-server-seconds') ?? 0);
