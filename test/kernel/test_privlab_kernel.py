@@ -103,6 +103,20 @@ class PrivlabKernelTests(jupyter_kernel_test.KernelTests):
         last = [m for m in outputs if m["msg_type"] == "update_display_data"][-1]
         self.assertIn("100%", last["content"]["data"]["text/plain"])
 
+    def test_privlab_rapid_updates_all_arrive(self):
+        # 500 display updates from a loop that never yields: every one is delivered, in
+        # order (the launcher queues each socket's sends; zeromq allows one pending send).
+        code = (
+            'import * as lab4 from "privlab/kernel-ext";\n'
+            'const h = new lab4.DisplayHandle();\n'
+            'for (let i = 0; i < 500; i++) h.update({ "text/plain": `update ${i}` });'
+        )
+        reply, outputs = self.run_cell(code)
+        self.assertEqual(reply["content"]["status"], "ok")
+        texts = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"].endswith("display_data")]
+        self.assertEqual(len(texts), 500)
+        self.assertEqual(texts[-1], "update 499")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -37,6 +37,33 @@ class Converters {
   }
 }
 
+/**
+ * zeromq.js 6 allows one pending send per socket (a second one fails with EBUSY) and
+ * tslab sends without waiting, so a send that cannot complete at once (a busy
+ * machine, a slow front end) can make the next message fail — and a lost
+ * "status: idle" would leave a front end waiting forever. (A notebook run was seen
+ * to stall under heavy load; the loss itself was not reproduced.) So each socket's
+ * sends are chained, to go out one after another, in order. zeromq's sockets cannot be
+ * modified, but tslab reads server.iopub / server.shell … at every send, so those
+ * fields get a proxy whose send() queues and which forwards everything else.
+ */
+function serializedSends<T extends object>(socket: T): T {
+  const raw = (socket as unknown as { send(msg: unknown): Promise<void> }).send.bind(socket);
+  let chain: Promise<void> = Promise.resolve();
+  const send = (msg: unknown): Promise<void> => {
+    const next = chain.then(() => raw(msg));
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  return new Proxy(socket, {
+    get(target, prop) {
+      if (prop === 'send') return send;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 function configPathFromArgs(argv: string[]): string {
   const i = argv.indexOf('--config-path');
   const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--config-path='))?.slice('--config-path='.length);
@@ -47,7 +74,7 @@ function configPathFromArgs(argv: string[]): string {
   return value;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const configPath = configPathFromArgs(process.argv.slice(2));
   const convs = new Converters();
   convs.node; // warm the TypeScript converter before the first cell, as tslab does
@@ -99,7 +126,12 @@ function main(): void {
   process.on('SIGINT', () => executor.interrupt());
   process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
   process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
-  server.init();
+  // Sockets exist once init() has bound them, before any message can arrive.
+  await server.init();
+  for (const name of ['iopub', 'shell', 'control', 'stdin', 'hb']) server[name] = serializedSends(server[name]);
 }
 
-main();
+main().catch((err) => {
+  process.stderr.write(`privlab kernel: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
