@@ -73,15 +73,16 @@ console.log(formatCompileReport(r.report));
 md("""
 ## The compiled circuit
 One PBS per hidden neuron, and one per output digit (the 6-bit logits travel as two base-16
-digits). *Positions per value* is how many of the N table positions each accumulator value gets;
-the read noise (modulus switch + key switch) is a few positions, so only accumulators near an
-output step can be read one step off — the *predicted read error*.
+digits). *Positions per value* is how many of the N table positions each accumulator value gets
+(each neuron's weights are scaled so that its own window fills the table); the read noise (modulus
+switch + key switch) is a few positions, so only accumulators near an output step can be read one
+step off — the *predicted read error*.
 """)
 code("""
 lab.table(r.report.layers.map((l) => ({
   layer: l.layer, "in→out": `${l.inputs}→${l.neurons}`, activation: l.activation, PBS: l.pbs,
   "acc. bits": l.accumulatorBits, "acc. bits (worst case)": l.accumulatorBitsWorstCase,
-  "positions/value": l.positionsPerValue, "read noise σ (values)": Number(l.readNoiseStdValues.toFixed(3)),
+  "positions/value (min, median)": `${l.positionsPerValue}, ${l.positionsPerValueMedian}`, "read noise σ (values, worst)": Number(l.readNoiseStdValues.toFixed(3)),
   "predicted read error %": Number((100 * l.predictedReadError).toFixed(3)),
 })), { save: "fhe/mnist-fcnn-layers" });
 lab.table([{
