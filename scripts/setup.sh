@@ -16,7 +16,7 @@ DEB_PACKAGES=(
   python3 python3-notebook python3-nbconvert python3-nbclient jupyter-client
   python3-ipykernel python3-jupyter-kernel-test python3-scipy
   chromium
-  build-essential python3-dev pkg-config libopenblas-dev libfftw3-dev
+  build-essential python3-dev pkg-config libopenblas-dev
   dataset-fashion-mnist
 )
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
