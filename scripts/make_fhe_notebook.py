@@ -1,9 +1,10 @@
 """Writes notebooks/03-fhe-inference.ipynb (kept as a script so the cells are easy to review)."""
-import json, sys
+import sys
 
-cells = []
-def md(s): cells.append({"cell_type": "markdown", "metadata": {}, "source": s.strip("\n")})
-def code(s): cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s.strip("\n")})
+from notebook_builder import Notebook
+
+nb = Notebook("fhe")
+md, code = nb.md, nb.code
 
 md("""
 # Encrypted inference: compile, simulate, execute
@@ -223,15 +224,4 @@ try {
 }
 """)
 
-nb = {
-    "cells": cells,
-    "metadata": {
-        "kernelspec": {"name": "privlab", "display_name": "TypeScript (privlab)", "language": "typescript"},
-        "language_info": {"name": "typescript", "file_extension": ".ts", "mimetype": "text/typescript"},
-    },
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
-for i, c in enumerate(nb["cells"]):
-    c["id"] = f"fhe-{i:02d}"
-json.dump(nb, open(sys.argv[1], "w"), indent=1)
+nb.write(sys.argv[1])

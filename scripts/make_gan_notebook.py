@@ -1,9 +1,10 @@
 """Writes notebooks/01-mnist-gan.ipynb (kept as a script so the cells are easy to review)."""
-import json, sys
+import sys
 
-cells = []
-def md(s): cells.append({"cell_type": "markdown", "metadata": {}, "source": s.strip("\n")})
-def code(s): cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s.strip("\n")})
+from notebook_builder import Notebook
+
+nb = Notebook("mnist-gan")
+md, code = nb.md, nb.code
 
 md("""
 # The MNIST GAN, trained on the CPU
@@ -82,15 +83,4 @@ const same = again.pixels.every((v, i) => v === last.pixels[i]);
 console.log(`${ckpt}: ${(bytes / 2 ** 20).toFixed(1)} MB, epoch ${loaded.meta.epoch}; reloaded generator reproduces the samples: ${same}`);
 """)
 
-nb = {
-    "cells": cells,
-    "metadata": {
-        "kernelspec": {"name": "privlab", "display_name": "TypeScript (privlab)", "language": "typescript"},
-        "language_info": {"name": "typescript", "file_extension": ".ts", "mimetype": "text/typescript"},
-    },
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
-for i, c in enumerate(nb["cells"]):
-    c["id"] = f"mnist-gan-{i:02d}"
-json.dump(nb, open(sys.argv[1], "w"), indent=1)
+nb.write(sys.argv[1])
