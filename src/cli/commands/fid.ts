@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
-import { defaultFeatureModelPath, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
+import { defaultFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
 import { loadDataset, MNIST_SPLIT, trainTestSplit } from '../../data';
-import { loadFeatureModel } from '../../metrics/feature-model';
 import { datasetStats, generatorFid } from '../../metrics/gan-fid';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
 
@@ -63,6 +62,7 @@ async function ganFid(argv: string[]): Promise<number> {
   const result = { checkpoint: positionals[0], fid: fidValue, real_train_vs_test_fid: floor, samples: count, real_samples: split.test.count, epoch: meta.epoch ?? null, feature_model: values['feature-model'] ?? 'data/fid-lenet (LeNet, 84 features)' };
   console.log(values.json ? JSON.stringify(result) : `FID ${fidValue.toFixed(3)} (real train vs test: ${floor.toFixed(3)})`);
   gan.dispose();
+  fm.dispose();
   return 0;
 }
 
