@@ -17,14 +17,16 @@ const int = (name: string, v: string | undefined, min: number): number | undefin
 
 export const ganCompressionBenchmark: NamedBenchmark = {
   name: 'gan-compression',
-  usage: `gan-compression [--epochs E] [--finetune-epochs F] [--prune 0.2,0.5,0.7,0.8] [--fid-samples N] [--max-steps S] [--seed S] [--out DIR]
-      The MNIST GAN table: regular, 6-bit and 4-bit QAT, the 4-bit generator pruned and
-      fine-tuned; FID (LeNet features) against held-out digits, s/epoch, QAT overhead,
-      accumulator widths. Defaults: 30 epochs, 10 fine-tuning epochs.`,
+  usage: `gan-compression [--epochs E] [--qat-epochs Q] [--finetune-epochs F] [--prune 0.2,0.5,0.7,0.8] [--fid-samples N] [--fid-epochs K] [--percentile P] [--gradual] [--max-steps S] [--seed S] [--out DIR]
+      The MNIST GAN table: regular, 6-bit and 4-bit QAT (the last Q of the E epochs, from the
+      regular GAN's weights; Q = E: from scratch), the 4-bit generator pruned and fine-tuned F
+      epochs; FID (LeNet features, mean over each variant's last K epochs) against held-out
+      digits, s/epoch, QAT overhead, accumulator widths. Defaults: E 30, Q E/4, F 10, K 3,
+      activation ranges from batch percentile P 99.9; pruning one shot (--gradual: Zhu & Gupta).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
-      options: { epochs: { type: 'string' }, 'finetune-epochs': { type: 'string' }, prune: { type: 'string' }, 'fid-samples': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+      options: { epochs: { type: 'string' }, 'qat-epochs': { type: 'string' }, 'fid-epochs': { type: 'string' }, percentile: { type: 'string' }, gradual: { type: 'boolean' }, 'finetune-epochs': { type: 'string' }, prune: { type: 'string' }, 'fid-samples': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
     });
     const prune = values.prune?.split(',').map((s) => {
       const p = Number(s);
@@ -32,8 +34,13 @@ export const ganCompressionBenchmark: NamedBenchmark = {
       return p;
     });
     await selectBackend({ quiet: true });
+    const percentile = numberOption('percentile', values.percentile, (n) => n > 50 && n <= 100, 'a percentile in (50, 100]');
     const result = await runGanCompression({
       epochs: int('epochs', values.epochs, 1) ?? 30,
+      qatEpochs: int('qat-epochs', values['qat-epochs'], 1),
+      fidEpochs: int('fid-epochs', values['fid-epochs'], 1),
+      activationPercentile: percentile,
+      pruneSchedule: values.gradual ? 'gradual' : undefined,
       finetuneEpochs: int('finetune-epochs', values['finetune-epochs'], 0) ?? 10,
       pruneFractions: prune,
       fidSamples: int('fid-samples', values['fid-samples'], 2),

@@ -21,18 +21,21 @@ const median = (xs: number[]): number => {
 
 export const qatStepBenchmark: NamedBenchmark = {
   name: 'qat-step',
-  usage: `qat-step [--rounds R] [--warmup W] [--bits 4,6]
+  usage: `qat-step [--rounds R] [--warmup W] [--bits 4,6] [--percentile P|minmax]
       The reference GAN step (batch 64) with a float generator and with QAT generators,
-      interleaved: median CPU and wall ms per step and the QAT/regular ratios.`,
+      interleaved: median CPU and wall ms per step and the QAT/regular ratios. Activation
+      ranges as in bench gan-compression: batch percentile P (default 99.9) or min/max.`,
   async run(argv, log) {
-    const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string' }, warmup: { type: 'string' }, bits: { type: 'string' } } });
+    const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string' }, warmup: { type: 'string' }, bits: { type: 'string' }, percentile: { type: 'string' } } });
+    const percentile = values.percentile === 'minmax' ? undefined
+      : numberOption('percentile', values.percentile ?? '99.9', (n) => n > 50 && n <= 100, 'a percentile in (50, 100] or minmax');
     const rounds = numberOption('rounds', values.rounds, (n) => Number.isInteger(n) && n > 0, 'a positive integer') ?? 30;
     const warmup = numberOption('warmup', values.warmup, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 5;
     const bits = (values.bits ?? '4,6').split(',').map((b) => Number(b));
     const backend = await selectBackend({ quiet: true });
     const variants = [{ name: 'regular', bits: 0 }, ...bits.map((b) => ({ name: `qat-${b}bit`, bits: b }))].map((v) => {
       const gan = new Gan({}, 1);
-      const qat = v.bits ? new QatTransform(gan.generator, { weightBits: v.bits, activationBits: v.bits, inputRange: { min: -3, max: 3 }, outputRange: { min: -1, max: 1 } }) : undefined;
+      const qat = v.bits ? new QatTransform(gan.generator, { weightBits: v.bits, activationBits: v.bits, inputRange: { min: -3, max: 3 }, outputRange: { min: -1, max: 1 }, activationPercentile: percentile }) : undefined;
       gan.generator.transform = qat;
       return { ...v, gan, qat, opt: ganOptimizers(gan), rng: new SeededRng(2), cpu: [] as number[], wall: [] as number[] };
     });
@@ -53,7 +56,7 @@ export const qatStepBenchmark: NamedBenchmark = {
     }
     const base = variants[0];
     const out = {
-      backend: backend.name, rounds,
+      backend: backend.name, rounds, activation_ranges: percentile === undefined ? 'minmax' : `percentile ${percentile}`,
       variants: variants.map((v) => ({ name: v.name, cpu_ms_per_step: median(v.cpu), wall_ms_per_step: median(v.wall) })),
       overhead_cpu: Object.fromEntries(variants.slice(1).map((v) => [v.name, median(v.cpu) / median(base.cpu)])),
       overhead_wall: Object.fromEntries(variants.slice(1).map((v) => [v.name, median(v.wall) / median(base.wall)])),

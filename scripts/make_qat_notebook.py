@@ -18,8 +18,13 @@ Here each generator is scored by FID against the 2,000 held-out real digits, wit
 trained on MNIST (`data/fid-lenet`). **These FID values are not comparable in absolute terms with the
 paper's Inception-based ones**: compare the ratios to the regular model.
 
+Each QAT generator is the regular GAN's, fine-tuned quantized for its last epochs (the usual QAT
+recipe; here the last quarter of the run), so every variant has trained the same number of epochs;
+the pruned ones are then fine-tuned with their masks held. A GAN's FID swings from one epoch to the
+next by more than the effects measured here, so each variant's FID is the mean over its last 3 epochs.
+
 The default run is short (a few minutes). Set `FULL = true` for the benchmark's run
-(`privlab bench gan-compression`: 20 epochs, 5 fine-tuning epochs per pruned model).
+(`privlab bench gan-compression`: 20 epochs, the last 5 quantized, 5 fine-tuning epochs per pruned model).
 """)
 code("""
 import * as lab from "privlab/kernel-ext";
@@ -30,12 +35,12 @@ console.log(`tfjs backend: ${backend.name}`);
 
 const FULL = false;
 const opts = FULL
-  ? { epochs: 20, finetuneEpochs: 5 }
-  : { epochs: 2, finetuneEpochs: 1, maxStepsPerEpoch: 50, fidSamples: 1000 };
+  ? { epochs: 20, qatEpochs: 5, finetuneEpochs: 5 }
+  : { epochs: 2, qatEpochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 50, fidSamples: 1000 };
 """)
 md("## Training the seven generators")
 code("""
-const totalEpochs = 3 * opts.epochs + 4 * opts.finetuneEpochs;
+const totalEpochs = opts.epochs + 2 * opts.qatEpochs + 4 * opts.finetuneEpochs;
 const bar = lab.progressBar({ total: totalEpochs, label: "training", unit: "epoch" });
 const result = await lab.experiments.runGanCompression({
   ...opts,

@@ -22,9 +22,9 @@ export function summarize(r: GanCompressionResult): object {
   const low = bits[bits.length - 1];
   return {
     rows: r.rows.map((x) => ({
-      variant: x.variant, bits: x.bits, pruning: x.pruning, fid: x.fid, fid_ratio_to_regular: x.fid / regular,
+      variant: x.variant, bits: x.bits, pruning: x.pruning, fid: x.fid, fid_trail: x.fidTrail, fid_ratio_to_regular: x.fid / regular,
       paper_fid: PAPER_FID[x.variant] ?? null, paper_fid_ratio: PAPER_FID[x.variant] ? PAPER_FID[x.variant] / PAPER_FID.regular : null,
-      epochs: x.epochs, s_per_epoch: x.secondsPerEpoch, cpu_s_per_epoch: x.cpuSecondsPerEpoch,
+      epochs: x.epochs, start_epoch: x.startEpoch, s_per_epoch: x.secondsPerEpoch, cpu_s_per_epoch: x.cpuSecondsPerEpoch,
       accumulator_bits_worst_case: x.accumulators?.map((a) => a.worstCaseBits) ?? null,
       accumulator_bits_calibrated: x.accumulators?.map((a) => a.calibratedBits) ?? null,
       max_fan_in: x.accumulators?.map((a) => a.maxFanIn) ?? null,

@@ -4,6 +4,7 @@
  * outliers (robust for activations with long tails).
  */
 import { QuantParams, QuantSpec, paramsFromRange } from './quantizer';
+import { percentileRange } from './percentile';
 
 export interface Observer {
   observe(values: ArrayLike<number>): void;
@@ -53,11 +54,7 @@ export class PercentileObserver implements Observer {
       all.set(c, at);
       at += c.length;
     }
-    all.sort();
-    // Nearest-rank percentiles (numpy's 'lower'/'higher' pair), so results are values actually seen.
-    const hiIdx = Math.min(this.count - 1, Math.ceil((this.percentile / 100) * this.count) - 1);
-    const loIdx = Math.max(0, this.count - 1 - hiIdx);
-    return { min: all[loIdx], max: all[hiIdx] };
+    return percentileRange(all, this.percentile, all);
   }
 }
 

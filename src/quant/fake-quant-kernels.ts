@@ -59,13 +59,18 @@ function affineGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 }
 
 /**
- * min and max of a float32 tensor kept in host storage (cpu-family backends), read in
- * place; undefined on other backends.
+ * A float32 tensor's values kept in host storage (cpu-family backends), read in place
+ * without a copy; undefined on other backends.
  */
-export function hostMinMax(t: tf.Tensor): { min: number; max: number } | undefined {
+export function hostValues(t: tf.Tensor): Float32Array | undefined {
   if (t.dtype !== 'float32' || !hasKernel(FAKE_QUANT_AFFINE)) return undefined;
-  const backend = tf.backend() as unknown as KernelArgs['backend'];
-  const v = float32Values(backend, t);
+  return float32Values(tf.backend() as unknown as KernelArgs['backend'], t) ?? undefined;
+}
+
+/** min and max of a float32 tensor in host storage; undefined on other backends. */
+
+export function hostMinMax(t: tf.Tensor): { min: number; max: number } | undefined {
+  const v = hostValues(t);
   if (!v || v.length === 0) return undefined;
   let min = v[0];
   let max = v[0];

@@ -9,8 +9,13 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
   await selectBackend({ quiet: true });
   const before = tf.memory().numTensors;
   const seen: string[] = [];
-  const r = await runGanCompression({ epochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
+  const r = await runGanCompression({ epochs: 2, qatEpochs: 1, fidEpochs: 2, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
   assert.deepEqual(r.rows.map((x) => x.variant), ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50', 'qat-4bit-pruned-80']);
+  // QAT fine-tunes the regular GAN's epoch-1 weights for the last epoch; pruning fine-tunes after epoch 2.
+  assert.deepEqual(r.rows.map((x) => [x.startEpoch, x.epochs]), [[0, 2], [1, 1], [1, 1], [2, 1], [2, 1]]);
+  assert.deepEqual(r.rows.map((x) => x.fidTrail.length), [2, 1, 1, 1, 1]);
+  assert.ok(Math.abs(r.rows[0].fid - (r.rows[0].fidTrail[0] + r.rows[0].fidTrail[1]) / 2) < 1e-9, 'FID is the mean of the trail');
+  assert.notEqual(r.rows[0].fidTrail[0], r.rows[0].fidTrail[1]);
   assert.deepEqual(seen, r.rows.map((x) => x.variant));
   assert.ok(r.realFloor > 0 && r.realFloor < 5);
   for (const row of r.rows) {
@@ -31,4 +36,21 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
   assert.ok(p80.accumulators![0].worstCaseBits < q4.accumulators![0].worstCaseBits, 'pruning lowers the worst-case accumulator width');
   assert.deepEqual(Object.keys(r.qatOverhead), ['qat-6bit', 'qat-4bit']);
   assert.ok(tf.memory().numTensors <= before + 5, `tensors: ${before} → ${tf.memory().numTensors}`);
+});
+
+test('GAN compression rejects a QAT span outside the run', async () => {
+  await assert.rejects(runGanCompression({ epochs: 2, qatEpochs: 3, finetuneEpochs: 1 }), /qatEpochs must be an integer in 1\.\.epochs/);
+  await assert.rejects(runGanCompression({ epochs: 2, fidEpochs: 0, finetuneEpochs: 1 }), /fidEpochs must be a positive integer/);
+});
+
+test('gradual pruning ends at the requested sparsity in every exported layer', async () => {
+  await selectBackend({ quiet: true });
+  const r = await runGanCompression({ epochs: 1, finetuneEpochs: 2, maxStepsPerEpoch: 4, fidSamples: 100, fidEpochs: 1, qatBits: [4], pruneFractions: [0.6], pruneSchedule: 'gradual' });
+  const pruned = r.rows[2];
+  assert.equal(pruned.variant, 'qat-4bit-pruned-60');
+  assert.equal(r.options.pruneSchedule, 'gradual');
+  for (const l of checkQuantizedModel(pruned.model).layers) {
+    const zeros = l.weights.filter((w) => w === 0).length / l.weights.length;
+    assert.ok(zeros >= 0.6 - 1e-3 && zeros < 0.7, `layer of ${l.inputs}x${l.outputs}: ${zeros} zero`);
+  }
 });

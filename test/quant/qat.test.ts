@@ -132,3 +132,29 @@ test('the QAT forward follows weight updates made in place by the fused Adam (no
   tf.dispose([real, z]);
   gan.dispose();
 });
+
+test('QAT percentile ranges clip activation outliers that min/max ranges follow', () => {
+  const ranges = (pct?: number): { min: number; max: number } => {
+    // An identity layer: the observed range is the input's, one value of which is an outlier.
+    const mlp = new Mlp({ sizes: [1, 1], hiddenActivation: 'linear', outputActivation: 'linear' }, new SeededRng(1));
+    mlp.layers[0].kernel.assign(tf.tensor2d([[1]]));
+    mlp.layers[0].bias.assign(tf.tensor1d([0]));
+    const qat = new QatTransform(mlp, { weightBits: 8, activationBits: 4, inputBits: 8, activationPercentile: pct });
+    mlp.transform = qat;
+    const xs = Float32Array.from({ length: 1000 }, (_, i) => (i / 999) * 2 - 1);
+    xs[500] = 60;
+    const x = tf.tensor2d(xs, [1000, 1]);
+    tf.dispose(mlp.apply(x));
+    const r = qat.state().outputs[0]!;
+    tf.dispose(x);
+    qat.dispose();
+    mlp.dispose();
+    return r;
+  };
+  const mm = ranges();
+  const p = ranges(99);
+  // The 8-bit input grid (step 61/255) moves values a little; the outlier survives min/max.
+  assert.ok(mm.max > 50, `min/max range ${JSON.stringify(mm)}`);
+  assert.ok(p.max < 10 && p.min > -10, `99th-percentile range ${JSON.stringify(p)}`);
+  assert.throws(() => new QatTransform(new Mlp({ sizes: [1, 1] }, new SeededRng(1)), { weightBits: 4, activationBits: 4, activationPercentile: 30 }), /activationPercentile/);
+});
