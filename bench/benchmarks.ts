@@ -3,6 +3,7 @@
  * returns one JSON-able object; the CLI prints it. Add a benchmark with one entry here.
  */
 import { parseArgs } from 'node:util';
+import { intOption } from '../src/cli/command';
 import { benchTrainStep } from './train-step';
 import type { GemmThreading } from '../src/backend';
 import { fheMnistBenchmark } from './fhe-mnist';
@@ -18,12 +19,7 @@ export interface NamedBenchmark {
   run(argv: string[], log: (line: string) => void): Promise<object>;
 }
 
-function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`--${name} must be a non-negative integer, got "${v}"`);
-  return n;
-}
+const positiveInt = (name: string, v: string | undefined): number | undefined => intOption(name, v, 1);
 
 function gemmThreading(v: string | undefined): GemmThreading | undefined {
   if (v === undefined) return undefined;
@@ -49,7 +45,7 @@ export const BENCHMARKS: NamedBenchmark[] = [
       const others = values.others === undefined ? undefined : values.others === 'none' ? [] : values.others.split(',').map((s) => s.trim()).filter(Boolean);
       return benchTrainStep({
         backend: values.backend, steps: positiveInt('steps', values.steps), rounds: positiveInt('rounds', values.rounds),
-        epochs: positiveInt('epochs', values.epochs), blasThreads: positiveInt('blas-threads', values['blas-threads']),
+        epochs: intOption('epochs', values.epochs, 0), blasThreads: positiveInt('blas-threads', values['blas-threads']),
         gemmThreading: gemmThreading(values['gemm-threading']),
         torchThreads: values['torch-threads']?.split(',').map((t) => positiveInt('torch-threads', t.trim()) as number),
         batch: positiveInt('batch', values.batch), noTorch: values['no-torch'], otherBackends: others, log,

@@ -10,13 +10,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NamedBenchmark } from './benchmarks';
 import { runGanFhe } from '../src/fhe/run/experiments/gan-fhe';
-import { numberOption } from '../src/cli/command';
+import { intOption } from '../src/cli/command';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { round } from './stats';
-
-const int = (name: string, v: string | undefined, min: number): number | undefined =>
-  numberOption(name, v, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
 
 export const fheGanBenchmark: NamedBenchmark = {
   name: 'fhe-gan',
@@ -33,11 +30,11 @@ export const fheGanBenchmark: NamedBenchmark = {
     await selectBackend({ quiet: true });
     const { result, fhe } = await runGanFhe({
       modelFile: values.model ?? path.join(packageRoot(), 'figures', 'gan-compression', `${variant}.quantized.json`),
-      images: int('images', values.images, 1),
-      fidSamples: int('fid-samples', values['fid-samples'], 2),
-      calibration: int('calibration', values.calibration, 1),
+      images: intOption('images', values.images, 1),
+      fidSamples: intOption('fid-samples', values['fid-samples'], 2),
+      calibration: intOption('calibration', values.calibration, 1),
       parameterSet: values.params,
-      threads: int('threads', values.threads, 1),
+      threads: intOption('threads', values.threads, 1),
       log,
       onExecute: (done, total) => log(`encrypted image ${done}/${total}`),
     });

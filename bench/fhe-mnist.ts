@@ -11,13 +11,9 @@ import { runMnistFcnn } from '../src/fhe/run/experiments/mnist-fcnn';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { round } from './stats';
+import { intOption, numberOption } from '../src/cli/command';
 
-function count(name: string, v: string | undefined, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
-  return n;
-}
+const count = (name: string, v: string | undefined, min = 1): number | undefined => intOption(name, v, min);
 
 export const fheMnistBenchmark: NamedBenchmark = {
   name: 'fhe-mnist',
@@ -33,8 +29,7 @@ export const fheMnistBenchmark: NamedBenchmark = {
         'float-epochs': { type: 'string' }, 'qat-epochs': { type: 'string' }, out: { type: 'string' }, model: { type: 'string' },
       },
     });
-    const pError = values['p-error'] === undefined ? undefined : Number(values['p-error']);
-    if (pError !== undefined && !(pError > 0 && pError < 1)) throw new RangeError(`--p-error must be in (0, 1), got "${values['p-error']}"`);
+    const pError = numberOption('p-error', values['p-error'], (n) => n > 0 && n < 1, 'in (0, 1)');
     const dir = path.join(packageRoot(), 'figures', 'fhe');
     await selectBackend({ quiet: true });
     const { result, fhe } = await runMnistFcnn({

@@ -10,10 +10,7 @@ import { runGanCompression } from '../src/experiments/gan-compression';
 import { summarize, writeGanCompressionFigures } from '../src/experiments/gan-compression-report';
 import { packageRoot } from '../src/util/files';
 import type { NamedBenchmark } from './benchmarks';
-import { numberOption } from '../src/cli/command';
-
-const int = (name: string, v: string | undefined, min: number): number | undefined =>
-  numberOption(name, v, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
+import { intOption, numberOption } from '../src/cli/command';
 
 export const ganCompressionBenchmark: NamedBenchmark = {
   name: 'gan-compression',
@@ -36,16 +33,16 @@ export const ganCompressionBenchmark: NamedBenchmark = {
     await selectBackend({ quiet: true });
     const percentile = numberOption('percentile', values.percentile, (n) => n > 50 && n <= 100, 'a percentile in (50, 100]');
     const result = await runGanCompression({
-      epochs: int('epochs', values.epochs, 1) ?? 30,
-      qatEpochs: int('qat-epochs', values['qat-epochs'], 1),
-      fidEpochs: int('fid-epochs', values['fid-epochs'], 1),
+      epochs: intOption('epochs', values.epochs, 1) ?? 30,
+      qatEpochs: intOption('qat-epochs', values['qat-epochs'], 1),
+      fidEpochs: intOption('fid-epochs', values['fid-epochs'], 1),
       activationPercentile: percentile,
       pruneSchedule: values.gradual ? 'gradual' : undefined,
-      finetuneEpochs: int('finetune-epochs', values['finetune-epochs'], 0) ?? 10,
+      finetuneEpochs: intOption('finetune-epochs', values['finetune-epochs'], 0) ?? 10,
       pruneFractions: prune,
-      fidSamples: int('fid-samples', values['fid-samples'], 2),
-      maxStepsPerEpoch: int('max-steps', values['max-steps'], 1),
-      seed: int('seed', values.seed, 0),
+      fidSamples: intOption('fid-samples', values['fid-samples'], 2),
+      maxStepsPerEpoch: intOption('max-steps', values['max-steps'], 1),
+      seed: intOption('seed', values.seed, 0),
       onEpoch: (v, e, of) => log(`${v}: epoch ${e}/${of}`),
       onVariant: (row) => log(`${row.variant}: FID ${row.fid.toFixed(2)} (${row.secondsPerEpoch.toFixed(1)} s/epoch)`),
     });

@@ -11,7 +11,7 @@ import { Gan } from '../src/nn/gan';
 import { ganOptimizers, ganTrainStep } from '../src/nn/gan-step';
 import { QatTransform } from '../src/quant/qat';
 import { SeededRng } from '../src/util/rng';
-import { numberOption } from '../src/cli/command';
+import { intOption, numberOption } from '../src/cli/command';
 import type { NamedBenchmark } from './benchmarks';
 
 const median = (xs: number[]): number => {
@@ -29,8 +29,8 @@ export const qatStepBenchmark: NamedBenchmark = {
     const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string' }, warmup: { type: 'string' }, bits: { type: 'string' }, percentile: { type: 'string' } } });
     const percentile = values.percentile === 'minmax' ? undefined
       : numberOption('percentile', values.percentile ?? '99.9', (n) => n > 50 && n <= 100, 'a percentile in (50, 100] or minmax');
-    const rounds = numberOption('rounds', values.rounds, (n) => Number.isInteger(n) && n > 0, 'a positive integer') ?? 30;
-    const warmup = numberOption('warmup', values.warmup, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 5;
+    const rounds = intOption('rounds', values.rounds, 1) ?? 30;
+    const warmup = intOption('warmup', values.warmup, 0) ?? 5;
     const bits = (values.bits ?? '4,6').split(',').map((b) => Number(b));
     const backend = await selectBackend({ quiet: true });
     const variants = [{ name: 'regular', bits: 0 }, ...bits.map((b) => ({ name: `qat-${b}bit`, bits: b }))].map((v) => {

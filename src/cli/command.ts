@@ -21,3 +21,8 @@ export function numberOption(name: string, value: string | undefined, check: (n:
   if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what}, got "${value}"`);
   return n;
 }
+
+/** An integer option ≥ `min` (undefined when absent). */
+export function intOption(name: string, value: string | undefined, min: number): number | undefined {
+  return numberOption(name, value, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
+}
