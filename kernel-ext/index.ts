@@ -17,3 +17,4 @@ export * as data from '../src/data';
 export * as viz from '../src/viz';
 export * from './training';
 export * as experiments from '../src/experiments';
+export * as fhe from '../src/fhe';

@@ -32,13 +32,12 @@ experiment from the command line: `privlab bench fhe-mnist --json` (it also writ
 """)
 code("""
 import * as lab from "privlab/kernel-ext";
-import * as fhe from "../dist/src/fhe/run";
-import { formatCompileReport } from "../dist/src/fhe/compile";
-import { runMnistFcnn, ZAMA_FCNN_REFERENCE } from "../dist/src/fhe/run/experiments/mnist-fcnn";
-import { FheService } from "../dist/src/fhe/run/http-server";
-import { inferRemote } from "../dist/src/fhe/run/http-client";
-import { runGanFhe, GAN_FHE_REFERENCE } from "../dist/src/fhe/run/experiments/gan-fhe";
 import * as fs from "fs";
+
+const fhe = lab.fhe.run;
+const { formatCompileReport } = lab.fhe.compiler;
+const { FheService, inferRemote } = lab.fhe.run;
+const { runMnistFcnn, ZAMA_FCNN_REFERENCE, runGanFhe, GAN_FHE_REFERENCE } = lab.fhe.experiments;
 
 const FULL_RUN = false;                        // true: 100 encrypted digits, 10 generated images
 const EXECUTE_SAMPLES = FULL_RUN ? 100 : 5;

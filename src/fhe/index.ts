@@ -9,3 +9,6 @@
  */
 export * as core from './core';
 export * as shortint from './tfhe';
+export * as compiler from './compile';
+export * as run from './run';
+export * as experiments from './run/experiments';

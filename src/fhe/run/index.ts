@@ -12,3 +12,7 @@ export { CircuitServer, WrongKeySetError } from './server';
 export type { EvaluateOptions, LayerTiming } from './server';
 export { packBatch, unpackBatch, decodeBatch, encodeBatch, BatchFormatError } from './wire';
 export { encodeDigits, decodeDigits, quantizeFeatures, dequantizeFeatures } from './codec';
+export { FheService } from './http-server';
+export type { FheServiceOptions } from './http-server';
+export { inferRemote } from './http-client';
+export type { RemoteOptions, RemoteResult, RemoteTimes } from './http-client';

@@ -51,6 +51,8 @@ export interface GanFheOptions {
   parameterSet?: string;
   /** Below 1, accumulators may be rounded to fit the table. Default 0.01. */
   minPositionsPerValue?: number;
+  /** Accumulator window margin (CompileOptions.margin). Default the compiler's (0.2). */
+  margin?: number;
   seed?: number;
   threads?: number;
   log?: (line: string) => void;
@@ -120,6 +122,7 @@ export async function runGanFhe(o: GanFheOptions): Promise<GanFheRun> {
     name: 'mnist-generator',
     parameterSet: o.parameterSet ?? defaultParameterSetName(4),
     minPositionsPerValue: o.minPositionsPerValue ?? 0.01,
+    margin: o.margin,
   });
   const fidSamples = o.fidSamples ?? 2000;
   const z = latents(fidSamples, dim, seed + 1);
