@@ -1,4 +1,14 @@
 /**
+ * SHA-256 fed in 1 GiB pieces: node's hash takes at most 2^31 − 1 bytes per update, and
+ * the keys of the N = 16384 sets are 2.6 GB.
+ */
+function sha256(bytes: Uint8Array): Buffer {
+  const h = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += 2 ** 30) h.update(bytes.subarray(at, Math.min(bytes.length, at + 2 ** 30)));
+  return h.digest();
+}
+
+/**
  * The evaluation-key file, version 1 (all integers little endian):
  *
  *   magic "PLTFHEEK" (8 bytes) · format version u32 · header length u32 · header (UTF-8
@@ -45,7 +55,7 @@ export function serializeEvaluationKeys(keys: EvaluationKeys): Uint8Array {
     out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), off);
     off += arr.byteLength;
   }
-  out.set(createHash('sha256').update(out.subarray(0, off)).digest(), off);
+  out.set(sha256(out.subarray(0, off)), off);
   return out;
 }
 
@@ -64,7 +74,7 @@ export function parseEvaluationKeys<P extends CoreParameters>(bytes: Uint8Array,
   const headerLen = view.getUint32(12, true);
   if (16 + headerLen + 32 > bytes.length) throw new EvaluationKeyFormatError(`header length ${headerLen} runs past the end of the file (truncated?)`);
   const body = bytes.subarray(0, bytes.length - 32);
-  const digest = createHash('sha256').update(body).digest();
+  const digest = sha256(body);
   if (!digest.equals(Buffer.from(bytes.subarray(bytes.length - 32)))) throw new EvaluationKeyFormatError('checksum mismatch (file truncated or corrupted)');
   let header: { params?: unknown; bootstrapKeyWords?: unknown; keyswitchKeyWords?: unknown };
   try {
