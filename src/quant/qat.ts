@@ -2,10 +2,10 @@
  * Quantization-aware training for privlab's MLPs (src/nn/mlp.ts): a layer transform
  * that fake-quantizes the first layer's input, every kernel (symmetric, one scale per
  * output neuron, from the kernel's current max |w|) and every layer's output (affine,
- * from an exponential moving average of the observed range, as TF's QAT does). The
- * backward pass is the straight-through estimator. After training, `exportModel`
- * writes the integer model that the FHE compiler consumes; running it in the clear
- * reproduces the QAT forward pass up to float rounding.
+ * from an exponential moving average of each batch's range — min/max as TF's QAT does,
+ * or percentiles). The backward pass is the straight-through estimator. After
+ * training, `exportModel` writes the integer model that the FHE compiler consumes;
+ * running it in the clear reproduces the QAT forward pass up to float rounding.
  */
 import * as tf from '@tensorflow/tfjs';
 import { fakeQuant } from './fake-quant';
