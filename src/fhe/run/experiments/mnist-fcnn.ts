@@ -15,6 +15,7 @@ import { QuantizedModel, loadQuantizedModel, saveQuantizedModel } from '../../..
 import { CompileReport } from '../../compile/report';
 import { Agreement, FheModel, Prediction, agreement, compile } from '../model';
 import { FcnnTrainOptions, classificationAccuracy, pixels01, trainFcnn } from './fcnn-train';
+import { trainCnn } from './cnn-train';
 import { SampleTiming, sampleTiming } from './timing';
 
 /** The source's MNIST FCNN rows (8-core CPU), shown beside ours. */
@@ -25,6 +26,13 @@ export const ZAMA_FCNN_REFERENCE = [
 ] as const;
 
 export interface MnistFcnnOptions extends Omit<FcnnTrainOptions, 'train' | 'test' | 'onEpoch'> {
+  /**
+   * 'fcnn' (default): the Zama 3-layer FCNN, 2-bit. 'cnn': two strided 3x3 convolutions
+   * and a dense layer (cnn-train.ts), 3-bit by default, compiled as dense layers.
+   */
+  architecture?: 'fcnn' | 'cnn';
+  /** CNN filters (default [6, 12]). */
+  filters?: number[];
   /** Load the trained integer model from here if it exists; save it there after training. */
   modelFile?: string;
   /** Train again even if modelFile exists. */
@@ -43,7 +51,8 @@ export interface MnistFcnnOptions extends Omit<FcnnTrainOptions, 'train' | 'test
 }
 
 export interface MnistFcnnResult extends SampleTiming {
-  experiment: 'mnist-fcnn';
+  experiment: 'mnist-fcnn' | 'mnist-cnn';
+  /** Outputs of each layer but the last (for the CNN: each convolution's H·W·C). */
   hidden: number[];
   weight_bits: number;
   activation_bits: number;
@@ -84,11 +93,12 @@ function accuracyOf(p: Prediction, ds: ImageDataset): number {
 
 async function obtainModel(o: MnistFcnnOptions, train: ImageDataset, test: ImageDataset, log: (l: string) => void): Promise<{ model: QuantizedModel; trained: boolean; seconds: number | null; floatAccuracy: number | null }> {
   if (o.modelFile && !o.retrain && fs.existsSync(o.modelFile)) {
-    log(`loading the trained FCNN from ${o.modelFile}`);
+    log(`loading the trained ${o.architecture === 'cnn' ? 'CNN' : 'FCNN'} from ${o.modelFile}`);
     return { model: loadQuantizedModel(o.modelFile), trained: false, seconds: null, floatAccuracy: null };
   }
-  log('training the FCNN (float epochs, then QAT)');
-  const t = await trainFcnn({ ...o, train, test, onEpoch: async (e) => {
+  log(`training the ${o.architecture === 'cnn' ? 'CNN' : 'FCNN'} (float epochs, then QAT)`);
+  const trainer = o.architecture === 'cnn' ? trainCnn : trainFcnn;
+  const t = await trainer({ ...o, train, test, onEpoch: async (e) => {
     log(`epoch ${e.epoch} (${e.phase}): loss ${e.loss.toFixed(4)}`);
     await o.onEpoch?.(e);
   } });
@@ -105,7 +115,8 @@ export async function runMnistFcnn(o: MnistFcnnOptions = {}): Promise<{ result: 
   const calibCount = Math.min(o.calibration ?? 1000, train.count);
   const inputset = pixels01(subset(train, Array.from({ length: calibCount }, (_, i) => i)));
   log(`compiling on ${calibCount} training images`);
-  const fhe = compile(model, inputset, { name: 'mnist-fcnn', parameterSet: o.parameterSet, pError: o.pError });
+  const name = o.architecture === 'cnn' ? 'mnist-cnn' : 'mnist-fcnn';
+  const fhe = compile(model, inputset, { name, parameterSet: o.parameterSet, pError: o.pError });
   const simCount = Math.min(o.simulateSamples ?? test.count, test.count);
   const simSet = subset(test, Array.from({ length: simCount }, (_, i) => i));
   const x = pixels01(simSet);
@@ -122,7 +133,7 @@ export async function runMnistFcnn(o: MnistFcnnOptions = {}): Promise<{ result: 
   const exArg = argmaxOf(execute);
   const meta = model.meta ?? {};
   const result: MnistFcnnResult = {
-    experiment: 'mnist-fcnn',
+    experiment: name,
     hidden: model.layers.slice(0, -1).map((l) => l.outputs),
     weight_bits: model.layers[0].weightBits,
     activation_bits: model.layers[0].output.bits,
