@@ -5,7 +5,8 @@
  * calibration set of training images, then accuracy in the clear, in simulation (with
  * and without the noise model) and encrypted on a sample of the test split, with time
  * per image by phase. The CLI bench (bench/fhe-mnist.ts) and the notebook
- * (notebooks/03-fhe-inference.ipynb) both call runMnistFcnn.
+ * (notebooks/03-fhe-inference.ipynb) both call runMnistFcnn. With `architecture:
+ * 'cnn'` the same flow runs a small QAT CNN (cnn-train.ts) instead.
  */
 import * as fs from 'node:fs';
 import { loadMnist } from '../../../data/mnist';
