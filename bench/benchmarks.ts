@@ -19,7 +19,6 @@ export interface NamedBenchmark {
   run(argv: string[], log: (line: string) => void): Promise<object>;
 }
 
-const positiveInt = (name: string, v: string | undefined): number | undefined => intOption(name, v, 1);
 
 function gemmThreading(v: string | undefined): GemmThreading | undefined {
   if (v === undefined) return undefined;
@@ -44,11 +43,11 @@ export const BENCHMARKS: NamedBenchmark[] = [
       });
       const others = values.others === undefined ? undefined : values.others === 'none' ? [] : values.others.split(',').map((s) => s.trim()).filter(Boolean);
       return benchTrainStep({
-        backend: values.backend, steps: positiveInt('steps', values.steps), rounds: positiveInt('rounds', values.rounds),
-        epochs: intOption('epochs', values.epochs, 0), blasThreads: positiveInt('blas-threads', values['blas-threads']),
+        backend: values.backend, steps: intOption('steps', values.steps, 1), rounds: intOption('rounds', values.rounds, 1),
+        epochs: intOption('epochs', values.epochs, 0), blasThreads: intOption('blas-threads', values['blas-threads'], 1),
         gemmThreading: gemmThreading(values['gemm-threading']),
-        torchThreads: values['torch-threads']?.split(',').map((t) => positiveInt('torch-threads', t.trim()) as number),
-        batch: positiveInt('batch', values.batch), noTorch: values['no-torch'], otherBackends: others, log,
+        torchThreads: values['torch-threads']?.split(',').map((t) => intOption('torch-threads', t.trim(), 1) as number),
+        batch: intOption('batch', values.batch, 1), noTorch: values['no-torch'], otherBackends: others, log,
       });
     },
   },

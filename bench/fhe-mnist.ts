@@ -13,8 +13,6 @@ import { selectBackend } from '../src/backend';
 import { round } from './stats';
 import { intOption, numberOption, UsageError } from '../src/cli/command';
 
-const count = (name: string, v: string | undefined, min = 1): number | undefined => intOption(name, v, min);
-
 export const fheMnistBenchmark: NamedBenchmark = {
   name: 'fhe-mnist',
   usage: `fhe-mnist [--arch fcnn|cnn] [--execute-samples N] [--simulate-samples N] [--calibration N] [--params NAME] [--p-error P] [--threads T] [--retrain] [--hidden 92,92] [--filters 6,12] [--float-epochs E] [--qat-epochs E] [--model FILE] [--out FILE]
@@ -40,16 +38,16 @@ export const fheMnistBenchmark: NamedBenchmark = {
       architecture: arch,
       modelFile: values.model ?? path.join(dir, `mnist-${arch}.model.json`),
       retrain: values.retrain,
-      hidden: values.hidden?.split(',').map((h) => count('hidden', h.trim()) as number),
-      filters: values.filters?.split(',').map((f) => count('filters', f.trim()) as number),
-      floatEpochs: count('float-epochs', values['float-epochs'], 0),
-      qatEpochs: count('qat-epochs', values['qat-epochs'], 0),
-      calibration: count('calibration', values.calibration),
-      simulateSamples: count('simulate-samples', values['simulate-samples']),
-      executeSamples: count('execute-samples', values['execute-samples']),
+      hidden: values.hidden?.split(',').map((h) => intOption('hidden', h.trim(), 1) as number),
+      filters: values.filters?.split(',').map((f) => intOption('filters', f.trim(), 1) as number),
+      floatEpochs: intOption('float-epochs', values['float-epochs'], 0),
+      qatEpochs: intOption('qat-epochs', values['qat-epochs'], 0),
+      calibration: intOption('calibration', values.calibration, 1),
+      simulateSamples: intOption('simulate-samples', values['simulate-samples'], 1),
+      executeSamples: intOption('execute-samples', values['execute-samples'], 1),
       parameterSet: values.params,
       pError,
-      threads: count('threads', values.threads),
+      threads: intOption('threads', values.threads, 1),
       log,
       onExecute: (done, total) => log(`encrypted image ${done}/${total}`),
     });

@@ -257,9 +257,12 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
     const gradual = opts.pruneSchedule === 'gradual' && opts.finetuneEpochs > 0;
     prune(gradual ? 0 : p);
     let step = 0;
+    let schedule: GradualSchedule | undefined; // steps per epoch are known from the first step
     const atStep = !gradual ? undefined : (s: StepInfo): void => {
-      const total = s.stepsPerEpoch * opts.finetuneEpochs;
-      const schedule: GradualSchedule = { initial: 0, final: p, startStep: 0, endStep: Math.max(1, Math.round(0.6 * total)), frequency: Math.max(1, Math.round((0.6 * total) / 25)) };
+      if (!schedule) {
+        const span = 0.6 * s.stepsPerEpoch * opts.finetuneEpochs;
+        schedule = { initial: 0, final: p, startStep: 0, endStep: Math.max(1, Math.round(span)), frequency: Math.max(1, Math.round(span / 25)) };
+      }
       step++;
       if (step <= schedule.endStep && (step % schedule.frequency === 0 || step === schedule.endStep)) prune(sparsityAt(schedule, step));
     };

@@ -32,13 +32,34 @@ export interface PtqOptions {
   meta?: Record<string, unknown>;
 }
 
+/** The weight quantizers of a [inputs × outputs] kernel: symmetric, narrow range, one per output neuron (column). */
+export function weightParams(kernel: ArrayLike<number>, inputs: number, outputs: number, bits: number): QuantParams[] {
+  return perChannelParams(kernel, inputs, outputs, 1, { bits, signed: true, narrow: true, symmetric: true });
+}
+
 /** Quantize one layer's weights: integers [out × in] and a scale per output neuron. */
 export function quantizeDenseWeights(l: FloatDense, bits: number): { weights: number[]; scales: number[] } {
-  // perChannelParams over the [in × out] kernel with channels along axis 1 (columns = outputs).
-  const params = perChannelParams(l.kernel, l.inputs, l.outputs, 1, { bits, signed: true, narrow: true, symmetric: true });
+  const params = weightParams(l.kernel, l.inputs, l.outputs, bits);
   const weights = new Array<number>(l.inputs * l.outputs);
   for (let o = 0; o < l.outputs; o++) for (let i = 0; i < l.inputs; i++) weights[o * l.inputs + i] = quantize(l.kernel[i * l.outputs + o], params[o]);
   return { weights, scales: params.map((p) => p.scale) };
+}
+
+/**
+ * The integer model of float dense layers whose output quantizers are already known
+ * (after QAT): weights quantized per output neuron, layer k's output by `output(k)`.
+ */
+export function integerModel(layers: FloatDense[], input: QuantParams, weightBits: number, output: (k: number) => QuantParams, meta: Record<string, unknown>): QuantizedModel {
+  return {
+    format: 'privlab.quantized-model',
+    version: 1,
+    input,
+    layers: layers.map((l, k) => {
+      const { weights, scales } = quantizeDenseWeights(l, weightBits);
+      return { kind: 'dense', inputs: l.inputs, outputs: l.outputs, weights, weightBits, weightScales: scales, bias: Array.from(l.bias), activation: l.activation, alpha: l.alpha, output: output(k) };
+    }),
+    meta,
+  };
 }
 
 function observedParams(values: ArrayLike<number>, bits: number, method: CalibrationMethod): QuantParams {

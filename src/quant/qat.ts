@@ -17,7 +17,7 @@ const PERCENTILE_SAMPLE = 16384;
 import { intRange, paramsFromRange, QuantParams } from './quantizer';
 import { ActivationName } from './activations';
 import { QuantizedModel } from './quantized-model';
-import { quantizeDenseWeights } from './ptq';
+import { integerModel } from './ptq';
 import { LayerTransform } from '../nn/mlp';
 
 
@@ -163,18 +163,13 @@ export class QatTransform implements LayerTransform {
 
   /** The integer model of the MLP as trained (weights quantized exactly as in the forward pass). */
   exportModel(meta: Record<string, unknown> = {}): QuantizedModel {
-    const layers = this.mlp.layers.map((l, k) => {
+    const layers = this.mlp.layers.map((l) => {
       const [inputs, outputs] = l.kernel.shape as [number, number];
-      const { weights, scales } = quantizeDenseWeights({ inputs, outputs, kernel: l.kernel.dataSync() as Float32Array, bias: new Float32Array(outputs), activation: l.activation }, this.config.weightBits);
-      return {
-        kind: 'dense' as const, inputs, outputs, weights, weightBits: this.config.weightBits, weightScales: scales,
-        bias: Array.from(l.bias.dataSync()), activation: l.activation, alpha: this.mlp.config.alpha, output: this.params(k),
-      };
+      return { inputs, outputs, kernel: l.kernel.dataSync() as Float32Array, bias: l.bias.dataSync() as Float32Array, activation: l.activation, alpha: this.mlp.config.alpha };
     });
-    return {
-      format: 'privlab.quantized-model', version: 1, input: this.params(-1), layers,
-      meta: { method: 'qat', weightBits: this.config.weightBits, activationBits: this.config.activationBits, inputBits: this.config.inputBits ?? this.config.activationBits, ...meta },
-    };
+    return integerModel(layers, this.params(-1), this.config.weightBits, (k) => this.params(k), {
+      method: 'qat', weightBits: this.config.weightBits, activationBits: this.config.activationBits, inputBits: this.config.inputBits ?? this.config.activationBits, ...meta,
+    });
   }
 
   /** For checkpoints: the observed ranges. */

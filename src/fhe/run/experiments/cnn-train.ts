@@ -11,12 +11,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { fakeQuant, fakeQuantPerChannel } from '../../../quant/fake-quant';
 import { paramsFromRange } from '../../../quant/quantizer';
-import { FloatDense, quantizeDenseWeights } from '../../../quant/ptq';
-import { QuantizedModel } from '../../../quant/quantized-model';
+import { FloatDense, integerModel, weightParams } from '../../../quant/ptq';
 import { ConvShape, convAsDense, convOutputShape } from '../../../quant/conv-as-dense';
 import { fillUniform } from '../../../nn/random';
 import { SeededRng } from '../../../util/rng';
-import { kernelParams } from './fcnn-train';
 import { ActivationRanges, ClassifierTrainOptions, QuantizableNet, TrainedClassifier, trainQuantizedClassifier } from './quantized-classifier';
 
 export interface CnnTrainOptions extends ClassifierTrainOptions {
@@ -57,7 +55,7 @@ export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
   const quantKernel = (w: tf.Variable): tf.Tensor => {
     const [kh, kw, cin, cout] = w.shape;
     const w2 = w.reshape([kh * kw * cin, cout]) as tf.Tensor2D;
-    return fakeQuantPerChannel(w2, kernelParams(w.dataSync() as Float32Array, kh * kw * cin, cout, wBits)).reshape(w.shape);
+    return fakeQuantPerChannel(w2, weightParams(w.dataSync(), kh * kw * cin, cout, wBits)).reshape(w.shape);
   };
   const net: QuantizableNet = {
     variables: [...convs.flatMap((c) => [c.kernel, c.bias]), head.kernel, head.bias],
@@ -70,7 +68,7 @@ export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
         h = quantized ? fakeQuant(z, ranges.params(k)) : z;
       });
       const h2 = h.reshape([-1, flat]) as tf.Tensor2D;
-      const w = quantized ? fakeQuantPerChannel(head.kernel as tf.Tensor2D, kernelParams(head.kernel.dataSync() as Float32Array, flat, classes, wBits)) : head.kernel;
+      const w = quantized ? fakeQuantPerChannel(head.kernel as tf.Tensor2D, weightParams(head.kernel.dataSync(), flat, classes, wBits)) : head.kernel;
       const z = tf.add(tf.matMul(h2, w as tf.Tensor2D), head.bias) as tf.Tensor2D;
       if (observe) ranges.observe(convs.length, z);
       return quantized ? (fakeQuant(z, ranges.params(convs.length)) as tf.Tensor2D) : z;
@@ -81,15 +79,10 @@ export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
         bias: c.bias.dataSync() as Float32Array, stride: STRIDE, activation: 'relu',
       }).layer);
       floatLayers.push({ inputs: flat, outputs: classes, kernel: head.kernel.dataSync() as Float32Array, bias: head.bias.dataSync() as Float32Array, activation: 'linear' });
-      const model: QuantizedModel = {
-        format: 'privlab.quantized-model', version: 1, input: inputQ,
-        layers: floatLayers.map((l, k) => {
-          const { weights, scales } = quantizeDenseWeights(l, wBits);
-          return { kind: 'dense', inputs: l.inputs, outputs: l.outputs, weights, weightBits: wBits, weightScales: scales, bias: Array.from(l.bias), activation: l.activation, output: ranges.params(k) };
-        }),
-        meta: { name: 'mnist-cnn', method: 'qat', architecture: `conv3x3/2(${filters[0]}) → conv3x3/2(${filters[1]}) → dense(${classes})`, weightBits: wBits, activationBits: aBits, inputBits: o.inputBits ?? aBits, outputBits: o.outputBits ?? 6, filters },
-      };
-      return model;
+      return integerModel(floatLayers, inputQ, wBits, (k) => ranges.params(k), {
+        name: 'mnist-cnn', method: 'qat', architecture: `conv3x3/2(${filters[0]}) → conv3x3/2(${filters[1]}) → dense(${classes})`,
+        weightBits: wBits, activationBits: aBits, inputBits: o.inputBits ?? aBits, outputBits: o.outputBits ?? 6, filters,
+      });
     },
     dispose: () => tf.dispose(net.variables),
   };

@@ -13,9 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Mlp } from '../../../nn';
 import { dense } from '../../../backend/ops/dense';
 import { fakeQuant, fakeQuantPerChannel } from '../../../quant/fake-quant';
-import { paramsFromRange, perChannelParams, QuantParams } from '../../../quant/quantizer';
-import { quantizeDenseWeights } from '../../../quant/ptq';
-import { QuantizedModel } from '../../../quant/quantized-model';
+import { paramsFromRange } from '../../../quant/quantizer';
+import { integerModel, weightParams } from '../../../quant/ptq';
 import { SeededRng } from '../../../util/rng';
 import { ActivationRanges, ClassifierTrainOptions, QuantizableNet, TrainedClassifier, trainQuantizedClassifier } from './quantized-classifier';
 
@@ -27,11 +26,6 @@ export interface FcnnTrainOptions extends ClassifierTrainOptions {
 }
 
 export type TrainedFcnn = TrainedClassifier;
-
-/** Symmetric per-output-neuron weight quantizers of a [inputs × outputs] kernel. */
-export function kernelParams(kernel: Float32Array, inputs: number, outputs: number, bits: number): QuantParams[] {
-  return perChannelParams(kernel, inputs, outputs, 1, { bits, signed: true, narrow: true, symmetric: true });
-}
 
 export async function trainFcnn(o: FcnnTrainOptions): Promise<TrainedFcnn> {
   const hidden = o.hidden ?? [92, 92];
@@ -48,14 +42,21 @@ export async function trainFcnn(o: FcnnTrainOptions): Promise<TrainedFcnn> {
       let h = quantized ? (fakeQuant(x, inputQ) as tf.Tensor2D) : x;
       mlp.layers.forEach((l, k) => {
         const [inputs, outputs] = l.kernel.shape as [number, number];
-        const w = quantized ? fakeQuantPerChannel(l.kernel as tf.Tensor2D, kernelParams(l.kernel.dataSync() as Float32Array, inputs, outputs, wBits)) : (l.kernel as tf.Tensor2D);
+        const w = quantized ? fakeQuantPerChannel(l.kernel as tf.Tensor2D, weightParams(l.kernel.dataSync(), inputs, outputs, wBits)) : (l.kernel as tf.Tensor2D);
         const z = dense(h, w, l.bias as tf.Tensor1D, { activation: l.activation });
         if (observe) ranges.observe(k, z);
         h = quantized ? (fakeQuant(z, ranges.params(k)) as tf.Tensor2D) : z;
       });
       return h;
     },
-    exportModel: () => exportFcnn(mlp, inputQ, wBits, ranges, { name: 'mnist-fcnn', method: 'qat', weightBits: wBits, activationBits: aBits, inputBits: o.inputBits ?? aBits, outputBits: o.outputBits ?? 6, hidden }),
+    exportModel: () => integerModel(
+      mlp.layers.map((l) => {
+        const [inputs, outputs] = l.kernel.shape as [number, number];
+        return { inputs, outputs, kernel: l.kernel.dataSync() as Float32Array, bias: l.bias.dataSync() as Float32Array, activation: l.activation };
+      }),
+      inputQ, wBits, (k) => ranges.params(k),
+      { name: 'mnist-fcnn', method: 'qat', weightBits: wBits, activationBits: aBits, inputBits: o.inputBits ?? aBits, outputBits: o.outputBits ?? 6, hidden },
+    ),
     dispose: () => mlp.dispose(),
   };
   try {
@@ -63,19 +64,4 @@ export async function trainFcnn(o: FcnnTrainOptions): Promise<TrainedFcnn> {
   } finally {
     net.dispose();
   }
-}
-
-function exportFcnn(mlp: Mlp, input: QuantParams, weightBits: number, ranges: ActivationRanges, meta: Record<string, unknown>): QuantizedModel {
-  return {
-    format: 'privlab.quantized-model',
-    version: 1,
-    input,
-    layers: mlp.layers.map((l, k) => {
-      const [inputs, outputs] = l.kernel.shape as [number, number];
-      const kernel = l.kernel.dataSync() as Float32Array;
-      const { weights, scales } = quantizeDenseWeights({ inputs, outputs, kernel, bias: new Float32Array(outputs), activation: l.activation }, weightBits);
-      return { kind: 'dense', inputs, outputs, weights, weightBits, weightScales: scales, bias: Array.from(l.bias.dataSync()), activation: l.activation, output: ranges.params(k) };
-    }),
-    meta,
-  };
 }
