@@ -10,6 +10,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import * as tfhe from 'node-tfhe';
 import { encodeNpy } from '../../src/metrics/npy';
@@ -17,6 +18,7 @@ import { quantizeInputs, saveQuantizedModel } from '../../src/quant';
 import { defaultParameterSetName, tfheParameters } from '../../src/fhe/tfhe';
 import { clientSpec, parseCircuit } from '../../src/fhe/compile';
 import { FheClient, compile, packBatch, simulateCircuit, unpackBatch } from '../../src/fhe/run';
+import { FheService } from '../../src/fhe/run/http-server';
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { smallModel } from './fixtures';
@@ -132,4 +134,79 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
     foreign.dispose();
   }
   server!.kill('SIGTERM');
+});
+
+/**
+ * POST `pieces` × 256 KiB to `url` slowly, with a declared length or chunked. Resolves when
+ * the whole body was sent and the answer read; a broken pipe or reset on the way (the bug)
+ * rejects, even when the answer came first.
+ */
+function slowPost(url: string, pieces: number, declareLength: boolean): Promise<{ status: number; body: string }> {
+  const piece = Buffer.alloc(256 * 1024, 7);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: declareLength ? { 'Content-Length': String(piece.length * pieces) } : { 'Transfer-Encoding': 'chunked' } });
+    let answer: { status: number; body: string } | undefined;
+    let sentAll = false;
+    const settle = (): void => {
+      if (answer && sentAll) resolve(answer);
+    };
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => {
+        answer = { status: res.statusCode ?? 0, body };
+        settle();
+      });
+    });
+    let sent = 0;
+    const next = (): void => {
+      if (sent++ === pieces) {
+        req.end(() => {
+          sentAll = true;
+          settle();
+        });
+        return;
+      }
+      req.write(piece, (err) => (err ? reject(err) : setTimeout(next, 10)));
+    };
+    next();
+  });
+}
+
+/**
+ * A body the server refuses while the client is still uploading: the client must read the
+ * 4xx, not a broken pipe. The body goes out in slow pieces, so a server that answers and
+ * closes at once is always caught mid-upload (a deterministic form of a race that showed
+ * on some machines only).
+ */
+test('fhe serve: refused uploads still in progress get their 404/413, and the server keeps serving', async () => {
+  const m = smallModel(12, [8, 6, 3], ['relu', 'linear'], { weight: 2, activation: 3, input: 2 }, 60);
+  const compiled = compile(m.model, m.inputs, { parameterSet: defaultParameterSetName(3), name: 'slow' });
+  const service = await FheService.start({ circuits: [compiled.circuit], maxSamples: 1 });
+  const client = FheClient.create(clientSpec(compiled.circuit));
+  try {
+    const base = `${service.url}/circuits/slow`;
+    for (const declared of [true, false]) {
+      const r = await slowPost(`${base}/infer?keys=none`, 12, declared);
+      assert.equal(r.status, 404, r.body);
+      assert.match((JSON.parse(r.body) as { error: string }).error, /no keys "none"/);
+    }
+    const up = await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await client.evaluationKeys()) });
+    assert.equal(up.status, 201);
+    const { keyId } = (await up.json()) as { keyId: string };
+    for (const declared of [true, false]) {
+      const r = await slowPost(`${base}/infer?keys=${keyId}`, 12, declared); // 3 MiB: far above one sample's batch
+      assert.equal(r.status, 413, r.body);
+      assert.match((JSON.parse(r.body) as { error: string }).error, /exceeds the limit/);
+    }
+    const ok = await fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: bytesBody(client.encrypt(m.inputs.subarray(0, 8))) });
+    assert.equal(ok.status, 200, 'still serving');
+    const expected = simulateCircuit(compiled.circuit, quantizeInputs(m.model, m.inputs.subarray(0, 8)), 1).outputs;
+    assert.deepEqual(Array.from(client.decryptLevels(new Uint8Array(await ok.arrayBuffer()))), Array.from(expected));
+  } finally {
+    client.dispose();
+    await service.close();
+    compiled.dispose();
+  }
 });
