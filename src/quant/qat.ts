@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fakeQuant } from './fake-quant';
-import { FAKE_QUANT_SYMMETRIC_COLUMNS, hasKernel, hostMinMax, hostValues } from './fake-quant-kernels';
+import { hasKernel, hostMinMax, hostValues } from './fake-quant-kernels';
+import { PrivlabFakeQuantSymmetricColumns } from '../backend/kernel-names';
 import { percentileRange, stridedSample } from './percentile';
 
 /** Values per batch that percentile ranges are taken from. */
@@ -53,8 +54,8 @@ interface Range {
 
 /** The forward value of kernel fake quantization, without gradient bookkeeping. */
 function fakeQuantKernelValue(x: tf.Tensor2D, qmax: number): tf.Tensor2D {
-  if (hasKernel(FAKE_QUANT_SYMMETRIC_COLUMNS) && x.dtype === 'float32') {
-    return tf.engine().runKernel(FAKE_QUANT_SYMMETRIC_COLUMNS, { x }, { qmax } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  if (hasKernel(PrivlabFakeQuantSymmetricColumns) && x.dtype === 'float32') {
+    return tf.engine().runKernel(PrivlabFakeQuantSymmetricColumns, { x }, { qmax } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
   return tf.tidy(() => {
     // A column of zeros (fully pruned neuron) quantizes to zeros whatever its scale.

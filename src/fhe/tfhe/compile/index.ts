@@ -2,8 +2,9 @@
  * The FHE compiler: quantized model (src/quant/quantized-model.ts) → integer circuit on
  * tfhe's parameters, with its compile report. The model-developer role.
  */
-export { compileCircuit, CompileError } from './compile';
-export type { CompileOptions } from './compile';
+export { compileCircuit } from './compile';
+export { CompileError } from './options';
+export type { CompileOptions } from './options';
 export {
   parseCircuit,
   circuitToJson,

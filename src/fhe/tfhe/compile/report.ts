@@ -3,6 +3,11 @@
  * count, accumulator bit-widths, table resolution, predicted error probabilities, key and
  * ciphertext sizes, and why each candidate parameter set was taken or not.
  */
+import { QuantizedModel } from '../../../quant/quantized-model';
+import { QuantParams } from '../../../quant/quantizer';
+import { signedBits, worstCaseAccumulator } from '../../../prune/accumulator';
+import { Calibration } from './calibration';
+import { LayerPlan } from './placement';
 
 export interface LayerReport {
   layer: number;
@@ -100,4 +105,42 @@ export function formatCompileReport(r: CompileReport): string {
       `ciphertext ${(r.keys.ciphertextBytes / 1024).toFixed(1)} KiB, ${mb(r.keys.uploadBytesPerSample)} up / ${mb(r.keys.downloadBytesPerSample)} down per sample`,
   ];
   return lines.join('\n');
+}
+
+/** The report of one compiled layer: accumulator widths, window, table resolution, read noise and predicted error. */
+export function layerReport(model: QuantizedModel, cal: Calibration, l: number, plan: LayerPlan, pbs: number, n: number, inQ: QuantParams, predictedReadError: number): LayerReport {
+  const ml = model.layers[l];
+  let accLo = Infinity;
+  let accHi = -Infinity;
+  let widest = 0;
+  let worstSigma = 0;
+  let worstValues = 0;
+  for (let j = 0; j < ml.outputs; j++) {
+    accLo = Math.min(accLo, cal.lo[l][j]);
+    accHi = Math.max(accHi, cal.hi[l][j]);
+    widest = Math.max(widest, plan.windowHi[j] - plan.windowLo[j] + 1);
+    const std = Math.sqrt(plan.sigma[j] ** 2 + 1 / 12);
+    worstSigma = Math.max(worstSigma, std);
+    worstValues = Math.max(worstValues, std / plan.u[j]);
+  }
+  const uMin = Math.min(...plan.u);
+  const uSorted = Float64Array.from(plan.u).sort();
+  return {
+    layer: l,
+    inputs: ml.inputs,
+    neurons: ml.outputs,
+    pbs,
+    activation: ml.activation,
+    accumulatorBits: signedBits(accLo, accHi),
+    accumulatorBitsWorstCase: worstCaseAccumulator({ weights: ml.weights, outputs: ml.outputs, inputs: ml.inputs }, inQ.qmin, inQ.qmax).bits,
+    accumulatorRange: [accLo, accHi],
+    windowValues: widest,
+    positionsPerValue: uMin,
+    positionsPerValueMedian: uSorted[uSorted.length >> 1],
+    tableResolutionBits: Math.log2(n / uMin),
+    lossless: plan.u.every((u) => u >= 1 && Number.isInteger(u)),
+    readNoiseStd: worstSigma,
+    readNoiseStdValues: worstValues,
+    predictedReadError,
+  };
 }

@@ -15,7 +15,8 @@
 import { QuantizedModel } from '../../../quant/quantized-model';
 import { quantizeInputs, runQuantized } from '../../../quant/quantized-eval';
 import { dequantize } from '../../../quant/quantizer';
-import { CompileOptions, compileCircuit } from '../compile/compile';
+import { compileCircuit } from '../compile/compile';
+import { CompileOptions } from '../compile/options';
 import { FheCircuit, clientSpec } from '../compile/circuit';
 import { CompileReport } from '../compile/report';
 import { parseShortintEvaluationKeys } from '../shortint/evaluation_keys';
