@@ -18,6 +18,7 @@ DEB_PACKAGES=(
   chromium
   build-essential python3-dev pkg-config libopenblas-dev
   dataset-fashion-mnist
+  python3-torch
 )
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
   log "this set-up installs Debian packages with apt-get, which is not available here."
