@@ -1,19 +1,20 @@
 /**
- * Quantization-aware training of an MNIST classifier, whatever its layers: a few float
- * epochs, then epochs with the quantizers in the loop (straight-through gradients,
- * src/quant/fake-quant.ts), activation ranges from an EMA of each batch's percentiles.
- * The network (fcnn-train.ts, cnn-train.ts) supplies its variables, a forward pass with
- * and without quantizers, and the export to the integer model the FHE compiler takes.
+ * Quantization-aware training of a classifier, whatever its layers (an Mlp, a StridedCnn):
+ * a few float epochs, then epochs with the quantizers in the loop. The quantizers are
+ * src/quant's one QAT (QatTransform: kernels per output channel, activation ranges from an
+ * EMA of each batch's percentiles, straight-through gradients), attached to the network's
+ * layer transform; the float epochs already observe the ranges, so QAT starts from them.
+ * The network's export is the integer model the FHE compiler takes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../../data/dataset';
 import { toTensors } from '../../data/tensors';
 import { Adam } from '../../nn';
-import { QuantParams, paramsFromRange } from '../quantizer';
+import { argmax } from '../../nn/classify';
 import { QuantizedModel } from '../quantized-model';
 import { quantizeInputs, runQuantized } from '../quantized-eval';
+import { QatConfig, QatTransform } from '../qat';
 import { SeededRng } from '../../util/rng';
-import { argmax } from '../../fhe/tfhe/run/model';
 
 export interface ClassifierTrainOptions {
   train: ImageDataset;
@@ -48,14 +49,27 @@ export interface TrainedClassifier {
   seconds: number;
 }
 
-/** What a network gives the training loop. */
+/** What a network gives the training loop: its variables, a forward pass through its transform, the QAT attached, the export. */
 export interface QuantizableNet {
   variables: tf.Variable[];
-  /** Logits [batch × classes] of pixels [batch × 784] in [0, 1]; `quantized` puts the quantizers in, `observe` updates the ranges. */
-  forward(x: tf.Tensor2D, quantized: boolean, observe: boolean): tf.Tensor2D;
+  /** Logits [batch × classes] of pixels [batch × features] in [0, 1], through `qat`. */
+  apply(x: tf.Tensor2D): tf.Tensor2D;
+  qat: QatTransform;
   /** The integer model as trained. */
   exportModel(): QuantizedModel;
-  dispose(): void;
+}
+
+/** The QAT configuration of a classifier: pixels in [0, 1] at the input, `outputBits` logits. */
+export function classifierQatConfig(o: ClassifierTrainOptions, defaults: { weightBits: number; activationBits: number }): QatConfig {
+  const activationBits = o.activationBits ?? defaults.activationBits;
+  return {
+    weightBits: o.weightBits ?? defaults.weightBits,
+    activationBits,
+    inputBits: o.inputBits ?? activationBits,
+    outputBits: o.outputBits ?? 6,
+    inputRange: { min: 0, max: 1 },
+    activationPercentile: o.rangePercentile ?? 99,
+  };
 }
 
 export function classificationAccuracy(scores: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number {
@@ -70,38 +84,6 @@ export function pixels01(ds: ImageDataset): Float32Array {
   return Float32Array.from(ds.images, (v) => v / 255);
 }
 
-/** The p-th percentile of a batch's values and its mirror, via top-k on both sides. */
-function observedRange(z: tf.Tensor, percentile: number): [number, number] {
-  return tf.tidy(() => {
-    const flat = z.reshape([-1]) as tf.Tensor1D;
-    const k = Math.max(1, Math.ceil(((100 - percentile) / 100) * flat.size));
-    const hi = tf.topk(flat, k).values.min();
-    const lo = tf.topk(flat.neg(), k).values.min().neg();
-    return Array.from(tf.stack([lo, hi]).dataSync()) as [number, number];
-  });
-}
-
-/** Per-layer activation ranges (EMA of batch percentiles) and the quantizers they give. */
-export class ActivationRanges {
-  private ranges: Array<{ min: number; max: number } | undefined>;
-
-  constructor(readonly layers: number, readonly activationBits: number, readonly outputBits: number, readonly percentile: number) {
-    this.ranges = new Array(layers).fill(undefined);
-  }
-
-  observe(k: number, z: tf.Tensor): void {
-    const [mn, mx] = observedRange(z, this.percentile);
-    const prev = this.ranges[k];
-    this.ranges[k] = prev ? { min: 0.99 * prev.min + 0.01 * mn, max: 0.99 * prev.max + 0.01 * mx } : { min: mn, max: mx };
-  }
-
-  params(k: number): QuantParams {
-    const r = this.ranges[k];
-    if (!r) throw new Error(`no range observed for layer ${k}`);
-    return paramsFromRange(r.min, r.max, { bits: k === this.layers - 1 ? this.outputBits : this.activationBits, signed: r.min < 0 });
-  }
-}
-
 export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: QuantizableNet, rng: SeededRng): Promise<TrainedClassifier> {
   const t0 = Date.now();
   const batch = o.batchSize ?? 64;
@@ -113,7 +95,8 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
   let floatAccuracy = NaN;
   try {
     for (let e = 0; e < total; e++) {
-      const quantized = e >= floatEpochs;
+      net.qat.quantize = e >= floatEpochs;
+      net.qat.training = true;
       const order = rng.permutation(o.train.count);
       let lossSum = 0;
       let steps = 0;
@@ -122,8 +105,7 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
         const loss = tf.tidy(() => {
           const bx = tf.gather(tr.x, idx) as tf.Tensor2D;
           const by = tf.gather(tr.yOneHot, idx);
-          // ranges are observed in the float epochs too, so QAT starts from them
-          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(by, net.forward(bx, quantized, true)) as tf.Scalar, net.variables);
+          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(by, net.apply(bx)) as tf.Scalar, net.variables);
           opt.apply(grads);
           return value.dataSync()[0];
         });
@@ -132,7 +114,7 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
         steps++;
       }
       if (e === floatEpochs - 1 || (floatEpochs === 0 && e === 0)) floatAccuracy = testAccuracy(net, o.test, classes, false);
-      await o.onEpoch?.({ epoch: e + 1, phase: quantized ? 'qat' : 'float', loss: lossSum / steps });
+      await o.onEpoch?.({ epoch: e + 1, phase: net.qat.quantize ? 'qat' : 'float', loss: lossSum / steps });
     }
   } finally {
     tf.dispose([tr.x, tr.y, tr.yOneHot]);
@@ -145,9 +127,18 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
   return { model, floatAccuracy, quantizedAccuracy, qatAccuracy, seconds: (Date.now() - t0) / 1000 };
 }
 
+/** Test accuracy with the quantizers in or out; ranges are not updated. */
 function testAccuracy(net: QuantizableNet, test: ImageDataset, classes: number, quantized: boolean): number {
   const te = toTensors(test, { range: '[0,1]' });
-  const scores = tf.tidy(() => net.forward(te.x as tf.Tensor2D, quantized, false).dataSync() as Float32Array);
-  tf.dispose([te.x, te.y, te.yOneHot]);
-  return classificationAccuracy(scores, test.labels, classes);
+  const { quantize, training } = net.qat;
+  net.qat.quantize = quantized;
+  net.qat.training = false;
+  try {
+    const scores = tf.tidy(() => net.apply(te.x as tf.Tensor2D).dataSync() as Float32Array);
+    return classificationAccuracy(scores, test.labels, classes);
+  } finally {
+    net.qat.quantize = quantize;
+    net.qat.training = training;
+    tf.dispose([te.x, te.y, te.yOneHot]);
+  }
 }

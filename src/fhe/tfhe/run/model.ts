@@ -23,6 +23,7 @@ import { parseShortintEvaluationKeys } from '../shortint/evaluation_keys';
 import { FheClient } from './client';
 import { CircuitServer } from './server';
 import { simulateCircuit } from './simulate';
+import { argmax } from '../../../nn/classify';
 
 export type FheMode = 'disable' | 'simulate' | 'execute';
 
@@ -67,15 +68,7 @@ export interface Prediction {
 }
 
 /** Index of the largest output of each sample (classification). */
-export function argmax(levels: ArrayLike<number>, features: number): Int32Array {
-  const out = new Int32Array(levels.length / features);
-  for (let s = 0; s < out.length; s++) {
-    let best = 0;
-    for (let j = 1; j < features; j++) if (levels[s * features + j] > levels[s * features + best]) best = j;
-    out[s] = best;
-  }
-  return out;
-}
+export { argmax };
 
 export interface Agreement {
   /** Fraction of output values that are equal. */
