@@ -97,6 +97,12 @@ export function noiseMultiplierFor(query: NoiseMultiplierQuery): number {
   checkSampleRate(sampleRate);
   checkSteps(steps);
   const eps = (sigma: number): number => epsilonFor({ noiseMultiplier: sigma, sampleRate, steps, delta, orders }).epsilon;
+  // Even zero RDP converts to a positive ε (the bound's own cost at δ); no noise gets below it.
+  const used = orders ?? DEFAULT_RDP_ORDERS;
+  const floor = epsilonFromRdp(used, used.map(() => 0), delta).epsilon;
+  if (targetEpsilon <= floor) {
+    throw new RangeError(`target epsilon ${targetEpsilon} is unreachable: at delta ${delta} the RDP conversion gives at least ${floor.toPrecision(4)} over orders up to ${Math.max(...used)}, whatever the noise (larger orders lower that floor)`);
+  }
 
   let low = 0, high = 10, epsHigh = Infinity;
   while (epsHigh > targetEpsilon) {

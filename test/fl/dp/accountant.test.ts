@@ -77,6 +77,9 @@ test('bad input is a RangeError naming the problem', () => {
   assert.throws(() => noiseMultiplierFor({ ...ok, sampleRate: -0.1 }), /sample rate/);
   assert.throws(() => noiseMultiplierFor({ ...ok, steps: -3 }), /steps must be a positive integer/);
   assert.throws(() => noiseMultiplierFor({ ...ok, epsilonTolerance: 0 }), /epsilon tolerance/);
-  // q = 1 and δ near 1/2 with a minuscule ε: more noise than 1e6·C would be needed.
-  assert.throws(() => noiseMultiplierFor({ targetEpsilon: 1e-9, delta: 1e-10, sampleRate: 1, steps: 1 }), /unreachable/);
+  // Below the conversion's floor at RDP = 0: at order 63, log(62/63) + (log(1/δ) − log 63)/62
+  // = 0.1029 for δ = 1e-5, the smallest over the default orders.
+  assert.throws(() => noiseMultiplierFor({ ...ok, targetEpsilon: 0.1 }), /target epsilon 0.1 is unreachable: at delta 0.00001 the RDP conversion gives at least 0.1029 over orders up to 63/);
+  // Above the floor but needing σ > 1e6 (Opacus's MAX_SIGMA): a billion steps at q = 1.
+  assert.throws(() => noiseMultiplierFor({ targetEpsilon: 0.104, delta: 1e-5, sampleRate: 1, steps: 1e9 }), /even noise multiplier 1000000 spends more/);
 });

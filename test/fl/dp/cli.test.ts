@@ -35,7 +35,7 @@ test('privlab dp: bad or missing arguments exit 2 with a message naming the opti
     [['dp', 'epsilon', '--noise-multiplier', '1', '--sample-rate', '0.1', '--steps', '10', '--delta', '1'], /--delta must be in \(0, 1\), got "1"/],
     [['dp', 'epsilon', '--noise-multiplier', '1', '--sample-rate', '0.1', '--steps', '10'], /--delta is required/],
     [['dp', 'noise-multiplier', '--epsilon=-1', ...base], /--epsilon must be a number > 0/],
-    [['dp', 'noise-multiplier', '--epsilon', '1e-9', '--sample-rate', '1', '--steps', '1', '--delta', '1e-10'], /unreachable/],
+    [['dp', 'noise-multiplier', '--epsilon', '0.05', '--sample-rate', '0.01', '--steps', '10', '--delta', '1e-5'], /target epsilon 0.05 is unreachable/],
     [['dp', 'epsilon', '--noise-multiplier', '1', '--bogus', '1', ...base], /Unknown option '--bogus'/],
     [['dp', 'sigma'], /unknown dp subcommand "sigma"/],
   ];
