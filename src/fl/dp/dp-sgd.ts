@@ -7,7 +7,15 @@
  * (./poisson-sampling), as the RDP accountant assumes.
  *
  * Per-example gradients take the generic path: one tf.variableGrads per example. That costs a
- * backward pass per example, which is nothing at Pix2Pix's batch size of 1.
+ * backward pass per example, which is nothing at Pix2Pix's batch size of 1. In a GAN only the
+ * discriminator reads real data, so its update is the one to privatise; the generator learns
+ * through the private discriminator (post-processing).
+ *
+ * One training step, accounted:
+ *   const batch = poissonSample(n, q, rng);                       // may be empty: still a step
+ *   const { grads } = dpSgdGradients(vars, lossOf, batch, { clipNorm, noiseMultiplier, expectedBatchSize: q * n });
+ *   const named = gradientsByName(vars, grads); adam.apply(named); tf.dispose(Object.values(named));
+ *   accountant.step({ noiseMultiplier, sampleRate: q });
  */
 import * as tf from '@tensorflow/tfjs';
 import { defaultNoise, GaussianNoise } from './noise';
@@ -57,7 +65,8 @@ export function dpSgdGradients(variables: tf.Variable[], exampleLoss: (example: 
     const perVariable = exampleGradient(variables, () => exampleLoss(example));
     const norm = l2Norm(perVariable);
     norms.push(norm);
-    // min(1, C/‖g‖): the clipped gradient's norm is at most C, the sensitivity the noise is sized for.
+    // min(1, C/‖g‖): the clipped gradient's norm is at most C, the sensitivity the noise is
+    // sized for. (Opacus divides by ‖g‖ + 1e-6; the exact form needs no such slack.)
     const scale = norm > clipNorm ? clipNorm / norm : 1;
     perVariable.forEach((g, k) => {
       const s = sums[k];

@@ -44,6 +44,8 @@ test('noisyMean with σ = 0 is the plain mean of the clipped updates; with σ th
   assert.ok(Math.abs(r.sd / expected - 1) < 5 / Math.sqrt(2 * r.n), `std ${r.sd} vs σC/n = ${expected}`);
   assert.ok(Math.abs(r.mean) < (5 * expected) / Math.sqrt(r.n), `mean ${r.mean}`);
 
+  // Without a noise argument the noise comes from the CSPRNG: two runs differ.
+  assert.notDeepEqual(noisyMean(clipped, 1, C), noisyMean(clipped, 1, C));
   assert.throws(() => noisyMean([], 1, 1), /at least one update/);
   assert.throws(() => noisyMean([a, [f32(1, 2, 3), f32(0)]], 1, 3), /update 1: array 0 has 3 values, expected 2/);
   assert.throws(() => noisyMean([a, [f32(1)]], 1, 3), /update 1 has 1 arrays, expected 2/);

@@ -88,6 +88,10 @@ test('noise: per-coordinate std is σC/B (sample std of 40 000 coordinates withi
   const empty = dpSgdGradients([v, u], loss, [], { ...options, noiseMultiplier: sigma, noise: new SeededGaussianNoise(1) });
   assert.deepEqual(empty.norms, []);
   assert.ok(empty.grads[0].some((g) => g !== 0));
+  // Without a noise option the noise comes from the CSPRNG: two runs differ.
+  const a = dpSgdGradients([v, u], loss, [0], { ...options, noiseMultiplier: sigma });
+  const b = dpSgdGradients([v, u], loss, [0], { ...options, noiseMultiplier: sigma });
+  assert.notDeepEqual(a.grads[1], b.grads[1]);
   tf.dispose([v, u, ...xs]);
 });
 
