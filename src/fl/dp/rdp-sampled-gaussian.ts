@@ -39,6 +39,9 @@ export function checkSteps(steps: number): void {
   if (!(Number.isSafeInteger(steps) && steps > 0)) throw new RangeError(`steps must be a positive integer, got ${steps}`);
 }
 
+/** The series below take about α terms; beyond this order a call would stall rather than help. */
+export const MAX_SERIES_ORDER = 100000;
+
 /** RDP of one step of the SGM at order α (nats). */
 export function sampledGaussianRdp(q: number, sigma: number, alpha: number): number {
   checkSampleRate(q);
@@ -47,6 +50,7 @@ export function sampledGaussianRdp(q: number, sigma: number, alpha: number): num
   // Without sampling it is the plain Gaussian mechanism: α / (2σ²).
   if (q === 1) return alpha / (2 * sigma * sigma);
   if (alpha === Infinity) return Infinity;
+  if (alpha > MAX_SERIES_ORDER) throw new RangeError(`RDP order ${alpha} is too large for the series (at most ${MAX_SERIES_ORDER}; it sums about α terms)`);
   const logA = Number.isInteger(alpha) ? logAInteger(q, sigma, alpha) : logAFractional(q, sigma, alpha);
   // A Rényi divergence is ≥ 0. With weak privacy loss (large σ) A_α is 1 + 1e-10 or less, and
   // the series, exact in A only to about 1e-13 absolute, can land a hair below 1, which is

@@ -137,6 +137,8 @@ test('bad input is a RangeError naming the problem', () => {
   assert.throws(() => sampledGaussianRdp(1.5, 1, 2), /sample rate/);
   assert.throws(() => sampledGaussianRdp(0.1, 0, 2), /noise multiplier must be a finite number > 0/);
   assert.throws(() => sampledGaussianRdp(0.1, 1, 1), /RDP order must be > 1/);
+  assert.throws(() => sampledGaussianRdp(0.1, 1, 1e10), /RDP order 10000000000 is too large for the series/);
+  assert.equal(sampledGaussianRdp(1, 2, 1e10), 1e10 / 8, 'no series without sampling');
   assert.throws(() => sampledGaussianRdpOrders(0.1, 1, 2.5, [2]), /steps must be a positive integer/);
   assert.throws(() => epsilonFromRdp([2, 3], [0.1], 1e-5), /2 orders but 1 RDP values/);
   assert.throws(() => epsilonFromRdp([2], [0.1], 0), /delta must be in \(0, 1\)/);
