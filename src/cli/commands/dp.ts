@@ -1,13 +1,6 @@
 import { parseArgs } from 'node:util';
-import { Command, intOption, numberOption, UsageError } from '../command';
+import { commandGroup, intOption, numberOption, UsageError } from '../command';
 import { DEFAULT_RDP_ORDERS, epsilonFor, noiseMultiplierFor } from '../../fl/dp';
-
-const USAGE = `privlab dp epsilon --noise-multiplier S --sample-rate Q --steps T --delta D [--json]
-    ε spent by T steps of the sampled Gaussian mechanism (DP-SGD / DP-FedAvg with noise
-    std S·C on sums of C-clipped terms, each term sampled with probability Q), by the RDP
-    accountant over Opacus's default orders.
-  privlab dp noise-multiplier --epsilon E --sample-rate Q --steps T --delta D [--json]
-    The noise multiplier that spends at most E in T steps (bisection to within 0.01, as Opacus).`;
 
 const OPTIONS = {
   'noise-multiplier': { type: 'string' },
@@ -45,7 +38,7 @@ function warnIfEdgeOrder(order: number): void {
   }
 }
 
-function epsilon(argv: string[]): number {
+async function epsilon(argv: string[]): Promise<number> {
   const { values } = parse(argv);
   if (values.epsilon !== undefined) throw new UsageError('dp epsilon takes --noise-multiplier, not --epsilon');
   const noiseMultiplier = required('noise-multiplier', numberOption('noise-multiplier', values['noise-multiplier'], (n) => n > 0, 'a number > 0'));
@@ -60,7 +53,7 @@ function epsilon(argv: string[]): number {
   return 0;
 }
 
-function noiseMultiplier(argv: string[]): number {
+async function noiseMultiplier(argv: string[]): Promise<number> {
   const { values } = parse(argv);
   if (values['noise-multiplier'] !== undefined) throw new UsageError('dp noise-multiplier takes --epsilon, not --noise-multiplier');
   const targetEpsilon = required('epsilon', numberOption('epsilon', values.epsilon, (n) => n > 0, 'a number > 0'));
@@ -82,13 +75,20 @@ function noiseMultiplier(argv: string[]): number {
   return 0;
 }
 
-export const dp: Command = {
-  name: 'dp',
-  usage: USAGE,
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === 'epsilon') return epsilon(rest);
-    if (sub === 'noise-multiplier') return noiseMultiplier(rest);
-    throw new UsageError(`unknown dp subcommand "${sub ?? ''}" (expected: epsilon, noise-multiplier)`);
+/** `privlab dp …`: the RDP accountant on the command line. */
+export const dp = commandGroup('dp', [
+  {
+    name: 'epsilon',
+    usage: `privlab dp epsilon --noise-multiplier S --sample-rate Q --steps T --delta D [--json]
+    ε spent by T steps of the sampled Gaussian mechanism (DP-SGD / DP-FedAvg with noise
+    std S·C on sums of C-clipped terms, each term sampled with probability Q), by the RDP
+    accountant over Opacus's default orders.`,
+    run: epsilon,
   },
-};
+  {
+    name: 'noise-multiplier',
+    usage: `privlab dp noise-multiplier --epsilon E --sample-rate Q --steps T --delta D [--json]
+    The noise multiplier that spends at most E in T steps (bisection to within 0.01, as Opacus).`,
+    run: noiseMultiplier,
+  },
+]);
