@@ -8,5 +8,6 @@ import { fid } from './fid';
 import { fhe } from './fhe';
 import { train } from './train';
 import { bench } from './bench';
+import { dp } from './dp';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, bench];
