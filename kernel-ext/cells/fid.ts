@@ -5,8 +5,7 @@
  * are loaded once per kernel session.
  */
 import { ImageDataset } from '../../src/data/dataset';
-import { loadDataset } from '../../src/data/load';
-import { MNIST_SPLIT, trainTestSplit } from '../../src/data/splits';
+import { mnistSplit } from '../../src/data/mnist-canonical';
 import { FeatureModel, loadFeatureModel } from '../../src/metrics/feature-model';
 import { GaussianStats } from '../../src/metrics/gaussian-stats';
 import { frechetDistance } from '../../src/metrics/frechet';
@@ -18,7 +17,7 @@ export interface FidCellOptions {
   /** Generated samples. Default 2000. */
   count?: number;
   seed?: number;
-  /** Real images to compare with, and the real images of the floor (default: the MNIST split's test and train parts). */
+  /** Real images to compare with, and the real images of the floor (default: the canonical MNIST test and train digits). */
   reference?: { test: ImageDataset; train: ImageDataset };
   /** A label for the table row. */
   label?: string;
@@ -46,7 +45,7 @@ async function stats(ds: ImageDataset): Promise<GaussianStats> {
 let defaultReference: { test: ImageDataset; train: ImageDataset } | undefined;
 
 export async function fid(gan: Gan, opts: FidCellOptions = {}): Promise<FidCellResult> {
-  const ref = opts.reference ?? (defaultReference ??= trainTestSplit(loadDataset('mnist'), MNIST_SPLIT));
+  const ref = opts.reference ?? (defaultReference ??= mnistSplit());
   const fm = await (featureModel ??= loadFeatureModel());
   const real = await stats(ref.test);
   const count = opts.count ?? 2000;

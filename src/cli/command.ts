@@ -43,6 +43,12 @@ export function numberOption(name: string, value: string | undefined, check: (n:
   return n;
 }
 
+/** `--mnist canonical|small`: the canonical 60k/10k digits (default) or the small 10k set. */
+export function mnistOption(value: string | undefined): 'canonical' | 'small' | undefined {
+  if (value === undefined || value === 'canonical' || value === 'small') return value;
+  throw new UsageError(`--mnist must be canonical or small, got "${value}"`);
+}
+
 /** An integer option ≥ `min` (undefined when absent). */
 export function intOption(name: string, value: string | undefined, min: number): number | undefined {
   return numberOption(name, value, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);

@@ -3,6 +3,7 @@ export * from './dataset';
 export * from './idx';
 export * from './idx-dataset';
 export * from './mnist';
+export * from './mnist-canonical';
 export * from './fashion';
 export * from './splits';
 export * from './load';

@@ -17,8 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { loadMnist } from '../data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { loadFeatureModel } from '../metrics/feature-model';
 import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
@@ -38,6 +37,8 @@ export const GAN_FHE_REFERENCE = [
 ] as const;
 
 export interface GanFheOptions {
+  /** Where the digits come from: the canonical MNIST (60,000 / 10,000; default) or the small 10k set ('small', for quick runs). */
+  mnist?: MnistSource;
   /** The integer generator (or a file holding it). */
   model?: QuantizedModel;
   modelFile?: string;
@@ -135,7 +136,7 @@ export async function runGanFhe(o: GanFheOptions): Promise<GanFheRun> {
 
   log('FID (LeNet features) against the held-out digits');
   const fm = await loadFeatureModel();
-  const real = datasetStats(fm, trainTestSplit(loadMnist(), MNIST_SPLIT).test);
+  const real = datasetStats(fm, mnistSplit(o.mnist).test);
   const clearHead = head(clear, images);
   const simHead = head(simulate, images);
   const result: GanFheResult = {

@@ -1,16 +1,15 @@
 /**
  * The Zama MNIST FCNN experiment ("Deep Neural Networks for Encrypted Inference with
  * TFHE": a 3-layer fully connected network, 2-bit weights and activations) on the
- * embedded MNIST and its canonical split: train with QAT (fcnn-train.ts), compile on a
+ * canonical MNIST (60,000 train / 10,000 test): train with QAT (quant/classifiers), compile on a
  * calibration set of training images, then accuracy in the clear, in simulation (with
  * and without the noise model) and encrypted on a sample of the test split, with time
  * per image by phase. The CLI bench (bench/fhe-mnist.ts) and the notebook
  * (notebooks/03-fhe-inference.ipynb) both call runMnistFcnn. With `architecture:
- * 'cnn'` the same flow runs a small QAT CNN (cnn-train.ts) instead.
+ * 'cnn'` the same flow runs a small QAT CNN  (quant/classifiers/cnn.ts) instead.
  */
 import * as fs from 'node:fs';
-import { loadMnist } from '../data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { ImageDataset, subset } from '../data/dataset';
 import { QuantizedModel, loadQuantizedModel, saveQuantizedModel } from '../quant/quantized-model';
 import { CompileReport } from '../fhe/tfhe/compile/report';
@@ -27,6 +26,8 @@ export const ZAMA_FCNN_REFERENCE = [
 ] as const;
 
 export interface MnistFcnnOptions extends Omit<FcnnTrainOptions, 'train' | 'test' | 'onEpoch'> {
+  /** Where the digits come from: the canonical MNIST (60,000 / 10,000; default) or the small 10k set ('small', for quick runs). */
+  mnist?: MnistSource;
   /**
    * 'fcnn' (default): the Zama 3-layer FCNN, 2-bit. 'cnn': two strided 3x3 convolutions
    * and a dense layer (cnn-train.ts), 3-bit by default, compiled as dense layers.
@@ -110,7 +111,7 @@ async function obtainModel(o: MnistFcnnOptions, train: ImageDataset, test: Image
 
 export async function runMnistFcnn(o: MnistFcnnOptions = {}): Promise<{ result: MnistFcnnResult; fhe: FheModel; test: ImageDataset; predictions: { clear: Prediction; simulate: Prediction; execute: Prediction } }> {
   const log = o.log ?? (() => undefined);
-  const { train, test } = trainTestSplit(loadMnist(), MNIST_SPLIT);
+  const { train, test } = mnistSplit(o.mnist);
   const got = await obtainModel(o, train, test, log);
   const model = got.model;
   const calibCount = Math.min(o.calibration ?? 1000, train.count);

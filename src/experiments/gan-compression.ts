@@ -17,8 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../data/dataset';
-import { loadMnist } from '../data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { FeatureModel, loadFeatureModel } from '../metrics/feature-model';
 import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
@@ -34,6 +33,8 @@ import { QuantizedModel } from '../quant/quantized-model';
 import { SeededRng } from '../util/rng';
 
 export interface GanCompressionOptions {
+  /** Where the digits come from: the canonical MNIST (60,000 / 10,000; default) or the small 10k set ('small', for quick runs). */
+  mnist?: MnistSource;
   /** Training epochs of the regular, 6-bit and 4-bit models. */
   epochs: number;
   /** Fine-tuning epochs of each pruned model (from the 4-bit one). */
@@ -59,7 +60,7 @@ export interface GanCompressionOptions {
    */
   pruneSchedule?: 'one-shot' | 'gradual';
   seed?: number;
-  /** Generated images per FID. Default 2000 (as many as held-out digits). */
+  /** Generated images per FID. Default 2000. */
   fidSamples?: number;
   /** Cap steps per epoch (quick runs). */
   maxStepsPerEpoch?: number;
@@ -147,7 +148,7 @@ export async function runGanCompression(opts: GanCompressionOptions): Promise<Ga
 }
 
 async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEpochs: number }, fm: FeatureModel, seed: number, fractions: number[], qatBits: number[]): Promise<GanCompressionResult> {
-  const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
+  const split = mnistSplit(opts.mnist);
   const real = datasetStats(fm, split.test);
   const realFloor = frechetDistance(datasetStats(fm, split.train), real);
   const rows: GanCompressionRow[] = [];

@@ -3,7 +3,7 @@ import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
 import { defaultFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
-import { loadDataset, MNIST_SPLIT, trainTestSplit } from '../../data';
+import { mnistSplit } from '../../data';
 import { datasetStats, generatorFid } from '../../metrics/gan-fid';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
 
@@ -55,7 +55,7 @@ async function ganFid(argv: string[]): Promise<number> {
   await selectBackend();
   const fm = values['feature-model'] ? await loadFeatureModel(values['feature-model'], values.layer) : await loadFeatureModel();
   const { gan, meta } = loadGanCheckpoint(positionals[0]);
-  const split = trainTestSplit(loadDataset('mnist'), MNIST_SPLIT);
+  const split = mnistSplit();
   const real = datasetStats(fm, split.test);
   const fidValue = generatorFid(gan, fm, real, { count, seed });
   const floor = frechetDistance(datasetStats(fm, split.train), real);

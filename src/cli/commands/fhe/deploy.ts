@@ -9,8 +9,7 @@ import { parseArgs } from 'node:util';
 import { Subcommand, UsageError, numberOption } from '../../command';
 import { writeFileAtomic } from '../../../util/files';
 import { decodeNpy } from '../../../metrics/npy';
-import { loadMnist } from '../../../data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../../../data/splits';
+import { mnistSplit } from '../../../data/mnist-canonical';
 import { ImageDataset, subset } from '../../../data/dataset';
 import { loadQuantizedModel } from '../../../quant/quantized-model';
 import { circuitToJson, compileCircuit, describeCircuit, formatCompileReport, parseCircuit } from '../../../fhe/tfhe/compile';
@@ -35,7 +34,7 @@ function loadInputs(npy: string | undefined, mnist: string | undefined, part: 't
     return { x: Float32Array.from(arr.data) };
   }
   const n = numberOption(`mnist-${part}`, mnist, (v) => Number.isInteger(v) && v >= 1, 'a positive integer') as number;
-  const ds: ImageDataset = trainTestSplit(loadMnist(), MNIST_SPLIT)[part];
+  const ds: ImageDataset = mnistSplit()[part];
   const picked = subset(ds, Array.from({ length: Math.min(n, ds.count) }, (_, i) => i));
   return { x: Float32Array.from(picked.images, (v) => v / 255), labels: picked.labels };
 }
