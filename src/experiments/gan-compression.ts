@@ -68,6 +68,8 @@ export interface GanCompressionOptions {
   onStep?: (variant: string, s: StepInfo) => void | Promise<void>;
   onEpoch?: (variant: string, epoch: number, of: number) => void | Promise<void>;
   onVariant?: (row: GanCompressionRow) => void | Promise<void>;
+  /** Sees each variant's trained GAN before it is disposed (its float weights: e.g. that pruned ones stay exactly 0). */
+  onTrained?: (variant: string, gan: Gan) => void | Promise<void>;
 }
 
 export interface GanCompressionRow {
@@ -103,7 +105,7 @@ export interface GanCompressionResult {
   qatOverhead: Record<string, number>;
   /** The same ratio in wall-clock time (sensitive to other load). */
   qatOverheadWall: Record<string, number>;
-  options: Omit<GanCompressionOptions, 'featureModel' | 'onStep' | 'onEpoch' | 'onVariant'>;
+  options: Omit<GanCompressionOptions, 'featureModel' | 'onStep' | 'onEpoch' | 'onVariant' | 'onTrained'>;
 }
 
 const LATENT_RANGE = { min: -3, max: 3 };
@@ -207,6 +209,7 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
 
   const finish = async (variant: string, gan: Gan, bits: number | null, pruning: number, startEpoch: number, epochs: number, t: Trained, qat?: QatTransform): Promise<void> => {
     if (qat) qat.training = false;
+    await opts.onTrained?.(variant, gan);
     const fid = t.fidTrail.reduce((a, b) => a + b, 0) / t.fidTrail.length;
     let model: QuantizedModel | undefined;
     let accumulators: LayerAccumulatorReport[] | undefined;
@@ -281,6 +284,6 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
   const qatRows = rows.filter((r) => r.bits !== null && r.pruning === 0);
   const qatOverhead = Object.fromEntries(qatRows.map((r) => [r.variant, r.cpuSecondsPerEpoch / rows[0].cpuSecondsPerEpoch]));
   const qatOverheadWall = Object.fromEntries(qatRows.map((r) => [r.variant, r.secondsPerEpoch / rows[0].secondsPerEpoch]));
-  const { featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, ...rest } = opts;
+  const { featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, onTrained: _t, ...rest } = opts;
   return { rows, realFloor, qatOverhead, qatOverheadWall, options: { ...rest, pruneFractions: fractions, qatBits, seed, activationPercentile: pct, pruneSchedule: opts.pruneSchedule ?? 'one-shot' } };
 }

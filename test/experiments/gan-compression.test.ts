@@ -26,7 +26,8 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
   for (const row of r.rows.slice(1)) {
     const m = checkQuantizedModel(row.model);
     assert.equal(m.layers[0].weightBits, row.bits);
-    // The held masks: the exported 4-bit kernels keep at least the pruned fraction at zero.
+    // The exported 4-bit kernels keep at least the pruned fraction at zero (export also rounds
+    // small drifted weights to 0, so the float weights are checked in the one-shot test below).
     const zeros = m.layers.reduce((z, l) => z + l.weights.filter((w) => w === 0).length, 0);
     const total = m.layers.reduce((n, l) => n + l.weights.length, 0);
     assert.ok(zeros / total >= row.pruning - 1e-3, `${row.variant}: ${zeros / total} zero`);
@@ -53,4 +54,37 @@ test('gradual pruning ends at the requested sparsity in every exported layer', a
     const zeros = l.weights.filter((w) => w === 0).length / l.weights.length;
     assert.ok(zeros >= 0.6 - 1e-3 && zeros < 0.7, `layer of ${l.inputs}x${l.outputs}: ${zeros} zero`);
   }
+});
+
+test('one-shot pruning: after fine-tuning, the float weights pruned from the 4-bit generator are exactly 0, the others trained on', async () => {
+  await selectBackend({ quiet: true });
+  const kernels = new Map<string, Float32Array[]>();
+  await runGanCompression({
+    epochs: 1, qatEpochs: 1, qatBits: [4], pruneFractions: [0.5], finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 100, fidEpochs: 1,
+    onTrained: (variant, gan) => { kernels.set(variant, gan.generator.layers.map((l) => Float32Array.from(l.kernel.dataSync()))); },
+  });
+  const before = kernels.get('qat-4bit')!;
+  const after = kernels.get('qat-4bit-pruned-50')!;
+  assert.equal(after.length, before.length);
+  before.forEach((w0, k) => {
+    const w1 = after[k];
+    // the mask by brute force: the half of the layer's weights smallest in magnitude
+    const threshold = Float32Array.from(w0, Math.abs).sort()[Math.round(0.5 * w0.length)];
+    let pruned = 0;
+    let kept = 0;
+    let moved = 0;
+    for (let i = 0; i < w0.length; i++) {
+      const m = Math.abs(w0[i]);
+      if (m < threshold) {
+        pruned++;
+        if (w1[i] !== 0) assert.fail(`layer ${k} weight ${i}: pruned (|w| ${m} < ${threshold}) but ${w1[i]} after fine-tuning`);
+      } else if (m > threshold) {
+        kept++;
+        if (w1[i] !== w0[i]) moved++;
+      }
+    }
+    assert.ok(pruned >= 0.5 * w0.length - 2, `layer ${k}: ${pruned} of ${w0.length} below the threshold`);
+    // Adam moves every weight with a gradient: nearly all kept weights changed
+    assert.ok(moved > 0.9 * kept, `layer ${k}: ${moved} of ${kept} kept weights changed`);
+  });
 });

@@ -131,3 +131,25 @@ test('malformed ciphertexts and mismatched parameter sets are rejected with clea
   new DataView(msg.buffer).setBigUint64(8 + 8 * lweLen + 24 + 16, 8n, true); // message modulus (after modulus, degree, noise level)
   assert.throws(() => decodeCiphertext(msg, pa), /message\/carry modulus 8\/1/);
 });
+
+test('decodePhase rounds as tfhe decrypts: noise-free (trivial) ciphertexts at the step edges, 2-bit and raised-carry sets', () => {
+  for (const [bits, carry] of [[2, undefined], [2, 4], [4, 8]] as const) {
+    const { ck, bytes } = clientKey(bits, 21n, carry);
+    const p = readClientKey(bytes).params;
+    const template = decodeCiphertext(tfhe.Shortint.serialize_ciphertext(tfhe.Shortint.encrypt(ck, 0n)), p);
+    const d = delta(p);
+    const steps = p.messageModulus * p.carryModulus;
+    for (let m = 0; m < steps; m++) {
+      // by hand: [m·Δ − Δ/2, m·Δ + Δ/2) decrypts to m (mod the message modulus: tfhe drops the carry)
+      for (const [e, want] of [[-d / 2n, m], [-d / 2n - 1n, m - 1], [d / 2n - 1n, m], [d / 2n, m + 1], [0n, m]] as const) {
+        const phase = (BigInt(m) * d + e) & MASK64;
+        const lwe = new BigUint64Array(template.lwe.length);
+        lwe[lwe.length - 1] = phase;
+        const byTfhe = Number(tfhe.Shortint.decrypt(ck, tfhe.Shortint.deserialize_ciphertext(encodeCiphertext({ ...template, lwe }))));
+        const expected = (((want % (2 * steps)) + 2 * steps) % (2 * steps)) % p.messageModulus;
+        assert.equal(byTfhe, expected, `tfhe: m=${m} e=${e}`);
+        assert.equal(decodePhase(phase, p) % p.messageModulus, expected, `decodePhase: m=${m} e=${e}`);
+      }
+    }
+  }
+});

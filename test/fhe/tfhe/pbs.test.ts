@@ -24,7 +24,7 @@ import {
   tfheParameters,
   ShortintParameterSet,
 } from '../../../src/fhe/tfhe/shortint';
-import { EvaluationKeyFormatError } from '../../../src/fhe/tfhe/core';
+import { EvaluationKeyFormatError, decryptLwePhase } from '../../../src/fhe/tfhe/core';
 import { privlab } from '../../support/cli';
 import { tmpDir } from '../../support/tmp';
 
@@ -211,3 +211,44 @@ test('evaluation key file round-trips exactly', async () => {
   assert.deepEqual(again, f.evalKeyFile);
   assert.equal(readClientKey(f.ckBytes).params.polynomialSize, f.params.polynomialSize);
 });
+
+/**
+ * A trivial ciphertext (mask 0, body = phase) decrypts to its body under any key, and
+ * every server step keeps it noise-free: the key switch of a zero mask is a zero mask,
+ * its modulus switch rounds only the body, and the blind rotation's external products of
+ * zero accumulators differences are zero. So a lookup on one reads exactly one position:
+ * the test below sweeps phases across whole steps (just inside both edges, sub-position
+ * offsets, exact half steps) and needs the PBS to decide the message exactly as tfhe's
+ * decrypt rounds the input phase — an asymmetric table makes any shift visible.
+ */
+function trivial(f: Fixture, phase: bigint): ShortintCiphertext {
+  const ct = encrypt(f, 0);
+  const lwe = new BigUint64Array(ct.lwe.length);
+  lwe[lwe.length - 1] = phase & ((1n << 64n) - 1n);
+  return { ...ct, lwe };
+}
+
+for (const bits of [2, 4]) {
+  test(`noise-free PBS (${bits}-bit set): each phase reads the message tfhe decrypts it to, up to the step edges`, async () => {
+    const f = await fixture(bits);
+    const p = f.params.messageModulus;
+    const delta = (1n << 63n) / BigInt(p); // carry 1
+    const unit = (1n << 64n) / BigInt(2 * f.params.polynomialSize); // one table position
+    const offsets = [-delta / 2n, -delta / 2n + 1n, -delta / 2n + unit / 4n, -delta / 2n + unit, -delta / 2n + (3n * unit) / 2n, -unit / 2n, 0n, unit / 3n,
+      delta / 2n - 2n * unit, delta / 2n - unit - unit / 4n, delta / 2n - unit, delta / 2n - unit / 2n, delta / 2n - unit / 4n, delta / 2n - 1n];
+    const phases: bigint[] = [];
+    for (let m = 0; m < p; m++) for (const e of offsets) phases.push(BigInt(m) * delta + e);
+    const inputs = phases.map((ph) => trivial(f, ph));
+    const decrypted = inputs.map((ct) => decrypt(f, ct));
+    // tfhe's decrypt of the inputs, and its rounding by hand: nearest multiple of Δ, ties up
+    assert.deepEqual(decrypted, phases.map((ph) => Number((((ph + delta / 2n) & ((1n << 64n) - 1n)) / delta) % BigInt(2 * p)) % p));
+    const table = Array.from({ length: p }, (_, m) => (5 * m + 3) % p); // no symmetry: a one-step shift changes every entry
+    const outs = await f.server.applyLookupTable(inputs, table);
+    const got = outs.map((o) => decrypt(f, o));
+    const wrong = phases.map((ph, i) => ({ m: Math.floor(i / offsets.length), e: offsets[i % offsets.length], want: table[decrypted[i]], got: got[i] })).filter((r) => r.want !== r.got);
+    assert.deepEqual(wrong.slice(0, 5).map((r) => `m=${r.m} e=${Number(r.e) / Number(unit)} positions: got ${r.got}, want ${r.want}`), [], `${wrong.length}/${phases.length} reads differ from table[tfhe.decrypt(input)]`);
+    // the outputs are noise-free too: their phase is exactly table value · Δ
+    const sk = readClientKey(f.ckBytes);
+    outs.forEach((o, i) => assert.equal(decryptLwePhase(sk.glweSecretKey, o.lwe), BigInt(table[decrypted[i]]) * delta, `output ${i} phase`));
+  });
+}

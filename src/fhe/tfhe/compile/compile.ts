@@ -16,7 +16,8 @@
  * 4. Predict: read noise per neuron from the noise model, and the probability each read
  *    lands on a wrong step, averaged over the input set.
  * The parameter set is the cheapest of tfhe's candidates whose predicted read error is
- * within the target, unless one is named.
+ * within the target and whose output digits tfhe decrypts reliably (decryptErrorBound),
+ * unless one is named.
  *
  * One file per step: options.ts, calibration.ts (1), placement.ts (2), tables.ts (3),
  * prediction.ts (4), report.ts; this file runs them for each candidate parameter set.
@@ -119,11 +120,17 @@ export function compileCircuit(model: QuantizedModel, inputset: ArrayLike<number
       const circuit = planCandidate(model, cal, name, o);
       entry.fits = true;
       entry.predictedReadError = circuit.report.predictedReadError;
-      if (o.parameterSet || circuit.report.predictedReadError <= o.pError) {
+      // A set whose first layer needs so large a plaintext modulus that tfhe would misdecrypt
+      // the output digits is no choice, however good its reads (a named set is kept: its
+      // report states the error).
+      const decryptOk = circuit.report.outputDecryptError <= o.decryptErrorBound;
+      if (o.parameterSet || (decryptOk && circuit.report.predictedReadError <= o.pError)) {
         chosen = circuit;
         break;
       }
-      entry.reason = `predicted read error ${circuit.report.predictedReadError.toExponential(2)} > target ${o.pError}`;
+      entry.reason = !decryptOk
+        ? `output digits misdecrypt with probability ${circuit.report.outputDecryptError.toExponential(2)} > bound ${o.decryptErrorBound}`
+        : `predicted read error ${circuit.report.predictedReadError.toExponential(2)} > target ${o.pError}`;
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
       entry.reason = e.message;
@@ -134,7 +141,7 @@ export function compileCircuit(model: QuantizedModel, inputset: ArrayLike<number
     const fitting = candidates.filter((c) => c.fits);
     if (fitting.length === 0 && lastError) throw lastError;
     const bestErr = Math.min(...fitting.map((c) => c.predictedReadError ?? 1));
-    throw new CompileError(undefined, `no parameter set meets the read-error target ${o.pError} (best predicted: ${bestErr.toExponential(2)}); raise pError, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`);
+    throw new CompileError(undefined, `no parameter set meets the read-error target ${o.pError} (best predicted: ${bestErr.toExponential(2)}) with reliably decryptable outputs; raise pError, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`);
   }
   chosen.report.candidates = candidates;
   return chosen;

@@ -44,3 +44,26 @@ test('execute agrees with simulate at the rate the noise model predicts', async 
     fm.dispose();
   }
 });
+
+test('automatic parameter choice: encrypted outputs decrypt to the clear model (no set whose output digits tfhe misdecrypts)', async (t) => {
+  // A wide first layer (784 inputs, like the MNIST FCNN) needs a large plaintext modulus
+  // on the N = 512 set, whose reads then meet the 1 % target but whose output digits tfhe
+  // would misdecrypt about half the time (read at Δ/2 of a noisy PBS output): the choice
+  // must move on to a set that decrypts them reliably.
+  const m = smallModel(3, [784, 4, 10], ['relu', 'linear'], { weight: 2, activation: 2, input: 2 }, 100);
+  const fm = compile(m.model, m.inputs, { name: 'auto-choice' });
+  const samples = 6;
+  const x = m.inputs.subarray(0, samples * 784);
+  try {
+    assert.ok(fm.report.outputDecryptError <= 1e-9, `${fm.report.parameterSet}: output decryption error ${fm.report.outputDecryptError}`);
+    for (const c of fm.report.candidates.slice(0, -1)) assert.ok(c.reason, `${c.parameterSet} was skipped for a reason`);
+    const executed = await fm.predict(x, { fhe: 'execute' });
+    const clear = await fm.predict(x, { fhe: 'disable' });
+    const a = agreement(executed, clear);
+    const report = `${fm.report.parameterSet}: ${(100 * a.outputs).toFixed(1)} % of ${executed.levels.length} encrypted outputs equal the clear model's (max difference ${a.maxDifference}); predicted read error ${(100 * fm.report.predictedReadError).toFixed(2)} %`;
+    t.diagnostic(report);
+    assert.ok(a.outputs >= 0.9, report);
+  } finally {
+    fm.dispose();
+  }
+});
