@@ -56,7 +56,7 @@ test('bench qat-step: one round, 4-bit', () => {
 
 test('bench gan-compression: one epoch of two steps, one pruning fraction; the table and its files', () => {
   const out = tmpDir();
-  const r = bench(['gan-compression', '--epochs', '1', '--finetune-epochs', '1', '--max-steps', '2', '--fid-samples', '100', '--fid-epochs', '1', '--prune', '0.5', '--out', out]);
+  const r = bench(['gan-compression', '--mnist', 'small', '--epochs', '1', '--finetune-epochs', '1', '--max-steps', '2', '--fid-samples', '100', '--fid-epochs', '1', '--prune', '0.5', '--out', out]);
   hasKeys(r, ['rows', 'real_train_vs_test_fid', 'fid_ratio_qat_low_bits', 'fid_ratio_pruned_50', 'qat_overhead_cpu', 'qat_overhead_wall', 'options', 'feature_model'], 'gan-compression');
   const variants = ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50'];
   assert.deepEqual(r.rows.map((x: Json) => x.variant), variants);
@@ -79,7 +79,7 @@ test('bench gan-compression: one epoch of two steps, one pruning fraction; the t
 test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted image', () => {
   const dir = tmpDir();
   const outFile = path.join(dir, 'mnist.json');
-  const r = bench(['fhe-mnist', '--model', path.join(dir, 'mnist.model.json'), '--hidden', '4,4', '--float-epochs', '1', '--qat-epochs', '1',
+  const r = bench(['fhe-mnist', '--mnist', 'small', '--model', path.join(dir, 'mnist.model.json'), '--hidden', '4,4', '--float-epochs', '1', '--qat-epochs', '1',
     '--execute-samples', '1', '--simulate-samples', '20', '--calibration', '20', '--out', outFile]);
   hasKeys(r, ['benchmark', 'hidden', 'accuracy_float', 'accuracy_clear', 'accuracy_simulate', 'accuracy_execute', 'agreement_execute_simulate', 's_per_image', 'phases', 'pbs_count', 'ms_per_pbs', 'parameter_set', 'report', 'zama_reference'], 'fhe-mnist');
   assert.deepEqual(r.hidden, [4, 4]);
@@ -104,7 +104,7 @@ test('bench fhe-gan: a 100-4-784 PTQ generator, one encrypted image', () => {
   const modelFile = path.join(dir, 'tiny.quantized.json');
   saveQuantizedModel(modelFile, model);
   const outFile = path.join(dir, 'gan.json');
-  const r = bench(['fhe-gan', '--model', modelFile, '--images', '1', '--fid-samples', '2', '--calibration', '20', '--out', outFile]);
+  const r = bench(['fhe-gan', '--mnist', 'small', '--model', modelFile, '--images', '1', '--fid-samples', '2', '--calibration', '20', '--out', outFile]);
   hasKeys(r, ['benchmark', 'variant', 'images', 's_per_image', 'phases', 'pbs_count', 'ms_per_pbs', 'parameter_set', 'fid_clear', 'fid_simulate', 'fid_simulate_noise', 'agreement_execute_simulate', 'report', 'reference'], 'fhe-gan');
   assert.equal(r.images, 1);
   assert.deepEqual(JSON.parse(fs.readFileSync(outFile, 'utf8')), r, '--out holds the printed result');

@@ -9,7 +9,7 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
   await selectBackend({ quiet: true });
   const before = tf.memory().numTensors;
   const seen: string[] = [];
-  const r = await runGanCompression({ epochs: 2, qatEpochs: 1, fidEpochs: 2, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
+  const r = await runGanCompression({ mnist: 'small', epochs: 2, qatEpochs: 1, fidEpochs: 2, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
   assert.deepEqual(r.rows.map((x) => x.variant), ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50', 'qat-4bit-pruned-80']);
   // QAT fine-tunes the regular GAN's epoch-1 weights for the last epoch; pruning fine-tunes after epoch 2.
   assert.deepEqual(r.rows.map((x) => [x.startEpoch, x.epochs]), [[0, 2], [1, 1], [1, 1], [2, 1], [2, 1]]);
@@ -40,13 +40,13 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
 });
 
 test('GAN compression rejects a QAT span outside the run', async () => {
-  await assert.rejects(runGanCompression({ epochs: 2, qatEpochs: 3, finetuneEpochs: 1 }), /qatEpochs must be an integer in 1\.\.epochs/);
-  await assert.rejects(runGanCompression({ epochs: 2, fidEpochs: 0, finetuneEpochs: 1 }), /fidEpochs must be a positive integer/);
+  await assert.rejects(runGanCompression({ mnist: 'small', epochs: 2, qatEpochs: 3, finetuneEpochs: 1 }), /qatEpochs must be an integer in 1\.\.epochs/);
+  await assert.rejects(runGanCompression({ mnist: 'small', epochs: 2, fidEpochs: 0, finetuneEpochs: 1 }), /fidEpochs must be a positive integer/);
 });
 
 test('gradual pruning ends at the requested sparsity in every exported layer', async () => {
   await selectBackend({ quiet: true });
-  const r = await runGanCompression({ epochs: 1, finetuneEpochs: 2, maxStepsPerEpoch: 4, fidSamples: 100, fidEpochs: 1, qatBits: [4], pruneFractions: [0.6], pruneSchedule: 'gradual' });
+  const r = await runGanCompression({ mnist: 'small', epochs: 1, finetuneEpochs: 2, maxStepsPerEpoch: 4, fidSamples: 100, fidEpochs: 1, qatBits: [4], pruneFractions: [0.6], pruneSchedule: 'gradual' });
   const pruned = r.rows[2];
   assert.equal(pruned.variant, 'qat-4bit-pruned-60');
   assert.equal(r.options.pruneSchedule, 'gradual');
@@ -59,7 +59,7 @@ test('gradual pruning ends at the requested sparsity in every exported layer', a
 test('one-shot pruning: after fine-tuning, the float weights pruned from the 4-bit generator are exactly 0, the others trained on', async () => {
   await selectBackend({ quiet: true });
   const kernels = new Map<string, Float32Array[]>();
-  await runGanCompression({
+  await runGanCompression({ mnist: 'small',
     epochs: 1, qatEpochs: 1, qatBits: [4], pruneFractions: [0.5], finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 100, fidEpochs: 1,
     onTrained: (variant, gan) => { kernels.set(variant, gan.generator.layers.map((l) => Float32Array.from(l.kernel.dataSync()))); },
   });
