@@ -9,5 +9,6 @@ import { fhe } from './fhe';
 import { fheDeploy } from './fhe-deploy';
 import { train } from './train';
 import { bench } from './bench';
+import { fl } from './fl';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fheDeploy, fhe, train, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fheDeploy, fhe, train, fl, bench];

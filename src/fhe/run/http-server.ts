@@ -27,6 +27,7 @@ import { parseShortintEvaluationKeys } from '../tfhe/evaluation_keys';
 import { CiphertextFormatError } from '../tfhe/ciphertext';
 import { CircuitServer, WrongKeySetError } from './server';
 import { BatchFormatError } from './wire';
+import { HttpError, readBody } from '../../util/http-body';
 
 export interface FheServiceOptions {
   circuits: FheCircuit[];
@@ -42,12 +43,6 @@ export interface FheServiceOptions {
   log?: (line: string) => void;
 }
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
 interface Hosted {
   circuit: FheCircuit;
   id: string;
@@ -59,26 +54,6 @@ interface Hosted {
 /** Bytes of one serialized tfhe ciphertext for these parameters (bincode: see tfhe/ciphertext.ts). */
 function ciphertextBytes(c: FheCircuit): number {
   return 8 * (c.params.glweDimension * c.params.polynomialSize + 1) + 72;
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, `body of ${declared} bytes exceeds the limit of ${limit}`));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new HttpError(413, `body exceeds the limit of ${limit} bytes`));
-        req.pause();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
 }
 
 function classify(e: unknown): HttpError {

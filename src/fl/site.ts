@@ -1,0 +1,83 @@
+/**
+ * A federated site: pulls each task from the server, loads the global weights into its
+ * own copy of the model, trains on its own shard (or evaluates), and pushes back its
+ * update (local − global weights, through the update policy's site transform), its
+ * example count and metrics. The site never holds anything but its shard and the weights
+ * the server sent. Before training it evaluates the received global weights on its
+ * held-out images, which gives the per-site accuracy curve across rounds.
+ */
+import { SiteShard } from '../data/site-shards';
+import { FlTask } from './tasks/task';
+import { Metrics } from './strategy';
+import { makeUpdatePolicy } from './policy';
+import { TaskMessage, decodeTask, encodeUpdate } from './messages';
+import { SiteTransport, TaskRef } from './transport/transport';
+import { assignWeights, subtractWeights, weightsFromVariables } from './weights';
+import { frameLimit } from './wire';
+
+export interface SiteOptions {
+  /** This site's id (as the server knows it). */
+  site: string;
+  task: FlTask;
+  shard: SiteShard;
+  transport: SiteTransport;
+  log?: (line: string) => void;
+}
+
+/** A 32-bit mix of the round's seed and the site's id, so sites draw different batches. */
+export function siteSeed(roundSeed: number, site: string): number {
+  let h = 0x811c9dc5 ^ (roundSeed >>> 0);
+  for (let i = 0; i < site.length; i++) h = Math.imul(h ^ site.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export interface SiteSummary {
+  /** Tasks answered, and how many of the answers the server accepted. */
+  answered: number;
+  accepted: number;
+}
+
+export async function runSite(o: SiteOptions): Promise<SiteSummary> {
+  const log = o.log ?? (() => undefined);
+  const model = o.task.createModel(0);
+  const maxTaskBytes = frameLimit(weightsFromVariables(model.variables, model.names).specs);
+  const summary: SiteSummary = { answered: 0, accepted: 0 };
+  let seen: TaskRef | null = null;
+  try {
+    for (;;) {
+      const next = await o.transport.nextTask(seen);
+      if (!next) break;
+      seen = next.ref;
+      const task = decodeTask(next.body, maxTaskBytes);
+      if (task.task !== o.task.name) throw new RangeError(`the server runs task "${task.task}", this site was started for "${o.task.name}"`);
+      if (task.job !== next.ref.job || task.round !== next.ref.round) throw new RangeError(`task message for job ${task.job} round ${task.round} delivered as job ${next.ref.job} round ${next.ref.round}`);
+      const t0 = performance.now();
+      const body = await answer(o, model, task);
+      const verdict = await o.transport.pushResult(next.ref, body);
+      summary.answered++;
+      if (verdict.accepted) summary.accepted++;
+      log(`round ${task.round} ${task.mode} (${((performance.now() - t0) / 1000).toFixed(2)} s) → ${verdict.accepted ? 'accepted' : `${verdict.kind}: ${verdict.reason}`}`);
+    }
+  } finally {
+    model.dispose();
+  }
+  log(`the job is over (${summary.accepted}/${summary.answered} answers accepted)`);
+  return summary;
+}
+
+async function answer(o: SiteOptions, model: ReturnType<FlTask['createModel']>, task: TaskMessage): Promise<Uint8Array> {
+  assignWeights(model.variables, model.names, task.weights);
+  const base = { job: task.job, round: task.round, site: o.site };
+  const held = o.shard.test;
+  if (task.mode === 'evaluate') {
+    const data = held ?? o.shard.train;
+    return encodeUpdate({ ...base, numExamples: data.count, metrics: o.task.evaluate(model, data), update: { specs: [], values: [] } });
+  }
+  const metrics: Metrics = {};
+  if (held) for (const [k, v] of Object.entries(o.task.evaluate(model, held))) metrics[`global_${k}`] = v;
+  Object.assign(metrics, await o.task.trainLocal(model, o.shard.train, task.config, siteSeed(Number(task.config.seed ?? 0), o.site)));
+  const update = subtractWeights(weightsFromVariables(model.variables, model.names), task.weights);
+  const policy = makeUpdatePolicy(task.policy);
+  const values = policy.siteUpdate(update.values, { round: task.round, site: o.site });
+  return encodeUpdate({ ...base, numExamples: o.shard.train.count, metrics, update: { specs: update.specs, values } });
+}
