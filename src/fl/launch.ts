@@ -132,7 +132,9 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
     const code = await server.exit;
     if (code !== 0) throw new Error(`the server exited with ${code}; see ${path.join(dir, 'server.log')}`);
     // Sites leave once told the job is over; one that does not is stopped below.
-    const codes = await Promise.race([Promise.all(procs.slice(1).map((p) => p.exit)), new Promise<null>((r) => setTimeout(() => r(null), SITE_EXIT_MS))]);
+    let timer: NodeJS.Timeout | undefined;
+    const codes = await Promise.race([Promise.all(procs.slice(1).map((p) => p.exit)), new Promise<null>((r) => (timer = setTimeout(() => r(null), SITE_EXIT_MS)))]);
+    clearTimeout(timer);
     (codes ?? []).forEach((c, i) => {
       if (c !== 0) log(`${ids[i]} exited with ${c}; see ${path.join(dir, `${ids[i]}.log`)}`);
     });

@@ -117,7 +117,7 @@ export function decodeFrame(bytes: Uint8Array, o: DecodeOptions): Frame {
   const code = view.getUint8(6);
   const kind = (Object.keys(MESSAGE_KINDS) as MessageKind[]).find((k) => MESSAGE_KINDS[k] === code);
   if (!kind) throw new WireFormatError(`unknown message kind ${code}`);
-  if (kind !== o.kind) throw new WireFormatError(`a ${kind} message where a ${o.kind} was expected`);
+  if (kind !== o.kind) throw new WireFormatError(`got a "${kind}" message, expected "${o.kind}"`);
   const headerLength = view.getUint32(8, true);
   if (headerLength > MAX_HEADER_BYTES || FIXED_BYTES + headerLength > bytes.length) {
     throw new WireFormatError(`header claims ${headerLength} bytes, ${bytes.length - FIXED_BYTES} present`);
