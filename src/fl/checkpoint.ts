@@ -4,6 +4,7 @@
  * at any moment leaves either the previous round's file or the new one, never a mix.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { writeFileAtomic } from '../util/files';
 import { Metrics } from './strategy';
 import { TensorSpec, Weights } from './weights';
@@ -50,6 +51,15 @@ export class CheckpointError extends Error {
 
 export function saveCheckpoint(file: string, s: ServerState): void {
   writeFileAtomic(file, encodeFrame('checkpoint', { task: s.task, round: s.round, history: s.history, evaluation: s.evaluation ?? null }, s.weights));
+}
+
+/** Remove temp files a killed writer left beside the checkpoint (writeFileAtomic's `FILE.tmp-…`). */
+export function removeStaleTemps(file: string): string[] {
+  const dir = path.dirname(path.resolve(file));
+  const prefix = `${path.basename(file)}.tmp-`;
+  const stale = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith(prefix)) : [];
+  for (const f of stale) fs.rmSync(path.join(dir, f), { force: true });
+  return stale;
 }
 
 /** The state in `file`, or undefined when there is none yet. `expect`: the model's tensors, when known. */

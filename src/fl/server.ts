@@ -14,7 +14,7 @@ import { TaskMode, decodeUpdate, encodeTask, UpdateMessage } from './messages';
 import { ServerTransport, TaskRef, TransportFault, Verdict } from './transport/transport';
 import { TensorSpec, Weights, weightsFromVariables } from './weights';
 import { frameLimit } from './wire';
-import { RoundRecord, ServerState, SiteAnswer, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { RoundRecord, ServerState, SiteAnswer, loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint';
 
 export interface ServerOptions {
   task: FlTask;
@@ -75,6 +75,7 @@ export class FlServer {
     const { task, strategy } = this.o;
     const fresh = initialWeights(task, this.o.seed ?? 0);
     const specs = fresh.specs;
+    for (const f of removeStaleTemps(this.o.checkpoint)) this.log(`removed ${f}, a checkpoint write cut short`);
     let state = loadCheckpoint(this.o.checkpoint, task.name, specs);
     if (state) this.log(`resuming from ${this.o.checkpoint}: ${state.round} of ${this.o.rounds} rounds done`);
     else {
