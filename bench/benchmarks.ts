@@ -10,6 +10,7 @@ import { fheMnistBenchmark } from './fhe-mnist';
 import { fheGanBenchmark } from './fhe-gan';
 import { ganCompressionBenchmark } from './gan-compression';
 import { qatStepBenchmark } from './qat-step';
+import { flOverheadBenchmark } from './fl-overhead';
 
 export interface NamedBenchmark {
   name: string;
@@ -55,4 +56,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   fheGanBenchmark,
   ganCompressionBenchmark,
   qatStepBenchmark,
+  flOverheadBenchmark,
 ];

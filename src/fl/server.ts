@@ -95,7 +95,9 @@ export class FlServer {
       saveCheckpoint(this.o.checkpoint, state);
       this.log(`evaluation of round ${state.round}: ${JSON.stringify(state.evaluation!.metrics)} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
     }
-    await this.o.transport.finish();
+    // Keep serving until the sites that answered last have heard that the job is over.
+    const last = state.evaluation?.sites ?? state.history[state.history.length - 1]?.accepted ?? [];
+    await this.o.transport.finish(last.map((a) => a.site));
     return state;
   }
 

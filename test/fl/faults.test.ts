@@ -7,25 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import {
-  HttpSiteTransport, TOKEN_ENV, TaskRef, decodeTask, encodeUpdate, frameLimit, loadCheckpoint, newTokens, prepareShards, siteDir, writeTokens, Weights, API_PREFIX,
-} from '../../src/fl';
+import { HttpSiteTransport, TaskRef, decodeTask, encodeUpdate, frameLimit, loadCheckpoint, Weights, API_PREFIX } from '../../src/fl';
 import { tmpDir } from '../support/tmp';
-import { spawnPrivlab } from './processes';
+import { startJob } from './manual-job';
 
 const ROUND_TIMEOUT_S = 10;
 
 test('bad updates are rejected with a logged reason; rounds finish with the good sites', async () => {
   const dir = tmpDir('privlab-fl-faults-');
-  const ids = prepareShards(dir, { sites: 2, trainExamples: 600, seed: 2 });
-  const tokens = newTokens([...ids, 'evil']);
-  const sitesFile = path.join(dir, 'sites.json');
-  writeTokens(sitesFile, tokens);
-  const checkpoint = path.join(dir, 'server.ckpt');
-  const server = spawnPrivlab(['fl', 'server', '--sites-file', sitesFile, '--checkpoint', checkpoint, '--rounds', '6', '--round-timeout', String(ROUND_TIMEOUT_S), '--local-steps', '3']);
-  const url = (await server.waitFor(/listening on (http:\/\/\S+)/))[1];
-  for (const id of ids) spawnPrivlab(['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id)], { [TOKEN_ENV]: tokens.get(id) });
+  const { server, url, tokens, checkpoint } = await startJob(dir, { rounds: 6, roundTimeout: ROUND_TIMEOUT_S, shards: { sites: 2, trainExamples: 600, seed: 2 }, fit: { localSteps: 3 }, extraSites: ['evil'] });
 
   // Requests without a valid token are refused before anything else.
   const anon = await fetch(`${url}${API_PREFIX}/task`, { headers: { Authorization: 'Bearer not-a-token-of-this-run' } });

@@ -46,6 +46,7 @@ export class HttpServerTransport implements ServerTransport {
   private done = false;
   private readonly toldDone = new Set<string>();
   private allTold: (() => void) | undefined;
+  private waitingFor: readonly string[] = [];
   private handler: ResultHandler | undefined;
   private readonly waiters = new Set<Waiter>();
   private readonly tokens: { site: string; token: Buffer }[];
@@ -81,8 +82,9 @@ export class HttpServerTransport implements ServerTransport {
     for (const w of [...this.waiters]) this.answerWaiter(w);
   }
 
-  finish(): Promise<void> {
+  finish(waitFor: readonly string[]): Promise<void> {
     this.done = true;
+    this.waitingFor = waitFor;
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, 1000 * (this.o.lingerSeconds ?? 10));
       this.allTold = () => {
@@ -96,7 +98,7 @@ export class HttpServerTransport implements ServerTransport {
 
   private noteTold(site?: string): void {
     if (site) this.toldDone.add(site);
-    if (this.allTold && this.tokens.every((t) => this.toldDone.has(t.site))) this.allTold();
+    if (this.allTold && this.waitingFor.every((s) => this.toldDone.has(s))) this.allTold();
   }
 
   onResult(handler: ResultHandler): void {

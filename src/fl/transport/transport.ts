@@ -34,8 +34,11 @@ export interface ServerTransport {
   readonly sites: readonly string[];
   /** Make `task` the current task; waiting sites get it at once. */
   publish(ref: TaskRef, task: Uint8Array): void;
-  /** The job is over: sites asking for a task are told so. Resolves once every site was told (or after a grace period). */
-  finish(): Promise<void>;
+  /**
+   * The job is over: sites asking for a task are told so. Resolves once each of `waitFor`
+   * (the sites still answering) was told, or after a grace period.
+   */
+  finish(waitFor: readonly string[]): Promise<void>;
   /** Called for every result a site pushes; its verdict goes back to the site. */
   onResult(handler: ResultHandler): void;
   close(): Promise<void>;

@@ -1,0 +1,57 @@
+/**
+ * `privlab bench fl-overhead`: what federation costs. The same local training (mlp-mnist,
+ * S Adam steps of batch 32 per site and round) run centrally in this process, and as a
+ * federated job (server + site processes over HTTP, each round: task download, the site's
+ * evaluation of the global model, training, upload, validation, averaging, checkpoint).
+ * Compares the median federated round (rounds after the first, which includes process
+ * start-up) with the same number of steps run centrally: sites × S steps. Target ≤ 1.2.
+ */
+import { parseArgs } from 'node:util';
+import { selectBackend } from '../src/backend';
+import { loadSiteShard } from '../src/data/site-shards';
+import { intOption } from '../src/cli/command';
+import { mlpMnist, prepareShards, runFederated, siteDir } from '../src/fl';
+import { tmpDir } from './tmp';
+import { median, round } from './stats';
+import type { NamedBenchmark } from './benchmarks';
+
+async function centralRoundSeconds(steps: number, rounds: number, examples: number, log: (l: string) => void): Promise<number> {
+  const dir = tmpDir();
+  prepareShards(dir, { sites: 1, trainExamples: examples });
+  const shard = loadSiteShard(siteDir(dir, 'site-1'));
+  const model = mlpMnist.createModel(0);
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    await mlpMnist.trainLocal(model, shard.train, { localSteps: steps, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 }, r);
+    times.push((performance.now() - t0) / 1000);
+    log(`central: ${steps} steps in ${times[r].toFixed(3)} s`);
+  }
+  model.dispose();
+  return median(times.slice(1));
+}
+
+export const flOverheadBenchmark: NamedBenchmark = {
+  name: 'fl-overhead',
+  usage: `fl-overhead [--sites 1,3] [--steps S] [--rounds R]
+      A federated round (server + site processes, mlp-mnist, S local Adam steps per site,
+      default 50) against sites × S steps run centrally: median seconds and the ratio
+      (target ≤ 1.2).`,
+  async run(argv, log) {
+    const { values } = parseArgs({ args: argv, options: { sites: { type: 'string' }, steps: { type: 'string' }, rounds: { type: 'string' } } });
+    const siteCounts = (values.sites ?? '1,3').split(',').map((s) => intOption('sites', s.trim(), 1) as number);
+    const steps = intOption('steps', values.steps, 1) ?? 50;
+    const rounds = intOption('rounds', values.rounds, 3) ?? 5;
+    await selectBackend({ quiet: true, blasThreads: 1 });
+    const examples = 6000;
+    const centralPerStep = (await centralRoundSeconds(steps, rounds, examples, log)) / steps;
+    const federated = [];
+    for (const sites of siteCounts) {
+      const job = await runFederated({ sites, rounds, fit: { localSteps: steps, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 }, trainExamples: examples, dir: tmpDir(), log });
+      const roundS = median(job.state.history.slice(1).map((h) => h.seconds));
+      const centralS = centralPerStep * steps * sites;
+      federated.push({ sites, round_s: round(roundS), central_same_steps_s: round(centralS), ratio: round(roundS / centralS), site_train_s: round(median(job.state.history.slice(1).map((h) => h.metrics.train_seconds))) });
+    }
+    return { task: 'mlp-mnist', steps_per_round: steps, batch: 32, rounds, central_step_ms: round(centralPerStep * 1000), federated, target_ratio: 1.2 };
+  },
+};
