@@ -14,6 +14,7 @@ import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
 import { ShardMode, splitSites, writeSiteShard } from '../data/site-shards';
 import { packageRoot } from '../util/files';
 import { Config } from './strategy';
+import { PolicySpec } from './policy';
 import { CheckpointError, ServerState, loadCheckpoint } from './checkpoint';
 import { TOKEN_ENV, newTokens, writeTokens } from './transport/tokens';
 
@@ -24,6 +25,8 @@ export interface FederatedJobOptions {
   task?: string;
   /** What every site trains with each round (localSteps or localEpochs, batchSize, optimizer, learningRate). */
   fit: Config;
+  /** Update policy (default: the identity, plain FedAvg). */
+  policy?: PolicySpec;
   /** Default 'iid'. */
   mode?: ShardMode;
   classesPerSite?: number;
@@ -123,7 +126,7 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
   const procs: Proc[] = [];
   try {
     const server = start('server', ['fl', 'server', '--task', task, '--rounds', String(o.rounds), '--sites-file', sitesFile, '--checkpoint', checkpoint,
-      '--config', JSON.stringify(o.fit), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1)], {}, path.join(dir, 'server.log'), log);
+      '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1)], {}, path.join(dir, 'server.log'), log);
     procs.push(server);
     const url = await serverAddress(server);
     for (const id of ids) {

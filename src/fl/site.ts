@@ -74,7 +74,12 @@ async function answer(o: SiteOptions, model: ReturnType<FlTask['createModel']>, 
     return encodeUpdate({ ...base, numExamples: data.count, metrics: o.task.evaluate(model, data), update: { specs: [], values: [] } });
   }
   const metrics: Metrics = {};
-  if (held) for (const [k, v] of Object.entries(o.task.evaluate(model, held))) metrics[`global_${k}`] = v;
+  // config.evaluateGlobal: false skips it (it costs a forward pass over the held-out images each round).
+  if (held && task.config.evaluateGlobal !== false) {
+    const t0 = performance.now();
+    for (const [k, v] of Object.entries(o.task.evaluate(model, held))) metrics[`global_${k}`] = v;
+    metrics.global_eval_seconds = (performance.now() - t0) / 1000;
+  }
   Object.assign(metrics, await o.task.trainLocal(model, o.shard.train, task.config, siteSeed(Number(task.config.seed ?? 0), o.site)));
   const update = subtractWeights(weightsFromVariables(model.variables, model.names), task.weights);
   const policy = makeUpdatePolicy(task.policy);

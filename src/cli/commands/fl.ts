@@ -8,14 +8,15 @@ import { parseArgs } from 'node:util';
 import { Command, intOption, numberOption, UsageError } from '../command';
 import { selectBackend } from '../../backend';
 import { loadSiteShard } from '../../data/site-shards';
-import { Config, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, TOKEN_ENV, frameLimit, getTask, initialWeights, readTokens, runFederated, runSite } from '../../fl';
+import { Config, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, TOKEN_ENV, frameLimit, getTask, initialWeights, makeUpdatePolicy, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
 
 const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--seed S] [--json]
     A federated job on this machine: the server and N sites (default 3) as separate
     processes over HTTP on 127.0.0.1, each site reading only its own shard of MNIST.
     Prints per-round accuracy (each site evaluates the global model on its held-out images).
     TRAINING: --local-steps N | --local-epochs N, --batch-size B (0: full batch),
-    --optimizer adam|sgd, --lr X.
+    --optimizer adam|sgd, --lr X; --policy NAME [--policy-params JSON]: how updates are
+    clipped/noised on their way into the average (default none: plain FedAvg).
   privlab fl server --sites-file FILE --checkpoint FILE [--rounds R] [--task NAME] [TRAINING | --config JSON] [--host H] [--port P] [--round-timeout S] [--min-sites M] [--seed S]
     The FedAvg server. FILE lists { "site-id": "token" }. Prints "listening on URL", then
     runs the rounds; resumes from --checkpoint when it exists.
@@ -25,7 +26,7 @@ const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid 
 const TRAINING_OPTIONS = {
   'local-steps': { type: 'string' }, 'local-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
   config: { type: 'string' }, task: { type: 'string', default: 'mlp-mnist' }, rounds: { type: 'string' }, seed: { type: 'string' },
-  'round-timeout': { type: 'string' }, 'min-sites': { type: 'string' },
+  'round-timeout': { type: 'string' }, 'min-sites': { type: 'string' }, policy: { type: 'string', default: 'none' }, 'policy-params': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -60,6 +61,23 @@ function fitConfig(v: Values): Config {
   return config;
 }
 
+/** The update policy (identity, or one that src/fl/dp registers) from --policy NAME [--policy-params JSON]. */
+function policySpec(v: Values): PolicySpec {
+  const name = String(v.policy ?? 'none');
+  if (!updatePolicyNames().includes(name)) throw new UsageError(`--policy must be one of ${updatePolicyNames().join(', ')}, got "${name}"`);
+  let params: Config = {};
+  if (typeof v['policy-params'] === 'string') {
+    try {
+      params = JSON.parse(v['policy-params']) as Config;
+    } catch (e) {
+      throw new UsageError(`--policy-params is not JSON: ${(e as Error).message}`);
+    }
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new UsageError('--policy-params must be a JSON object');
+  }
+  makeUpdatePolicy({ name, params }); // fails here, with the policy's message, on bad parameters
+  return { name, params };
+}
+
 function jobNumbers(v: Values): { rounds: number; seed: number; roundTimeoutSeconds: number; minSites: number } {
   return {
     rounds: intOption('rounds', v.rounds as string | undefined, 1) ?? 5,
@@ -83,7 +101,7 @@ async function server(argv: string[]): Promise<number> {
   const transport = await HttpServerTransport.start({ tokens, maxResultBytes, host: values.host, port: intOption('port', values.port, 0) ?? 0, log });
   process.stdout.write(`listening on ${transport.address}\n`);
   try {
-    const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, seed: n.seed });
+    const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, seed: n.seed, policy: policySpec(values) });
     const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, log }).run();
     process.stdout.write(`${JSON.stringify({ rounds: state.round, evaluation: state.evaluation?.metrics ?? null, checkpoint: values.checkpoint })}\n`);
   } finally {
@@ -113,7 +131,7 @@ async function run(argv: string[]): Promise<number> {
   const sites = intOption('sites', values.sites, 1) ?? 3;
   if (values.out && fs.existsSync(values.out) && fs.readdirSync(values.out).length > 0) throw new UsageError(`--out ${values.out} is not empty`);
   const result = await runFederated({
-    ...n, sites, task: values.task, fit: fitConfig(values), mode: values['non-iid'] ? 'non-iid' : 'iid',
+    ...n, sites, task: values.task, fit: fitConfig(values), policy: policySpec(values), mode: values['non-iid'] ? 'non-iid' : 'iid',
     classesPerSite: intOption('classes-per-site', values['classes-per-site'], 1), trainExamples: intOption('train-examples', values['train-examples'], 1), dir: values.out,
     log: values.json ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
