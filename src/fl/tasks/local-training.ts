@@ -62,7 +62,13 @@ export async function trainSteps(model: TaskModel, ds: ImageDataset, config: Con
     for (const b of stepBatches(ds, plan, rng)) {
       const { value, grads } = tf.variableGrads(() => loss(b), model.variables);
       if (adam) adam.apply(grads);
-      else for (const v of model.variables) v.assign(tf.tidy(() => tf.sub(v, tf.mul(grads[v.name], plan.learningRate))));
+      else {
+        for (const v of model.variables) {
+          const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name], plan.learningRate)));
+          v.assign(next);
+          next.dispose();
+        }
+      }
       lossSum += (await value.data())[0];
       tf.dispose([value, b.images, ...Object.values(grads)]);
       steps++;
