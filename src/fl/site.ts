@@ -7,13 +7,12 @@
  * held-out images, which gives the per-site accuracy curve across rounds.
  */
 import { SiteShard } from '../data/site-shards';
-import { FlTask } from './tasks/task';
+import { FlTask, TaskModel } from './tasks/task';
 import { Metrics } from './strategy';
 import { makeUpdatePolicy } from './policy';
-import { TaskMessage, decodeTask, encodeUpdate } from './messages';
+import { TaskMessage, UpdateMessage } from './messages';
 import { SiteTransport, TaskRef } from './transport/transport';
 import { assignWeights, subtractWeights, weightsFromVariables } from './weights';
-import { frameLimit } from './wire';
 
 export interface SiteOptions {
   /** This site's id (as the server knows it). */
@@ -40,20 +39,16 @@ export interface SiteSummary {
 export async function runSite(o: SiteOptions): Promise<SiteSummary> {
   const log = o.log ?? (() => undefined);
   const model = o.task.createModel(0);
-  const maxTaskBytes = frameLimit(weightsFromVariables(model.variables, model.names).specs);
   const summary: SiteSummary = { answered: 0, accepted: 0 };
   let seen: TaskRef | null = null;
   try {
     for (;;) {
-      const next = await o.transport.nextTask(seen);
-      if (!next) break;
-      seen = next.ref;
-      const task = decodeTask(next.body, maxTaskBytes);
+      const task = await o.transport.nextTask(seen);
+      if (!task) break;
+      seen = { job: task.job, round: task.round };
       if (task.task !== o.task.name) throw new RangeError(`the server runs task "${task.task}", this site was started for "${o.task.name}"`);
-      if (task.job !== next.ref.job || task.round !== next.ref.round) throw new RangeError(`task message for job ${task.job} round ${task.round} delivered as job ${next.ref.job} round ${next.ref.round}`);
       const t0 = performance.now();
-      const body = await answer(o, model, task);
-      const verdict = await o.transport.pushResult(next.ref, body);
+      const verdict = await o.transport.pushResult(await answer(o, model, task));
       summary.answered++;
       if (verdict.accepted) summary.accepted++;
       log(`round ${task.round} ${task.mode} (${((performance.now() - t0) / 1000).toFixed(2)} s) → ${verdict.accepted ? 'accepted' : `${verdict.kind}: ${verdict.reason}`}`);
@@ -65,13 +60,13 @@ export async function runSite(o: SiteOptions): Promise<SiteSummary> {
   return summary;
 }
 
-async function answer(o: SiteOptions, model: ReturnType<FlTask['createModel']>, task: TaskMessage): Promise<Uint8Array> {
+async function answer(o: SiteOptions, model: TaskModel, task: TaskMessage): Promise<UpdateMessage> {
   assignWeights(model.variables, model.names, task.weights);
   const base = { job: task.job, round: task.round, site: o.site };
   const held = o.shard.test;
   if (task.mode === 'evaluate') {
     const data = held ?? o.shard.train;
-    return encodeUpdate({ ...base, numExamples: data.count, metrics: o.task.evaluate(model, data), update: { specs: [], values: [] } });
+    return { ...base, numExamples: data.count, metrics: o.task.evaluate(model, data), update: { specs: [], values: [] } };
   }
   const metrics: Metrics = {};
   // config.evaluateGlobal: false skips it (it costs a forward pass over the held-out images each round).
@@ -84,5 +79,5 @@ async function answer(o: SiteOptions, model: ReturnType<FlTask['createModel']>, 
   const update = subtractWeights(weightsFromVariables(model.variables, model.names), task.weights);
   const policy = makeUpdatePolicy(task.policy);
   const values = policy.siteUpdate(update.values, { round: task.round, site: o.site });
-  return encodeUpdate({ ...base, numExamples: o.shard.train.count, metrics, update: { specs: update.specs, values } });
+  return { ...base, numExamples: o.shard.train.count, metrics, update: { specs: update.specs, values } };
 }

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpSiteTransport, TaskRef, decodeTask, encodeUpdate, frameLimit, loadCheckpoint, Weights, API_PREFIX } from '../../src/fl';
+import { HttpSiteTransport, TaskMessage, TaskRef, UpdateMessage, encodeUpdate, frameLimit, initialWeights, loadCheckpoint, mlpMnist, Weights, API_PREFIX } from '../../src/fl';
 import { tmpDir } from '../support/tmp';
 import { startJob } from './manual-job';
 
@@ -21,52 +21,56 @@ test('bad updates are rejected with a logged reason; rounds finish with the good
   const anon = await fetch(`${url}${API_PREFIX}/task`, { headers: { Authorization: 'Bearer not-a-token-of-this-run' } });
   assert.equal(anon.status, 401);
   assert.match(((await anon.json()) as { error: string }).error, /unknown site token/);
+  const auth = { Authorization: `Bearer ${tokens.get('evil')}` };
+  assert.equal((await fetch(`${url}${API_PREFIX}/result`, { headers: auth })).status, 405);
+  assert.equal((await fetch(`${url}${API_PREFIX}/nope`, { headers: auth })).status, 404);
+  assert.equal((await fetch(`${url}/`, { headers: auth })).status, 404);
 
-  const evil = new HttpSiteTransport({ server: url, token: tokens.get('evil')! });
+  const limit = frameLimit(initialWeights(mlpMnist, 0).specs);
+  const evil = new HttpSiteTransport({ server: url, token: tokens.get('evil')!, maxTaskBytes: limit });
   let seen: TaskRef | null = null;
-  const nextTask = async (): Promise<{ ref: TaskRef; task: ReturnType<typeof decodeTask> }> => {
+  const nextTask = async (): Promise<TaskMessage> => {
     const t = (await evil.nextTask(seen))!;
-    seen = t.ref;
-    return { ref: t.ref, task: decodeTask(t.body, 1 << 24) };
+    seen = { job: t.job, round: t.round };
+    return t;
   };
-  const updateOf = (task: ReturnType<typeof decodeTask>, update: Weights, site = 'evil'): Uint8Array =>
-    encodeUpdate({ job: task.job, round: task.round, site, numExamples: 100, metrics: {}, update });
+  const updateOf = (task: TaskMessage, update: Weights, site = 'evil'): UpdateMessage => ({ job: task.job, round: task.round, site, numExamples: 100, metrics: {}, update });
   const zeros = (w: Weights): Weights => ({ specs: w.specs, values: w.values.map((v) => new Float32Array(v.length)) });
 
   // round 1: a NaN
-  let { ref, task } = await nextTask();
+  let task = await nextTask();
   const nan = zeros(task.weights);
   nan.values[0][17] = NaN;
-  let v = await evil.pushResult(ref, updateOf(task, nan));
+  let v = await evil.pushResult(updateOf(task, nan));
   assert.ok(!v.accepted && v.kind === 'rejected' && /layer0\/kernel\[17\] is NaN/.test(v.reason), JSON.stringify(v));
-  v = await evil.pushResult(ref, updateOf(task, zeros(task.weights)));
+  v = await evil.pushResult(updateOf(task, zeros(task.weights)));
   assert.ok(!v.accepted && v.kind === 'stale' && /already answered/.test(v.reason), 'one answer per site and round');
   // round 2: the wrong shape
-  ({ ref, task } = await nextTask());
-  assert.equal(ref.round, 2);
+  task = await nextTask();
+  assert.equal(task.round, 2);
   const wrong: Weights = { specs: [{ name: 'layer0/kernel', shape: [100, 784] }, ...task.weights.specs.slice(1)], values: zeros(task.weights).values };
-  v = await evil.pushResult(ref, updateOf(task, wrong));
+  v = await evil.pushResult(updateOf(task, wrong));
   assert.ok(!v.accepted && /layer0\/kernel has shape \[100,784\], expected \[784,100\]/.test(v.reason), JSON.stringify(v));
   // round 3: a truncated message
-  ({ ref, task } = await nextTask());
-  const full = updateOf(task, zeros(task.weights));
-  v = await evil.pushResult(ref, full.subarray(0, full.length - 1000));
+  task = await nextTask();
+  const full = encodeUpdate(updateOf(task, zeros(task.weights)));
+  v = await evil.pushBytes(seen!, full.subarray(0, full.length - 1000));
   assert.ok(!v.accepted && /WireFormatError: malformed message: truncated/.test(v.reason), JSON.stringify(v));
   // round 4: claims to be site-1
-  ({ ref, task } = await nextTask());
-  v = await evil.pushResult(ref, updateOf(task, zeros(task.weights), 'site-1'));
+  task = await nextTask();
+  v = await evil.pushResult(updateOf(task, zeros(task.weights), 'site-1'));
   assert.ok(!v.accepted && /claims to come from "site-1" but carries evil's token/.test(v.reason), JSON.stringify(v));
   // round 5: over the size limit
-  ({ ref, task } = await nextTask());
-  v = await evil.pushResult(ref, new Uint8Array(frameLimit(task.weights.specs) + 1));
+  task = await nextTask();
+  v = await evil.pushBytes(seen!, new Uint8Array(limit + 1));
   assert.ok(!v.accepted && /exceeds the limit/.test(v.reason), JSON.stringify(v));
   // round 6: fetch the task and hang
-  ({ ref, task } = await nextTask());
-  assert.equal(ref.round, 6);
+  task = await nextTask();
+  assert.equal(task.round, 6);
   // the final evaluation: answer it properly
-  ({ ref, task } = await nextTask());
+  task = await nextTask();
   assert.equal(task.mode, 'evaluate');
-  v = await evil.pushResult(ref, encodeUpdate({ job: task.job, round: task.round, site: 'evil', numExamples: 10, metrics: { accuracy: 0.5 }, update: { specs: [], values: [] } }));
+  v = await evil.pushResult({ job: task.job, round: task.round, site: 'evil', numExamples: 10, metrics: { accuracy: 0.5 }, update: { specs: [], values: [] } });
   assert.ok(v.accepted);
   assert.equal(await evil.nextTask(seen), null, 'the job is over');
 

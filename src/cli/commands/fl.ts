@@ -120,7 +120,7 @@ async function site(argv: string[]): Promise<number> {
   await selectBackend({ quiet: true });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const reconnectSeconds = numberOption('reconnect', values.reconnect, (x) => x > 0, 'a positive number of seconds') ?? 60;
-  const transport = new HttpSiteTransport({ server: values.server, token, reconnectSeconds, log });
+  const transport = new HttpSiteTransport({ server: values.server, token, reconnectSeconds, maxTaskBytes: frameLimit(initialWeights(task, 0).specs), log });
   await runSite({ site: values.site, task, shard, transport, log });
   return 0;
 }

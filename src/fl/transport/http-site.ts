@@ -7,6 +7,7 @@
 import { bytesBody } from '../../util/http-body';
 import { API_PREFIX } from './http-server';
 import { SiteTransport, TaskRef, Verdict } from './transport';
+import { TaskMessage, UpdateMessage, decodeTask, encodeUpdate } from '../messages';
 
 export interface HttpSiteOptions {
   /** e.g. http://127.0.0.1:PORT */
@@ -16,6 +17,8 @@ export interface HttpSiteOptions {
   reconnectSeconds?: number;
   /** Long-poll length. Default 20. */
   pollSeconds?: number;
+  /** Largest task message accepted (the model's size: frameLimit of its tensors). */
+  maxTaskBytes: number;
   log?: (line: string) => void;
 }
 
@@ -57,7 +60,8 @@ export class HttpSiteTransport implements SiteTransport {
     }
   }
 
-  async nextTask(seen: TaskRef | null): Promise<{ ref: TaskRef; body: Uint8Array } | null> {
+  /** The raw long poll: the current task's bytes once it differs from `seen`; null when the job is over. */
+  async pullBytes(seen: TaskRef | null): Promise<{ ref: TaskRef; body: Uint8Array } | null> {
     const wait = this.o.pollSeconds ?? 20;
     for (;;) {
       const q = new URLSearchParams({ job: seen?.job ?? '', round: String(seen?.round ?? 0), wait: String(wait) });
@@ -70,7 +74,16 @@ export class HttpSiteTransport implements SiteTransport {
     }
   }
 
-  async pushResult(ref: TaskRef, body: Uint8Array): Promise<Verdict> {
+  async nextTask(seen: TaskRef | null): Promise<TaskMessage | null> {
+    const got = await this.pullBytes(seen);
+    if (!got) return null;
+    const task = decodeTask(got.body, this.o.maxTaskBytes);
+    if (task.job !== got.ref.job || task.round !== got.ref.round) throw new TransportError(`task message for job ${task.job} round ${task.round} delivered as job ${got.ref.job} round ${got.ref.round}`);
+    return task;
+  }
+
+  /** The raw push: any bytes as the result of task `ref`. */
+  async pushBytes(ref: TaskRef, body: Uint8Array): Promise<Verdict> {
     const q = new URLSearchParams({ job: ref.job, round: String(ref.round) });
     const r = await this.request(`/result?${q}`, { method: 'POST', body: bytesBody(body), headers: { 'Content-Type': 'application/octet-stream' } }, 120_000);
     if (r.status === 200) return { accepted: true };
@@ -78,6 +91,10 @@ export class HttpSiteTransport implements SiteTransport {
     if (r.status === 409) return { accepted: false, kind: 'stale', reason };
     if (r.status === 422 || r.status === 413) return { accepted: false, kind: 'rejected', reason };
     throw new TransportError(`POST result: HTTP ${r.status}: ${reason}`);
+  }
+
+  pushResult(result: UpdateMessage): Promise<Verdict> {
+    return this.pushBytes({ job: result.job, round: result.round }, encodeUpdate(result));
   }
 }
 

@@ -1,12 +1,15 @@
 /**
- * The transport is the replaceable part of federated learning: it moves opaque messages
- * (src/fl/messages.ts bytes) between the server loop and the sites, and authenticates who
- * sent what. It never decodes a message or decides about one — the server loop does.
+ * The transport is the replaceable part of federated learning: it moves messages between
+ * the server loop and the sites and authenticates who sent what. On the server side it
+ * hands over the bytes as received: decoding and judging them is the server loop's job,
+ * in one place for every transport.
  *
  * The shape follows Flower's Fleet API: sites connect to the server, pull their next task,
  * push their result. The HTTP implementation here (http-server.ts, http-site.ts) is one;
  * an adapter that lets a site join a Flower SuperLink over gRPC would be another.
  */
+
+import type { TaskMessage, UpdateMessage } from '../messages';
 
 /** What the server answers a site's result with. */
 export type Verdict =
@@ -44,12 +47,16 @@ export interface ServerTransport {
   close(): Promise<void>;
 }
 
+/**
+ * The site's side speaks in typed messages, not bytes: a site joining another engine
+ * (Flower's Fleet API) needs only an adapter between that engine's messages and these.
+ */
 export interface SiteTransport {
   /**
    * The current task once it differs from `seen` (a new round, or the same round of a new
    * server run after a restart); waits for it. null when the job is over.
    */
-  nextTask(seen: TaskRef | null): Promise<{ ref: TaskRef; body: Uint8Array } | null>;
-  /** Push a result for the task `ref`. */
-  pushResult(ref: TaskRef, body: Uint8Array): Promise<Verdict>;
+  nextTask(seen: TaskRef | null): Promise<TaskMessage | null>;
+  /** Push the result of the task (result.job, result.round). */
+  pushResult(result: UpdateMessage): Promise<Verdict>;
 }
