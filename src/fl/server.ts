@@ -30,6 +30,11 @@ export interface ServerOptions {
   maxAttempts?: number;
   /** Ask the sites to evaluate the final weights. Default true. */
   evaluate?: boolean;
+  /**
+   * Before its first round, the server waits up to this long for every site to connect, so
+   * that round deadlines do not count the sites' start-up. Default: the round timeout.
+   */
+  joinTimeoutSeconds?: number;
   /** Seed of the initial global weights. Default 0. */
   seed?: number;
   log?: (line: string) => void;
@@ -82,6 +87,7 @@ export class FlServer {
       state = { task: task.name, round: 0, history: [], weights: fresh };
       saveCheckpoint(this.o.checkpoint, state);
     }
+    if (state.round < this.o.rounds) await this.waitForSites();
     for (let round = state.round + 1; round <= this.o.rounds; round++) {
       state = this.completeRound(state, round, await this.fitRound(state.weights, round, specs));
       saveCheckpoint(this.o.checkpoint, state);
@@ -99,6 +105,14 @@ export class FlServer {
     const last = state.evaluation?.sites ?? state.history[state.history.length - 1]?.accepted ?? [];
     await this.o.transport.finish(last.map((a) => a.site));
     return state;
+  }
+
+  private async waitForSites(): Promise<void> {
+    const { transport } = this.o;
+    const deadline = performance.now() + 1000 * (this.o.joinTimeoutSeconds ?? this.o.roundTimeoutSeconds);
+    while (transport.connected.size < transport.sites.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const absent = transport.sites.filter((s) => !transport.connected.has(s));
+    this.log(absent.length ? `starting without ${absent.join(', ')} (not connected yet)` : `all ${transport.sites.length} sites connected`);
   }
 
   /** Run `round` until enough sites answer (or the attempts run out). */

@@ -45,6 +45,7 @@ export class HttpServerTransport implements ServerTransport {
   private task: { ref: TaskRef; body: Uint8Array } | undefined;
   private done = false;
   private readonly toldDone = new Set<string>();
+  readonly connected = new Set<string>();
   private allTold: (() => void) | undefined;
   private waitingFor: readonly string[] = [];
   private handler: ResultHandler | undefined;
@@ -123,7 +124,12 @@ export class HttpServerTransport implements ServerTransport {
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
     if (m) {
       const given = Buffer.from(m[1], 'utf8');
-      for (const t of this.tokens) if (given.length === t.token.length && timingSafeEqual(given, t.token)) return t.site;
+      for (const t of this.tokens) {
+        if (given.length === t.token.length && timingSafeEqual(given, t.token)) {
+          this.connected.add(t.site);
+          return t.site;
+        }
+      }
     }
     throw new HttpError(401, 'missing or unknown site token');
   }

@@ -35,6 +35,8 @@ export interface ServerTransport {
   readonly address: string;
   /** Sites that may take part, by id. */
   readonly sites: readonly string[];
+  /** Sites that have reached this server (since it started). */
+  readonly connected: ReadonlySet<string>;
   /** Make `task` the current task; waiting sites get it at once. */
   publish(ref: TaskRef, task: Uint8Array): void;
   /**
