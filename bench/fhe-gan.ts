@@ -8,8 +8,8 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { NamedBenchmark } from './benchmarks';
-import { runGanFhe } from '../src/fhe/run/experiments/gan-fhe';
+import type { NamedBenchmark } from './benchmark';
+import { runGanFhe } from '../src/experiments/fhe-gan';
 import { intOption, numberOption } from '../src/cli/command';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';

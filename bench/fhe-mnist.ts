@@ -6,8 +6,8 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { NamedBenchmark } from './benchmarks';
-import { runMnistFcnn } from '../src/fhe/run/experiments/mnist-fcnn';
+import type { NamedBenchmark } from './benchmark';
+import { runMnistFcnn } from '../src/experiments/fhe-mnist';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { round } from './stats';

@@ -15,7 +15,7 @@ import { intOption } from '../src/cli/command';
 import { mlpMnist, prepareShards, runFederated, siteDir } from '../src/fl';
 import { tmpDir } from './tmp';
 import { median, round } from './stats';
-import type { NamedBenchmark } from './benchmarks';
+import type { NamedBenchmark } from './benchmark';
 
 /** Seconds of `steps` local steps in this process, one sample per round (after one warm-up). */
 async function centralRounds(steps: number, rounds: number, examples: number, log: (l: string) => void): Promise<number[]> {

@@ -9,7 +9,7 @@ import { selectBackend } from '../src/backend';
 import { runGanCompression } from '../src/experiments/gan-compression';
 import { summarize, writeGanCompressionFigures } from '../src/experiments/gan-compression-report';
 import { packageRoot } from '../src/util/files';
-import type { NamedBenchmark } from './benchmarks';
+import type { NamedBenchmark } from './benchmark';
 import { intOption, numberOption } from '../src/cli/command';
 
 export const ganCompressionBenchmark: NamedBenchmark = {

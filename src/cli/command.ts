@@ -6,6 +6,27 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/** One subcommand of a command group: its name, usage lines (full, with "privlab GROUP NAME") and handler. */
+export interface Subcommand {
+  name: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** A command made of subcommands (`privlab fhe keygen …`): one table; help lists every usage. */
+export function commandGroup(name: string, subcommands: Subcommand[]): Command {
+  return {
+    name,
+    usage: subcommands.map((s) => s.usage).join('\n'),
+    async run(argv) {
+      const [sub, ...rest] = argv;
+      const s = subcommands.find((c) => c.name === sub);
+      if (!s) throw new UsageError(`unknown ${name} subcommand "${sub ?? ''}" (expected: ${subcommands.map((c) => c.name).join(', ')})`);
+      return s.run(rest);
+    },
+  };
+}
+
 /** Bad command-line input: reported with exit status 2. */
 export class UsageError extends Error {
   constructor(message: string) {

@@ -8,8 +8,8 @@
  *     (central DP: noisy mean — Gaussian noise on the sum, divided by a fixed count).
  * Policies are built from a serializable PolicySpec by name, so the server sends the spec
  * with each task and every site applies the same one. Only the identity policy ('none')
- * lives here; src/fl/dp registers its policies with registerUpdatePolicy, and src/fl/index.ts
- * imports src/fl/dp so that every server and site process knows them (the CLI's --policy).
+ * lives here; src/fl/dp-policies.ts registers the DP ones, and src/fl/index.ts imports it so
+ * that every server and site process knows them (the CLI's --policy).
  */
 import type { Config } from './strategy';
 import { weightedMean } from './aggregate';

@@ -9,3 +9,5 @@ export * from './gan-step';
 export * from './batches';
 export * from './train-gan';
 export * from './checkpoint';
+export * from './cnn';
+export * from './classify';

@@ -27,16 +27,47 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
       if (size > limit) {
+        req.off('data', onData);
+        chunks.length = 0;
         reject(new HttpError(413, `body exceeds the limit of ${limit} bytes`));
-        req.pause();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
     req.on('error', reject);
+  });
+}
+
+/**
+ * How much of a refused request's body is still read (and discarded) before answering.
+ * An HTTP client reads the answer only after it has sent its body: closing the socket on
+ * a client that is still uploading gives it a broken pipe instead of the 4xx. Bodies
+ * larger than this are not worth the bandwidth: their connection is closed instead.
+ */
+export const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/** Reads the rest of `req` and drops it; true when it ended within `max` bytes. */
+export function drainBody(req: IncomingMessage, max: number): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.pause();
+        resolve(false);
+      }
+    });
+    req.on('end', () => resolve(true));
+    req.on('error', () => resolve(false));
+    req.on('close', () => resolve(req.complete));
+    req.resume();
   });
 }

@@ -71,3 +71,23 @@ test('weightedMetrics weights each metric by the examples of the sites reporting
   const m = weightedMetrics([{ numExamples: 1, metrics: { a: 1 } }, { numExamples: 3, metrics: { a: 5, b: 2 } }]);
   assert.deepEqual(m, { num_examples: 4, a: 4, b: 2 });
 });
+
+test('dp-fedavg: each update clipped to C, unweighted mean (+ noise on the sum); site-noise: noise added on the site', () => {
+  const s = new FedAvg({ fit: {}, policy: { name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 0 } } });
+  const g: Weights = { specs: [{ name: 'x', shape: [2] }], values: [Float32Array.from([10, 20])] };
+  const r = (site: string, n: number, u: number[]): FitResult => ({ site, numExamples: n, update: [Float32Array.from(u)], metrics: {} });
+  // [3,4] has norm 5 → [0.6, 0.8]; [0.3, 0.4] (norm 0.5) stays; the example counts do not weigh in
+  const next = s.aggregateFit(1, g, [r('a', 1000, [3, 4]), r('b', 1, [0.3, 0.4])]);
+  assert.ok(Math.abs(next.values[0][0] - 10.45) < 1e-5 && Math.abs(next.values[0][1] - 20.6) < 1e-5, `${next.values[0]}`);
+  const noisy = new FedAvg({ fit: {}, policy: { name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 1 } } }).aggregateFit(1, g, [r('a', 1, [3, 4]), r('b', 1, [0.3, 0.4])]);
+  assert.ok(noisy.values[0].every(Number.isFinite) && Math.abs(noisy.values[0][0] - 10.45) > 1e-6, 'noise was added');
+  assert.throws(() => makeUpdatePolicy({ name: 'dp-fedavg', params: { clipNorm: 0, noiseMultiplier: 1 } }), /"clipNorm" must be a positive number/);
+  assert.throws(() => makeUpdatePolicy({ name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 1, sigma: 2 } }), /not "sigma"/);
+
+  const site = makeUpdatePolicy({ name: 'site-noise', params: { sigma0: 0.5 } });
+  const u = [new Float32Array(10000)];
+  const noised = site.siteUpdate(u, { round: 1, site: 'a' })[0];
+  const std = Math.sqrt(noised.reduce((a, x) => a + x * x, 0) / noised.length);
+  assert.ok(Math.abs(std - 0.5) < 0.02, `site noise std ${std}`);
+  assert.deepEqual(site.serverUpdate(u, { round: 1, site: 'a' }), u);
+});

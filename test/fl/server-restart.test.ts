@@ -12,16 +12,17 @@ import { spawnPrivlab } from './processes';
 import { FIT, SHARDS, startJob } from './manual-job';
 
 test('the server killed and restarted resumes from its checkpoint; the result equals an uninterrupted run', async () => {
-  const rounds = 4;
+  // Killed after round 1 of 5: the job cannot finish before the kill lands, even on a loaded machine.
+  const rounds = 5;
   const reference = await runFederated({ ...SHARDS, rounds, fit: FIT, dir: tmpDir('privlab-fl-ref-'), roundTimeoutSeconds: 60 });
 
   const dir = tmpDir('privlab-fl-restart-');
   const { server, sites, url, serverArgs, checkpoint } = await startJob(dir, { rounds, roundTimeout: 60 });
-  await server.waitFor(/round 2 done/);
+  await server.waitFor(/round 1 done/);
   server.proc.kill('SIGKILL');
   await server.exit;
   const saved = loadCheckpoint(checkpoint, 'mlp-mnist')!;
-  assert.ok(saved.round >= 2 && saved.round < rounds, `killed after round ${saved.round}`);
+  assert.ok(saved.round >= 1 && saved.round < rounds, `killed after round ${saved.round}`);
 
   // Same address, same checkpoint: the sites (still running, retrying) reconnect.
   const again = spawnPrivlab([...serverArgs, '--port', new URL(url).port]);

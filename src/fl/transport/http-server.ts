@@ -16,7 +16,7 @@
 import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
-import { HttpError, readBody } from '../../util/http-body';
+import { DRAIN_LIMIT, HttpError, drainBody, readBody } from '../../util/http-body';
 import { ResultHandler, ServerTransport, TaskRef, Verdict } from './transport';
 
 export const API_PREFIX = '/fl/v1';
@@ -170,8 +170,9 @@ export class HttpServerTransport implements ServerTransport {
     } catch (e) {
       const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error).message}`);
       this.log(`${req.method} ${req.url} from ${site} → ${err.status}: ${err.message}`);
-      // After refusing a body we did not read, close the connection rather than read it.
-      if (!res.headersSent) json(res, err.status, { error: err.message }, err.status === 413);
+      // Read what the client is still uploading, so that it gets the answer, not a broken pipe.
+      const drained = await drainBody(req, DRAIN_LIMIT);
+      if (!res.headersSent) json(res, err.status, { error: err.message }, !drained);
     }
   }
 
@@ -193,7 +194,7 @@ export class HttpServerTransport implements ServerTransport {
     if (!this.handler) throw new HttpError(503, 'the server is not taking results yet');
     let verdict: Verdict;
     if (!this.task || ref.job !== this.task.ref.job || ref.round !== this.task.ref.round) {
-      // Not for the current task: refuse without reading the body.
+      // Not for the current task: refused unread.
       verdict = { accepted: false, kind: 'stale', reason: `result for job ${ref.job.slice(0, 40)} round ${ref.round}, the current task is ${this.task ? `job ${this.task.ref.job} round ${this.task.ref.round}` : 'none'}` };
       this.log(`result from ${site} refused: ${verdict.reason}`);
     } else {
@@ -207,8 +208,9 @@ export class HttpServerTransport implements ServerTransport {
       }
       verdict = this.handler(site, body);
     }
+    const drained = await drainBody(req, DRAIN_LIMIT);
     if (verdict.accepted) json(res, 200, { accepted: true });
-    else json(res, verdict.kind === 'stale' ? 409 : 422, { error: verdict.reason }, verdict.kind === 'stale');
+    else json(res, verdict.kind === 'stale' ? 409 : 422, { error: verdict.reason }, !drained);
   }
 }
 
