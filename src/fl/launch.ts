@@ -15,7 +15,7 @@ import { ShardMode, splitSites, writeSiteShard } from '../data/site-shards';
 import { packageRoot } from '../util/files';
 import { Config } from './strategy';
 import { PolicySpec } from './policy';
-import { CheckpointError, ServerState, loadCheckpoint } from './checkpoint';
+import { CheckpointError, RoundRecord, ServerState, loadCheckpoint } from './checkpoint';
 import { TOKEN_ENV, newTokens, writeTokens } from './transport/tokens';
 
 export interface FederatedJobOptions {
@@ -43,6 +43,8 @@ export interface FederatedJobOptions {
   minSites?: number;
   /** Progress lines (server and site logs). */
   log?: (line: string) => void;
+  /** Each completed round's record, as the server completes it. */
+  onRound?: (record: RoundRecord) => void;
 }
 
 export interface FederatedJobResult {
@@ -99,14 +101,21 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: st
   return { name, child, exit };
 }
 
-/** Resolves with the server's address from its first stdout line. */
-function serverAddress(p: Proc): Promise<string> {
+/**
+ * The server's stdout: resolves with its address from the "listening on" line, and hands
+ * each completed round's JSON line to `onRound`.
+ */
+function serverOutput(p: Proc, onRound: (r: RoundRecord) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    let partial = '';
     p.child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(text);
-      if (m) resolve(m[1]);
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^listening on (http:\/\/\S+)/.exec(line);
+        if (m) resolve(m[1]);
+        else if (line.startsWith('{"round":')) onRound((JSON.parse(line) as { round: RoundRecord }).round);
+      }
     });
     void p.exit.then((code) => reject(new Error(`the server exited (${code}) before listening`)));
   });
@@ -128,7 +137,7 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
     const server = start('server', ['fl', 'server', '--task', task, '--rounds', String(o.rounds), '--sites-file', sitesFile, '--checkpoint', checkpoint,
       '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1)], {}, path.join(dir, 'server.log'), log);
     procs.push(server);
-    const url = await serverAddress(server);
+    const url = await serverOutput(server, o.onRound ?? (() => undefined));
     for (const id of ids) {
       procs.push(start(id, ['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--task', task], { [TOKEN_ENV]: tokens.get(id) }, path.join(dir, `${id}.log`), log));
     }

@@ -38,6 +38,8 @@ export interface ServerOptions {
   /** Seed of the initial global weights. Default 0. */
   seed?: number;
   log?: (line: string) => void;
+  /** Called with each completed round's record, once it is checkpointed (live progress). */
+  onRound?: (record: RoundRecord) => void;
 }
 
 /** A round that could not be completed. */
@@ -92,6 +94,7 @@ export class FlServer {
       state = this.completeRound(state, round, await this.fitRound(state.weights, round, specs));
       saveCheckpoint(this.o.checkpoint, state);
       this.log(`round ${round} done: ${state.history[round - 1].accepted.length} updates averaged; checkpoint saved`);
+      this.o.onRound?.(state.history[round - 1]);
     }
     if ((this.o.evaluate ?? true) && !state.evaluation) {
       const t0 = performance.now();

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadSiteShard } from '../../src/data';
-import { initialWeights, mlpMnist, runFederated, siteDir, Weights } from '../../src/fl';
+import { initialWeights, mlpMnist, RoundRecord, runFederated, siteDir, Weights } from '../../src/fl';
 import { tmpDir } from '../support/tmp';
 
 /** Mean cross-entropy of the 784-100-10 ReLU MLP written out with plain tfjs ops. */
@@ -58,8 +58,10 @@ test('one full-batch SGD step per site, weighted by counts = one centralized ful
 });
 
 test('three sites converge: held-out accuracy rises far above chance', async () => {
-  const job = await runFederated({ sites: 3, rounds: 4, fit: { localSteps: 25, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 }, trainExamples: 3000, seed: 1, dir: tmpDir('privlab-fl-conv-'), roundTimeoutSeconds: 60 });
+  const live: RoundRecord[] = [];
+  const job = await runFederated({ sites: 3, rounds: 4, fit: { localSteps: 25, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 }, trainExamples: 3000, seed: 1, dir: tmpDir('privlab-fl-conv-'), roundTimeoutSeconds: 60, onRound: (r) => live.push(r) });
   const h = job.state.history;
+  assert.deepEqual(live, h, 'each round was reported live as it was checkpointed');
   assert.equal(h.length, 4);
   for (const r of h) {
     assert.deepEqual(r.accepted.map((a) => a.site), ['site-1', 'site-2', 'site-3']);

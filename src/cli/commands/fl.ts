@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Command, intOption, numberOption, UsageError } from '../command';
 import { selectBackend } from '../../backend';
 import { loadSiteShard } from '../../data/site-shards';
-import { Config, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, TOKEN_ENV, frameLimit, getTask, initialWeights, makeUpdatePolicy, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
+import { Config, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, RoundRecord, TOKEN_ENV, frameLimit, getTask, initialWeights, makeUpdatePolicy, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
 
 const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--seed S] [--json]
     A federated job on this machine: the server and N sites (default 3) as separate
@@ -19,7 +19,7 @@ const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid 
     clipped/noised on their way into the average (default none: plain FedAvg).
   privlab fl server --sites-file FILE --checkpoint FILE [--rounds R] [--task NAME] [TRAINING | --config JSON] [--host H] [--port P] [--round-timeout S] [--min-sites M] [--seed S]
     The FedAvg server. FILE lists { "site-id": "token" }. Prints "listening on URL", then
-    runs the rounds; resumes from --checkpoint when it exists.
+    one JSON line { "round": … } per completed round; resumes from --checkpoint when it exists.
   privlab fl site --server URL --site ID --shard DIR [--task NAME] [--reconnect S]
     One site: reads only DIR (train-/test- IDX files); its token comes from ${TOKEN_ENV}.`;
 
@@ -102,7 +102,9 @@ async function server(argv: string[]): Promise<number> {
   process.stdout.write(`listening on ${transport.address}\n`);
   try {
     const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, seed: n.seed, policy: policySpec(values) });
-    const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, log }).run();
+    // One JSON line per completed round on stdout: what `fl run` (src/fl/launch.ts) reports live.
+    const onRound = (record: RoundRecord): void => void process.stdout.write(`${JSON.stringify({ round: record })}\n`);
+    const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, log, onRound }).run();
     process.stdout.write(`${JSON.stringify({ rounds: state.round, evaluation: state.evaluation?.metrics ?? null, checkpoint: values.checkpoint })}\n`);
   } finally {
     await transport.close();
