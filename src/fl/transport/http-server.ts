@@ -11,7 +11,8 @@
  *   GET  /fl/v1/status                      { job, round, done }
  *
  * Every refusal is JSON { error } and logged; 401 without a valid token, 404/405 for
- * unknown routes and methods. The result size limit is the model's message size.
+ * unknown routes and methods, 429 for more than a few open polls of one site. The result
+ * size limit is the model's message size.
  */
 import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -21,6 +22,7 @@ import { ResultHandler, ServerTransport, TaskRef, Verdict } from './transport';
 
 export const API_PREFIX = '/fl/v1';
 const MAX_WAIT_S = 30;
+const MAX_POLLS_PER_SITE = 4;
 
 export interface HttpServerOptions {
   /** Site id → token. */
@@ -177,6 +179,8 @@ export class HttpServerTransport implements ServerTransport {
   }
 
   private pollTask(res: http.ServerResponse, site: string, seen: TaskRef, waitS: number): void {
+    // A site needs one open poll; a few allow for reconnects, more would only hold memory.
+    if ([...this.waiters].filter((x) => x.site === site).length >= MAX_POLLS_PER_SITE) throw new HttpError(429, `${site} already has ${MAX_POLLS_PER_SITE} open task polls`);
     const wait = Number.isFinite(waitS) ? Math.min(Math.max(waitS, 0), MAX_WAIT_S) : 0;
     const w: Waiter = { site, seen, res, timer: setTimeout(() => {
       this.waiters.delete(w);
@@ -191,9 +195,8 @@ export class HttpServerTransport implements ServerTransport {
   }
 
   private async result(req: http.IncomingMessage, res: http.ServerResponse, site: string, ref: TaskRef): Promise<void> {
-    if (!this.handler) throw new HttpError(503, 'the server is not taking results yet');
     let verdict: Verdict;
-    if (!this.task || ref.job !== this.task.ref.job || ref.round !== this.task.ref.round) {
+    if (!this.task || !this.handler || ref.job !== this.task.ref.job || ref.round !== this.task.ref.round) {
       // Not for the current task: refused unread.
       verdict = { accepted: false, kind: 'stale', reason: `result for job ${ref.job.slice(0, 40)} round ${ref.round}, the current task is ${this.task ? `job ${this.task.ref.job} round ${this.task.ref.round}` : 'none'}` };
       this.log(`result from ${site} refused: ${verdict.reason}`);
@@ -203,10 +206,10 @@ export class HttpServerTransport implements ServerTransport {
         body = await readBody(req, this.o.maxResultBytes);
       } catch (e) {
         // The site did answer, with something unusable: the round must not wait for it.
-        if (e instanceof HttpError) this.handler(site, { fault: e.message });
+        if (e instanceof HttpError) this.handler!(site, { fault: e.message });
         throw e;
       }
-      verdict = this.handler(site, body);
+      verdict = this.handler!(site, body);
     }
     const drained = await drainBody(req, DRAIN_LIMIT);
     if (verdict.accepted) json(res, 200, { accepted: true });
