@@ -16,6 +16,7 @@ test('bad arguments exit 2 with the reason', () => {
     [['fl', 'run', '--local-steps', '2', '--local-epochs', '1'], /not both/],
     [['fl', 'run', '--policy', 'nope'], /--policy must be one of none/],
     [['fl', 'run', '--rounds', '0'], /--rounds must be an integer ≥ 1/],
+    [['fl', 'run', '--config', '{"localSteps":{"n":1}}'], /--config "localSteps" must be a number, string or boolean/],
     [['fl', 'site', '--server', 'http://127.0.0.1:9', '--site', 'a', '--shard', dir], /PRIVLAB_FL_TOKEN/],
   ];
   for (const [args, re] of cases) {

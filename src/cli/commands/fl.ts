@@ -41,6 +41,9 @@ function fitConfig(v: Values): Config {
       throw new UsageError(`--config is not JSON: ${(e as Error).message}`);
     }
     if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError('--config must be a JSON object');
+    for (const [k, x] of Object.entries(config)) {
+      if (!['number', 'string', 'boolean'].includes(typeof x)) throw new UsageError(`--config "${k}" must be a number, string or boolean (sites receive flat values)`);
+    }
   }
   const steps = intOption('local-steps', v['local-steps'] as string | undefined, 1);
   const epochs = intOption('local-epochs', v['local-epochs'] as string | undefined, 1);
@@ -142,7 +145,8 @@ async function run(argv: string[]): Promise<number> {
   } else {
     for (const h of result.state.history) {
       const m = h.metrics;
-      process.stdout.write(`round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s, train loss ${m.train_loss?.toFixed(4)}, accuracy of the global model before it ${m.global_accuracy?.toFixed(4)}\n`);
+      const perSite = h.accepted.map((a) => `${a.site} ${a.metrics.global_accuracy?.toFixed(3)}`).join(', ');
+      process.stdout.write(`round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s, train loss ${m.train_loss?.toFixed(4)}, accuracy of the global model before it ${m.global_accuracy?.toFixed(4)} (${perSite})\n`);
     }
     if (result.state.evaluation) process.stdout.write(`final: accuracy ${result.state.evaluation.metrics.accuracy?.toFixed(4)} over ${result.state.evaluation.metrics.num_examples} held-out images (${result.dir})\n`);
   }
