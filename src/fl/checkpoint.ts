@@ -23,6 +23,8 @@ export interface RoundRecord {
   /** Attempts the round took (a round whose attempt got too few updates is run again). */
   attempts: number;
   seconds: number;
+  /** The sites asked to train this round (all, unless the strategy samples). */
+  sampled: string[];
   accepted: SiteAnswer[];
   rejected: { site: string; reason: string }[];
   /** Sites that sent nothing before the round's deadline. */

@@ -9,10 +9,17 @@ import { Config, FitResult, Metrics, Strategy } from './strategy';
 import { IDENTITY_POLICY, PolicySpec, UpdatePolicy, makeUpdatePolicy } from './policy';
 import { Weights, addWeights, checkWeights } from './weights';
 import { weightedMetrics } from './aggregate';
+import { SeededRng } from '../util/rng';
 
 export interface FedAvgOptions {
   /** Fewest accepted updates to aggregate a round (Flower's min_fit_clients). Default 1. */
   minFitSites?: number;
+  /**
+   * Fraction of the registered sites that train each round (Flower's fraction_fit), at least
+   * minFitSites of them, drawn without replacement from a seeded stream so a resumed job
+   * samples as the uninterrupted one would. Default 1: every site.
+   */
+  fractionFit?: number;
   /** What every site trains with, e.g. { localSteps, batchSize, optimizer, learningRate } (the task reads it). */
   fit: Config;
   /** What sites evaluate with. Default {}. */
@@ -31,16 +38,30 @@ export class FedAvg implements Strategy {
   constructor(private readonly o: FedAvgOptions) {
     this.minFitSites = o.minFitSites ?? 1;
     if (!Number.isInteger(this.minFitSites) || this.minFitSites < 1) throw new RangeError(`minFitSites must be a positive integer, got ${o.minFitSites}`);
+    const fraction = o.fractionFit ?? 1;
+    if (!(fraction > 0 && fraction <= 1)) throw new RangeError(`fractionFit must be in (0, 1], got ${o.fractionFit}`);
     this.policy = makeUpdatePolicy(o.policy ?? IDENTITY_POLICY);
+  }
+
+  sampleSites(round: number, sites: readonly string[]): string[] {
+    const fraction = this.o.fractionFit ?? 1;
+    if (fraction >= 1) return [...sites];
+    const n = Math.min(sites.length, Math.max(this.minFitSites, Math.ceil(fraction * sites.length)));
+    const order = new SeededRng(this.roundSeed(round)).permutation(sites.length);
+    return Array.from(order.subarray(0, n), (i) => sites[i]).sort();
+  }
+
+  private roundSeed(round: number): number {
+    return (this.o.seed ?? 0) * 100003 + round;
   }
 
   configureFit(round: number): Config {
     // A distinct, reproducible seed per round; each site mixes in its own identity.
-    return { ...this.o.fit, mode: 'fit', seed: (this.o.seed ?? 0) * 100003 + round };
+    return { ...this.o.fit, mode: 'fit', seed: this.roundSeed(round) };
   }
 
   configureEvaluate(round: number): Config {
-    return { ...(this.o.evaluate ?? {}), mode: 'evaluate', seed: (this.o.seed ?? 0) * 100003 + round };
+    return { ...(this.o.evaluate ?? {}), mode: 'evaluate', seed: this.roundSeed(round) };
   }
 
   aggregateFit(round: number, global: Weights, results: readonly FitResult[]): Weights {

@@ -17,6 +17,8 @@ export interface TaskMessage {
   job: string;
   round: number;
   mode: TaskMode;
+  /** The sites that are to answer this task (the round's sample); the others wait for the next. */
+  sites: string[];
   /** Task name (src/fl/tasks registry). */
   task: string;
   config: Config;
@@ -46,6 +48,11 @@ export class MetaReader {
     return typeof v === 'string' && pattern.test(v) ? v : this.fail(key, `a string matching ${pattern.source}`);
   }
 
+  strings(key: string, pattern = /^[\w.:-]{1,128}$/): string[] {
+    const v = this.meta[key];
+    return Array.isArray(v) && v.length <= 100000 && v.every((x) => typeof x === 'string' && pattern.test(x)) ? (v as string[]) : this.fail(key, `an array of strings matching ${pattern.source}`);
+  }
+
   int(key: string, min: number): number {
     const v = this.meta[key];
     return Number.isSafeInteger(v) && (v as number) >= min ? (v as number) : this.fail(key, `an integer ≥ ${min}`);
@@ -68,7 +75,7 @@ export class MetaReader {
 }
 
 export function encodeTask(t: TaskMessage): Uint8Array {
-  return encodeFrame('task', { job: t.job, round: t.round, mode: t.mode, task: t.task, config: t.config, policy: t.policy }, t.weights);
+  return encodeFrame('task', { job: t.job, round: t.round, mode: t.mode, sites: t.sites, task: t.task, config: t.config, policy: t.policy }, t.weights);
 }
 
 export function decodeTask(bytes: Uint8Array, maxBytes: number): TaskMessage {
@@ -80,6 +87,7 @@ export function decodeTask(bytes: Uint8Array, maxBytes: number): TaskMessage {
     job: r.string('job'),
     round: r.int('round', 1),
     mode,
+    sites: r.strings('sites'),
     task: r.string('task'),
     config: r.config('config'),
     policy: { name: policy.string('name'), params: policy.config('params') },

@@ -56,6 +56,13 @@ interface Collected {
   missing: string[];
 }
 
+interface FitRound {
+  got: Collected;
+  sampled: string[];
+  attempts: number;
+  seconds: number;
+}
+
 /** The model's tensors and freshly initialised weights. */
 export function initialWeights(task: FlTask, seed: number): Weights {
   const model = task.createModel(seed);
@@ -98,7 +105,7 @@ export class FlServer {
     }
     if ((this.o.evaluate ?? true) && !state.evaluation) {
       const t0 = performance.now();
-      const got = await this.collect({ job: `${this.runId}.eval`, round: state.round }, 'evaluate', state.weights, [], strategy.configureEvaluate(state.round));
+      const got = await this.collect({ job: `${this.runId}.eval`, round: state.round }, 'evaluate', this.o.transport.sites, state.weights, [], strategy.configureEvaluate(state.round));
       const sites = got.answers.map(answerOf);
       state = { ...state, evaluation: { round: state.round, sites, metrics: strategy.aggregateMetrics(sites) } };
       saveCheckpoint(this.o.checkpoint, state);
@@ -119,32 +126,33 @@ export class FlServer {
   }
 
   /** Run `round` until enough sites answer (or the attempts run out). */
-  private async fitRound(global: Weights, round: number, specs: readonly TensorSpec[]): Promise<{ got: Collected; attempts: number; seconds: number }> {
+  private async fitRound(global: Weights, round: number, specs: readonly TensorSpec[]): Promise<FitRound> {
     const maxAttempts = this.o.maxAttempts ?? 3;
     const t0 = performance.now();
+    const sampled = this.o.strategy.sampleSites(round, this.o.transport.sites);
     for (let attempt = 1; ; attempt++) {
-      const got = await this.collect({ job: `${this.runId}.${attempt}`, round }, 'fit', global, specs, this.o.strategy.configureFit(round));
-      if (got.answers.length >= this.o.strategy.minFitSites) return { got, attempts: attempt, seconds: (performance.now() - t0) / 1000 };
+      const got = await this.collect({ job: `${this.runId}.${attempt}`, round }, 'fit', sampled, global, specs, this.o.strategy.configureFit(round));
+      if (got.answers.length >= this.o.strategy.minFitSites) return { got, sampled, attempts: attempt, seconds: (performance.now() - t0) / 1000 };
       const why = `round ${round} attempt ${attempt}: ${got.answers.length} accepted updates, at least ${this.o.strategy.minFitSites} needed (rejected: ${got.rejected.map((r) => r.site).join(', ') || 'none'}; missing: ${got.missing.join(', ') || 'none'})`;
       if (attempt >= maxAttempts) throw new RoundFailedError(`${why}; giving up after ${maxAttempts} attempts — the last checkpoint (round ${round - 1}) is intact`);
       this.log(`${why}; running the round again`);
     }
   }
 
-  private completeRound(state: ServerState, round: number, r: { got: Collected; attempts: number; seconds: number }): ServerState {
+  private completeRound(state: ServerState, round: number, r: FitRound): ServerState {
     // In site order, so the average does not depend on who answered first.
     r.got.answers.sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
     const results = r.got.answers.map((a) => ({ site: a.site, update: a.update.values, numExamples: a.numExamples, metrics: a.metrics }));
     const weights = this.o.strategy.aggregateFit(round, state.weights, results);
     const accepted = r.got.answers.map(answerOf);
-    const record: RoundRecord = { round, attempts: r.attempts, seconds: r.seconds, accepted, rejected: r.got.rejected, missing: r.got.missing, metrics: this.o.strategy.aggregateMetrics(accepted) };
+    const record: RoundRecord = { round, attempts: r.attempts, seconds: r.seconds, sampled: r.sampled, accepted, rejected: r.got.rejected, missing: r.got.missing, metrics: this.o.strategy.aggregateMetrics(accepted) };
     return { ...state, round, weights, history: [...state.history, record] };
   }
 
   /** Publish one task and gather the answers until every site answered or the deadline. */
-  private collect(ref: TaskRef, mode: TaskMode, global: Weights, expect: readonly TensorSpec[], config: Config): Promise<Collected> {
+  private collect(ref: TaskRef, mode: TaskMode, sites: readonly string[], global: Weights, expect: readonly TensorSpec[], config: Config): Promise<Collected> {
     const { transport, strategy, task } = this.o;
-    const pending = new Set(transport.sites);
+    const pending = new Set(sites);
     const answers: UpdateMessage[] = [];
     const rejected: { site: string; reason: string }[] = [];
     const maxBytes = frameLimit(expect);
@@ -162,6 +170,7 @@ export class FlServer {
         return { accepted: false, kind: 'rejected', reason };
       };
       transport.onResult((site: string, payload: Uint8Array | TransportFault): Verdict => {
+        if (!sites.includes(site)) return { accepted: false, kind: 'stale', reason: `${site} is not in the sample of round ${ref.round}` };
         if (!pending.has(site)) return { accepted: false, kind: 'stale', reason: `${site} already answered round ${ref.round}` };
         if (!(payload instanceof Uint8Array)) return reject(site, payload.fault);
         let msg: UpdateMessage;
@@ -181,8 +190,8 @@ export class FlServer {
         if (pending.size > 0) this.log(`round ${ref.round}: no ${mode} result within ${this.o.roundTimeoutSeconds} s from ${[...pending].join(', ')}`);
         finish();
       }, this.o.roundTimeoutSeconds * 1000);
-      transport.publish(ref, encodeTask({ job: ref.job, round: ref.round, mode, task: task.name, config, policy: strategy.policy.spec, weights: global }));
-      this.log(`round ${ref.round}: ${mode} task published (job ${ref.job}) to ${transport.sites.length} sites`);
+      transport.publish(ref, encodeTask({ job: ref.job, round: ref.round, mode, sites: [...sites], task: task.name, config, policy: strategy.policy.spec, weights: global }));
+      this.log(`round ${ref.round}: ${mode} task published (job ${ref.job}) for ${sites.length} of ${transport.sites.length} sites`);
     });
   }
 }

@@ -47,6 +47,10 @@ export async function runSite(o: SiteOptions): Promise<SiteSummary> {
       if (!task) break;
       seen = { job: task.job, round: task.round };
       if (task.task !== o.task.name) throw new RangeError(`the server runs task "${task.task}", this site was started for "${o.task.name}"`);
+      if (!task.sites.includes(o.site)) {
+        log(`round ${task.round} ${task.mode}: not in this round's sample`);
+        continue;
+      }
       const t0 = performance.now();
       const verdict = await o.transport.pushResult(await answer(o, model, task));
       summary.answered++;

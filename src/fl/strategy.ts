@@ -36,7 +36,9 @@ export interface Strategy {
   readonly minFitSites: number;
   /** How updates are transformed on the site and on the server (identity or a DP policy). */
   readonly policy: UpdatePolicy;
-  /** What every site trains with in `round` (1-based). */
+  /** The sites that train in `round` (1-based), from those registered (Flower's client sampling). */
+  sampleSites(round: number, sites: readonly string[]): string[];
+  /** What every sampled site trains with in `round`. */
   configureFit(round: number): Config;
   /** What every site evaluates with (after the last round). */
   configureEvaluate(round: number): Config;

@@ -53,6 +53,22 @@ test('configureFit passes the config with a per-round seed', () => {
   assert.equal(s.configureEvaluate(3).mode, 'evaluate');
 });
 
+test('sampleSites: a seeded fraction of the sites, at least minFitSites, the same on every call', () => {
+  const sites = ['s1', 's2', 's3', 's4', 's5'];
+  assert.deepEqual(new FedAvg({ fit: {} }).sampleSites(1, sites), sites);
+  const half = new FedAvg({ fit: {}, fractionFit: 0.5, seed: 3 });
+  const samples = [1, 2, 3, 4, 5, 6].map((r) => half.sampleSites(r, sites));
+  for (const s of samples) {
+    assert.equal(s.length, 3, 'ceil(0.5 · 5)');
+    assert.deepEqual(s, [...new Set(s)].sort(), 'distinct, in order');
+    assert.ok(s.every((x) => sites.includes(x)));
+  }
+  assert.deepEqual(half.sampleSites(4, sites), samples[3], 'reproducible (a resumed job samples alike)');
+  assert.ok(new Set(samples.map((s) => s.join())).size > 1, 'different rounds, different samples');
+  assert.equal(new FedAvg({ fit: {}, fractionFit: 0.1, minFitSites: 2 }).sampleSites(1, sites).length, 2);
+  assert.throws(() => new FedAvg({ fit: {}, fractionFit: 0 }), /fractionFit must be in \(0, 1\]/);
+});
+
 test('update policies: registry by name; a policy returning non-finite values never reaches the global weights', () => {
   assert.equal(makeUpdatePolicy(IDENTITY_POLICY).spec.name, 'none');
   assert.throws(() => makeUpdatePolicy({ name: 'no-such', params: {} }), /unknown update policy "no-such"/);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { API_PREFIX, HttpServerTransport, HttpSiteTransport, IDENTITY_POLICY, TaskMessage, encodeTask, frameLimit, newTokens, Weights } from '../../src/fl';
 
 const weights: Weights = { specs: [{ name: 'w', shape: [3] }], values: [Float32Array.from([1, 2, 3])] };
-const task = (job: string, round: number): TaskMessage => ({ job, round, mode: 'fit', task: 'mlp-mnist', config: { localSteps: 1 }, policy: IDENTITY_POLICY, weights });
+const task = (job: string, round: number): TaskMessage => ({ job, round, mode: 'fit', sites: ['a', 'b'], task: 'mlp-mnist', config: { localSteps: 1 }, policy: IDENTITY_POLICY, weights });
 
 test('long poll, results by token, stale and oversized results, poll limit, end of job', async () => {
   const tokens = newTokens(['a', 'b']);

@@ -88,9 +88,11 @@ test('typed messages validate their metadata', () => {
   assert.throws(() => decodeUpdate(encodeUpdate({ ...u, numExamples: 0 }), limit, specs), isWire(/"numExamples" must be an integer ≥ 1/));
   assert.throws(() => decodeUpdate(encodeUpdate({ ...u, site: 'a b' }), limit, specs), isWire(/"site" must be a string/));
   assert.throws(() => decodeUpdate(encodeUpdate({ ...u, metrics: { loss: 'x' as unknown as number } }), limit, specs), isWire(/"metrics" must be an object of finite numbers/));
-  const t = { job: 'abc.1', round: 1, mode: 'fit' as const, task: 'mlp-mnist', config: { localSteps: 3, optimizer: 'sgd' }, policy: IDENTITY_POLICY, weights: w };
+  const t = { job: 'abc.1', round: 1, mode: 'fit' as const, sites: ['site-1', 'site-2'], task: 'mlp-mnist', config: { localSteps: 3, optimizer: 'sgd' }, policy: IDENTITY_POLICY, weights: w };
   const tb = decodeTask(encodeTask(t), limit);
   assert.deepEqual(tb.config, t.config);
   assert.deepEqual(tb.policy, IDENTITY_POLICY);
+  assert.deepEqual(tb.sites, ['site-1', 'site-2']);
+  assert.throws(() => decodeTask(encodeTask({ ...t, sites: ['ok', 'not ok'] }), limit), isWire(/"sites" must be an array of strings/));
   assert.throws(() => decodeTask(encodeTask({ ...t, mode: 'train' as 'fit' }), limit), isWire(/"mode" must be/));
 });

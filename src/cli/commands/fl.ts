@@ -10,14 +10,14 @@ import { selectBackend } from '../../backend';
 import { loadSiteShard } from '../../data/site-shards';
 import { Config, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, RoundRecord, TOKEN_ENV, frameLimit, getTask, initialWeights, makeUpdatePolicy, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
 
-const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--seed S] [--json]
+const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S] [--json]
     A federated job on this machine: the server and N sites (default 3) as separate
     processes over HTTP on 127.0.0.1, each site reading only its own shard of MNIST.
     Prints per-round accuracy (each site evaluates the global model on its held-out images).
     TRAINING: --local-steps N | --local-epochs N, --batch-size B (0: full batch),
     --optimizer adam|sgd, --lr X; --policy NAME [--policy-params JSON]: how updates are
     clipped/noised on their way into the average (default none: plain FedAvg).
-  privlab fl server --sites-file FILE --checkpoint FILE [--rounds R] [--task NAME] [TRAINING | --config JSON] [--host H] [--port P] [--round-timeout S] [--min-sites M] [--seed S]
+  privlab fl server --sites-file FILE --checkpoint FILE [--rounds R] [--task NAME] [TRAINING | --config JSON] [--host H] [--port P] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S]
     The FedAvg server. FILE lists { "site-id": "token" }. Prints "listening on URL", then
     one JSON line { "round": … } per completed round; resumes from --checkpoint when it exists.
   privlab fl site --server URL --site ID --shard DIR [--task NAME] [--reconnect S]
@@ -26,7 +26,7 @@ const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid 
 const TRAINING_OPTIONS = {
   'local-steps': { type: 'string' }, 'local-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
   config: { type: 'string' }, task: { type: 'string', default: 'mlp-mnist' }, rounds: { type: 'string' }, seed: { type: 'string' },
-  'round-timeout': { type: 'string' }, 'min-sites': { type: 'string' }, policy: { type: 'string', default: 'none' }, 'policy-params': { type: 'string' },
+  'round-timeout': { type: 'string' }, 'min-sites': { type: 'string' }, 'fraction-fit': { type: 'string' }, policy: { type: 'string', default: 'none' }, 'policy-params': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -81,8 +81,9 @@ function policySpec(v: Values): PolicySpec {
   return { name, params };
 }
 
-function jobNumbers(v: Values): { rounds: number; seed: number; roundTimeoutSeconds: number; minSites: number } {
+function jobNumbers(v: Values): { rounds: number; seed: number; roundTimeoutSeconds: number; minSites: number; fractionFit: number } {
   return {
+    fractionFit: numberOption('fraction-fit', v['fraction-fit'] as string | undefined, (n) => n > 0 && n <= 1, 'in (0, 1]') ?? 1,
     rounds: intOption('rounds', v.rounds as string | undefined, 1) ?? 5,
     seed: numberOption('seed', v.seed as string | undefined, Number.isInteger, 'an integer') ?? 0,
     roundTimeoutSeconds: numberOption('round-timeout', v['round-timeout'] as string | undefined, (n) => n > 0, 'a positive number of seconds') ?? 120,
@@ -104,7 +105,7 @@ async function server(argv: string[]): Promise<number> {
   const transport = await HttpServerTransport.start({ tokens, maxResultBytes, host: values.host, port: intOption('port', values.port, 0) ?? 0, log });
   process.stdout.write(`listening on ${transport.address}\n`);
   try {
-    const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, seed: n.seed, policy: policySpec(values) });
+    const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, fractionFit: n.fractionFit, seed: n.seed, policy: policySpec(values) });
     // One JSON line per completed round on stdout: what `fl run` (src/fl/launch.ts) reports live.
     const onRound = (record: RoundRecord): void => void process.stdout.write(`${JSON.stringify({ round: record })}\n`);
     const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, log, onRound }).run();
