@@ -1,7 +1,8 @@
 /**
  * The server's durable state after each completed round: global weights, round number and
- * history, in one file (a src/fl/wire.ts 'checkpoint' frame) replaced atomically — a kill
- * at any moment leaves either the previous round's file or the new one, never a mix.
+ * history, in one file (a src/fl/wire.ts 'checkpoint' frame) replaced atomically and flushed
+ * to disk — a kill at any moment leaves either the previous round's file or the new one,
+ * never a mix.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,7 +53,7 @@ export class CheckpointError extends Error {
 }
 
 export function saveCheckpoint(file: string, s: ServerState): void {
-  writeFileAtomic(file, encodeFrame('checkpoint', { task: s.task, round: s.round, history: s.history, evaluation: s.evaluation ?? null }, s.weights));
+  writeFileAtomic(file, encodeFrame('checkpoint', { task: s.task, round: s.round, history: s.history, evaluation: s.evaluation ?? null }, s.weights), { durable: true });
 }
 
 /** Remove temp files a killed writer left beside the checkpoint (writeFileAtomic's `FILE.tmp-…`). */
