@@ -24,6 +24,8 @@ export interface RoundRecord {
   /** Attempts the round took (a round whose attempt got too few updates is run again). */
   attempts: number;
   seconds: number;
+  /** CPU time the server spent since the previous round's record (its checkpoint; this round's serving, validation, averaging). */
+  serverCpuSeconds: number;
   /** The sites asked to train this round (all, unless the strategy samples). */
   sampled: string[];
   accepted: SiteAnswer[];

@@ -77,6 +77,7 @@ export class FlServer {
   /** Identifies this server process's tasks: answers to a previous run's tasks are stale. */
   private readonly runId = randomBytes(6).toString('hex');
   private readonly log: (line: string) => void;
+  private cpuMark = process.cpuUsage();
 
   constructor(private readonly o: ServerOptions) {
     if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
@@ -145,7 +146,13 @@ export class FlServer {
     const results = r.got.answers.map((a) => ({ site: a.site, update: a.update.values, numExamples: a.numExamples, metrics: a.metrics }));
     const weights = this.o.strategy.aggregateFit(round, state.weights, results);
     const accepted = r.got.answers.map(answerOf);
-    const record: RoundRecord = { round, attempts: r.attempts, seconds: r.seconds, sampled: r.sampled, accepted, rejected: r.got.rejected, missing: r.got.missing, metrics: this.o.strategy.aggregateMetrics(accepted) };
+    // Since the previous round's record: that round's checkpoint, this round's serving, validation and averaging.
+    const cpu = process.cpuUsage(this.cpuMark);
+    this.cpuMark = process.cpuUsage();
+    const record: RoundRecord = {
+      round, attempts: r.attempts, seconds: r.seconds, serverCpuSeconds: (cpu.user + cpu.system) / 1e6, sampled: r.sampled,
+      accepted, rejected: r.got.rejected, missing: r.got.missing, metrics: this.o.strategy.aggregateMetrics(accepted),
+    };
     return { ...state, round, weights, history: [...state.history, record] };
   }
 

@@ -7,7 +7,8 @@
  * held-out images, which gives the per-site accuracy curve across rounds.
  */
 import { SiteShard } from '../data/site-shards';
-import { FlTask, TaskModel } from './tasks/task';
+import { FlTask, TaskModel, configNumber } from './tasks/task';
+import { subset } from '../data/dataset';
 import { Metrics } from './strategy';
 import { makeUpdatePolicy } from './policy';
 import { TaskMessage, UpdateMessage } from './messages';
@@ -41,6 +42,7 @@ export async function runSite(o: SiteOptions): Promise<SiteSummary> {
   const model = o.task.createModel(0);
   const summary: SiteSummary = { answered: 0, accepted: 0 };
   let seen: TaskRef | null = null;
+  let cpuMark = process.cpuUsage();
   try {
     for (;;) {
       const task = await o.transport.nextTask(seen);
@@ -52,7 +54,10 @@ export async function runSite(o: SiteOptions): Promise<SiteSummary> {
         continue;
       }
       const t0 = performance.now();
-      const verdict = await o.transport.pushResult(await answer(o, model, task));
+      const result = await answer(o, model, task, cpuMark);
+      // The upload's CPU time counts toward the next answer (steady state: one download, one upload each).
+      cpuMark = process.cpuUsage();
+      const verdict = await o.transport.pushResult(result);
       summary.answered++;
       if (verdict.accepted) summary.accepted++;
       log(`round ${task.round} ${task.mode} (${((performance.now() - t0) / 1000).toFixed(2)} s) → ${verdict.accepted ? 'accepted' : `${verdict.kind}: ${verdict.reason}`}`);
@@ -64,7 +69,13 @@ export async function runSite(o: SiteOptions): Promise<SiteSummary> {
   return summary;
 }
 
-async function answer(o: SiteOptions, model: TaskModel, task: TaskMessage): Promise<UpdateMessage> {
+/** CPU seconds (user + system, all threads) this process used since `from`. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+}
+
+async function answer(o: SiteOptions, model: TaskModel, task: TaskMessage, cpuMark: NodeJS.CpuUsage): Promise<UpdateMessage> {
   assignWeights(model.variables, model.names, task.weights);
   const base = { job: task.job, round: task.round, site: o.site };
   const held = o.shard.test;
@@ -73,15 +84,21 @@ async function answer(o: SiteOptions, model: TaskModel, task: TaskMessage): Prom
     return { ...base, numExamples: data.count, metrics: o.task.evaluate(model, data), update: { specs: [], values: [] } };
   }
   const metrics: Metrics = {};
-  // config.evaluateGlobal: false skips it (it costs a forward pass over the held-out images each round).
+  // The per-round look at the global model costs a forward pass over held-out images, so it
+  // uses at most config.globalEvalExamples of them (default 500; the final evaluation uses
+  // all); config.evaluateGlobal: false skips it.
   if (held && task.config.evaluateGlobal !== false) {
     const t0 = performance.now();
-    for (const [k, v] of Object.entries(o.task.evaluate(model, held))) metrics[`global_${k}`] = v;
+    const n = configNumber(task.config, 'globalEvalExamples', 500, (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
+    const sample = n >= held.count ? held : subset(held, Array.from({ length: n }, (_, i) => i));
+    for (const [k, v] of Object.entries(o.task.evaluate(model, sample))) metrics[`global_${k}`] = v;
     metrics.global_eval_seconds = (performance.now() - t0) / 1000;
   }
   Object.assign(metrics, await o.task.trainLocal(model, o.shard.train, task.config, siteSeed(Number(task.config.seed ?? 0), o.site)));
   const update = subtractWeights(weightsFromVariables(model.variables, model.names), task.weights);
   const policy = makeUpdatePolicy(task.policy);
   const values = policy.siteUpdate(update.values, { round: task.round, site: o.site });
+  // CPU time since the last upload (task download, evaluation, training, update): robust to other load, unlike wall time.
+  metrics.cpu_seconds = cpuSince(cpuMark);
   return { ...base, numExamples: o.shard.train.count, metrics, update: { specs: update.specs, values } };
 }
