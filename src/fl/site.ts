@@ -1,6 +1,7 @@
 /**
- * A federated site: pulls each task from the server, loads the global weights into its
- * own copy of the model, trains on its own shard (or evaluates), and pushes back its
+ * A federated site: pulls each task from the server and, when the task's sample includes
+ * it, loads the global weights into its own copy of the model, trains on its own shard
+ * (or evaluates), and pushes back its
  * update (local − global weights, through the update policy's site transform), its
  * example count and metrics. The site never holds anything but its shard and the weights
  * the server sent. Before training it evaluates the received global weights on its
