@@ -9,7 +9,8 @@ import { fheGanBenchmark } from './fhe-gan';
 import { fhePbsBenchmark } from './fhe/pbs';
 import { ganCompressionBenchmark } from './gan-compression';
 import { qatStepBenchmark } from './qat-step';
+import { flOverheadBenchmark } from './fl-overhead';
 
 export type { NamedBenchmark };
 
-export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark];
+export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, flOverheadBenchmark];

@@ -1,7 +1,7 @@
 /**
  * One cell function per capability, each showing its progress and result inline and
  * returning the data: lab.train.gan, lab.quantize, lab.prune, lab.fid and
- * lab.fhe.compile / .simulate / .execute.
+ * lab.fhe.compile / .simulate / .execute, lab.fl.run.
  */
 export { train } from './train';
 export { quantize, floatLayers, showQuantizedModel } from './quantize';
@@ -11,3 +11,5 @@ export type { PruneCellOptions } from './prune';
 export { fid } from './fid';
 export type { FidCellOptions, FidCellResult } from './fid';
 export * as fheCells from './fhe';
+export * as flCells from './fl';
+export type { FlCellOptions } from './fl';

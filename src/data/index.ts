@@ -7,3 +7,4 @@ export * from './mnist-canonical';
 export * from './fashion';
 export * from './splits';
 export * from './load';
+export * from './site-shards';

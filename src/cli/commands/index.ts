@@ -9,5 +9,6 @@ import { fhe } from './fhe';
 import { train } from './train';
 import { bench } from './bench';
 import { dp } from './dp';
+import { fl } from './fl';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, bench];

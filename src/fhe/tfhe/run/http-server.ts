@@ -27,6 +27,7 @@ import { parseShortintEvaluationKeys } from '../shortint/evaluation_keys';
 import { CiphertextFormatError } from '../shortint/ciphertext';
 import { CircuitServer, WrongKeySetError } from './server';
 import { BatchFormatError } from './wire';
+import { DRAIN_LIMIT, HttpError, drainBody, readBody } from '../../../util/http-body';
 
 export interface FheServiceOptions {
   circuits: FheCircuit[];
@@ -42,12 +43,6 @@ export interface FheServiceOptions {
   log?: (line: string) => void;
 }
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
 interface Hosted {
   circuit: FheCircuit;
   id: string;
@@ -59,57 +54,6 @@ interface Hosted {
 /** Bytes of one serialized tfhe ciphertext for these parameters (bincode: see tfhe/ciphertext.ts). */
 function ciphertextBytes(c: FheCircuit): number {
   return 8 * (c.params.glweDimension * c.params.polynomialSize + 1) + 72;
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, `body of ${declared} bytes exceeds the limit of ${limit}`));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
-        req.off('data', onData);
-        chunks.length = 0;
-        reject(new HttpError(413, `body exceeds the limit of ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
-}
-
-/**
- * How much of a refused request's body is still read (and discarded) before answering.
- * An HTTP client reads the answer only after it has sent its body: closing the socket on
- * a client that is still uploading gives it a broken pipe instead of the 4xx. Bodies
- * larger than this are not worth the bandwidth: their connection is closed instead.
- */
-const DRAIN_LIMIT = 64 * 1024 * 1024;
-
-/** Reads the rest of `req` and drops it; true when it ended within `max` bytes. */
-function drainBody(req: http.IncomingMessage, max: number): Promise<boolean> {
-  if (req.complete) return Promise.resolve(true);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.pause();
-        resolve(false);
-      }
-    });
-    req.on('end', () => resolve(true));
-    req.on('error', () => resolve(false));
-    req.on('close', () => resolve(req.complete));
-    req.resume();
-  });
 }
 
 function classify(e: unknown): HttpError {
