@@ -111,7 +111,8 @@ export interface GanCompressionResult {
 const LATENT_RANGE = { min: -3, max: 3 };
 const IMAGE_RANGE = { min: -1, max: 1 };
 
-function qatConfig(bits: number, activationPercentile: number): QatConfig {
+/** QAT of the GAN generator: latents clipped to ±3, images in [-1, 1] (tanh), every quantizer at `bits`. */
+export function ganQatConfig(bits: number, activationPercentile: number): QatConfig {
   return { weightBits: bits, activationBits: bits, inputBits: bits, inputRange: LATENT_RANGE, outputRange: IMAGE_RANGE, activationPercentile };
 }
 
@@ -239,7 +240,7 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
   let base: { gan: Gan; qat: QatTransform } | undefined;
   for (const bits of qatBits) {
     const gan = cloneGan(pretrained, seed);
-    const qat = new QatTransform(gan.generator, qatConfig(bits, pct));
+    const qat = new QatTransform(gan.generator, ganQatConfig(bits, pct));
     gan.generator.transform = qat;
     const t = await train(`qat-${bits}bit`, gan, qatStart, opts.qatEpochs, { qat });
     await finish(`qat-${bits}bit`, gan, bits, 0, qatStart, opts.qatEpochs, t, qat);
@@ -251,7 +252,7 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
   const bits = qatBits[qatBits.length - 1];
   for (const p of fractions) {
     const gan = cloneGan(base.gan, seed);
-    const qat = new QatTransform(gan.generator, qatConfig(bits, pct));
+    const qat = new QatTransform(gan.generator, ganQatConfig(bits, pct));
     qat.restore(base.qat.state());
     gan.generator.transform = qat;
     const masks = new MaskedVariables();

@@ -12,3 +12,6 @@ export type { GanFheOptions, GanFheResult, GanFheRun } from './fhe-gan';
 export { trainFcnn, classificationAccuracy } from '../quant/classifiers/fcnn';
 export { trainCnn } from '../quant/classifiers/cnn';
 export type { CnnTrainOptions } from '../quant/classifiers/cnn';
+// trained generators shipped in data/gan/, and the command that compresses one
+export * from './shipped-generators';
+export * from './compress-generator';

@@ -103,6 +103,8 @@ export interface FeatureModel {
   inputShape: number[];
   dims: number;
   meta: Record<string, unknown>;
+  /** The whole model (for the LeNet: the classifier whose class predictions mode coverage counts). */
+  classifier: tf.LayersModel;
   /** Release the model's weights. */
   dispose(): void;
 }
@@ -118,30 +120,61 @@ export async function loadFeatureModel(modelJson = defaultFeatureModelPath(), la
   const extractor = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
   const inputShape = (model.inputs[0].shape as number[]).slice(1);
   const out = layer.output as tf.SymbolicTensor;
-  return { extractor, inputShape, dims: out.shape[out.shape.length - 1] as number, meta, dispose: () => model.dispose() };
+  return { extractor, classifier: model, inputShape, dims: out.shape[out.shape.length - 1] as number, meta, dispose: () => model.dispose() };
 }
 
 /**
- * Features of grayscale images [n, h, w] or [n, h, w, 1] with pixels in `range`.
- * Images are scaled to [0, 1], resized and repeated over channels to the model's
- * input (an InceptionV3 wants [299, 299, 3]). Returns row-major float32 n × d.
+ * Grayscale images [n, h, w] or [n, h, w, 1] with pixels in `range` as the model's input:
+ * scaled to [0, 1], resized and repeated over channels (an InceptionV3 wants [299, 299, 3]).
+ */
+function toModelInput(fm: FeatureModel, images: tf.Tensor, range: '[0,1]' | '[-1,1]'): tf.Tensor4D {
+  const [h, w, c] = fm.inputShape;
+  return tf.tidy(() => {
+    let b = images;
+    if (b.rank === 3) b = b.expandDims(-1);
+    if (range === '[-1,1]') b = b.add(1).div(2);
+    let img = b as tf.Tensor4D;
+    if (img.shape[1] !== h || img.shape[2] !== w) img = tf.image.resizeBilinear(img, [h, w]);
+    if (c !== img.shape[3]) img = tf.tile(img, [1, 1, 1, c]);
+    return img;
+  });
+}
+
+/** `model`'s outputs for `images`, batch by batch, as row-major float32 n × width. */
+function predictRows(fm: FeatureModel, model: tf.LayersModel, width: number, images: tf.Tensor, range: '[0,1]' | '[-1,1]', batchSize: number): Float32Array {
+  const n = images.shape[0];
+  const out = new Float32Array(n * width);
+  for (let s = 0; s < n; s += batchSize) {
+    const rows = tf.tidy(() => model.predict(toModelInput(fm, images.slice(s, Math.min(batchSize, n - s)), range)) as tf.Tensor);
+    out.set(rows.dataSync(), s * width);
+    rows.dispose();
+  }
+  return out;
+}
+
+/**
+ * Features of grayscale images [n, h, w] or [n, h, w, 1] with pixels in `range`, made to fit
+ * the model's input (toModelInput). Returns row-major float32 n × d.
  */
 export function extractFeatures(fm: FeatureModel, images: tf.Tensor, range: '[0,1]' | '[-1,1]' = '[0,1]', batchSize = 256): Float32Array {
-  const n = images.shape[0];
-  const out = new Float32Array(n * fm.dims);
-  const [h, w, c] = fm.inputShape;
-  for (let s = 0; s < n; s += batchSize) {
-    const feats = tf.tidy(() => {
-      let b = images.slice(s, Math.min(batchSize, n - s));
-      if (b.rank === 3) b = b.expandDims(-1);
-      if (range === '[-1,1]') b = b.add(1).div(2);
-      let img = b as tf.Tensor4D;
-      if (img.shape[1] !== h || img.shape[2] !== w) img = tf.image.resizeBilinear(img, [h, w]);
-      if (c !== img.shape[3]) img = tf.tile(img, [1, 1, 1, c]);
-      return fm.extractor.predict(img) as tf.Tensor;
-    });
-    out.set(feats.dataSync(), s * fm.dims);
-    feats.dispose();
+  return predictRows(fm, fm.extractor, fm.dims, images, range, batchSize);
+}
+
+/** Number of classes the feature model's classifier predicts (its output width). */
+export function classifierClasses(fm: FeatureModel): number {
+  const shape = fm.classifier.outputs[0].shape;
+  return shape[shape.length - 1] as number;
+}
+
+/** The classifier's predicted class (argmax) of each image; images as for extractFeatures. */
+export function predictClasses(fm: FeatureModel, images: tf.Tensor, range: '[0,1]' | '[-1,1]' = '[0,1]', batchSize = 256): Int32Array {
+  const k = classifierClasses(fm);
+  const scores = predictRows(fm, fm.classifier, k, images, range, batchSize);
+  const out = new Int32Array(images.shape[0]);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (scores[i * k + c] > scores[i * k + best]) best = c;
+    out[i] = best;
   }
   return out;
 }

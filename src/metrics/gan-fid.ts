@@ -7,7 +7,8 @@ import { ImageDataset } from '../data/dataset';
 import { toTensors } from '../data/tensors';
 import { Gan } from '../nn/gan';
 import { SeededRng } from '../util/rng';
-import { extractFeatures, FeatureModel } from './feature-model';
+import { classifierClasses, extractFeatures, FeatureModel, predictClasses } from './feature-model';
+import { ModeCoverage, modeCoverage } from './mode-coverage';
 import { frechetDistance } from './frechet';
 import { GaussianStats, statsFromFeatures } from './gaussian-stats';
 
@@ -40,13 +41,13 @@ export interface GeneratorFidOptions {
   batchSize?: number;
 }
 
-/** FID of `gan`'s samples against `real` statistics. Classes are balanced for a conditional GAN. */
-export function generatorFid(gan: Gan, fm: FeatureModel, real: GaussianStats, opts: GeneratorFidOptions = {}): number {
+/** `count` samples [count, imageSize] in [-1, 1] from seeded latents; classes balanced for a conditional GAN. */
+export function generatorSamples(gan: Gan, opts: GeneratorFidOptions = {}): tf.Tensor2D {
   const count = opts.count ?? 2000;
   const batch = opts.batchSize ?? 500;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`sample count must be a positive integer, got ${count}`);
   const rng = new SeededRng(opts.seed ?? 12345);
-  const side = Math.round(Math.sqrt(gan.config.imageSize));
-  const parts: tf.Tensor[] = [];
+  const parts: tf.Tensor2D[] = [];
   try {
     for (let s = 0; s < count; s += batch) {
       const n = Math.min(batch, count - s);
@@ -56,13 +57,61 @@ export function generatorFid(gan: Gan, fm: FeatureModel, real: GaussianStats, op
         return gan.generate(z, labels);
       }));
     }
-    const all = tf.concat(parts);
-    try {
-      return frechetDistance(imageStats(fm, all, side), real);
-    } finally {
-      all.dispose();
-    }
+    return tf.concat(parts) as tf.Tensor2D;
   } finally {
     tf.dispose(parts);
+  }
+}
+
+/** FID of `gan`'s samples against `real` statistics. Classes are balanced for a conditional GAN. */
+export function generatorFid(gan: Gan, fm: FeatureModel, real: GaussianStats, opts: GeneratorFidOptions = {}): number {
+  const side = Math.round(Math.sqrt(gan.config.imageSize));
+  const all = generatorSamples(gan, opts);
+  try {
+    return frechetDistance(imageStats(fm, all, side), real);
+  } finally {
+    all.dispose();
+  }
+}
+
+export interface GeneratorQuality {
+  fid: number;
+  /** Classes of the same samples as predicted by the feature model's classifier. */
+  coverage: ModeCoverage;
+}
+
+/**
+ * FID and mode coverage of one set of samples. The classifier must predict the dataset's
+ * classes (the default LeNet does; a model cut from e.g. InceptionV3 does not).
+ */
+export function generatorQuality(gan: Gan, fm: FeatureModel, real: GaussianStats, opts: GeneratorFidOptions & CoverageOptions = {}): GeneratorQuality {
+  const all = generatorSamples(gan, opts);
+  try {
+    return samplesQuality(fm, real, all, opts);
+  } finally {
+    all.dispose();
+  }
+}
+
+export interface CoverageOptions {
+  /** Share a class needs to count as covered. Default 0.05. */
+  threshold?: number;
+  numClasses?: number;
+}
+
+/** FID and mode coverage of images [n, h·w] in [-1, 1] (from any generator, e.g. an integer one). */
+export function samplesQuality(fm: FeatureModel, real: GaussianStats, samples: tf.Tensor2D, opts: CoverageOptions = {}): GeneratorQuality {
+  const numClasses = opts.numClasses ?? 10;
+  if (classifierClasses(fm) !== numClasses) {
+    throw new Error(`mode coverage needs a classifier of ${numClasses} classes; the feature model predicts ${classifierClasses(fm)}`);
+  }
+  const side = Math.round(Math.sqrt(samples.shape[1]));
+  if (side * side !== samples.shape[1]) throw new RangeError(`samples of ${samples.shape[1]} pixels are not square images`);
+  const fid = frechetDistance(imageStats(fm, samples, side), real);
+  const images = tf.tidy(() => samples.reshape([samples.shape[0], side, side, 1]));
+  try {
+    return { fid, coverage: modeCoverage(predictClasses(fm, images, '[-1,1]'), numClasses, opts.threshold) };
+  } finally {
+    images.dispose();
   }
 }

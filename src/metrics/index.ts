@@ -3,3 +3,4 @@ export * from './npz';
 export * from './gaussian-stats';
 export * from './frechet';
 export * from './stats-files';
+export * from './mode-coverage';

@@ -15,6 +15,8 @@
  *   sha256 is the hex digest of the data section.
  * Tensor names: "generator/layer0/kernel", "discriminator/layer3/bias", and with the
  * optimiser state "optimizer/generator/m/layer0/kernel", ".../v/...".
+ * Optional header field `networks`: ["generator"] or ["discriminator"] for a file that holds
+ * one network only (shipped models: the generator alone is half the size); absent = both.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -70,12 +72,17 @@ interface Header {
   tensors: TensorEntry[];
   dataBytes: number;
   sha256: string;
+  networks?: Network[];
 }
 
+export type Network = 'generator' | 'discriminator';
+const BOTH: readonly Network[] = ['generator', 'discriminator'];
+
 /** Every tensor of a GAN (and its optimisers) under its checkpoint name. */
-function namedVariables(gan: Gan, optimizers?: GanOptimizers): Array<[string, tf.Variable]> {
+function namedVariables(gan: Gan, optimizers?: GanOptimizers, networks: readonly Network[] = BOTH): Array<[string, tf.Variable]> {
   const out: Array<[string, tf.Variable]> = [];
   for (const [net, mlp] of [['generator', gan.generator], ['discriminator', gan.discriminator]] as const) {
+    if (!networks.includes(net)) continue;
     mlp.variableNames().forEach((n, i) => out.push([`${net}/${n}`, mlp.variables()[i]]));
   }
   if (optimizers) {
@@ -93,12 +100,18 @@ export interface SaveCheckpointOptions {
   /** Include Adam's moments and step counts, to resume training exactly. Default: when given. */
   optimizers?: GanOptimizers;
   meta: { epoch: number; seed: number; globalStep: number; createdAt?: string; [key: string]: unknown };
+  /** Save only these networks (no optimiser state then). Default both. */
+  networks?: Network[];
 }
 
 /** Write `gan` (and its optimisers) to `file` atomically. Returns the bytes written. */
 export function saveGanCheckpoint(file: string, gan: Gan, opts: SaveCheckpointOptions): number {
   if (os.endianness() !== 'LE') throw new Error('checkpoints are written on little-endian hosts only');
-  const named = namedVariables(gan, opts.optimizers);
+  const networks = opts.networks ?? [...BOTH];
+  if (networks.length === 0 || !networks.every((n) => BOTH.includes(n))) throw new RangeError(`networks must be generator and/or discriminator, got [${networks}]`);
+  const partial = networks.length < BOTH.length;
+  if (partial && opts.optimizers) throw new RangeError('optimiser state is saved with both networks only');
+  const named = namedVariables(gan, opts.optimizers, networks);
   const tensors: TensorEntry[] = [];
   let offset = 0;
   for (const [name, v] of named) {
@@ -119,6 +132,7 @@ export function saveGanCheckpoint(file: string, gan: Gan, opts: SaveCheckpointOp
     tensors,
     dataBytes: data.length,
     sha256: crypto.createHash('sha256').update(data).digest('hex'),
+    ...(partial ? { networks } : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const pad = (4 - ((16 + json.length) % 4)) % 4;
@@ -137,6 +151,8 @@ export interface LoadedCheckpoint {
   optimizers?: GanOptimizers;
   meta: CheckpointMeta;
   config: GanConfig;
+  /** The networks the file held; the others keep their seeded initial weights. */
+  networks: Network[];
 }
 
 /** Parse and check a checkpoint's header; throws CheckpointError naming what is wrong. */
@@ -158,6 +174,9 @@ export function readCheckpointHeader(file: string, bytes: Buffer): { header: Hea
   if (header?.format !== FORMAT) fail(`header format is "${String(header?.format)}", expected "${FORMAT}"`);
   if (!Array.isArray(header.tensors) || typeof header.dataBytes !== 'number' || typeof header.sha256 !== 'string' || !header.meta || !header.config) {
     fail('header lacks tensors, dataBytes, sha256, meta or config');
+  }
+  if (header.networks !== undefined && (!Array.isArray(header.networks) || header.networks.length === 0 || !header.networks.every((n) => BOTH.includes(n)))) {
+    fail(`header networks must be a non-empty list of "generator" and "discriminator", got ${JSON.stringify(header.networks)}`);
   }
   const dataStart = 16 + h + ((4 - ((16 + h) % 4)) % 4);
   const found = bytes.length - dataStart;
@@ -188,7 +207,8 @@ export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean
     throw new CheckpointError(file, `invalid GAN config: ${(err as Error).message}`);
   }
   const gan = new Gan(config, header.meta.seed ?? 0);
-  const withOpt = (opts.withOptimizers ?? true) && header.optimizer !== null;
+  const networks = header.networks ?? [...BOTH];
+  const withOpt = (opts.withOptimizers ?? true) && header.optimizer !== null && networks.length === BOTH.length;
   let optimizers: GanOptimizers | undefined;
   try {
     if (withOpt) {
@@ -198,7 +218,7 @@ export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean
       optimizers.discriminator.step = o.discriminatorStep;
     }
     const entries = new Map(header.tensors.map((t) => [t.name, t]));
-    for (const [name, v] of namedVariables(gan, optimizers)) {
+    for (const [name, v] of namedVariables(gan, optimizers, networks)) {
       const t = entries.get(name);
       if (!t) throw new CheckpointError(file, `missing tensor ${name}`);
       if (!tf.util.arraysEqual(t.shape, v.shape)) throw new CheckpointError(file, `tensor ${name} has shape [${t.shape}], the model needs [${v.shape}]`);
@@ -218,5 +238,5 @@ export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean
     optimizers?.discriminator.dispose();
     throw err;
   }
-  return { gan, optimizers, meta: header.meta, config };
+  return { gan, optimizers, meta: header.meta, config, networks };
 }

@@ -8,6 +8,7 @@ import { SeededRng } from '../util/rng';
 import { Adam } from './adam';
 import { Gan } from './gan';
 import { bceWithLogits } from './losses';
+import { randomNormal } from './random';
 
 export interface GanOptimizers {
   discriminator: Adam;
@@ -15,7 +16,7 @@ export interface GanOptimizers {
 }
 
 export interface StepLosses {
-  /** Discriminator loss: BCE(D(real), 1) + BCE(D(fake), 0). */
+  /** Discriminator loss: BCE(D(real), realTarget) + BCE(D(fake), 0). */
   d: number;
   /** Generator loss: BCE(D(G(z)), 1). */
   g: number;
@@ -41,10 +42,57 @@ function halfOnesHalfZeros(batch: number): Float32Array {
 }
 
 /**
+ * Stabilisers of a step (all off by default, which is the reference step).
+ */
+export interface GanStepOptions {
+  /**
+   * Target of real images in D's loss: 1 is the reference, 0.9 is one-sided label smoothing
+   * (Salimans et al. 2016), which keeps D from growing over-confident logits on real digits.
+   * Generated images keep target 0, and G's loss keeps target 1.
+   */
+  realTarget?: number;
+  /**
+   * Standard deviation of Gaussian noise added to every image D sees, real and generated, in
+   * both updates (instance noise, Sønderby et al. 2016): the two distributions overlap, so D's
+   * gradient stays informative. The training loop anneals it to 0.
+   */
+  instanceNoise?: number;
+}
+
+const targetsCache = new Map<string, Float32Array>();
+/** [realTarget × batch, 0 × batch]: targets of a real-then-generated discriminator batch. */
+function discriminatorTargets(batch: number, realTarget: number): Float32Array {
+  if (realTarget === 1) return halfOnesHalfZeros(batch);
+  const key = `${batch}/${realTarget}`;
+  let t = targetsCache.get(key);
+  if (!t) {
+    t = new Float32Array(2 * batch);
+    t.fill(realTarget, 0, batch);
+    targetsCache.set(key, t);
+  }
+  return t;
+}
+
+/** Images plus N(0, σ²) noise from `rng` (unchanged for σ = 0). */
+function withInstanceNoise(x: tf.Tensor2D, sigma: number, rng: SeededRng): tf.Tensor2D {
+  if (sigma === 0) return x;
+  return tf.add(x, randomNormal(rng, x.shape, 0, sigma)) as tf.Tensor2D;
+}
+
+export function checkGanStepOptions(o: GanStepOptions): Required<GanStepOptions> {
+  const realTarget = o.realTarget ?? 1;
+  const instanceNoise = o.instanceNoise ?? 0;
+  if (!(realTarget > 0.5 && realTarget <= 1)) throw new RangeError(`real target (label smoothing) must be in (0.5, 1], got ${realTarget}`);
+  if (!(instanceNoise >= 0 && Number.isFinite(instanceNoise))) throw new RangeError(`instance noise must be a non-negative number, got ${instanceNoise}`);
+  return { realTarget, instanceNoise };
+}
+
+/**
  * Train one step on `real` [batch, imageSize] in [-1, 1] (with its class indices when the
  * GAN is conditional). Latent vectors and generated labels come from `rng`.
  */
-export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rng: SeededRng, realLabels?: ArrayLike<number>): StepLosses {
+export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rng: SeededRng, realLabels?: ArrayLike<number>, options: GanStepOptions = {}): StepLosses {
+  const { realTarget, instanceNoise } = checkGanStepOptions(options);
   const batch = real.shape[0];
   if (real.rank !== 2 || real.shape[1] !== gan.config.imageSize) {
     throw new RangeError(`real batch must be [batch, ${gan.config.imageSize}], got [${real.shape}]`);
@@ -64,9 +112,9 @@ export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rn
     // Real and generated images go through D as ONE batch of 2·batch rows: the same loss
     // as two passes, BCE(D(real), 1) + BCE(D(fake), 0) = 2·mean over both halves, with
     // GEMMs twice as tall and no summing of two gradients per weight in backprop.
-    const images = tf.concat([real, fake], 0) as tf.Tensor2D;
+    const images = withInstanceNoise(tf.concat([real, fake], 0) as tf.Tensor2D, instanceNoise, rng);
     const oneHot = gan.conditional ? tf.concat([realOneHot as tf.Tensor2D, fakeOneHot as tf.Tensor2D], 0) as tf.Tensor2D : undefined;
-    const targets = halfOnesHalfZeros(batch);
+    const targets = discriminatorTargets(batch, realTarget);
     const { value, grads } = tf.variableGrads(() => tf.mul(bceWithLogits(gan.discriminate(images, oneHot), targets), 2) as tf.Scalar, dVars);
     opt.discriminator.apply(grads);
     return value;
@@ -75,7 +123,7 @@ export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rn
   const gLoss = tf.tidy(() => {
     const oneHot = gan.conditional ? gan.oneHot(randomLabels(rng, batch, classes)) : undefined;
     const z = gan.sampleLatent(rng, batch);
-    const { value, grads } = tf.variableGrads(() => bceWithLogits(gan.discriminate(gan.generate(z, oneHot), oneHot), 1), gVars);
+    const { value, grads } = tf.variableGrads(() => bceWithLogits(gan.discriminate(withInstanceNoise(gan.generate(z, oneHot), instanceNoise, rng), oneHot), 1), gVars);
     opt.generator.apply(grads);
     return value;
   });

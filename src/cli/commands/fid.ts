@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
-import { defaultFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
+import { classifierClasses, defaultFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
 import { mnistSplit } from '../../data';
-import { datasetStats, generatorFid } from '../../metrics/gan-fid';
+import { datasetStats, generatorFid, generatorQuality } from '../../metrics/gan-fid';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
 
 const USAGE = `privlab fid distance A B [--json]
@@ -15,7 +15,9 @@ const USAGE = `privlab fid distance A B [--json]
     (default: data/fid-lenet/model.json); prints its test accuracy.
   privlab fid gan CHECKPOINT [--count N] [--seed S] [--feature-model MODEL.json --layer NAME] [--json]
     FID of a generator's samples against the held-out MNIST test split, with the
-    real train-vs-test FID as the floor. LeNet features by default: not comparable
+    real train-vs-test FID as the floor, and mode coverage: the share of samples the
+    LeNet classifies as each digit (class_shares) and the number of digits with ≥ 5 %
+    of them (classes_covered). LeNet features by default: not comparable
     in absolute terms to Inception-based FID.`;
 
 async function distance(argv: string[]): Promise<number> {
@@ -57,10 +59,18 @@ async function ganFid(argv: string[]): Promise<number> {
   const { gan, meta } = loadGanCheckpoint(positionals[0]);
   const split = mnistSplit();
   const real = datasetStats(fm, split.test);
-  const fidValue = generatorFid(gan, fm, real, { count, seed });
+  // Mode coverage needs a classifier of the 10 digits (the LeNet); another feature model gives FID only.
+  const quality = classifierClasses(fm) === 10 ? generatorQuality(gan, fm, real, { count, seed }) : { fid: generatorFid(gan, fm, real, { count, seed }), coverage: undefined };
+  const fidValue = quality.fid;
+  const cov = quality.coverage;
   const floor = frechetDistance(datasetStats(fm, split.train), real);
-  const result = { checkpoint: positionals[0], fid: fidValue, real_train_vs_test_fid: floor, samples: count, real_samples: split.test.count, epoch: meta.epoch ?? null, feature_model: values['feature-model'] ?? 'data/fid-lenet (LeNet, 84 features)' };
-  console.log(values.json ? JSON.stringify(result) : `FID ${fidValue.toFixed(3)} (real train vs test: ${floor.toFixed(3)})`);
+  const result = {
+    checkpoint: positionals[0], fid: fidValue, real_train_vs_test_fid: floor,
+    classes_covered: cov?.classesCovered ?? null, class_shares: cov?.classShares ?? null, coverage_threshold: cov?.threshold ?? null,
+    samples: count, real_samples: split.test.count, epoch: meta.epoch ?? null, feature_model: values['feature-model'] ?? 'data/fid-lenet (LeNet, 84 features)',
+  };
+  const coverageText = cov ? `; ${cov.classesCovered}/10 classes with ≥ ${cov.threshold * 100} % of samples (shares ${cov.classShares.map((x) => (x * 100).toFixed(1)).join(' ')} %)` : '';
+  console.log(values.json ? JSON.stringify(result) : `FID ${fidValue.toFixed(3)} (real train vs test: ${floor.toFixed(3)})${coverageText}`);
   gan.dispose();
   fm.dispose();
   return 0;
