@@ -99,3 +99,34 @@ test('compressGenerator: b-bit integer weights, each layer ≥ the pruned fracti
   await assert.rejects(compressGenerator({ gan, dataset: tinyDataset(), bits: 4, prune: 1, qatEpochs: 1, finetuneEpochs: 1 }), /prune must be a fraction in \[0, 1\), got 1/);
   gan.dispose();
 });
+
+test('the shipped generators (data/gan/) load, pass their checksums, and reproduce the FID and coverage in their manifests', async () => {
+  const { loadFeatureModel } = await import('../../src/metrics/feature-model');
+  const { datasetStats, generatorQuality, samplesQuality } = await import('../../src/metrics/gan-fid');
+  const { mnistSplit } = await import('../../src/data');
+  const fm = await loadFeatureModel();
+  const real = datasetStats(fm, mnistSplit().test);
+  const regular = loadShippedGenerator('regular');
+  assert.equal(regular.kind, 'float');
+  if (regular.kind !== 'float') return;
+  const q = generatorQuality(regular.gan, fm, real, { count: 2000, seed: 12345 });
+  const rq = regular.manifest.quality as { fid: number; classes_covered: number; class_shares: number[] };
+  assert.ok(Math.abs(q.fid - rq.fid) < 1e-3 * rq.fid, `FID ${q.fid} vs recorded ${rq.fid}`);
+  assert.deepEqual(q.coverage.classShares, rq.class_shares);
+  assert.ok(q.coverage.classesCovered >= 8, `the regular generator covers ${q.coverage.classesCovered} digits`);
+  regular.gan.dispose();
+  const small = loadShippedGenerator('qat4-pruned50');
+  assert.equal(small.kind, 'quantized');
+  if (small.kind !== 'quantized') return;
+  for (const [k, l] of small.model.layers.entries()) {
+    assert.ok(l.weights.every((w) => w >= -8 && w <= 7), `layer ${k}: 4-bit weights`);
+    assert.ok(l.weights.filter((w) => w === 0).length / l.weights.length >= 0.5, `layer ${k}: half the weights pruned`);
+  }
+  const x = quantizedGeneratorSamples(small.model, 2000, 12345);
+  const sq = samplesQuality(fm, real, x);
+  const recorded = small.manifest.quality as { fid: number; class_shares: number[] };
+  assert.ok(Math.abs(sq.fid - recorded.fid) < 1e-3 * recorded.fid, `FID ${sq.fid} vs recorded ${recorded.fid}`);
+  assert.deepEqual(sq.coverage.classShares, recorded.class_shares);
+  x.dispose();
+  fm.dispose();
+});

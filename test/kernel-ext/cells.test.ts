@@ -77,5 +77,9 @@ test('lab.fid: an untrained generator scores far above the real-data floor', asy
   assert.ok(r.realFloor > 0 && r.realFloor < 5, `floor ${r.realFloor}`);
   assert.ok(r.fid > 20 * r.realFloor, `FID ${r.fid} vs floor ${r.realFloor}`);
   assert.match(shown[shown.length - 1], /untrained/);
+  assert.equal(r.classShares.length, 10);
+  assert.ok(Math.abs(r.classShares.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'shares of all samples');
+  assert.equal(r.classesCovered, r.classShares.filter((x) => x >= 0.05).length);
+  assert.match(shown[shown.length - 1], /classes ≥ 5 %/);
   gan.dispose();
 });

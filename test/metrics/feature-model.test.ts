@@ -7,7 +7,7 @@ import { mnistSplit, subset } from '../../src/data';
 import { toTensors } from '../../src/data/tensors';
 import { selectBackend } from '../../src/backend';
 import { classifierAccuracy, extractFeatures, FeatureModel, loadFeatureModel, trainFeatureClassifier } from '../../src/metrics/feature-model';
-import { datasetStats, generatorFid, imageStats } from '../../src/metrics/gan-fid';
+import { datasetStats, generatorFid, generatorQuality, imageStats } from '../../src/metrics/gan-fid';
 import { frechetDistance } from '../../src/metrics';
 import { saveModel } from '../../src/metrics/tfjs-files';
 import { Gan } from '../../src/nn/gan';
@@ -101,6 +101,10 @@ test('privlab fid gan: an untrained generator scores far above the real-data flo
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.ok(Math.abs(out.fid - ours) < 1e-3 * ours, `CLI ${out.fid} vs library ${ours}`);
   assert.ok(out.fid > 10 * out.real_train_vs_test_fid, `${out.fid} vs floor ${out.real_train_vs_test_fid}`);
+  // Mode coverage of the same 300 samples, as the library counts it.
+  const q = generatorQuality(gan, fm, datasetStats(fm, split.test), { count: 300, seed: 1 });
+  assert.deepEqual(out.class_shares, q.coverage.classShares);
+  assert.equal(out.classes_covered, q.coverage.classesCovered);
   assert.equal(privlab(['fid', 'gan']).status, 2);
   assert.ok(fs.existsSync(file));
   gan.dispose();

@@ -56,7 +56,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   gan.dispose();
   const manifest = writeShippedManifest(out, {
     what: `the reference MLP GAN (G 100→256→512→1024→784), trained ${meta.epoch} epochs (${meta.globalStep} steps) on the canonical MNIST training digits; the discriminator is kept for fine-tuning (train compress)`,
-    commands: [values.command, `privlab train export --from ${values.from} --out ${out} --command "…"`],
+    commands: [values.command, `privlab train export --from ${values.from} --out ${out} --command ${JSON.stringify(values.command)}`],
     files: ['generator.ckpt', 'discriminator.ckpt'],
     quality,
   });
