@@ -5,7 +5,7 @@
  *   const run = await lab.trainGanLive({ dataset: lab.data.loadMnist(), epochs: 10 });
  */
 import { BackendInfo, selectBackend, selectedBackend } from '../src/backend';
-import { batchesPerEpoch, Sample, trainGan, TrainGanOptions, TrainGanResult } from '../src/nn';
+import { batchesPerEpoch, RECOMMENDED_STABILIZERS, Sample, trainGan, TrainGanOptions, TrainGanResult } from '../src/nn';
 import { liveChart } from './charts';
 import { images } from './images';
 import { progressBar } from './progress';
@@ -68,6 +68,8 @@ export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanL
   try {
     result = await trainGan({
       ...opts,
+      // As `privlab train gan`: the stabilisers that measured best unless the notebook says otherwise.
+      stabilizers: opts.stabilizers ?? RECOMMENDED_STABILIZERS,
       onStep: async (s) => {
         dSum += s.d;
         gSum += s.g;
