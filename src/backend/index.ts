@@ -15,4 +15,5 @@ export type { DenseOptions } from './ops/dense';
 export { ACTIVATIONS, applyActivation, activationGradFromOutput, checkActivation } from './ops/activation';
 export type { Activation } from './ops/activation';
 export { adamUpdate } from './ops/adam-update';
+export { batchNorm, batchNormReference } from './ops/batch-norm';
 export type { AdamHyperparameters } from './ops/adam-update';

@@ -9,3 +9,7 @@ export const PrivlabDense = 'PrivlabDense';
 export const PrivlabActivationGrad = 'PrivlabActivationGrad';
 /** One Adam step on a variable and its two moment variables. */
 export const PrivlabAdamUpdate = 'PrivlabAdamUpdate';
+/** Batch normalisation over N, H, W of NHWC with the batch's statistics: outputs y, mean [C], 1/σ [C]. */
+export const PrivlabBatchNorm = 'PrivlabBatchNorm';
+/** Its gradient from dy, x, mean, 1/σ and γ: outputs dx, dγ, dβ. */
+export const PrivlabBatchNormGrad = 'PrivlabBatchNormGrad';

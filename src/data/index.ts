@@ -6,3 +6,4 @@ export * from './mnist';
 export * from './fashion';
 export * from './splits';
 export * from './load';
+export * from './edges';

@@ -9,3 +9,4 @@ export * from './gan-step';
 export * from './batches';
 export * from './train-gan';
 export * from './checkpoint';
+export * as pix2pix from './pix2pix';

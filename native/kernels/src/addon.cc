@@ -4,6 +4,8 @@
 // memory write. Outputs are caller-allocated Float32Arrays.
 #include <napi.h>
 #include <string>
+#include <utility>
+#include <vector>
 #include "kernels.h"
 
 namespace {
@@ -296,6 +298,69 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// --- batch normalisation, splits ----------------------------------------------------------
+// (x, rows, channels, gamma, beta, epsilon, y, mean, invStd)
+Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
+  F32 x = ArgF32(info, 0, "x");
+  const int rows = ArgCount(info, 1, "rows"), channels = ArgCount(info, 2, "channels");
+  F32 gamma = ArgF32(info, 3, "gamma"), beta = ArgF32(info, 4, "beta");
+  const double eps = ArgNumber(info, 5, "epsilon");
+  F32 y = ArgF32(info, 6, "y"), mean = ArgF32(info, 7, "mean"), invStd = ArgF32(info, 8, "invStd");
+  if (rows < 1 || channels < 1) Fail(info.Env(), "batch norm needs at least one row and one channel", true);
+  if (!(eps > 0)) Fail(info.Env(), "batch norm epsilon must be positive", true);
+  const std::size_t n = static_cast<std::size_t>(rows) * channels;
+  Need(info, x, n, "x");
+  Need(info, y, n, "y");
+  for (const auto& [a, name] : {std::pair{gamma, "gamma"}, std::pair{beta, "beta"}, std::pair{mean, "mean"}, std::pair{invStd, "invStd"}}) {
+    Need(info, a, channels, name);
+  }
+  privlab::BatchNormForward(x.data, rows, channels, gamma.data, beta.data, static_cast<float>(eps), y.data, mean.data, invStd.data);
+  return info.Env().Undefined();
+}
+
+// (dy, x, mean, invStd, gamma, rows, channels, dx, dgamma, dbeta)
+Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
+  F32 dy = ArgF32(info, 0, "dy"), x = ArgF32(info, 1, "x"), mean = ArgF32(info, 2, "mean"), invStd = ArgF32(info, 3, "invStd");
+  F32 gamma = ArgF32(info, 4, "gamma");
+  const int rows = ArgCount(info, 5, "rows"), channels = ArgCount(info, 6, "channels");
+  F32 dx = ArgF32(info, 7, "dx"), dgamma = ArgF32(info, 8, "dgamma"), dbeta = ArgF32(info, 9, "dbeta");
+  if (rows < 1 || channels < 1) Fail(info.Env(), "batch norm needs at least one row and one channel", true);
+  const std::size_t n = static_cast<std::size_t>(rows) * channels;
+  Need(info, dy, n, "dy");
+  Need(info, x, n, "x");
+  Need(info, dx, n, "dx");
+  for (const auto& [a, name] : {std::pair{mean, "mean"}, std::pair{invStd, "invStd"}, std::pair{gamma, "gamma"}, std::pair{dgamma, "dgamma"},
+                                std::pair{dbeta, "dbeta"}}) {
+    Need(info, a, channels, name);
+  }
+  privlab::BatchNormBackward(dy.data, x.data, mean.data, invStd.data, gamma.data, rows, channels, dx.data, dgamma.data, dbeta.data);
+  return info.Env().Undefined();
+}
+
+// (x, rows, cols, outs: Float32Array[]) — each out's width is its length / rows.
+Napi::Value SplitColumns(const Napi::CallbackInfo& info) {
+  F32 x = ArgF32(info, 0, "x");
+  const int rows = ArgCount(info, 1, "rows"), cols = ArgCount(info, 2, "cols");
+  if (info.Length() < 4 || !info[3].IsArray()) Fail(info.Env(), "argument 'outs' must be an array of Float32Arrays");
+  Need(info, x, static_cast<std::size_t>(rows) * cols, "x");
+  Napi::Array arr = info[3].As<Napi::Array>();
+  std::vector<int> widths;
+  std::vector<float*> outs;
+  long long total = 0;
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) Fail(info.Env(), "every entry of 'outs' must be a Float32Array");
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    if (rows == 0 || a.ElementLength() % rows != 0) Fail(info.Env(), "each output's length must be a multiple of rows", true);
+    widths.push_back(static_cast<int>(a.ElementLength() / rows));
+    outs.push_back(a.Data());
+    total += widths.back();
+  }
+  if (total != cols) Fail(info.Env(), "output widths must sum to cols", true);
+  privlab::SplitColumns(x.data, rows, cols, widths.data(), static_cast<int>(widths.size()), outs.data());
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blasThreads", Napi::Function::New(env, BlasThreads));
@@ -314,6 +379,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
+  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
+  exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
   return exports;
 }
 

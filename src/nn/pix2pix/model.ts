@@ -1,0 +1,49 @@
+/** Generator and discriminator together, with the variable list the federated engine averages. */
+import * as tf from '@tensorflow/tfjs';
+import { SeededRng } from '../../util/rng';
+import { PatchDiscriminator, PatchDiscriminatorConfig } from './patch-discriminator';
+import { UnetConfig, UnetGenerator } from './unet-generator';
+
+export interface Pix2PixConfig {
+  generator?: UnetConfig;
+  discriminator?: PatchDiscriminatorConfig;
+}
+
+export class Pix2Pix {
+  readonly generator: UnetGenerator;
+  readonly discriminator: PatchDiscriminator;
+
+  /** Both networks from one seed (generator first), so a seed fixes the whole initial model. */
+  constructor(config: Pix2PixConfig = {}, seed = 0) {
+    const rng = new SeededRng(seed);
+    this.generator = new UnetGenerator(config.generator ?? {}, rng);
+    this.discriminator = new PatchDiscriminator(
+      { conditionChannels: this.generator.config.inChannels, imageChannels: this.generator.config.outChannels, ...config.discriminator }, rng);
+    if (this.discriminator.config.conditionChannels !== this.generator.config.inChannels
+      || this.discriminator.config.imageChannels !== this.generator.config.outChannels) {
+      throw new RangeError('the discriminator must take the generator\'s input and output channels');
+    }
+  }
+
+  /** Generator's variables then the discriminator's. */
+  variables(): tf.Variable[] {
+    return [...this.generator.variables(), ...this.discriminator.variables()];
+  }
+
+  /** "generator/enc1/kernel", …, "discriminator/conv1/kernel", … in variables() order. */
+  variableNames(): string[] {
+    return [
+      ...this.generator.variableNames().map((n) => `generator/${n}`),
+      ...this.discriminator.variableNames().map((n) => `discriminator/${n}`),
+    ];
+  }
+
+  parameterCount(): number {
+    return this.generator.parameterCount() + this.discriminator.parameterCount();
+  }
+
+  dispose(): void {
+    this.generator.dispose();
+    this.discriminator.dispose();
+  }
+}
