@@ -12,7 +12,7 @@ export type { GemmThreading } from './native-addon';
 export * as kernelNames from './kernel-names';
 export { dense } from './ops/dense';
 export type { DenseOptions } from './ops/dense';
-export { ACTIVATIONS, applyActivation, activationGradFromOutput, checkActivation } from './ops/activation';
+export { ACTIVATIONS, activate, applyActivation, activationGradFromOutput, checkActivation } from './ops/activation';
 export type { Activation } from './ops/activation';
 export { adamUpdate } from './ops/adam-update';
 export { batchNorm, batchNormReference } from './ops/batch-norm';

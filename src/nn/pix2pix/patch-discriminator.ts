@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '../../util/rng';
+import { activate } from '../../backend/ops/activation';
 import { convDown, convKernel, convPad1, norm, NormKind, NormParams, normParams, ParamNetwork, zeroBias } from './layers';
 
 export interface PatchDiscriminatorConfig {
@@ -115,7 +116,7 @@ export class PatchDiscriminator extends ParamNetwork {
       let h = tf.concat([condition, image], 3) as tf.Tensor4D;
       this.layers.forEach((l, i) => {
         const z = l.stride === 2 ? convDown(h, l.kernel, l.bias) : convPad1(h, l.kernel, l.bias);
-        h = i === this.layers.length - 1 ? z : tf.leakyRelu(norm(z, l.norm), 0.2);
+        h = i === this.layers.length - 1 ? z : activate(norm(z, l.norm), 'leakyrelu', 0.2) as tf.Tensor4D;
       });
       return h;
     });

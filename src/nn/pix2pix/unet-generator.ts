@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '../../util/rng';
+import { activate } from '../../backend/ops/activation';
 import { convDown, convKernel, convUp, dropoutMask, norm, NormKind, NormParams, normParams, ParamNetwork, zeroBias } from './layers';
 
 export interface UnetConfig {
@@ -167,14 +168,14 @@ export class UnetGenerator extends ParamNetwork {
       const skips: tf.Tensor4D[] = [];
       let h: tf.Tensor4D = x;
       this.encoder.forEach((l, i) => {
-        const input = i === 0 ? h : tf.leakyRelu(h, 0.2);
+        const input = i === 0 ? h : activate(h, 'leakyrelu', 0.2) as tf.Tensor4D;
         h = norm(convDown(input, l.kernel, l.bias), l.norm);
         skips.push(h);
       });
       let m = 0;
       const d = this.encoder.length;
       this.decoder.forEach((l, k) => {
-        const up = convUp(tf.relu(h), l.kernel, l.bias);
+        const up = convUp(activate(h, 'relu') as tf.Tensor4D, l.kernel, l.bias);
         if (k === this.decoder.length - 1) {
           h = tf.tanh(up);
           return;
