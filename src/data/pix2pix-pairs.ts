@@ -76,3 +76,15 @@ export function fashionEdgePairs(split: FashionSplit = 'train', opts: EdgePairOp
   if (!Number.isInteger(count) || count < 1 || count > ds.count) throw new RangeError(`count must be in [1, ${ds.count}], got ${count}`);
   return edgePairs(ds, { ...opts, indices: opts.indices ?? Uint32Array.from({ length: count }, (_, i) => i) });
 }
+
+/**
+ * The centred size x size crop of [n, s, s, c] images: undoes padImages, e.g. to give Pix2Pix's
+ * 32x32 outputs to a 28x28 Fashion-MNIST feature model without resizing them.
+ */
+export function cropCentre(images: tf.Tensor4D, size = 28): tf.Tensor4D {
+  const [n, h, w, c] = images.shape;
+  if (!Number.isInteger(size) || size < 1 || size > h || size > w || (h - size) % 2 !== 0 || (w - size) % 2 !== 0) {
+    throw new RangeError(`cannot crop ${h}x${w} images to a centred ${size}x${size}`);
+  }
+  return tf.slice(images, [0, (h - size) / 2, (w - size) / 2, 0], [n, size, size, c]);
+}

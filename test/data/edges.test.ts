@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadFashionMnist, makeDataset, sobel, sobelEdges } from '../../src/data';
-import { edgePairs, fashionEdgePairs, padImages } from '../../src/data/pix2pix-pairs';
+import { cropCentre, edgePairs, fashionEdgePairs, padImages } from '../../src/data/pix2pix-pairs';
 
 const close = (a: ArrayLike<number>, b: number[], what: string): void => {
   assert.equal(a.length, b.length, `${what}: length`);
@@ -80,7 +80,13 @@ test('edge pairs: [n, 32, 32, 1] tensors in [-1, 1]; background −1 in both; ed
     for (let i = 0; i < 1024; i++) if (e[n * 1024 + i] > 0) strong++;
     assert.ok(strong > 20 && strong < 700, `image ${n}: ${strong} edge pixels — an outline, not everything`);
   }
-  tf.dispose([edges, images]);
+  // Cropping undoes the padding: the original 28x28 pixels, rescaled to [-1, 1].
+  const crop = cropCentre(images);
+  const original = loadFashionMnist('test').images.subarray(0, 784);
+  assert.deepEqual(crop.shape, [3, 28, 28, 1]);
+  crop.dataSync().subarray(0, 784).forEach((v, i) => assert.ok(Math.abs(v - (original[i] / 255) * 2 + 1) < 1e-6));
+  assert.throws(() => cropCentre(images, 27), /centred 27x27/);
+  tf.dispose([edges, images, crop]);
   assert.equal(tf.memory().numTensors, before);
   assert.throws(() => edgePairs(makeDataset({ name: 'one', images: new Uint8Array(4), labels: new Uint8Array(1), count: 1, height: 2, width: 2, classNames: ['a'] }), { indices: [] }), /no images/);
 });
