@@ -86,6 +86,9 @@ test('clear errors on sizes the downsamplings do not divide, wrong channels and 
   assert.throws(() => new UnetGenerator({ dropout: 1 }, rng), /dropout rate/);
   assert.throws(() => new UnetGenerator({ filters: 0 }, rng), /filters/);
   assert.throws(() => new PatchDiscriminator({ layers: 0 }, rng), /layers/);
+  const tensors = tf.memory().numTensors;
+  assert.throws(() => new Pix2Pix({ discriminator: { imageChannels: 3 } }), /1 output channels/);
+  assert.equal(tf.memory().numTensors, tensors, 'a rejected configuration makes no variables');
   model.dispose();
 });
 

@@ -1,8 +1,8 @@
 /** Generator and discriminator together, with the variable list the federated engine averages. */
 import * as tf from '@tensorflow/tfjs';
 import { SeededRng } from '../../util/rng';
-import { PatchDiscriminator, PatchDiscriminatorConfig } from './patch-discriminator';
-import { UnetConfig, UnetGenerator } from './unet-generator';
+import { checkPatchConfig, PatchDiscriminator, PatchDiscriminatorConfig } from './patch-discriminator';
+import { checkUnetConfig, UnetConfig, UnetGenerator } from './unet-generator';
 
 export interface Pix2PixConfig {
   generator?: UnetConfig;
@@ -15,14 +15,15 @@ export class Pix2Pix {
 
   /** Both networks from one seed (generator first), so a seed fixes the whole initial model. */
   constructor(config: Pix2PixConfig = {}, seed = 0) {
-    const rng = new SeededRng(seed);
-    this.generator = new UnetGenerator(config.generator ?? {}, rng);
-    this.discriminator = new PatchDiscriminator(
-      { conditionChannels: this.generator.config.inChannels, imageChannels: this.generator.config.outChannels, ...config.discriminator }, rng);
-    if (this.discriminator.config.conditionChannels !== this.generator.config.inChannels
-      || this.discriminator.config.imageChannels !== this.generator.config.outChannels) {
-      throw new RangeError('the discriminator must take the generator\'s input and output channels');
+    // Both configurations are checked before any variable is made, so a bad one leaks nothing.
+    const g = checkUnetConfig(config.generator);
+    const d = checkPatchConfig({ conditionChannels: g.inChannels, imageChannels: g.outChannels, ...config.discriminator });
+    if (d.conditionChannels !== g.inChannels || d.imageChannels !== g.outChannels) {
+      throw new RangeError(`the discriminator must take the generator's ${g.inChannels} input and ${g.outChannels} output channels`);
     }
+    const rng = new SeededRng(seed);
+    this.generator = new UnetGenerator(g, rng);
+    this.discriminator = new PatchDiscriminator(d, rng);
   }
 
   /** Generator's variables then the discriminator's. */
