@@ -3,7 +3,7 @@
  * model of src/nn/pix2pix) on the native backend, timed in rounds interleaved with the same
  * model's step in PyTorch on the CPU (bench/yardsticks/torch_pix2pix_step.py). Medians, the
  * ratio ours/PyTorch, and the same step with the Pix2Pix kernels of the native backend
- * (BatchNorm forward and gradient, last-axis SplitV) switched off — before/after in one run.
+ * (BatchNorm forward and gradient, last-axis SplitV and Concat) switched off — before/after in one run.
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,19 +22,22 @@ export function pix2pixYardstickPath(): string {
   return path.join(packageRoot(), 'bench', 'yardsticks', 'torch_pix2pix_step.py');
 }
 
-/** The native kernels this model added; the "without" variant runs tfjs's cpu kernels / standard ops instead. */
-const PIX2PIX_KERNELS = [PrivlabBatchNorm, PrivlabBatchNormGrad, tf.SplitV];
+/**
+ * The native kernels added for this model. Without them, BatchNorm runs as standard ops (its
+ * closed-form gradient included) and SplitV / Concat as tfjs's cpu kernels.
+ */
+const PIX2PIX_KERNELS = [PrivlabBatchNorm, PrivlabBatchNormGrad, tf.SplitV, tf.Concat];
 
-/** Runs fn with the Pix2Pix kernels unregistered from the native backend (SplitV back to the cpu one). */
+/** Runs fn with the Pix2Pix kernels unregistered from the native backend (tfjs's own kernels where it has them). */
 function withoutPix2PixKernels<T>(fn: () => T): T {
   const saved = PIX2PIX_KERNELS.map((k) => tf.getKernel(k, NATIVE_BACKEND_NAME)).filter((c): c is tf.KernelConfig => c !== undefined);
   for (const c of saved) tf.unregisterKernel(c.kernelName, NATIVE_BACKEND_NAME);
-  const cpuSplit = tf.getKernel(tf.SplitV, 'cpu');
-  if (cpuSplit) tf.registerKernel({ ...cpuSplit, backendName: NATIVE_BACKEND_NAME });
+  const cpu = PIX2PIX_KERNELS.map((k) => tf.getKernel(k, 'cpu')).filter((c): c is tf.KernelConfig => c !== undefined);
+  for (const c of cpu) tf.registerKernel({ ...c, backendName: NATIVE_BACKEND_NAME });
   try {
     return fn();
   } finally {
-    if (cpuSplit) tf.unregisterKernel(tf.SplitV, NATIVE_BACKEND_NAME);
+    for (const c of cpu) tf.unregisterKernel(c.kernelName, NATIVE_BACKEND_NAME);
     for (const c of saved) tf.registerKernel(c);
   }
 }
@@ -181,7 +184,7 @@ export const pix2pixStepBenchmark: NamedBenchmark = {
   usage: `pix2pix-step [--rounds R] [--steps N] [--warmup W] [--batch B] [--torch-threads 2,1] [--no-torch] [--no-ablation] [--profile]
       The Pix2Pix training step (32x32, batch 1): median ms per step on the native backend,
       the same model's step in PyTorch (CPU) in interleaved rounds, and the ratio; also the step
-      without the native BatchNorm/SplitV kernels (before/after), and with --profile the
+      without the native BatchNorm/SplitV/Concat kernels (before/after), and with --profile the
       kernel time of one step by kernel.`,
   async run(argv, log) {
     const { values } = parseArgs({

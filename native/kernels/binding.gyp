@@ -14,7 +14,8 @@
         "src/adam.cc",
         "src/reduce.cc",
         "src/elementwise.cc",
-        "src/batch_norm.cc"
+        "src/batch_norm.cc",
+        "src/concat.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

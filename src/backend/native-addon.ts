@@ -37,6 +37,8 @@ export interface NativeKernels {
     channels: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
   /** Each row of x [rows, cols] cut into consecutive pieces; piece p's width is outs[p].length / rows. */
   splitColumns(x: Float32Array, rows: number, cols: number, outs: Float32Array[]): void;
+  /** Its inverse: out [rows, cols] from pieces whose widths (length / rows) sum to cols. */
+  concatColumns(ins: Float32Array[], rows: number, cols: number, out: Float32Array): void;
   adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, lr: number, beta1: number, beta2: number,
     epsilon: number, biasCorrection1: number, biasCorrection2: number): void;
 }

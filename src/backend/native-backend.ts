@@ -16,7 +16,7 @@ import { add, multiply, realDiv, sub } from './kernels/binary';
 import { activationGrad, dense, unaryActivation } from './kernels/activations';
 import { adamUpdate } from './kernels/adam';
 import { batchNorm, batchNormGrad } from './kernels/batch-norm';
-import { splitV } from './kernels/split';
+import { concat, splitV } from './kernels/split';
 
 export const NATIVE_BACKEND_NAME = 'privlab-native';
 
@@ -50,6 +50,7 @@ export const NATIVE_KERNELS: Readonly<Record<string, KernelFn>> = {
   [PrivlabBatchNorm]: batchNorm as KernelFn,
   [PrivlabBatchNormGrad]: batchNormGrad as KernelFn,
   [tf.SplitV]: splitV,
+  [tf.Concat]: concat,
 };
 
 export type RegistrationResult = { ok: true } | { ok: false; reason: string };

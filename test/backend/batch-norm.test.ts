@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { batchNorm, batchNormReference, NATIVE_BACKEND_NAME } from '../../src/backend';
 import { SeededRng } from '../../src/util/rng';
-import { assertClose, compareBackends, nativeCalls, randomInput, requireNativeBackend, runOn } from './compare';
+import { assertClose, nativeCalls, randomInput, requireNativeBackend, runOn } from './compare';
 
 requireNativeBackend();
 
@@ -48,19 +48,4 @@ test('batchNorm: clear errors on bad shapes', () => {
     assert.throws(() => batchNorm(tf.zeros([2, 3, 3]) as unknown as tf.Tensor4D, tf.ones([3]), tf.zeros([3])), /NHWC/);
     assert.throws(() => batchNorm(tf.zeros([1, 2, 2, 3]) as tf.Tensor4D, tf.ones([4]), tf.zeros([3])), /must be \[3\]/);
   });
-});
-
-test('SplitV along the last axis (the gradient of a channel concat) matches the cpu backend; other axes fall back', async () => {
-  const rng = new SeededRng(8);
-  const x = randomInput(rng, [2, 3, 4, 10]);
-  const calls = await nativeCalls('splitColumns', () => compareBackends([x], (t) => tf.split(t, [3, 7], 3), 0, 'split last axis'));
-  assert.equal(calls, 1);
-  await compareBackends([x], (t) => tf.split(t, 2, -1), 0, 'split last axis in halves');
-  const other = await nativeCalls('splitColumns', () => compareBackends([x], (t) => tf.split(t, [1, 2], 1), 0, 'split axis 1'));
-  assert.equal(other, 0);
-  // Through a concat's gradient, as the U-Net's skips use it.
-  const a = randomInput(rng, [1, 4, 4, 3]);
-  const b = randomInput(rng, [1, 4, 4, 5]);
-  const r = randomInput(rng, [1, 4, 4, 8]);
-  await compareBackends([a, b, r], (p, q, s) => tf.grads((u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(tf.concat([u, v], 3), s)))([p, q]), 0, 'concat gradient');
 });

@@ -337,27 +337,51 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// (x, rows, cols, outs: Float32Array[]) — each out's width is its length / rows.
+// The pieces of a row split or concatenation: an array of Float32Arrays of `rows` rows each;
+// each piece's width is its length / rows. Their widths must sum to `cols`.
+struct Pieces {
+  std::vector<int> widths;
+  std::vector<float*> data;
+};
+
+Pieces ArgPieces(const Napi::CallbackInfo& info, std::size_t i, const char* name, int rows, int cols) {
+  if (i >= info.Length() || !info[i].IsArray()) Fail(info.Env(), std::string("argument '") + name + "' must be an array of Float32Arrays");
+  if (rows < 1) Fail(info.Env(), "rows must be at least 1", true);
+  Napi::Array arr = info[i].As<Napi::Array>();
+  Pieces p;
+  long long total = 0;
+  for (uint32_t k = 0; k < arr.Length(); ++k) {
+    Napi::Value v = arr.Get(k);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+      Fail(info.Env(), std::string("every entry of '") + name + "' must be a Float32Array");
+    }
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    if (a.ElementLength() % rows != 0) Fail(info.Env(), std::string("each entry of '") + name + "' must have a multiple of rows values", true);
+    p.widths.push_back(static_cast<int>(a.ElementLength() / rows));
+    p.data.push_back(a.Data());
+    total += p.widths.back();
+  }
+  if (total != cols) Fail(info.Env(), std::string("the widths of '") + name + "' must sum to cols", true);
+  return p;
+}
+
+// (x, rows, cols, outs: Float32Array[])
 Napi::Value SplitColumns(const Napi::CallbackInfo& info) {
   F32 x = ArgF32(info, 0, "x");
   const int rows = ArgCount(info, 1, "rows"), cols = ArgCount(info, 2, "cols");
-  if (info.Length() < 4 || !info[3].IsArray()) Fail(info.Env(), "argument 'outs' must be an array of Float32Arrays");
   Need(info, x, static_cast<std::size_t>(rows) * cols, "x");
-  Napi::Array arr = info[3].As<Napi::Array>();
-  std::vector<int> widths;
-  std::vector<float*> outs;
-  long long total = 0;
-  for (uint32_t i = 0; i < arr.Length(); ++i) {
-    Napi::Value v = arr.Get(i);
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) Fail(info.Env(), "every entry of 'outs' must be a Float32Array");
-    Napi::Float32Array a = v.As<Napi::Float32Array>();
-    if (rows == 0 || a.ElementLength() % rows != 0) Fail(info.Env(), "each output's length must be a multiple of rows", true);
-    widths.push_back(static_cast<int>(a.ElementLength() / rows));
-    outs.push_back(a.Data());
-    total += widths.back();
-  }
-  if (total != cols) Fail(info.Env(), "output widths must sum to cols", true);
-  privlab::SplitColumns(x.data, rows, cols, widths.data(), static_cast<int>(widths.size()), outs.data());
+  Pieces outs = ArgPieces(info, 3, "outs", rows, cols);
+  privlab::SplitColumns(x.data, rows, cols, outs.widths.data(), static_cast<int>(outs.widths.size()), outs.data.data());
+  return info.Env().Undefined();
+}
+
+// (ins: Float32Array[], rows, cols, out)
+Napi::Value ConcatColumns(const Napi::CallbackInfo& info) {
+  const int rows = ArgCount(info, 1, "rows"), cols = ArgCount(info, 2, "cols");
+  Pieces ins = ArgPieces(info, 0, "ins", rows, cols);
+  F32 out = ArgF32(info, 3, "out");
+  Need(info, out, static_cast<std::size_t>(rows) * cols, "out");
+  privlab::ConcatColumns(ins.data.data(), ins.widths.data(), static_cast<int>(ins.widths.size()), rows, out.data);
   return info.Env().Undefined();
 }
 
@@ -382,6 +406,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
   exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
   exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
+  exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns));
   return exports;
 }
 

@@ -70,16 +70,4 @@ void BatchNormBackward(const float* dy, const float* x, const float* mean, const
   }
 }
 
-void SplitColumns(const float* x, int rows, int cols, const int* widths, int parts, float* const* outs) {
-  for (int r = 0; r < rows; ++r) {
-    const float* src = x + static_cast<std::size_t>(r) * cols;
-    for (int p = 0; p < parts; ++p) {
-      const int w = widths[p];
-      float* dst = outs[p] + static_cast<std::size_t>(r) * w;
-      for (int j = 0; j < w; ++j) dst[j] = src[j];
-      src += w;
-    }
-  }
-}
-
 }  // namespace privlab
