@@ -8,16 +8,16 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { NamedBenchmark } from './benchmarks';
-import { runGanFhe } from '../src/fhe/run/experiments/gan-fhe';
-import { intOption, numberOption } from '../src/cli/command';
+import type { NamedBenchmark } from './benchmark';
+import { runGanFhe } from '../src/experiments/fhe-gan';
+import { intOption, numberOption, mnistOption } from '../src/cli/command';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { round } from './stats';
 
 export const fheGanBenchmark: NamedBenchmark = {
   name: 'fhe-gan',
-  usage: `fhe-gan [--variant qat-4bit-pruned-50] [--model FILE] [--images N] [--fid-samples N] [--calibration N] [--params NAME] [--margin M] [--threads T] [--out FILE]
+  usage: `fhe-gan [--mnist canonical|small] [--variant qat-4bit-pruned-50] [--model FILE] [--images N] [--fid-samples N] [--calibration N] [--params NAME] [--margin M] [--threads T] [--out FILE]
       Encrypted generation with a quantized generator from bench gan-compression: s/image by phase
       (vs the source's 738 s / 3780 s), FID of clear / simulated / encrypted outputs. --margin
       widens each accumulator window by M of its calibrated range (default 0.2); 6-bit models
@@ -25,12 +25,13 @@ export const fheGanBenchmark: NamedBenchmark = {
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
-      options: { variant: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, 'fid-samples': { type: 'string' }, calibration: { type: 'string' }, params: { type: 'string' }, margin: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' } },
+      options: { mnist: { type: 'string' }, variant: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, 'fid-samples': { type: 'string' }, calibration: { type: 'string' }, params: { type: 'string' }, margin: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' } },
     });
     const variant = values.variant ?? 'qat-4bit-pruned-50';
     if (!/^[\w.-]+$/.test(variant)) throw new RangeError(`--variant "${variant}" is not a variant name`);
     await selectBackend({ quiet: true });
     const { result, fhe } = await runGanFhe({
+      mnist: mnistOption(values.mnist),
       modelFile: values.model ?? path.join(packageRoot(), 'figures', 'gan-compression', `${variant}.quantized.json`),
       images: intOption('images', values.images, 1),
       fidSamples: intOption('fid-samples', values['fid-samples'], 2),

@@ -6,16 +6,16 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { NamedBenchmark } from './benchmarks';
-import { runMnistFcnn } from '../src/fhe/run/experiments/mnist-fcnn';
+import type { NamedBenchmark } from './benchmark';
+import { runMnistFcnn } from '../src/experiments/fhe-mnist';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { round } from './stats';
-import { intOption, numberOption, UsageError } from '../src/cli/command';
+import { intOption, numberOption, UsageError, mnistOption } from '../src/cli/command';
 
 export const fheMnistBenchmark: NamedBenchmark = {
   name: 'fhe-mnist',
-  usage: `fhe-mnist [--arch fcnn|cnn] [--execute-samples N] [--simulate-samples N] [--calibration N] [--params NAME] [--p-error P] [--threads T] [--retrain] [--hidden 92,92] [--filters 6,12] [--float-epochs E] [--qat-epochs E] [--model FILE] [--out FILE]
+  usage: `fhe-mnist [--mnist canonical|small] [--arch fcnn|cnn] [--execute-samples N] [--simulate-samples N] [--calibration N] [--params NAME] [--p-error P] [--threads T] [--retrain] [--hidden 92,92] [--filters 6,12] [--float-epochs E] [--qat-epochs E] [--model FILE] [--out FILE]
       The Zama MNIST 3-layer FCNN (2-bit weights and activations, QAT), or (--arch cnn) a CNN of two
       strided 3x3 convolutions and a dense layer (3-bit, QAT): accuracy clear / simulate / execute
       (execute on the first N test images, default 10), seconds per encrypted image by phase.
@@ -23,7 +23,7 @@ export const fheMnistBenchmark: NamedBenchmark = {
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
-      options: {
+      options: { mnist: { type: 'string' },
         'execute-samples': { type: 'string' }, 'simulate-samples': { type: 'string' }, calibration: { type: 'string' }, params: { type: 'string' },
         'p-error': { type: 'string' }, threads: { type: 'string' }, retrain: { type: 'boolean' }, hidden: { type: 'string' },
         'float-epochs': { type: 'string' }, arch: { type: 'string' }, filters: { type: 'string' }, 'qat-epochs': { type: 'string' }, out: { type: 'string' }, model: { type: 'string' },
@@ -35,6 +35,7 @@ export const fheMnistBenchmark: NamedBenchmark = {
     const dir = path.join(packageRoot(), 'figures', 'fhe');
     await selectBackend({ quiet: true });
     const { result, fhe } = await runMnistFcnn({
+      mnist: mnistOption(values.mnist),
       architecture: arch,
       modelFile: values.model ?? path.join(dir, `mnist-${arch}.model.json`),
       retrain: values.retrain,

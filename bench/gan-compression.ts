@@ -9,12 +9,12 @@ import { selectBackend } from '../src/backend';
 import { runGanCompression } from '../src/experiments/gan-compression';
 import { summarize, writeGanCompressionFigures } from '../src/experiments/gan-compression-report';
 import { packageRoot } from '../src/util/files';
-import type { NamedBenchmark } from './benchmarks';
-import { intOption, numberOption } from '../src/cli/command';
+import type { NamedBenchmark } from './benchmark';
+import { intOption, numberOption, mnistOption } from '../src/cli/command';
 
 export const ganCompressionBenchmark: NamedBenchmark = {
   name: 'gan-compression',
-  usage: `gan-compression [--epochs E] [--qat-epochs Q] [--finetune-epochs F] [--prune 0.2,0.5,0.7,0.8] [--fid-samples N] [--fid-epochs K] [--percentile P] [--gradual] [--max-steps S] [--seed S] [--out DIR]
+  usage: `gan-compression [--mnist canonical|small] [--epochs E] [--qat-epochs Q] [--finetune-epochs F] [--prune 0.2,0.5,0.7,0.8] [--fid-samples N] [--fid-epochs K] [--percentile P] [--gradual] [--max-steps S] [--seed S] [--out DIR]
       The MNIST GAN table: regular, 6-bit and 4-bit QAT (the last Q of the E epochs, from the
       regular GAN's weights; Q = E: from scratch), the 4-bit generator pruned and fine-tuned F
       epochs; FID (LeNet features, mean over each variant's last K epochs) against held-out
@@ -23,7 +23,7 @@ export const ganCompressionBenchmark: NamedBenchmark = {
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
-      options: { epochs: { type: 'string' }, 'qat-epochs': { type: 'string' }, 'fid-epochs': { type: 'string' }, percentile: { type: 'string' }, gradual: { type: 'boolean' }, 'finetune-epochs': { type: 'string' }, prune: { type: 'string' }, 'fid-samples': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+      options: { mnist: { type: 'string' }, epochs: { type: 'string' }, 'qat-epochs': { type: 'string' }, 'fid-epochs': { type: 'string' }, percentile: { type: 'string' }, gradual: { type: 'boolean' }, 'finetune-epochs': { type: 'string' }, prune: { type: 'string' }, 'fid-samples': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
     });
     const prune = values.prune?.split(',').map((s) => {
       const p = Number(s);
@@ -33,6 +33,7 @@ export const ganCompressionBenchmark: NamedBenchmark = {
     await selectBackend({ quiet: true });
     const percentile = numberOption('percentile', values.percentile, (n) => n > 50 && n <= 100, 'a percentile in (50, 100]');
     const result = await runGanCompression({
+      mnist: mnistOption(values.mnist),
       epochs: intOption('epochs', values.epochs, 1) ?? 30,
       qatEpochs: intOption('qat-epochs', values['qat-epochs'], 1),
       fidEpochs: intOption('fid-epochs', values['fid-epochs'], 1),

@@ -16,7 +16,7 @@ import { packageRoot } from '../src/util/files';
 import { intOption } from '../src/cli/command';
 import { runYardstick, yardstickUnavailable, YardstickRun } from './pytorch-yardstick';
 import { median, round } from './stats';
-import type { NamedBenchmark } from './benchmarks';
+import type { NamedBenchmark } from './benchmark';
 
 export function pix2pixYardstickPath(): string {
   return path.join(packageRoot(), 'bench', 'yardsticks', 'torch_pix2pix_step.py');

@@ -1,5 +1,5 @@
 /**
- * The PyTorch CPU yardstick (../shared/yardsticks/torch_gan_step.py): the same GAN step in
+ * The PyTorch CPU yardstick (bench/yardsticks/torch_gan_step.py): the same GAN step in
  * PyTorch, run as a subprocess so that it can be timed in the same run as ours.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,9 +24,9 @@ export interface YardstickOptions {
   script?: string;
 }
 
-/** The script: PRIVLAB_TORCH_YARDSTICK, else shared/yardsticks beside the checkout. */
+/** The script: PRIVLAB_TORCH_YARDSTICK, else the project's own bench/yardsticks/torch_gan_step.py. */
 export function yardstickPath(): string {
-  return process.env.PRIVLAB_TORCH_YARDSTICK ?? path.join(packageRoot(), '..', 'shared', 'yardsticks', 'torch_gan_step.py');
+  return process.env.PRIVLAB_TORCH_YARDSTICK ?? path.join(packageRoot(), 'bench', 'yardsticks', 'torch_gan_step.py');
 }
 
 /** Debian's python3 sees Debian's python3-torch; PRIVLAB_PYTHON overrides. */

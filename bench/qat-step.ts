@@ -12,7 +12,7 @@ import { ganOptimizers, ganTrainStep } from '../src/nn/gan-step';
 import { QatTransform } from '../src/quant/qat';
 import { SeededRng } from '../src/util/rng';
 import { intOption, numberOption } from '../src/cli/command';
-import type { NamedBenchmark } from './benchmarks';
+import type { NamedBenchmark } from './benchmark';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

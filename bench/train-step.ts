@@ -13,6 +13,9 @@ import { Gan, ganOptimizers, ganTrainStep, trainGan } from '../src/nn';
 import { SeededRng } from '../src/util/rng';
 import { runYardstick, yardstickUnavailable, YardstickRun } from './pytorch-yardstick';
 import { median, round } from './stats';
+import { parseArgs } from 'node:util';
+import { intOption } from '../src/cli/command';
+import type { NamedBenchmark } from './benchmark';
 
 export interface TrainStepBenchOptions {
   /** Backend to measure (default: automatic selection / PRIVLAB_BACKEND). */
@@ -237,3 +240,34 @@ function defaultOtherBackends(chosen: string): string[] {
   const all = [registerNativeBackend().ok ? NATIVE_BACKEND_NAME : null, 'cpu'];
   return all.filter((b): b is string => b !== null && b !== chosen);
 }
+
+function gemmThreading(v: string | undefined): GemmThreading | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'pool' && v !== 'openblas') throw new RangeError(`--gemm-threading must be pool or openblas, got "${v}"`);
+  return v;
+}
+
+export const trainStepBenchmark: NamedBenchmark = {
+    name: 'train-step',
+    usage: `train-step [--backend B] [--blas-threads T] [--gemm-threading pool|openblas] [--steps N] [--rounds R] [--epochs E] [--torch-threads 2,1] [--no-torch] [--others cpu,…|none]
+      The reference MNIST GAN training step (batch 64): median ms per step on the backend,
+      the PyTorch yardstick in the same run (interleaved rounds) and the ratio, one epoch
+      over the 10,000 MNIST digits, memory after each epoch, and the other backends.`,
+    async run(argv, log) {
+      const { values } = parseArgs({
+        args: argv,
+        options: {
+          backend: { type: 'string' }, steps: { type: 'string' }, rounds: { type: 'string' }, epochs: { type: 'string' },
+          'torch-threads': { type: 'string' }, 'blas-threads': { type: 'string' }, 'gemm-threading': { type: 'string' }, 'no-torch': { type: 'boolean' }, others: { type: 'string' }, batch: { type: 'string' },
+        },
+      });
+      const others = values.others === undefined ? undefined : values.others === 'none' ? [] : values.others.split(',').map((s) => s.trim()).filter(Boolean);
+      return benchTrainStep({
+        backend: values.backend, steps: intOption('steps', values.steps, 1), rounds: intOption('rounds', values.rounds, 1),
+        epochs: intOption('epochs', values.epochs, 0), blasThreads: intOption('blas-threads', values['blas-threads'], 1),
+        gemmThreading: gemmThreading(values['gemm-threading']),
+        torchThreads: values['torch-threads']?.split(',').map((t) => intOption('torch-threads', t.trim(), 1) as number),
+        batch: intOption('batch', values.batch, 1), noTorch: values['no-torch'], otherBackends: others, log,
+      });
+    },
+  };

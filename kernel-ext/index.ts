@@ -1,8 +1,13 @@
 /**
  * privlab's notebook extension: `import * as lab from "privlab/kernel-ext";` in a tslab
- * notebook. Rich outputs (charts, live charts, progress bars, image grids, tables) go
- * through one display channel; everything else comes from the library (`lab.data`, …).
+ * notebook. A typical cell is one call: lab.train.gan, lab.quantize, lab.prune, lab.fid,
+ * lab.fhe.compile / .simulate / .execute, lab.fl.run (cells/), each showing progress and results inline.
+ * Rich outputs (charts, live charts, progress bars, image grids, tables) go through one
+ * display channel; the library itself is there too (`lab.data`, `lab.nn`, `lab.fhe.run`, …).
  */
+import * as fheLibrary from '../src/fhe';
+import * as flLibrary from '../src/fl';
+import { fheCells, flCells } from './cells';
 export { display, html, DisplayHandle, setDisplaySink, inKernel, yieldToKernel } from './display';
 export type { MimeBundle, DisplaySink } from './display';
 export { plot, line, bar, liveChart, LiveChart } from './charts';
@@ -17,4 +22,14 @@ export * as data from '../src/data';
 export * as viz from '../src/viz';
 export * from './training';
 export * as experiments from '../src/experiments';
-export * as fhe from '../src/fhe';
+export { train, quantize, floatLayers, showQuantizedModel, prune, fid } from './cells';
+export type { QuantizeCellOptions, PruneCellOptions, FidCellOptions, FidCellResult, FlCellOptions } from './cells';
+export * as quant from '../src/quant';
+export * as pruning from '../src/prune';
+export * as metrics from '../src/metrics';
+
+/** The FHE cells (compile, simulate, execute) beside the library's TFHE layers (run, compiler, core, shortint). */
+export const fhe = { ...fheLibrary, ...fheCells };
+
+/** The federated-learning cell (run) beside the library (runFederated, FedAvg, the transports, …). */
+export const fl = { ...flLibrary, ...flCells };

@@ -37,7 +37,7 @@ import * as fs from "fs";
 const fhe = lab.fhe.run;
 const { formatCompileReport } = lab.fhe.compiler;
 const { FheService, inferRemote } = lab.fhe.run;
-const { runMnistFcnn, ZAMA_FCNN_REFERENCE, runGanFhe, GAN_FHE_REFERENCE } = lab.fhe.experiments;
+const { runMnistFcnn, ZAMA_FCNN_REFERENCE, runGanFhe, GAN_FHE_REFERENCE } = lab.experiments;
 
 const FULL_RUN = false;                        // true: 100 encrypted digits, 10 generated images
 const EXECUTE_SAMPLES = FULL_RUN ? 100 : 5;

@@ -40,18 +40,19 @@ an epoch; the bar shows progress, rate and the latest losses. Samples come from 
 latent vectors at every chosen epoch, so the grids show how the generator changes.
 """)
 code("""
-const run = await lab.trainGanLive({
+const run = await lab.train.gan({
   dataset: mnist, epochs: EPOCHS, seed: SEED, sampleEpochs: SAMPLE_EPOCHS, sampleCount: 64, savePrefix: "mnist-gan/",
 });
 const steps = run.history.steps.d.length;
 console.log(`trained ${run.epoch} epochs (${steps} steps of ${64}) in ${run.seconds.toFixed(1)} s: ` +
   `${run.msPerStep.toFixed(1)} ms per step, ${(run.seconds / run.epoch).toFixed(1)} s per epoch on ${run.backend.name}`);
 """)
-md("## Generated and real digits\nThe last sample grid beside 64 real digits.")
+md("## Generated and real digits\nThe last sample grid beside 64 real digits drawn at random (seeded), and the generator's FID against the held-out digits (LeNet features) beside the floor of real training digits against the same held-out set.")
 code("""
 const last = run.samples[run.samples.length - 1];
 lab.images(lab.sampleTensorLike(last, 784), { range: "[-1,1]", columns: 8, scale: 2, caption: `generated, epoch ${last.epoch}` });
-lab.images(mnist, { indices: Array.from({ length: 64 }, (_, i) => i), columns: 8, scale: 2, caption: "real" });
+lab.images(mnist, { indices: lab.data.sampleIndices(mnist, 64, SEED), columns: 8, scale: 2, caption: "real" });
+const score = await lab.fid(run.gan, { label: `generator after ${run.epoch} epochs`, save: "mnist-gan/fid" });
 """)
 md("""
 ## Losses and memory per epoch

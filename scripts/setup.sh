@@ -18,6 +18,7 @@ DEB_PACKAGES=(
   chromium
   build-essential python3-dev pkg-config libopenblas-dev
   dataset-fashion-mnist
+  python3-torch
 )
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
   log "this set-up installs Debian packages with apt-get, which is not available here."
@@ -59,6 +60,11 @@ newest_src=$(find src kernel-ext test bench tsconfig.json package.json -newer "$
 if [ ! -f "$STAMPS/tsc" ] || [ ! -d dist ] || [ -n "$newest_src" ]; then
   log "compiling TypeScript"
   node node_modules/typescript/bin/tsc -p tsconfig.json >&2
+  # Drop compiled files whose source was moved or deleted (a stale dist/test/x.test.js would still run).
+  find dist -name '*.js' -type f | while read -r js; do
+    src="${js#dist/}"; src="${src%.js}.ts"
+    [ -f "$src" ] || rm -f "$js" "${js%.js}.d.ts" "$js.map"
+  done
   touch "$STAMPS/tsc"
 fi
 

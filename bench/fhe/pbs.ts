@@ -9,16 +9,20 @@
  * stay put while wall-clock times stretch; cpu_efficiency_all_threads = CPU time per PBS
  * on one thread / on all threads (1 = threads do not slow each other down, i.e. the
  * throughput on idle cores would be threads x one core).
- * Prints nothing itself; `privlab fhe bench --json` prints the result.
+ * Prints nothing itself; `privlab bench fhe-pbs --json` (or `privlab fhe bench`) prints the result.
  */
+import { parseArgs } from 'node:util';
 import * as tfhe from 'node-tfhe';
-import { readClientKey } from '../../src/fhe/tfhe/client_key';
-import { decodeCiphertext } from '../../src/fhe/tfhe/ciphertext';
-import { defaultParameterSetName, describeParameters, tfheParameters } from '../../src/fhe/tfhe/parameters';
-import { generateShortintEvaluationKeys, serializeShortintEvaluationKeys } from '../../src/fhe/tfhe/evaluation_keys';
-import { lookupBodyOffset, lookupTablePolynomial } from '../../src/fhe/tfhe/encoding';
-import { LweServerKey } from '../../src/fhe/core/lwe_programmable_bootstrapping';
-import { loadNative } from '../../src/fhe/core/native';
+import { numberOption } from '../../src/cli/command';
+import type { NamedBenchmark } from '../benchmark';
+import { readClientKey } from '../../src/fhe/tfhe/shortint/client_key';
+import { decodeCiphertext } from '../../src/fhe/tfhe/shortint/ciphertext';
+import { defaultParameterSetName, describeParameters, tfheParameters } from '../../src/fhe/tfhe/shortint/parameters';
+import { generateShortintEvaluationKeys, serializeShortintEvaluationKeys } from '../../src/fhe/tfhe/shortint/evaluation_keys';
+import { lookupBodyOffset, lookupTablePolynomial } from '../../src/fhe/tfhe/shortint/encoding';
+import { LweServerKey } from '../../src/fhe/tfhe/core/lwe_programmable_bootstrapping';
+import { loadNative } from '../../src/fhe/tfhe/core/native';
+import { median } from '../../src/util/stats';
 
 export interface PbsBenchOptions {
   parameterSet?: string;
@@ -51,12 +55,6 @@ export interface PbsBenchResult {
   repeats: number;
   batch: number;
   simd: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function timeMs(f: () => Promise<unknown>, cpu?: number[], per = 1): Promise<number> {
@@ -145,3 +143,16 @@ export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult>
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
+
+export const fhePbsBenchmark: NamedBenchmark = {
+  name: 'fhe-pbs',
+  usage: `fhe-pbs [--params NAME] [--batch B] [--repeats R]
+      The TFHE evaluator on a tfhe parameter set: key generation, key switch and PBS (1 thread
+      and all threads), medians; also \`privlab fhe bench\`.`,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { params: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' } } });
+    const batch = numberOption('batch', values.batch, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, 'an integer in [1, 4096]');
+    const repeats = numberOption('repeats', values.repeats, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer in [1, 100]');
+    return benchPbs({ parameterSet: values.params, batch, repeats });
+  },
+};

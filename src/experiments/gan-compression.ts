@@ -17,8 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../data/dataset';
-import { loadMnist } from '../data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { FeatureModel, loadFeatureModel } from '../metrics/feature-model';
 import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
@@ -34,6 +33,8 @@ import { QuantizedModel } from '../quant/quantized-model';
 import { SeededRng } from '../util/rng';
 
 export interface GanCompressionOptions {
+  /** Where the digits come from: the canonical MNIST (60,000 / 10,000; default) or the small 10k set ('small', for quick runs). */
+  mnist?: MnistSource;
   /** Training epochs of the regular, 6-bit and 4-bit models. */
   epochs: number;
   /** Fine-tuning epochs of each pruned model (from the 4-bit one). */
@@ -59,7 +60,7 @@ export interface GanCompressionOptions {
    */
   pruneSchedule?: 'one-shot' | 'gradual';
   seed?: number;
-  /** Generated images per FID. Default 2000 (as many as held-out digits). */
+  /** Generated images per FID. Default 2000. */
   fidSamples?: number;
   /** Cap steps per epoch (quick runs). */
   maxStepsPerEpoch?: number;
@@ -67,6 +68,8 @@ export interface GanCompressionOptions {
   onStep?: (variant: string, s: StepInfo) => void | Promise<void>;
   onEpoch?: (variant: string, epoch: number, of: number) => void | Promise<void>;
   onVariant?: (row: GanCompressionRow) => void | Promise<void>;
+  /** Sees each variant's trained GAN before it is disposed (its float weights: e.g. that pruned ones stay exactly 0). */
+  onTrained?: (variant: string, gan: Gan) => void | Promise<void>;
 }
 
 export interface GanCompressionRow {
@@ -102,7 +105,7 @@ export interface GanCompressionResult {
   qatOverhead: Record<string, number>;
   /** The same ratio in wall-clock time (sensitive to other load). */
   qatOverheadWall: Record<string, number>;
-  options: Omit<GanCompressionOptions, 'featureModel' | 'onStep' | 'onEpoch' | 'onVariant'>;
+  options: Omit<GanCompressionOptions, 'featureModel' | 'onStep' | 'onEpoch' | 'onVariant' | 'onTrained'>;
 }
 
 const LATENT_RANGE = { min: -3, max: 3 };
@@ -147,7 +150,7 @@ export async function runGanCompression(opts: GanCompressionOptions): Promise<Ga
 }
 
 async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEpochs: number }, fm: FeatureModel, seed: number, fractions: number[], qatBits: number[]): Promise<GanCompressionResult> {
-  const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
+  const split = mnistSplit(opts.mnist);
   const real = datasetStats(fm, split.test);
   const realFloor = frechetDistance(datasetStats(fm, split.train), real);
   const rows: GanCompressionRow[] = [];
@@ -206,6 +209,7 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
 
   const finish = async (variant: string, gan: Gan, bits: number | null, pruning: number, startEpoch: number, epochs: number, t: Trained, qat?: QatTransform): Promise<void> => {
     if (qat) qat.training = false;
+    await opts.onTrained?.(variant, gan);
     const fid = t.fidTrail.reduce((a, b) => a + b, 0) / t.fidTrail.length;
     let model: QuantizedModel | undefined;
     let accumulators: LayerAccumulatorReport[] | undefined;
@@ -280,6 +284,6 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
   const qatRows = rows.filter((r) => r.bits !== null && r.pruning === 0);
   const qatOverhead = Object.fromEntries(qatRows.map((r) => [r.variant, r.cpuSecondsPerEpoch / rows[0].cpuSecondsPerEpoch]));
   const qatOverheadWall = Object.fromEntries(qatRows.map((r) => [r.variant, r.secondsPerEpoch / rows[0].secondsPerEpoch]));
-  const { featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, ...rest } = opts;
+  const { featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, onTrained: _t, ...rest } = opts;
   return { rows, realFloor, qatOverhead, qatOverheadWall, options: { ...rest, pruneFractions: fractions, qatBits, seed, activationPercentile: pct, pruneSchedule: opts.pruneSchedule ?? 'one-shot' } };
 }

@@ -1,2 +1,14 @@
+/**
+ * Every experiment, one file (or folder) each, called alike by the CLI, the benchmarks and
+ * the notebooks. Experiments use the whole library; nothing in the library uses them.
+ */
 export * from './gan-compression';
 export * from './gan-compression-report';
+// encrypted inference (notebook 03, `privlab bench fhe-mnist|fhe-gan`)
+export { runMnistFcnn, ZAMA_FCNN_REFERENCE } from './fhe-mnist';
+export type { MnistFcnnOptions, MnistFcnnResult } from './fhe-mnist';
+export { runGanFhe, GAN_FHE_REFERENCE } from './fhe-gan';
+export type { GanFheOptions, GanFheResult, GanFheRun } from './fhe-gan';
+export { trainFcnn, classificationAccuracy } from '../quant/classifiers/fcnn';
+export { trainCnn } from '../quant/classifiers/cnn';
+export type { CnnTrainOptions } from '../quant/classifiers/cnn';

@@ -1,5 +1,7 @@
 /**
- * privlab's FHE: tfhe (TFHE-rs in wasm) on the client, our native evaluator on the server.
+ * privlab's FHE schemes, one folder each: `tfhe` (TFHE-rs's tfhe in wasm on the client,
+ * our native evaluator on the server; programmable bootstrapping for quantized networks).
+ * CKKS (SEAL through node-seal) is planned beside it as `ckks`.
  *
  * NOT AUDITED. This is research code: no constant-time guarantees, no side-channel
  * review, the evaluation-key file is checksummed but not authenticated, and the noise
@@ -7,8 +9,9 @@
  * modulus switch is our mean-corrected one whatever the parameter set's own switch type,
  * so TFHE-rs's stated 2^-128 failure probability is not claimed for our evaluator.
  */
-export * as core from './core';
-export * as shortint from './tfhe';
-export * as compiler from './compile';
-export * as run from './run';
-export * as experiments from './run/experiments';
+export * as tfhe from './tfhe';
+// The TFHE layers at the top level too, as the notebooks and the CLI have used them.
+export * as core from './tfhe/core';
+export * as shortint from './tfhe/shortint';
+export * as compiler from './tfhe/compile';
+export * as run from './tfhe/run';

@@ -1,7 +1,7 @@
 /**
  * The feature model of privlab's FID: a LeNet-5-style MNIST classifier (LeCun et al.
  * 1998) whose penultimate layer (84 units) gives the features. Trained once on the
- * training split of the embedded MNIST and cached under data/fid-lenet/, so FID is
+ * canonical MNIST training digits (60,000) and cached under data/fid-lenet/, so FID is
  * deterministic and quick. These FID values are NOT comparable in absolute terms to
  * Inception-based FID (different features, different scale); compare runs with each
  * other. Any tfjs layers model can serve instead (loadFeatureModel(path, layerName)).
@@ -10,8 +10,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../data/dataset';
-import { loadMnist } from '../data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { mnistSplit } from '../data/mnist-canonical';
 import { toTensors } from '../data/tensors';
 import { SeededRng } from '../util/rng';
 import { packageRoot } from '../util/files';
@@ -52,7 +51,7 @@ export interface TrainClassifierOptions {
   epochs?: number;
   batchSize?: number;
   seed?: number;
-  /** Defaults to the canonical split of the embedded MNIST. */
+  /** Default: the canonical MNIST (60,000 train / 10,000 test). */
   train?: ImageDataset;
   test?: ImageDataset;
   onEpoch?: (epoch: number, loss: number) => void;
@@ -61,14 +60,17 @@ export interface TrainClassifierOptions {
 export interface TrainedClassifier {
   model: tf.LayersModel;
   testAccuracy: number;
+  /** What it was trained and tested on (recorded beside the weights). */
+  trainedOn: string;
   epochs: number;
+  seed: number;
   seconds: number;
 }
 
 /** Train the classifier deterministically (seeded initialisation and batch order, no dropout). */
 export async function trainFeatureClassifier(opts: TrainClassifierOptions = {}): Promise<TrainedClassifier> {
   const t0 = Date.now();
-  const split = opts.train && opts.test ? { train: opts.train, test: opts.test } : trainTestSplit(loadMnist(), MNIST_SPLIT);
+  const split = opts.train && opts.test ? { train: opts.train, test: opts.test } : mnistSplit();
   const seed = opts.seed ?? 0;
   const epochs = opts.epochs ?? 8;
   const batch = opts.batchSize ?? 64;
@@ -93,7 +95,8 @@ export async function trainFeatureClassifier(opts: TrainClassifierOptions = {}):
   } finally {
     tf.dispose([x, yOneHot, y]);
   }
-  return { model, testAccuracy: classifierAccuracy(model, split.test), epochs, seconds: (Date.now() - t0) / 1000 };
+  const trainedOn = `${split.train.name} (${split.train.count}); tested on ${split.test.name} (${split.test.count})`;
+  return { model, testAccuracy: classifierAccuracy(model, split.test), trainedOn, epochs, seed, seconds: (Date.now() - t0) / 1000 };
 }
 
 export function classifierAccuracy(model: tf.LayersModel, ds: ImageDataset): number {
@@ -152,19 +155,17 @@ export function extractFeatures(fm: FeatureModel, images: tf.Tensor, range: '[0,
   return out;
 }
 
-/** What the saved model is and what it was trained on (defaults: the MNIST LeNet's). */
+/** What the saved model is and the command that reproduces it (defaults: the MNIST LeNet's). */
 export interface ClassifierDescription {
   what?: string;
-  trainedOn?: string;
-  /** The command that reproduces the file. */
   command?: string;
 }
 
 export async function saveFeatureClassifier(trained: TrainedClassifier, modelJson = defaultFeatureModelPath(), about: ClassifierDescription = {}): Promise<void> {
   await saveModel(trained.model, path.dirname(modelJson), {
     what: about.what ?? 'LeNet-5-style MNIST classifier for FID features (layer "features", 84 units)',
-    trainedOn: about.trainedOn ?? `embedded MNIST, train split ${JSON.stringify(MNIST_SPLIT)}`,
-    ...(about.command ? { command: about.command } : {}),
+    trainedOn: trained.trainedOn,
+    command: about.command ?? `privlab fid train-classifier --epochs ${trained.epochs} --seed ${trained.seed}`,
     testAccuracy: trained.testAccuracy,
     epochs: trained.epochs,
     tfjs: tf.version.tfjs,

@@ -33,7 +33,7 @@ export function imageStats(fm: FeatureModel, images: tf.Tensor, side = 28): Gaus
 }
 
 export interface GeneratorFidOptions {
-  /** Samples to draw. Default 2000 (the size of the held-out MNIST split). */
+  /** Samples to draw. Default 2000. */
   count?: number;
   seed?: number;
   /** Samples per generator call. Default 500. */

@@ -2,13 +2,17 @@
  * tfjs models on disk in tfjs's own layout (model.json + weights .bin shards), without
  * tfjs-node: its file:// handler lives there, and tfjs-node cannot be installed here.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataFileError } from '../data/errors';
 import { writeFileAtomic } from '../util/files';
 
-/** Save a LayersModel to dir/model.json + dir/weights.bin. Extra fields go into model.json under "privlab". */
+/**
+ * Save a LayersModel to dir/model.json + dir/weights.bin. Extra fields go into model.json under
+ * "privlab", with the weights' SHA-256 (`weightsSha256`), which loadModel checks.
+ */
 export async function saveModel(model: tf.LayersModel, dir: string, meta: Record<string, unknown> = {}): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -19,7 +23,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, meta: Record
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-        privlab: meta,
+        privlab: { ...meta, weightsSha256: createHash('sha256').update(new Uint8Array(weights)).digest('hex') },
       };
       writeFileAtomic(path.join(dir, 'model.json'), `${JSON.stringify(json)}\n`);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
@@ -57,6 +61,10 @@ export async function loadModel(modelJsonPath: string): Promise<{ model: tf.Laye
     specs.push(...group.weights);
   }
   const all = Buffer.concat(buffers);
+  const sha = json.privlab?.weightsSha256;
+  if (typeof sha === 'string' && createHash('sha256').update(all).digest('hex') !== sha) {
+    throw new DataFileError(modelJsonPath, 'weights do not match the SHA-256 recorded in model.json (corrupt or replaced weights file)');
+  }
   const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
   if (all.length !== expected) throw new DataFileError(modelJsonPath, `weights hold ${all.length} bytes, the manifest needs ${expected}`);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);

@@ -9,4 +9,6 @@ export * from './gan-step';
 export * from './batches';
 export * from './train-gan';
 export * from './checkpoint';
+export * from './cnn';
+export * from './classify';
 export * as pix2pix from './pix2pix';

@@ -8,12 +8,9 @@
  */
 import { ActivationName } from './activations';
 import { FloatDense } from './ptq';
+import { ConvShape, convOutputShape } from '../nn/cnn';
 
-export interface ConvShape {
-  height: number;
-  width: number;
-  channels: number;
-}
+export { ConvShape, convOutputShape };
 
 export interface Conv2dSpec {
   /** [k_h × k_w × C_in × C_out] row-major, as tfjs keeps conv kernels. */
@@ -24,13 +21,6 @@ export interface Conv2dSpec {
   bias: Float32Array;
   stride: number;
   activation: ActivationName;
-}
-
-export function convOutputShape(input: ConvShape, c: Pick<Conv2dSpec, 'kernelHeight' | 'kernelWidth' | 'outChannels' | 'stride'>): ConvShape {
-  const height = Math.floor((input.height - c.kernelHeight) / c.stride) + 1;
-  const width = Math.floor((input.width - c.kernelWidth) / c.stride) + 1;
-  if (height < 1 || width < 1) throw new RangeError(`a ${c.kernelHeight}x${c.kernelWidth} kernel does not fit a ${input.height}x${input.width} input`);
-  return { height, width, channels: c.outChannels };
 }
 
 export function convAsDense(input: ConvShape, c: Conv2dSpec): { layer: FloatDense; output: ConvShape } {

@@ -12,12 +12,7 @@ import { float32Output, float32Values, KernelArgs } from '../backend/kernels/ker
 import { packageRoot } from '../util/files';
 import { NATIVE_BACKEND_NAME } from '../backend/native-backend';
 
-/** x ↦ (clamp(round(x/s) + zp, qmin, qmax) − zp)·s, parameters per tensor (length 1) or per last-axis column. */
-export const FAKE_QUANT_AFFINE = 'PrivlabFakeQuantAffine';
-/** Kernel [in × out] ↦ symmetric per-column fake quantization with scale max|w|/qmax. */
-export const FAKE_QUANT_SYMMETRIC_COLUMNS = 'PrivlabFakeQuantSymmetricColumns';
-/** (dy, x) ↦ dy where lo ≤ x ≤ hi, else 0: the straight-through estimator's gradient. */
-export const FAKE_QUANT_AFFINE_GRAD = 'PrivlabFakeQuantAffineGrad';
+import { PrivlabFakeQuantAffine, PrivlabFakeQuantAffineGrad, PrivlabFakeQuantSymmetricColumns } from '../backend/kernel-names';
 
 export interface AffineAttrs {
   scale: number[];
@@ -29,7 +24,7 @@ export interface AffineAttrs {
 function affine({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const x = inputs.x as tf.TensorInfo;
   const v = float32Values(backend, x);
-  if (!v) throw new Error(`${FAKE_QUANT_AFFINE} takes float32 tensors`);
+  if (!v) throw new Error(`${PrivlabFakeQuantAffine} takes float32 tensors`);
   const a = attrs as unknown as AffineAttrs;
   const cols = a.scale.length;
   const out = new Float32Array(v.length);
@@ -47,7 +42,7 @@ function affine({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 function affineGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const dy = float32Values(backend, inputs.dy);
   const x = float32Values(backend, inputs.x);
-  if (!dy || !x || dy.length !== x.length) throw new Error(`${FAKE_QUANT_AFFINE_GRAD} takes two float32 tensors of one shape`);
+  if (!dy || !x || dy.length !== x.length) throw new Error(`${PrivlabFakeQuantAffineGrad} takes two float32 tensors of one shape`);
   const { lo, hi } = attrs as unknown as { lo: number[]; hi: number[] };
   const cols = lo.length;
   const out = new Float32Array(x.length);
@@ -63,7 +58,7 @@ function affineGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
  * without a copy; undefined on other backends.
  */
 export function hostValues(t: tf.Tensor): Float32Array | undefined {
-  if (t.dtype !== 'float32' || !hasKernel(FAKE_QUANT_AFFINE)) return undefined;
+  if (t.dtype !== 'float32' || !hasKernel(PrivlabFakeQuantAffine)) return undefined;
   return float32Values(tf.backend() as unknown as KernelArgs['backend'], t) ?? undefined;
 }
 
@@ -126,7 +121,7 @@ export function symmetricColumnsNative(v: Float32Array, rows: number, cols: numb
 function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const x = inputs.x as tf.TensorInfo;
   const v = float32Values(backend, x);
-  if (!v || x.shape.length !== 2) throw new Error(`${FAKE_QUANT_SYMMETRIC_COLUMNS} takes a float32 matrix`);
+  if (!v || x.shape.length !== 2) throw new Error(`${PrivlabFakeQuantSymmetricColumns} takes a float32 matrix`);
   const [rows, cols] = x.shape;
   const qmax = (attrs as unknown as { qmax: number }).qmax;
   return float32Output(backend, x.shape, symmetricColumnsNative(v, rows, cols, qmax) ?? symmetricColumnsLoop(v, rows, cols, qmax));
@@ -136,7 +131,7 @@ function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
 // directly only if that has already happened.
 const targets = tf.getKernelsForBackend(NATIVE_BACKEND_NAME).length > 0 ? ['cpu', NATIVE_BACKEND_NAME] : ['cpu'];
 for (const backendName of targets) {
-  for (const [kernelName, fn] of [[FAKE_QUANT_AFFINE, affine], [FAKE_QUANT_AFFINE_GRAD, affineGrad], [FAKE_QUANT_SYMMETRIC_COLUMNS, symmetricColumns]] as const) {
+  for (const [kernelName, fn] of [[PrivlabFakeQuantAffine, affine], [PrivlabFakeQuantAffineGrad, affineGrad], [PrivlabFakeQuantSymmetricColumns, symmetricColumns]] as const) {
     if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as tf.KernelFunc });
   }
 }

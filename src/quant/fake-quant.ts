@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { QuantParams } from './quantizer';
-import { FAKE_QUANT_AFFINE, FAKE_QUANT_AFFINE_GRAD, hasKernel } from './fake-quant-kernels';
+import { hasKernel } from './fake-quant-kernels';
+import { PrivlabFakeQuantAffine, PrivlabFakeQuantAffineGrad } from '../backend/kernel-names';
 
 /** One implementation for per-tensor (scalar) and per-channel (broadcast) parameters. */
 function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf.Tensor {
@@ -15,8 +16,8 @@ function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([input]);
-    const value = hasKernel(FAKE_QUANT_AFFINE) && input.dtype === 'float32'
-      ? (tf.engine().runKernel(FAKE_QUANT_AFFINE, { x: input }, {
+    const value = hasKernel(PrivlabFakeQuantAffine) && input.dtype === 'float32'
+      ? (tf.engine().runKernel(PrivlabFakeQuantAffine, { x: input }, {
         scale: params.map((p) => p.scale), zeroPoint: params.map((p) => p.zeroPoint), qmin: params.map((p) => p.qmin), qmax: params.map((p) => p.qmax),
       } as unknown as tf.NamedAttrMap) as tf.Tensor)
       : tf.tidy(() => {
@@ -27,8 +28,8 @@ function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf
     // The backward pass runs after tfjs has disposed the forward pass's intermediates,
     // so the bounds are made here, from the plain numbers.
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
-      if (hasKernel(FAKE_QUANT_AFFINE_GRAD) && dy.dtype === 'float32' && saved[0].dtype === 'float32') {
-        return tf.engine().runKernel(FAKE_QUANT_AFFINE_GRAD, { dy, x: saved[0] }, {
+      if (hasKernel(PrivlabFakeQuantAffineGrad) && dy.dtype === 'float32' && saved[0].dtype === 'float32') {
+        return tf.engine().runKernel(PrivlabFakeQuantAffineGrad, { dy, x: saved[0] }, {
           lo: params.map((p) => (p.qmin - p.zeroPoint) * p.scale), hi: params.map((p) => (p.qmax - p.zeroPoint) * p.scale),
         } as unknown as tf.NamedAttrMap) as tf.Tensor;
       }

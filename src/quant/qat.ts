@@ -9,17 +9,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fakeQuant } from './fake-quant';
-import { FAKE_QUANT_SYMMETRIC_COLUMNS, hasKernel, hostMinMax, hostValues } from './fake-quant-kernels';
+import { hasKernel, hostMinMax, hostValues } from './fake-quant-kernels';
+import { PrivlabFakeQuantSymmetricColumns } from '../backend/kernel-names';
 import { percentileRange, stridedSample } from './percentile';
-
-/** Values per batch that percentile ranges are taken from. */
-const PERCENTILE_SAMPLE = 16384;
 import { intRange, paramsFromRange, QuantParams } from './quantizer';
 import { ActivationName } from './activations';
 import { QuantizedModel } from './quantized-model';
 import { integerModel } from './ptq';
 import { LayerTransform } from '../nn/mlp';
 
+/** Values per batch that percentile ranges are taken from. */
+const PERCENTILE_SAMPLE = 16384;
 
 /** The parts of an MLP that QAT reads (src/nn's Mlp has them). */
 export interface MlpLike {
@@ -32,6 +32,8 @@ export interface QatConfig {
   activationBits: number;
   /** Bits of the model input (default activationBits). */
   inputBits?: number;
+  /** Bits of the last layer's output, e.g. a classifier's logits (default activationBits). */
+  outputBits?: number;
   /** Fixed input range, e.g. {min: -3, max: 3} for N(0, 1) latents or {0, 1} for pixels. Default: EMA. */
   inputRange?: { min: number; max: number };
   /** Fixed output range of the last layer, e.g. [-1, 1] after tanh. Default: EMA. */
@@ -53,8 +55,8 @@ interface Range {
 
 /** The forward value of kernel fake quantization, without gradient bookkeeping. */
 function fakeQuantKernelValue(x: tf.Tensor2D, qmax: number): tf.Tensor2D {
-  if (hasKernel(FAKE_QUANT_SYMMETRIC_COLUMNS) && x.dtype === 'float32') {
-    return tf.engine().runKernel(FAKE_QUANT_SYMMETRIC_COLUMNS, { x }, { qmax } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  if (hasKernel(PrivlabFakeQuantSymmetricColumns) && x.dtype === 'float32') {
+    return tf.engine().runKernel(PrivlabFakeQuantSymmetricColumns, { x }, { qmax } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
   return tf.tidy(() => {
     // A column of zeros (fully pruned neuron) quantizes to zeros whatever its scale.
@@ -84,12 +86,17 @@ export class QatTransform implements LayerTransform {
   private inputEma: Range | undefined;
   /** Update the EMA ranges in output()/input() (on while training). */
   training = true;
+  /**
+   * Put the quantizers in the forward pass. Off, the transform only observes ranges (when
+   * training): float epochs before QAT start the quantizers from the float ranges.
+   */
+  quantize = true;
   private kernelCache: Array<{ source: tf.Tensor2D; value: tf.Tensor2D } | undefined> = [];
   private scratch = new Float32Array(0);
   private sample = new Float32Array(PERCENTILE_SAMPLE);
 
   constructor(readonly mlp: MlpLike, readonly config: QatConfig) {
-    for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits]) intRange({ bits: b, signed: true });
+    for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits, config.outputBits ?? config.activationBits]) intRange({ bits: b, signed: true });
     const p = config.activationPercentile;
     if (p !== undefined && !(p > 50 && p <= 100)) throw new RangeError(`activationPercentile must be in (50, 100], got ${p}`);
     this.ranges = mlp.layers.map(() => undefined);
@@ -121,14 +128,14 @@ export class QatTransform implements LayerTransform {
     const fixed = k < 0 ? this.config.inputRange : last ? this.config.outputRange : undefined;
     const r = fixed ?? (k < 0 ? this.inputEma : this.ranges[k]);
     if (!r) throw new Error(`QAT: no range observed yet for ${k < 0 ? 'the input' : `layer ${k}`}; run training steps (or set a fixed range) first`);
-    const bits = k < 0 ? (this.config.inputBits ?? this.config.activationBits) : this.config.activationBits;
+    const bits = k < 0 ? (this.config.inputBits ?? this.config.activationBits) : last ? (this.config.outputBits ?? this.config.activationBits) : this.config.activationBits;
     return paramsFromRange(r.min, r.max, { bits, signed: r.min < 0 });
   }
 
   input(layer: number, x: tf.Tensor2D): tf.Tensor2D {
     if (layer !== 0) return x;
     if (!this.config.inputRange && this.training) this.inputEma = this.observe(this.inputEma, x);
-    return fakeQuant(x, this.params(-1)) as tf.Tensor2D;
+    return this.quantize ? (fakeQuant(x, this.params(-1)) as tf.Tensor2D) : x;
   }
 
   /**
@@ -140,6 +147,7 @@ export class QatTransform implements LayerTransform {
    * new storage, and a different dataId is exactly "the weights changed".
    */
   kernel(layer: number, w: tf.Tensor2D): tf.Tensor2D {
+    if (!this.quantize) return w;
     const hit = this.kernelCache[layer];
     if (!hit || hit.source.dataId !== w.dataId) {
       if (hit) tf.dispose([hit.source, hit.value]);
@@ -158,17 +166,19 @@ export class QatTransform implements LayerTransform {
   output(layer: number, y: tf.Tensor2D): tf.Tensor2D {
     const last = layer === this.mlp.layers.length - 1;
     if (this.training && !(last && this.config.outputRange)) this.ranges[layer] = this.observe(this.ranges[layer], y);
-    return fakeQuant(y, this.params(layer)) as tf.Tensor2D;
+    return this.quantize ? (fakeQuant(y, this.params(layer)) as tf.Tensor2D) : y;
   }
 
   /** The integer model of the MLP as trained (weights quantized exactly as in the forward pass). */
   exportModel(meta: Record<string, unknown> = {}): QuantizedModel {
-    const layers = this.mlp.layers.map((l) => {
+    const layers = this.mlp.layers.map((l, k) => {
+      if (l.kernel.rank !== 2) throw new RangeError(`exportModel takes dense layers; layer ${k} has a rank-${l.kernel.rank} kernel (export convolutions through src/quant/conv-as-dense)`);
       const [inputs, outputs] = l.kernel.shape as [number, number];
       return { inputs, outputs, kernel: l.kernel.dataSync() as Float32Array, bias: l.bias.dataSync() as Float32Array, activation: l.activation, alpha: this.mlp.config.alpha };
     });
     return integerModel(layers, this.params(-1), this.config.weightBits, (k) => this.params(k), {
-      method: 'qat', weightBits: this.config.weightBits, activationBits: this.config.activationBits, inputBits: this.config.inputBits ?? this.config.activationBits, ...meta,
+      method: 'qat', weightBits: this.config.weightBits, activationBits: this.config.activationBits, inputBits: this.config.inputBits ?? this.config.activationBits,
+      ...(this.config.outputBits === undefined ? {} : { outputBits: this.config.outputBits }), ...meta,
     });
   }
 

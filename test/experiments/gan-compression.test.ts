@@ -9,7 +9,7 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
   await selectBackend({ quiet: true });
   const before = tf.memory().numTensors;
   const seen: string[] = [];
-  const r = await runGanCompression({ epochs: 2, qatEpochs: 1, fidEpochs: 2, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
+  const r = await runGanCompression({ mnist: 'small', epochs: 2, qatEpochs: 1, fidEpochs: 2, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
   assert.deepEqual(r.rows.map((x) => x.variant), ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50', 'qat-4bit-pruned-80']);
   // QAT fine-tunes the regular GAN's epoch-1 weights for the last epoch; pruning fine-tunes after epoch 2.
   assert.deepEqual(r.rows.map((x) => [x.startEpoch, x.epochs]), [[0, 2], [1, 1], [1, 1], [2, 1], [2, 1]]);
@@ -26,7 +26,8 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
   for (const row of r.rows.slice(1)) {
     const m = checkQuantizedModel(row.model);
     assert.equal(m.layers[0].weightBits, row.bits);
-    // The held masks: the exported 4-bit kernels keep at least the pruned fraction at zero.
+    // The exported 4-bit kernels keep at least the pruned fraction at zero (export also rounds
+    // small drifted weights to 0, so the float weights are checked in the one-shot test below).
     const zeros = m.layers.reduce((z, l) => z + l.weights.filter((w) => w === 0).length, 0);
     const total = m.layers.reduce((n, l) => n + l.weights.length, 0);
     assert.ok(zeros / total >= row.pruning - 1e-3, `${row.variant}: ${zeros / total} zero`);
@@ -39,13 +40,13 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
 });
 
 test('GAN compression rejects a QAT span outside the run', async () => {
-  await assert.rejects(runGanCompression({ epochs: 2, qatEpochs: 3, finetuneEpochs: 1 }), /qatEpochs must be an integer in 1\.\.epochs/);
-  await assert.rejects(runGanCompression({ epochs: 2, fidEpochs: 0, finetuneEpochs: 1 }), /fidEpochs must be a positive integer/);
+  await assert.rejects(runGanCompression({ mnist: 'small', epochs: 2, qatEpochs: 3, finetuneEpochs: 1 }), /qatEpochs must be an integer in 1\.\.epochs/);
+  await assert.rejects(runGanCompression({ mnist: 'small', epochs: 2, fidEpochs: 0, finetuneEpochs: 1 }), /fidEpochs must be a positive integer/);
 });
 
 test('gradual pruning ends at the requested sparsity in every exported layer', async () => {
   await selectBackend({ quiet: true });
-  const r = await runGanCompression({ epochs: 1, finetuneEpochs: 2, maxStepsPerEpoch: 4, fidSamples: 100, fidEpochs: 1, qatBits: [4], pruneFractions: [0.6], pruneSchedule: 'gradual' });
+  const r = await runGanCompression({ mnist: 'small', epochs: 1, finetuneEpochs: 2, maxStepsPerEpoch: 4, fidSamples: 100, fidEpochs: 1, qatBits: [4], pruneFractions: [0.6], pruneSchedule: 'gradual' });
   const pruned = r.rows[2];
   assert.equal(pruned.variant, 'qat-4bit-pruned-60');
   assert.equal(r.options.pruneSchedule, 'gradual');
@@ -53,4 +54,37 @@ test('gradual pruning ends at the requested sparsity in every exported layer', a
     const zeros = l.weights.filter((w) => w === 0).length / l.weights.length;
     assert.ok(zeros >= 0.6 - 1e-3 && zeros < 0.7, `layer of ${l.inputs}x${l.outputs}: ${zeros} zero`);
   }
+});
+
+test('one-shot pruning: after fine-tuning, the float weights pruned from the 4-bit generator are exactly 0, the others trained on', async () => {
+  await selectBackend({ quiet: true });
+  const kernels = new Map<string, Float32Array[]>();
+  await runGanCompression({ mnist: 'small',
+    epochs: 1, qatEpochs: 1, qatBits: [4], pruneFractions: [0.5], finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 100, fidEpochs: 1,
+    onTrained: (variant, gan) => { kernels.set(variant, gan.generator.layers.map((l) => Float32Array.from(l.kernel.dataSync()))); },
+  });
+  const before = kernels.get('qat-4bit')!;
+  const after = kernels.get('qat-4bit-pruned-50')!;
+  assert.equal(after.length, before.length);
+  before.forEach((w0, k) => {
+    const w1 = after[k];
+    // the mask by brute force: the half of the layer's weights smallest in magnitude
+    const threshold = Float32Array.from(w0, Math.abs).sort()[Math.round(0.5 * w0.length)];
+    let pruned = 0;
+    let kept = 0;
+    let moved = 0;
+    for (let i = 0; i < w0.length; i++) {
+      const m = Math.abs(w0[i]);
+      if (m < threshold) {
+        pruned++;
+        if (w1[i] !== 0) assert.fail(`layer ${k} weight ${i}: pruned (|w| ${m} < ${threshold}) but ${w1[i]} after fine-tuning`);
+      } else if (m > threshold) {
+        kept++;
+        if (w1[i] !== w0[i]) moved++;
+      }
+    }
+    assert.ok(pruned >= 0.5 * w0.length - 2, `layer ${k}: ${pruned} of ${w0.length} below the threshold`);
+    // Adam moves every weight with a gradient: nearly all kept weights changed
+    assert.ok(moved > 0.9 * kept, `layer ${k}: ${moved} of ${kept} kept weights changed`);
+  });
 });

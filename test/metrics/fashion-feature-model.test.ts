@@ -14,6 +14,7 @@ test('the cached Fashion-MNIST FID classifier: 84 features, its recorded test ac
   assert.equal(fm.dims, 84);
   assert.deepEqual(fm.inputShape, [28, 28, 1]);
   const recorded = fm.meta.testAccuracy as number;
+  const command = fm.meta.command as string;
   fm.dispose();
   const { model } = await loadModel(file);
   const acc = classifierAccuracy(model, loadFashionMnist('test'));
@@ -22,6 +23,7 @@ test('the cached Fashion-MNIST FID classifier: 84 features, its recorded test ac
   assert.ok(acc >= 0.87, `accuracy ${acc}`);
   assert.ok(Math.abs(acc - recorded) < 0.005, `re-measured ${acc} vs recorded ${recorded}`);
   const note = fs.readFileSync(path.join(path.dirname(file), 'README.md'), 'utf8');
-  assert.match(note, /privlab fid train-classifier --dataset fashion/);
+  assert.match(command, /^privlab fid train-classifier --dataset fashion /);
+  assert.ok(note.includes(`    ${command}\n`), 'the note gives the command recorded in model.json');
   assert.ok(note.includes((recorded * 100).toFixed(2)), 'the note gives the recorded accuracy');
 });

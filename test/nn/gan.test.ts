@@ -122,3 +122,84 @@ test('Adam: checks its settings and that every variable has a gradient', () => {
   opt.dispose();
   v.dispose();
 });
+
+/**
+ * The direction of each update, against expectations that do not come from ganTrainStep:
+ * a tiny GAN, one step with the other network frozen (its Adam's learning rate 1e-30
+ * leaves every float32 weight exactly as it was).
+ */
+const TINY = { latentDim: 8, imageHeight: 4, imageWidth: 4, generatorHidden: [32], discriminatorHidden: [32] };
+
+function snapshot(vars: tf.Variable[]): Float32Array[] {
+  return vars.map((v) => Float32Array.from(v.dataSync()));
+}
+
+function meanLogit(gan: Gan, images: tf.Tensor2D): number {
+  return tf.tidy(() => tf.mean(gan.discriminate(images)).dataSync()[0]);
+}
+
+test('a generator step (D frozen) follows −∇ BCE(D(G(z)), 1): Adam\'s first step is −lr·sign(g), and D(G(z)) rises', () => {
+  const gan = new Gan(TINY, 21);
+  const gVars = gan.generator.variables();
+  const dVars = gan.discriminator.variables();
+  const opt = { generator: new Adam(gVars, { learningRate: 2e-4 }), discriminator: new Adam(dVars, { learningRate: 1e-30 }) };
+  const real = batch(22, 32, 16);
+  // The step draws D's generated batch, then G's latent batch, from its rng: replay both.
+  const replay = new SeededRng(23);
+  const zD = gan.sampleLatent(replay, 32);
+  const zG = gan.sampleLatent(replay, 32);
+  const zHeld = gan.sampleLatent(new SeededRng(24), 512); // latents the step never saw
+  // The textbook generator loss, −mean log σ(D(G(z))), and its gradient by autodiff.
+  const loss = (): tf.Scalar => tf.neg(tf.mean(tf.log(tf.sigmoid(gan.discriminate(gan.generate(zG)))))) as tf.Scalar;
+  const { grads } = tf.variableGrads(loss, gVars);
+  const g = gVars.map((v) => Float32Array.from(grads[v.name].dataSync()));
+  tf.dispose(grads);
+  const g0 = snapshot(gVars);
+  const d0 = snapshot(dVars);
+  const onBatch0 = meanLogit(gan, tf.tidy(() => gan.generate(zG)));
+  const held0 = meanLogit(gan, tf.tidy(() => gan.generate(zHeld)));
+
+  ganTrainStep(gan, opt, real, new SeededRng(23));
+
+  assert.deepEqual(snapshot(dVars), d0, 'the discriminator is frozen');
+  let agree = 0;
+  let counted = 0;
+  snapshot(gVars).forEach((after, k) => {
+    for (let i = 0; i < after.length; i++) {
+      if (Math.abs(g[k][i]) < 1e-6) continue; // Adam's ε (1e-8) and float rounding blur tiny gradients
+      counted++;
+      const step = after[i] - g0[k][i];
+      if (Math.sign(step) === -Math.sign(g[k][i]) && Math.abs(Math.abs(step) - 2e-4) < 2e-5) agree++;
+    }
+  });
+  assert.ok(counted > 500, `${counted} weights with a gradient`);
+  assert.ok(agree / counted > 0.99, `${agree}/${counted} generator weights moved by −lr·sign(∂BCE(D(G(z)),1)/∂w)`);
+  const onBatch1 = meanLogit(gan, tf.tidy(() => gan.generate(zG)));
+  const held1 = meanLogit(gan, tf.tidy(() => gan.generate(zHeld)));
+  assert.ok(onBatch1 > onBatch0, `D(G(z)) on the step's batch: ${onBatch0} → ${onBatch1}`);
+  assert.ok(held1 > held0, `D(G(z)) on 512 other latents: ${held0} → ${held1}`);
+  tf.dispose([real, zD, zG, zHeld]);
+  gan.dispose();
+  opt.generator.dispose();
+  opt.discriminator.dispose();
+});
+
+test('a discriminator step (G frozen) raises D(real) and lowers D(G(z)) on its batch', () => {
+  const gan = new Gan(TINY, 31);
+  const gVars = gan.generator.variables();
+  const opt = { generator: new Adam(gVars, { learningRate: 1e-30 }), discriminator: new Adam(gan.discriminator.variables(), { learningRate: 1e-3 }) };
+  const real = batch(32, 32, 16);
+  const zD = gan.sampleLatent(new SeededRng(33), 32);
+  const fake = tf.tidy(() => gan.generate(zD));
+  const g0 = snapshot(gVars);
+  const [r0, f0] = [meanLogit(gan, real), meanLogit(gan, fake)];
+  ganTrainStep(gan, opt, real, new SeededRng(33));
+  assert.deepEqual(snapshot(gVars), g0, 'the generator is frozen');
+  const [r1, f1] = [meanLogit(gan, real), meanLogit(gan, fake)];
+  assert.ok(r1 > r0, `D(real): ${r0} → ${r1}`);
+  assert.ok(f1 < f0, `D(G(z)): ${f0} → ${f1}`);
+  tf.dispose([real, zD, fake]);
+  gan.dispose();
+  opt.generator.dispose();
+  opt.discriminator.dispose();
+});

@@ -102,6 +102,7 @@ test('per-channel fake quantization of a dense kernel [in x out]', async () => {
 test('fused fake-quant kernels and the composed fallback (other backends) agree, values and gradients', async () => {
   await tf.setBackend('cpu');
   const k = await import('../../src/quant/fake-quant-kernels');
+  const names = await import('../../src/backend/kernel-names');
   const { fakeQuantKernel } = await import('../../src/quant/qat');
   const p = paramsFromRange(-0.7, 1.3, { bits: 4, signed: true });
   const cols = perChannelParams([-1, 2, 0.5, -0.25, 3, 1], 2, 3, 1, { bits: 3, signed: true });
@@ -113,10 +114,10 @@ test('fused fake-quant kernels and the composed fallback (other backends) agree,
     return [fakeQuant(x, p), tf.grad(f)(x), fakeQuantPerChannel(x, cols), tf.grad(g)(x), fakeQuantKernel(x, 3)].map((t) => Array.from(t.dataSync()));
   });
   const fused = run();
-  const saved = [k.FAKE_QUANT_AFFINE, k.FAKE_QUANT_AFFINE_GRAD, k.FAKE_QUANT_SYMMETRIC_COLUMNS].map((name) => tf.getKernel(name, 'cpu')!);
+  const saved = [names.PrivlabFakeQuantAffine, names.PrivlabFakeQuantAffineGrad, names.PrivlabFakeQuantSymmetricColumns].map((name) => tf.getKernel(name, 'cpu')!);
   saved.forEach((c) => tf.unregisterKernel(c.kernelName, 'cpu'));
   try {
-    assert.equal(k.hasKernel(k.FAKE_QUANT_AFFINE), false);
+    assert.equal(k.hasKernel(names.PrivlabFakeQuantAffine), false);
     const composed = run();
     fused.forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - composed[i][j]) < 1e-6, `output ${i}[${j}]: ${v} vs ${composed[i][j]}`)));
   } finally {

@@ -10,6 +10,17 @@ function list(): string {
   return BENCHMARKS.map((b) => `  ${b.usage}`).join('\n');
 }
 
+/** Runs the benchmark `name` with `argv` and prints its result (`--json`: one line). */
+export async function runBenchmark(name: string, argv: string[]): Promise<number> {
+  const b = BENCHMARKS.find((x) => x.name === name);
+  if (!b) throw new UsageError(`unknown benchmark "${name}"; available: ${BENCHMARKS.map((x) => x.name).join(', ')}`);
+  const json = argv.includes('--json');
+  const options = argv.filter((a) => a !== '--json');
+  const result = await b.run(options, (line) => process.stderr.write(`bench ${name}: ${line}\n`));
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+  return 0;
+}
+
 export const bench: Command = {
   name: 'bench',
   usage: `privlab bench NAME [--json] [options]
@@ -18,12 +29,6 @@ ${BENCHMARKS.map((b) => `      ${b.usage.split('\n')[0]}`).join('\n')}`,
   async run(argv) {
     const [name, ...rest] = argv;
     if (!name || name.startsWith('-')) throw new UsageError(`bench needs a benchmark name:\n${list()}`);
-    const b = BENCHMARKS.find((x) => x.name === name);
-    if (!b) throw new UsageError(`unknown benchmark "${name}"; available: ${BENCHMARKS.map((x) => x.name).join(', ')}`);
-    const json = rest.includes('--json');
-    const options = rest.filter((a) => a !== '--json');
-    const result = await b.run(options, (line) => process.stderr.write(`bench ${name}: ${line}\n`));
-    process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return runBenchmark(name, rest);
   },
 };

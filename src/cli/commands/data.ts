@@ -4,7 +4,7 @@ import { classCounts, loadDataset } from '../../data';
 
 export const data: Command = {
   name: 'data',
-  usage: `privlab data info [--dataset mnist|fashion|<images idx path>]
+  usage: `privlab data info [--dataset mnist|mnist-test|mnist-small|fashion|<images idx path>]
     Load a dataset and print its size and class counts (JSON).`,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { dataset: { type: 'string', default: 'mnist' } } });

@@ -5,7 +5,7 @@ import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
 import { defaultFeatureModelPath, fashionFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
-import { loadDataset, loadFashionMnist, MNIST_SPLIT, trainTestSplit } from '../../data';
+import { loadFashionMnist, mnistSplit } from '../../data';
 import { datasetStats, generatorFid } from '../../metrics/gan-fid';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
 
@@ -46,12 +46,11 @@ async function trainClassifier(argv: string[]): Promise<number> {
   const split = fashion ? { train: loadFashionMnist('train'), test: loadFashionMnist('test') } : {};
   const trained = await trainFeatureClassifier({ epochs, seed, ...split, onEpoch: (e, loss) => console.error(`epoch ${e}: loss ${loss.toFixed(4)}`) });
   const out = values.out ?? (fashion ? fashionFeatureModelPath() : defaultFeatureModelPath());
-  const command = ['privlab fid train-classifier', ...argv].join(' ');
-  await saveFeatureClassifier(trained, out, fashion ? {
-    what: 'LeNet-5-style Fashion-MNIST classifier for FID features (layer "features", 84 units)',
-    trainedOn: 'Fashion-MNIST train split (60,000 images, Debian dataset-fashion-mnist); accuracy on its 10,000-image test split',
+  const command = `privlab fid train-classifier${fashion ? ' --dataset fashion' : ''} --epochs ${trained.epochs} --seed ${trained.seed}${values.out ? ` --out ${values.out}` : ''}`;
+  await saveFeatureClassifier(trained, out, {
+    what: `LeNet-5-style ${fashion ? 'Fashion-MNIST' : 'MNIST'} classifier for FID features (layer "features", 84 units)`,
     command,
-  } : { command });
+  });
   if (fashion) writeReproduceNote(out, command, trained.testAccuracy, trained.epochs);
   console.log(JSON.stringify({ model: out, dataset, test_accuracy: trained.testAccuracy, epochs: trained.epochs, seconds: trained.seconds }));
   return 0;
@@ -87,7 +86,7 @@ async function ganFid(argv: string[]): Promise<number> {
   await selectBackend();
   const fm = values['feature-model'] ? await loadFeatureModel(values['feature-model'], values.layer) : await loadFeatureModel();
   const { gan, meta } = loadGanCheckpoint(positionals[0]);
-  const split = trainTestSplit(loadDataset('mnist'), MNIST_SPLIT);
+  const split = mnistSplit();
   const real = datasetStats(fm, split.test);
   const fidValue = generatorFid(gan, fm, real, { count, seed });
   const floor = frechetDistance(datasetStats(fm, split.train), real);

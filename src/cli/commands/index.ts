@@ -6,8 +6,9 @@ import { data } from './data';
 import { setupKernel } from './setup-kernel';
 import { fid } from './fid';
 import { fhe } from './fhe';
-import { fheDeploy } from './fhe-deploy';
 import { train } from './train';
 import { bench } from './bench';
+import { dp } from './dp';
+import { fl } from './fl';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fheDeploy, fhe, train, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, bench];

@@ -94,7 +94,7 @@ async function trainGanCommand(argv: string[]): Promise<number> {
 
 export const train: Command = {
   name: 'train',
-  usage: `privlab train gan --epochs N --out DIR [--dataset mnist|fashion|<images idx path>] [--conditional]
+  usage: `privlab train gan --epochs N --out DIR [--dataset mnist|mnist-test|mnist-small|fashion|<images idx path>] [--conditional]
       [--seed S] [--batch B] [--lr LR] [--sample-epochs 5,30,100,200] [--samples 64] [--resume CKPT]
       [--backend auto|native|cpu|…] [--max-steps-per-epoch N]
     Train the reference MLP GAN; write DIR/gan.ckpt, DIR/history.json (losses per step and

@@ -1,8 +1,10 @@
-/** The shortint role: tfhe interop (parameters, client keys, ciphertexts) and the server. */
-export * from './parameters';
-export * from './client_key';
-export * from './ciphertext';
-export * from './encoding';
-export * from './evaluation_keys';
-export * from './server';
-export { BincodeError } from './bincode';
+/**
+ * The TFHE scheme, layered as TFHE-rs is: `core` (LWE/GLWE/GGSW entities and one file per
+ * algorithm, with our native evaluator), `shortint` (interop with tfhe's own keys and
+ * ciphertexts, encodings, parameter sets), `compile` (quantized model → circuit of tables),
+ * `run` (simulate / execute, client and server roles).
+ */
+export * as core from './core';
+export * as shortint from './shortint';
+export * as compiler from './compile';
+export * as run from './run';

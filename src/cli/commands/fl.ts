@@ -1,0 +1,167 @@
+/**
+ * `privlab fl`: federated learning. `fl run` is the whole job on this machine (server and
+ * sites as separate processes on 127.0.0.1); `fl server` and `fl site` are its two roles,
+ * for running them by hand or on other machines.
+ */
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Command, intOption, numberOption, UsageError } from '../command';
+import { selectBackend } from '../../backend';
+import { loadSiteShard } from '../../data/site-shards';
+import { Config, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, RoundRecord, TOKEN_ENV, frameLimit, getTask, initialWeights, makeUpdatePolicy, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
+
+const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S] [--json]
+    A federated job on this machine: the server and N sites (default 3) as separate
+    processes over HTTP on 127.0.0.1, each site reading only its own shard of MNIST.
+    Prints per-round accuracy (each site evaluates the global model on its held-out images).
+    TRAINING: --local-steps N | --local-epochs N, --batch-size B (0: full batch),
+    --optimizer adam|sgd, --lr X; --policy NAME [--policy-params JSON]: how updates are
+    clipped/noised on their way into the average (default none: plain FedAvg).
+  privlab fl server --sites-file FILE --checkpoint FILE [--rounds R] [--task NAME] [TRAINING | --config JSON] [--host H] [--port P] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S]
+    The FedAvg server. FILE lists { "site-id": "token" }. Prints "listening on URL", then
+    one JSON line { "round": … } per completed round; resumes from --checkpoint when it exists.
+  privlab fl site --server URL --site ID --shard DIR [--task NAME] [--reconnect S]
+    One site: reads only DIR (train-/test- IDX files); its token comes from ${TOKEN_ENV}.`;
+
+const TRAINING_OPTIONS = {
+  'local-steps': { type: 'string' }, 'local-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
+  config: { type: 'string' }, task: { type: 'string', default: 'mlp-mnist' }, rounds: { type: 'string' }, seed: { type: 'string' },
+  'round-timeout': { type: 'string' }, 'min-sites': { type: 'string' }, 'fraction-fit': { type: 'string' }, policy: { type: 'string', default: 'none' }, 'policy-params': { type: 'string' },
+} as const;
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** The fit config from --config JSON and the training flags (flags win). */
+function fitConfig(v: Values): Config {
+  let config: Config = {};
+  if (typeof v.config === 'string') {
+    try {
+      config = JSON.parse(v.config) as Config;
+    } catch (e) {
+      throw new UsageError(`--config is not JSON: ${(e as Error).message}`);
+    }
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError('--config must be a JSON object');
+    for (const [k, x] of Object.entries(config)) {
+      if (!['number', 'string', 'boolean'].includes(typeof x)) throw new UsageError(`--config "${k}" must be a number, string or boolean (sites receive flat values)`);
+    }
+  }
+  const steps = intOption('local-steps', v['local-steps'] as string | undefined, 1);
+  const epochs = intOption('local-epochs', v['local-epochs'] as string | undefined, 1);
+  if (steps !== undefined && epochs !== undefined) throw new UsageError('give --local-steps or --local-epochs, not both');
+  if (steps !== undefined) config = { ...config, localSteps: steps };
+  if (epochs !== undefined) config = { ...config, localEpochs: epochs };
+  if (steps !== undefined) delete config.localEpochs;
+  if (epochs !== undefined) delete config.localSteps;
+  if (!('localSteps' in config) && !('localEpochs' in config)) config.localSteps = 20;
+  const batch = intOption('batch-size', v['batch-size'] as string | undefined, 0);
+  if (batch !== undefined) config.batchSize = batch;
+  if (typeof v.optimizer === 'string') {
+    if (v.optimizer !== 'adam' && v.optimizer !== 'sgd') throw new UsageError(`--optimizer must be adam or sgd, got "${v.optimizer}"`);
+    config.optimizer = v.optimizer;
+  }
+  const lr = numberOption('lr', v.lr as string | undefined, (n) => n > 0, 'a positive number');
+  if (lr !== undefined) config.learningRate = lr;
+  return config;
+}
+
+/** The update policy (identity, or one that src/fl/dp registers) from --policy NAME [--policy-params JSON]. */
+function policySpec(v: Values): PolicySpec {
+  const name = String(v.policy ?? 'none');
+  if (!updatePolicyNames().includes(name)) throw new UsageError(`--policy must be one of ${updatePolicyNames().join(', ')}, got "${name}"`);
+  let params: Config = {};
+  if (typeof v['policy-params'] === 'string') {
+    try {
+      params = JSON.parse(v['policy-params']) as Config;
+    } catch (e) {
+      throw new UsageError(`--policy-params is not JSON: ${(e as Error).message}`);
+    }
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new UsageError('--policy-params must be a JSON object');
+  }
+  makeUpdatePolicy({ name, params }); // fails here, with the policy's message, on bad parameters
+  return { name, params };
+}
+
+function jobNumbers(v: Values): { rounds: number; seed: number; roundTimeoutSeconds: number; minSites: number; fractionFit: number } {
+  return {
+    fractionFit: numberOption('fraction-fit', v['fraction-fit'] as string | undefined, (n) => n > 0 && n <= 1, 'in (0, 1]') ?? 1,
+    rounds: intOption('rounds', v.rounds as string | undefined, 1) ?? 5,
+    seed: numberOption('seed', v.seed as string | undefined, Number.isInteger, 'an integer') ?? 0,
+    roundTimeoutSeconds: numberOption('round-timeout', v['round-timeout'] as string | undefined, (n) => n > 0, 'a positive number of seconds') ?? 120,
+    minSites: intOption('min-sites', v['min-sites'] as string | undefined, 1) ?? 1,
+  };
+}
+
+async function server(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...TRAINING_OPTIONS, 'sites-file': { type: 'string' }, checkpoint: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string' } } });
+  if (!values['sites-file']) throw new UsageError('fl server needs --sites-file FILE');
+  if (!values.checkpoint) throw new UsageError('fl server needs --checkpoint FILE');
+  const n = jobNumbers(values);
+  const task = getTask(values.task);
+  const config = fitConfig(values);
+  const tokens = readTokens(values['sites-file']);
+  await selectBackend({ quiet: true });
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const maxResultBytes = frameLimit(initialWeights(task, n.seed).specs);
+  const transport = await HttpServerTransport.start({ tokens, maxResultBytes, host: values.host, port: intOption('port', values.port, 0) ?? 0, log });
+  process.stdout.write(`listening on ${transport.address}\n`);
+  try {
+    const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, fractionFit: n.fractionFit, seed: n.seed, policy: policySpec(values) });
+    // One JSON line per completed round on stdout: what `fl run` (src/fl/launch.ts) reports live.
+    const onRound = (record: RoundRecord): void => void process.stdout.write(`${JSON.stringify({ round: record })}\n`);
+    const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, log, onRound }).run();
+    process.stdout.write(`${JSON.stringify({ rounds: state.round, evaluation: state.evaluation?.metrics ?? null, checkpoint: values.checkpoint })}\n`);
+  } finally {
+    await transport.close();
+  }
+  return 0;
+}
+
+async function site(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { server: { type: 'string' }, site: { type: 'string' }, shard: { type: 'string' }, task: { type: 'string', default: 'mlp-mnist' }, reconnect: { type: 'string' } } });
+  if (!values.server || !values.site || !values.shard) throw new UsageError('fl site needs --server URL, --site ID and --shard DIR');
+  const token = process.env[TOKEN_ENV];
+  if (!token) throw new UsageError(`fl site needs its token in the environment variable ${TOKEN_ENV}`);
+  const task = getTask(values.task);
+  const shard = loadSiteShard(values.shard);
+  await selectBackend({ quiet: true });
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const reconnectSeconds = numberOption('reconnect', values.reconnect, (x) => x > 0, 'a positive number of seconds') ?? 60;
+  const transport = new HttpSiteTransport({ server: values.server, token, reconnectSeconds, maxTaskBytes: frameLimit(initialWeights(task, 0).specs), log });
+  await runSite({ site: values.site, task, shard, transport, log });
+  return 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...TRAINING_OPTIONS, sites: { type: 'string' }, 'non-iid': { type: 'boolean', default: false }, 'classes-per-site': { type: 'string' }, 'train-examples': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const n = jobNumbers(values);
+  const sites = intOption('sites', values.sites, 1) ?? 3;
+  if (values.out && fs.existsSync(values.out) && fs.readdirSync(values.out).length > 0) throw new UsageError(`--out ${values.out} is not empty`);
+  const result = await runFederated({
+    ...n, sites, task: values.task, fit: fitConfig(values), policy: policySpec(values), mode: values['non-iid'] ? 'non-iid' : 'iid',
+    classesPerSite: intOption('classes-per-site', values['classes-per-site'], 1), trainExamples: intOption('train-examples', values['train-examples'], 1), dir: values.out,
+    log: values.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ dir: result.dir, seconds: result.seconds, rounds: result.state.history, evaluation: result.state.evaluation ?? null })}\n`);
+  } else {
+    for (const h of result.state.history) {
+      const m = h.metrics;
+      const perSite = h.accepted.map((a) => `${a.site} ${a.metrics.global_accuracy?.toFixed(3)}`).join(', ');
+      process.stdout.write(`round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s, train loss ${m.train_loss?.toFixed(4)}, accuracy of the global model before it ${m.global_accuracy?.toFixed(4)} (${perSite})\n`);
+    }
+    if (result.state.evaluation) process.stdout.write(`final: accuracy ${result.state.evaluation.metrics.accuracy?.toFixed(4)} over ${result.state.evaluation.metrics.num_examples} held-out images (${result.dir})\n`);
+  }
+  return 0;
+}
+
+export const fl: Command = {
+  name: 'fl',
+  usage: USAGE,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === 'run') return run(rest);
+    if (sub === 'server') return server(rest);
+    if (sub === 'site') return site(rest);
+    throw new UsageError(`unknown fl subcommand "${sub ?? ''}" (expected: run, server, site)`);
+  },
+};

@@ -1,0 +1,161 @@
+/**
+ * A whole federated job from one call, as separate OS processes: the launcher splits the
+ * data into per-site shard directories, draws the site tokens, starts `privlab fl server`
+ * and one `privlab fl site` per site, waits for the server to finish, and reads the
+ * history from the server's checkpoint. On any failure it stops every process it started.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ChildProcess, spawn } from 'node:child_process';
+import { ImageDataset, subset } from '../data/dataset';
+import { loadDataset } from '../data/load';
+import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { ShardMode, splitSites, writeSiteShard } from '../data/site-shards';
+import { packageRoot } from '../util/files';
+import { Config } from './strategy';
+import { PolicySpec } from './policy';
+import { CheckpointError, RoundRecord, ServerState, loadCheckpoint } from './checkpoint';
+import { TOKEN_ENV, newTokens, writeTokens } from './transport/tokens';
+
+export interface FederatedJobOptions {
+  sites: number;
+  rounds: number;
+  /** Default 'mlp-mnist'. */
+  task?: string;
+  /** What every site trains with each round (localSteps or localEpochs, batchSize, optimizer, learningRate). */
+  fit: Config;
+  /** Update policy (default: the identity, plain FedAvg). */
+  policy?: PolicySpec;
+  /** Default 'iid'. */
+  mode?: ShardMode;
+  classesPerSite?: number;
+  /** Default 'mnist' (or any name/path loadDataset takes). */
+  dataset?: string;
+  /** Use only this many training images (spread over the sites). Default all. */
+  trainExamples?: number;
+  /** Each site's share of the training images (iid). Default equal. */
+  fractions?: number[];
+  /** Where shards, tokens, logs and the checkpoint go. Default a fresh temp directory. */
+  dir?: string;
+  seed?: number;
+  roundTimeoutSeconds?: number;
+  minSites?: number;
+  /** Fraction of the sites that train each round. Default 1. */
+  fractionFit?: number;
+  /** Progress lines (server and site logs). */
+  log?: (line: string) => void;
+  /** Each completed round's record, as the server completes it. */
+  onRound?: (record: RoundRecord) => void;
+}
+
+export interface FederatedJobResult {
+  dir: string;
+  checkpoint: string;
+  state: ServerState;
+  seconds: number;
+}
+
+const SITE_EXIT_MS = 15_000;
+const BIN = (): string => path.join(packageRoot(), 'bin', 'privlab');
+
+/** The shard directory of a site in a job directory. */
+export function siteDir(dir: string, site: string): string {
+  return path.join(dir, 'shards', site);
+}
+
+/** Split the data and write one shard directory per site; returns the site ids. */
+export function prepareShards(dir: string, o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'fractions' | 'seed'>): string[] {
+  const split = trainTestSplit(loadDataset(o.dataset ?? 'mnist'), MNIST_SPLIT);
+  let train: ImageDataset = split.train;
+  if (o.trainExamples !== undefined) {
+    if (!(Number.isInteger(o.trainExamples) && o.trainExamples >= o.sites)) throw new RangeError(`trainExamples must be an integer ≥ the number of sites, got ${o.trainExamples}`);
+    train = subset(train, Array.from({ length: Math.min(o.trainExamples, train.count) }, (_, i) => i));
+  }
+  const seed = o.seed ?? 0;
+  const trainParts = splitSites(train, { sites: o.sites, mode: o.mode, classesPerSite: o.classesPerSite, fractions: o.fractions, seed });
+  const testParts = splitSites(split.test, { sites: o.sites, seed: seed + 1 });
+  const ids = trainParts.map((_, i) => `site-${i + 1}`);
+  ids.forEach((id, i) => writeSiteShard(siteDir(dir, id), { train: trainParts[i], test: testParts[i] }));
+  return ids;
+}
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  exit: Promise<number | null>;
+}
+
+function start(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, log: (line: string) => void): Proc {
+  const child = spawn(process.execPath, [BIN(), ...args], { env: { ...process.env, PRIVLAB_BLAS_THREADS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = fs.createWriteStream(logFile);
+  let partial = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    out.write(d);
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) log(`${name}: ${l}`);
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    out.end();
+    resolve(code);
+  }));
+  return { name, child, exit };
+}
+
+/**
+ * The server's stdout: resolves with its address from the "listening on" line, and hands
+ * each completed round's JSON line to `onRound`.
+ */
+function serverOutput(p: Proc, onRound: (r: RoundRecord) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let partial = '';
+    p.child.stdout!.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^listening on (http:\/\/\S+)/.exec(line);
+        if (m) resolve(m[1]);
+        else if (line.startsWith('{"round":')) onRound((JSON.parse(line) as { round: RoundRecord }).round);
+      }
+    });
+    void p.exit.then((code) => reject(new Error(`the server exited (${code}) before listening`)));
+  });
+}
+
+export async function runFederated(o: FederatedJobOptions): Promise<FederatedJobResult> {
+  const t0 = performance.now();
+  const log = o.log ?? (() => undefined);
+  const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'privlab-fl-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const task = o.task ?? 'mlp-mnist';
+  const ids = prepareShards(dir, o);
+  const tokens = newTokens(ids);
+  const sitesFile = path.join(dir, 'sites.json');
+  writeTokens(sitesFile, tokens);
+  const checkpoint = path.join(dir, 'server.ckpt');
+  const procs: Proc[] = [];
+  try {
+    const server = start('server', ['fl', 'server', '--task', task, '--rounds', String(o.rounds), '--sites-file', sitesFile, '--checkpoint', checkpoint,
+      '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1), '--fraction-fit', String(o.fractionFit ?? 1)], {}, path.join(dir, 'server.log'), log);
+    procs.push(server);
+    const url = await serverOutput(server, o.onRound ?? (() => undefined));
+    for (const id of ids) {
+      procs.push(start(id, ['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--task', task], { [TOKEN_ENV]: tokens.get(id) }, path.join(dir, `${id}.log`), log));
+    }
+    const code = await server.exit;
+    if (code !== 0) throw new Error(`the server exited with ${code}; see ${path.join(dir, 'server.log')}`);
+    // Sites leave once told the job is over; one that does not is stopped below.
+    let timer: NodeJS.Timeout | undefined;
+    const codes = await Promise.race([Promise.all(procs.slice(1).map((p) => p.exit)), new Promise<null>((r) => (timer = setTimeout(() => r(null), SITE_EXIT_MS)))]);
+    clearTimeout(timer);
+    (codes ?? []).forEach((c, i) => {
+      if (c !== 0) log(`${ids[i]} exited with ${c}; see ${path.join(dir, `${ids[i]}.log`)}`);
+    });
+    const state = loadCheckpoint(checkpoint, task);
+    if (!state) throw new CheckpointError(checkpoint, 'the server finished without writing its checkpoint');
+    return { dir, checkpoint, state, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * One site's local training for a round, shared by classifier tasks: a number of local
+ * steps or epochs over seeded minibatches, with plain SGD or Adam (fresh each round, so a
+ * site keeps no state between rounds and a restarted job repeats a round exactly).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ImageDataset } from '../../data/dataset';
+import { Adam } from '../../nn/adam';
+import { batchesPerEpoch, epochBatches, Batch } from '../../nn/batches';
+import { SeededRng } from '../../util/rng';
+import { Config, Metrics } from '../strategy';
+import { TaskModel, configChoice, configNumber } from './task';
+
+export interface LocalTrainingPlan {
+  steps: number;
+  /** 0 = the whole shard in one batch (full-batch gradient descent). */
+  batchSize: number;
+  optimizer: 'sgd' | 'adam';
+  learningRate: number;
+}
+
+const positiveInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
+
+/** The plan for `count` local examples: config has localSteps or localEpochs (not both), batchSize, optimizer, learningRate. */
+export function localTrainingPlan(config: Config, count: number): LocalTrainingPlan {
+  const batchSize = configNumber(config, 'batchSize', 32, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0 (0: full batch)');
+  const perEpoch = batchesPerEpoch(count, batchSize === 0 ? count : batchSize);
+  if ('localSteps' in config && 'localEpochs' in config) throw new RangeError('config has both "localSteps" and "localEpochs"; give one');
+  const steps = 'localEpochs' in config ? configNumber(config, 'localEpochs', 1, positiveInt, 'a positive integer') * perEpoch : configNumber(config, 'localSteps', 10, positiveInt, 'a positive integer');
+  return {
+    steps,
+    batchSize,
+    optimizer: configChoice(config, 'optimizer', 'adam', ['sgd', 'adam'] as const),
+    learningRate: configNumber(config, 'learningRate', 1e-3, (n) => n > 0 && Number.isFinite(n), 'a positive number'),
+  };
+}
+
+/** Minibatches over as many epochs as `steps` needs, each epoch in a fresh seeded order. */
+function* stepBatches(ds: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng): Generator<Batch> {
+  let done = 0;
+  for (;;) {
+    for (const b of epochBatches(ds, plan.batchSize === 0 ? ds.count : plan.batchSize, rng)) {
+      yield b;
+      if (++done >= plan.steps) return;
+    }
+  }
+}
+
+/**
+ * Train `model` in place: `loss(batch)` is the mean loss of one minibatch. Yields to the
+ * event loop between steps so the site's process stays responsive.
+ */
+export async function trainSteps(model: TaskModel, ds: ImageDataset, config: Config, seed: number, loss: (b: Batch) => tf.Scalar): Promise<Metrics> {
+  if (ds.count === 0) throw new RangeError('a site with no training examples');
+  const plan = localTrainingPlan(config, ds.count);
+  const rng = new SeededRng(seed);
+  const adam = plan.optimizer === 'adam' ? new Adam(model.variables, { learningRate: plan.learningRate, beta1: 0.9, beta2: 0.999 }) : undefined;
+  const t0 = performance.now();
+  let lossSum = 0;
+  let steps = 0;
+  try {
+    for (const b of stepBatches(ds, plan, rng)) {
+      const { value, grads } = tf.variableGrads(() => loss(b), model.variables);
+      if (adam) adam.apply(grads);
+      else {
+        for (const v of model.variables) {
+          const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name], plan.learningRate)));
+          v.assign(next);
+          next.dispose();
+        }
+      }
+      lossSum += (await value.data())[0];
+      tf.dispose([value, b.images, ...Object.values(grads)]);
+      steps++;
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    adam?.dispose();
+  }
+  return { train_loss: lossSum / steps, steps, train_seconds: (performance.now() - t0) / 1000 };
+}

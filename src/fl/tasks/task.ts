@@ -1,0 +1,40 @@
+/**
+ * What a federated job trains: a task makes the model, trains it on one site's data for a
+ * round, and evaluates it. The server uses only `init` (the first global weights); sites
+ * use the rest. Tasks are found by name (src/fl/tasks/index.ts), so a server and its sites
+ * agree on a model by naming the same task.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ImageDataset } from '../../data/dataset';
+import { Config, Metrics } from '../strategy';
+
+/** A live model: its variables in a fixed order, with stable names. */
+export interface TaskModel {
+  readonly variables: tf.Variable[];
+  readonly names: string[];
+  dispose(): void;
+}
+
+export interface FlTask {
+  readonly name: string;
+  readonly description: string;
+  /** A freshly initialised model (seeded: the server's seed fixes the first global weights). */
+  createModel(seed: number): TaskModel;
+  /** Train `model` in place on a site's data as `config` says; returns the round's metrics. */
+  trainLocal(model: TaskModel, data: ImageDataset, config: Config, seed: number): Promise<Metrics>;
+  /** Loss and accuracy (or the task's own metrics) of `model` on `data`. */
+  evaluate(model: TaskModel, data: ImageDataset): Metrics;
+}
+
+/** A config value, checked: the error names the key and what it should be. */
+export function configNumber(config: Config, key: string, fallback: number | undefined, ok: (n: number) => boolean, what: string): number {
+  const v = config[key] ?? fallback;
+  if (typeof v !== 'number' || !ok(v)) throw new RangeError(`config "${key}" must be ${what}, got ${JSON.stringify(config[key])}`);
+  return v;
+}
+
+export function configChoice<T extends string>(config: Config, key: string, fallback: T, choices: readonly T[]): T {
+  const v = config[key] ?? fallback;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) throw new RangeError(`config "${key}" must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as T;
+}

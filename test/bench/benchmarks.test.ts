@@ -1,0 +1,117 @@
+/**
+ * Every benchmark of bench/benchmarks.ts end to end through `privlab bench NAME --json`,
+ * on the tiniest inputs its options allow: exit 0, one JSON object on stdout with the keys
+ * the README and notebooks read, numbers consistent with each other, files where --out
+ * says. (No timing is asserted: only that times are positive numbers.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { privlab } from '../support/cli';
+import { tmpDir } from '../support/tmp';
+import { quantizeLayers, saveQuantizedModel } from '../../src/quant';
+import { SeededRng } from '../../src/util/rng';
+import { randomLayers } from '../fhe/tfhe/run/fixtures';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function bench(args: string[]): Json {
+  const r = privlab(['bench', ...args, '--json']);
+  assert.equal(r.status, 0, `bench ${args[0]}: ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, '--json prints one line');
+  return JSON.parse(lines[0]) as Json;
+}
+
+function hasKeys(o: Json, keys: string[], what: string): void {
+  for (const k of keys) assert.ok(k in o, `${what}: key ${k} (has ${Object.keys(o).join(', ')})`);
+}
+
+const positive = (x: unknown): boolean => typeof x === 'number' && x > 0 && Number.isFinite(x);
+
+test('bench train-step: one step, no epochs, no PyTorch', () => {
+  const r = bench(['train-step', '--steps', '1', '--rounds', '1', '--epochs', '0', '--no-torch', '--others', 'none']);
+  hasKeys(r, ['benchmark', 'backend', 'batch', 'ms_per_step', 'ms_per_step_min', 'by_gemm_threads', 'pytorch_ms_per_step', 'ratio_to_pytorch', 'pytorch', 'epochs', 'other_backends', 'rounds', 'steps_per_round', 'machine'], 'train-step');
+  assert.equal(r.benchmark, 'train-step');
+  assert.deepEqual([r.batch, r.rounds, r.steps_per_round], [64, 1, 1]);
+  assert.ok(positive(r.ms_per_step) && r.ms_per_step_min <= r.ms_per_step);
+  assert.equal(r.pytorch_ms_per_step, null);
+  assert.equal(r.ratio_to_pytorch, null);
+  assert.match(r.pytorch.unavailable, /--no-torch/);
+  assert.deepEqual([r.epochs, r.other_backends], [[], []]);
+  for (const v of Object.values(r.by_gemm_threads) as Json[]) assert.ok(positive(v.ms_per_step));
+});
+
+test('bench qat-step: one round, 4-bit', () => {
+  const r = bench(['qat-step', '--rounds', '1', '--warmup', '0', '--bits', '4']);
+  hasKeys(r, ['backend', 'rounds', 'activation_ranges', 'variants', 'overhead_cpu', 'overhead_wall'], 'qat-step');
+  assert.deepEqual(r.variants.map((v: Json) => v.name), ['regular', 'qat-4bit']);
+  const [reg, q] = r.variants as Json[];
+  assert.ok(positive(reg.cpu_ms_per_step) && positive(q.wall_ms_per_step));
+  assert.ok(Math.abs(r.overhead_cpu['qat-4bit'] - q.cpu_ms_per_step / reg.cpu_ms_per_step) < 1e-9);
+  assert.ok(Math.abs(r.overhead_wall['qat-4bit'] - q.wall_ms_per_step / reg.wall_ms_per_step) < 1e-9);
+  assert.equal(r.activation_ranges, 'percentile 99.9');
+});
+
+test('bench gan-compression: one epoch of two steps, one pruning fraction; the table and its files', () => {
+  const out = tmpDir();
+  const r = bench(['gan-compression', '--mnist', 'small', '--epochs', '1', '--finetune-epochs', '1', '--max-steps', '2', '--fid-samples', '100', '--fid-epochs', '1', '--prune', '0.5', '--out', out]);
+  hasKeys(r, ['rows', 'real_train_vs_test_fid', 'fid_ratio_qat_low_bits', 'fid_ratio_pruned_50', 'qat_overhead_cpu', 'qat_overhead_wall', 'options', 'feature_model'], 'gan-compression');
+  const variants = ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50'];
+  assert.deepEqual(r.rows.map((x: Json) => x.variant), variants);
+  for (const row of r.rows as Json[]) {
+    hasKeys(row, ['bits', 'pruning', 'fid', 'fid_trail', 'fid_ratio_to_regular', 'paper_fid', 's_per_epoch', 'cpu_s_per_epoch', 'accumulator_bits_worst_case', 'max_fan_in'], row.variant);
+    assert.ok(positive(row.fid) && positive(row.s_per_epoch));
+    assert.ok(Math.abs(row.fid_ratio_to_regular - row.fid / r.rows[0].fid) < 1e-9);
+  }
+  // the source's FID table (DESIGN.md): 57.2 original, 59.1 4-bit, 67.8 at 50 % pruning
+  assert.deepEqual(r.rows.map((x: Json) => x.paper_fid), [57.2, null, 59.1, 67.8]);
+  assert.equal(r.fid_ratio_pruned_50, r.rows[3].fid_ratio_to_regular);
+  assert.equal(r.fid_ratio_pruned_80, null);
+  assert.deepEqual(r.options.pruneFractions, [0.5]);
+  const files = fs.readdirSync(out).sort();
+  for (const v of variants.slice(1)) assert.ok(files.includes(`${v}.quantized.json`), `${v}.quantized.json in ${files}`);
+  for (const v of variants) assert.ok(files.includes(`${v}.png`), `${v}.png in ${files}`);
+  assert.ok(files.includes('results.json'));
+});
+
+test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted image', () => {
+  const dir = tmpDir();
+  const outFile = path.join(dir, 'mnist.json');
+  const r = bench(['fhe-mnist', '--mnist', 'small', '--model', path.join(dir, 'mnist.model.json'), '--hidden', '4,4', '--float-epochs', '1', '--qat-epochs', '1',
+    '--execute-samples', '1', '--simulate-samples', '20', '--calibration', '20', '--out', outFile]);
+  hasKeys(r, ['benchmark', 'hidden', 'accuracy_float', 'accuracy_clear', 'accuracy_simulate', 'accuracy_execute', 'agreement_execute_simulate', 's_per_image', 'phases', 'pbs_count', 'ms_per_pbs', 'parameter_set', 'report', 'zama_reference'], 'fhe-mnist');
+  assert.deepEqual(r.hidden, [4, 4]);
+  assert.equal(r.trained, true);
+  assert.ok(fs.existsSync(path.join(dir, 'mnist.model.json')), 'the trained model is cached where --model says');
+  assert.deepEqual(JSON.parse(fs.readFileSync(outFile, 'utf8')), r, '--out holds the printed result');
+  for (const k of ['accuracy_float', 'accuracy_clear', 'accuracy_simulate', 'accuracy_execute']) assert.ok(r[k] >= 0 && r[k] <= 1, `${k} ${r[k]}`);
+  assert.equal(r.pbs_count, r.report.pbsCount);
+  assert.equal(r.pbs_count, r.report.layers.reduce((s: number, l: Json) => s + l.pbs, 0));
+  const p = r.phases;
+  assert.ok(Math.abs(r.s_per_image - (p.encrypt_s_per_image + p.server_s_per_image + p.decrypt_s_per_image)) < 2e-3, 's/image is the sum of its phases');
+  // the encrypted image's outputs are the simulated ones (the output digits decrypt reliably)
+  assert.ok(r.report.outputDecryptError <= 1e-9, `output decryption error ${r.report.outputDecryptError}`);
+  assert.ok(r.agreement_execute_simulate.outputs >= 0.9, `execute vs simulate ${JSON.stringify(r.agreement_execute_simulate)}`);
+});
+
+test('bench fhe-gan: a 100-4-784 PTQ generator, one encrypted image', () => {
+  const dir = tmpDir();
+  const rng = new SeededRng(5);
+  const latents = Float32Array.from({ length: 200 * 100 }, () => rng.next() * 6 - 3);
+  const model = quantizeLayers(randomLayers(rng, [100, 4, 784], ['leakyrelu', 'tanh']), latents, 200, { weightBits: 4, activationBits: 4, inputRange: { min: -3, max: 3 }, meta: { variant: 'tiny' } });
+  const modelFile = path.join(dir, 'tiny.quantized.json');
+  saveQuantizedModel(modelFile, model);
+  const outFile = path.join(dir, 'gan.json');
+  const r = bench(['fhe-gan', '--mnist', 'small', '--model', modelFile, '--images', '1', '--fid-samples', '2', '--calibration', '20', '--out', outFile]);
+  hasKeys(r, ['benchmark', 'variant', 'images', 's_per_image', 'phases', 'pbs_count', 'ms_per_pbs', 'parameter_set', 'fid_clear', 'fid_simulate', 'fid_simulate_noise', 'agreement_execute_simulate', 'report', 'reference'], 'fhe-gan');
+  assert.equal(r.images, 1);
+  assert.deepEqual(JSON.parse(fs.readFileSync(outFile, 'utf8')), r, '--out holds the printed result');
+  assert.equal(r.pbs_count, 4 + 784, 'one PBS per neuron');
+  assert.equal(r.pbs_count, r.report.layers.reduce((s: number, l: Json) => s + l.pbs, 0));
+  assert.ok(positive(r.fid_clear) && positive(r.fid_simulate));
+  const p = r.phases;
+  assert.ok(Math.abs(r.s_per_image - (p.encrypt_s_per_image + p.server_s_per_image + p.decrypt_s_per_image)) < 2e-3, 's/image is the sum of its phases');
+  assert.ok(r.agreement_execute_simulate.outputs >= 0.8, `execute vs simulate ${JSON.stringify(r.agreement_execute_simulate)}`);
+});

@@ -1,0 +1,40 @@
+/** Small quantized MLPs for the FHE compiler tests, made with PTQ from seeded random float layers. */
+import { FloatDense, QuantizedModel, quantizeLayers } from '../../../../src/quant';
+import { ActivationName } from '../../../../src/quant/activations';
+import { SeededRng } from '../../../../src/util/rng';
+
+export interface SmallModel {
+  model: QuantizedModel;
+  /** Float inputs [count × features] in [0, 1] (calibration set). */
+  inputs: Float32Array;
+  count: number;
+}
+
+export function randomLayers(rng: SeededRng, sizes: number[], acts: ActivationName[]): FloatDense[] {
+  return sizes.slice(1).map((out, k) => {
+    const inp = sizes[k];
+    const b = 1 / Math.sqrt(inp);
+    return {
+      inputs: inp,
+      outputs: out,
+      activation: acts[k],
+      alpha: 0.2,
+      kernel: Float32Array.from({ length: inp * out }, () => (rng.next() * 2 - 1) * b * 2),
+      bias: Float32Array.from({ length: out }, () => (rng.next() * 2 - 1) * b),
+    };
+  });
+}
+
+export function smallModel(seed: number, sizes: number[], acts: ActivationName[], bits: { weight: number; activation: number; input?: number }, count = 200): SmallModel {
+  const rng = new SeededRng(seed);
+  const layers = randomLayers(rng, sizes, acts);
+  const inputs = Float32Array.from({ length: count * sizes[0] }, () => rng.next());
+  const model = quantizeLayers(layers, inputs, count, { weightBits: bits.weight, activationBits: bits.activation, inputBits: bits.input, inputRange: { min: 0, max: 1 }, meta: { name: `test-${seed}` } });
+  return { model, inputs, count };
+}
+
+/** Fresh inputs from the same distribution as the calibration set. */
+export function freshInputs(seed: number, count: number, features: number): Float32Array {
+  const rng = new SeededRng(seed);
+  return Float32Array.from({ length: count * features }, () => rng.next());
+}
