@@ -1,7 +1,8 @@
 /** One entry point for the CLI and notebooks: a dataset by name or path. */
 import { ImageDataset } from './dataset';
 import { loadMnist } from './mnist';
-import { loadCanonicalMnist } from './mnist-canonical';
+import { loadCanonicalMnist, mnistSplit } from './mnist-canonical';
+import { MNIST_SPLIT, Split, trainTestSplit } from './splits';
 import { loadFashionMnist } from './fashion';
 import { labelsFileFor, loadIdxDataset } from './idx-dataset';
 
@@ -17,4 +18,16 @@ export function loadDataset(spec: string): ImageDataset {
   if (spec === 'mnist-small') return loadMnist();
   if (spec === 'fashion' || spec === 'fashion-mnist') return loadFashionMnist('all');
   return loadIdxDataset(spec, labelsFileFor(spec));
+}
+
+/**
+ * The train/test parts of a dataset by name: MNIST's and Fashion-MNIST's own canonical parts
+ * ('mnist-small': the 10k set split 80/20), and for any other IDX file a seeded, stratified
+ * 80/20 split.
+ */
+export function datasetSplit(spec: string): Split {
+  if (spec === 'mnist' || spec === 'mnist-train') return mnistSplit('canonical');
+  if (spec === 'mnist-small') return mnistSplit('small');
+  if (spec === 'fashion' || spec === 'fashion-mnist') return { train: loadFashionMnist('train'), test: loadFashionMnist('test') };
+  return trainTestSplit(loadDataset(spec), MNIST_SPLIT);
 }

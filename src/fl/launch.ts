@@ -9,8 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcess, spawn } from 'node:child_process';
 import { ImageDataset, subset } from '../data/dataset';
-import { loadDataset } from '../data/load';
-import { MNIST_SPLIT, trainTestSplit } from '../data/splits';
+import { datasetSplit } from '../data/load';
 import { ShardMode, splitSites, writeSiteShard } from '../data/site-shards';
 import { packageRoot } from '../util/files';
 import { Config } from './strategy';
@@ -66,7 +65,7 @@ export function siteDir(dir: string, site: string): string {
 
 /** Split the data and write one shard directory per site; returns the site ids. */
 export function prepareShards(dir: string, o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'fractions' | 'seed'>): string[] {
-  const split = trainTestSplit(loadDataset(o.dataset ?? 'mnist'), MNIST_SPLIT);
+  const split = datasetSplit(o.dataset ?? 'mnist');
   let train: ImageDataset = split.train;
   if (o.trainExamples !== undefined) {
     if (!(Number.isInteger(o.trainExamples) && o.trainExamples >= o.sites)) throw new RangeError(`trainExamples must be an integer ≥ the number of sites, got ${o.trainExamples}`);
