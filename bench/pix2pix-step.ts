@@ -51,7 +51,11 @@ function makeRig(seed: number, batch: number): Rig {
   const model = new Pix2Pix({}, seed);
   const opt = pix2pixOptimizers(model);
   const rng = new SeededRng(seed + 1);
-  const pair = (): tf.Tensor4D => tf.tensor4d(Float32Array.from({ length: batch * 32 * 32 }, () => rng.next() * 2 - 1), [batch, 32, 32, 1]);
+  const pair = (): tf.Tensor4D =>
+    tf.tensor4d(
+      Float32Array.from({ length: batch * 32 * 32 }, () => rng.next() * 2 - 1),
+      [batch, 32, 32, 1],
+    );
   const x = pair();
   const y = pair();
   return {
@@ -71,7 +75,9 @@ function makeRig(seed: number, batch: number): Rig {
 
 /** Kernel time of one step by kernel name, largest first (tf.profile). */
 async function profileStep(rig: Rig, top: number): Promise<{ total_ms: number; kernels: Record<string, { ms: number; calls: number }> }> {
-  const info = await tf.profile(() => { rig.step(); });
+  const info = await tf.profile(() => {
+    rig.step();
+  });
   const by = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
     const e = by.get(k.name) ?? { ms: 0, calls: 0 };
@@ -81,7 +87,10 @@ async function profileStep(rig: Rig, top: number): Promise<{ total_ms: number; k
   }
   const rows = [...by.entries()].sort((a, b) => b[1].ms - a[1].ms);
   return {
-    total_ms: round(rows.reduce((s, [, e]) => s + e.ms, 0), 2),
+    total_ms: round(
+      rows.reduce((s, [, e]) => s + e.ms, 0),
+      2,
+    ),
     kernels: Object.fromEntries(rows.slice(0, top).map(([n, e]) => [n, { ms: round(e.ms, 2), calls: e.calls }])),
   };
 }
@@ -145,10 +154,12 @@ export async function benchPix2PixStep(o: Pix2PixStepOptions = {}): Promise<obje
   // The yardstick at its best thread count (the fairest comparison for PyTorch).
   const fastest = Object.values(byThreads).sort((a, b) => a.ms_per_step - b.ms_per_step)[0];
   const msOurs = median(oursMs);
-  const profile = o.profile ? {
-    native: await profileStep(ours, 12),
-    ...(before ? { without_pix2pix_kernels: await withoutPix2PixKernels(() => profileStep(before, 12)) } : {}),
-  } : undefined;
+  const profile = o.profile
+    ? {
+        native: await profileStep(ours, 12),
+        ...(before ? { without_pix2pix_kernels: await withoutPix2PixKernels(() => profileStep(before, 12)) } : {}),
+      }
+    : undefined;
   const model = new Pix2Pix({}, 0);
   const parameters = { generator: model.generator.parameterCount(), discriminator: model.discriminator.parameterCount() };
   model.dispose();
@@ -168,13 +179,15 @@ export async function benchPix2PixStep(o: Pix2PixStepOptions = {}): Promise<obje
     pytorch_ms_per_step: fastest ? fastest.ms_per_step : null,
     ratio_to_pytorch: fastest ? round(msOurs / fastest.ms_per_step, 3) : null,
     pytorch: torchMissing ? { unavailable: torchMissing } : { version: torchRuns[0]?.version, by_threads: byThreads },
-    ...(ablation ? {
-      without_pix2pix_kernels: {
-        kernels: PIX2PIX_KERNELS,
-        ms_per_step: round(median(beforeMs), 2),
-        speedup_from_kernels: round(median(beforeMs) / msOurs, 3),
-      },
-    } : {}),
+    ...(ablation
+      ? {
+          without_pix2pix_kernels: {
+            kernels: PIX2PIX_KERNELS,
+            ms_per_step: round(median(beforeMs), 2),
+            speedup_from_kernels: round(median(beforeMs) / msOurs, 3),
+          },
+        }
+      : {}),
     ...(profile ? { profile } : {}),
   };
 }
@@ -190,15 +203,26 @@ export const pix2pixStepBenchmark: NamedBenchmark = {
     const { values } = parseArgs({
       args: argv,
       options: {
-        rounds: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' }, batch: { type: 'string' },
-        'torch-threads': { type: 'string' }, 'no-torch': { type: 'boolean' }, 'no-ablation': { type: 'boolean' }, profile: { type: 'boolean' },
+        rounds: { type: 'string' },
+        steps: { type: 'string' },
+        warmup: { type: 'string' },
+        batch: { type: 'string' },
+        'torch-threads': { type: 'string' },
+        'no-torch': { type: 'boolean' },
+        'no-ablation': { type: 'boolean' },
+        profile: { type: 'boolean' },
       },
     });
     return benchPix2PixStep({
-      rounds: intOption('rounds', values.rounds, 1), steps: intOption('steps', values.steps, 1), warmup: intOption('warmup', values.warmup, 0),
+      rounds: intOption('rounds', values.rounds, 1),
+      steps: intOption('steps', values.steps, 1),
+      warmup: intOption('warmup', values.warmup, 0),
       batch: intOption('batch', values.batch, 1),
       torchThreads: values['torch-threads']?.split(',').map((t) => intOption('torch-threads', t.trim(), 1) as number),
-      noTorch: values['no-torch'], ablation: !values['no-ablation'], profile: values.profile, log,
+      noTorch: values['no-torch'],
+      ablation: !values['no-ablation'],
+      profile: values.profile,
+      log,
     });
   },
 };

@@ -9,8 +9,9 @@ requireNativeBackend();
 
 test('batchNorm: the closed form on one channel of four values', async () => {
   for (const backend of [NATIVE_BACKEND_NAME, 'cpu']) {
-    const [y] = await runOn(backend, [{ shape: [1, 2, 2, 1], values: Float32Array.from([1, 2, 3, 4]) }],
-      (x) => batchNorm(x as tf.Tensor4D, tf.tensor1d([2]), tf.tensor1d([0.5])));
+    const [y] = await runOn(backend, [{ shape: [1, 2, 2, 1], values: Float32Array.from([1, 2, 3, 4]) }], (x) =>
+      batchNorm(x as tf.Tensor4D, tf.tensor1d([2]), tf.tensor1d([0.5])),
+    );
     // mean 2.5, biased variance 1.25: y = 2·(x − 2.5)/sqrt(1.25 + 1e-5) + 0.5
     const s = Math.sqrt(1.25 + 1e-5);
     const expected = [1, 2, 3, 4].map((v) => (2 * (v - 2.5)) / s + 0.5);

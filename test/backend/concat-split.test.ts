@@ -22,5 +22,10 @@ test('SplitV and Concat along the last axis (a channel concat and its gradient) 
   const a = randomInput(rng, [1, 4, 4, 3]);
   const b = randomInput(rng, [1, 4, 4, 5]);
   const r = randomInput(rng, [1, 4, 4, 8]);
-  await compareBackends([a, b, r], (p, q, s) => tf.grads((u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(tf.concat([u, v], 3), s)))([p, q]), 0, 'concat gradient');
+  await compareBackends(
+    [a, b, r],
+    (p, q, s) => tf.grads((u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(tf.concat([u, v], 3), s)))([p, q]),
+    0,
+    'concat gradient',
+  );
 });

@@ -7,7 +7,18 @@ import { SeededRng } from '../../src/util/rng';
 import { fashionEdgePairs } from '../../src/data/pix2pix-pairs';
 import { assertClose } from '../backend/compare';
 
-const { Pix2Pix, PatchDiscriminator, UnetGenerator, discriminatorLoss, generatorLoss, l1Loss, patchGridSize, patchReceptiveField, pix2pixOptimizers, pix2pixTrainStep } = pix2pix;
+const {
+  Pix2Pix,
+  PatchDiscriminator,
+  UnetGenerator,
+  discriminatorLoss,
+  generatorLoss,
+  l1Loss,
+  patchGridSize,
+  patchReceptiveField,
+  pix2pixOptimizers,
+  pix2pixTrainStep,
+} = pix2pix;
 
 before(async () => {
   await selectBackend({ backend: 'native', quiet: true });
@@ -26,20 +37,26 @@ async function onBackend<T>(name: string, fn: () => T | Promise<T>): Promise<T> 
 
 function noise(seed: number, shape: number[]): tf.Tensor4D {
   const rng = new SeededRng(seed);
-  return tf.tensor4d(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1), shape as [number, number, number, number]);
+  return tf.tensor4d(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1),
+    shape as [number, number, number, number],
+  );
 }
 
 /** A small configuration with every kind of layer: 16x16, three U-Net levels, a 34x34 PatchGAN. */
 const TINY: pix2pix.Pix2PixConfig = { generator: { downsamplings: 4, filters: 4 }, discriminator: { layers: 2, filters: 4 } };
 
-test('the 32x32 model: output shapes, and parameter counts equal to the PyTorch yardstick model\'s', () => {
+test("the 32x32 model: output shapes, and parameter counts equal to the PyTorch yardstick model's", () => {
   const model = new Pix2Pix({}, 0);
   const x = noise(1, [2, 32, 32, 1]);
   const y = model.generator.apply(x);
   const d = model.discriminator.apply(x, y);
   assert.deepEqual(y.shape, [2, 32, 32, 1]);
   assert.deepEqual(d.shape, [2, 2, 2, 1]);
-  assert.ok(y.dataSync().every((v) => v > -1 && v < 1), 'tanh output');
+  assert.ok(
+    y.dataSync().every((v) => v > -1 && v < 1),
+    'tanh output',
+  );
   assert.deepEqual(model.generator.channels(), [64, 128, 256, 512, 512]);
   // nn.Module.parameters() of bench/yardsticks/torch_pix2pix_step.py's UNet and PatchGAN.
   assert.equal(model.generator.parameterCount(), 16_653_505);
@@ -58,8 +75,12 @@ test('seeded initialisation: N(0, 0.02) weights, N(1, 0.02) BatchNorm scales, ze
   const a = new Pix2Pix({}, 3);
   const b = new Pix2Pix({}, 3);
   const w = a.generator.encoder[2].kernel.dataSync();
-  let s = 0, s2 = 0;
-  for (const v of w) { s += v; s2 += v * v; }
+  let s = 0,
+    s2 = 0;
+  for (const v of w) {
+    s += v;
+    s2 += v * v;
+  }
   const mean = s / w.length;
   const std = Math.sqrt(s2 / w.length - mean * mean);
   assert.ok(Math.abs(mean) < 1e-3 && Math.abs(std - 0.02) < 5e-4, `mean ${mean}, std ${std}`);
@@ -96,7 +117,13 @@ test('PatchGAN: (s/2^L − 2)² patches — 30x30 at 256 as in the paper, 2x2 at
   assert.equal(patchGridSize(256, 3), 30);
   assert.equal(patchReceptiveField(3), 70);
   assert.equal(patchReceptiveField(1), 16);
-  for (const [size, layers, grid] of [[32, 3, 2], [64, 3, 6], [256, 3, 30], [16, 1, 6], [32, 2, 6]]) {
+  for (const [size, layers, grid] of [
+    [32, 3, 2],
+    [64, 3, 6],
+    [256, 3, 30],
+    [16, 1, 6],
+    [32, 2, 6],
+  ]) {
     const d = new PatchDiscriminator({ layers, filters: 2 }, new SeededRng(1));
     const out = tf.tidy(() => d.apply(tf.zeros([1, size, size, 1]) as tf.Tensor4D, tf.zeros([1, size, size, 1]) as tf.Tensor4D));
     assert.deepEqual(out.shape, [1, grid, grid, 1], `size ${size}, ${layers} stride-2 layers`);
@@ -111,7 +138,11 @@ test('PatchGAN receptive field: each patch logit depends on exactly its 16x16 wi
   const d = new PatchDiscriminator({ layers: 1, filters: 4, norm: 'none' }, new SeededRng(2));
   const x = noise(3, [1, 16, 16, 1]);
   const y = noise(4, [1, 16, 16, 1]);
-  for (const [i, j] of [[0, 0], [2, 3], [5, 5]]) {
+  for (const [i, j] of [
+    [0, 0],
+    [2, 3],
+    [5, 5],
+  ]) {
     const g = tf.tidy(() => tf.grad((c: tf.Tensor) => tf.slice(d.apply(c as tf.Tensor4D, y), [0, i, j, 0], [1, 1, 1, 1]).sum())(x));
     const v = g.dataSync();
     for (let r = 0; r < 16; r++) {
@@ -134,8 +165,13 @@ test('U-Net skip connections: with the bottleneck zeroed, the output still depen
   const g = new UnetGenerator({ downsamplings: 2, filters: 4, norm: 'none', dropoutBlocks: 0 }, new SeededRng(5));
   const x = noise(6, [1, 8, 8, 1]);
   const window = (p: number): [number, number] => [Math.max(0, 2 * Math.ceil((p - 2) / 2) - 1), Math.min(7, 2 * Math.floor((p + 1) / 2) + 2)];
-  const gradAt = (py: number, px: number): Float32Array => tf.tidy(() =>
-    tf.grad((t: tf.Tensor) => tf.slice(g.apply(t as tf.Tensor4D), [0, py, px, 0], [1, 1, 1, 1]).sum())(x).dataSync() as Float32Array);
+  const gradAt = (py: number, px: number): Float32Array =>
+    tf.tidy(
+      () =>
+        tf
+          .grad((t: tf.Tensor) => tf.slice(g.apply(t as tf.Tensor4D), [0, py, px, 0], [1, 1, 1, 1]).sum())(x)
+          .dataSync() as Float32Array,
+    );
   const outside = (v: Float32Array, py: number, px: number): number => {
     const [r0, r1] = window(py);
     const [c0, c1] = window(px);
@@ -147,9 +183,16 @@ test('U-Net skip connections: with the bottleneck zeroed, the output still depen
   assert.ok(outside(full, 0, 0) > 0, 'through the bottleneck the corner output sees the whole image');
   g.encoder[1].kernel.assign(tf.zerosLike(g.encoder[1].kernel));
   g.encoder[1].bias?.assign(tf.zerosLike(g.encoder[1].bias));
-  for (const [py, px] of [[0, 0], [5, 2], [7, 7]]) {
+  for (const [py, px] of [
+    [0, 0],
+    [5, 2],
+    [7, 7],
+  ]) {
     const v = gradAt(py, px);
-    assert.ok(v.some((e) => e !== 0), `output (${py}, ${px}) still depends on the input: the skip`);
+    assert.ok(
+      v.some((e) => e !== 0),
+      `output (${py}, ${px}) still depends on the input: the skip`,
+    );
     assert.equal(outside(v, py, px), 0, `output (${py}, ${px}) depends only on its skip-path window`);
   }
   assert.equal(g.decoder.at(-1)?.kernel.shape[3], 2 * 4, 'the output layer reads the concatenation [enc1, dec1]');
@@ -159,7 +202,10 @@ test('U-Net skip connections: with the bottleneck zeroed, the output still depen
 
 test('dropout: seeded masks of the decoder blocks next to the bottleneck, half the units, kept values doubled', () => {
   const g = new UnetGenerator({}, new SeededRng(0));
-  assert.deepEqual(g.dropoutShapes([1, 32, 32, 1]), [[1, 2, 2, 512], [1, 4, 4, 256]]);
+  assert.deepEqual(g.dropoutShapes([1, 32, 32, 1]), [
+    [1, 2, 2, 512],
+    [1, 4, 4, 256],
+  ]);
   const masks = g.sampleDropout(new SeededRng(9), [1, 32, 32, 1]);
   const m = masks[1].dataSync();
   assert.ok(m.every((v) => v === 0 || v === 2));
@@ -202,27 +248,32 @@ function lossGradients(model: pix2pix.Pix2Pix, x: tf.Tensor4D, y: tf.Tensor4D, m
       const f = model.generator.apply(x, masks);
       return generatorLoss(model.discriminator.apply(x, f), f, y).total;
     }, model.generator.variables());
-    return [...model.discriminator.variables().map((v) => d.grads[v.name]), ...model.generator.variables().map((v) => g.grads[v.name])]
-      .map((t) => Float32Array.from(t.dataSync()));
+    return [...model.discriminator.variables().map((v) => d.grads[v.name]), ...model.generator.variables().map((v) => g.grads[v.name])].map((t) =>
+      Float32Array.from(t.dataSync()),
+    );
   });
 }
 
-test('gradients of a tiny Pix2Pix: the native backend agrees with tfjs\'s cpu backend, parameter by parameter', async () => {
-  const run = (backend: string): Promise<{ names: string[]; grads: Float32Array[] }> => onBackend(backend, () => {
-    const model = new Pix2Pix(TINY, 11);
-    const x = noise(12, [2, 16, 16, 1]);
-    const y = noise(13, [2, 16, 16, 1]);
-    const masks = model.generator.sampleDropout(new SeededRng(14), x.shape);
-    const grads = lossGradients(model, x, y, masks);
-    const names = [...model.discriminator.variableNames(), ...model.generator.variableNames()];
-    tf.dispose([x, y, ...masks]);
-    model.dispose();
-    return { names, grads };
-  });
+test("gradients of a tiny Pix2Pix: the native backend agrees with tfjs's cpu backend, parameter by parameter", async () => {
+  const run = (backend: string): Promise<{ names: string[]; grads: Float32Array[] }> =>
+    onBackend(backend, () => {
+      const model = new Pix2Pix(TINY, 11);
+      const x = noise(12, [2, 16, 16, 1]);
+      const y = noise(13, [2, 16, 16, 1]);
+      const masks = model.generator.sampleDropout(new SeededRng(14), x.shape);
+      const grads = lossGradients(model, x, y, masks);
+      const names = [...model.discriminator.variableNames(), ...model.generator.variableNames()];
+      tf.dispose([x, y, ...masks]);
+      model.dispose();
+      return { names, grads };
+    });
   const native = await run(NATIVE_BACKEND_NAME);
   const cpu = await run('cpu');
   native.grads.forEach((g, i) => {
-    assert.ok(g.some((v) => v !== 0), `${native.names[i]} has a gradient`);
+    assert.ok(
+      g.some((v) => v !== 0),
+      `${native.names[i]} has a gradient`,
+    );
     assertClose({ shape: [g.length], values: g }, { shape: [cpu.grads[i].length], values: cpu.grads[i] }, 1e-4, native.names[i]);
   });
 });
@@ -240,7 +291,10 @@ test('gradients of a tiny Pix2Pix agree with finite differences, variable by var
     const y = noise(23, [2, 16, 16, 1]);
     const fake = tf.tidy(() => model.generator.apply(x));
     const dLoss = (): tf.Scalar => discriminatorLoss(model.discriminator.apply(x, y), model.discriminator.apply(x, fake));
-    const gLoss = (): tf.Scalar => { const f = model.generator.apply(x); return generatorLoss(model.discriminator.apply(x, f), f, y, 1).total; };
+    const gLoss = (): tf.Scalar => {
+      const f = model.generator.apply(x);
+      return generatorLoss(model.discriminator.apply(x, f), f, y, 1).total;
+    };
     const rng = new SeededRng(24);
     for (const [net, loss, vars, names] of [
       ['D', dLoss, model.discriminator.variables(), model.discriminator.variableNames()],
@@ -254,10 +308,16 @@ test('gradients of a tiny Pix2Pix agree with finite differences, variable by var
         const g = grads[v.name].dataSync();
         let analytic = 0;
         for (let k = 0; k < g.length; k++) analytic += g[k] * dir[k];
-        let num = 0, den = 0;
+        let num = 0,
+          den = 0;
         for (let k = -10; k <= 10; k++) {
           const e = k * 5e-4;
-          v.assign(tf.tensor(w.map((wk, i) => wk + e * dir[i]), v.shape));
+          v.assign(
+            tf.tensor(
+              w.map((wk, i) => wk + e * dir[i]),
+              v.shape,
+            ),
+          );
           num += e * tf.tidy(() => loss().dataSync()[0]);
           den += e * e;
         }
@@ -266,8 +326,12 @@ test('gradients of a tiny Pix2Pix agree with finite differences, variable by var
       });
       tf.dispose(Object.values(grads));
       const scale = Math.max(...results.map((r) => Math.abs(r.analytic)));
-      results.forEach((r, i) => assert.ok(Math.abs(r.numeric - r.analytic) <= 0.05 * Math.abs(r.analytic) + 5e-3 * scale,
-        `${net} ${names[i]}: finite differences ${r.numeric} vs gradient ${r.analytic}`));
+      results.forEach((r, i) =>
+        assert.ok(
+          Math.abs(r.numeric - r.analytic) <= 0.05 * Math.abs(r.analytic) + 5e-3 * scale,
+          `${net} ${names[i]}: finite differences ${r.numeric} vs gradient ${r.analytic}`,
+        ),
+      );
     }
     tf.dispose([x, y, fake]);
     model.dispose();
@@ -275,20 +339,21 @@ test('gradients of a tiny Pix2Pix agree with finite differences, variable by var
 });
 
 test('one training step (then a second) gives the same losses and weights on the native and the cpu backend', async () => {
-  const run = (backend: string) => onBackend(backend, () => {
-    const model = new Pix2Pix(TINY, 31);
-    const opt = pix2pixOptimizers(model);
-    const x = noise(32, [1, 16, 16, 1]);
-    const y = noise(33, [1, 16, 16, 1]);
-    const rng = new SeededRng(34);
-    const losses = [pix2pixTrainStep(model, opt, x, y, rng), pix2pixTrainStep(model, opt, x, y, rng)];
-    const weights = model.variables().map((v) => Float32Array.from(v.dataSync()));
-    tf.dispose([x, y]);
-    opt.generator.dispose();
-    opt.discriminator.dispose();
-    model.dispose();
-    return { losses, weights };
-  });
+  const run = (backend: string) =>
+    onBackend(backend, () => {
+      const model = new Pix2Pix(TINY, 31);
+      const opt = pix2pixOptimizers(model);
+      const x = noise(32, [1, 16, 16, 1]);
+      const y = noise(33, [1, 16, 16, 1]);
+      const rng = new SeededRng(34);
+      const losses = [pix2pixTrainStep(model, opt, x, y, rng), pix2pixTrainStep(model, opt, x, y, rng)];
+      const weights = model.variables().map((v) => Float32Array.from(v.dataSync()));
+      tf.dispose([x, y]);
+      opt.generator.dispose();
+      opt.discriminator.dispose();
+      model.dispose();
+      return { losses, weights };
+    });
   const before = tf.memory().numTensors;
   const native = await run(NATIVE_BACKEND_NAME);
   assert.equal(tf.memory().numTensors, before, 'no tensors leaked by the steps');
@@ -312,14 +377,20 @@ test('training trains: a few steps on one Fashion-MNIST edges→image pair reduc
   for (let i = 0; i < 10; i++) l1.push(pix2pixTrainStep(model, opt, edges, images, rng).gL1);
   const trace = l1.map((v) => v.toFixed(3)).join(' → ');
   assert.ok(l1.every(Number.isFinite));
-  assert.ok(l1.every((v, i) => i === 0 || v < l1[i - 1]), `L1 falls at every step: ${trace}`);
+  assert.ok(
+    l1.every((v, i) => i === 0 || v < l1[i - 1]),
+    `L1 falls at every step: ${trace}`,
+  );
   assert.ok(l1[9] < 0.7 * l1[0], `L1 ${trace}`);
   const same = new Pix2Pix({}, 41);
   const sameOpt = pix2pixOptimizers(same);
   const rng2 = new SeededRng(42);
   assert.equal(pix2pixTrainStep(same, sameOpt, edges, images, rng2).gL1, l1[0], 'same seed, same first step');
   tf.dispose([edges, images]);
-  for (const o of [opt, sameOpt]) { o.generator.dispose(); o.discriminator.dispose(); }
+  for (const o of [opt, sameOpt]) {
+    o.generator.dispose();
+    o.discriminator.dispose();
+  }
   model.dispose();
   same.dispose();
 });
@@ -328,7 +399,10 @@ test('the training step rejects a target that does not fit the condition', () =>
   const model = new Pix2Pix(TINY, 0);
   const opt = pix2pixOptimizers(model);
   tf.tidy(() => {
-    assert.throws(() => pix2pixTrainStep(model, opt, tf.zeros([1, 16, 16, 1]) as tf.Tensor4D, tf.zeros([2, 16, 16, 1]) as tf.Tensor4D, new SeededRng(0)), /target must be/);
+    assert.throws(
+      () => pix2pixTrainStep(model, opt, tf.zeros([1, 16, 16, 1]) as tf.Tensor4D, tf.zeros([2, 16, 16, 1]) as tf.Tensor4D, new SeededRng(0)),
+      /target must be/,
+    );
   });
   opt.generator.dispose();
   opt.discriminator.dispose();

@@ -34,7 +34,17 @@ export function batchNormGrad(args: KernelArgs): tf.TensorInfo[] {
   const dx = new Float32Array(xv.length);
   const dgamma = new Float32Array(channels);
   const dbeta = new Float32Array(channels);
-  nativeKernels().batchNormBackward(need(float32Values(b, dy), 'dy'), xv, need(float32Values(b, mean), 'mean'), need(float32Values(b, invStd), 'invStd'),
-    need(float32Values(b, gamma), 'gamma'), rows, channels, dx, dgamma, dbeta);
+  nativeKernels().batchNormBackward(
+    need(float32Values(b, dy), 'dy'),
+    xv,
+    need(float32Values(b, mean), 'mean'),
+    need(float32Values(b, invStd), 'invStd'),
+    need(float32Values(b, gamma), 'gamma'),
+    rows,
+    channels,
+    dx,
+    dgamma,
+    dbeta,
+  );
   return [float32Output(b, x.shape, dx), float32Output(b, [channels], dgamma), float32Output(b, [channels], dbeta)];
 }

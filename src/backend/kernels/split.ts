@@ -31,8 +31,12 @@ export function concat(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { axis } = args.attrs as unknown as tf.ConcatAttrs;
   const first = inputs[0];
   const values = inputs.map((t) => float32Values(args.backend, t));
-  const native = first && inputs.length > 1 && isLastAxis(first.shape, axis) && values.every((v) => v !== null && v.length > 0)
-    && inputs.every((t) => t.shape.length === first.shape.length && t.shape.slice(0, -1).every((d, i) => d === first.shape[i]));
+  const native =
+    first &&
+    inputs.length > 1 &&
+    isLastAxis(first.shape, axis) &&
+    values.every((v) => v !== null && v.length > 0) &&
+    inputs.every((t) => t.shape.length === first.shape.length && t.shape.slice(0, -1).every((d, i) => d === first.shape[i]));
   if (!native) return cpuKernel(tf.Concat)(args);
   const widths = inputs.map((t) => t.shape[t.shape.length - 1]);
   const cols = widths.reduce((a, b) => a + b, 0);

@@ -54,7 +54,7 @@ export function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
   const native = hasKernel(PrivlabBatchNorm) && x.dtype === 'float32';
   const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const [y, mean, invStd] = native
-      ? tf.engine().runKernel(PrivlabBatchNorm, { x: xi, gamma: g, beta: b }, { epsilon }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D]
+      ? (tf.engine().runKernel(PrivlabBatchNorm, { x: xi, gamma: g, beta: b }, { epsilon }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D])
       : forwardOps(xi as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, epsilon);
     save([xi, mean, invStd, g]);
     return {

@@ -103,7 +103,12 @@ export function convDown(x: tf.Tensor4D, kernel: tf.Variable, bias?: tf.Variable
 
 /** 4x4 stride-1 convolution with padding 1: the PatchGAN's last two layers (each shrinks the map by 1). */
 export function convPad1(x: tf.Tensor4D, kernel: tf.Variable, bias?: tf.Variable): tf.Tensor4D {
-  const y = tf.conv2d(x, kernel as tf.Tensor4D, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const y = tf.conv2d(x, kernel as tf.Tensor4D, 1, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]);
   return bias ? tf.add(y, bias) : y;
 }
 

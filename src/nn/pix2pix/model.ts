@@ -33,10 +33,7 @@ export class Pix2Pix {
 
   /** "generator/enc1/kernel", …, "discriminator/conv1/kernel", … in variables() order. */
   variableNames(): string[] {
-    return [
-      ...this.generator.variableNames().map((n) => `generator/${n}`),
-      ...this.discriminator.variableNames().map((n) => `discriminator/${n}`),
-    ];
+    return [...this.generator.variableNames().map((n) => `generator/${n}`), ...this.discriminator.variableNames().map((n) => `discriminator/${n}`)];
   }
 
   parameterCount(): number {

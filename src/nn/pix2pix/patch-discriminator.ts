@@ -30,7 +30,12 @@ export interface PatchDiscriminatorConfig {
 }
 
 export const PIX2PIX_32_DISCRIMINATOR: Required<PatchDiscriminatorConfig> = {
-  layers: 3, filters: 64, maxFilters: 512, conditionChannels: 1, imageChannels: 1, norm: 'batch',
+  layers: 3,
+  filters: 64,
+  maxFilters: 512,
+  conditionChannels: 1,
+  imageChannels: 1,
+  norm: 'batch',
 };
 
 /** Patches per side for an input side s (closed form, see the file comment). */
@@ -54,8 +59,12 @@ export function checkPatchConfig(c: PatchDiscriminatorConfig = {}): Required<Pat
   const d = PIX2PIX_32_DISCRIMINATOR;
   const filters = c.filters ?? d.filters;
   const out: Required<PatchDiscriminatorConfig> = {
-    layers: c.layers ?? d.layers, filters, maxFilters: c.maxFilters ?? 8 * filters,
-    conditionChannels: c.conditionChannels ?? 1, imageChannels: c.imageChannels ?? 1, norm: c.norm ?? 'batch',
+    layers: c.layers ?? d.layers,
+    filters,
+    maxFilters: c.maxFilters ?? 8 * filters,
+    conditionChannels: c.conditionChannels ?? 1,
+    imageChannels: c.imageChannels ?? 1,
+    norm: c.norm ?? 'batch',
   };
   for (const k of ['layers', 'filters', 'maxFilters', 'conditionChannels', 'imageChannels'] as const) {
     if (!Number.isInteger(out[k]) || out[k] < 1) throw new RangeError(`PatchGAN ${k} must be a positive integer, got ${out[k]}`);
@@ -97,7 +106,9 @@ export class PatchDiscriminator extends ParamNetwork {
   checkInput(condition: tf.Tensor, image: tf.Tensor): void {
     const { layers: n, conditionChannels, imageChannels } = this.config;
     if (condition.rank !== 4 || image.rank !== 4 || condition.shape[3] !== conditionChannels || image.shape[3] !== imageChannels) {
-      throw new RangeError(`PatchGAN expects condition [n, h, w, ${conditionChannels}] and image [n, h, w, ${imageChannels}], got [${condition.shape}] and [${image.shape}]`);
+      throw new RangeError(
+        `PatchGAN expects condition [n, h, w, ${conditionChannels}] and image [n, h, w, ${imageChannels}], got [${condition.shape}] and [${image.shape}]`,
+      );
     }
     if (condition.shape.slice(0, 3).join() !== image.shape.slice(0, 3).join()) {
       throw new RangeError(`PatchGAN: condition [${condition.shape}] and image [${image.shape}] differ in batch or size`);
@@ -116,7 +127,7 @@ export class PatchDiscriminator extends ParamNetwork {
       let h = tf.concat([condition, image], 3) as tf.Tensor4D;
       this.layers.forEach((l, i) => {
         const z = l.stride === 2 ? convDown(h, l.kernel, l.bias) : convPad1(h, l.kernel, l.bias);
-        h = i === this.layers.length - 1 ? z : activate(norm(z, l.norm), 'leakyrelu', 0.2) as tf.Tensor4D;
+        h = i === this.layers.length - 1 ? z : (activate(norm(z, l.norm), 'leakyrelu', 0.2) as tf.Tensor4D);
       });
       return h;
     });

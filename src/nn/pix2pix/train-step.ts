@@ -43,8 +43,14 @@ export interface Pix2PixStepOptions {
  * Train on one batch of pairs: `condition` (edges) → `target` (images), both [n, h, w, c] in
  * [-1, 1]. Dropout masks come from `rng`.
  */
-export function pix2pixTrainStep(model: Pix2Pix, opt: Pix2PixOptimizers, condition: tf.Tensor4D, target: tf.Tensor4D,
-  rng: SeededRng, opts: Pix2PixStepOptions = {}): Pix2PixStepLosses {
+export function pix2pixTrainStep(
+  model: Pix2Pix,
+  opt: Pix2PixOptimizers,
+  condition: tf.Tensor4D,
+  target: tf.Tensor4D,
+  rng: SeededRng,
+  opts: Pix2PixStepOptions = {},
+): Pix2PixStepLosses {
   const lambda = opts.lambda ?? PIX2PIX_L1_WEIGHT;
   const G = model.generator;
   const D = model.discriminator;

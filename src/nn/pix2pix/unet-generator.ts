@@ -38,7 +38,14 @@ export interface UnetConfig {
 }
 
 export const PIX2PIX_32_GENERATOR: Required<UnetConfig> = {
-  downsamplings: 5, filters: 64, maxFilters: 512, inChannels: 1, outChannels: 1, dropout: 0.5, dropoutBlocks: 2, norm: 'batch',
+  downsamplings: 5,
+  filters: 64,
+  maxFilters: 512,
+  inChannels: 1,
+  outChannels: 1,
+  dropout: 0.5,
+  dropoutBlocks: 2,
+  norm: 'batch',
 };
 
 interface EncoderLayer {
@@ -116,7 +123,11 @@ export class UnetGenerator extends ParamNetwork {
         dropout: k < this.config.dropoutBlocks && this.config.dropout > 0,
       });
     }
-    this.decoder.push({ kernel: convKernel(this.params, rng, 'out', [4, 4, outChannels, 2 * ch[0]]), bias: zeroBias(this.params, 'out', outChannels), dropout: false });
+    this.decoder.push({
+      kernel: convKernel(this.params, rng, 'out', [4, 4, outChannels, 2 * ch[0]]),
+      bias: zeroBias(this.params, 'out', outChannels),
+      dropout: false,
+    });
   }
 
   /** Channels of each encoder layer: filters·2^i, capped at maxFilters. */
@@ -168,7 +179,7 @@ export class UnetGenerator extends ParamNetwork {
       const skips: tf.Tensor4D[] = [];
       let h: tf.Tensor4D = x;
       this.encoder.forEach((l, i) => {
-        const input = i === 0 ? h : activate(h, 'leakyrelu', 0.2) as tf.Tensor4D;
+        const input = i === 0 ? h : (activate(h, 'leakyrelu', 0.2) as tf.Tensor4D);
         h = norm(convDown(input, l.kernel, l.bias), l.norm);
         skips.push(h);
       });
