@@ -11,3 +11,4 @@ export * from './train-gan';
 export * from './checkpoint';
 export * from './cnn';
 export * from './classify';
+export * as pix2pix from './pix2pix';
