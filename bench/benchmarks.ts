@@ -9,8 +9,9 @@ import { fheGanBenchmark } from './fhe-gan';
 import { fhePbsBenchmark } from './fhe/pbs';
 import { ganCompressionBenchmark } from './gan-compression';
 import { qatStepBenchmark } from './qat-step';
+import { pix2pixStepBenchmark } from './pix2pix-step';
 import { flOverheadBenchmark } from './fl-overhead';
 
 export type { NamedBenchmark };
 
-export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, flOverheadBenchmark];
+export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, pix2pixStepBenchmark, flOverheadBenchmark];
