@@ -103,3 +103,25 @@ test('privlab setup-kernel registers the project-local kernelspec once, then rep
   assert.deepEqual(spec.argv.slice(2), ['--config-path', '{connection_file}']);
   assert.equal(spec.env.PRIVLAB_ROOT, ROOT);
 });
+
+test('privlab fid train-classifier: a quick classifier on the small MNIST, saved where --out says, with its command and checksum', async () => {
+  const out = path.join(tmpDir('privlab-fidtrain-'), 'm', 'model.json');
+  assert.equal(privlab(['fid', 'train-classifier', '--dataset', 'mnist-small']).status, 2, 'the cached model is not overwritten by a quick run');
+  assert.equal(privlab(['fid', 'train-classifier', '--dataset', 'nope', '--out', out]).status, 2);
+  const r = privlab(['fid', 'train-classifier', '--dataset', 'mnist-small', '--epochs', '1', '--seed', '3', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { model: string; test_accuracy: number; epochs: number };
+  assert.equal(res.model, out);
+  assert.equal(res.epochs, 1);
+  assert.ok(res.test_accuracy > 0.85, `one epoch on 8,000 digits classifies the 2,000 held-out ones: ${res.test_accuracy}`);
+  const meta = JSON.parse(fs.readFileSync(out, 'utf8')).privlab as Record<string, unknown>;
+  assert.match(String(meta.command), /--dataset mnist-small --epochs 1 --seed 3/);
+  assert.match(String(meta.weightsSha256), /^[0-9a-f]{64}$/);
+  // a weights file that does not match its recorded SHA-256 is refused
+  const weights = path.join(path.dirname(out), 'weights.bin');
+  const bytes = fs.readFileSync(weights);
+  bytes[100] ^= 1;
+  fs.writeFileSync(weights, bytes);
+  const { loadModel } = await import('../../src/metrics/tfjs-files');
+  await assert.rejects(loadModel(out), /do not match the SHA-256/);
+});

@@ -5,20 +5,20 @@ import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
 import { defaultFeatureModelPath, fashionFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
-import { loadFashionMnist, mnistSplit } from '../../data';
+import { datasetSplit, mnistSplit } from '../../data';
 import { datasetStats, generatorFid } from '../../metrics/gan-fid';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
 
 const USAGE = `privlab fid distance A B [--json]
     Fréchet distance between two feature sets: each a .npy feature matrix (N x D,
     float32/float64, as numpy writes it) or pytorch-fid statistics (.npz with mu, sigma).
-  privlab fid train-classifier [--dataset mnist|fashion] [--epochs N] [--seed S] [--out MODEL.json]
-    Train the LeNet feature classifier on the MNIST training split (default; cached in
-    data/fid-lenet/model.json) or on Fashion-MNIST's 60,000 training images (cached in
-    data/fid-fashion/model.json, with a README giving the command); prints its test accuracy
-    (MNIST: the held-out split; Fashion-MNIST: its 10,000-image test split).
+  privlab fid train-classifier [--dataset mnist|mnist-small|fashion] [--epochs N] [--seed S] [--out MODEL.json]
+    Train the LeNet feature classifier on the 60,000 canonical MNIST training digits (default;
+    cached in data/fid-lenet/model.json) or on Fashion-MNIST's 60,000 training images (cached in
+    data/fid-fashion/model.json, with a README giving the command); prints its accuracy on the
+    10,000 test images. mnist-small (the 10k set, a quick check) needs --out.
   privlab fid gan CHECKPOINT [--count N] [--seed S] [--feature-model MODEL.json --layer NAME] [--json]
-    FID of a generator's samples against the held-out MNIST test split, with the
+    FID of a generator's samples against the 10,000 MNIST test digits, with the
     real train-vs-test FID as the floor. LeNet features by default: not comparable
     in absolute terms to Inception-based FID.`;
 
@@ -38,15 +38,16 @@ async function distance(argv: string[]): Promise<number> {
 async function trainClassifier(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { dataset: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
   const dataset = values.dataset ?? 'mnist';
-  if (dataset !== 'mnist' && dataset !== 'fashion') throw new UsageError(`--dataset must be mnist or fashion, got "${dataset}"`);
+  if (dataset !== 'mnist' && dataset !== 'mnist-small' && dataset !== 'fashion') throw new UsageError(`--dataset must be mnist, mnist-small or fashion, got "${dataset}"`);
+  if (dataset === 'mnist-small' && !values.out) throw new UsageError('--dataset mnist-small needs --out (the cached model is the canonical one)');
   const epochs = numberOption('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
   const seed = numberOption('seed', values.seed, Number.isInteger, 'an integer');
   await selectBackend();
   const fashion = dataset === 'fashion';
-  const split = fashion ? { train: loadFashionMnist('train'), test: loadFashionMnist('test') } : {};
+  const split = datasetSplit(dataset);
   const trained = await trainFeatureClassifier({ epochs, seed, ...split, onEpoch: (e, loss) => console.error(`epoch ${e}: loss ${loss.toFixed(4)}`) });
   const out = values.out ?? (fashion ? fashionFeatureModelPath() : defaultFeatureModelPath());
-  const command = `privlab fid train-classifier${fashion ? ' --dataset fashion' : ''} --epochs ${trained.epochs} --seed ${trained.seed}${values.out ? ` --out ${values.out}` : ''}`;
+  const command = `privlab fid train-classifier${dataset === 'mnist' ? '' : ` --dataset ${dataset}`} --epochs ${trained.epochs} --seed ${trained.seed}${values.out ? ` --out ${values.out}` : ''}`;
   await saveFeatureClassifier(trained, out, {
     what: `LeNet-5-style ${fashion ? 'Fashion-MNIST' : 'MNIST'} classifier for FID features (layer "features", 84 units)`,
     command,
