@@ -41,9 +41,11 @@ const { FheService, inferRemote } = lab.fhe.run;
 const { runMnistFcnn, ZAMA_FCNN_REFERENCE, runGanFhe, GAN_FHE_REFERENCE } = lab.experiments;
 
 const FULL_RUN = false;                        // true: 100 encrypted digits, 10 generated images
-const EXECUTE_SAMPLES = FULL_RUN ? 100 : 5;
-const TRAINING: { floatEpochs?: number; qatEpochs?: number; simulateSamples?: number } = FULL_RUN ? {} : { floatEpochs: 1, qatEpochs: 3, simulateSamples: 2000 };
-const GAN_IMAGES = FULL_RUN ? 10 : 2;
+const SMOKE = process.env.PRIVLAB_SMOKE === "1"; // the test suite's tiny run of every cell
+const EXECUTE_SAMPLES = FULL_RUN ? 100 : SMOKE ? 1 : 5;
+const TRAINING: { floatEpochs?: number; qatEpochs?: number; simulateSamples?: number; mnist?: "small" } = FULL_RUN ? {}
+  : SMOKE ? { floatEpochs: 1, qatEpochs: 1, simulateSamples: 200, mnist: "small" } : { floatEpochs: 1, qatEpochs: 3, simulateSamples: 2000 };
+const GAN_IMAGES = FULL_RUN ? 10 : SMOKE ? 1 : 2;
 const backend = await lab.backend.selectBackend({ quiet: true });
 console.log(`tfjs backend for training: ${backend.name}`);
 """)
@@ -159,7 +161,7 @@ if (!ganFile) {
 } else {
   let ganBar: lab.ProgressBar | undefined;
   gan = await runGanFhe({
-    modelFile: ganFile, images: GAN_IMAGES, fidSamples: 500,
+    modelFile: ganFile, images: GAN_IMAGES, fidSamples: SMOKE ? 50 : 500, mnist: TRAINING.mnist,
     onExecute: async (done, total) => { ganBar ??= lab.progressBar({ total, label: "encrypted images", unit: "image" }); await ganBar.tick(1); },
   });
   ganBar?.close();

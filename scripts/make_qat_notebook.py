@@ -36,10 +36,13 @@ const backend = await lab.backend.selectBackend({ quiet: true });
 console.log(`tfjs backend: ${backend.name}`);
 
 const FULL = false;
+const SMOKE = process.env.PRIVLAB_SMOKE === "1"; // the test suite's tiny run of every cell
 const PRUNE_SCHEDULE: "one-shot" | "gradual" = "one-shot";
 const opts = FULL
   ? { epochs: 20, qatEpochs: 5, finetuneEpochs: 10, pruneSchedule: PRUNE_SCHEDULE }
-  : { epochs: 2, qatEpochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 50, fidSamples: 1000, pruneSchedule: PRUNE_SCHEDULE };
+  : SMOKE
+    ? { epochs: 1, qatEpochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 100, fidEpochs: 1, mnist: "small" as const, pruneSchedule: PRUNE_SCHEDULE }
+    : { epochs: 2, qatEpochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 50, fidSamples: 1000, pruneSchedule: PRUNE_SCHEDULE };
 """)
 md("## Training the seven generators")
 code("""
