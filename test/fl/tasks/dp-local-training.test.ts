@@ -105,16 +105,18 @@ test('the DP-SGD plan: all three keys, epochs of 1/q steps', () => {
   assert.throws(() => dpSgdPlan({ dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 1.5 }), /"dpSampleRate" must be in \(0, 1\]/);
 });
 
-test('a site draws its DP-SGD batches from node:crypto: the same round seed gives different batches', async () => {
+test('a site draws its DP-SGD batches from node:crypto: the same round seed gives different batches; no tensors leak', async () => {
   const model = mlpMnist.createModel(1);
   const start = weightsFromVariables(model.variables, model.names);
   const config = { dpNoiseMultiplier: 0, dpClipNorm: 1e6, dpSampleRate: 0.04, localSteps: 1, optimizer: 'sgd', learningRate: 0.5 };
   const runs: Float32Array[][] = [];
+  const tensors = tf.memory().numTensors;
   for (let i = 0; i < 2; i++) {
     assignWeights(model.variables, model.names, start);
-    await mlpMnist.trainLocal(model, data, config, 123);
+    await mlpMnist.trainLocal(model, data, { ...config, localSteps: 2 }, 123);
     runs.push(weightsFromVariables(model.variables, model.names).values);
   }
+  assert.equal(tf.memory().numTensors, tensors, 'no tensors left behind by a DP-SGD round');
   model.dispose();
   // Without noise the step is a function of the batch alone; two equal Poisson draws of ~20 of 500 examples are vanishingly unlikely.
   assert.notDeepEqual(runs[0], runs[1]);

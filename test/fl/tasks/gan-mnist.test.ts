@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
 import { datasetSplit, subset } from '../../../src/data';
 import { federatedGeneratorFid, getTask, initialWeights, parseGanTaskName, runFederated } from '../../../src/fl';
 import { loadFeatureModel } from '../../../src/metrics/feature-model';
@@ -64,6 +65,10 @@ test('gan-mnist task names carry the sizes; DP-SGD is refused', async () => {
   assert.equal(reference.names.length, 16, 'the reference GAN: 4 layers each in G and D, kernel and bias');
   reference.dispose();
   const model = getTask(TASK).createModel(0);
+  const tensors = tf.memory().numTensors;
+  const m = await getTask(TASK).trainLocal(model, subset(datasetSplit('mnist').test, Array.from({ length: 40 }, (_, i) => i)), { localSteps: 5, batchSize: 16 }, 0);
+  assert.equal(m.steps, 5, 'steps run on across epochs (40 images, batch 16)');
+  assert.equal(tf.memory().numTensors, tensors, 'no tensors left behind by a GAN round');
   await assert.rejects(getTask(TASK).trainLocal(model, subset(datasetSplit('mnist').test, [0, 1]), { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.5 }, 0), /not implemented for the GAN task/);
   model.dispose();
 });
