@@ -229,7 +229,7 @@ async function run(argv: string[]): Promise<number> {
       const m = h.metrics;
       const head = `round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s`;
       const body = gan
-        ? `D loss ${m.d_loss?.toFixed(4)}, G loss ${m.g_loss?.toFixed(4)}`
+        ? `D loss ${m.d_loss?.toFixed(4) ?? '(not reported under DP-SGD)'}, G loss ${m.g_loss?.toFixed(4)}`
         : `train loss ${m.train_loss?.toFixed(4) ?? '(not reported under DP-SGD)'}, accuracy of the global model before it ${m.global_accuracy?.toFixed(4)} (${h.accepted.map((a) => `${a.site} ${a.metrics.global_accuracy?.toFixed(3)}`).join(', ')})`;
       process.stdout.write(`${head}, ${body}, ${privacyText(h)}\n`);
     }

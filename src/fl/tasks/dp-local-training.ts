@@ -39,8 +39,11 @@ export function usesDpSgd(config: Config): boolean {
   return DP_SGD_KEYS.some((k) => k in config);
 }
 
-/** The DP-SGD plan of a round's config, or undefined when the config does not ask for DP-SGD. */
-export function dpSgdPlan(config: Config): DpSgdPlan | undefined {
+/**
+ * The DP-SGD plan of a round's config, or undefined when the config does not ask for DP-SGD.
+ * `learningRate` defaults to `defaultLearningRate` (1e-3; the GAN's is 2e-4).
+ */
+export function dpSgdPlan(config: Config, defaultLearningRate = 1e-3): DpSgdPlan | undefined {
   if (!usesDpSgd(config)) return undefined;
   const noiseMultiplier = configNumber(config, 'dpNoiseMultiplier', undefined, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0 (with dpClipNorm and dpSampleRate)');
   const clipNorm = configNumber(config, 'dpClipNorm', undefined, (n) => Number.isFinite(n) && n > 0, 'a positive number (with dpNoiseMultiplier and dpSampleRate)');
@@ -54,12 +57,12 @@ export function dpSgdPlan(config: Config): DpSgdPlan | undefined {
   return {
     steps, noiseMultiplier, clipNorm, sampleRate,
     optimizer: configChoice(config, 'optimizer', 'adam', ['sgd', 'adam'] as const),
-    learningRate: configNumber(config, 'learningRate', 1e-3, (n) => n > 0 && Number.isFinite(n), 'a positive number'),
+    learningRate: configNumber(config, 'learningRate', defaultLearningRate, (n) => n > 0 && Number.isFinite(n), 'a positive number'),
   };
 }
 
 /** The examples `indices` of `ds` as one batch (pixels scaled to [-1, 1], as epochBatches does). */
-function batchOf(ds: ImageDataset, indices: readonly number[]): Batch {
+export function batchOf(ds: ImageDataset, indices: readonly number[]): Batch {
   const px = ds.height * ds.width;
   const pixels = new Float32Array(indices.length * px);
   const labels = new Uint8Array(indices.length);
@@ -113,8 +116,10 @@ export async function dpTrainSteps(model: TaskModel, ds: ImageDataset, plan: DpS
   } finally {
     optimizer.dispose();
   }
-  return {
-    steps: plan.steps, dp_sample_rate: plan.sampleRate, dp_noise_multiplier: plan.noiseMultiplier, dp_clip_norm: plan.clipNorm,
-    train_seconds: (performance.now() - t0) / 1000,
-  };
+  return { ...dpMetrics(plan), train_seconds: (performance.now() - t0) / 1000 };
+}
+
+/** What a DP-SGD site reports of its training: the steps and (σ, q, C) the server accounts. */
+export function dpMetrics(plan: DpSgdPlan): Metrics {
+  return { steps: plan.steps, dp_sample_rate: plan.sampleRate, dp_noise_multiplier: plan.noiseMultiplier, dp_clip_norm: plan.clipNorm };
 }

@@ -13,8 +13,9 @@
  * builds its model and sizes the largest message it accepts from the task alone, and the
  * checkpoint is tied to the name.
  *
- * Per round a site reports its mean D and G losses; evaluation reports the losses of the
- * global networks on held-out digits. FID per round would cost a generator sweep and a
+ * Per round a site reports its mean D and G losses (under DP-SGD, which privatises D's step
+ * as ./dp-gan-step.ts says, only G's); evaluation reports the losses of the global networks on
+ * held-out digits. FID per round would cost a generator sweep and a
  * feature pass per site and round, so FID is computed once on the final generator
  * (federatedGeneratorFid, used by `privlab fl run --fid`).
  */
@@ -22,15 +23,18 @@ import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../../data/dataset';
 import { epochBatches } from '../../nn/batches';
 import { Gan, GanConfig, ganConfig } from '../../nn/gan';
-import { ganOptimizers, ganTrainStep } from '../../nn/gan-step';
+import { GanOptimizers, ganOptimizers, ganTrainStep } from '../../nn/gan-step';
 import { bceWithLogits } from '../../nn/losses';
 import { SeededRng } from '../../util/rng';
 import { datasetStats, generatorFid } from '../../metrics/gan-fid';
 import type { FeatureModel } from '../../metrics/feature-model';
 import { Weights, assignWeights } from '../weights';
+import { CryptoUniform, poissonSample } from '../dp/poisson-sampling';
+import { Metrics } from '../strategy';
 import { FlTask, TaskModel, configChoice, configNumber } from './task';
-import { localTrainingPlan } from './local-training';
-import { usesDpSgd } from './dp-local-training';
+import { LocalTrainingPlan, localTrainingPlan } from './local-training';
+import { DpRandomness, DpSgdPlan, batchOf, dpMetrics, dpSgdPlan } from './dp-local-training';
+import { dpGanTrainStep } from './dp-gan-step';
 
 export const GAN_MNIST = 'gan-mnist';
 
@@ -59,6 +63,49 @@ function checkImages(task: string, data: ImageDataset, c: GanConfig): void {
   if (data.height !== c.imageHeight || data.width !== c.imageWidth) throw new RangeError(`${task} takes ${c.imageHeight}x${c.imageWidth} images, got ${data.height}x${data.width} (${data.name})`);
 }
 
+const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A round of plain local GAN training: minibatches over seeded epochs. */
+async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng): Promise<Metrics> {
+  let d = 0, g = 0, steps = 0;
+  while (steps < plan.steps) {
+    for (const b of epochBatches(data, plan.batchSize === 0 ? data.count : plan.batchSize, rng)) {
+      try {
+        const losses = ganTrainStep(gan, opt, b.images, rng);
+        d += losses.d;
+        g += losses.g;
+      } finally {
+        b.images.dispose();
+      }
+      await nextTick();
+      // Leaving the loop ends the generator before it converts another batch.
+      if (++steps >= plan.steps) break;
+    }
+  }
+  return { d_loss: d / steps, g_loss: g / steps, steps };
+}
+
+/**
+ * A round of DP-SGD on D (./dp-gan-step.ts): Poisson batches of real digits drawn from
+ * node:crypto unless a test passes a seeded sampler. D's loss touches real digits and is not
+ * reported; G's is post-processing of the private D.
+ */
+async function dpGanRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: DpSgdPlan, rng: SeededRng, dp: DpRandomness = {}): Promise<Metrics> {
+  const sampling = dp.sampling ?? new CryptoUniform();
+  const expectedBatchSize = plan.sampleRate * data.count;
+  let g = 0;
+  for (let step = 0; step < plan.steps; step++) {
+    const real = batchOf(data, poissonSample(data.count, plan.sampleRate, sampling));
+    try {
+      g += dpGanTrainStep(gan, opt, real.images, rng, { clipNorm: plan.clipNorm, noiseMultiplier: plan.noiseMultiplier, expectedBatchSize, noise: dp.noise });
+    } finally {
+      real.images.dispose();
+    }
+    await nextTick();
+  }
+  return { ...dpMetrics(plan), g_loss: g / plan.steps };
+}
+
 /** The GAN task of `name` (`gan-mnist` or `gan-mnist:Z:G:D`). */
 export function ganMnistTask(name: string): FlTask {
   const sizes = parseGanTaskName(name);
@@ -73,38 +120,23 @@ export function ganMnistTask(name: string): FlTask {
       const names = [...gan.generator.variableNames().map((n) => `generator/${n}`), ...gan.discriminator.variableNames().map((n) => `discriminator/${n}`)];
       return { gan, variables: [...gan.generator.variables(), ...gan.discriminator.variables()], names, dispose: () => gan.dispose() };
     },
-    async trainLocal(model, data, fit, seed) {
+    async trainLocal(model, data, fit, seed, dp) {
       checkImages(name, data, config);
-      if (usesDpSgd(fit)) throw new RangeError(`${name}: DP-SGD at the sites is not implemented for the GAN task (its discriminator step mixes real and generated examples)`);
       const gan = asGan(model, name);
-      // Steps and batch size as every task reads them; both networks use Adam with the reference's β1 = 0.5.
+      // Both networks use Adam with the reference's β1 = 0.5 and learning rate 2e-4.
       configChoice(fit, 'optimizer', 'adam', ['adam'] as const);
-      const plan = localTrainingPlan({ batchSize: 64, ...fit, learningRate: 1 }, data.count);
       const learningRate = configNumber(fit, 'learningRate', 2e-4, (n) => n > 0 && Number.isFinite(n), 'a positive number');
       const opt = ganOptimizers(gan, { learningRate, beta1: 0.5, beta2: 0.999 });
       const rng = new SeededRng(seed);
       const t0 = performance.now();
-      let d = 0, g = 0, steps = 0;
+      const dpPlan = dpSgdPlan(fit, 2e-4);
       try {
-        while (steps < plan.steps) {
-          for (const b of epochBatches(data, plan.batchSize === 0 ? data.count : plan.batchSize, rng)) {
-            try {
-              const losses = ganTrainStep(gan, opt, b.images, rng);
-              d += losses.d;
-              g += losses.g;
-            } finally {
-              b.images.dispose();
-            }
-            await new Promise((r) => setImmediate(r));
-            // Leaving the loop ends the generator before it converts another batch.
-            if (++steps >= plan.steps) break;
-          }
-        }
+        const metrics = dpPlan ? await dpGanRound(gan, opt, data, dpPlan, rng, dp) : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng);
+        return { ...metrics, train_seconds: (performance.now() - t0) / 1000 };
       } finally {
         opt.discriminator.dispose();
         opt.generator.dispose();
       }
-      return { d_loss: d / steps, g_loss: g / steps, steps, train_seconds: (performance.now() - t0) / 1000 };
     },
     evaluate(model, data) {
       checkImages(name, data, config);

@@ -8,6 +8,7 @@ export { localTrainingPlan, trainSteps } from './local-training';
 export { DP_SGD_KEYS, DpRandomness, DpSgdPlan, dpSgdPlan, dpTrainSteps, usesDpSgd } from './dp-local-training';
 export { mlpMnist, MLP_MNIST_SIZES } from './mlp-mnist';
 
+export { dpDiscriminatorGradient, dpGanTrainStep, fakeBatchSize } from './dp-gan-step';
 export { GAN_MNIST, ganMnist, ganMnistTask, parseGanTaskName, federatedGeneratorFid } from './gan-mnist';
 
 export const TASKS: readonly FlTask[] = [mlpMnist, ganMnist];

@@ -55,7 +55,7 @@ test('gan-mnist: 2 rounds over 2 site processes, finite losses, both networks fe
   }
 });
 
-test('gan-mnist task names carry the sizes; DP-SGD is refused', async () => {
+test('gan-mnist task names carry the sizes; a round runs its steps across epochs without leaking tensors', async () => {
   assert.deepEqual(parseGanTaskName('gan-mnist'), {});
   assert.deepEqual(parseGanTaskName('gan-mnist:8:32.16:64'), { latentDim: 8, generatorHidden: [32, 16], discriminatorHidden: [64] });
   assert.equal(parseGanTaskName('mlp-mnist'), undefined);
@@ -69,6 +69,5 @@ test('gan-mnist task names carry the sizes; DP-SGD is refused', async () => {
   const m = await getTask(TASK).trainLocal(model, subset(datasetSplit('mnist').test, Array.from({ length: 40 }, (_, i) => i)), { localSteps: 5, batchSize: 16 }, 0);
   assert.equal(m.steps, 5, 'steps run on across epochs (40 images, batch 16)');
   assert.equal(tf.memory().numTensors, tensors, 'no tensors left behind by a GAN round');
-  await assert.rejects(getTask(TASK).trainLocal(model, subset(datasetSplit('mnist').test, [0, 1]), { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.5 }, 0), /not implemented for the GAN task/);
   model.dispose();
 });
