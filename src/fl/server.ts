@@ -14,7 +14,7 @@ import { TaskMode, decodeUpdate, encodeTask, UpdateMessage } from './messages';
 import { ServerTransport, TaskRef, TransportFault, Verdict } from './transport/transport';
 import { TensorSpec, Weights, weightsFromVariables } from './weights';
 import { frameLimit } from './wire';
-import { RoundRecord, ServerState, SiteAnswer, loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint';
+import { CheckpointError, RoundRecord, ServerState, SiteAnswer, loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint';
 import { PrivacyLedger } from './privacy-accounting';
 
 export interface ServerOptions {
@@ -100,7 +100,12 @@ export class FlServer {
     let state = loadCheckpoint(this.o.checkpoint, task.name, specs);
     if (state) {
       this.log(`resuming from ${this.o.checkpoint}: ${state.round} of ${this.o.rounds} rounds done`);
-      this.privacy.replay(state.history);
+      try {
+        this.privacy.replay(state.history);
+      } catch (e) {
+        // The privacy records come from the file: a bad one is the checkpoint's problem, named as such.
+        throw new CheckpointError(this.o.checkpoint, `cannot resume from it: ${(e as Error).message}`);
+      }
     } else {
       state = { task: task.name, round: 0, history: [], weights: fresh };
       saveCheckpoint(this.o.checkpoint, state);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { newTokens, writeTokens } from '../../src/fl';
+import { initialWeights, mlpMnist, newTokens, saveCheckpoint, writeTokens } from '../../src/fl';
 import { privlab } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
@@ -46,6 +46,14 @@ test('a corrupt checkpoint or sites file stops the server with exit 1, naming th
   const w = privlab(['fl', 'server', '--sites-file', weak, '--checkpoint', ckpt]);
   assert.equal(w.status, 1);
   assert.match(w.stderr, /site "site-1" needs a token of at least 16 characters/);
+
+  // A checkpoint of a plain FedAvg round cannot be resumed under a DP mode: its rounds were not accounted.
+  const plain = path.join(dir, 'plain.ckpt');
+  const record = { round: 1, attempts: 1, seconds: 0, serverCpuSeconds: 0, sampled: ['site-1'], accepted: [], rejected: [], missing: [], metrics: {}, privacy: { mode: 'none' as const, unit: null, delta: null, epsilon: null, runs: [] } };
+  saveCheckpoint(plain, { task: 'mlp-mnist', round: 1, history: [record], weights: initialWeights(mlpMnist, 0) });
+  const dp = privlab(['fl', 'server', '--sites-file', sites, '--checkpoint', plain, '--rounds', '2', '--dp', 'dp-fedavg', '--noise-multiplier', '1', '--clip', '1']);
+  assert.equal(dp.status, 1, dp.stderr);
+  assert.match(dp.stderr, new RegExp(`${plain}: cannot resume from it: round 1 ran in DP mode "none", this job runs "dp-fedavg"`));
 });
 
 test('fl run --dp dp-sgd --json: ε per round, as `privlab dp epsilon` gives it for the same σ, q and steps', () => {
