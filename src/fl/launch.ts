@@ -42,6 +42,8 @@ export interface FederatedJobOptions {
   minSites?: number;
   /** Fraction of the sites that train each round. Default 1. */
   fractionFit?: number;
+  /** δ of the ε the server records under dp-sgd and dp-fedavg. Default the server's (1e-5). */
+  delta?: number;
   /** Progress lines (server and site logs). */
   log?: (line: string) => void;
   /** Each completed round's record, as the server completes it. */
@@ -136,7 +138,7 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
   const procs: Proc[] = [];
   try {
     const server = start('server', ['fl', 'server', '--task', task, '--rounds', String(o.rounds), '--sites-file', sitesFile, '--checkpoint', checkpoint,
-      '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1), '--fraction-fit', String(o.fractionFit ?? 1)], {}, path.join(dir, 'server.log'), log);
+      '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1), '--fraction-fit', String(o.fractionFit ?? 1), ...(o.delta === undefined ? [] : ['--delta', String(o.delta)])], {}, path.join(dir, 'server.log'), log);
     procs.push(server);
     const url = await serverOutput(server, o.onRound ?? (() => undefined));
     for (const id of ids) {
