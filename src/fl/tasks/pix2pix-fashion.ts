@@ -40,12 +40,18 @@ export function asPix2Pix(model: TaskModel): Pix2Pix {
  */
 const PAIRS = new WeakMap<ImageDataset, EdgePairs>();
 
+/** Edge → image pairs of 28x28 images, padded to 32x32. */
+function freshPairs(data: ImageDataset): EdgePairs {
+  if (data.height !== 28 || data.width !== 28) {
+    throw new RangeError(`pix2pix-fashion takes 28x28 images (padded to 32x32), got ${data.height}x${data.width} (${data.name})`);
+  }
+  return edgePairs(data);
+}
+
 export function sitePairs(data: ImageDataset): EdgePairs {
   let p = PAIRS.get(data);
   if (!p) {
-    if (data.height !== 28 || data.width !== 28)
-      throw new RangeError(`pix2pix-fashion takes 28x28 images (padded to 32x32), got ${data.height}x${data.width} (${data.name})`);
-    p = edgePairs(data);
+    p = freshPairs(data);
     PAIRS.set(data, p);
   }
   return p;
@@ -122,12 +128,19 @@ async function trainPix2Pix(model: TaskModel, data: ImageDataset, config: Config
   };
 }
 
-/** Mean |G(edges) − image| over a set's pairs (pixels in [-1, 1]). */
+/**
+ * Mean |G(edges) − image| over a set's pairs (pixels in [-1, 1]). The pairs are made and freed
+ * here, not cached: a site evaluates on a fresh sample of its held-out images each round.
+ */
 function evaluatePix2Pix(model: TaskModel, data: ImageDataset): Metrics {
   const p = asPix2Pix(model);
-  const pairs = sitePairs(data);
-  const l1 = tf.tidy(() => tf.mean(tf.abs(tf.sub(translateEdges(p, pairs.edges), pairs.images))).dataSync()[0]);
-  return { l1, loss: l1 };
+  const pairs = PAIRS.get(data) ?? freshPairs(data);
+  try {
+    const l1 = tf.tidy(() => tf.mean(tf.abs(tf.sub(translateEdges(p, pairs.edges), pairs.images))).dataSync()[0]);
+    return { l1, loss: l1 };
+  } finally {
+    if (!PAIRS.has(data)) tf.dispose([pairs.edges, pairs.images]);
+  }
 }
 
 export function pix2pixFashionTask(name: string, config: Pix2PixConfig, description: string): FlTask {
