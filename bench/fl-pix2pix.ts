@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backend';
-import { intOption } from '../src/cli/command';
+import { intOption, numberOption, UsageError } from '../src/cli/command';
 import {
   FL_PIX2PIX_FULL,
   FL_PIX2PIX_SETTINGS,
@@ -105,14 +105,9 @@ export const flPix2PixBenchmark: NamedBenchmark = {
       },
     });
     const base = values.full ? FL_PIX2PIX_FULL : FL_PIX2PIX_SHORT;
-    const num = (k: string, v: string | undefined): number | undefined => {
-      if (v === undefined) return undefined;
-      const x = Number(v);
-      if (!Number.isFinite(x) || x < 0) throw new RangeError(`--${k} must be a number ≥ 0, got ${v}`);
-      return x;
-    };
+    const num = (k: string, v: string | undefined): number | undefined => numberOption(k, v, (x) => x >= 0, 'a number ≥ 0');
     if (values.model !== undefined && values.model !== 'source' && values.model !== 'small')
-      throw new RangeError(`--model must be source or small, got ${values.model}`);
+      throw new UsageError(`--model must be source or small, got "${values.model}"`);
     const rounds = intOption('rounds', values.rounds, 1) ?? base.rounds!;
     const clipNorm = num('clip-norm', values['clip-norm']);
     const noiseMultiplier = num('noise-multiplier', values['noise-multiplier']);
@@ -133,7 +128,7 @@ export const flPix2PixBenchmark: NamedBenchmark = {
       log,
     };
     if (opts.settings?.some((s) => !(FL_PIX2PIX_SETTINGS as readonly string[]).includes(s)))
-      throw new RangeError(`--settings: choose from ${FL_PIX2PIX_SETTINGS.join(', ')}`);
+      throw new UsageError(`--settings: choose from ${FL_PIX2PIX_SETTINGS.join(', ')}`);
     return benchFlPix2Pix(opts);
   },
 };

@@ -89,3 +89,15 @@ test('bench fl-pix2pix: tiniest run, documented keys', () => {
   assert.equal(j.l1_table.length, 2);
   assert.deepEqual(j.source_ratios_to_centralized, { 'FL+DP': 1.129, local: 1.329 });
 });
+
+test('bench fl-pix2pix: a bad option exits 2 before any work', () => {
+  for (const [args, message] of [
+    [['--steps-per-round', '0'], /--steps-per-round must be an integer ≥ 1, got "0"/],
+    [['--model', 'big'], /--model must be source or small, got "big"/],
+    [['--settings', 'centralized,nope'], /--settings: choose from centralized, local/],
+  ] as const) {
+    const r = privlab(['bench', 'fl-pix2pix', ...args]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});
