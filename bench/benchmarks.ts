@@ -11,7 +11,8 @@ import { ganCompressionBenchmark } from './gan-compression';
 import { qatStepBenchmark } from './qat-step';
 import { pix2pixStepBenchmark } from './pix2pix-step';
 import { flOverheadBenchmark } from './fl-overhead';
+import { flPix2PixBenchmark } from './fl-pix2pix';
 
 export type { NamedBenchmark };
 
-export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, pix2pixStepBenchmark, flOverheadBenchmark];
+export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, pix2pixStepBenchmark, flOverheadBenchmark, flPix2PixBenchmark];

@@ -12,3 +12,6 @@ export type { GanFheOptions, GanFheResult, GanFheRun } from './fhe-gan';
 export { trainFcnn, classificationAccuracy } from '../quant/classifiers/fcnn';
 export { trainCnn } from '../quant/classifiers/cnn';
 export type { CnnTrainOptions } from '../quant/classifiers/cnn';
+// federated Pix2Pix (notebook 04, `privlab bench fl-pix2pix`)
+export { runFlPix2Pix, FL_PIX2PIX_FULL, FL_PIX2PIX_SHORT, pix2pixFid, pix2pixImageStats, FL_PIX2PIX_SETTINGS, FL_PIX2PIX_LABELS, FL_PIX2PIX_SOURCE_TABLE } from './fl-pix2pix';
+export type { FlPix2PixOptions, FlPix2PixResult, FlPix2PixSetting, FlPix2PixSettingResult, SiteRoundLoss } from './fl-pix2pix';

@@ -2,16 +2,18 @@
 import { FlTask } from './task';
 import { mlpMnist } from './mlp-mnist';
 import { ganMnist, ganMnistTask, parseGanTaskName } from './gan-mnist';
+import { PIX2PIX_FASHION_TASKS } from './pix2pix-fashion';
 
 export * from './task';
 export { localTrainingPlan, trainSteps } from './local-training';
 export { DP_SGD_KEYS, DpRandomness, DpSgdPlan, dpSgdPlan, dpTrainSteps, usesDpSgd } from './dp-local-training';
 export { mlpMnist, MLP_MNIST_SIZES } from './mlp-mnist';
+export * from './pix2pix-fashion';
 
 export { dpDiscriminatorGradient, dpGanTrainStep, fakeBatchSize } from './dp-gan-step';
 export { GAN_MNIST, ganMnist, ganMnistTask, parseGanTaskName, federatedGeneratorFid } from './gan-mnist';
 
-export const TASKS: readonly FlTask[] = [mlpMnist, ganMnist];
+export const TASKS: readonly FlTask[] = [mlpMnist, ganMnist, ...PIX2PIX_FASHION_TASKS];
 
 /** A task by name; `gan-mnist:Z:G:D` names a GAN of other sizes (./gan-mnist.ts). */
 export function getTask(name: string): FlTask {
