@@ -9,8 +9,10 @@ import { fheGanBenchmark } from './fhe-gan';
 import { fhePbsBenchmark } from './fhe/pbs';
 import { ganCompressionBenchmark } from './gan-compression';
 import { qatStepBenchmark } from './qat-step';
+import { pix2pixStepBenchmark } from './pix2pix-step';
 import { flOverheadBenchmark } from './fl-overhead';
+import { flPix2PixBenchmark } from './fl-pix2pix';
 
 export type { NamedBenchmark };
 
-export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, flOverheadBenchmark];
+export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, pix2pixStepBenchmark, flOverheadBenchmark, flPix2PixBenchmark];

@@ -20,6 +20,8 @@ export interface YardstickOptions {
   steps?: number;
   threads?: number;
   batch?: number;
+  /** Another yardstick script taking the same options (default: yardstickPath()). */
+  script?: string;
 }
 
 /** The script: PRIVLAB_TORCH_YARDSTICK, else the project's own bench/yardsticks/torch_gan_step.py. */
@@ -33,8 +35,7 @@ function python(): string {
 }
 
 /** Why the yardstick cannot run here, or null when it can. */
-export function yardstickUnavailable(): string | null {
-  const script = yardstickPath();
+export function yardstickUnavailable(script = yardstickPath()): string | null {
   if (!fs.existsSync(script)) return `PyTorch yardstick not found at ${script}`;
   const r = spawnSync(python(), ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000 });
   if (r.error) return `${python()} cannot run: ${r.error.message}`;
@@ -44,7 +45,7 @@ export function yardstickUnavailable(): string | null {
 
 /** One run of the yardstick; throws with its stderr when it fails. */
 export function runYardstick(opts: YardstickOptions = {}): YardstickRun {
-  const args = [yardstickPath(), '--steps', String(opts.steps ?? 30), '--threads', String(opts.threads ?? 2), '--batch', String(opts.batch ?? 64)];
+  const args = [opts.script ?? yardstickPath(), '--steps', String(opts.steps ?? 30), '--threads', String(opts.threads ?? 2), '--batch', String(opts.batch ?? 64)];
   const r = spawnSync(python(), args, { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) throw new Error(`PyTorch yardstick failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();

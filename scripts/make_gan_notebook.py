@@ -24,8 +24,9 @@ code("""
 import * as lab from "privlab/kernel-ext";
 
 const FULL_RUN = false;                       // true: the source's 200 epochs
-const EPOCHS = FULL_RUN ? 200 : 20;
-const SAMPLE_EPOCHS = FULL_RUN ? [5, 30, 100, 200] : [1, 5, 10, 20];
+const SMOKE = process.env.PRIVLAB_SMOKE === "1"; // the test suite's tiny run of every cell
+const EPOCHS = FULL_RUN ? 200 : SMOKE ? 1 : 20;
+const SAMPLE_EPOCHS = FULL_RUN ? [5, 30, 100, 200] : SMOKE ? [1] : [1, 5, 10, 20];
 const SEED = 0;                               // the CLI's default seed too
 
 const backend = await lab.backend.selectBackend({ quiet: true });
@@ -42,6 +43,7 @@ latent vectors at every chosen epoch, so the grids show how the generator change
 code("""
 const run = await lab.train.gan({
   dataset: mnist, epochs: EPOCHS, seed: SEED, sampleEpochs: SAMPLE_EPOCHS, sampleCount: 64, savePrefix: "mnist-gan/",
+  maxStepsPerEpoch: SMOKE ? 5 : undefined,
 });
 const steps = run.history.steps.d.length;
 console.log(`trained ${run.epoch} epochs (${steps} steps of ${64}) in ${run.seconds.toFixed(1)} s: ` +
@@ -52,7 +54,7 @@ code("""
 const last = run.samples[run.samples.length - 1];
 lab.images(lab.sampleTensorLike(last, 784), { range: "[-1,1]", columns: 8, scale: 2, caption: `generated, epoch ${last.epoch}` });
 lab.images(mnist, { indices: lab.data.sampleIndices(mnist, 64, SEED), columns: 8, scale: 2, caption: "real" });
-const score = await lab.fid(run.gan, { label: `generator after ${run.epoch} epochs`, save: "mnist-gan/fid" });
+const score = await lab.fid(run.gan, { label: `generator after ${run.epoch} epochs`, count: SMOKE ? 200 : 2000, save: "mnist-gan/fid" });
 """)
 md("""
 ## Losses and memory per epoch

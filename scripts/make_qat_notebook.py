@@ -14,7 +14,7 @@ and prunes the 4-bit generator by 20 / 50 / 70 / 80 % (L1, unstructured). Its FI
 57.2 regular, 59.1 4-bit, then 60.7 / 67.8 / 108.2 / 143.2 — a small cost for 4 bits and 50 % pruning,
 a clear break at 70–80 %. QAT training took about 2.2x the regular time.
 
-Here each generator is scored by FID against the 2,000 held-out real digits, with features of a LeNet
+Here each generator is scored by FID against the 10,000 MNIST test digits, with features of a LeNet
 trained on MNIST (`data/fid-lenet`). **These FID values are not comparable in absolute terms with the
 paper's Inception-based ones**: compare the ratios to the regular model.
 
@@ -36,10 +36,13 @@ const backend = await lab.backend.selectBackend({ quiet: true });
 console.log(`tfjs backend: ${backend.name}`);
 
 const FULL = false;
+const SMOKE = process.env.PRIVLAB_SMOKE === "1"; // the test suite's tiny run of every cell
 const PRUNE_SCHEDULE: "one-shot" | "gradual" = "one-shot";
 const opts = FULL
   ? { epochs: 20, qatEpochs: 5, finetuneEpochs: 10, pruneSchedule: PRUNE_SCHEDULE }
-  : { epochs: 2, qatEpochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 50, fidSamples: 1000, pruneSchedule: PRUNE_SCHEDULE };
+  : SMOKE
+    ? { epochs: 1, qatEpochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 100, fidEpochs: 1, mnist: "small" as const, pruneSchedule: PRUNE_SCHEDULE }
+    : { epochs: 2, qatEpochs: 1, finetuneEpochs: 1, maxStepsPerEpoch: 50, fidSamples: 1000, pruneSchedule: PRUNE_SCHEDULE };
 """)
 md("## Training the seven generators")
 code("""

@@ -35,11 +35,11 @@ export function compile(model: QuantizedModel, inputset: ArrayLike<number>, opts
       'table bits': fmt(l.tableResolutionBits),
       'read noise (values)': fmt(l.readNoiseStdValues),
       'predicted read error': fmt(l.predictedReadError),
-    })).concat([{
-      layer: 'circuit' as unknown as number, neurons: r.reads, PBS: r.pbsCount, 'accumulator bits': NaN, 'positions / value': NaN, 'table bits': NaN,
-      'read noise (values)': NaN, 'predicted read error': fmt(r.predictedReadError),
-    }]), { save: opts.save });
-    console.log(`${r.parameterSet}: ${r.parameters}; evaluation keys ${(r.keys.evaluationKeyBytes / 2 ** 20).toFixed(1)} MiB`);
+    })), { save: opts.save });
+    table([{
+      'parameter set': r.parameterSet, PBS: r.pbsCount, 'predicted read error': fmt(r.predictedReadError),
+      'evaluation keys MiB': fmt(r.keys.evaluationKeyBytes / 2 ** 20), 'upload KiB / sample': fmt(r.keys.uploadBytesPerSample / 1024),
+    }]);
   }
   return m;
 }

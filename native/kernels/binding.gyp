@@ -13,7 +13,9 @@
         "src/conv2d.cc",
         "src/adam.cc",
         "src/reduce.cc",
-        "src/elementwise.cc"
+        "src/elementwise.cc",
+        "src/batch_norm.cc",
+        "src/concat.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -15,3 +15,7 @@ export const PrivlabFakeQuantAffine = 'PrivlabFakeQuantAffine';
 export const PrivlabFakeQuantSymmetricColumns = 'PrivlabFakeQuantSymmetricColumns';
 /** (dy, x) ↦ dy where lo ≤ x ≤ hi, else 0: the straight-through estimator's gradient. */
 export const PrivlabFakeQuantAffineGrad = 'PrivlabFakeQuantAffineGrad';
+/** Batch normalisation over N, H, W of NHWC with the batch's statistics: outputs y, mean [C], 1/σ [C]. */
+export const PrivlabBatchNorm = 'PrivlabBatchNorm';
+/** Its gradient from dy, x, mean, 1/σ and γ: outputs dx, dγ, dβ. */
+export const PrivlabBatchNormGrad = 'PrivlabBatchNormGrad';

@@ -31,6 +31,14 @@ export interface NativeKernels {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, shape: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, shape: Int32Array): void;
+  batchNormForward(x: Float32Array, rows: number, channels: number, gamma: Float32Array, beta: Float32Array, epsilon: number,
+    y: Float32Array, mean: Float32Array, invStd: Float32Array): void;
+  batchNormBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, rows: number,
+    channels: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  /** Each row of x [rows, cols] cut into consecutive pieces; piece p's width is outs[p].length / rows. */
+  splitColumns(x: Float32Array, rows: number, cols: number, outs: Float32Array[]): void;
+  /** Its inverse: out [rows, cols] from pieces whose widths (length / rows) sum to cols. */
+  concatColumns(ins: Float32Array[], rows: number, cols: number, out: Float32Array): void;
   adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, lr: number, beta1: number, beta2: number,
     epsilon: number, biasCorrection1: number, biasCorrection2: number): void;
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeKernels, nativeKernelsError } from './native-addon';
-import { PrivlabActivationGrad, PrivlabAdamUpdate, PrivlabDense } from './kernel-names';
+import { PrivlabActivationGrad, PrivlabAdamUpdate, PrivlabBatchNorm, PrivlabBatchNormGrad, PrivlabDense } from './kernel-names';
 import { KernelArgs } from './kernels/kernel-util';
 import { batchMatMul, fusedMatMul } from './kernels/mat-mul';
 import { conv2D, conv2DBackpropFilter, conv2DBackpropInput, fusedConv2D } from './kernels/conv2d';
@@ -15,6 +15,8 @@ import { sum } from './kernels/reduce';
 import { add, multiply, realDiv, sub } from './kernels/binary';
 import { activationGrad, dense, unaryActivation } from './kernels/activations';
 import { adamUpdate } from './kernels/adam';
+import { batchNorm, batchNormGrad } from './kernels/batch-norm';
+import { concat, splitV } from './kernels/split';
 
 export const NATIVE_BACKEND_NAME = 'privlab-native';
 
@@ -45,6 +47,10 @@ export const NATIVE_KERNELS: Readonly<Record<string, KernelFn>> = {
   [PrivlabDense]: dense,
   [PrivlabActivationGrad]: activationGrad,
   [PrivlabAdamUpdate]: adamUpdate,
+  [PrivlabBatchNorm]: batchNorm as KernelFn,
+  [PrivlabBatchNormGrad]: batchNormGrad as KernelFn,
+  [tf.SplitV]: splitV,
+  [tf.Concat]: concat,
 };
 
 export type RegistrationResult = { ok: true } | { ok: false; reason: string };

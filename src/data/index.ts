@@ -8,3 +8,4 @@ export * from './fashion';
 export * from './splits';
 export * from './load';
 export * from './site-shards';
+export * from './edges';

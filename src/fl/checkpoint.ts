@@ -11,6 +11,7 @@ import { Metrics } from './strategy';
 import { TensorSpec, Weights } from './weights';
 import { decodeFrame, encodeFrame } from './wire';
 import { MetaReader } from './messages';
+import type { RoundPrivacy } from './privacy-accounting';
 
 export interface SiteAnswer {
   site: string;
@@ -34,6 +35,8 @@ export interface RoundRecord {
   missing: string[];
   /** The accepted sites' metrics, weighted by examples. */
   metrics: Metrics;
+  /** The DP mode, what the round spent and ε so far (null with the reason when the mode gives none). */
+  privacy: RoundPrivacy;
 }
 
 export interface ServerState {

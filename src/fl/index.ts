@@ -17,6 +17,7 @@ export * from './policy';
 import './dp-policies';
 export * from './fedavg';
 export * from './checkpoint';
+export * from './privacy-accounting';
 export * from './server';
 export * from './site';
 export * from './launch';

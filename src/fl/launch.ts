@@ -33,6 +33,8 @@ export interface FederatedJobOptions {
   dataset?: string;
   /** Use only this many training images (spread over the sites). Default all. */
   trainExamples?: number;
+  /** Use only this many held-out images (spread over the sites). Default all. */
+  testExamples?: number;
   /** Each site's share of the training images (iid). Default equal. */
   fractions?: number[];
   /** Where shards, tokens, logs and the checkpoint go. Default a fresh temp directory. */
@@ -42,6 +44,8 @@ export interface FederatedJobOptions {
   minSites?: number;
   /** Fraction of the sites that train each round. Default 1. */
   fractionFit?: number;
+  /** δ of the ε the server records under dp-sgd and dp-fedavg. Default the server's (1e-5). */
+  delta?: number;
   /** Progress lines (server and site logs). */
   log?: (line: string) => void;
   /** Each completed round's record, as the server completes it. */
@@ -64,16 +68,22 @@ export function siteDir(dir: string, site: string): string {
 }
 
 /** Split the data and write one shard directory per site; returns the site ids. */
-export function prepareShards(dir: string, o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'fractions' | 'seed'>): string[] {
+export function prepareShards(dir: string, o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'testExamples' | 'fractions' | 'seed'>): string[] {
   const split = datasetSplit(o.dataset ?? 'mnist');
   let train: ImageDataset = split.train;
   if (o.trainExamples !== undefined) {
     if (!(Number.isInteger(o.trainExamples) && o.trainExamples >= o.sites)) throw new RangeError(`trainExamples must be an integer ≥ the number of sites, got ${o.trainExamples}`);
     train = subset(train, Array.from({ length: Math.min(o.trainExamples, train.count) }, (_, i) => i));
   }
+  let test: ImageDataset = split.test;
+  if (o.testExamples !== undefined) {
+    // Held-out images cost every site an evaluation per round; a few suffice for a short job.
+    if (!(Number.isInteger(o.testExamples) && o.testExamples >= o.sites)) throw new RangeError(`testExamples must be an integer ≥ the number of sites, got ${o.testExamples}`);
+    test = subset(test, Array.from({ length: Math.min(o.testExamples, test.count) }, (_, i) => i));
+  }
   const seed = o.seed ?? 0;
   const trainParts = splitSites(train, { sites: o.sites, mode: o.mode, classesPerSite: o.classesPerSite, fractions: o.fractions, seed });
-  const testParts = splitSites(split.test, { sites: o.sites, seed: seed + 1 });
+  const testParts = splitSites(test, { sites: o.sites, seed: seed + 1 });
   const ids = trainParts.map((_, i) => `site-${i + 1}`);
   ids.forEach((id, i) => writeSiteShard(siteDir(dir, id), { train: trainParts[i], test: testParts[i] }));
   return ids;
@@ -136,7 +146,7 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
   const procs: Proc[] = [];
   try {
     const server = start('server', ['fl', 'server', '--task', task, '--rounds', String(o.rounds), '--sites-file', sitesFile, '--checkpoint', checkpoint,
-      '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1), '--fraction-fit', String(o.fractionFit ?? 1)], {}, path.join(dir, 'server.log'), log);
+      '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1), '--fraction-fit', String(o.fractionFit ?? 1), ...(o.delta === undefined ? [] : ['--delta', String(o.delta)])], {}, path.join(dir, 'server.log'), log);
     procs.push(server);
     const url = await serverOutput(server, o.onRound ?? (() => undefined));
     for (const id of ids) {

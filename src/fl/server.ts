@@ -14,7 +14,8 @@ import { TaskMode, decodeUpdate, encodeTask, UpdateMessage } from './messages';
 import { ServerTransport, TaskRef, TransportFault, Verdict } from './transport/transport';
 import { TensorSpec, Weights, weightsFromVariables } from './weights';
 import { frameLimit } from './wire';
-import { RoundRecord, ServerState, SiteAnswer, loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint';
+import { CheckpointError, RoundRecord, ServerState, SiteAnswer, loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint';
+import { PrivacyLedger } from './privacy-accounting';
 
 export interface ServerOptions {
   task: FlTask;
@@ -37,6 +38,8 @@ export interface ServerOptions {
   joinTimeoutSeconds?: number;
   /** Seed of the initial global weights. Default 0. */
   seed?: number;
+  /** The δ of the ε recorded each round under dp-sgd and dp-fedavg. Default DEFAULT_DELTA (1e-5). */
+  delta?: number;
   log?: (line: string) => void;
   /** Called with each completed round's record, once it is checkpointed (live progress). */
   onRound?: (record: RoundRecord) => void;
@@ -78,12 +81,15 @@ export class FlServer {
   private readonly runId = randomBytes(6).toString('hex');
   private readonly log: (line: string) => void;
   private cpuMark = process.cpuUsage();
+  /** What each round spends under the job's DP mode (built here, so a bad mode fails before any round). */
+  private readonly privacy: PrivacyLedger;
 
   constructor(private readonly o: ServerOptions) {
     if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
     if (!(o.roundTimeoutSeconds > 0)) throw new RangeError(`the round timeout must be positive, got ${o.roundTimeoutSeconds}`);
     if (o.strategy.minFitSites > o.transport.sites.length) throw new RangeError(`the strategy needs ${o.strategy.minFitSites} sites per round, only ${o.transport.sites.length} are registered`);
     this.log = o.log ?? (() => undefined);
+    this.privacy = new PrivacyLedger({ policy: o.strategy.policy.spec, fit: o.strategy.configureFit(1), totalSites: o.transport.sites.length, delta: o.delta });
   }
 
   async run(): Promise<ServerState> {
@@ -92,8 +98,15 @@ export class FlServer {
     const specs = fresh.specs;
     for (const f of removeStaleTemps(this.o.checkpoint)) this.log(`removed ${f}, a checkpoint write cut short`);
     let state = loadCheckpoint(this.o.checkpoint, task.name, specs);
-    if (state) this.log(`resuming from ${this.o.checkpoint}: ${state.round} of ${this.o.rounds} rounds done`);
-    else {
+    if (state) {
+      this.log(`resuming from ${this.o.checkpoint}: ${state.round} of ${this.o.rounds} rounds done`);
+      try {
+        this.privacy.replay(state.history);
+      } catch (e) {
+        // The privacy records come from the file: a bad one is the checkpoint's problem, named as such.
+        throw new CheckpointError(this.o.checkpoint, `cannot resume from it: ${(e as Error).message}`);
+      }
+    } else {
       state = { task: task.name, round: 0, history: [], weights: fresh };
       saveCheckpoint(this.o.checkpoint, state);
     }
@@ -152,6 +165,7 @@ export class FlServer {
     const record: RoundRecord = {
       round, attempts: r.attempts, seconds: r.seconds, serverCpuSeconds: (cpu.user + cpu.system) / 1e6, sampled: r.sampled,
       accepted, rejected: r.got.rejected, missing: r.got.missing, metrics: this.o.strategy.aggregateMetrics(accepted),
+      privacy: this.privacy.completeRound(r.sampled, accepted),
     };
     return { ...state, round, weights, history: [...state.history, record] };
   }
@@ -188,6 +202,8 @@ export class FlServer {
         }
         if (msg.job !== ref.job || msg.round !== ref.round) return reject(site, `the message is for job ${msg.job} round ${msg.round}, sent as an answer to job ${ref.job} round ${ref.round}`);
         if (msg.site !== site) return reject(site, `the message claims to come from "${msg.site}" but carries ${site}'s token`);
+        const unaccountable = mode === 'fit' ? this.privacy.checkAnswer(msg.metrics) : undefined;
+        if (unaccountable) return reject(site, unaccountable);
         pending.delete(site);
         answers.push(msg);
         if (pending.size === 0) finish();

@@ -38,6 +38,15 @@ export interface SiteSummary {
   accepted: number;
 }
 
+/**
+ * Fault injection for tests: PRIVLAB_FL_DIE_AT_ROUND=R makes the site process die abruptly
+ * (SIGKILL, no cleanup) once it holds round R's task: a crash in the middle of a round at a
+ * deterministic point, which a kill from outside cannot hit on a loaded machine.
+ */
+function dieIfAskedTo(round: number): void {
+  if (process.env.PRIVLAB_FL_DIE_AT_ROUND === String(round)) process.kill(process.pid, 'SIGKILL');
+}
+
 export async function runSite(o: SiteOptions): Promise<SiteSummary> {
   const log = o.log ?? (() => undefined);
   const model = o.task.createModel(0);
@@ -54,6 +63,7 @@ export async function runSite(o: SiteOptions): Promise<SiteSummary> {
         log(`round ${task.round} ${task.mode}: not in this round's sample`);
         continue;
       }
+      dieIfAskedTo(task.round);
       const t0 = performance.now();
       const result = await answer(o, model, task, cpuMark);
       // The upload's CPU time counts toward the next answer (steady state: one download, one upload each).

@@ -22,6 +22,15 @@ export function defaultFeatureModelPath(): string {
   return path.join(packageRoot(), 'data', 'fid-lenet', 'model.json');
 }
 
+/**
+ * The same LeNet trained on Fashion-MNIST's 60,000 training images (privlab fid
+ * train-classifier --dataset fashion): the features for FID of Fashion-MNIST experiments
+ * (Pix2Pix's edges→image outputs, cropped back to 28x28).
+ */
+export function fashionFeatureModelPath(): string {
+  return path.join(packageRoot(), 'data', 'fid-fashion', 'model.json');
+}
+
 export function buildLenet(seed = 0): tf.Sequential {
   const init = (k: number): tf.serialization.Serializable => tf.initializers.glorotUniform({ seed: seed * 100 + k });
   return tf.sequential({
@@ -179,11 +188,17 @@ export function predictClasses(fm: FeatureModel, images: tf.Tensor, range: '[0,1
   return out;
 }
 
-export async function saveFeatureClassifier(trained: TrainedClassifier, modelJson = defaultFeatureModelPath()): Promise<void> {
+/** What the saved model is and the command that reproduces it (defaults: the MNIST LeNet's). */
+export interface ClassifierDescription {
+  what?: string;
+  command?: string;
+}
+
+export async function saveFeatureClassifier(trained: TrainedClassifier, modelJson = defaultFeatureModelPath(), about: ClassifierDescription = {}): Promise<void> {
   await saveModel(trained.model, path.dirname(modelJson), {
-    what: 'LeNet-5-style MNIST classifier for FID features (layer "features", 84 units)',
+    what: about.what ?? 'LeNet-5-style MNIST classifier for FID features (layer "features", 84 units)',
     trainedOn: trained.trainedOn,
-    command: `privlab fid train-classifier --epochs ${trained.epochs} --seed ${trained.seed}`,
+    command: about.command ?? `privlab fid train-classifier --epochs ${trained.epochs} --seed ${trained.seed}`,
     testAccuracy: trained.testAccuracy,
     epochs: trained.epochs,
     tfjs: tf.version.tfjs,

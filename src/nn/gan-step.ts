@@ -102,7 +102,6 @@ export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rn
   }
   const classes = gan.config.numClasses;
   const dVars = opt.discriminator.variables;
-  const gVars = opt.generator.variables;
 
   const dLoss = tf.tidy(() => {
     const realOneHot = gan.conditional ? gan.oneHot(realLabels as ArrayLike<number>) : undefined;
@@ -120,17 +119,28 @@ export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rn
     return value;
   });
 
+  const d = dLoss.dataSync()[0];
+  dLoss.dispose();
+  return { d, g: generatorStep(gan, opt, batch, rng, instanceNoise) };
+}
+
+/**
+ * The generator half of a step: one Adam update of G on `batch` fresh latent vectors (and
+ * random labels, if conditional) from `rng`, against the current D. Returns BCE(D(G(z)), 1).
+ * It reads no real data, so under DP-SGD on D it is post-processing (src/fl/tasks).
+ * `instanceNoise` (σ) is added to the generated images D sees, as in the D half.
+ */
+export function generatorStep(gan: Gan, opt: GanOptimizers, batch: number, rng: SeededRng, instanceNoise = 0): number {
   const gLoss = tf.tidy(() => {
-    const oneHot = gan.conditional ? gan.oneHot(randomLabels(rng, batch, classes)) : undefined;
+    const oneHot = gan.conditional ? gan.oneHot(randomLabels(rng, batch, gan.config.numClasses)) : undefined;
     const z = gan.sampleLatent(rng, batch);
-    const { value, grads } = tf.variableGrads(() => bceWithLogits(gan.discriminate(withInstanceNoise(gan.generate(z, oneHot), instanceNoise, rng), oneHot), 1), gVars);
+    const { value, grads } = tf.variableGrads(() => bceWithLogits(gan.discriminate(withInstanceNoise(gan.generate(z, oneHot), instanceNoise, rng), oneHot), 1), opt.generator.variables);
     opt.generator.apply(grads);
     return value;
   });
-
-  const losses = { d: dLoss.dataSync()[0], g: gLoss.dataSync()[0] };
-  tf.dispose([dLoss, gLoss]);
-  return losses;
+  const g = gLoss.dataSync()[0];
+  gLoss.dispose();
+  return g;
 }
 
 /** Adam for both networks with the reference settings (lr 2e-4, β1 0.5, β2 0.999). */

@@ -12,3 +12,4 @@ export * from './checkpoint';
 export * from './cnn';
 export * from './classify';
 export * from './dropout';
+export * as pix2pix from './pix2pix';

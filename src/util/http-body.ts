@@ -54,6 +54,7 @@ export const DRAIN_LIMIT = 64 * 1024 * 1024;
 /** Reads the rest of `req` and drops it; true when it ended within `max` bytes. */
 export function drainBody(req: IncomingMessage, max: number): Promise<boolean> {
   if (req.complete) return Promise.resolve(true);
+  if (req.destroyed) return Promise.resolve(false);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return Promise.resolve(false);
   return new Promise((resolve) => {

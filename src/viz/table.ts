@@ -11,7 +11,7 @@ export interface DataFrameLike {
 export type Row = Record<string, unknown>;
 
 export interface TableOptions {
-  /** Digits after the decimal point for non-integer numbers. Default 4. */
+  /** At most this many digits after the decimal point for non-integer numbers (trailing zeros dropped: 93.25, not 93.2500). Default 4. */
   digits?: number;
   caption?: string;
   /** Show the index column. Default: true for DataFrames with a non-default index. */
@@ -50,7 +50,11 @@ export function formatCell(v: unknown, digits: number): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return 'NaN';
-    return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+    if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+    // Too small for the digits: two significant figures, not a misleading 0.
+    if (Math.abs(v) < 0.5 * 10 ** -digits) return v.toExponential(1);
+    // Rounded, then printed as short as it reads: a rounded figure's trailing zeros are noise.
+    return String(Number(v.toFixed(digits)));
   }
   return String(v);
 }

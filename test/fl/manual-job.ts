@@ -13,6 +13,8 @@ export interface ManualJobOptions {
   fit?: Config;
   /** Sites registered with the server (tokens made) but not started: the test plays them. */
   extraSites?: string[];
+  /** Extra environment of one site process, by id. */
+  siteEnv?: Record<string, Record<string, string>>;
 }
 
 export interface ManualJob {
@@ -35,6 +37,6 @@ export async function startJob(dir: string, o: ManualJobOptions): Promise<Manual
     '--round-timeout', String(o.roundTimeout), '--config', JSON.stringify(o.fit ?? FIT), '--seed', String(shards.seed)];
   const server = spawnPrivlab(serverArgs);
   const url = (await server.waitFor(/listening on (http:\/\/\S+)/))[1];
-  const sites = ids.map((id) => spawnPrivlab(['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--reconnect', '60'], { [TOKEN_ENV]: tokens.get(id) }));
+  const sites = ids.map((id) => spawnPrivlab(['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--reconnect', '60'], { [TOKEN_ENV]: tokens.get(id), ...o.siteEnv?.[id] }));
   return { server, sites, url, tokens, checkpoint, serverArgs };
 }

@@ -17,7 +17,7 @@ test('the local-training plan: steps or epochs, full batch, checked values', () 
   assert.throws(() => localTrainingPlan({ localSteps: 0 }, 10), /"localSteps" must be a positive integer/);
   assert.throws(() => localTrainingPlan({ optimizer: 'lbfgs' }, 10), /"optimizer" must be one of sgd, adam/);
   assert.throws(() => localTrainingPlan({ learningRate: -1 }, 10), /"learningRate" must be a positive number/);
-  assert.throws(() => getTask('gan-mnist-nope'), /unknown federated task "gan-mnist-nope" \(available: mlp-mnist\)/);
+  assert.throws(() => getTask('gan-mnist-nope'), /unknown federated task "gan-mnist-nope" \(available: mlp-mnist, gan-mnist, pix2pix-fashion, pix2pix-fashion-small\)/);
 });
 
 test('mlp-mnist trains (loss falls), moves weights exactly and leaks no tensors across rounds', async () => {

@@ -64,6 +64,7 @@ test('tables: DataFrame-like and row objects, escaping, number formatting, index
   assert.ok(html.includes('<th>extra</th>'));
   assert.ok(html.includes('&lt;b&gt;x&lt;/b&gt;'));
   assert.ok(html.includes('<td>1.23</td>'));
+  assert.ok(tableHtml([{ v: 93.25 }, { v: 0.1 + 0.2 }, { v: 1e-7 }]).match(/<td>93\.25<\/td>.*<td>0\.3<\/td>.*<td>1\.0e-7<\/td>/s), 'rounded, trailing zeros dropped, tiny values in exponent form');
   assert.equal((html.match(/<tr>/g) ?? []).length, 3);
   const df = { columns: ['a', 'b'], values: [[1, 'p'], [2, 'q']], index: ['r1', 'r2'] };
   const dfHtml = tableHtml(df);

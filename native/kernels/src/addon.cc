@@ -4,6 +4,8 @@
 // memory write. Outputs are caller-allocated Float32Arrays.
 #include <napi.h>
 #include <string>
+#include <utility>
+#include <vector>
 #include "kernels.h"
 
 namespace {
@@ -296,6 +298,93 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// --- batch normalisation, splits ----------------------------------------------------------
+// (x, rows, channels, gamma, beta, epsilon, y, mean, invStd)
+Napi::Value BatchNormForward(const Napi::CallbackInfo& info) {
+  F32 x = ArgF32(info, 0, "x");
+  const int rows = ArgCount(info, 1, "rows"), channels = ArgCount(info, 2, "channels");
+  F32 gamma = ArgF32(info, 3, "gamma"), beta = ArgF32(info, 4, "beta");
+  const double eps = ArgNumber(info, 5, "epsilon");
+  F32 y = ArgF32(info, 6, "y"), mean = ArgF32(info, 7, "mean"), invStd = ArgF32(info, 8, "invStd");
+  if (rows < 1 || channels < 1) Fail(info.Env(), "batch norm needs at least one row and one channel", true);
+  if (!(eps > 0)) Fail(info.Env(), "batch norm epsilon must be positive", true);
+  const std::size_t n = static_cast<std::size_t>(rows) * channels;
+  Need(info, x, n, "x");
+  Need(info, y, n, "y");
+  for (const auto& [a, name] : {std::pair{gamma, "gamma"}, std::pair{beta, "beta"}, std::pair{mean, "mean"}, std::pair{invStd, "invStd"}}) {
+    Need(info, a, channels, name);
+  }
+  privlab::BatchNormForward(x.data, rows, channels, gamma.data, beta.data, static_cast<float>(eps), y.data, mean.data, invStd.data);
+  return info.Env().Undefined();
+}
+
+// (dy, x, mean, invStd, gamma, rows, channels, dx, dgamma, dbeta)
+Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
+  F32 dy = ArgF32(info, 0, "dy"), x = ArgF32(info, 1, "x"), mean = ArgF32(info, 2, "mean"), invStd = ArgF32(info, 3, "invStd");
+  F32 gamma = ArgF32(info, 4, "gamma");
+  const int rows = ArgCount(info, 5, "rows"), channels = ArgCount(info, 6, "channels");
+  F32 dx = ArgF32(info, 7, "dx"), dgamma = ArgF32(info, 8, "dgamma"), dbeta = ArgF32(info, 9, "dbeta");
+  if (rows < 1 || channels < 1) Fail(info.Env(), "batch norm needs at least one row and one channel", true);
+  const std::size_t n = static_cast<std::size_t>(rows) * channels;
+  Need(info, dy, n, "dy");
+  Need(info, x, n, "x");
+  Need(info, dx, n, "dx");
+  for (const auto& [a, name] : {std::pair{mean, "mean"}, std::pair{invStd, "invStd"}, std::pair{gamma, "gamma"}, std::pair{dgamma, "dgamma"},
+                                std::pair{dbeta, "dbeta"}}) {
+    Need(info, a, channels, name);
+  }
+  privlab::BatchNormBackward(dy.data, x.data, mean.data, invStd.data, gamma.data, rows, channels, dx.data, dgamma.data, dbeta.data);
+  return info.Env().Undefined();
+}
+
+// The pieces of a row split or concatenation: an array of Float32Arrays of `rows` rows each;
+// each piece's width is its length / rows. Their widths must sum to `cols`.
+struct Pieces {
+  std::vector<int> widths;
+  std::vector<float*> data;
+};
+
+Pieces ArgPieces(const Napi::CallbackInfo& info, std::size_t i, const char* name, int rows, int cols) {
+  if (i >= info.Length() || !info[i].IsArray()) Fail(info.Env(), std::string("argument '") + name + "' must be an array of Float32Arrays");
+  if (rows < 1) Fail(info.Env(), "rows must be at least 1", true);
+  Napi::Array arr = info[i].As<Napi::Array>();
+  Pieces p;
+  long long total = 0;
+  for (uint32_t k = 0; k < arr.Length(); ++k) {
+    Napi::Value v = arr.Get(k);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+      Fail(info.Env(), std::string("every entry of '") + name + "' must be a Float32Array");
+    }
+    Napi::Float32Array a = v.As<Napi::Float32Array>();
+    if (a.ElementLength() % rows != 0) Fail(info.Env(), std::string("each entry of '") + name + "' must have a multiple of rows values", true);
+    p.widths.push_back(static_cast<int>(a.ElementLength() / rows));
+    p.data.push_back(a.Data());
+    total += p.widths.back();
+  }
+  if (total != cols) Fail(info.Env(), std::string("the widths of '") + name + "' must sum to cols", true);
+  return p;
+}
+
+// (x, rows, cols, outs: Float32Array[])
+Napi::Value SplitColumns(const Napi::CallbackInfo& info) {
+  F32 x = ArgF32(info, 0, "x");
+  const int rows = ArgCount(info, 1, "rows"), cols = ArgCount(info, 2, "cols");
+  Need(info, x, static_cast<std::size_t>(rows) * cols, "x");
+  Pieces outs = ArgPieces(info, 3, "outs", rows, cols);
+  privlab::SplitColumns(x.data, rows, cols, outs.widths.data(), static_cast<int>(outs.widths.size()), outs.data.data());
+  return info.Env().Undefined();
+}
+
+// (ins: Float32Array[], rows, cols, out)
+Napi::Value ConcatColumns(const Napi::CallbackInfo& info) {
+  const int rows = ArgCount(info, 1, "rows"), cols = ArgCount(info, 2, "cols");
+  Pieces ins = ArgPieces(info, 0, "ins", rows, cols);
+  F32 out = ArgF32(info, 3, "out");
+  Need(info, out, static_cast<std::size_t>(rows) * cols, "out");
+  privlab::ConcatColumns(ins.data.data(), ins.widths.data(), static_cast<int>(ins.widths.size()), rows, out.data);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blasThreads", Napi::Function::New(env, BlasThreads));
@@ -314,6 +403,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("batchNormForward", Napi::Function::New(env, BatchNormForward));
+  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
+  exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
+  exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns));
   return exports;
 }
 

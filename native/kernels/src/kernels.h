@@ -62,6 +62,22 @@ void Conv2DForward(const ConvShape& s, const float* x, const float* filter, floa
 void Conv2DBackpropInput(const ConvShape& s, const float* dy, const float* filter, float* dx);
 void Conv2DBackpropFilter(const ConvShape& s, const float* x, const float* dy, float* dfilter);
 
+// --- batch normalisation (batch_norm.cc) ------------------------------
+// Per channel of a [rows, channels] matrix: mean, invStd = 1/sqrt(biased variance + ε),
+// y = γ·(x − mean)·invStd + β.
+void BatchNormForward(const float* x, int rows, int channels, const float* gamma, const float* beta, float epsilon,
+                      float* y, float* mean, float* invStd);
+// Its gradient: dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)).
+void BatchNormBackward(const float* dy, const float* x, const float* mean, const float* invStd, const float* gamma, int rows,
+                       int channels, float* dx, float* dgamma, float* dbeta);
+
+// --- channel splits and concatenations (concat.cc) -----------------------------
+// Splits each row of a [rows, cols] matrix into consecutive pieces of widths[p] columns
+// (sum = cols): outs[p] is [rows, widths[p]]. The gradient of a channel concatenation.
+void SplitColumns(const float* x, int rows, int cols, const int* widths, int parts, float* const* outs);
+// Its inverse: out [rows, Σ widths] from the pieces ins[p] [rows, widths[p]] (a channel concatenation).
+void ConcatColumns(const float* const* ins, const int* widths, int parts, int rows, float* out);
+
 // --- Adam (adam.cc) ---------------------------------------------------------------
 // One Adam step in place on w, m, v (tfjs's formula):
 //   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g²;  w -= lr (m/bc1) / (sqrt(v/bc2) + eps)

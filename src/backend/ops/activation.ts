@@ -46,3 +46,19 @@ export function activationGradFromOutput(dy: tf.Tensor, y: tf.Tensor, activation
     }
   });
 }
+
+/**
+ * f(x) whose gradient is one activationGradFromOutput call (a native kernel on the native
+ * backend) instead of tfjs's registered gradients — for leakyrelu a Greater, a Multiply and
+ * a Select, each a full pass over the tensor. For convolutional networks, where the
+ * activation is not fused into a dense layer.
+ */
+export function activate(x: tf.Tensor, activation: Activation, alpha = 0.2): tf.Tensor {
+  if (activation === 'linear') return x;
+  const f = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = applyActivation(input, activation, alpha);
+    save([y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => activationGradFromOutput(dy, saved[0], activation, alpha) };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x);
+}

@@ -2,3 +2,4 @@
 export * from './activation';
 export * from './dense';
 export * from './adam-update';
+export * from './batch-norm';

@@ -1,20 +1,24 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
-import { classifierClasses, defaultFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
+import { classifierClasses, defaultFeatureModelPath, fashionFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
-import { mnistSplit } from '../../data';
+import { datasetSplit, mnistSplit } from '../../data';
 import { datasetStats, generatorFid, generatorQuality } from '../../metrics/gan-fid';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
 
 const USAGE = `privlab fid distance A B [--json]
     Fréchet distance between two feature sets: each a .npy feature matrix (N x D,
     float32/float64, as numpy writes it) or pytorch-fid statistics (.npz with mu, sigma).
-  privlab fid train-classifier [--epochs N] [--seed S] [--out MODEL.json]
-    Train the LeNet feature classifier on the MNIST training split and cache it
-    (default: data/fid-lenet/model.json); prints its test accuracy.
+  privlab fid train-classifier [--dataset mnist|mnist-small|fashion] [--epochs N] [--seed S] [--out MODEL.json]
+    Train the LeNet feature classifier on the 60,000 canonical MNIST training digits (default;
+    cached in data/fid-lenet/model.json) or on Fashion-MNIST's 60,000 training images (cached in
+    data/fid-fashion/model.json, with a README giving the command); prints its accuracy on the
+    10,000 test images. mnist-small (the 10k set, a quick check) needs --out.
   privlab fid gan CHECKPOINT [--count N] [--seed S] [--feature-model MODEL.json --layer NAME] [--json]
-    FID of a generator's samples against the held-out MNIST test split, with the
+    FID of a generator's samples against the 10,000 MNIST test digits, with the
     real train-vs-test FID as the floor, and mode coverage: the share of samples the
     LeNet classifies as each digit (class_shares) and the number of digits with ≥ 5 %
     of them (classes_covered). LeNet features by default: not comparable
@@ -34,15 +38,43 @@ async function distance(argv: string[]): Promise<number> {
 }
 
 async function trainClassifier(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { dataset: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+  const dataset = values.dataset ?? 'mnist';
+  if (dataset !== 'mnist' && dataset !== 'mnist-small' && dataset !== 'fashion') throw new UsageError(`--dataset must be mnist, mnist-small or fashion, got "${dataset}"`);
+  if (dataset === 'mnist-small' && !values.out) throw new UsageError('--dataset mnist-small needs --out (the cached model is the canonical one)');
   const epochs = numberOption('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
   const seed = numberOption('seed', values.seed, Number.isInteger, 'an integer');
   await selectBackend();
-  const trained = await trainFeatureClassifier({ epochs, seed, onEpoch: (e, loss) => console.error(`epoch ${e}: loss ${loss.toFixed(4)}`) });
-  const out = values.out ?? defaultFeatureModelPath();
-  await saveFeatureClassifier(trained, out);
-  console.log(JSON.stringify({ model: out, test_accuracy: trained.testAccuracy, epochs: trained.epochs, seconds: trained.seconds }));
+  const fashion = dataset === 'fashion';
+  const split = datasetSplit(dataset);
+  const trained = await trainFeatureClassifier({ epochs, seed, ...split, onEpoch: (e, loss) => console.error(`epoch ${e}: loss ${loss.toFixed(4)}`) });
+  const out = values.out ?? (fashion ? fashionFeatureModelPath() : defaultFeatureModelPath());
+  const command = `privlab fid train-classifier${dataset === 'mnist' ? '' : ` --dataset ${dataset}`} --epochs ${trained.epochs} --seed ${trained.seed}${values.out ? ` --out ${values.out}` : ''}`;
+  await saveFeatureClassifier(trained, out, {
+    what: `LeNet-5-style ${fashion ? 'Fashion-MNIST' : 'MNIST'} classifier for FID features (layer "features", 84 units)`,
+    command,
+  });
+  if (fashion) writeReproduceNote(out, command, trained.testAccuracy, trained.epochs);
+  console.log(JSON.stringify({ model: out, dataset, test_accuracy: trained.testAccuracy, epochs: trained.epochs, seconds: trained.seconds }));
   return 0;
+}
+
+/** README.md beside a cached classifier: what it is and the command that made it. */
+function writeReproduceNote(modelJson: string, command: string, accuracy: number, epochs: number): void {
+  const text = `# Fashion-MNIST feature classifier for FID
+
+A LeNet-5-style classifier (src/metrics/feature-model.ts, \`buildLenet\`) trained on the 60,000
+Fashion-MNIST training images; FID features are its 84-unit layer "features". Like the MNIST LeNet
+beside it (data/fid-lenet), its FID values compare runs with each other, not with Inception-based FID.
+
+- Test accuracy on the 10,000-image Fashion-MNIST test split: ${(accuracy * 100).toFixed(2)} %
+- Epochs: ${epochs}; seeded (initialisation and batch order), deterministic on one backend.
+
+Reproduce (from the repository root, after \`npm run build\`):
+
+    ${command}
+`;
+  fs.writeFileSync(path.join(path.dirname(modelJson), 'README.md'), text);
 }
 
 async function ganFid(argv: string[]): Promise<number> {

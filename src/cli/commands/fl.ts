@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { Command, intOption, numberOption, UsageError } from '../command';
 import { selectBackend } from '../../backend';
 import { loadSiteShard } from '../../data/site-shards';
-import { Config, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, RoundRecord, TOKEN_ENV, frameLimit, getTask, initialWeights, makeUpdatePolicy, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
+import { Config, DEFAULT_DELTA, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, RoundRecord, TOKEN_ENV, dpModeOf, federatedGeneratorFid, frameLimit, getTask, initialWeights, makeUpdatePolicy, parseGanTaskName, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
+import { datasetSplit } from '../../data/load';
+import { loadFeatureModel } from '../../metrics/feature-model';
 
 const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S] [--json]
     A federated job on this machine: the server and N sites (default 3) as separate
@@ -17,7 +19,15 @@ const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid 
     TRAINING: --local-steps N | --local-epochs N, --batch-size B (0: full batch),
     --optimizer adam|sgd, --lr X; --policy NAME [--policy-params JSON]: how updates are
     clipped/noised on their way into the average (default none: plain FedAvg).
-  privlab fl server --sites-file FILE --checkpoint FILE [--rounds R] [--task NAME] [TRAINING | --config JSON] [--host H] [--port P] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S]
+    DP: --dp dp-sgd --noise-multiplier S --clip C --sample-rate Q (example-level DP-SGD at the
+    sites: Poisson batches at rate Q, per-example clipping to C, noise σ = S·C),
+    --dp dp-fedavg --noise-multiplier S --clip C (client-level: the server clips each update to
+    C and noises the sum with σ = S·C), --dp site-noise --sigma0 X (each site noises its own
+    unclipped update: no formal guarantee, no ε); --delta D (default ${DEFAULT_DELTA}) is the δ of
+    the ε the server records per round. --task gan-mnist (or gan-mnist:Z:G:D for smaller
+    sizes, e.g. gan-mnist:8:32:32) trains the MLP GAN; --fid N then reports the FID of the
+    final generator from N samples against MNIST's test digits.
+  privlab fl server --sites-file FILE --checkpoint FILE [--rounds R] [--task NAME] [TRAINING | --config JSON] [DP] [--delta D] [--host H] [--port P] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S]
     The FedAvg server. FILE lists { "site-id": "token" }. Prints "listening on URL", then
     one JSON line { "round": … } per completed round; resumes from --checkpoint when it exists.
   privlab fl site --server URL --site ID --shard DIR [--task NAME] [--reconnect S]
@@ -27,6 +37,7 @@ const TRAINING_OPTIONS = {
   'local-steps': { type: 'string' }, 'local-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
   config: { type: 'string' }, task: { type: 'string', default: 'mlp-mnist' }, rounds: { type: 'string' }, seed: { type: 'string' },
   'round-timeout': { type: 'string' }, 'min-sites': { type: 'string' }, 'fraction-fit': { type: 'string' }, policy: { type: 'string', default: 'none' }, 'policy-params': { type: 'string' },
+  dp: { type: 'string' }, 'noise-multiplier': { type: 'string' }, clip: { type: 'string' }, 'sample-rate': { type: 'string' }, sigma0: { type: 'string' }, delta: { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -81,6 +92,50 @@ function policySpec(v: Values): PolicySpec {
   return { name, params };
 }
 
+const DP_MODES = ['dp-sgd', 'dp-fedavg', 'site-noise'] as const;
+
+/**
+ * --dp MODE and its numbers, folded into the fit config (dp-sgd: the sites' DP-SGD keys) or
+ * the update policy (dp-fedavg, site-noise), which is how they reach the server and sites.
+ */
+function withDp(v: Values, fit: Config, policy: PolicySpec): { fit: Config; policy: PolicySpec } {
+  const mode = v.dp;
+  const given = (['noise-multiplier', 'clip', 'sample-rate', 'sigma0'] as const).filter((k) => v[k] !== undefined);
+  if (mode === undefined) {
+    if (given.length) throw new UsageError(`--${given[0]} belongs to a DP mode: give --dp ${DP_MODES.join('|')}`);
+    return { fit, policy };
+  }
+  if (typeof mode !== 'string' || !(DP_MODES as readonly string[]).includes(mode)) throw new UsageError(`--dp must be one of ${DP_MODES.join(', ')}, got "${String(mode)}"`);
+  const takes: Record<(typeof DP_MODES)[number], string[]> = { 'dp-sgd': ['noise-multiplier', 'clip', 'sample-rate'], 'dp-fedavg': ['noise-multiplier', 'clip'], 'site-noise': ['sigma0'] };
+  for (const k of given) if (!takes[mode as (typeof DP_MODES)[number]].includes(k)) throw new UsageError(`--dp ${mode} takes ${takes[mode as (typeof DP_MODES)[number]].map((x) => `--${x}`).join(', ')}, not --${k}`);
+  const need = (name: string, ok: (n: number) => boolean, what: string): number => {
+    const n = numberOption(name, v[name] as string | undefined, ok, what);
+    if (n === undefined) throw new UsageError(`--dp ${mode} needs --${name}`);
+    return n;
+  };
+  if (mode === 'site-noise') return { fit, policy: { name: 'site-noise', params: { sigma0: need('sigma0', (n) => n >= 0, 'a number ≥ 0') } } };
+  const noiseMultiplier = need('noise-multiplier', (n) => n >= 0, 'a number ≥ 0');
+  const clipNorm = need('clip', (n) => n > 0, 'a positive number');
+  if (mode === 'dp-fedavg') return { fit, policy: { name: 'dp-fedavg', params: { clipNorm, noiseMultiplier } } };
+  return { fit: { ...fit, dpNoiseMultiplier: noiseMultiplier, dpClipNorm: clipNorm, dpSampleRate: need('sample-rate', (n) => n > 0 && n <= 1, 'in (0, 1]') }, policy };
+}
+
+/** The fit config and update policy from the training, --policy and --dp flags, checked together. */
+function trainingSetup(v: Values): { fit: Config; policy: PolicySpec } {
+  if (v.dp !== undefined && (v.policy ?? 'none') !== 'none') throw new UsageError(`--dp ${String(v.dp)} and --policy ${String(v.policy)}: give one`);
+  const setup = withDp(v, fitConfig(v), policySpec(v));
+  try {
+    dpModeOf(setup.policy, setup.fit);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return setup;
+}
+
+function deltaOption(v: Values): number | undefined {
+  return numberOption('delta', v.delta as string | undefined, (n) => n > 0 && n < 1, 'in (0, 1)');
+}
+
 function jobNumbers(v: Values): { rounds: number; seed: number; roundTimeoutSeconds: number; minSites: number; fractionFit: number } {
   return {
     fractionFit: numberOption('fraction-fit', v['fraction-fit'] as string | undefined, (n) => n > 0 && n <= 1, 'in (0, 1]') ?? 1,
@@ -97,7 +152,7 @@ async function server(argv: string[]): Promise<number> {
   if (!values.checkpoint) throw new UsageError('fl server needs --checkpoint FILE');
   const n = jobNumbers(values);
   const task = getTask(values.task);
-  const config = fitConfig(values);
+  const { fit: config, policy } = trainingSetup(values);
   const tokens = readTokens(values['sites-file']);
   await selectBackend({ quiet: true });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -105,10 +160,10 @@ async function server(argv: string[]): Promise<number> {
   const transport = await HttpServerTransport.start({ tokens, maxResultBytes, host: values.host, port: intOption('port', values.port, 0) ?? 0, log });
   process.stdout.write(`listening on ${transport.address}\n`);
   try {
-    const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, fractionFit: n.fractionFit, seed: n.seed, policy: policySpec(values) });
+    const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, fractionFit: n.fractionFit, seed: n.seed, policy });
     // One JSON line per completed round on stdout: what `fl run` (src/fl/launch.ts) reports live.
     const onRound = (record: RoundRecord): void => void process.stdout.write(`${JSON.stringify({ round: record })}\n`);
-    const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, log, onRound }).run();
+    const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, delta: deltaOption(values), log, onRound }).run();
     process.stdout.write(`${JSON.stringify({ rounds: state.round, evaluation: state.evaluation?.metrics ?? null, checkpoint: values.checkpoint })}\n`);
   } finally {
     await transport.close();
@@ -131,25 +186,57 @@ async function site(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** How a round's privacy reads in the text output. */
+function privacyText(r: RoundRecord): string {
+  const p = r.privacy;
+  return p.epsilon === null ? 'no ε' : `ε ${p.epsilon.toFixed(3)} (δ ${p.delta}, per ${p.unit})`;
+}
+
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...TRAINING_OPTIONS, sites: { type: 'string' }, 'non-iid': { type: 'boolean', default: false }, 'classes-per-site': { type: 'string' }, 'train-examples': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { ...TRAINING_OPTIONS, sites: { type: 'string' }, 'non-iid': { type: 'boolean', default: false }, 'classes-per-site': { type: 'string' }, 'train-examples': { type: 'string' }, out: { type: 'string' }, fid: { type: 'string' }, json: { type: 'boolean', default: false } } });
   const n = jobNumbers(values);
   const sites = intOption('sites', values.sites, 1) ?? 3;
+  const fidSamples = intOption('fid', values.fid, 2);
+  const gan = parseGanTaskName(values.task) !== undefined;
+  if (fidSamples !== undefined && !gan) throw new UsageError('--fid needs a GAN task (--task gan-mnist)');
   if (values.out && fs.existsSync(values.out) && fs.readdirSync(values.out).length > 0) throw new UsageError(`--out ${values.out} is not empty`);
+  const { fit, policy } = trainingSetup(values);
   const result = await runFederated({
-    ...n, sites, task: values.task, fit: fitConfig(values), policy: policySpec(values), mode: values['non-iid'] ? 'non-iid' : 'iid',
+    ...n, sites, task: values.task, fit, policy, delta: deltaOption(values), mode: values['non-iid'] ? 'non-iid' : 'iid',
     classesPerSite: intOption('classes-per-site', values['classes-per-site'], 1), trainExamples: intOption('train-examples', values['train-examples'], 1), dir: values.out,
     log: values.json ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ dir: result.dir, seconds: result.seconds, rounds: result.state.history, evaluation: result.state.evaluation ?? null })}\n`);
-  } else {
-    for (const h of result.state.history) {
-      const m = h.metrics;
-      const perSite = h.accepted.map((a) => `${a.site} ${a.metrics.global_accuracy?.toFixed(3)}`).join(', ');
-      process.stdout.write(`round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s, train loss ${m.train_loss?.toFixed(4)}, accuracy of the global model before it ${m.global_accuracy?.toFixed(4)} (${perSite})\n`);
+  const history = result.state.history;
+  let fid: number | null = null;
+  if (fidSamples !== undefined) {
+    // FID once, on the final generator (per round it would cost a generator sweep and a feature pass per site).
+    await selectBackend({ quiet: true });
+    const fm = await loadFeatureModel();
+    try {
+      fid = federatedGeneratorFid(getTask(values.task), result.state.weights, fm, datasetSplit('mnist').test, fidSamples);
+    } finally {
+      fm.dispose();
     }
-    if (result.state.evaluation) process.stdout.write(`final: accuracy ${result.state.evaluation.metrics.accuracy?.toFixed(4)} over ${result.state.evaluation.metrics.num_examples} held-out images (${result.dir})\n`);
+  }
+  const last = history[history.length - 1]?.privacy;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({
+      dir: result.dir, seconds: result.seconds, dp: last?.mode ?? null, delta: last?.delta ?? null,
+      epsilon: history.map((h) => h.privacy.epsilon), rounds: history, evaluation: result.state.evaluation ?? null, fid,
+    })}\n`);
+  } else {
+    for (const h of history) {
+      const m = h.metrics;
+      const head = `round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s`;
+      const body = gan
+        ? `D loss ${m.d_loss?.toFixed(4) ?? '(not reported under DP-SGD)'}, G loss ${m.g_loss?.toFixed(4)}`
+        : `train loss ${m.train_loss?.toFixed(4) ?? '(not reported under DP-SGD)'}, accuracy of the global model before it ${m.global_accuracy?.toFixed(4)} (${h.accepted.map((a) => `${a.site} ${a.metrics.global_accuracy?.toFixed(3)}`).join(', ')})`;
+      process.stdout.write(`${head}, ${body}, ${privacyText(h)}\n`);
+    }
+    if (last?.reason) process.stdout.write(`no ε: ${last.reason}\n`);
+    const ev = result.state.evaluation;
+    if (ev) process.stdout.write(gan ? `final: D loss ${ev.metrics.d_loss?.toFixed(4)}, G loss ${ev.metrics.g_loss?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n` : `final: accuracy ${ev.metrics.accuracy?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n`);
+    if (fid !== null) process.stdout.write(`FID of the final generator: ${fid.toFixed(2)} (${fidSamples} samples against MNIST's test digits)\n`);
   }
   return 0;
 }

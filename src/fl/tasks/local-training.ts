@@ -1,15 +1,17 @@
 /**
  * One site's local training for a round, shared by classifier tasks: a number of local
- * steps or epochs over seeded minibatches, with plain SGD or Adam (fresh each round, so a
- * site keeps no state between rounds and a restarted job repeats a round exactly).
+ * steps or epochs over seeded minibatches, with plain SGD or Adam (./local-optimizer.ts: fresh
+ * each round, so a site keeps no state between rounds and a restarted job repeats a round
+ * exactly). A config with the DP-SGD keys trains with DP-SGD instead (./dp-local-training.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../../data/dataset';
-import { Adam } from '../../nn/adam';
 import { batchesPerEpoch, epochBatches, Batch } from '../../nn/batches';
 import { SeededRng } from '../../util/rng';
 import { Config, Metrics } from '../strategy';
 import { TaskModel, configChoice, configNumber } from './task';
+import { localOptimizer } from './local-optimizer';
+import { DpRandomness, dpSgdPlan, dpTrainSteps } from './dp-local-training';
 
 export interface LocalTrainingPlan {
   steps: number;
@@ -48,34 +50,30 @@ function* stepBatches(ds: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng)
 
 /**
  * Train `model` in place: `loss(batch)` is the mean loss of one minibatch. Yields to the
- * event loop between steps so the site's process stays responsive.
+ * event loop between steps so the site's process stays responsive. Under DP-SGD `seed` is
+ * not used: batches and noise come from `dp` (default node:crypto; tests pass seeded sources).
  */
-export async function trainSteps(model: TaskModel, ds: ImageDataset, config: Config, seed: number, loss: (b: Batch) => tf.Scalar): Promise<Metrics> {
+export async function trainSteps(model: TaskModel, ds: ImageDataset, config: Config, seed: number, loss: (b: Batch) => tf.Scalar, dp?: DpRandomness): Promise<Metrics> {
   if (ds.count === 0) throw new RangeError('a site with no training examples');
+  const dpPlan = dpSgdPlan(config);
+  if (dpPlan) return dpTrainSteps(model, ds, dpPlan, loss, dp);
   const plan = localTrainingPlan(config, ds.count);
   const rng = new SeededRng(seed);
-  const adam = plan.optimizer === 'adam' ? new Adam(model.variables, { learningRate: plan.learningRate, beta1: 0.9, beta2: 0.999 }) : undefined;
+  const optimizer = localOptimizer(model, plan);
   const t0 = performance.now();
   let lossSum = 0;
   let steps = 0;
   try {
     for (const b of stepBatches(ds, plan, rng)) {
       const { value, grads } = tf.variableGrads(() => loss(b), model.variables);
-      if (adam) adam.apply(grads);
-      else {
-        for (const v of model.variables) {
-          const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name], plan.learningRate)));
-          v.assign(next);
-          next.dispose();
-        }
-      }
+      optimizer.apply(grads);
       lossSum += (await value.data())[0];
       tf.dispose([value, b.images, ...Object.values(grads)]);
       steps++;
       await new Promise((r) => setImmediate(r));
     }
   } finally {
-    adam?.dispose();
+    optimizer.dispose();
   }
   return { train_loss: lossSum / steps, steps, train_seconds: (performance.now() - t0) / 1000 };
 }

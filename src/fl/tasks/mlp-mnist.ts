@@ -42,10 +42,10 @@ export const mlpMnist: FlTask = {
   name: 'mlp-mnist',
   description: 'MLP 784-100-10 (ReLU) digit classifier, softmax cross-entropy',
   createModel: mlpModel,
-  trainLocal(model, data, config, seed) {
+  trainLocal(model, data, config, seed, dp) {
     checkImages(data);
     const mlp = asMlp(model);
-    return trainSteps(model, data, config, seed, (b: Batch) => crossEntropy(mlp.apply(b.images), b.labels));
+    return trainSteps(model, data, config, seed, (b: Batch) => crossEntropy(mlp.apply(b.images), b.labels), dp);
   },
   evaluate(model, data) {
     checkImages(data);

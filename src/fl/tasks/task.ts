@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../../data/dataset';
 import { Config, Metrics } from '../strategy';
+import type { DpRandomness } from './dp-local-training';
 
 /** A live model: its variables in a fixed order, with stable names. */
 export interface TaskModel {
@@ -20,8 +21,11 @@ export interface FlTask {
   readonly description: string;
   /** A freshly initialised model (seeded: the server's seed fixes the first global weights). */
   createModel(seed: number): TaskModel;
-  /** Train `model` in place on a site's data as `config` says; returns the round's metrics. */
-  trainLocal(model: TaskModel, data: ImageDataset, config: Config, seed: number): Promise<Metrics>;
+  /**
+   * Train `model` in place on a site's data as `config` says; returns the round's metrics.
+   * `dp`: DP-SGD's batch sampling and noise (default node:crypto; seeded only in tests).
+   */
+  trainLocal(model: TaskModel, data: ImageDataset, config: Config, seed: number, dp?: DpRandomness): Promise<Metrics>;
   /** Loss and accuracy (or the task's own metrics) of `model` on `data`. */
   evaluate(model: TaskModel, data: ImageDataset): Metrics;
 }

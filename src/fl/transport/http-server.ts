@@ -18,6 +18,7 @@ import * as http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { DRAIN_LIMIT, HttpError, drainBody, readBody } from '../../util/http-body';
+import { setConnectionTimeouts } from '../../util/local-http-guard';
 import { ResultHandler, ServerTransport, TaskRef, Verdict } from './transport';
 
 export const API_PREFIX = '/fl/v1';
@@ -62,6 +63,7 @@ export class HttpServerTransport implements ServerTransport {
     if (o.tokens.size === 0) throw new RangeError('the server needs at least one site');
     for (const [site, token] of o.tokens) if (token.length < 16) throw new RangeError(`site ${site}'s token is shorter than 16 characters`);
     const server = http.createServer();
+    setConnectionTimeouts(server);
     const t = new HttpServerTransport(server, o);
     server.on('request', (req, res) => void t.handle(req, res));
     await new Promise<void>((resolve, reject) => {

@@ -6,18 +6,28 @@
  *
  *   GET    /circuits                       list of circuits
  *   GET    /circuits/NAME                  the client spec (parameters, input/output codecs)
- *   POST   /circuits/NAME/keys             evaluation-key file → 201 { keyId }
- *   DELETE /circuits/NAME/keys/ID          forget those keys
- *   POST   /circuits/NAME/infer?keys=ID    ciphertext batch → ciphertext batch
+ *   POST   /circuits/NAME/keys             evaluation-key file → 201 { keyId, token }
+ *   DELETE /circuits/NAME/keys/ID          forget those keys              (Authorization: Bearer TOKEN)
+ *   POST   /circuits/NAME/infer?keys=ID    ciphertext batch → ciphertext batch (Authorization: Bearer TOKEN)
+ *
+ * Clients are kept apart by a capability: the upload answers with a random token, and only
+ * its holder can use or delete those keys (the key id alone, which logs show, is not
+ * enough). Key sets are a quota (maxKeySets per circuit, idle ones expire), not a queue that
+ * evicts other clients' keys. Requests must name this server in Host and carry no foreign
+ * Origin, and bodies must be application/octet-stream (src/util/local-http-guard.ts: a web
+ * page cannot drive the server); a body that stalls is cut off, and at most
+ * maxConcurrentUploads bodies are read at once.
  *
  * Bad requests get a 4xx with { error } and the server keeps serving: 400 malformed
- * body, 404 unknown circuit/keys/route, 405 wrong method, 413 body over the limit
- * (derived from the circuit: the exact key size, or max samples × ciphertexts), 422 keys
- * or ciphertexts of another parameter set. Inferences run one at a time (the evaluator
- * already uses every core).
+ * body, 401/403 missing or wrong token, foreign Host or Origin, 404 unknown
+ * circuit/keys/route, 405 wrong method, 408 stalled body, 413 body over the limit (derived
+ * from the circuit: the exact key size, or max samples × ciphertexts), 415 wrong content
+ * type, 422 keys or ciphertexts of another parameter set, 503 key quota full or too many
+ * uploads at once. Inferences run one at a time (the evaluator already uses every core).
+ * No TLS: it serves 127.0.0.1 by default; beyond this machine put it behind a TLS proxy.
  */
 import * as http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { FheCircuit, circuitId, clientSpec, inputCiphertexts, pbsCount } from '../compile/circuit';
 import { bootstrapKeySize } from '../core/lwe_bootstrap_key_generation';
@@ -28,6 +38,7 @@ import { CiphertextFormatError } from '../shortint/ciphertext';
 import { CircuitServer, WrongKeySetError } from './server';
 import { BatchFormatError } from './wire';
 import { DRAIN_LIMIT, HttpError, drainBody, readBody } from '../../../util/http-body';
+import { checkHostAndOrigin, ownHostNames, requireBinaryBody, setConnectionTimeouts } from '../../../util/local-http-guard';
 
 export interface FheServiceOptions {
   circuits: FheCircuit[];
@@ -37,8 +48,14 @@ export interface FheServiceOptions {
   port?: number;
   /** Samples per inference request. Default 16. */
   maxSamples?: number;
-  /** Key sets held at once (oldest dropped first). Default 4. */
+  /** Key sets held at once per circuit; an upload beyond it is refused (503), nobody's keys are evicted. Default 4. */
   maxKeySets?: number;
+  /** Key sets unused this long are forgotten. Default 3600 s. */
+  keyIdleSeconds?: number;
+  /** A request body that sends nothing for this long is cut off (408). Default 30,000 ms. */
+  bodyIdleMs?: number;
+  /** Bodies read at once (uploads beyond get 503). Default 4. */
+  maxConcurrentUploads?: number;
   threads?: number;
   log?: (line: string) => void;
 }
@@ -48,8 +65,18 @@ interface Hosted {
   id: string;
   keyLimit: number;
   batchLimit: number;
-  keys: Map<string, CircuitServer>;
+  keys: Map<string, KeySet>;
 }
+
+/** A client's uploaded evaluation keys, usable only with the token given at upload. */
+interface KeySet {
+  server: CircuitServer;
+  /** SHA-256 of the token (the token itself is not kept). */
+  tokenHash: Buffer;
+  lastUsed: number;
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /** Bytes of one serialized tfhe ciphertext for these parameters (bincode: see tfhe/ciphertext.ts). */
 function ciphertextBytes(c: FheCircuit): number {
@@ -69,6 +96,8 @@ export class FheService {
   private readonly hosted = new Map<string, Hosted>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly server: http.Server;
+  private hostNames = new Set<string>();
+  private uploads = 0;
 
   private constructor(private readonly o: FheServiceOptions) {
     const maxSamples = o.maxSamples ?? 16;
@@ -84,6 +113,7 @@ export class FheService {
       });
     }
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    setConnectionTimeouts(this.server);
   }
 
   static async start(o: FheServiceOptions): Promise<FheService> {
@@ -93,6 +123,7 @@ export class FheService {
       s.server.once('error', reject);
       s.server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
     });
+    s.hostNames = ownHostNames(o.host ?? '127.0.0.1', (s.server.address() as AddressInfo).port);
     return s;
   }
 
@@ -105,6 +136,11 @@ export class FheService {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Request bodies being read right now (at most maxConcurrentUploads). */
+  get uploadsInProgress(): number {
+    return this.uploads;
+  }
+
   private log(line: string): void {
     this.o.log?.(line);
   }
@@ -113,6 +149,7 @@ export class FheService {
     const t0 = process.hrtime.bigint();
     let status = 200;
     try {
+      checkHostAndOrigin(req, this.hostNames);
       status = await this.route(req, res);
     } catch (e) {
       const err = classify(e);
@@ -164,26 +201,31 @@ export class FheService {
     }
     if (parts[2] === 'keys' && parts.length === 3) {
       allow('POST');
-      const body = await readBody(req, h.keyLimit);
-      const server = CircuitServer.create(h.circuit, parseShortintEvaluationKeys(body));
-      const keyId = randomBytes(12).toString('hex');
-      h.keys.set(keyId, server);
+      requireBinaryBody(req);
+      this.expireIdleKeys(h);
       const max = this.o.maxKeySets ?? 4;
-      for (const old of h.keys.keys()) if (h.keys.size > max) h.keys.delete(old);
-      return this.json(res, 201, { keyId, circuit: h.circuit.name, circuitId: h.id });
+      if (h.keys.size >= max) throw new HttpError(503, `circuit "${h.circuit.name}" holds ${h.keys.size} key sets, its quota: delete yours when done (idle ones expire after ${this.o.keyIdleSeconds ?? 3600} s)`);
+      const body = await this.readBodyGuarded(req, h.keyLimit);
+      const server = CircuitServer.create(h.circuit, parseShortintEvaluationKeys(body));
+      // re-checked: another upload may have filled the quota while this one was read
+      if (h.keys.size >= max) throw new HttpError(503, `circuit "${h.circuit.name}" holds ${h.keys.size} key sets, its quota`);
+      const keyId = randomBytes(12).toString('hex');
+      const token = randomBytes(24).toString('base64url');
+      h.keys.set(keyId, { server, tokenHash: sha256(token), lastUsed: Date.now() });
+      return this.json(res, 201, { keyId, token, circuit: h.circuit.name, circuitId: h.id });
     }
     if (parts[2] === 'keys' && parts.length === 4) {
       allow('DELETE');
-      if (!h.keys.delete(parts[3])) throw new HttpError(404, `no keys "${parts[3]}" for circuit "${h.circuit.name}"`);
+      this.keySet(h, parts[3], req);
+      h.keys.delete(parts[3]);
       res.writeHead(204).end();
       return 204;
     }
     if (parts[2] === 'infer' && parts.length === 3) {
       allow('POST');
-      const keyId = url.searchParams.get('keys') ?? '';
-      const server = h.keys.get(keyId);
-      if (!server) throw new HttpError(404, `no keys "${keyId}" for circuit "${h.circuit.name}": upload them first (POST /circuits/${h.circuit.name}/keys)`);
-      const body = await readBody(req, h.batchLimit);
+      requireBinaryBody(req);
+      const server = this.keySet(h, url.searchParams.get('keys') ?? '', req).server;
+      const body = await this.readBodyGuarded(req, h.batchLimit);
       const t0 = process.hrtime.bigint();
       // one evaluation at a time; a failed one does not block the next
       const run = this.queue.then(() => server.evaluateBatch(body, this.o.maxSamples ?? 16, { threads: this.o.threads }));
@@ -195,5 +237,36 @@ export class FheService {
       return 200;
     }
     throw new HttpError(404, `no route ${url.pathname}`);
+  }
+
+  /** The key set `keyId` of circuit `h`, if the request holds its token (Authorization: Bearer TOKEN). */
+  private keySet(h: Hosted, keyId: string, req: http.IncomingMessage): KeySet {
+    const set = h.keys.get(keyId);
+    if (!set) throw new HttpError(404, `no keys "${keyId.slice(0, 64)}" for circuit "${h.circuit.name}": upload them first (POST /circuits/${h.circuit.name}/keys)`);
+    const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (!m) throw new HttpError(401, `keys "${keyId}" need the token their upload returned (Authorization: Bearer TOKEN)`);
+    if (!timingSafeEqual(sha256(m[1]), set.tokenHash)) throw new HttpError(403, `wrong token for keys "${keyId}"`);
+    set.lastUsed = Date.now();
+    return set;
+  }
+
+  private expireIdleKeys(h: Hosted): void {
+    const cutoff = Date.now() - 1000 * (this.o.keyIdleSeconds ?? 3600);
+    for (const [id, set] of h.keys) if (set.lastUsed < cutoff) h.keys.delete(id);
+  }
+
+  /** readBody within the upload limits: a slot among maxConcurrentUploads, and an idle timeout while the body arrives. */
+  private async readBodyGuarded(req: http.IncomingMessage, limit: number): Promise<Uint8Array> {
+    if (this.uploads >= (this.o.maxConcurrentUploads ?? 4)) throw new HttpError(503, `${this.uploads} uploads in progress, the most this server reads at once: try again shortly`);
+    this.uploads++;
+    const idleMs = this.o.bodyIdleMs ?? 30_000;
+    // A stalled body is cut off: the socket is destroyed, and the read fails with that reason.
+    req.setTimeout(idleMs, () => req.destroy(new HttpError(408, `no body data for ${idleMs} ms`)));
+    try {
+      return await readBody(req, limit);
+    } finally {
+      req.setTimeout(0);
+      this.uploads--;
+    }
   }
 }

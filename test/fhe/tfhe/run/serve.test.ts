@@ -45,6 +45,8 @@ function startServer(circuitFile: string): Promise<string> {
   });
 }
 
+const BIN = { 'Content-Type': 'application/octet-stream' };
+
 async function expectError(r: Response, status: number, re: RegExp): Promise<void> {
   const body = (await r.json()) as { error: string };
   assert.equal(r.status, status, `expected ${status} for ${re.source}, got ${r.status}: ${body.error}`);
@@ -92,27 +94,29 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
   await expectError(await fetch(`${url}/other`), 404, /no route/);
   await expectError(await fetch(`${url}/circuits/%E0%A4%A`), 400, /malformed circuit name/);
   await expectError(await fetch(`${base}/infer`), 405, /takes POST/);
-  await expectError(await fetch(`${base}/infer?keys=none`, { method: 'POST', body: bytesBody(new Uint8Array(10)) }), 404, /no keys "none"/);
-  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at' }), 400, /invalid evaluation-key file: bad magic/);
+  await expectError(await fetch(`${base}/infer?keys=none`, { method: 'POST', body: bytesBody(new Uint8Array(10)), headers: BIN }), 404, /no keys "none"/);
+  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at' }), 415, /must be application\/octet-stream/);
+  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at', headers: BIN }), 400, /invalid evaluation-key file: bad magic/);
 
   // a secret key is never accepted as evaluation keys
   const ck = tfhe.Shortint.new_client_key(tfheParameters(circuit.parameterSet, { carryModulus: circuit.carryModulus }));
-  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(tfhe.Shortint.serialize_client_key(ck)) }), 400, /invalid evaluation-key file/);
+  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(tfhe.Shortint.serialize_client_key(ck)), headers: BIN }), 400, /invalid evaluation-key file/);
   ck.free();
 
   // evaluation keys and ciphertexts of another parameter set
   const foreign = compile(m.model, m.inputs, { parameterSet: defaultParameterSetName(2), name: 'foreign' });
   const foreignClient = FheClient.create(clientSpec(foreign.circuit));
   try {
-    await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await foreignClient.evaluationKeys()) }), 422, /wrong key set/);
+    await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await foreignClient.evaluationKeys()), headers: BIN }), 422, /wrong key set/);
 
     // valid keys from this process's own client
     const client = FheClient.create(clientSpec(circuit));
     try {
-      const up = await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await client.evaluationKeys()) });
+      const up = await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await client.evaluationKeys()), headers: BIN });
       assert.equal(up.status, 201);
-      const { keyId } = (await up.json()) as { keyId: string };
-      const infer = (body: Uint8Array | string): Promise<Response> => fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: typeof body === 'string' ? body : bytesBody(body) });
+      const { keyId, token } = (await up.json()) as { keyId: string; token: string };
+      const auth = { ...BIN, Authorization: `Bearer ${token}` };
+      const infer = (body: Uint8Array | string): Promise<Response> => fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: typeof body === 'string' ? body : bytesBody(body), headers: auth });
       await expectError(await infer(new Uint8Array(2 * 1024 * 1024)), 413, /exceeds the limit/);
       await expectError(await infer('PLCTBAT1 but then nothing sensible'), 400, /invalid ciphertext batch/);
       await expectError(await infer(foreignClient.encrypt(x.subarray(0, 8))), 422, /another parameter set/);
@@ -124,7 +128,7 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
       const ok = await infer(client.encrypt(x.subarray(0, 8)));
       assert.equal(ok.status, 200);
       assert.deepEqual(Array.from(client.decryptLevels(new Uint8Array(await ok.arrayBuffer()))), Array.from(expected.subarray(0, 3)));
-      assert.equal((await fetch(`${base}/keys/${keyId}`, { method: 'DELETE' })).status, 204);
+      assert.equal((await fetch(`${base}/keys/${keyId}`, { method: 'DELETE', headers: auth })).status, 204);
       await expectError(await infer(client.encrypt(x.subarray(0, 8))), 404, /no keys/);
     } finally {
       client.dispose();
@@ -141,10 +145,11 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
  * the whole body was sent and the answer read; a broken pipe or reset on the way (the bug)
  * rejects, even when the answer came first.
  */
-function slowPost(url: string, pieces: number, declareLength: boolean): Promise<{ status: number; body: string }> {
+function slowPost(url: string, pieces: number, declareLength: boolean, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const piece = Buffer.alloc(256 * 1024, 7);
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: declareLength ? { 'Content-Length': String(piece.length * pieces) } : { 'Transfer-Encoding': 'chunked' } });
+    const length = declareLength ? { 'Content-Length': String(piece.length * pieces) } : { 'Transfer-Encoding': 'chunked' };
+    const req = http.request(url, { method: 'POST', headers: { ...BIN, ...length, ...headers } });
     let answer: { status: number; body: string } | undefined;
     let sentAll = false;
     const settle = (): void => {
@@ -192,20 +197,98 @@ test('fhe serve: refused uploads still in progress get their 404/413, and the se
       assert.equal(r.status, 404, r.body);
       assert.match((JSON.parse(r.body) as { error: string }).error, /no keys "none"/);
     }
-    const up = await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await client.evaluationKeys()) });
+    const up = await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await client.evaluationKeys()), headers: BIN });
     assert.equal(up.status, 201);
-    const { keyId } = (await up.json()) as { keyId: string };
+    const { keyId, token } = (await up.json()) as { keyId: string; token: string };
     for (const declared of [true, false]) {
-      const r = await slowPost(`${base}/infer?keys=${keyId}`, 12, declared); // 3 MiB: far above one sample's batch
+      const r = await slowPost(`${base}/infer?keys=${keyId}`, 12, declared, { Authorization: `Bearer ${token}` }); // 3 MiB: far above one sample's batch
       assert.equal(r.status, 413, r.body);
       assert.match((JSON.parse(r.body) as { error: string }).error, /exceeds the limit/);
     }
-    const ok = await fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: bytesBody(client.encrypt(m.inputs.subarray(0, 8))) });
+    const ok = await fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: bytesBody(client.encrypt(m.inputs.subarray(0, 8))), headers: { ...BIN, Authorization: `Bearer ${token}` } });
     assert.equal(ok.status, 200, 'still serving');
     const expected = simulateCircuit(compiled.circuit, quantizeInputs(m.model, m.inputs.subarray(0, 8)), 1).outputs;
     assert.deepEqual(Array.from(client.decryptLevels(new Uint8Array(await ok.arrayBuffer()))), Array.from(expected));
   } finally {
     client.dispose();
+    await service.close();
+    compiled.dispose();
+  }
+});
+
+/**
+ * The server between clients and against web pages (hardening): keys answer only to the
+ * token of their upload; the key store is a quota, not a queue that evicts others' keys;
+ * a foreign Host (DNS rebinding) or Origin, or a browser's text/plain body, is refused; a
+ * stalled body is cut off and only so many bodies are read at once.
+ */
+test('fhe serve: capabilities, quota, Host/Origin/content-type checks, stalled and concurrent uploads', async () => {
+  const m = smallModel(13, [8, 6, 3], ['relu', 'linear'], { weight: 2, activation: 3, input: 2 }, 60);
+  const compiled = compile(m.model, m.inputs, { parameterSet: defaultParameterSetName(3), name: 'guarded' });
+  const service = await FheService.start({ circuits: [compiled.circuit], maxSamples: 1, maxKeySets: 1, bodyIdleMs: 3000, maxConcurrentUploads: 2 });
+  const alice = FheClient.create(clientSpec(compiled.circuit));
+  const mallory = FheClient.create(clientSpec(compiled.circuit));
+  try {
+    const base = `${service.url}/circuits/guarded`;
+    const port = new URL(service.url).port;
+    const up = await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await alice.evaluationKeys()), headers: BIN });
+    assert.equal(up.status, 201);
+    const { keyId, token } = (await up.json()) as { keyId: string; token: string };
+    assert.match(token, /^[A-Za-z0-9_-]{32}$/);
+    const query = bytesBody(alice.encrypt(m.inputs.subarray(0, 8)));
+    const inferWith = (headers: Record<string, string>): Promise<Response> => fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: query, headers: { ...BIN, ...headers } });
+
+    // the key id alone (logged, guessable from logs) is not enough
+    await expectError(await inferWith({}), 401, /need the token/);
+    await expectError(await inferWith({ Authorization: 'Bearer not-the-token' }), 403, /wrong token/);
+    await expectError(await fetch(`${base}/keys/${keyId}`, { method: 'DELETE', headers: { Authorization: 'Bearer not-the-token' } }), 403, /wrong token/);
+    // a second client finds the quota full; alice's keys are not evicted
+    await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await mallory.evaluationKeys()), headers: BIN }), 503, /quota/);
+    const ok = await inferWith({ Authorization: `Bearer ${token}` });
+    assert.equal(ok.status, 200);
+    const expected = simulateCircuit(compiled.circuit, quantizeInputs(m.model, m.inputs.subarray(0, 8)), 1).outputs;
+    assert.deepEqual(Array.from(alice.decryptLevels(new Uint8Array(await ok.arrayBuffer()))), Array.from(expected));
+
+    // web pages: a cross-origin POST, a DNS-rebinding Host, a text/plain body
+    await expectError(await inferWith({ Authorization: `Bearer ${token}`, Origin: 'http://evil.example' }), 403, /cross-origin/);
+    assert.equal((await fetch(`${base}/keys`, { method: 'POST', body: 'x', headers: { Origin: service.url } })).status, 415, 'own origin passes the Origin check, then the content type is checked');
+    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: Number(port), path: '/circuits', headers: { Host: `evil.example:${port}` } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(rebound.status, 403, rebound.body);
+    assert.match(rebound.body, /is not this server/);
+    assert.equal((await fetch(`${service.url.replace('127.0.0.1', 'localhost')}/circuits`)).status, 200, 'localhost names this server too');
+
+    // stalled bodies: cut off after bodyIdleMs; at most two read at once
+    const stall = (): Promise<{ closed: boolean; status?: number }> => new Promise((resolve) => {
+      const req = http.request(`${base}/infer?keys=${keyId}`, { method: 'POST', headers: { ...BIN, Authorization: `Bearer ${token}`, 'Content-Length': '100000' } });
+      req.on('response', (res) => { res.resume(); resolve({ closed: false, status: res.statusCode }); });
+      req.on('error', () => resolve({ closed: true }));
+      req.write(Buffer.alloc(1000)); // then nothing more
+    });
+    const t0 = Date.now();
+    const stalled = [stall(), stall()];
+    // both stalled bodies are being read before the third request comes (no race with the machine's load)
+    while (service.uploadsInProgress < 2 && Date.now() - t0 < 2500) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(service.uploadsInProgress, 2);
+    await expectError(await inferWith({ Authorization: `Bearer ${token}` }), 503, /uploads in progress/);
+    const ends = await Promise.all(stalled);
+    assert.ok(ends.every((e) => e.closed || e.status === 408), `stalled uploads end: ${JSON.stringify(ends)}`);
+    assert.ok(Date.now() - t0 < 20_000, 'within a few idle periods, not Node\'s 300 s');
+    assert.equal(service.uploadsInProgress, 0);
+    assert.equal((await inferWith({ Authorization: `Bearer ${token}` })).status, 200, 'serving again once the stalled uploads are gone');
+    // the owner can delete, and the freed quota takes a new client
+    assert.equal((await fetch(`${base}/keys/${keyId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } })).status, 204);
+    assert.equal((await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await mallory.evaluationKeys()), headers: BIN })).status, 201);
+  } finally {
+    alice.dispose();
+    mallory.dispose();
     await service.close();
     compiled.dispose();
   }

@@ -1,0 +1,132 @@
+"""Writes notebooks/04-federated-pix2pix.ipynb (kept as a script so the cells are easy to review)."""
+import sys
+
+from notebook_builder import Notebook
+
+nb = Notebook("flp2p")
+md, code = nb.md, nb.code
+
+md("""
+# Federated learning with differential privacy: Pix2Pix
+
+The Pix2Pix experiment of *Federated learning with differential privacy* redone on this machine:
+Pix2Pix (U-Net generator + PatchGAN, `src/nn/pix2pix`) learns to turn **Sobel edge maps into
+Fashion-MNIST images** (32x32), on three sites holding equal IID thirds of the data, in four settings:
+
+1. **centralized** — all sites' pairs pooled in one place (trained in this kernel);
+2. **local** — each site alone on its own third;
+3. **federated** — FedAvg, the server and the three sites as separate processes talking HTTP;
+   both networks are averaged each round;
+4. **federated + DP** — the same with Gaussian noise σ0 = 0.1 added by each site to its model
+   update (`site-noise`, the source's mode: no formal guarantee), and as a second DP row
+   `dp-fedavg` (the server clips each update to norm C and adds N(0, σ²C²) to the sum), whose ε
+   the RDP accountant gives.
+
+Every site computes its edge maps from its own images; each site is scored by FID (the Fashion
+LeNet's features, `data/fid-fashion`; generated 32x32 images cut back to 28x28) of the model it
+would use against **its own held-out images**.
+
+**Steps:** every setting trains R rounds of S steps at batch 1 per site (Adam lr 2e-4, β1 0.5,
+λ = 100, restarted each round); the centralized model takes 3·R·S steps on the pooled data, the
+same number of passes over the data. The source's E epochs are E × (pairs per site) steps: its
+5/10/15/20 rounds of 10 local epochs on a third of its data.
+
+**This is a short run:** 4 rounds of 20 steps on 200 training pairs per site (0.4 epochs), 100
+held-out pairs per site, and the model with 16 first-layer filters (`pix2pix-fashion-small`, the
+same architecture at a sixteenth of the parameters) — all settings in a few minutes. Its FIDs
+show the trend after a few hundred steps, not the source's 200 epochs. `FULL_RUN = true` runs the
+bench's full setting (20 rounds of 500 steps on 1,000 pairs per site, the original 16.7M + 2.8M
+parameter model, FID after rounds 5/10/15/20: hours). From the command line:
+`privlab bench fl-pix2pix --json` (short) or `privlab bench fl-pix2pix --json --full`.
+""")
+code("""
+import * as lab from "privlab/kernel-ext";
+
+const { runFlPix2Pix, FL_PIX2PIX_SHORT, FL_PIX2PIX_FULL, FL_PIX2PIX_SOURCE_TABLE } = lab.experiments;
+
+const FULL_RUN = false;                          // true: the bench's full setting (hours)
+const OPTIONS = FULL_RUN ? FL_PIX2PIX_FULL : FL_PIX2PIX_SHORT;
+const backend = await lab.backend.selectBackend({ quiet: true, blasThreads: 1 });
+console.log(`tfjs backend: ${backend.name}; ${FULL_RUN ? "FULL run" : "SHORT run"}:`, OPTIONS);
+""")
+md("""
+## Train the four settings
+One bar tick per round of each setting (centralized, local, FL, FL + site-noise, FL + dp-fedavg).
+""")
+code("""
+const rounds = OPTIONS.rounds!;
+const bar = lab.progressBar({ total: 5 * rounds, label: "rounds (centralized, local, FL, FL+DP ×2)", unit: "round" });
+const r = await runFlPix2Pix({ ...OPTIONS, onRound: (setting, round) => void bar.tick(1, { setting, round }) });
+bar.close();
+console.log(`${r.task}: ${r.sites.length} sites × ${r.trainPerSite[0]} training pairs, ${r.testPerSite[0]} held-out pairs each; ` +
+  `${r.rounds} rounds × ${r.stepsPerRound} steps; ${(r.seconds / 60).toFixed(1)} min in all`);
+""")
+md("""
+## Per-site FID: ours beside the source's
+Our FID after the last round, per site and setting (LeNet features, so the scale differs from the
+source's Inception FID: compare the **ratios to centralized**). *real* is the FID of the site's
+own training images against its held-out images — what a perfect generator would score with this
+few images. FID on a hundred images rewards varied outputs, even noise-like ones, over blurred
+ones: read it with the held-out L1 |G(x) − y| below and the image rows.
+""")
+code("""
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const lastFid = (s: (typeof r.settings)[number]) => s.fid[s.fid.length - 1].sites;
+const central = mean(Object.values(lastFid(r.settings[0])));
+lab.table([
+  ...r.fidTable,
+  { site: "mean", ...Object.fromEntries(r.settings.map((s) => [s.label, mean(Object.values(lastFid(s)))])), "real (train vs held-out)": mean(Object.values(r.realFid)) },
+  { site: "mean ÷ centralized", ...Object.fromEntries(r.settings.map((s) => [s.label, mean(Object.values(lastFid(s))) / central])) },
+], { digits: 3, save: "fl-pix2pix/fid-table" });
+const src = (k: "centralized" | "FL+DP" | "local") => mean(FL_PIX2PIX_SOURCE_TABLE.map((x) => x[k]));
+lab.table([
+  ...FL_PIX2PIX_SOURCE_TABLE.map((x) => ({ source: x.site, centralized: x.centralized, "FL+DP": x["FL+DP"], local: x.local })),
+  { source: "mean ÷ centralized", centralized: 1, "FL+DP": src("FL+DP") / src("centralized"), local: src("local") / src("centralized") },
+], { digits: 3 });
+lab.table([
+  ...r.l1Table,
+  { site: "mean", ...Object.fromEntries(r.settings.map((s) => [s.label, mean(Object.values(s.heldOutL1[s.heldOutL1.length - 1].sites))])) },
+], { digits: 3, save: "fl-pix2pix/l1-table" });
+""")
+md("## FID at the four checkpoints (mean over the sites)")
+code("""
+lab.line(Object.fromEntries(r.settings.map((s) => [s.label, s.fid.map((f) => mean(Object.values(f.sites)))])),
+  { x: r.checkpoints, title: "FID per checkpoint (mean of the sites' held-out FID)", xTitle: "round", yTitle: "FID (LeNet features)", save: "fl-pix2pix/fid-rounds" });
+""")
+md("""
+## Loss curves per site
+The mean training L1 |G(x) − y|, discriminator loss and generator GAN loss of each round's local
+steps, per site (the centralized model: *pooled*).
+""")
+code("""
+for (const metric of ["l1", "d_loss", "g_gan"] as const) {
+  const series: Record<string, number[]> = {};
+  for (const s of r.settings) for (const [site, l] of Object.entries(s.losses)) series[`${s.label} ${site}`] = l.map((x) => x[metric]);
+  lab.line(series, { x: Array.from({ length: r.rounds }, (_, i) => i + 1), title: `${metric} per round`, xTitle: "round", yTitle: metric, save: `fl-pix2pix/${metric}` });
+}
+""")
+md("""
+## Image rows
+Site 1's first held-out pairs. Rows: input edges, target, then the centralized model, site 1's
+local model, FL, FL + site-noise, FL + dp-fedavg.
+""")
+code("""
+const { labels, columns, size, pixels } = r.imageRows;
+lab.images({ shape: [labels.length * columns, size, size], dataSync: () => pixels }, { columns, scale: 3, range: "[-1,1]", caption: labels.join(" / "), save: "fl-pix2pix/rows" });
+""")
+md("""
+## Time per round and privacy
+Wall seconds per round (federated: the server's round, sites in parallel on this shared 2-core
+machine, including each site's look at the global model; local: mean over the sites;
+centralized: 3 × S steps), steps per site, and ε where a DP mode gives one (`site-noise` adds
+noise without clipping, so it has no bound).
+""")
+code("""
+lab.table(r.settings.map((s) => ({
+  setting: s.label, policy: s.policy ? `${s.policy.name} ${JSON.stringify(s.policy.params)}` : "(in process)",
+  "steps per site": s.stepsPerSite, "s per round (median)": [...s.secondsPerRound].sort((a, b) => a - b)[Math.floor(s.secondsPerRound.length / 2)],
+  ε: s.epsilon ? `${s.epsilon.epsilon.toFixed(2)} (δ = ${s.epsilon.delta})` : "—",
+})), { digits: 3, save: "fl-pix2pix/time-epsilon" });
+""")
+
+nb.write(sys.argv[1])

@@ -1,0 +1,177 @@
+/**
+ * The reference MLP GAN of src/nn (Gan, ganTrainStep, ganOptimizers) as a federated task:
+ * each site trains both networks on its own digits for a round, and FedAvg averages the
+ * generator's AND the discriminator's variables. D is federated too, as the source does for
+ * Pix2Pix: a site's G only learns through its D, so a D that saw one shard alone would pull
+ * each site's G toward that shard and the averaged G would be trained against no common
+ * critic; the averaged D is the one judge every site's G answers to next round.
+ *
+ * Sizes: `gan-mnist` is the reference (G 100 → 256 → 512 → 1024 → 784, D 784 → 1024 → 512 →
+ * 256 → 1). Smaller ones are named `gan-mnist:Z:G:D`, e.g. `gan-mnist:8:32:32.16` (latent 8,
+ * G hidden [32], D hidden [32, 16]). The sizes go in the task's name rather than the fit
+ * config because a model's shape must be known before any config reaches a site: the site
+ * builds its model and sizes the largest message it accepts from the task alone, and the
+ * checkpoint is tied to the name.
+ *
+ * Per round a site reports its mean D and G losses (under DP-SGD, which privatises D's step
+ * as ./dp-gan-step.ts says, only G's); evaluation reports the losses of the global networks on
+ * held-out digits. FID per round would cost a generator sweep and a
+ * feature pass per site and round, so FID is computed once on the final generator
+ * (federatedGeneratorFid, used by `privlab fl run --fid`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ImageDataset } from '../../data/dataset';
+import { epochBatches } from '../../nn/batches';
+import { Gan, GanConfig, ganConfig } from '../../nn/gan';
+import { GanOptimizers, ganOptimizers, ganTrainStep } from '../../nn/gan-step';
+import { bceWithLogits } from '../../nn/losses';
+import { SeededRng } from '../../util/rng';
+import { datasetStats, generatorFid } from '../../metrics/gan-fid';
+import type { FeatureModel } from '../../metrics/feature-model';
+import { Weights, assignWeights } from '../weights';
+import { CryptoUniform, poissonSample } from '../dp/poisson-sampling';
+import { Metrics } from '../strategy';
+import { FlTask, TaskModel, configChoice, configNumber } from './task';
+import { LocalTrainingPlan, localTrainingPlan } from './local-training';
+import { DpRandomness, DpSgdPlan, batchOf, dpMetrics, dpSgdPlan } from './dp-local-training';
+import { dpGanTrainStep } from './dp-gan-step';
+
+export const GAN_MNIST = 'gan-mnist';
+
+type GanModel = TaskModel & { gan: Gan };
+
+function asGan(model: TaskModel, task: string): Gan {
+  const gan = (model as Partial<GanModel>).gan;
+  if (!(gan instanceof Gan)) throw new TypeError(`${task}: the model was not made by this task`);
+  return gan;
+}
+
+/** `gan-mnist` or `gan-mnist:Z:G:D` (hidden sizes dot-separated) → the GAN's sizes; undefined for another name. */
+export function parseGanTaskName(name: string): Partial<GanConfig> | undefined {
+  if (name === GAN_MNIST) return {};
+  if (!name.startsWith(`${GAN_MNIST}:`)) return undefined;
+  const parts = name.slice(GAN_MNIST.length + 1).split(':');
+  const sizes = (s: string): number[] => s.split('.').map((x) => (/^[1-9]\d{0,4}$/.test(x) ? Number(x) : NaN));
+  const [z, g, d] = parts.length === 3 ? [sizes(parts[0]), sizes(parts[1]), sizes(parts[2])] : [[NaN], [NaN], [NaN]];
+  if (z.length !== 1 || [...z, ...g, ...d].some((n) => Number.isNaN(n))) {
+    throw new RangeError(`task "${name}": expected ${GAN_MNIST}:LATENT:G_HIDDEN:D_HIDDEN with hidden sizes separated by dots, e.g. ${GAN_MNIST}:8:32:32.16`);
+  }
+  return { latentDim: z[0], generatorHidden: g, discriminatorHidden: d };
+}
+
+function checkImages(task: string, data: ImageDataset, c: GanConfig): void {
+  if (data.height !== c.imageHeight || data.width !== c.imageWidth) throw new RangeError(`${task} takes ${c.imageHeight}x${c.imageWidth} images, got ${data.height}x${data.width} (${data.name})`);
+}
+
+const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A round of plain local GAN training: minibatches over seeded epochs. */
+async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng): Promise<Metrics> {
+  let d = 0, g = 0, steps = 0;
+  while (steps < plan.steps) {
+    for (const b of epochBatches(data, plan.batchSize === 0 ? data.count : plan.batchSize, rng)) {
+      try {
+        const losses = ganTrainStep(gan, opt, b.images, rng);
+        d += losses.d;
+        g += losses.g;
+      } finally {
+        b.images.dispose();
+      }
+      await nextTick();
+      // Leaving the loop ends the generator before it converts another batch.
+      if (++steps >= plan.steps) break;
+    }
+  }
+  return { d_loss: d / steps, g_loss: g / steps, steps };
+}
+
+/**
+ * A round of DP-SGD on D (./dp-gan-step.ts): Poisson batches of real digits drawn from
+ * node:crypto unless a test passes a seeded sampler. D's loss touches real digits and is not
+ * reported; G's is post-processing of the private D.
+ */
+async function dpGanRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: DpSgdPlan, rng: SeededRng, dp: DpRandomness = {}): Promise<Metrics> {
+  const sampling = dp.sampling ?? new CryptoUniform();
+  const expectedBatchSize = plan.sampleRate * data.count;
+  let g = 0;
+  for (let step = 0; step < plan.steps; step++) {
+    const real = batchOf(data, poissonSample(data.count, plan.sampleRate, sampling));
+    try {
+      g += dpGanTrainStep(gan, opt, real.images, rng, { clipNorm: plan.clipNorm, noiseMultiplier: plan.noiseMultiplier, expectedBatchSize, noise: dp.noise });
+    } finally {
+      real.images.dispose();
+    }
+    await nextTick();
+  }
+  return { ...dpMetrics(plan), g_loss: g / plan.steps };
+}
+
+/** The GAN task of `name` (`gan-mnist` or `gan-mnist:Z:G:D`). */
+export function ganMnistTask(name: string): FlTask {
+  const sizes = parseGanTaskName(name);
+  if (!sizes) throw new RangeError(`"${name}" is not a ${GAN_MNIST} task name`);
+  const config = ganConfig(sizes);
+  return {
+    name,
+    description: `MLP GAN (latent ${config.latentDim}, G hidden [${config.generatorHidden}], D hidden [${config.discriminatorHidden}]), both networks federated`,
+    createModel(seed): GanModel {
+      const gan = new Gan(config, seed);
+      // Prefixed names: G's and D's layers share layer names.
+      const names = [...gan.generator.variableNames().map((n) => `generator/${n}`), ...gan.discriminator.variableNames().map((n) => `discriminator/${n}`)];
+      return { gan, variables: [...gan.generator.variables(), ...gan.discriminator.variables()], names, dispose: () => gan.dispose() };
+    },
+    async trainLocal(model, data, fit, seed, dp) {
+      checkImages(name, data, config);
+      const gan = asGan(model, name);
+      // Both networks use Adam with the reference's β1 = 0.5 and learning rate 2e-4.
+      configChoice(fit, 'optimizer', 'adam', ['adam'] as const);
+      const learningRate = configNumber(fit, 'learningRate', 2e-4, (n) => n > 0 && Number.isFinite(n), 'a positive number');
+      const opt = ganOptimizers(gan, { learningRate, beta1: 0.5, beta2: 0.999 });
+      const rng = new SeededRng(seed);
+      const t0 = performance.now();
+      const dpPlan = dpSgdPlan(fit, 2e-4);
+      try {
+        const metrics = dpPlan ? await dpGanRound(gan, opt, data, dpPlan, rng, dp) : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng);
+        return { ...metrics, train_seconds: (performance.now() - t0) / 1000 };
+      } finally {
+        opt.discriminator.dispose();
+        opt.generator.dispose();
+      }
+    },
+    evaluate(model, data) {
+      checkImages(name, data, config);
+      const gan = asGan(model, name);
+      // The same latent draws every time, so losses of successive global models compare.
+      const rng = new SeededRng(0);
+      let dReal = 0, dFake = 0, gLoss = 0;
+      for (const b of epochBatches(data, 500, new SeededRng(0))) {
+        const n = b.labels.length;
+        const [r, f, g] = tf.tidy(() => {
+          const fakeLogits = gan.discriminate(gan.generate(gan.sampleLatent(rng, n)));
+          return [bceWithLogits(gan.discriminate(b.images), 1), bceWithLogits(fakeLogits, 0), bceWithLogits(fakeLogits, 1)].map((t) => t.dataSync()[0] * n);
+        });
+        b.images.dispose();
+        dReal += r;
+        dFake += f;
+        gLoss += g;
+      }
+      return { d_loss: (dReal + dFake) / data.count, d_real_loss: dReal / data.count, d_fake_loss: dFake / data.count, g_loss: gLoss / data.count };
+    },
+  };
+}
+
+export const ganMnist: FlTask = ganMnistTask(GAN_MNIST);
+
+/**
+ * FID of the generator in `weights` (global weights of a GAN task) against `real` digits, in
+ * the feature space of `fm` (e.g. loadFeatureModel()), from `count` samples.
+ */
+export function federatedGeneratorFid(task: FlTask, weights: Weights, fm: FeatureModel, real: ImageDataset, count = 2000, seed = 12345): number {
+  const model = task.createModel(0);
+  try {
+    assignWeights(model.variables, model.names, weights);
+    return generatorFid(asGan(model, task.name), fm, datasetStats(fm, real), { count, seed });
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The optimizer of one round of local training, shared by plain and DP-SGD training: plain SGD
+ * or Adam (β 0.9/0.999), fresh each round, so a site keeps no state between rounds.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Adam } from '../../nn/adam';
+import { TaskModel } from './task';
+
+export interface LocalOptimizer {
+  /** One step with gradients keyed by variable name (the caller disposes them). */
+  apply(grads: tf.NamedTensorMap): void;
+  dispose(): void;
+}
+
+export function localOptimizer(model: TaskModel, plan: { optimizer: 'sgd' | 'adam'; learningRate: number }): LocalOptimizer {
+  if (plan.optimizer === 'adam') {
+    const adam = new Adam(model.variables, { learningRate: plan.learningRate, beta1: 0.9, beta2: 0.999 });
+    return { apply: (grads) => adam.apply(grads), dispose: () => adam.dispose() };
+  }
+  return {
+    apply(grads) {
+      for (const v of model.variables) {
+        const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name], plan.learningRate)));
+        v.assign(next);
+        next.dispose();
+      }
+    },
+    dispose: () => undefined,
+  };
+}

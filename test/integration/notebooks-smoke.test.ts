@@ -1,0 +1,60 @@
+/**
+ * Every experiment notebook, executed headless by `privlab report` in its tiny setting
+ * (PRIVLAB_SMOKE=1: the same cells on a few steps and samples), so that a cell broken by a
+ * library change fails the test suite and not only the main job. Notebook 03 reads the
+ * generator that notebook 02 wrote, as in the main job.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { privlab, ROOT } from '../support/cli';
+import { tmpDir } from '../support/tmp';
+
+interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string; evalue?: string }
+interface Cell { cell_type: string; outputs?: Output[] }
+
+const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference'];
+const out = tmpDir('privlab-smoke-');
+const figures = tmpDir('privlab-smoke-figures-');
+let run: ReturnType<typeof privlab>;
+
+const joined = (v: unknown): string => (Array.isArray(v) ? v.join('') : String(v ?? ''));
+function outputsOf(name: string): Output[] {
+  const cells = JSON.parse(fs.readFileSync(path.join(out, `${name}.ipynb`), 'utf8')).cells as Cell[];
+  return cells.flatMap((c) => c.outputs ?? []);
+}
+const html = (outs: Output[]): string => outs.map((o) => joined(o.data?.['text/html'])).join('\n');
+const text = (outs: Output[]): string => outs.map((o) => joined(o.text) + joined(o.data?.['text/plain'])).join('\n');
+
+before(() => {
+  run = privlab(['report', ...NOTEBOOKS.map((n) => path.join(ROOT, 'notebooks', `${n}.ipynb`)), '--out', out], { PRIVLAB_FIGURES_DIR: figures, PRIVLAB_SMOKE: '1' });
+});
+
+test('notebooks 01-03 run end to end in their tiny setting, with no error output', () => {
+  assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
+  for (const n of NOTEBOOKS) {
+    assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
+    const errors = outputsOf(n).filter((o) => o.output_type === 'error').map((o) => `${o.ename}: ${o.evalue}`);
+    assert.deepEqual(errors, [], n);
+  }
+});
+
+test('01: sample grids, real digits, the FID table beside the floor', () => {
+  const o = outputsOf('01-mnist-gan');
+  assert.ok(o.filter((x) => x.data && 'image/png' in x.data).length >= 3, 'generated and real grids');
+  assert.match(html(o), /real train vs test \(floor\)/);
+});
+
+test('02: the FID table of the compressed generators and the integer generators written', () => {
+  const o = outputsOf('02-qat-pruning');
+  assert.match(html(o) + text(o), /qat-4bit-pruned-50/);
+  assert.ok(fs.existsSync(path.join(figures, 'gan-compression-notebook', 'qat-4bit-pruned-50.quantized.json')));
+});
+
+test('03: accuracy clear / simulate / encrypted, and encrypted generation of the generator from 02', () => {
+  const o = outputsOf('03-fhe-inference');
+  assert.match(html(o), /execute \(encrypted\)/);
+  assert.doesNotMatch(text(o), /no quantized generator yet/);
+  assert.match(text(o), /PBS per image/);
+});
