@@ -15,4 +15,14 @@ import { flPix2PixBenchmark } from './fl-pix2pix';
 
 export type { NamedBenchmark };
 
-export const BENCHMARKS: NamedBenchmark[] = [trainStepBenchmark, fheMnistBenchmark, fheGanBenchmark, fhePbsBenchmark, ganCompressionBenchmark, qatStepBenchmark, pix2pixStepBenchmark, flOverheadBenchmark, flPix2PixBenchmark];
+export const BENCHMARKS: NamedBenchmark[] = [
+  trainStepBenchmark,
+  fheMnistBenchmark,
+  fheGanBenchmark,
+  fhePbsBenchmark,
+  ganCompressionBenchmark,
+  qatStepBenchmark,
+  pix2pixStepBenchmark,
+  flOverheadBenchmark,
+  flPix2PixBenchmark,
+];

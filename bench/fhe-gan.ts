@@ -25,7 +25,18 @@ export const fheGanBenchmark: NamedBenchmark = {
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
-      options: { mnist: { type: 'string' }, variant: { type: 'string' }, model: { type: 'string' }, images: { type: 'string' }, 'fid-samples': { type: 'string' }, calibration: { type: 'string' }, params: { type: 'string' }, margin: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' } },
+      options: {
+        mnist: { type: 'string' },
+        variant: { type: 'string' },
+        model: { type: 'string' },
+        images: { type: 'string' },
+        'fid-samples': { type: 'string' },
+        calibration: { type: 'string' },
+        params: { type: 'string' },
+        margin: { type: 'string' },
+        threads: { type: 'string' },
+        out: { type: 'string' },
+      },
     });
     const variant = values.variant ?? 'qat-4bit-pruned-50';
     if (!/^[\w.-]+$/.test(variant)) throw new RangeError(`--variant "${variant}" is not a variant name`);
@@ -43,7 +54,13 @@ export const fheGanBenchmark: NamedBenchmark = {
       onExecute: (done, total) => log(`encrypted image ${done}/${total}`),
     });
     fhe.dispose();
-    const out = { benchmark: 'fhe-gan', ...result, s_per_image: round(result.s_per_image), ms_per_pbs: round(result.ms_per_pbs), cpu_ms_per_pbs: round(result.cpu_ms_per_pbs) };
+    const out = {
+      benchmark: 'fhe-gan',
+      ...result,
+      s_per_image: round(result.s_per_image),
+      ms_per_pbs: round(result.ms_per_pbs),
+      cpu_ms_per_pbs: round(result.cpu_ms_per_pbs),
+    };
     writeFileAtomic(values.out ?? path.join(packageRoot(), 'figures', 'fhe', `gan-${result.variant}.json`), `${JSON.stringify(out, null, 2)}\n`);
     return out;
   },

@@ -23,10 +23,22 @@ export const fheMnistBenchmark: NamedBenchmark = {
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
-      options: { mnist: { type: 'string' },
-        'execute-samples': { type: 'string' }, 'simulate-samples': { type: 'string' }, calibration: { type: 'string' }, params: { type: 'string' },
-        'p-error': { type: 'string' }, threads: { type: 'string' }, retrain: { type: 'boolean' }, hidden: { type: 'string' },
-        'float-epochs': { type: 'string' }, arch: { type: 'string' }, filters: { type: 'string' }, 'qat-epochs': { type: 'string' }, out: { type: 'string' }, model: { type: 'string' },
+      options: {
+        mnist: { type: 'string' },
+        'execute-samples': { type: 'string' },
+        'simulate-samples': { type: 'string' },
+        calibration: { type: 'string' },
+        params: { type: 'string' },
+        'p-error': { type: 'string' },
+        threads: { type: 'string' },
+        retrain: { type: 'boolean' },
+        hidden: { type: 'string' },
+        'float-epochs': { type: 'string' },
+        arch: { type: 'string' },
+        filters: { type: 'string' },
+        'qat-epochs': { type: 'string' },
+        out: { type: 'string' },
+        model: { type: 'string' },
       },
     });
     const pError = numberOption('p-error', values['p-error'], (n) => n > 0 && n < 1, 'in (0, 1)');

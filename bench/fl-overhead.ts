@@ -62,7 +62,15 @@ export const flOverheadBenchmark: NamedBenchmark = {
       // A round's cost: wall time between consecutive completed rounds as this process sees
       // them (publish, site work, upload, validation, averaging, checkpoint and report).
       const done: number[] = [];
-      const job = await runFederated({ sites, rounds, fit: { localSteps: steps, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 }, trainExamples: examples, dir: tmpDir(), log, onRound: () => done.push(performance.now()) });
+      const job = await runFederated({
+        sites,
+        rounds,
+        fit: { localSteps: steps, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 },
+        trainExamples: examples,
+        dir: tmpDir(),
+        log,
+        onRound: () => done.push(performance.now()),
+      });
       const later = job.state.history.slice(1);
       const roundS = median(done.slice(1).map((t, i) => (t - done[i]) / 1000));
       const evalS = median(later.map((h) => h.metrics.global_eval_seconds));
@@ -72,13 +80,27 @@ export const flOverheadBenchmark: NamedBenchmark = {
       const roundCpu = median(later.map((h) => h.serverCpuSeconds + h.accepted.reduce((s, a) => s + a.metrics.cpu_seconds, 0)));
       const centralCpu = median(central.map((c) => c.cpu)) * sites;
       federated.push({
-        sites, round_s: round(roundS), central_same_steps_s: round(centralS), ratio: round(roundS / centralS),
+        sites,
+        round_s: round(roundS),
+        central_same_steps_s: round(centralS),
+        ratio: round(roundS / centralS),
         // each round the sites also evaluate the global model on their held-out images (config evaluateGlobal)
-        site_global_eval_s: round(evalS), ratio_without_global_eval: round((roundS - evalS) / centralS),
-        round_cpu_s: round(roundCpu), central_same_steps_cpu_s: round(centralCpu), cpu_ratio: round(roundCpu / centralCpu),
+        site_global_eval_s: round(evalS),
+        ratio_without_global_eval: round((roundS - evalS) / centralS),
+        round_cpu_s: round(roundCpu),
+        central_same_steps_cpu_s: round(centralCpu),
+        cpu_ratio: round(roundCpu / centralCpu),
         site_train_s: round(median(later.map((h) => h.metrics.train_seconds))),
       });
     }
-    return { task: 'mlp-mnist', steps_per_round: steps, batch: 32, rounds, central_step_ms: round((median(central.map((c) => c.wall)) / steps) * 1000), federated, target_ratio: 1.2 };
+    return {
+      task: 'mlp-mnist',
+      steps_per_round: steps,
+      batch: 32,
+      rounds,
+      central_step_ms: round((median(central.map((c) => c.wall)) / steps) * 1000),
+      federated,
+      target_ratio: 1.2,
+    };
   },
 };

@@ -23,7 +23,20 @@ export const ganCompressionBenchmark: NamedBenchmark = {
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
-      options: { mnist: { type: 'string' }, epochs: { type: 'string' }, 'qat-epochs': { type: 'string' }, 'fid-epochs': { type: 'string' }, percentile: { type: 'string' }, gradual: { type: 'boolean' }, 'finetune-epochs': { type: 'string' }, prune: { type: 'string' }, 'fid-samples': { type: 'string' }, 'max-steps': { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+      options: {
+        mnist: { type: 'string' },
+        epochs: { type: 'string' },
+        'qat-epochs': { type: 'string' },
+        'fid-epochs': { type: 'string' },
+        percentile: { type: 'string' },
+        gradual: { type: 'boolean' },
+        'finetune-epochs': { type: 'string' },
+        prune: { type: 'string' },
+        'fid-samples': { type: 'string' },
+        'max-steps': { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+      },
     });
     const prune = values.prune?.split(',').map((s) => {
       const p = Number(s);

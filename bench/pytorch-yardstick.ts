@@ -45,10 +45,23 @@ export function yardstickUnavailable(script = yardstickPath()): string | null {
 
 /** One run of the yardstick; throws with its stderr when it fails. */
 export function runYardstick(opts: YardstickOptions = {}): YardstickRun {
-  const args = [opts.script ?? yardstickPath(), '--steps', String(opts.steps ?? 30), '--threads', String(opts.threads ?? 2), '--batch', String(opts.batch ?? 64)];
+  const args = [
+    opts.script ?? yardstickPath(),
+    '--steps',
+    String(opts.steps ?? 30),
+    '--threads',
+    String(opts.threads ?? 2),
+    '--batch',
+    String(opts.batch ?? 64),
+  ];
   const r = spawnSync(python(), args, { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`PyTorch yardstick failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (r.status !== 0)
+    throw new Error(`PyTorch yardstick failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (!line) throw new Error(`PyTorch yardstick printed no JSON: ${r.stdout.slice(0, 200)}`);
   return JSON.parse(line) as YardstickRun;
 }

@@ -26,16 +26,29 @@ export const qatStepBenchmark: NamedBenchmark = {
       interleaved: median CPU and wall ms per step and the QAT/regular ratios. Activation
       ranges as in bench gan-compression: batch percentile P (default 99.9) or min/max.`,
   async run(argv, log) {
-    const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string' }, warmup: { type: 'string' }, bits: { type: 'string' }, percentile: { type: 'string' } } });
-    const percentile = values.percentile === 'minmax' ? undefined
-      : numberOption('percentile', values.percentile ?? '99.9', (n) => n > 50 && n <= 100, 'a percentile in (50, 100] or minmax');
+    const { values } = parseArgs({
+      args: argv,
+      options: { rounds: { type: 'string' }, warmup: { type: 'string' }, bits: { type: 'string' }, percentile: { type: 'string' } },
+    });
+    const percentile =
+      values.percentile === 'minmax'
+        ? undefined
+        : numberOption('percentile', values.percentile ?? '99.9', (n) => n > 50 && n <= 100, 'a percentile in (50, 100] or minmax');
     const rounds = intOption('rounds', values.rounds, 1) ?? 30;
     const warmup = intOption('warmup', values.warmup, 0) ?? 5;
     const bits = (values.bits ?? '4,6').split(',').map((b) => Number(b));
     const backend = await selectBackend({ quiet: true });
     const variants = [{ name: 'regular', bits: 0 }, ...bits.map((b) => ({ name: `qat-${b}bit`, bits: b }))].map((v) => {
       const gan = new Gan({}, 1);
-      const qat = v.bits ? new QatTransform(gan.generator, { weightBits: v.bits, activationBits: v.bits, inputRange: { min: -3, max: 3 }, outputRange: { min: -1, max: 1 }, activationPercentile: percentile }) : undefined;
+      const qat = v.bits
+        ? new QatTransform(gan.generator, {
+            weightBits: v.bits,
+            activationBits: v.bits,
+            inputRange: { min: -3, max: 3 },
+            outputRange: { min: -1, max: 1 },
+            activationPercentile: percentile,
+          })
+        : undefined;
       gan.generator.transform = qat;
       return { ...v, gan, qat, opt: ganOptimizers(gan), rng: new SeededRng(2), cpu: [] as number[], wall: [] as number[] };
     });
@@ -56,12 +69,19 @@ export const qatStepBenchmark: NamedBenchmark = {
     }
     const base = variants[0];
     const out = {
-      backend: backend.name, rounds, activation_ranges: percentile === undefined ? 'minmax' : `percentile ${percentile}`,
+      backend: backend.name,
+      rounds,
+      activation_ranges: percentile === undefined ? 'minmax' : `percentile ${percentile}`,
       variants: variants.map((v) => ({ name: v.name, cpu_ms_per_step: median(v.cpu), wall_ms_per_step: median(v.wall) })),
       overhead_cpu: Object.fromEntries(variants.slice(1).map((v) => [v.name, median(v.cpu) / median(base.cpu)])),
       overhead_wall: Object.fromEntries(variants.slice(1).map((v) => [v.name, median(v.wall) / median(base.wall)])),
     };
-    for (const v of variants) { v.qat?.dispose(); v.opt.generator.dispose(); v.opt.discriminator.dispose(); v.gan.dispose(); }
+    for (const v of variants) {
+      v.qat?.dispose();
+      v.opt.generator.dispose();
+      v.opt.discriminator.dispose();
+      v.gan.dispose();
+    }
     real.dispose();
     return out;
   },

@@ -98,7 +98,10 @@ function makeRig(batch: number, seed = 0): StepRig {
   const gan = new Gan({}, seed);
   const opt = ganOptimizers(gan);
   const rng = new SeededRng(seed + 1);
-  const real = tf.tensor2d(Float32Array.from({ length: batch * 784 }, () => rng.next() * 2 - 1), [batch, 784]);
+  const real = tf.tensor2d(
+    Float32Array.from({ length: batch * 784 }, () => rng.next() * 2 - 1),
+    [batch, 784],
+  );
   return {
     step() {
       const t0 = performance.now();
@@ -118,7 +121,7 @@ async function timeOtherBackend(name: string, batch: number, steps: number): Pro
   try {
     const info = await selectBackend({ backend: name, quiet: true });
     const rig = makeRig(batch);
-    rig.step();  // warm-up
+    rig.step(); // warm-up
     const times = Array.from({ length: steps }, () => rig.step());
     rig.dispose();
     return { backend: info.name, ms_per_step: round(median(times), 2), steps };
@@ -142,15 +145,28 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
   log(`backend ${info.name}: ${info.description}`);
   const torchMissing = o.noTorch ? 'skipped (--no-torch)' : yardstickUnavailable();
   const rig = makeRig(batch);
-  for (let i = 0; i < 5; i++) rig.step();  // warm-up: JIT, first-use allocations
+  for (let i = 0; i < 5; i++) rig.step(); // warm-up: JIT, first-use allocations
   const kernels = info.name === NATIVE_BACKEND_NAME ? loadNativeKernels() : null;
   const defaultThreads = kernels ? kernels.blasThreads() : null;
   const defaultThreading: GemmThreading = kernels?.blasPoolThreading() ? 'pool' : 'openblas';
   const label = (t: number, m: GemmThreading) => (t === 1 ? '1' : `${t} ${m}`);
   const defaultLabel = defaultThreads === null ? '' : label(defaultThreads, defaultThreading);
-  const compare = defaultThreads === null ? [] : (o.compareGemm ?? [{ threads: defaultThreads, threading: 'openblas' as const }, { threads: defaultThreads, threading: 'pool' as const }, { threads: 1, threading: 'pool' as const }])
-    .filter((c, i, all) => label(c.threads, c.threading) !== defaultLabel && all.findIndex((d) => label(d.threads, d.threading) === label(c.threads, c.threading)) === i);
-  const byThreadsOurs = new Map<string, { threads: number; threading: GemmThreading; times: number[] }>(compare.map((c) => [label(c.threads, c.threading), { ...c, times: [] }]));
+  const compare =
+    defaultThreads === null
+      ? []
+      : (
+          o.compareGemm ?? [
+            { threads: defaultThreads, threading: 'openblas' as const },
+            { threads: defaultThreads, threading: 'pool' as const },
+            { threads: 1, threading: 'pool' as const },
+          ]
+        ).filter(
+          (c, i, all) =>
+            label(c.threads, c.threading) !== defaultLabel && all.findIndex((d) => label(d.threads, d.threading) === label(c.threads, c.threading)) === i,
+        );
+  const byThreadsOurs = new Map<string, { threads: number; threading: GemmThreading; times: number[] }>(
+    compare.map((c) => [label(c.threads, c.threading), { ...c, times: [] }]),
+  );
   const ours: number[] = [];
   const torchRuns: YardstickRun[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -188,9 +204,20 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
   if (epochs > 0) {
     const ds = loadMnist();
     const run = await trainGan({
-      dataset: ds, epochs, batchSize: batch, seed: 0, sampleEpochs: [],
+      dataset: ds,
+      epochs,
+      batchSize: batch,
+      seed: 0,
+      sampleEpochs: [],
       onEpoch: (e) => {
-        epochRecords.push({ epoch: e.epoch, seconds: round(e.seconds, 2), steps: e.steps, num_tensors: e.numTensors, tensor_mb: round(e.numBytes / 2 ** 20, 2), rss_mb: round(e.rssBytes / 2 ** 20, 1) });
+        epochRecords.push({
+          epoch: e.epoch,
+          seconds: round(e.seconds, 2),
+          steps: e.steps,
+          num_tensors: e.numTensors,
+          tensor_mb: round(e.numBytes / 2 ** 20, 2),
+          rss_mb: round(e.rssBytes / 2 ** 20, 1),
+        });
         log(`epoch ${e.epoch}/${epochs}: ${e.seconds.toFixed(1)} s over ${ds.count} digits, rss ${(e.rssBytes / 2 ** 20).toFixed(0)} MB`);
       },
     });
@@ -220,13 +247,13 @@ export async function benchTrainStep(o: TrainStepBenchOptions = {}): Promise<Tra
     ratio_to_pytorch: torchMs === null ? null : round(msPerStep / torchMs, 3),
     pytorch_ms_per_step_min: torchMin === null ? null : round(torchMin, 2),
     ratio_min_to_min: torchMin === null ? null : round(Math.min(...ours) / torchMin, 3),
-    pytorch: fastest
-      ? { version: torchRuns[0].version, threads: Number(fastest[0]), by_threads: byThreads }
-      : { unavailable: torchMissing ?? 'not run' },
+    pytorch: fastest ? { version: torchRuns[0].version, threads: Number(fastest[0]), by_threads: byThreads } : { unavailable: torchMissing ?? 'not run' },
     epoch_s: epochRecords.length ? round(median(epochRecords.map((e) => e.seconds)), 2) : null,
     epochs: epochRecords,
     peak_rss_mb: epochRecords.length ? Math.max(...epochRecords.map((e) => e.rss_mb)) : null,
-    tensors_flat: epochRecords.length ? epochRecords.every((e) => e.num_tensors === epochRecords[0].num_tensors && e.tensor_mb === epochRecords[0].tensor_mb) : null,
+    tensors_flat: epochRecords.length
+      ? epochRecords.every((e) => e.num_tensors === epochRecords[0].num_tensors && e.tensor_mb === epochRecords[0].tensor_mb)
+      : null,
     other_backends: otherResults,
     gemm_threads: defaultThreads === null ? null : defaultLabel,
     rounds,
@@ -248,26 +275,48 @@ function gemmThreading(v: string | undefined): GemmThreading | undefined {
 }
 
 export const trainStepBenchmark: NamedBenchmark = {
-    name: 'train-step',
-    usage: `train-step [--backend B] [--blas-threads T] [--gemm-threading pool|openblas] [--steps N] [--rounds R] [--epochs E] [--torch-threads 2,1] [--no-torch] [--others cpu,…|none]
+  name: 'train-step',
+  usage: `train-step [--backend B] [--blas-threads T] [--gemm-threading pool|openblas] [--steps N] [--rounds R] [--epochs E] [--torch-threads 2,1] [--no-torch] [--others cpu,…|none]
       The reference MNIST GAN training step (batch 64): median ms per step on the backend,
       the PyTorch yardstick in the same run (interleaved rounds) and the ratio, one epoch
       over the 10,000 MNIST digits, memory after each epoch, and the other backends.`,
-    async run(argv, log) {
-      const { values } = parseArgs({
-        args: argv,
-        options: {
-          backend: { type: 'string' }, steps: { type: 'string' }, rounds: { type: 'string' }, epochs: { type: 'string' },
-          'torch-threads': { type: 'string' }, 'blas-threads': { type: 'string' }, 'gemm-threading': { type: 'string' }, 'no-torch': { type: 'boolean' }, others: { type: 'string' }, batch: { type: 'string' },
-        },
-      });
-      const others = values.others === undefined ? undefined : values.others === 'none' ? [] : values.others.split(',').map((s) => s.trim()).filter(Boolean);
-      return benchTrainStep({
-        backend: values.backend, steps: intOption('steps', values.steps, 1), rounds: intOption('rounds', values.rounds, 1),
-        epochs: intOption('epochs', values.epochs, 0), blasThreads: intOption('blas-threads', values['blas-threads'], 1),
-        gemmThreading: gemmThreading(values['gemm-threading']),
-        torchThreads: values['torch-threads']?.split(',').map((t) => intOption('torch-threads', t.trim(), 1) as number),
-        batch: intOption('batch', values.batch, 1), noTorch: values['no-torch'], otherBackends: others, log,
-      });
-    },
-  };
+  async run(argv, log) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        backend: { type: 'string' },
+        steps: { type: 'string' },
+        rounds: { type: 'string' },
+        epochs: { type: 'string' },
+        'torch-threads': { type: 'string' },
+        'blas-threads': { type: 'string' },
+        'gemm-threading': { type: 'string' },
+        'no-torch': { type: 'boolean' },
+        others: { type: 'string' },
+        batch: { type: 'string' },
+      },
+    });
+    const others =
+      values.others === undefined
+        ? undefined
+        : values.others === 'none'
+          ? []
+          : values.others
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
+    return benchTrainStep({
+      backend: values.backend,
+      steps: intOption('steps', values.steps, 1),
+      rounds: intOption('rounds', values.rounds, 1),
+      epochs: intOption('epochs', values.epochs, 0),
+      blasThreads: intOption('blas-threads', values['blas-threads'], 1),
+      gemmThreading: gemmThreading(values['gemm-threading']),
+      torchThreads: values['torch-threads']?.split(',').map((t) => intOption('torch-threads', t.trim(), 1) as number),
+      batch: intOption('batch', values.batch, 1),
+      noTorch: values['no-torch'],
+      otherBackends: others,
+      log,
+    });
+  },
+};

@@ -26,7 +26,10 @@ function isDataset(x: unknown): x is ImageDataset {
 }
 
 /** Pixels and geometry of what the caller gave. */
-function unpack(src: ImageDataset | TensorLike, opts: ImagesOptions): { pixels: ArrayLike<number>; count: number; h: number; w: number; range: GridOptions['range'] } {
+function unpack(
+  src: ImageDataset | TensorLike,
+  opts: ImagesOptions,
+): { pixels: ArrayLike<number>; count: number; h: number; w: number; range: GridOptions['range'] } {
   if (isDataset(src)) {
     const idx = opts.indices ?? Array.from({ length: Math.min(64, src.count) }, (_, i) => i);
     const px = src.height * src.width;
@@ -44,7 +47,8 @@ function unpack(src: ImageDataset | TensorLike, opts: ImagesOptions): { pixels: 
   if (shape.length === 2) {
     w = opts.width ?? Math.round(Math.sqrt(shape[1]));
     h = opts.height ?? shape[1] / w;
-    if (!Number.isInteger(h) || h * w !== shape[1]) throw new RangeError(`cannot lay out ${shape[1]} values per image as ${opts.height ?? '?'}x${w}; pass height and width`);
+    if (!Number.isInteger(h) || h * w !== shape[1])
+      throw new RangeError(`cannot lay out ${shape[1]} values per image as ${opts.height ?? '?'}x${w}; pass height and width`);
   } else if (shape.length === 3 || (shape.length === 4 && shape[3] === 1)) {
     h = shape[1];
     w = shape[2];

@@ -76,7 +76,9 @@ export class ProgressBar {
     const s = this.state();
     const unit = this.opts.unit ?? 'it';
     const label = this.opts.label ? `${this.opts.label}: ` : '';
-    const extras = Object.entries(s.info).map(([k, v]) => `${k}=${typeof v === 'number' ? v.toPrecision(4) : v}`).join(', ');
+    const extras = Object.entries(s.info)
+      .map(([k, v]) => `${k}=${typeof v === 'number' ? v.toPrecision(4) : v}`)
+      .join(', ');
     const tail = `[${formatDuration(s.elapsedS)}<${s.etaS === undefined ? '?' : formatDuration(s.etaS)}, ${formatRate(s.ratePerS, unit)}${extras ? `, ${extras}` : ''}]`;
     if (s.total === undefined || s.total === 0) return `${label}${s.done} ${unit} ${tail}`;
     const frac = Math.min(1, s.done / s.total);
@@ -92,7 +94,11 @@ export class ProgressBar {
     const bar = s.total
       ? `<div style="flex:0 0 240px;height:12px;background:#e0e0e0;border-radius:3px;overflow:hidden"><div class="privlab-progress-fill" style="width:${pct.toFixed(1)}%;height:100%;background:${color}"></div></div>`
       : '';
-    const line = escapeHtml(this.text().replace(/^.*\|\s/, '').replace(/^[^:]*: /, ''));
+    const line = escapeHtml(
+      this.text()
+        .replace(/^.*\|\s/, '')
+        .replace(/^[^:]*: /, ''),
+    );
     const label = this.opts.label ? `<b>${escapeHtml(this.opts.label)}</b>` : '';
     return `<div class="privlab-progress" style="display:flex;gap:8px;align-items:center;font-family:monospace;font-size:12px">${label}${bar}<span>${s.total ? `${pct.toFixed(0)}% ` : ''}${line}</span></div>`;
   }

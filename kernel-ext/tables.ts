@@ -3,7 +3,8 @@ import { DataFrameLike, Row, TableOptions, tableData, tableHtml, tableText } fro
 import { display } from './display';
 import { saveFigure, saveText } from './figures';
 
-const STYLE = '<style>.privlab-table{border-collapse:collapse;font-size:12px}.privlab-table th,.privlab-table td{border:1px solid #ddd;padding:3px 8px;text-align:right}.privlab-table thead th{background:#f5f5f5}</style>';
+const STYLE =
+  '<style>.privlab-table{border-collapse:collapse;font-size:12px}.privlab-table th,.privlab-table td{border:1px solid #ddd;padding:3px 8px;text-align:right}.privlab-table thead th{background:#f5f5f5}</style>';
 
 function csv(src: DataFrameLike | Row[]): string {
   const t = tableData(src);

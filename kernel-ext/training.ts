@@ -82,15 +82,23 @@ export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanL
         await opts.onStep?.(s);
         // The await lets the notebook receive the bar's (and chart's) redraws during training.
         let tick: Promise<void> = Promise.resolve();
-        show(() => { tick = bar.tick(1, { epoch: s.epoch, D: s.d, G: s.g }); });
+        show(() => {
+          tick = bar.tick(1, { epoch: s.epoch, D: s.d, G: s.g });
+        });
         await tick;
       },
       onSample: async (s) => {
         if (opts.showSamples ?? true) {
-          show(() => images(sampleTensorLike(s, imageSize), {
-            range: '[-1,1]', columns: Math.ceil(Math.sqrt(s.count)), height: opts.dataset.height, width: opts.dataset.width,
-            caption: `samples after epoch ${s.epoch}`, save: opts.savePrefix ? `${opts.savePrefix}samples-epoch-${String(s.epoch).padStart(3, '0')}` : undefined,
-          }));
+          show(() =>
+            images(sampleTensorLike(s, imageSize), {
+              range: '[-1,1]',
+              columns: Math.ceil(Math.sqrt(s.count)),
+              height: opts.dataset.height,
+              width: opts.dataset.width,
+              caption: `samples after epoch ${s.epoch}`,
+              save: opts.savePrefix ? `${opts.savePrefix}samples-epoch-${String(s.epoch).padStart(3, '0')}` : undefined,
+            }),
+          );
         }
         await opts.onSample?.(s);
       },

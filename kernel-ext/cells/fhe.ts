@@ -26,27 +26,41 @@ export function compile(model: QuantizedModel, inputset: ArrayLike<number>, opts
   const m = compileModel(model, inputset, opts);
   const r = m.report;
   if (opts.show ?? true) {
-    table(r.layers.map((l) => ({
-      layer: l.layer,
-      neurons: l.neurons,
-      PBS: l.pbs,
-      'accumulator bits': l.accumulatorBits,
-      'positions / value': fmt(l.positionsPerValue),
-      'table bits': fmt(l.tableResolutionBits),
-      'read noise (values)': fmt(l.readNoiseStdValues),
-      'predicted read error': fmt(l.predictedReadError),
-    })), { save: opts.save });
-    table([{
-      'parameter set': r.parameterSet, PBS: r.pbsCount, 'predicted read error': fmt(r.predictedReadError),
-      'evaluation keys MiB': fmt(r.keys.evaluationKeyBytes / 2 ** 20), 'upload KiB / sample': fmt(r.keys.uploadBytesPerSample / 1024),
-    }]);
+    table(
+      r.layers.map((l) => ({
+        layer: l.layer,
+        neurons: l.neurons,
+        PBS: l.pbs,
+        'accumulator bits': l.accumulatorBits,
+        'positions / value': fmt(l.positionsPerValue),
+        'table bits': fmt(l.tableResolutionBits),
+        'read noise (values)': fmt(l.readNoiseStdValues),
+        'predicted read error': fmt(l.predictedReadError),
+      })),
+      { save: opts.save },
+    );
+    table([
+      {
+        'parameter set': r.parameterSet,
+        PBS: r.pbsCount,
+        'predicted read error': fmt(r.predictedReadError),
+        'evaluation keys MiB': fmt(r.keys.evaluationKeyBytes / 2 ** 20),
+        'upload KiB / sample': fmt(r.keys.uploadBytesPerSample / 1024),
+      },
+    ]);
   }
   return m;
 }
 
 function agreementRow(label: string, p: Prediction, clear: Prediction): Record<string, unknown> {
   const a = agreement(p, clear);
-  return { mode: label, samples: p.count, 'outputs equal to clear': fmt(a.outputs), 'same argmax': fmt(a.argmax), 'largest difference (levels)': a.maxDifference };
+  return {
+    mode: label,
+    samples: p.count,
+    'outputs equal to clear': fmt(a.outputs),
+    'same argmax': fmt(a.argmax),
+    'largest difference (levels)': a.maxDifference,
+  };
 }
 
 /** The circuit in the clear (with the noise model's read noise when `noise`), beside the clear integer model. */
@@ -70,10 +84,18 @@ export async function execute(m: FheModel, x: ArrayLike<number>, opts: FheCellOp
   if (opts.show ?? true) {
     const sim = await m.predict(x, { fhe: 'simulate' });
     const t = p.times!;
-    table([{
-      ...agreementRow('execute vs simulate', p, sim),
-      'key generation s': fmt(t.keygen_s), 'encrypt s / sample': fmt(t.encrypt_s / count), 'server s / sample': fmt(t.server_s / count), 'decrypt s / sample': fmt(t.decrypt_s / count),
-    }], { save: opts.save });
+    table(
+      [
+        {
+          ...agreementRow('execute vs simulate', p, sim),
+          'key generation s': fmt(t.keygen_s),
+          'encrypt s / sample': fmt(t.encrypt_s / count),
+          'server s / sample': fmt(t.server_s / count),
+          'decrypt s / sample': fmt(t.decrypt_s / count),
+        },
+      ],
+      { save: opts.save },
+    );
   }
   return p;
 }

@@ -57,10 +57,19 @@ export async function fid(gan: Gan, opts: FidCellOptions = {}): Promise<FidCellR
   const { fid: value, coverage } = generatorQuality(gan, fm, real, { count, seed: opts.seed });
   const realFloor = frechetDistance(await stats(ref.train), real);
   if (opts.show ?? true) {
-    table([{
-      model: opts.label ?? 'generator', samples: count, FID: Number(value.toFixed(2)), 'real train vs test (floor)': Number(realFloor.toFixed(2)),
-      'classes ≥ 5 %': coverage.classesCovered, 'shares 0…9 (%)': coverage.classShares.map((x) => (x * 100).toFixed(0)).join(' '),
-    }], { save: opts.save });
+    table(
+      [
+        {
+          model: opts.label ?? 'generator',
+          samples: count,
+          FID: Number(value.toFixed(2)),
+          'real train vs test (floor)': Number(realFloor.toFixed(2)),
+          'classes ≥ 5 %': coverage.classesCovered,
+          'shares 0…9 (%)': coverage.classShares.map((x) => (x * 100).toFixed(0)).join(' '),
+        },
+      ],
+      { save: opts.save },
+    );
   }
   return { fid: value, realFloor, samples: count, classesCovered: coverage.classesCovered, classShares: coverage.classShares };
 }

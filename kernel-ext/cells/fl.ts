@@ -15,7 +15,12 @@ export async function run(opts: FlCellOptions): Promise<FederatedJobResult> {
   const show = opts.show ?? true;
   const ids = Array.from({ length: opts.sites }, (_, i) => `site-${i + 1}`);
   const chart = show
-    ? liveChart({ series: [...ids.map((id) => `${id} accuracy`), 'train loss'], title: `FedAvg, ${opts.sites} sites`, xTitle: 'round', yTitle: 'accuracy before the round / loss' })
+    ? liveChart({
+        series: [...ids.map((id) => `${id} accuracy`), 'train loss'],
+        title: `FedAvg, ${opts.sites} sites`,
+        xTitle: 'round',
+        yTitle: 'accuracy before the round / loss',
+      })
     : undefined;
   const job = await runFederated({
     ...opts,
@@ -29,12 +34,26 @@ export async function run(opts: FlCellOptions): Promise<FederatedJobResult> {
   chart?.close({ save: opts.save });
   const evaluation = job.state.evaluation;
   if (show && evaluation) {
-    table([...evaluation.sites.map((s) => ({ site: s.site, images: s.numExamples, loss: s.metrics.loss, accuracy: s.metrics.accuracy })),
-      { site: 'all (weighted)', images: evaluation.metrics.num_examples, loss: evaluation.metrics.loss, accuracy: evaluation.metrics.accuracy }], { digits: 4 });
+    table(
+      [
+        ...evaluation.sites.map((s) => ({ site: s.site, images: s.numExamples, loss: s.metrics.loss, accuracy: s.metrics.accuracy })),
+        { site: 'all (weighted)', images: evaluation.metrics.num_examples, loss: evaluation.metrics.loss, accuracy: evaluation.metrics.accuracy },
+      ],
+      { digits: 4 },
+    );
   }
   const last = job.state.history[job.state.history.length - 1]?.privacy;
   if (show && last?.epsilon != null) {
-    table(job.state.history.map((h) => ({ round: h.round, mode: h.privacy.mode, unit: h.privacy.unit ?? '', delta: h.privacy.delta ?? '', epsilon: h.privacy.epsilon ?? '' })), { digits: 4 });
+    table(
+      job.state.history.map((h) => ({
+        round: h.round,
+        mode: h.privacy.mode,
+        unit: h.privacy.unit ?? '',
+        delta: h.privacy.delta ?? '',
+        epsilon: h.privacy.epsilon ?? '',
+      })),
+      { digits: 4 },
+    );
   }
   return job;
 }

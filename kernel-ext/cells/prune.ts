@@ -41,10 +41,18 @@ export function prune(mlp: Mlp, opts: PruneCellOptions): Mask[] {
   }
   mlp.layers.forEach((l, k) => tf.tidy(() => l.kernel.assign(tf.tensor(applyMask(kernels[k], masks[k]), l.kernel.shape))));
   if (opts.show ?? true) {
-    table(mlp.layers.map((l, k) => {
-      const [inputs, outputs] = l.kernel.shape as [number, number];
-      return { layer: k, shape: `${inputs} → ${outputs}`, sparsity: Number(sparsity(masks[k]).toFixed(3)), 'max fan-in': largestFanIn(masks[k], inputs, outputs) };
-    }), { save: opts.save });
+    table(
+      mlp.layers.map((l, k) => {
+        const [inputs, outputs] = l.kernel.shape as [number, number];
+        return {
+          layer: k,
+          shape: `${inputs} → ${outputs}`,
+          sparsity: Number(sparsity(masks[k]).toFixed(3)),
+          'max fan-in': largestFanIn(masks[k], inputs, outputs),
+        };
+      }),
+      { save: opts.save },
+    );
   }
   return masks;
 }

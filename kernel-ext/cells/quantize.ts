@@ -21,24 +21,34 @@ export interface QuantizeCellOptions extends PtqOptions {
 export function floatLayers(mlp: Mlp): FloatDense[] {
   return mlp.layers.map((l) => {
     const [inputs, outputs] = l.kernel.shape as [number, number];
-    return { inputs, outputs, kernel: l.kernel.dataSync() as Float32Array, bias: l.bias.dataSync() as Float32Array, activation: l.activation, alpha: mlp.config.alpha };
+    return {
+      inputs,
+      outputs,
+      kernel: l.kernel.dataSync() as Float32Array,
+      bias: l.bias.dataSync() as Float32Array,
+      activation: l.activation,
+      alpha: mlp.config.alpha,
+    };
   });
 }
 
 /** The per-layer table of a quantized model, over `calibration` ([count × inputs]). */
 export function showQuantizedModel(model: QuantizedModel, calibration: Float32Array, count: number, save?: string): void {
   const acc = accumulatorReport(model, calibration, count);
-  table(model.layers.map((l, k) => ({
-    layer: k,
-    shape: `${l.inputs} → ${l.outputs}`,
-    activation: l.activation,
-    'output bits': Math.log2(l.output.qmax - l.output.qmin + 1),
-    'output scale': Number(l.output.scale.toPrecision(4)),
-    sparsity: Number(acc[k].sparsity.toFixed(3)),
-    'max fan-in': acc[k].maxFanIn,
-    'accumulator bits (calibrated)': acc[k].calibratedBits,
-    'accumulator bits (worst case)': acc[k].worstCaseBits,
-  })), { save });
+  table(
+    model.layers.map((l, k) => ({
+      layer: k,
+      shape: `${l.inputs} → ${l.outputs}`,
+      activation: l.activation,
+      'output bits': Math.log2(l.output.qmax - l.output.qmin + 1),
+      'output scale': Number(l.output.scale.toPrecision(4)),
+      sparsity: Number(acc[k].sparsity.toFixed(3)),
+      'max fan-in': acc[k].maxFanIn,
+      'accumulator bits (calibrated)': acc[k].calibratedBits,
+      'accumulator bits (worst case)': acc[k].worstCaseBits,
+    })),
+    { save },
+  );
 }
 
 export function quantize(net: Mlp | FloatDense[], calibration: Float32Array, opts: QuantizeCellOptions): QuantizedModel {

@@ -15,11 +15,36 @@ export interface NativeKernels {
   blasThreads(): number;
   blasPoolThreading(): boolean;
   blasConfig(): string;
-  batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
-    transposeA: boolean, transposeB: boolean, strideA: number, strideB: number): void;
-  fusedBatchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
-    transposeA: boolean, transposeB: boolean, strideA: number, strideB: number,
-    bias: Float32Array | null, biasKind: number, activation: number, alpha: number): void;
+  batchMatMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    strideA: number,
+    strideB: number,
+  ): void;
+  fusedBatchMatMul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    strideA: number,
+    strideB: number,
+    bias: Float32Array | null,
+    biasKind: number,
+    activation: number,
+    alpha: number,
+  ): void;
   biasActivation(c: Float32Array, rows: number, cols: number, bias: Float32Array | null, activation: number, alpha: number): void;
   activation(x: Float32Array, y: Float32Array, activation: number, alpha: number): void;
   activationGradFromOutput(dy: Float32Array, y: Float32Array, dx: Float32Array, activation: number, alpha: number): void;
@@ -31,16 +56,45 @@ export interface NativeKernels {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, shape: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, shape: Int32Array): void;
-  batchNormForward(x: Float32Array, rows: number, channels: number, gamma: Float32Array, beta: Float32Array, epsilon: number,
-    y: Float32Array, mean: Float32Array, invStd: Float32Array): void;
-  batchNormBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, rows: number,
-    channels: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  batchNormForward(
+    x: Float32Array,
+    rows: number,
+    channels: number,
+    gamma: Float32Array,
+    beta: Float32Array,
+    epsilon: number,
+    y: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+  ): void;
+  batchNormBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    rows: number,
+    channels: number,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+  ): void;
   /** Each row of x [rows, cols] cut into consecutive pieces; piece p's width is outs[p].length / rows. */
   splitColumns(x: Float32Array, rows: number, cols: number, outs: Float32Array[]): void;
   /** Its inverse: out [rows, cols] from pieces whose widths (length / rows) sum to cols. */
   concatColumns(ins: Float32Array[], rows: number, cols: number, out: Float32Array): void;
-  adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, lr: number, beta1: number, beta2: number,
-    epsilon: number, biasCorrection1: number, biasCorrection2: number): void;
+  adamUpdate(
+    w: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    biasCorrection1: number,
+    biasCorrection2: number,
+  ): void;
 }
 
 /** Activation codes of the addon (privlab::Activation in native/kernels/src/kernels.h). */

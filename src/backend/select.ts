@@ -32,8 +32,16 @@ export interface SelectBackendOptions {
 type Candidate = 'tfjs-node-gpu' | 'tfjs-node' | 'native' | 'wasm' | 'cpu';
 const AUTO_ORDER: Candidate[] = ['tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu'];
 const ALIASES: Record<string, Candidate | 'auto'> = {
-  auto: 'auto', 'tfjs-node-gpu': 'tfjs-node-gpu', 'node-gpu': 'tfjs-node-gpu', 'tfjs-node': 'tfjs-node', node: 'tfjs-node',
-  tensorflow: 'tfjs-node', native: 'native', [NATIVE_BACKEND_NAME]: 'native', wasm: 'wasm', cpu: 'cpu',
+  auto: 'auto',
+  'tfjs-node-gpu': 'tfjs-node-gpu',
+  'node-gpu': 'tfjs-node-gpu',
+  'tfjs-node': 'tfjs-node',
+  node: 'tfjs-node',
+  tensorflow: 'tfjs-node',
+  native: 'native',
+  [NATIVE_BACKEND_NAME]: 'native',
+  wasm: 'wasm',
+  cpu: 'cpu',
 };
 
 let reported = false;
@@ -91,7 +99,13 @@ async function tryCandidate(c: Candidate, opts: SelectBackendOptions): Promise<{
       const k = loadNativeKernels();
       const blas = k?.blasConfig() ?? 'OpenBLAS';
       const sharing = threads > 1 ? (k?.blasPoolThreading() ? ', blocks shared' : ', OpenBLAS threading') : '';
-      return { info: { name: NATIVE_BACKEND_NAME, description: `tfjs cpu + native kernels (${blas}; ${threads} GEMM thread${threads === 1 ? '' : 's'}${sharing})`, reason: '' } };
+      return {
+        info: {
+          name: NATIVE_BACKEND_NAME,
+          description: `tfjs cpu + native kernels (${blas}; ${threads} GEMM thread${threads === 1 ? '' : 's'}${sharing})`,
+          reason: '',
+        },
+      };
     }
     case 'wasm': {
       try {

@@ -50,7 +50,10 @@ export async function compressGenerator(opts: CompressGeneratorOptions): Promise
   const { gan, bits, prune } = opts;
   if (!Number.isInteger(bits) || bits < 2 || bits > 8) throw new RangeError(`bits must be an integer in 2..8, got ${bits}`);
   if (!(prune >= 0 && prune < 1)) throw new RangeError(`prune must be a fraction in [0, 1), got ${prune}`);
-  for (const [name, n] of [['qatEpochs', opts.qatEpochs], ['finetuneEpochs', opts.finetuneEpochs]] as const) {
+  for (const [name, n] of [
+    ['qatEpochs', opts.qatEpochs],
+    ['finetuneEpochs', opts.finetuneEpochs],
+  ] as const) {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a non-negative integer, got ${n}`);
   }
   if (gan.conditional) throw new Error('compressGenerator takes the unconditional reference GAN');
@@ -61,13 +64,23 @@ export async function compressGenerator(opts: CompressGeneratorOptions): Promise
   gan.generator.transform = qat;
   const masks = new MaskedVariables();
   try {
-    const common = { dataset: opts.dataset, gan, seed, batchSize: opts.batchSize, sampleEpochs: [], maxStepsPerEpoch: opts.maxStepsPerEpoch, stabilizers: opts.stabilizers };
+    const common = {
+      dataset: opts.dataset,
+      gan,
+      seed,
+      batchSize: opts.batchSize,
+      sampleEpochs: [],
+      maxStepsPerEpoch: opts.maxStepsPerEpoch,
+      stabilizers: opts.stabilizers,
+    };
     const a = await trainGan({ ...common, epochs: opts.qatEpochs, startEpoch: start, onEpoch: (e) => opts.onEpoch?.('qat', e.epoch, e.d, e.g) });
     a.optimizers.generator.dispose();
     a.optimizers.discriminator.dispose();
     for (const l of gan.generator.layers) masks.setMask(l.kernel, l1Mask(l.kernel.dataSync(), prune));
     const b = await trainGan({
-      ...common, epochs: opts.finetuneEpochs, startEpoch: start + opts.qatEpochs,
+      ...common,
+      epochs: opts.finetuneEpochs,
+      startEpoch: start + opts.qatEpochs,
       onStep: () => masks.apply(), // Adam moves pruned weights; put them back to 0 after every step
       onEpoch: (e) => opts.onEpoch?.('pruned', e.epoch, e.d, e.g),
     });

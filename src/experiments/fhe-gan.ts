@@ -112,7 +112,10 @@ export async function runGanFhe(o: GanFheOptions): Promise<GanFheRun> {
   const log = o.log ?? (() => undefined);
   let model = o.model;
   if (!model) {
-    if (!o.modelFile || !fs.existsSync(o.modelFile)) throw new Error(`no quantized generator at ${o.modelFile ?? '(none given)'}: run \`privlab bench gan-compression\` first (it writes figures/gan-compression/<variant>.quantized.json)`);
+    if (!o.modelFile || !fs.existsSync(o.modelFile))
+      throw new Error(
+        `no quantized generator at ${o.modelFile ?? '(none given)'}: run \`privlab bench gan-compression\` first (it writes figures/gan-compression/<variant>.quantized.json)`,
+      );
     model = loadQuantizedModel(o.modelFile);
   }
   const dim = model.layers[0].inputs;

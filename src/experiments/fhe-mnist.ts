@@ -93,34 +93,54 @@ function accuracyOf(p: Prediction, ds: ImageDataset): number {
   return classificationAccuracy(p.levels, ds.labels.subarray(0, p.count), p.features);
 }
 
-async function obtainModel(o: MnistFcnnOptions, train: ImageDataset, test: ImageDataset, log: (l: string) => void): Promise<{ model: QuantizedModel; trained: boolean; seconds: number | null; floatAccuracy: number | null }> {
+async function obtainModel(
+  o: MnistFcnnOptions,
+  train: ImageDataset,
+  test: ImageDataset,
+  log: (l: string) => void,
+): Promise<{ model: QuantizedModel; trained: boolean; seconds: number | null; floatAccuracy: number | null }> {
   if (o.modelFile && !o.retrain && fs.existsSync(o.modelFile)) {
     log(`loading the trained ${o.architecture === 'cnn' ? 'CNN' : 'FCNN'} from ${o.modelFile}`);
     return { model: loadQuantizedModel(o.modelFile), trained: false, seconds: null, floatAccuracy: null };
   }
   log(`training the ${o.architecture === 'cnn' ? 'CNN' : 'FCNN'} (float epochs, then QAT)`);
   const trainer = o.architecture === 'cnn' ? trainCnn : trainFcnn;
-  const t = await trainer({ ...o, train, test, onEpoch: async (e) => {
-    log(`epoch ${e.epoch} (${e.phase}): loss ${e.loss.toFixed(4)}`);
-    await o.onEpoch?.(e);
-  } });
+  const t = await trainer({
+    ...o,
+    train,
+    test,
+    onEpoch: async (e) => {
+      log(`epoch ${e.epoch} (${e.phase}): loss ${e.loss.toFixed(4)}`);
+      await o.onEpoch?.(e);
+    },
+  });
   t.model.meta = { ...t.model.meta, floatAccuracy: t.floatAccuracy, quantizedAccuracy: t.quantizedAccuracy, trainSeconds: t.seconds };
   if (o.modelFile) saveQuantizedModel(o.modelFile, t.model);
   return { model: t.model, trained: true, seconds: t.seconds, floatAccuracy: t.floatAccuracy };
 }
 
-export async function runMnistFcnn(o: MnistFcnnOptions = {}): Promise<{ result: MnistFcnnResult; fhe: FheModel; test: ImageDataset; predictions: { clear: Prediction; simulate: Prediction; execute: Prediction } }> {
+export async function runMnistFcnn(
+  o: MnistFcnnOptions = {},
+): Promise<{ result: MnistFcnnResult; fhe: FheModel; test: ImageDataset; predictions: { clear: Prediction; simulate: Prediction; execute: Prediction } }> {
   const log = o.log ?? (() => undefined);
   const { train, test } = mnistSplit(o.mnist);
   const got = await obtainModel(o, train, test, log);
   const model = got.model;
   const calibCount = Math.min(o.calibration ?? 1000, train.count);
-  const inputset = pixels01(subset(train, Array.from({ length: calibCount }, (_, i) => i)));
+  const inputset = pixels01(
+    subset(
+      train,
+      Array.from({ length: calibCount }, (_, i) => i),
+    ),
+  );
   log(`compiling on ${calibCount} training images`);
   const name = o.architecture === 'cnn' ? 'mnist-cnn' : 'mnist-fcnn';
   const fhe = compile(model, inputset, { name, parameterSet: o.parameterSet, pError: o.pError });
   const simCount = Math.min(o.simulateSamples ?? test.count, test.count);
-  const simSet = subset(test, Array.from({ length: simCount }, (_, i) => i));
+  const simSet = subset(
+    test,
+    Array.from({ length: simCount }, (_, i) => i),
+  );
   const x = pixels01(simSet);
   const clear = await fhe.predict(x, { fhe: 'disable' });
   const simulate = await fhe.predict(x, { fhe: 'simulate' });
@@ -129,7 +149,12 @@ export async function runMnistFcnn(o: MnistFcnnOptions = {}): Promise<{ result: 
   const features = fhe.inputFeatures;
   log(`executing ${exCount} encrypted images (${fhe.report.pbsCount} PBS each)`);
   const execute = await fhe.predict(x.subarray(0, exCount * features), { fhe: 'execute', threads: o.threads, onSample: o.onExecute });
-  const sample = (p: Prediction): Prediction => ({ ...p, count: exCount, levels: p.levels.subarray(0, exCount * p.features), values: p.values.subarray(0, exCount * p.features) });
+  const sample = (p: Prediction): Prediction => ({
+    ...p,
+    count: exCount,
+    levels: p.levels.subarray(0, exCount * p.features),
+    values: p.values.subarray(0, exCount * p.features),
+  });
   const clearArg = argmaxOf(clear);
   const simArg = argmaxOf(simulate);
   const exArg = argmaxOf(execute);

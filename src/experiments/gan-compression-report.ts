@@ -10,7 +10,12 @@ import { writeFileAtomic } from '../util/files';
 
 /** The source paper's FID table (Inception features; compare ratios, not values). */
 export const PAPER_FID: Readonly<Record<string, number>> = Object.freeze({
-  regular: 57.2, 'qat-4bit': 59.1, 'qat-4bit-pruned-20': 60.7, 'qat-4bit-pruned-50': 67.8, 'qat-4bit-pruned-70': 108.2, 'qat-4bit-pruned-80': 143.2,
+  regular: 57.2,
+  'qat-4bit': 59.1,
+  'qat-4bit-pruned-20': 60.7,
+  'qat-4bit-pruned-50': 67.8,
+  'qat-4bit-pruned-70': 108.2,
+  'qat-4bit-pruned-80': 143.2,
 });
 
 /** The JSON summary: no pixel arrays or weights (those go to files). */
@@ -22,9 +27,18 @@ export function summarize(r: GanCompressionResult): object {
   const low = bits[bits.length - 1];
   return {
     rows: r.rows.map((x) => ({
-      variant: x.variant, bits: x.bits, pruning: x.pruning, fid: x.fid, fid_trail: x.fidTrail, fid_ratio_to_regular: x.fid / regular,
-      paper_fid: PAPER_FID[x.variant] ?? null, paper_fid_ratio: PAPER_FID[x.variant] ? PAPER_FID[x.variant] / PAPER_FID.regular : null,
-      epochs: x.epochs, start_epoch: x.startEpoch, s_per_epoch: x.secondsPerEpoch, cpu_s_per_epoch: x.cpuSecondsPerEpoch,
+      variant: x.variant,
+      bits: x.bits,
+      pruning: x.pruning,
+      fid: x.fid,
+      fid_trail: x.fidTrail,
+      fid_ratio_to_regular: x.fid / regular,
+      paper_fid: PAPER_FID[x.variant] ?? null,
+      paper_fid_ratio: PAPER_FID[x.variant] ? PAPER_FID[x.variant] / PAPER_FID.regular : null,
+      epochs: x.epochs,
+      start_epoch: x.startEpoch,
+      s_per_epoch: x.secondsPerEpoch,
+      cpu_s_per_epoch: x.cpuSecondsPerEpoch,
       accumulator_bits_worst_case: x.accumulators?.map((a) => a.worstCaseBits) ?? null,
       accumulator_bits_calibrated: x.accumulators?.map((a) => a.calibratedBits) ?? null,
       max_fan_in: x.accumulators?.map((a) => a.maxFanIn) ?? null,
@@ -49,4 +63,3 @@ export function writeGanCompressionFigures(r: GanCompressionResult, dir: string)
   }
   writeFileAtomic(path.join(dir, 'results.json'), `${JSON.stringify(summarize(r), null, 1)}\n`);
 }
-

@@ -139,7 +139,8 @@ export async function runGanCompression(opts: GanCompressionOptions): Promise<Ga
   const fractions = opts.pruneFractions ?? [0.2, 0.5, 0.7, 0.8];
   const qatBits = opts.qatBits ?? [6, 4];
   const qatEpochs = opts.qatEpochs ?? Math.max(1, Math.round(opts.epochs / 4));
-  if (!Number.isInteger(qatEpochs) || qatEpochs < 1 || qatEpochs > opts.epochs) throw new RangeError(`qatEpochs must be an integer in 1..epochs (${opts.epochs}), got ${qatEpochs}`);
+  if (!Number.isInteger(qatEpochs) || qatEpochs < 1 || qatEpochs > opts.epochs)
+    throw new RangeError(`qatEpochs must be an integer in 1..epochs (${opts.epochs}), got ${qatEpochs}`);
   const fidEpochs = opts.fidEpochs ?? 3;
   if (!Number.isInteger(fidEpochs) || fidEpochs < 1) throw new RangeError(`fidEpochs must be a positive integer, got ${fidEpochs}`);
   const fm = opts.featureModel ?? (await loadFeatureModel());
@@ -150,7 +151,13 @@ export async function runGanCompression(opts: GanCompressionOptions): Promise<Ga
   }
 }
 
-async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEpochs: number }, fm: FeatureModel, seed: number, fractions: number[], qatBits: number[]): Promise<GanCompressionResult> {
+async function compress(
+  opts: GanCompressionOptions & { qatEpochs: number; fidEpochs: number },
+  fm: FeatureModel,
+  seed: number,
+  fractions: number[],
+  qatBits: number[],
+): Promise<GanCompressionResult> {
   const split = mnistSplit(opts.mnist);
   const real = datasetStats(fm, split.test);
   const realFloor = frechetDistance(datasetStats(fm, split.train), real);
@@ -175,14 +182,26 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
    * Epochs startEpoch+1 … startEpoch+epochs; FID after each of the last `fidEpochs`
    * (the time spent on those is not training time); `atEpoch` sees the GAN after each.
    */
-  const train = async (variant: string, gan: Gan, startEpoch: number, epochs: number, extra: { masks?: MaskedVariables; qat?: QatTransform; atEpoch?: (epoch: number) => void; atStep?: (s: StepInfo) => void } = {}): Promise<Trained> => {
+  const train = async (
+    variant: string,
+    gan: Gan,
+    startEpoch: number,
+    epochs: number,
+    extra: { masks?: MaskedVariables; qat?: QatTransform; atEpoch?: (epoch: number) => void; atStep?: (s: StepInfo) => void } = {},
+  ): Promise<Trained> => {
     const end = startEpoch + epochs;
     const fidTrail: number[] = [];
     let fidSeconds = 0;
     let fidCpu = 0;
     const cpu0 = process.cpuUsage();
     const r = await trainGan({
-      dataset: split.train as ImageDataset, epochs, startEpoch, gan, seed, sampleEpochs: [], maxStepsPerEpoch: opts.maxStepsPerEpoch,
+      dataset: split.train as ImageDataset,
+      epochs,
+      startEpoch,
+      gan,
+      seed,
+      sampleEpochs: [],
+      maxStepsPerEpoch: opts.maxStepsPerEpoch,
       onStep: async (s) => {
         extra.atStep?.(s);
         extra.masks?.apply();
@@ -208,7 +227,16 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
     return { seconds: r.seconds - fidSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 - fidCpu, fidTrail };
   };
 
-  const finish = async (variant: string, gan: Gan, bits: number | null, pruning: number, startEpoch: number, epochs: number, t: Trained, qat?: QatTransform): Promise<void> => {
+  const finish = async (
+    variant: string,
+    gan: Gan,
+    bits: number | null,
+    pruning: number,
+    startEpoch: number,
+    epochs: number,
+    t: Trained,
+    qat?: QatTransform,
+  ): Promise<void> => {
     if (qat) qat.training = false;
     await opts.onTrained?.(variant, gan);
     const fid = t.fidTrail.reduce((a, b) => a + b, 0) / t.fidTrail.length;
@@ -220,8 +248,19 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
     }
     const perEpoch = (x: number): number => x / Math.max(1, epochs);
     const row: GanCompressionRow = {
-      variant, bits, pruning, fid, fidTrail: t.fidTrail, epochs, startEpoch, trainSeconds: t.seconds, secondsPerEpoch: perEpoch(t.seconds), cpuSecondsPerEpoch: perEpoch(t.cpuSeconds),
-      samples: fixedSamples(gan, seed + 555), accumulators, model,
+      variant,
+      bits,
+      pruning,
+      fid,
+      fidTrail: t.fidTrail,
+      epochs,
+      startEpoch,
+      trainSeconds: t.seconds,
+      secondsPerEpoch: perEpoch(t.seconds),
+      cpuSecondsPerEpoch: perEpoch(t.cpuSeconds),
+      samples: fixedSamples(gan, seed + 555),
+      accumulators,
+      model,
     };
     rows.push(row);
     await opts.onVariant?.(row);
@@ -232,7 +271,11 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
   const regular = new Gan({}, seed);
   // The QAT models' starting point: the regular GAN after qatStart epochs.
   let pretrained = qatStart === 0 ? cloneGan(regular, seed) : undefined;
-  const t0 = await train('regular', regular, 0, opts.epochs, { atEpoch: (e) => { if (e === qatStart) pretrained = cloneGan(regular, seed); } });
+  const t0 = await train('regular', regular, 0, opts.epochs, {
+    atEpoch: (e) => {
+      if (e === qatStart) pretrained = cloneGan(regular, seed);
+    },
+  });
   await finish('regular', regular, null, 0, 0, opts.epochs, t0);
   regular.dispose();
   if (!pretrained) throw new Error('the regular GAN stopped before the QAT starting epoch');
@@ -244,7 +287,10 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
     gan.generator.transform = qat;
     const t = await train(`qat-${bits}bit`, gan, qatStart, opts.qatEpochs, { qat });
     await finish(`qat-${bits}bit`, gan, bits, 0, qatStart, opts.qatEpochs, t, qat);
-    if (base) { base.qat.dispose(); base.gan.dispose(); }
+    if (base) {
+      base.qat.dispose();
+      base.gan.dispose();
+    }
     base = { gan, qat };
   }
   pretrained.dispose();
@@ -263,14 +309,16 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
     prune(gradual ? 0 : p);
     let step = 0;
     let schedule: GradualSchedule | undefined; // steps per epoch are known from the first step
-    const atStep = !gradual ? undefined : (s: StepInfo): void => {
-      if (!schedule) {
-        const span = 0.6 * s.stepsPerEpoch * opts.finetuneEpochs;
-        schedule = { initial: 0, final: p, startStep: 0, endStep: Math.max(1, Math.round(span)), frequency: Math.max(1, Math.round(span / 25)) };
-      }
-      step++;
-      if (step <= schedule.endStep && (step % schedule.frequency === 0 || step === schedule.endStep)) prune(sparsityAt(schedule, step));
-    };
+    const atStep = !gradual
+      ? undefined
+      : (s: StepInfo): void => {
+          if (!schedule) {
+            const span = 0.6 * s.stepsPerEpoch * opts.finetuneEpochs;
+            schedule = { initial: 0, final: p, startStep: 0, endStep: Math.max(1, Math.round(span)), frequency: Math.max(1, Math.round(span / 25)) };
+          }
+          step++;
+          if (step <= schedule.endStep && (step % schedule.frequency === 0 || step === schedule.endStep)) prune(sparsityAt(schedule, step));
+        };
     const name = `qat-${bits}bit-pruned-${Math.round(p * 100)}`;
     const t = await train(name, gan, opts.epochs, opts.finetuneEpochs, { masks, qat, atStep });
     if (gradual) prune(p); // a run shorter than the schedule (maxStepsPerEpoch) still ends at p
@@ -286,5 +334,11 @@ async function compress(opts: GanCompressionOptions & { qatEpochs: number; fidEp
   const qatOverhead = Object.fromEntries(qatRows.map((r) => [r.variant, r.cpuSecondsPerEpoch / rows[0].cpuSecondsPerEpoch]));
   const qatOverheadWall = Object.fromEntries(qatRows.map((r) => [r.variant, r.secondsPerEpoch / rows[0].secondsPerEpoch]));
   const { featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, onTrained: _t, ...rest } = opts;
-  return { rows, realFloor, qatOverhead, qatOverheadWall, options: { ...rest, pruneFractions: fractions, qatBits, seed, activationPercentile: pct, pruneSchedule: opts.pruneSchedule ?? 'one-shot' } };
+  return {
+    rows,
+    realFloor,
+    qatOverhead,
+    qatOverheadWall,
+    options: { ...rest, pruneFractions: fractions, qatBits, seed, activationPercentile: pct, pruneSchedule: opts.pruneSchedule ?? 'one-shot' },
+  };
 }

@@ -16,5 +16,14 @@ export type { CnnTrainOptions } from '../quant/classifiers/cnn';
 export * from './shipped-generators';
 export * from './compress-generator';
 // federated Pix2Pix (notebook 04, `privlab bench fl-pix2pix`)
-export { runFlPix2Pix, FL_PIX2PIX_FULL, FL_PIX2PIX_SHORT, pix2pixFid, pix2pixImageStats, FL_PIX2PIX_SETTINGS, FL_PIX2PIX_LABELS, FL_PIX2PIX_SOURCE_TABLE } from './fl-pix2pix';
+export {
+  runFlPix2Pix,
+  FL_PIX2PIX_FULL,
+  FL_PIX2PIX_SHORT,
+  pix2pixFid,
+  pix2pixImageStats,
+  FL_PIX2PIX_SETTINGS,
+  FL_PIX2PIX_LABELS,
+  FL_PIX2PIX_SOURCE_TABLE,
+} from './fl-pix2pix';
 export type { FlPix2PixOptions, FlPix2PixResult, FlPix2PixSetting, FlPix2PixSettingResult, SiteRoundLoss } from './fl-pix2pix';

@@ -59,7 +59,10 @@ export function verifyShippedDir(dir: string): ShippedManifest {
     m = JSON.parse(fs.readFileSync(mf, 'utf8')) as ShippedManifest;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DataFileError(mf, code === 'ENOENT' ? 'file not found (is data/gan/ shipped with this checkout?)' : `not a readable manifest (${(err as Error).message})`);
+    throw new DataFileError(
+      mf,
+      code === 'ENOENT' ? 'file not found (is data/gan/ shipped with this checkout?)' : `not a readable manifest (${(err as Error).message})`,
+    );
   }
   if (!m || typeof m.files !== 'object' || m.files === null) throw new DataFileError(mf, 'manifest lacks "files"');
   for (const [name, f] of Object.entries(m.files)) {
@@ -85,7 +88,7 @@ export function loadGanFrom(from: string): Gan {
     const d = loadGanCheckpoint(dFile);
     try {
       if (!d.networks.includes('discriminator')) throw new DataFileError(dFile, 'holds no discriminator');
-      if (JSON.stringify(d.config) !== JSON.stringify(g.config)) throw new DataFileError(dFile, 'its GAN configuration differs from generator.ckpt\'s');
+      if (JSON.stringify(d.config) !== JSON.stringify(g.config)) throw new DataFileError(dFile, "its GAN configuration differs from generator.ckpt's");
       const to = g.gan.discriminator.variables();
       d.gan.discriminator.variables().forEach((v, i) => to[i].assign(v));
     } finally {

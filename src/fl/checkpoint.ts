@@ -51,14 +51,19 @@ export interface ServerState {
 
 /** A checkpoint file that cannot be used; the message names the file. */
 export class CheckpointError extends Error {
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'CheckpointError';
   }
 }
 
 export function saveCheckpoint(file: string, s: ServerState): void {
-  writeFileAtomic(file, encodeFrame('checkpoint', { task: s.task, round: s.round, history: s.history, evaluation: s.evaluation ?? null }, s.weights), { durable: true });
+  writeFileAtomic(file, encodeFrame('checkpoint', { task: s.task, round: s.round, history: s.history, evaluation: s.evaluation ?? null }, s.weights), {
+    durable: true,
+  });
 }
 
 /** Remove temp files a killed writer left beside the checkpoint (writeFileAtomic's `FILE.tmp-…`). */

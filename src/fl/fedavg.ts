@@ -67,7 +67,11 @@ export class FedAvg implements Strategy {
   aggregateFit(round: number, global: Weights, results: readonly FitResult[]): Weights {
     if (results.length < this.minFitSites) throw new RangeError(`round ${round}: ${results.length} results, FedAvg needs at least ${this.minFitSites}`);
     const updates = results.map((r) => this.policy.serverUpdate(r.update, { round, site: r.site }));
-    const mean = this.policy.aggregate(updates, results.map((r) => r.numExamples), round);
+    const mean = this.policy.aggregate(
+      updates,
+      results.map((r) => r.numExamples),
+      round,
+    );
     // Whatever a policy returns must still fit the model and be finite: never average into garbage.
     checkWeights({ specs: global.specs, values: mean }, global.specs, `aggregate of round ${round}`);
     const next = addWeights(global, mean);

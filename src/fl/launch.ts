@@ -68,18 +68,29 @@ export function siteDir(dir: string, site: string): string {
 }
 
 /** Split the data and write one shard directory per site; returns the site ids. */
-export function prepareShards(dir: string, o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'testExamples' | 'fractions' | 'seed'>): string[] {
+export function prepareShards(
+  dir: string,
+  o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'testExamples' | 'fractions' | 'seed'>,
+): string[] {
   const split = datasetSplit(o.dataset ?? 'mnist');
   let train: ImageDataset = split.train;
   if (o.trainExamples !== undefined) {
-    if (!(Number.isInteger(o.trainExamples) && o.trainExamples >= o.sites)) throw new RangeError(`trainExamples must be an integer ≥ the number of sites, got ${o.trainExamples}`);
-    train = subset(train, Array.from({ length: Math.min(o.trainExamples, train.count) }, (_, i) => i));
+    if (!(Number.isInteger(o.trainExamples) && o.trainExamples >= o.sites))
+      throw new RangeError(`trainExamples must be an integer ≥ the number of sites, got ${o.trainExamples}`);
+    train = subset(
+      train,
+      Array.from({ length: Math.min(o.trainExamples, train.count) }, (_, i) => i),
+    );
   }
   let test: ImageDataset = split.test;
   if (o.testExamples !== undefined) {
     // Held-out images cost every site an evaluation per round; a few suffice for a short job.
-    if (!(Number.isInteger(o.testExamples) && o.testExamples >= o.sites)) throw new RangeError(`testExamples must be an integer ≥ the number of sites, got ${o.testExamples}`);
-    test = subset(test, Array.from({ length: Math.min(o.testExamples, test.count) }, (_, i) => i));
+    if (!(Number.isInteger(o.testExamples) && o.testExamples >= o.sites))
+      throw new RangeError(`testExamples must be an integer ≥ the number of sites, got ${o.testExamples}`);
+    test = subset(
+      test,
+      Array.from({ length: Math.min(o.testExamples, test.count) }, (_, i) => i),
+    );
   }
   const seed = o.seed ?? 0;
   const trainParts = splitSites(train, { sites: o.sites, mode: o.mode, classesPerSite: o.classesPerSite, fractions: o.fractions, seed });
@@ -105,10 +116,12 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: st
     partial = lines.pop() ?? '';
     for (const l of lines) if (l.trim()) log(`${name}: ${l}`);
   });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    out.end();
-    resolve(code);
-  }));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      out.end();
+      resolve(code);
+    }),
+  );
   return { name, child, exit };
 }
 
@@ -145,18 +158,60 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
   const checkpoint = path.join(dir, 'server.ckpt');
   const procs: Proc[] = [];
   try {
-    const server = start('server', ['fl', 'server', '--task', task, '--rounds', String(o.rounds), '--sites-file', sitesFile, '--checkpoint', checkpoint,
-      '--config', JSON.stringify(o.fit), '--policy', o.policy?.name ?? 'none', '--policy-params', JSON.stringify(o.policy?.params ?? {}), '--seed', String(o.seed ?? 0), '--round-timeout', String(o.roundTimeoutSeconds ?? 120), '--min-sites', String(o.minSites ?? 1), '--fraction-fit', String(o.fractionFit ?? 1), ...(o.delta === undefined ? [] : ['--delta', String(o.delta)])], {}, path.join(dir, 'server.log'), log);
+    const server = start(
+      'server',
+      [
+        'fl',
+        'server',
+        '--task',
+        task,
+        '--rounds',
+        String(o.rounds),
+        '--sites-file',
+        sitesFile,
+        '--checkpoint',
+        checkpoint,
+        '--config',
+        JSON.stringify(o.fit),
+        '--policy',
+        o.policy?.name ?? 'none',
+        '--policy-params',
+        JSON.stringify(o.policy?.params ?? {}),
+        '--seed',
+        String(o.seed ?? 0),
+        '--round-timeout',
+        String(o.roundTimeoutSeconds ?? 120),
+        '--min-sites',
+        String(o.minSites ?? 1),
+        '--fraction-fit',
+        String(o.fractionFit ?? 1),
+        ...(o.delta === undefined ? [] : ['--delta', String(o.delta)]),
+      ],
+      {},
+      path.join(dir, 'server.log'),
+      log,
+    );
     procs.push(server);
     const url = await serverOutput(server, o.onRound ?? (() => undefined));
     for (const id of ids) {
-      procs.push(start(id, ['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--task', task], { [TOKEN_ENV]: tokens.get(id) }, path.join(dir, `${id}.log`), log));
+      procs.push(
+        start(
+          id,
+          ['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--task', task],
+          { [TOKEN_ENV]: tokens.get(id) },
+          path.join(dir, `${id}.log`),
+          log,
+        ),
+      );
     }
     const code = await server.exit;
     if (code !== 0) throw new Error(`the server exited with ${code}; see ${path.join(dir, 'server.log')}`);
     // Sites leave once told the job is over; one that does not is stopped below.
     let timer: NodeJS.Timeout | undefined;
-    const codes = await Promise.race([Promise.all(procs.slice(1).map((p) => p.exit)), new Promise<null>((r) => (timer = setTimeout(() => r(null), SITE_EXIT_MS)))]);
+    const codes = await Promise.race([
+      Promise.all(procs.slice(1).map((p) => p.exit)),
+      new Promise<null>((r) => (timer = setTimeout(() => r(null), SITE_EXIT_MS))),
+    ]);
     clearTimeout(timer);
     (codes ?? []).forEach((c, i) => {
       if (c !== 0) log(`${ids[i]} exited with ${c}; see ${path.join(dir, `${ids[i]}.log`)}`);

@@ -37,7 +37,10 @@ export interface UpdateMessage {
 
 /** A meta field, checked: the error names the field and the message kind. */
 export class MetaReader {
-  constructor(private readonly meta: Record<string, unknown>, private readonly what: string) {}
+  constructor(
+    private readonly meta: Record<string, unknown>,
+    private readonly what: string,
+  ) {}
 
   private fail(key: string, expected: string): never {
     throw new WireFormatError(`${this.what} field "${key}" must be ${expected}, got ${JSON.stringify(this.meta[key])?.slice(0, 80) ?? 'nothing'}`);
@@ -50,7 +53,9 @@ export class MetaReader {
 
   strings(key: string, pattern = /^[\w.:-]{1,128}$/): string[] {
     const v = this.meta[key];
-    return Array.isArray(v) && v.length <= 100000 && v.every((x) => typeof x === 'string' && pattern.test(x)) ? (v as string[]) : this.fail(key, `an array of strings matching ${pattern.source}`);
+    return Array.isArray(v) && v.length <= 100000 && v.every((x) => typeof x === 'string' && pattern.test(x))
+      ? (v as string[])
+      : this.fail(key, `an array of strings matching ${pattern.source}`);
   }
 
   int(key: string, min: number): number {
@@ -66,7 +71,11 @@ export class MetaReader {
   }
 
   config(key: string): Config {
-    return this.record(key, (x) => (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'boolean' || (typeof x === 'string' && x.length <= 1024), 'finite numbers, booleans and strings');
+    return this.record(
+      key,
+      (x) => (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'boolean' || (typeof x === 'string' && x.length <= 1024),
+      'finite numbers, booleans and strings',
+    );
   }
 
   metrics(key: string): Metrics {

@@ -63,7 +63,7 @@ export function dpModeOf(policy: PolicySpec, fit: Config): DpMode {
 }
 
 const NO_GUARANTEE: Record<'none' | 'site-noise', string> = {
-  'none': 'no DP mechanism: plain FedAvg releases the sites\' updates as they are',
+  none: "no DP mechanism: plain FedAvg releases the sites' updates as they are",
   'site-noise': 'site-noise adds N(0, σ0²) to updates that are not clipped: their sensitivity is unbounded, so no (ε, δ) bound exists',
 };
 
@@ -107,14 +107,20 @@ export class PrivacyLedger {
   checkAnswer(metrics: Metrics): string | undefined {
     const plan = this.sgd;
     if (this.mode !== 'dp-sgd' || !plan) return undefined;
-    const want: [string, number][] = [['steps', plan.steps], ['dp_noise_multiplier', plan.noiseMultiplier], ['dp_sample_rate', plan.sampleRate]];
-    for (const [k, v] of want) if (metrics[k] !== v) return `a DP-SGD answer must report ${k} = ${v} (the round's config), it reports ${metrics[k] ?? 'nothing'}`;
+    const want: [string, number][] = [
+      ['steps', plan.steps],
+      ['dp_noise_multiplier', plan.noiseMultiplier],
+      ['dp_sample_rate', plan.sampleRate],
+    ];
+    for (const [k, v] of want)
+      if (metrics[k] !== v) return `a DP-SGD answer must report ${k} = ${v} (the round's config), it reports ${metrics[k] ?? 'nothing'}`;
     return undefined;
   }
 
   /** Account a completed round (the sites asked, and those whose updates were averaged) and return its record. */
   completeRound(sampled: readonly string[], accepted: readonly SiteAnswer[]): RoundPrivacy {
-    if (this.mode === 'none' || this.mode === 'site-noise') return { mode: this.mode, unit: null, delta: null, epsilon: null, runs: [], reason: NO_GUARANTEE[this.mode] };
+    if (this.mode === 'none' || this.mode === 'site-noise')
+      return { mode: this.mode, unit: null, delta: null, epsilon: null, runs: [], reason: NO_GUARANTEE[this.mode] };
     let runs: MechanismRun[];
     if (this.mode === 'dp-sgd') {
       const plan = this.sgd!;
@@ -148,7 +154,14 @@ export class PrivacyLedger {
   private spent(): Omit<RoundPrivacy, 'runs'> {
     const unit = this.mode === 'dp-sgd' ? 'example' : 'site';
     const sigma = this.mode === 'dp-sgd' ? this.sgd!.noiseMultiplier : Number(this.o.policy.params.noiseMultiplier);
-    if (sigma === 0) return { mode: this.mode, unit: null, delta: null, epsilon: null, reason: 'noise multiplier 0: the clipped updates are released without noise, so ε is unbounded' };
+    if (sigma === 0)
+      return {
+        mode: this.mode,
+        unit: null,
+        delta: null,
+        epsilon: null,
+        reason: 'noise multiplier 0: the clipped updates are released without noise, so ε is unbounded',
+      };
     if (this.mode === 'dp-fedavg') return { mode: this.mode, unit, delta: this.delta, epsilon: this.jobAccountant.getEpsilon(this.delta).epsilon };
     const sites: Record<string, number> = {};
     for (const [site, a] of [...this.siteAccountants].sort(([x], [y]) => (x < y ? -1 : 1))) sites[site] = a.getEpsilon(this.delta).epsilon;

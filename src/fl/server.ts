@@ -87,7 +87,8 @@ export class FlServer {
   constructor(private readonly o: ServerOptions) {
     if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
     if (!(o.roundTimeoutSeconds > 0)) throw new RangeError(`the round timeout must be positive, got ${o.roundTimeoutSeconds}`);
-    if (o.strategy.minFitSites > o.transport.sites.length) throw new RangeError(`the strategy needs ${o.strategy.minFitSites} sites per round, only ${o.transport.sites.length} are registered`);
+    if (o.strategy.minFitSites > o.transport.sites.length)
+      throw new RangeError(`the strategy needs ${o.strategy.minFitSites} sites per round, only ${o.transport.sites.length} are registered`);
     this.log = o.log ?? (() => undefined);
     this.privacy = new PrivacyLedger({ policy: o.strategy.policy.spec, fit: o.strategy.configureFit(1), totalSites: o.transport.sites.length, delta: o.delta });
   }
@@ -119,7 +120,14 @@ export class FlServer {
     }
     if ((this.o.evaluate ?? true) && !state.evaluation) {
       const t0 = performance.now();
-      const got = await this.collect({ job: `${this.runId}.eval`, round: state.round }, 'evaluate', this.o.transport.sites, state.weights, [], strategy.configureEvaluate(state.round));
+      const got = await this.collect(
+        { job: `${this.runId}.eval`, round: state.round },
+        'evaluate',
+        this.o.transport.sites,
+        state.weights,
+        [],
+        strategy.configureEvaluate(state.round),
+      );
       const sites = got.answers.map(answerOf);
       state = { ...state, evaluation: { round: state.round, sites, metrics: strategy.aggregateMetrics(sites) } };
       saveCheckpoint(this.o.checkpoint, state);
@@ -148,7 +156,8 @@ export class FlServer {
       const got = await this.collect({ job: `${this.runId}.${attempt}`, round }, 'fit', sampled, global, specs, this.o.strategy.configureFit(round));
       if (got.answers.length >= this.o.strategy.minFitSites) return { got, sampled, attempts: attempt, seconds: (performance.now() - t0) / 1000 };
       const why = `round ${round} attempt ${attempt}: ${got.answers.length} accepted updates, at least ${this.o.strategy.minFitSites} needed (rejected: ${got.rejected.map((r) => r.site).join(', ') || 'none'}; missing: ${got.missing.join(', ') || 'none'})`;
-      if (attempt >= maxAttempts) throw new RoundFailedError(`${why}; giving up after ${maxAttempts} attempts — the last checkpoint (round ${round - 1}) is intact`);
+      if (attempt >= maxAttempts)
+        throw new RoundFailedError(`${why}; giving up after ${maxAttempts} attempts — the last checkpoint (round ${round - 1}) is intact`);
       this.log(`${why}; running the round again`);
     }
   }
@@ -163,8 +172,15 @@ export class FlServer {
     const cpu = process.cpuUsage(this.cpuMark);
     this.cpuMark = process.cpuUsage();
     const record: RoundRecord = {
-      round, attempts: r.attempts, seconds: r.seconds, serverCpuSeconds: (cpu.user + cpu.system) / 1e6, sampled: r.sampled,
-      accepted, rejected: r.got.rejected, missing: r.got.missing, metrics: this.o.strategy.aggregateMetrics(accepted),
+      round,
+      attempts: r.attempts,
+      seconds: r.seconds,
+      serverCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      sampled: r.sampled,
+      accepted,
+      rejected: r.got.rejected,
+      missing: r.got.missing,
+      metrics: this.o.strategy.aggregateMetrics(accepted),
       privacy: this.privacy.completeRound(r.sampled, accepted),
     };
     return { ...state, round, weights, history: [...state.history, record] };
@@ -200,7 +216,8 @@ export class FlServer {
         } catch (e) {
           return reject(site, `${(e as Error).name}: ${(e as Error).message}`);
         }
-        if (msg.job !== ref.job || msg.round !== ref.round) return reject(site, `the message is for job ${msg.job} round ${msg.round}, sent as an answer to job ${ref.job} round ${ref.round}`);
+        if (msg.job !== ref.job || msg.round !== ref.round)
+          return reject(site, `the message is for job ${msg.job} round ${msg.round}, sent as an answer to job ${ref.job} round ${ref.round}`);
         if (msg.site !== site) return reject(site, `the message claims to come from "${msg.site}" but carries ${site}'s token`);
         const unaccountable = mode === 'fit' ? this.privacy.checkAnswer(msg.metrics) : undefined;
         if (unaccountable) return reject(site, unaccountable);
@@ -213,7 +230,10 @@ export class FlServer {
         if (pending.size > 0) this.log(`round ${ref.round}: no ${mode} result within ${this.o.roundTimeoutSeconds} s from ${[...pending].join(', ')}`);
         finish();
       }, this.o.roundTimeoutSeconds * 1000);
-      transport.publish(ref, encodeTask({ job: ref.job, round: ref.round, mode, sites: [...sites], task: task.name, config, policy: strategy.policy.spec, weights: global }));
+      transport.publish(
+        ref,
+        encodeTask({ job: ref.job, round: ref.round, mode, sites: [...sites], task: task.name, config, policy: strategy.policy.spec, weights: global }),
+      );
       this.log(`round ${ref.round}: ${mode} task published (job ${ref.job}) for ${sites.length} of ${transport.sites.length} sites`);
     });
   }

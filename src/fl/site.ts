@@ -71,7 +71,9 @@ export async function runSite(o: SiteOptions): Promise<SiteSummary> {
       const verdict = await o.transport.pushResult(result);
       summary.answered++;
       if (verdict.accepted) summary.accepted++;
-      log(`round ${task.round} ${task.mode} (${((performance.now() - t0) / 1000).toFixed(2)} s) → ${verdict.accepted ? 'accepted' : `${verdict.kind}: ${verdict.reason}`}`);
+      log(
+        `round ${task.round} ${task.mode} (${((performance.now() - t0) / 1000).toFixed(2)} s) → ${verdict.accepted ? 'accepted' : `${verdict.kind}: ${verdict.reason}`}`,
+      );
     }
   } finally {
     model.dispose();
@@ -101,7 +103,13 @@ async function answer(o: SiteOptions, model: TaskModel, task: TaskMessage, cpuMa
   if (held && task.config.evaluateGlobal !== false) {
     const t0 = performance.now();
     const n = configNumber(task.config, 'globalEvalExamples', 500, (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
-    const sample = n >= held.count ? held : subset(held, Array.from({ length: n }, (_, i) => i));
+    const sample =
+      n >= held.count
+        ? held
+        : subset(
+            held,
+            Array.from({ length: n }, (_, i) => i),
+          );
     for (const [k, v] of Object.entries(o.task.evaluate(model, sample))) metrics[`global_${k}`] = v;
     metrics.global_eval_seconds = (performance.now() - t0) / 1000;
   }

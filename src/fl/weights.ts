@@ -47,7 +47,11 @@ export function weightsFromVariables(variables: readonly tf.Variable[], names: r
 
 /** Write `w` into the variables (same order); checks names and shapes first so nothing is half-assigned. */
 export function assignWeights(variables: readonly tf.Variable[], names: readonly string[], w: Weights): void {
-  checkWeights(w, variables.map((v, i) => ({ name: names[i], shape: v.shape })), 'weights');
+  checkWeights(
+    w,
+    variables.map((v, i) => ({ name: names[i], shape: v.shape })),
+    'weights',
+  );
   variables.forEach((v, i) => {
     const t = tf.tensor(w.values[i], v.shape, 'float32');
     v.assign(t);

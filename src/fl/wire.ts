@@ -128,7 +128,8 @@ export function decodeFrame(bytes: Uint8Array, o: DecodeOptions): Frame {
   let floats = 0;
   for (const s of specs) {
     floats += elementCount(s.shape);
-    if (dataStart + 4 * floats > bytes.length) throw new WireFormatError(`truncated: tensors up to "${s.name}" need ${dataStart + 4 * floats} bytes, message has ${bytes.length}`);
+    if (dataStart + 4 * floats > bytes.length)
+      throw new WireFormatError(`truncated: tensors up to "${s.name}" need ${dataStart + 4 * floats} bytes, message has ${bytes.length}`);
   }
   if (dataStart + 4 * floats !== bytes.length) throw new WireFormatError(`${bytes.length - dataStart - 4 * floats} trailing bytes after the tensors`);
   let off = dataStart;

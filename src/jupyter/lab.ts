@@ -17,7 +17,8 @@ export function startLab(opts: LabOptions = {}): Promise<number> {
   const root = packageRoot();
   if (!fs.existsSync(kernelSpecFile(root))) throw new Error('the privlab kernel is not registered: run the set-up first (npm run lab does it)');
   const args = [
-    '-m', 'notebook',
+    '-m',
+    'notebook',
     `--notebook-dir=${path.join(root, 'notebooks')}`,
     '--ip=127.0.0.1',
     `--port=${opts.port ?? 8888}`,

@@ -42,7 +42,11 @@ export class NotebookCellError extends Error {
 export function defaultNotebooks(root = packageRoot()): string[] {
   const dir = path.join(root, 'notebooks');
   return fs.existsSync(dir)
-    ? fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort().map((f) => path.join(dir, f))
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.ipynb'))
+        .sort()
+        .map((f) => path.join(dir, f))
     : [];
 }
 
@@ -66,12 +70,18 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const args = [
     path.join(root, 'src', 'jupyter', 'python', 'run_notebook.py'),
-    '--notebook', path.resolve(notebook),
-    '--html', path.join(outDir, `${name}.html`),
-    '--ipynb', path.join(outDir, `${name}.ipynb`),
-    '--kernel', KERNEL_NAME,
-    '--timeout', String(opts.cellTimeoutS ?? 1800),
-    '--template-dir', path.join(root, 'src', 'jupyter', 'templates'),
+    '--notebook',
+    path.resolve(notebook),
+    '--html',
+    path.join(outDir, `${name}.html`),
+    '--ipynb',
+    path.join(outDir, `${name}.ipynb`),
+    '--kernel',
+    KERNEL_NAME,
+    '--timeout',
+    String(opts.cellTimeoutS ?? 1800),
+    '--template-dir',
+    path.join(root, 'src', 'jupyter', 'templates'),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(systemPython(), args, { env: jupyterEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -86,7 +96,8 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
     child.on('error', (err) => reject(new Error(`cannot start ${systemPython()}: ${err.message}`)));
     child.on('close', (code) => {
       const last = stdout.trim().split('\n').pop() ?? '';
-      let msg: { ok?: boolean; cell?: number; code_cell?: number; ename?: string; evalue?: string; source?: string; details?: string; seconds?: number } | undefined;
+      let msg:
+        { ok?: boolean; cell?: number; code_cell?: number; ename?: string; evalue?: string; source?: string; details?: string; seconds?: number } | undefined;
       try {
         msg = JSON.parse(last);
       } catch {

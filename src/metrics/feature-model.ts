@@ -194,7 +194,11 @@ export interface ClassifierDescription {
   command?: string;
 }
 
-export async function saveFeatureClassifier(trained: TrainedClassifier, modelJson = defaultFeatureModelPath(), about: ClassifierDescription = {}): Promise<void> {
+export async function saveFeatureClassifier(
+  trained: TrainedClassifier,
+  modelJson = defaultFeatureModelPath(),
+  about: ClassifierDescription = {},
+): Promise<void> {
   await saveModel(trained.model, path.dirname(modelJson), {
     what: about.what ?? 'LeNet-5-style MNIST classifier for FID features (layer "features", 84 units)',
     trainedOn: trained.trainedOn,

@@ -38,7 +38,9 @@ export function traceSqrtProduct(sigma1: Matrix, sigma2: Matrix): number {
 export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
   const d = a.mu.length;
   if (b.mu.length !== d || a.sigma.rows !== d || a.sigma.columns !== d || b.sigma.rows !== d || b.sigma.columns !== d) {
-    throw new RangeError(`feature dimensions differ: μ ${a.mu.length} vs ${b.mu.length}, Σ ${a.sigma.rows}x${a.sigma.columns} vs ${b.sigma.rows}x${b.sigma.columns}`);
+    throw new RangeError(
+      `feature dimensions differ: μ ${a.mu.length} vs ${b.mu.length}, Σ ${a.sigma.rows}x${a.sigma.columns} vs ${b.sigma.rows}x${b.sigma.columns}`,
+    );
   }
   let diff2 = 0;
   for (let i = 0; i < d; i++) diff2 += (a.mu[i] - b.mu[i]) ** 2;

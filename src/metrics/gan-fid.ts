@@ -51,11 +51,13 @@ export function generatorSamples(gan: Gan, opts: GeneratorFidOptions = {}): tf.T
   try {
     for (let s = 0; s < count; s += batch) {
       const n = Math.min(batch, count - s);
-      parts.push(tf.tidy(() => {
-        const z = gan.sampleLatent(rng, n);
-        const labels = gan.conditional ? gan.oneHot(Array.from({ length: n }, (_, i) => (s + i) % gan.config.numClasses)) : undefined;
-        return gan.generate(z, labels);
-      }));
+      parts.push(
+        tf.tidy(() => {
+          const z = gan.sampleLatent(rng, n);
+          const labels = gan.conditional ? gan.oneHot(Array.from({ length: n }, (_, i) => (s + i) % gan.config.numClasses)) : undefined;
+          return gan.generate(z, labels);
+        }),
+      );
     }
     return tf.concat(parts) as tf.Tensor2D;
   } finally {

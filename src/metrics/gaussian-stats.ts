@@ -21,12 +21,16 @@ export function statsFromFeatures(features: ArrayLike<number>, n: number, d: num
   // Centred copy, then Σ = XᵀX / (n − 1) through ml-matrix's multiply.
   const centred = new Matrix(n, d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred.set(i, j, features[i * d + j] - mu[j]);
-  const sigma = centred.transpose().mmul(centred).div(n - 1);
+  const sigma = centred
+    .transpose()
+    .mmul(centred)
+    .div(n - 1);
   // Exactly symmetric: the eigen solvers downstream assume it.
-  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) {
-    const v = (sigma.get(i, j) + sigma.get(j, i)) / 2;
-    sigma.set(i, j, v);
-    sigma.set(j, i, v);
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = i + 1; j < d; j++) {
+      const v = (sigma.get(i, j) + sigma.get(j, i)) / 2;
+      sigma.set(i, j, v);
+      sigma.set(j, i, v);
+    }
   return { mu, sigma, count: n };
 }

@@ -23,11 +23,15 @@ function parseHeader(text: string, name: string): { descr: string; fortran: bool
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new DataFileError(name, `malformed .npy header: ${JSON.stringify(text.trim())}`);
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => {
-    const n = Number(s.replace(/L$/, ''));
-    if (!Number.isInteger(n) || n < 0) throw new DataFileError(name, `malformed .npy shape (${shapeText})`);
-    return n;
-  });
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      const n = Number(s.replace(/L$/, ''));
+      if (!Number.isInteger(n) || n < 0) throw new DataFileError(name, `malformed .npy shape (${shapeText})`);
+      return n;
+    });
   return { descr, fortran: fortran === 'True', shape };
 }
 
@@ -57,7 +61,11 @@ export function decodeNpy(bytes: Uint8Array, name = '<buffer>'): NdArray {
   const count = header.shape.reduce((a, b) => a * b, 1);
   const start = offset + headerLen;
   const expected = start + count * size;
-  if (bytes.length < expected) throw new DataFileError(name, `truncated: shape (${header.shape.join(', ')}) of ${header.descr} needs ${count * size} data bytes, file has ${bytes.length - start}`);
+  if (bytes.length < expected)
+    throw new DataFileError(
+      name,
+      `truncated: shape (${header.shape.join(', ')}) of ${header.descr} needs ${count * size} data bytes, file has ${bytes.length - start}`,
+    );
   if (bytes.length > expected) throw new DataFileError(name, `${bytes.length - expected} unexpected trailing bytes`);
   const raw = new Float64Array(count);
   for (let i = 0; i < count; i++) raw[i] = size === 4 ? view.getFloat32(start + 4 * i, little) : view.getFloat64(start + 8 * i, little);

@@ -25,7 +25,8 @@ export function loadStats(file: string): GaussianStats {
   if (file.endsWith('.npz')) {
     const arrays = decodeNpz(bytes, file);
     const { mu, sigma } = arrays;
-    if (!mu || !sigma) throw new DataFileError(file, `expected arrays "mu" and "sigma" (pytorch-fid statistics), found: ${Object.keys(arrays).join(', ') || 'none'}`);
+    if (!mu || !sigma)
+      throw new DataFileError(file, `expected arrays "mu" and "sigma" (pytorch-fid statistics), found: ${Object.keys(arrays).join(', ') || 'none'}`);
     const d = mu.shape[0];
     if (mu.shape.length !== 1 || sigma.shape.length !== 2 || sigma.shape[0] !== d || sigma.shape[1] !== d) {
       throw new DataFileError(file, `mu must be (D,) and sigma (D, D); got mu (${mu.shape.join(', ')}) and sigma (${sigma.shape.join(', ')})`);

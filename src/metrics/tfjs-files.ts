@@ -68,6 +68,8 @@ export async function loadModel(modelJsonPath: string): Promise<{ model: tf.Laye
   const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
   if (all.length !== expected) throw new DataFileError(modelJsonPath, `weights hold ${all.length} bytes, the manifest needs ${expected}`);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData }),
+  );
   return { model, meta: json.privlab ?? {} };
 }

@@ -22,7 +22,10 @@ export class Adam {
   /** Updates applied so far. */
   step = 0;
 
-  constructor(readonly variables: tf.Variable[], config: AdamConfig = {}) {
+  constructor(
+    readonly variables: tf.Variable[],
+    config: AdamConfig = {},
+  ) {
     this.hyper = {
       learningRate: config.learningRate ?? 2e-4,
       beta1: config.beta1 ?? 0.5,

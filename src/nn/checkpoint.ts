@@ -31,7 +31,10 @@ export const CHECKPOINT_VERSION = 1;
 const FORMAT = 'privlab-gan-checkpoint';
 
 export class CheckpointError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`checkpoint ${file}: ${message}`);
     this.name = 'CheckpointError';
   }
@@ -81,12 +84,18 @@ const BOTH: readonly Network[] = ['generator', 'discriminator'];
 /** Every tensor of a GAN (and its optimisers) under its checkpoint name. */
 function namedVariables(gan: Gan, optimizers?: GanOptimizers, networks: readonly Network[] = BOTH): Array<[string, tf.Variable]> {
   const out: Array<[string, tf.Variable]> = [];
-  for (const [net, mlp] of [['generator', gan.generator], ['discriminator', gan.discriminator]] as const) {
+  for (const [net, mlp] of [
+    ['generator', gan.generator],
+    ['discriminator', gan.discriminator],
+  ] as const) {
     if (!networks.includes(net)) continue;
     mlp.variableNames().forEach((n, i) => out.push([`${net}/${n}`, mlp.variables()[i]]));
   }
   if (optimizers) {
-    for (const [net, mlp, opt] of [['generator', gan.generator, optimizers.generator], ['discriminator', gan.discriminator, optimizers.discriminator]] as const) {
+    for (const [net, mlp, opt] of [
+      ['generator', gan.generator, optimizers.generator],
+      ['discriminator', gan.discriminator, optimizers.discriminator],
+    ] as const) {
       mlp.variableNames().forEach((n, i) => {
         out.push([`optimizer/${net}/m/${n}`, opt.m[i]]);
         out.push([`optimizer/${net}/v/${n}`, opt.v[i]]);
@@ -108,7 +117,8 @@ export interface SaveCheckpointOptions {
 export function saveGanCheckpoint(file: string, gan: Gan, opts: SaveCheckpointOptions): number {
   if (os.endianness() !== 'LE') throw new Error('checkpoints are written on little-endian hosts only');
   const networks = opts.networks ?? [...BOTH];
-  if (networks.length === 0 || !networks.every((n) => BOTH.includes(n))) throw new RangeError(`networks must be generator and/or discriminator, got [${networks}]`);
+  if (networks.length === 0 || !networks.every((n) => BOTH.includes(n)))
+    throw new RangeError(`networks must be generator and/or discriminator, got [${networks}]`);
   const partial = networks.length < BOTH.length;
   if (partial && opts.optimizers) throw new RangeError('optimiser state is saved with both networks only');
   const named = namedVariables(gan, opts.optimizers, networks);
@@ -181,7 +191,11 @@ export function readCheckpointHeader(file: string, bytes: Buffer): { header: Hea
   const dataStart = 16 + h + ((4 - ((16 + h) % 4)) % 4);
   const found = bytes.length - dataStart;
   if (found !== header.dataBytes) {
-    fail(found < header.dataBytes ? `truncated: expected ${header.dataBytes} bytes of tensor data, found ${Math.max(0, found)}` : `${found - header.dataBytes} unexpected bytes after the tensor data`);
+    fail(
+      found < header.dataBytes
+        ? `truncated: expected ${header.dataBytes} bytes of tensor data, found ${Math.max(0, found)}`
+        : `${found - header.dataBytes} unexpected bytes after the tensor data`,
+    );
   }
   return { header, dataStart };
 }

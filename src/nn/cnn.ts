@@ -66,7 +66,8 @@ export class StridedCnn {
     const c = { kernelSize: 3, stride: 2, ...config, alpha: 0 };
     const posInt = (n: number): boolean => Number.isInteger(n) && n > 0;
     if (!c.filters.length || !c.filters.every(posInt)) throw new RangeError(`filters must be positive integers, got [${c.filters}]`);
-    if (![c.input.height, c.input.width, c.input.channels, c.classes, c.kernelSize, c.stride].every(posInt)) throw new RangeError('CNN sizes must be positive integers');
+    if (![c.input.height, c.input.width, c.input.channels, c.classes, c.kernelSize, c.stride].every(posInt))
+      throw new RangeError('CNN sizes must be positive integers');
     this.config = c;
     const k = c.kernelSize;
     this.shapes = [c.input];

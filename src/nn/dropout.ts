@@ -16,7 +16,11 @@ export class DropoutTransform implements LayerTransform {
    * @param rate probability of zeroing a unit, in [0, 1)
    * @param hiddenLayers number of hidden layers (all but the last dense layer get dropout)
    */
-  constructor(readonly rate: number, readonly hiddenLayers: number, private readonly rng: SeededRng) {
+  constructor(
+    readonly rate: number,
+    readonly hiddenLayers: number,
+    private readonly rng: SeededRng,
+  ) {
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
     if (!Number.isInteger(hiddenLayers) || hiddenLayers < 0) throw new RangeError(`hiddenLayers must be a non-negative integer, got ${hiddenLayers}`);
   }

@@ -91,7 +91,14 @@ export function checkGanStepOptions(o: GanStepOptions): Required<GanStepOptions>
  * Train one step on `real` [batch, imageSize] in [-1, 1] (with its class indices when the
  * GAN is conditional). Latent vectors and generated labels come from `rng`.
  */
-export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rng: SeededRng, realLabels?: ArrayLike<number>, options: GanStepOptions = {}): StepLosses {
+export function ganTrainStep(
+  gan: Gan,
+  opt: GanOptimizers,
+  real: tf.Tensor2D,
+  rng: SeededRng,
+  realLabels?: ArrayLike<number>,
+  options: GanStepOptions = {},
+): StepLosses {
   const { realTarget, instanceNoise } = checkGanStepOptions(options);
   const batch = real.shape[0];
   if (real.rank !== 2 || real.shape[1] !== gan.config.imageSize) {
@@ -112,7 +119,7 @@ export function ganTrainStep(gan: Gan, opt: GanOptimizers, real: tf.Tensor2D, rn
     // as two passes, BCE(D(real), 1) + BCE(D(fake), 0) = 2·mean over both halves, with
     // GEMMs twice as tall and no summing of two gradients per weight in backprop.
     const images = withInstanceNoise(tf.concat([real, fake], 0) as tf.Tensor2D, instanceNoise, rng);
-    const oneHot = gan.conditional ? tf.concat([realOneHot as tf.Tensor2D, fakeOneHot as tf.Tensor2D], 0) as tf.Tensor2D : undefined;
+    const oneHot = gan.conditional ? (tf.concat([realOneHot as tf.Tensor2D, fakeOneHot as tf.Tensor2D], 0) as tf.Tensor2D) : undefined;
     const targets = discriminatorTargets(batch, realTarget);
     const { value, grads } = tf.variableGrads(() => tf.mul(bceWithLogits(gan.discriminate(images, oneHot), targets), 2) as tf.Scalar, dVars);
     opt.discriminator.apply(grads);
@@ -134,7 +141,10 @@ export function generatorStep(gan: Gan, opt: GanOptimizers, batch: number, rng: 
   const gLoss = tf.tidy(() => {
     const oneHot = gan.conditional ? gan.oneHot(randomLabels(rng, batch, gan.config.numClasses)) : undefined;
     const z = gan.sampleLatent(rng, batch);
-    const { value, grads } = tf.variableGrads(() => bceWithLogits(gan.discriminate(withInstanceNoise(gan.generate(z, oneHot), instanceNoise, rng), oneHot), 1), opt.generator.variables);
+    const { value, grads } = tf.variableGrads(
+      () => bceWithLogits(gan.discriminate(withInstanceNoise(gan.generate(z, oneHot), instanceNoise, rng), oneHot), 1),
+      opt.generator.variables,
+    );
     opt.generator.apply(grads);
     return value;
   });

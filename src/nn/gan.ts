@@ -37,14 +37,22 @@ export const REFERENCE_GAN: Readonly<GanConfig> = Object.freeze({
 });
 
 export function ganConfig(overrides: Partial<GanConfig> = {}): GanConfig {
-  const c: GanConfig = { ...REFERENCE_GAN, generatorHidden: [...REFERENCE_GAN.generatorHidden], discriminatorHidden: [...REFERENCE_GAN.discriminatorHidden], ...overrides };
+  const c: GanConfig = {
+    ...REFERENCE_GAN,
+    generatorHidden: [...REFERENCE_GAN.generatorHidden],
+    discriminatorHidden: [...REFERENCE_GAN.discriminatorHidden],
+    ...overrides,
+  };
   const posInt = (n: number) => Number.isInteger(n) && n > 0;
   if (!posInt(c.latentDim)) throw new RangeError(`latentDim must be a positive integer, got ${c.latentDim}`);
   if (!posInt(c.imageHeight) || !posInt(c.imageWidth)) throw new RangeError(`image size must be positive integers, got ${c.imageHeight}x${c.imageWidth}`);
   if (overrides.imageSize === undefined) c.imageSize = c.imageHeight * c.imageWidth;
   if (c.imageSize !== c.imageHeight * c.imageWidth) throw new RangeError(`imageSize ${c.imageSize} is not ${c.imageHeight}x${c.imageWidth}`);
   if (!Number.isInteger(c.numClasses) || c.numClasses < 0) throw new RangeError(`numClasses must be a non-negative integer, got ${c.numClasses}`);
-  for (const [name, h] of [['generatorHidden', c.generatorHidden], ['discriminatorHidden', c.discriminatorHidden]] as const) {
+  for (const [name, h] of [
+    ['generatorHidden', c.generatorHidden],
+    ['discriminatorHidden', c.discriminatorHidden],
+  ] as const) {
     if (!Array.isArray(h) || !h.every(posInt)) throw new RangeError(`${name} must be positive integers, got [${h}]`);
   }
   return c;
@@ -60,14 +68,24 @@ export class Gan {
     this.config = ganConfig(config);
     const c = this.config;
     const rng = new SeededRng(seed);
-    this.generator = new Mlp({
-      sizes: [c.latentDim + c.numClasses, ...c.generatorHidden, c.imageSize],
-      hiddenActivation: 'leakyrelu', outputActivation: 'tanh', alpha: c.leakyAlpha,
-    }, rng);
-    this.discriminator = new Mlp({
-      sizes: [c.imageSize + c.numClasses, ...c.discriminatorHidden, 1],
-      hiddenActivation: 'leakyrelu', outputActivation: 'linear', alpha: c.leakyAlpha,
-    }, rng);
+    this.generator = new Mlp(
+      {
+        sizes: [c.latentDim + c.numClasses, ...c.generatorHidden, c.imageSize],
+        hiddenActivation: 'leakyrelu',
+        outputActivation: 'tanh',
+        alpha: c.leakyAlpha,
+      },
+      rng,
+    );
+    this.discriminator = new Mlp(
+      {
+        sizes: [c.imageSize + c.numClasses, ...c.discriminatorHidden, 1],
+        hiddenActivation: 'leakyrelu',
+        outputActivation: 'linear',
+        alpha: c.leakyAlpha,
+      },
+      rng,
+    );
   }
 
   get conditional(): boolean {

@@ -18,7 +18,14 @@ export function bceWithLogits(logits: tf.Tensor, target: number | ArrayLike<numb
   const targetShape = typeof target === 'number' ? [] : [targets.length, ...logits.shape.slice(1).map(() => 1)];
   return tf.tidy(() => {
     if (targets.every((t) => t === 0 || t === 1)) {
-      const sign = typeof target === 'number' ? 1 - 2 * target : tf.tensor(targets.map((t) => 1 - 2 * t), targetShape, 'float32');
+      const sign =
+        typeof target === 'number'
+          ? 1 - 2 * target
+          : tf.tensor(
+              targets.map((t) => 1 - 2 * t),
+              targetShape,
+              'float32',
+            );
       return tf.mean(tf.softplus(tf.mul(logits, sign)));
     }
     const t = typeof target === 'number' ? target : tf.tensor(targets, targetShape, 'float32');

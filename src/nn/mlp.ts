@@ -122,4 +122,3 @@ export class Mlp {
     for (const v of this.variables()) v.dispose();
   }
 }
-

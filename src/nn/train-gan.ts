@@ -210,11 +210,17 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
         }
         if (steps >= stepsPerEpoch) break;
       }
-      if (stoppedEarly && steps < stepsPerEpoch) break;  // a partial epoch is not recorded as one
+      if (stoppedEarly && steps < stepsPerEpoch) break; // a partial epoch is not recorded as one
       const mem = tf.memory();
       const record: EpochRecord = {
-        epoch: e, d: dSum / steps, g: gSum / steps, steps, seconds: (performance.now() - te) / 1000,
-        numTensors: mem.numTensors, numBytes: mem.numBytes, rssBytes: process.memoryUsage().rss,
+        epoch: e,
+        d: dSum / steps,
+        g: gSum / steps,
+        steps,
+        seconds: (performance.now() - te) / 1000,
+        numTensors: mem.numTensors,
+        numBytes: mem.numBytes,
+        rssBytes: process.memoryUsage().rss,
       };
       history.epochs.push(record);
       epoch = e;

@@ -38,7 +38,9 @@ export function accumulatorReport(model: QuantizedModel, calibration: Float32Arr
     inQ = l.output;
     const zeros = l.weights.reduce((z, w) => z + (w === 0 ? 1 : 0), 0);
     return {
-      layer: k, inputs: l.inputs, outputs: l.outputs,
+      layer: k,
+      inputs: l.inputs,
+      outputs: l.outputs,
       maxFanIn: maxFanIn({ weights: l.weights, outputs: l.outputs, inputs: l.inputs }),
       sparsity: zeros / l.weights.length,
       worstCaseBits: worst.bits,

@@ -96,17 +96,19 @@ const addon = loadQuantAddon();
 /** The JavaScript loop (the fallback): per-column symmetric fake quantization of [rows × cols]. */
 export function symmetricColumnsLoop(v: Float32Array, rows: number, cols: number, qmax: number): Float32Array {
   const scale = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    const m = Math.abs(v[r * cols + c]);
-    if (m > scale[c]) scale[c] = m;
-  }
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const m = Math.abs(v[r * cols + c]);
+      if (m > scale[c]) scale[c] = m;
+    }
   // An all-zero column (a pruned neuron) stays zero whatever its scale.
   for (let c = 0; c < cols; c++) scale[c] = scale[c] > 0 ? scale[c] / qmax : 1;
   const out = new Float32Array(v.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    const i = r * cols + c;
-    out[i] = Math.round(v[i] / scale[c]) * scale[c];
-  }
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      out[i] = Math.round(v[i] / scale[c]) * scale[c];
+    }
   return out;
 }
 
@@ -131,7 +133,11 @@ function symmetricColumns({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
 // directly only if that has already happened.
 const targets = tf.getKernelsForBackend(NATIVE_BACKEND_NAME).length > 0 ? ['cpu', NATIVE_BACKEND_NAME] : ['cpu'];
 for (const backendName of targets) {
-  for (const [kernelName, fn] of [[PrivlabFakeQuantAffine, affine], [PrivlabFakeQuantAffineGrad, affineGrad], [PrivlabFakeQuantSymmetricColumns, symmetricColumns]] as const) {
+  for (const [kernelName, fn] of [
+    [PrivlabFakeQuantAffine, affine],
+    [PrivlabFakeQuantAffineGrad, affineGrad],
+    [PrivlabFakeQuantSymmetricColumns, symmetricColumns],
+  ] as const) {
     if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: fn as unknown as tf.KernelFunc });
   }
 }

@@ -16,21 +16,35 @@ function fakeQuantWith(x: tf.Tensor, params: QuantParams[], shape: number[]): tf
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor;
     (args[1] as tf.GradSaveFunc)([input]);
-    const value = hasKernel(PrivlabFakeQuantAffine) && input.dtype === 'float32'
-      ? (tf.engine().runKernel(PrivlabFakeQuantAffine, { x: input }, {
-        scale: params.map((p) => p.scale), zeroPoint: params.map((p) => p.zeroPoint), qmin: params.map((p) => p.qmin), qmax: params.map((p) => p.qmax),
-      } as unknown as tf.NamedAttrMap) as tf.Tensor)
-      : tf.tidy(() => {
-        const scale = t((p) => p.scale);
-        const zp = t((p) => p.zeroPoint);
-        return tf.minimum(tf.maximum(tf.round(input.div(scale)).add(zp), t((p) => p.qmin)), t((p) => p.qmax)).sub(zp).mul(scale);
-      });
+    const value =
+      hasKernel(PrivlabFakeQuantAffine) && input.dtype === 'float32'
+        ? (tf.engine().runKernel(PrivlabFakeQuantAffine, { x: input }, {
+            scale: params.map((p) => p.scale),
+            zeroPoint: params.map((p) => p.zeroPoint),
+            qmin: params.map((p) => p.qmin),
+            qmax: params.map((p) => p.qmax),
+          } as unknown as tf.NamedAttrMap) as tf.Tensor)
+        : tf.tidy(() => {
+            const scale = t((p) => p.scale);
+            const zp = t((p) => p.zeroPoint);
+            return tf
+              .minimum(
+                tf.maximum(
+                  tf.round(input.div(scale)).add(zp),
+                  t((p) => p.qmin),
+                ),
+                t((p) => p.qmax),
+              )
+              .sub(zp)
+              .mul(scale);
+          });
     // The backward pass runs after tfjs has disposed the forward pass's intermediates,
     // so the bounds are made here, from the plain numbers.
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
       if (hasKernel(PrivlabFakeQuantAffineGrad) && dy.dtype === 'float32' && saved[0].dtype === 'float32') {
         return tf.engine().runKernel(PrivlabFakeQuantAffineGrad, { dy, x: saved[0] }, {
-          lo: params.map((p) => (p.qmin - p.zeroPoint) * p.scale), hi: params.map((p) => (p.qmax - p.zeroPoint) * p.scale),
+          lo: params.map((p) => (p.qmin - p.zeroPoint) * p.scale),
+          hi: params.map((p) => (p.qmax - p.zeroPoint) * p.scale),
         } as unknown as tf.NamedAttrMap) as tf.Tensor;
       }
       const lo = t((p) => (p.qmin - p.zeroPoint) * p.scale);

@@ -49,14 +49,31 @@ export function quantizeDenseWeights(l: FloatDense, bits: number): { weights: nu
  * The integer model of float dense layers whose output quantizers are already known
  * (after QAT): weights quantized per output neuron, layer k's output by `output(k)`.
  */
-export function integerModel(layers: FloatDense[], input: QuantParams, weightBits: number, output: (k: number) => QuantParams, meta: Record<string, unknown>): QuantizedModel {
+export function integerModel(
+  layers: FloatDense[],
+  input: QuantParams,
+  weightBits: number,
+  output: (k: number) => QuantParams,
+  meta: Record<string, unknown>,
+): QuantizedModel {
   return {
     format: 'privlab.quantized-model',
     version: 1,
     input,
     layers: layers.map((l, k) => {
       const { weights, scales } = quantizeDenseWeights(l, weightBits);
-      return { kind: 'dense', inputs: l.inputs, outputs: l.outputs, weights, weightBits, weightScales: scales, bias: Array.from(l.bias), activation: l.activation, alpha: l.alpha, output: output(k) };
+      return {
+        kind: 'dense',
+        inputs: l.inputs,
+        outputs: l.outputs,
+        weights,
+        weightBits,
+        weightScales: scales,
+        bias: Array.from(l.bias),
+        activation: l.activation,
+        alpha: l.alpha,
+        output: output(k),
+      };
     }),
     meta,
   };
@@ -72,13 +89,20 @@ function observedParams(values: ArrayLike<number>, bits: number, method: Calibra
 
 export function quantizeLayers(layers: FloatDense[], calibration: Float32Array, count: number, opts: PtqOptions): QuantizedModel {
   if (layers.length === 0) throw new RangeError('nothing to quantize: no layers');
-  if (calibration.length !== count * layers[0].inputs) throw new RangeError(`${count} calibration inputs of ${layers[0].inputs} need ${count * layers[0].inputs} values, got ${calibration.length}`);
+  if (calibration.length !== count * layers[0].inputs)
+    throw new RangeError(`${count} calibration inputs of ${layers[0].inputs} need ${count * layers[0].inputs} values, got ${calibration.length}`);
   const method = opts.calibration ?? { kind: 'minmax' };
   const inputBits = opts.inputBits ?? opts.activationBits;
   const input = opts.inputRange
     ? paramsFromRange(opts.inputRange.min, opts.inputRange.max, { bits: inputBits, signed: opts.inputRange.min < 0 })
     : observedParams(calibration, inputBits, method);
-  const model: QuantizedModel = { format: 'privlab.quantized-model', version: 1, input, layers: [], meta: { method: 'ptq', weightBits: opts.weightBits, activationBits: opts.activationBits, inputBits, calibration: method, ...opts.meta } };
+  const model: QuantizedModel = {
+    format: 'privlab.quantized-model',
+    version: 1,
+    input,
+    layers: [],
+    meta: { method: 'ptq', weightBits: opts.weightBits, activationBits: opts.activationBits, inputBits, calibration: method, ...opts.meta },
+  };
   let xq = quantizeInputs(model, calibration);
   let inQ = input;
   for (const l of layers) {
@@ -94,7 +118,18 @@ export function quantizeLayers(layers: FloatDense[], calibration: Float32Array, 
       }
     }
     const output = observedParams(y, opts.activationBits, method);
-    const layer: QuantizedDense = { kind: 'dense', inputs: l.inputs, outputs: l.outputs, weights, weightBits: opts.weightBits, weightScales: scales, bias: Array.from(l.bias), activation: l.activation, alpha: l.alpha, output };
+    const layer: QuantizedDense = {
+      kind: 'dense',
+      inputs: l.inputs,
+      outputs: l.outputs,
+      weights,
+      weightBits: opts.weightBits,
+      weightScales: scales,
+      bias: Array.from(l.bias),
+      activation: l.activation,
+      alpha: l.alpha,
+      output,
+    };
     model.layers.push(layer);
     // Advance the quantized path through this one layer.
     const step: QuantizedModel = { ...model, input: inQ, layers: [layer] };

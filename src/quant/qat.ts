@@ -95,8 +95,12 @@ export class QatTransform implements LayerTransform {
   private scratch = new Float32Array(0);
   private sample = new Float32Array(PERCENTILE_SAMPLE);
 
-  constructor(readonly mlp: MlpLike, readonly config: QatConfig) {
-    for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits, config.outputBits ?? config.activationBits]) intRange({ bits: b, signed: true });
+  constructor(
+    readonly mlp: MlpLike,
+    readonly config: QatConfig,
+  ) {
+    for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits, config.outputBits ?? config.activationBits])
+      intRange({ bits: b, signed: true });
     const p = config.activationPercentile;
     if (p !== undefined && !(p > 50 && p <= 100)) throw new RangeError(`activationPercentile must be in (50, 100], got ${p}`);
     this.ranges = mlp.layers.map(() => undefined);
@@ -128,7 +132,12 @@ export class QatTransform implements LayerTransform {
     const fixed = k < 0 ? this.config.inputRange : last ? this.config.outputRange : undefined;
     const r = fixed ?? (k < 0 ? this.inputEma : this.ranges[k]);
     if (!r) throw new Error(`QAT: no range observed yet for ${k < 0 ? 'the input' : `layer ${k}`}; run training steps (or set a fixed range) first`);
-    const bits = k < 0 ? (this.config.inputBits ?? this.config.activationBits) : last ? (this.config.outputBits ?? this.config.activationBits) : this.config.activationBits;
+    const bits =
+      k < 0
+        ? (this.config.inputBits ?? this.config.activationBits)
+        : last
+          ? (this.config.outputBits ?? this.config.activationBits)
+          : this.config.activationBits;
     return paramsFromRange(r.min, r.max, { bits, signed: r.min < 0 });
   }
 
@@ -172,13 +181,27 @@ export class QatTransform implements LayerTransform {
   /** The integer model of the MLP as trained (weights quantized exactly as in the forward pass). */
   exportModel(meta: Record<string, unknown> = {}): QuantizedModel {
     const layers = this.mlp.layers.map((l, k) => {
-      if (l.kernel.rank !== 2) throw new RangeError(`exportModel takes dense layers; layer ${k} has a rank-${l.kernel.rank} kernel (export convolutions through src/quant/conv-as-dense)`);
+      if (l.kernel.rank !== 2)
+        throw new RangeError(
+          `exportModel takes dense layers; layer ${k} has a rank-${l.kernel.rank} kernel (export convolutions through src/quant/conv-as-dense)`,
+        );
       const [inputs, outputs] = l.kernel.shape as [number, number];
-      return { inputs, outputs, kernel: l.kernel.dataSync() as Float32Array, bias: l.bias.dataSync() as Float32Array, activation: l.activation, alpha: this.mlp.config.alpha };
+      return {
+        inputs,
+        outputs,
+        kernel: l.kernel.dataSync() as Float32Array,
+        bias: l.bias.dataSync() as Float32Array,
+        activation: l.activation,
+        alpha: this.mlp.config.alpha,
+      };
     });
     return integerModel(layers, this.params(-1), this.config.weightBits, (k) => this.params(k), {
-      method: 'qat', weightBits: this.config.weightBits, activationBits: this.config.activationBits, inputBits: this.config.inputBits ?? this.config.activationBits,
-      ...(this.config.outputBits === undefined ? {} : { outputBits: this.config.outputBits }), ...meta,
+      method: 'qat',
+      weightBits: this.config.weightBits,
+      activationBits: this.config.activationBits,
+      inputBits: this.config.inputBits ?? this.config.activationBits,
+      ...(this.config.outputBits === undefined ? {} : { outputBits: this.config.outputBits }),
+      ...meta,
     });
   }
 

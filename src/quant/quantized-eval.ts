@@ -35,7 +35,8 @@ export function quantizeInputs(model: QuantizedModel, x: ArrayLike<number>): Int
 
 /** Run on integer inputs (already quantized with model.input). */
 export function runQuantized(model: QuantizedModel, xq: Int32Array, count: number): QuantizedRun {
-  if (xq.length !== count * model.layers[0].inputs) throw new RangeError(`${count} inputs of ${model.layers[0].inputs} need ${count * model.layers[0].inputs} values, got ${xq.length}`);
+  if (xq.length !== count * model.layers[0].inputs)
+    throw new RangeError(`${count} inputs of ${model.layers[0].inputs} need ${count * model.layers[0].inputs} values, got ${xq.length}`);
   let x = xq;
   let inQ = model.input;
   const accumulators: Int32Array[] = [];

@@ -53,7 +53,8 @@ function fail(where: string, problem: string): never {
 
 function checkParams(p: QuantParams, where: string): void {
   if (!p || typeof p !== 'object') fail(where, 'missing quantizer');
-  for (const k of ['scale', 'zeroPoint', 'qmin', 'qmax', 'bits'] as const) if (typeof p[k] !== 'number' || !Number.isFinite(p[k])) fail(where, `quantizer field ${k} must be a finite number`);
+  for (const k of ['scale', 'zeroPoint', 'qmin', 'qmax', 'bits'] as const)
+    if (typeof p[k] !== 'number' || !Number.isFinite(p[k])) fail(where, `quantizer field ${k} must be a finite number`);
   if (!(p.scale > 0)) fail(where, `scale must be positive, got ${p.scale}`);
   if (!Number.isInteger(p.qmin) || !Number.isInteger(p.qmax) || p.qmin >= p.qmax) fail(where, `bad integer range [${p.qmin}, ${p.qmax}]`);
   if (p.qmax - p.qmin > 2 ** p.bits - 1) fail(where, `range [${p.qmin}, ${p.qmax}] does not fit ${p.bits} bits`);
@@ -71,7 +72,8 @@ export function checkQuantizedModel(m: unknown): QuantizedModel {
   model.layers.forEach((l, k) => {
     const where = `layer ${k}`;
     if (l.kind !== 'dense') fail(where, `unsupported kind ${String(l.kind)}`);
-    if (!Number.isInteger(l.inputs) || !Number.isInteger(l.outputs) || l.inputs < 1 || l.outputs < 1) fail(where, 'inputs and outputs must be positive integers');
+    if (!Number.isInteger(l.inputs) || !Number.isInteger(l.outputs) || l.inputs < 1 || l.outputs < 1)
+      fail(where, 'inputs and outputs must be positive integers');
     if (width >= 0 && l.inputs !== width) fail(where, `has ${l.inputs} inputs but the previous layer has ${width} outputs`);
     width = l.outputs;
     if (!Array.isArray(l.weights) || l.weights.length !== l.inputs * l.outputs) fail(where, `needs ${l.inputs * l.outputs} weights, has ${l.weights?.length}`);
@@ -80,7 +82,8 @@ export function checkQuantizedModel(m: unknown): QuantizedModel {
     l.weights.forEach((w, i) => {
       if (!Number.isInteger(w) || w < -wmax - 1 || w > wmax) fail(where, `weight ${i} = ${w} is not a ${l.weightBits}-bit signed integer`);
     });
-    if (!Array.isArray(l.weightScales) || l.weightScales.length !== l.outputs || !l.weightScales.every((s) => s > 0 && Number.isFinite(s))) fail(where, `needs ${l.outputs} positive weight scales`);
+    if (!Array.isArray(l.weightScales) || l.weightScales.length !== l.outputs || !l.weightScales.every((s) => s > 0 && Number.isFinite(s)))
+      fail(where, `needs ${l.outputs} positive weight scales`);
     if (!Array.isArray(l.bias) || l.bias.length !== l.outputs || !l.bias.every(Number.isFinite)) fail(where, `needs ${l.outputs} finite biases`);
     if (!ACTIVATION_NAMES.includes(l.activation)) fail(where, `unknown activation ${String(l.activation)}`);
     checkParams(l.output, `${where} output`);

@@ -25,7 +25,8 @@ export interface QuantParams {
 }
 
 export function checkSpec(spec: QuantSpec): void {
-  if (!Number.isInteger(spec.bits) || spec.bits < 2 || spec.bits > 8) throw new RangeError(`quantization bit-width must be an integer from 2 to 8, got ${spec.bits}`);
+  if (!Number.isInteger(spec.bits) || spec.bits < 2 || spec.bits > 8)
+    throw new RangeError(`quantization bit-width must be an integer from 2 to 8, got ${spec.bits}`);
   if (spec.symmetric && !spec.signed) throw new RangeError('a symmetric quantizer must be signed');
 }
 

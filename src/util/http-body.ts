@@ -11,7 +11,10 @@ export function bytesBody(bytes: Uint8Array): BodyInit {
 
 /** An HTTP failure with its status code, for servers to turn into a response. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }

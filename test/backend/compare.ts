@@ -27,9 +27,13 @@ export function randomInput(rng: SeededRng, shape: number[], scale = 1): Input {
 }
 
 /** Runs fn on `backend` with fresh tensors of `inputs`; returns every output's values and shape. */
-export async function runOn(backend: string, inputs: Input[], fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Array<{ shape: number[]; values: Float32Array }>> {
+export async function runOn(
+  backend: string,
+  inputs: Input[],
+  fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<Array<{ shape: number[]; values: Float32Array }>> {
   assert.ok(await tf.setBackend(backend), `backend ${backend} did not initialise`);
-  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;  // no tfjs-node banner in test output
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // no tfjs-node banner in test output
   const before = tf.memory().numTensors;
   const tensors = inputs.map((i) => tf.tensor(i.values.slice(), i.shape, 'float32'));
   const out = tf.tidy(() => fn(...tensors));
@@ -44,7 +48,12 @@ export async function runOn(backend: string, inputs: Input[], fn: (...t: tf.Tens
  * Asserts |native − cpu| ≤ tol · (1 + max|cpu|) elementwise, and equal shapes. Float32 GEMMs
  * and convolutions sum in a different order than the cpu loops, so exact equality is not expected.
  */
-export function assertClose(actual: { shape: number[]; values: Float32Array }, expected: { shape: number[]; values: Float32Array }, tol: number, what: string): void {
+export function assertClose(
+  actual: { shape: number[]; values: Float32Array },
+  expected: { shape: number[]; values: Float32Array },
+  tol: number,
+  what: string,
+): void {
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
   let scale = 0;
   for (const v of expected.values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));

@@ -23,19 +23,29 @@ const CASES: ConvCase[] = [
   { x: [2, 7, 7, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
   { x: [2, 8, 9, 2], f: [3, 2, 2, 5], strides: 2, pad: 'valid' },
   { x: [1, 9, 9, 3], f: [5, 5, 3, 2], strides: [2, 1], pad: 'same' },
-  { x: [3, 6, 6, 4], f: [1, 1, 4, 6], strides: 1, pad: 'valid' },   // pointwise: x is the patch matrix
-  { x: [2, 10, 10, 1], f: [4, 4, 1, 3], strides: 2, pad: 1 },        // explicit padding
+  { x: [3, 6, 6, 4], f: [1, 1, 4, 6], strides: 1, pad: 'valid' }, // pointwise: x is the patch matrix
+  { x: [2, 10, 10, 1], f: [4, 4, 1, 3], strides: 2, pad: 1 }, // explicit padding
   { x: [1, 11, 11, 2], f: [3, 3, 2, 2], strides: 1, pad: 'same', dilations: 2 },
-  { x: [2, 5, 5, 3], f: [5, 5, 3, 2], strides: 1, pad: 'valid' },    // output 1x1
+  { x: [2, 5, 5, 3], f: [5, 5, 3, 2], strides: 1, pad: 'valid' }, // output 1x1
   // Top and left padding differ in each of these (checked below): a swap of the two
   // shifts the image by a row or column against the cpu backend.
-  { x: [2, 5, 7, 3], f: [3, 1, 3, 4], strides: 1, pad: 'same' },     // 3x1: top 1, left 0
-  { x: [2, 6, 5, 2], f: [1, 3, 2, 3], strides: 1, pad: 'same' },     // 1x3: top 0, left 1
-  { x: [1, 6, 7, 2], f: [2, 4, 2, 3], strides: 1, pad: 'same' },     // even sizes: top 0, left 1
-  { x: [2, 7, 8, 3], f: [3, 3, 3, 2], strides: 2, pad: 'same' },     // stride 2, odd height: top 1, left 0
-  { x: [1, 8, 7, 2], f: [2, 2, 2, 3], strides: 2, pad: 'same' },     // 2x2 stride 2, odd width: right 1 only
-  { x: [1, 7, 8, 2], f: [2, 2, 2, 3], strides: 2, pad: 'same' },     // 2x2 stride 2, odd height: bottom 1 only
-  { x: [2, 6, 6, 2], f: [3, 3, 2, 2], strides: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] }, // explicit: top 2, left 0
+  { x: [2, 5, 7, 3], f: [3, 1, 3, 4], strides: 1, pad: 'same' }, // 3x1: top 1, left 0
+  { x: [2, 6, 5, 2], f: [1, 3, 2, 3], strides: 1, pad: 'same' }, // 1x3: top 0, left 1
+  { x: [1, 6, 7, 2], f: [2, 4, 2, 3], strides: 1, pad: 'same' }, // even sizes: top 0, left 1
+  { x: [2, 7, 8, 3], f: [3, 3, 3, 2], strides: 2, pad: 'same' }, // stride 2, odd height: top 1, left 0
+  { x: [1, 8, 7, 2], f: [2, 2, 2, 3], strides: 2, pad: 'same' }, // 2x2 stride 2, odd width: right 1 only
+  { x: [1, 7, 8, 2], f: [2, 2, 2, 3], strides: 2, pad: 'same' }, // 2x2 stride 2, odd height: bottom 1 only
+  {
+    x: [2, 6, 6, 2],
+    f: [3, 3, 2, 2],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  }, // explicit: top 2, left 0
   { x: [1, 9, 8, 2], f: [3, 2, 2, 2], strides: 1, pad: 'same', dilations: 2 }, // effective 5x3: top 2, left 1
 ];
 
@@ -56,8 +66,12 @@ test('the cases include padding with top ≠ left and top ≠ bottom (a swap of 
 test('Conv2D (NHWC): strides, padding, dilation and 1x1 filters match the cpu backend', async () => {
   const rng = new SeededRng(11);
   for (const c of CASES) {
-    await compareBackends([randomInput(rng, c.x), randomInput(rng, c.f)],
-      (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations ?? 1), TOL, `conv2d ${describe(c)}`);
+    await compareBackends(
+      [randomInput(rng, c.x), randomInput(rng, c.f)],
+      (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dilations ?? 1),
+      TOL,
+      `conv2d ${describe(c)}`,
+    );
   }
 });
 
@@ -67,11 +81,18 @@ test('Conv2DBackpropInput and Conv2DBackpropFilter (gradients of conv2d) match t
   for (const c of CASES.filter((k) => (k.dilations ?? 1) === 1)) {
     const x = randomInput(rng, c.x);
     const f = randomInput(rng, c.f);
-    const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x as Shape4) as tf.Tensor4D, tf.zeros(c.f as Shape4) as tf.Tensor4D, c.strides, c.pad).shape) as number[];
+    const outShape = tf.tidy(
+      () => tf.conv2d(tf.zeros(c.x as Shape4) as tf.Tensor4D, tf.zeros(c.f as Shape4) as tf.Tensor4D, c.strides, c.pad).shape,
+    ) as number[];
     const w = randomInput(rng, outShape);
-    const calls = await nativeCalls('conv2dBackpropFilter', () => compareBackends([x, f, w], (xt, ft, wt) =>
-      tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.strides, c.pad), wt)))([xt, ft]),
-    TOL, `d conv2d ${describe(c)}`));
+    const calls = await nativeCalls('conv2dBackpropFilter', () =>
+      compareBackends(
+        [x, f, w],
+        (xt, ft, wt) => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.strides, c.pad), wt)))([xt, ft]),
+        TOL,
+        `d conv2d ${describe(c)}`,
+      ),
+    );
     assert.equal(calls, 1, 'the filter gradient ran natively');
   }
 });
@@ -83,7 +104,12 @@ test('conv2dTranspose (Conv2DBackpropInput as an op) matches the cpu backend', a
   await compareBackends([x, f], (xt, ft) => tf.conv2dTranspose(xt as tf.Tensor4D, ft as tf.Tensor4D, [2, 8, 8, 2], 2, 'same'), TOL, 'conv2dTranspose');
   // odd output sizes: the forward conv of a 7x5 image with stride 2 pads top 1 / left 0
   const f2 = randomInput(rng, [3, 2, 2, 5]);
-  await compareBackends([x, f2], (xt, ft) => tf.conv2dTranspose(xt as tf.Tensor4D, ft as tf.Tensor4D, [2, 7, 7, 2], 2, 'same'), TOL, 'conv2dTranspose 3x2 to 7x7');
+  await compareBackends(
+    [x, f2],
+    (xt, ft) => tf.conv2dTranspose(xt as tf.Tensor4D, ft as tf.Tensor4D, [2, 7, 7, 2], 2, 'same'),
+    TOL,
+    'conv2dTranspose 3x2 to 7x7',
+  );
 });
 
 test('FusedConv2D: bias and activations natively; prelu falls back; all match', async () => {
@@ -92,13 +118,25 @@ test('FusedConv2D: bias and activations natively; prelu falls back; all match', 
   const f = randomInput(rng, [3, 3, 3, 4]);
   const bias = randomInput(rng, [4]);
   for (const activation of ['linear', 'relu', 'leakyrelu', 'sigmoid', 'elu', 'relu6'] as const) {
-    const calls = await nativeCalls('biasActivation', () => compareBackends([x, f, bias], (xt, ft, bt) =>
-      tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, strides: 1, pad: 'same', bias: bt, activation, leakyreluAlpha: 0.3 }), TOL, `fused conv ${activation}`));
+    const calls = await nativeCalls('biasActivation', () =>
+      compareBackends(
+        [x, f, bias],
+        (xt, ft, bt) =>
+          tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, strides: 1, pad: 'same', bias: bt, activation, leakyreluAlpha: 0.3 }),
+        TOL,
+        `fused conv ${activation}`,
+      ),
+    );
     assert.equal(calls, 1);
   }
   const alpha = randomInput(rng, [4]);
-  await compareBackends([x, f, bias, alpha], (xt, ft, bt, at) =>
-    tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, strides: 1, pad: 'same', bias: bt, activation: 'prelu', preluActivationWeights: at }), TOL, 'fused conv prelu');
+  await compareBackends(
+    [x, f, bias, alpha],
+    (xt, ft, bt, at) =>
+      tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, strides: 1, pad: 'same', bias: bt, activation: 'prelu', preluActivationWeights: at }),
+    TOL,
+    'fused conv prelu',
+  );
 });
 
 test('Conv2D in NCHW is left to the cpu kernel and matches', async () => {
@@ -106,6 +144,7 @@ test('Conv2D in NCHW is left to the cpu kernel and matches', async () => {
   const x = randomInput(rng, [1, 2, 5, 5]);
   const f = randomInput(rng, [3, 3, 2, 4]);
   const calls = await nativeCalls('conv2d', () =>
-    compareBackends([x, f], (xt, ft) => tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, 1, 'same', 'NCHW'), TOL, 'conv2d NCHW'));
+    compareBackends([x, f], (xt, ft) => tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, 1, 'same', 'NCHW'), TOL, 'conv2d NCHW'),
+  );
   assert.equal(calls, 0);
 });

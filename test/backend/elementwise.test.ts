@@ -12,9 +12,37 @@ requireNativeBackend();
 
 test('Add, Sub, Multiply, RealDiv: same shapes, scalars and row broadcasts natively; others fall back', async () => {
   const rng = new SeededRng(21);
-  const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div]];
-  const native: Array<[number[], number[]]> = [[[5, 7], [5, 7]], [[5, 7], [1]], [[1], [5, 7]], [[4, 5, 7], [7]], [[7], [4, 5, 7]], [[4, 5, 7], [1, 5, 7]], [[3, 6], []]];
-  const fallback: Array<[number[], number[]]> = [[[5, 7], [5, 1]], [[3, 1], [1, 4]]];
+  const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+    ['add', tf.add],
+    ['sub', tf.sub],
+    ['mul', tf.mul],
+    ['div', tf.div],
+  ];
+  const native: Array<[number[], number[]]> = [
+    [
+      [5, 7],
+      [5, 7],
+    ],
+    [[5, 7], [1]],
+    [[1], [5, 7]],
+    [[4, 5, 7], [7]],
+    [[7], [4, 5, 7]],
+    [
+      [4, 5, 7],
+      [1, 5, 7],
+    ],
+    [[3, 6], []],
+  ];
+  const fallback: Array<[number[], number[]]> = [
+    [
+      [5, 7],
+      [5, 1],
+    ],
+    [
+      [3, 1],
+      [1, 4],
+    ],
+  ];
   for (const [name, op] of ops) {
     for (const [sa, sb] of native) {
       const a = randomInput(rng, sa, 2);
@@ -33,10 +61,20 @@ test('Add, Sub, Multiply, RealDiv: same shapes, scalars and row broadcasts nativ
 test('Sum over leading or trailing axes natively, other axes via cpu, with and without keepDims', async () => {
   const rng = new SeededRng(22);
   const x = randomInput(rng, [3, 4, 5, 6]);
-  for (const [axis, native] of [[0, true], [[0, 1], true], [3, true], [[2, 3], true], [[1, 2, 3], true], [[0, 1, 2, 3], true], [1, false], [[0, 2], false]] as Array<[number | number[], boolean]>) {
+  for (const [axis, native] of [
+    [0, true],
+    [[0, 1], true],
+    [3, true],
+    [[2, 3], true],
+    [[1, 2, 3], true],
+    [[0, 1, 2, 3], true],
+    [1, false],
+    [[0, 2], false],
+  ] as Array<[number | number[], boolean]>) {
     for (const keepDims of [false, true]) {
-      const calls = await nativeCalls(Array.isArray(axis) && axis[0] !== 0 || axis === 3 ? 'sumCols' : 'sumRows',
-        () => compareBackends([x], (t) => tf.sum(t, axis, keepDims), 1e-5, `sum axis ${axis} keepDims ${keepDims}`));
+      const calls = await nativeCalls((Array.isArray(axis) && axis[0] !== 0) || axis === 3 ? 'sumCols' : 'sumRows', () =>
+        compareBackends([x], (t) => tf.sum(t, axis, keepDims), 1e-5, `sum axis ${axis} keepDims ${keepDims}`),
+      );
       assert.equal(calls > 0, native, `sum axis ${axis}: native ${native}`);
     }
   }
@@ -46,7 +84,12 @@ test('Relu, Relu6, LeakyRelu, Sigmoid, Tanh, Elu forward and gradients match the
   const rng = new SeededRng(23);
   const x = randomInput(rng, [6, 50], 8);
   const fns: Array<[string, (t: tf.Tensor) => tf.Tensor]> = [
-    ['relu', tf.relu], ['relu6', tf.relu6], ['leakyRelu', (t) => tf.leakyRelu(t, 0.2)], ['sigmoid', tf.sigmoid], ['tanh', tf.tanh], ['elu', tf.elu],
+    ['relu', tf.relu],
+    ['relu6', tf.relu6],
+    ['leakyRelu', (t) => tf.leakyRelu(t, 0.2)],
+    ['sigmoid', tf.sigmoid],
+    ['tanh', tf.tanh],
+    ['elu', tf.elu],
   ];
   for (const [name, f] of fns) {
     await compareBackends([x], f, TOL, name);

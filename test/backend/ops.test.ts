@@ -15,7 +15,8 @@ test('dense: forward and gradients (x, w, bias) of every activation match standa
   const r = randomInput(rng, [9, 7]);
   for (const activation of ACTIVATIONS) {
     const f = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor, rt: tf.Tensor) => {
-      const loss = (p: tf.Tensor, q: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(dense(p as tf.Tensor2D, q as tf.Tensor2D, s as tf.Tensor1D, { activation, alpha: 0.1 }), rt));
+      const loss = (p: tf.Tensor, q: tf.Tensor, s: tf.Tensor) =>
+        tf.sum(tf.mul(dense(p as tf.Tensor2D, q as tf.Tensor2D, s as tf.Tensor1D, { activation, alpha: 0.1 }), rt));
       return [dense(xt as tf.Tensor2D, wt as tf.Tensor2D, bt as tf.Tensor1D, { activation, alpha: 0.1 }), ...tf.grads(loss)([xt, wt, bt])];
     };
     let native: Awaited<ReturnType<typeof runOn>> = [];
@@ -87,7 +88,7 @@ test('adamUpdate: never writes into arrays a caller handed to tf.tensor, nor int
   const h = { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
   adamUpdate(v, m, s, g, h, 1);
   assert.deepEqual(Array.from(userArray), [1, 2, 3, 4], "the caller's array is untouched");
-  const snapshot = v.clone();  // shares v's storage: the next update must not change it
+  const snapshot = v.clone(); // shares v's storage: the next update must not change it
   const before = Array.from(snapshot.dataSync());
   const idBefore = v.dataId;
   adamUpdate(v, m, s, g, h, 2);

@@ -32,7 +32,26 @@ const positive = (x: unknown): boolean => typeof x === 'number' && x > 0 && Numb
 
 test('bench train-step: one step, no epochs, no PyTorch', () => {
   const r = bench(['train-step', '--steps', '1', '--rounds', '1', '--epochs', '0', '--no-torch', '--others', 'none']);
-  hasKeys(r, ['benchmark', 'backend', 'batch', 'ms_per_step', 'ms_per_step_min', 'by_gemm_threads', 'pytorch_ms_per_step', 'ratio_to_pytorch', 'pytorch', 'epochs', 'other_backends', 'rounds', 'steps_per_round', 'machine'], 'train-step');
+  hasKeys(
+    r,
+    [
+      'benchmark',
+      'backend',
+      'batch',
+      'ms_per_step',
+      'ms_per_step_min',
+      'by_gemm_threads',
+      'pytorch_ms_per_step',
+      'ratio_to_pytorch',
+      'pytorch',
+      'epochs',
+      'other_backends',
+      'rounds',
+      'steps_per_round',
+      'machine',
+    ],
+    'train-step',
+  );
   assert.equal(r.benchmark, 'train-step');
   assert.deepEqual([r.batch, r.rounds, r.steps_per_round], [64, 1, 1]);
   assert.ok(positive(r.ms_per_step) && r.ms_per_step_min <= r.ms_per_step);
@@ -46,7 +65,10 @@ test('bench train-step: one step, no epochs, no PyTorch', () => {
 test('bench qat-step: one round, 4-bit', () => {
   const r = bench(['qat-step', '--rounds', '1', '--warmup', '0', '--bits', '4']);
   hasKeys(r, ['backend', 'rounds', 'activation_ranges', 'variants', 'overhead_cpu', 'overhead_wall'], 'qat-step');
-  assert.deepEqual(r.variants.map((v: Json) => v.name), ['regular', 'qat-4bit']);
+  assert.deepEqual(
+    r.variants.map((v: Json) => v.name),
+    ['regular', 'qat-4bit'],
+  );
   const [reg, q] = r.variants as Json[];
   assert.ok(positive(reg.cpu_ms_per_step) && positive(q.wall_ms_per_step));
   assert.ok(Math.abs(r.overhead_cpu['qat-4bit'] - q.cpu_ms_per_step / reg.cpu_ms_per_step) < 1e-9);
@@ -56,17 +78,60 @@ test('bench qat-step: one round, 4-bit', () => {
 
 test('bench gan-compression: one epoch of two steps, one pruning fraction; the table and its files', () => {
   const out = tmpDir();
-  const r = bench(['gan-compression', '--mnist', 'small', '--epochs', '1', '--finetune-epochs', '1', '--max-steps', '2', '--fid-samples', '100', '--fid-epochs', '1', '--prune', '0.5', '--out', out]);
-  hasKeys(r, ['rows', 'real_train_vs_test_fid', 'fid_ratio_qat_low_bits', 'fid_ratio_pruned_50', 'qat_overhead_cpu', 'qat_overhead_wall', 'options', 'feature_model'], 'gan-compression');
+  const r = bench([
+    'gan-compression',
+    '--mnist',
+    'small',
+    '--epochs',
+    '1',
+    '--finetune-epochs',
+    '1',
+    '--max-steps',
+    '2',
+    '--fid-samples',
+    '100',
+    '--fid-epochs',
+    '1',
+    '--prune',
+    '0.5',
+    '--out',
+    out,
+  ]);
+  hasKeys(
+    r,
+    ['rows', 'real_train_vs_test_fid', 'fid_ratio_qat_low_bits', 'fid_ratio_pruned_50', 'qat_overhead_cpu', 'qat_overhead_wall', 'options', 'feature_model'],
+    'gan-compression',
+  );
   const variants = ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50'];
-  assert.deepEqual(r.rows.map((x: Json) => x.variant), variants);
+  assert.deepEqual(
+    r.rows.map((x: Json) => x.variant),
+    variants,
+  );
   for (const row of r.rows as Json[]) {
-    hasKeys(row, ['bits', 'pruning', 'fid', 'fid_trail', 'fid_ratio_to_regular', 'paper_fid', 's_per_epoch', 'cpu_s_per_epoch', 'accumulator_bits_worst_case', 'max_fan_in'], row.variant);
+    hasKeys(
+      row,
+      [
+        'bits',
+        'pruning',
+        'fid',
+        'fid_trail',
+        'fid_ratio_to_regular',
+        'paper_fid',
+        's_per_epoch',
+        'cpu_s_per_epoch',
+        'accumulator_bits_worst_case',
+        'max_fan_in',
+      ],
+      row.variant,
+    );
     assert.ok(positive(row.fid) && positive(row.s_per_epoch));
     assert.ok(Math.abs(row.fid_ratio_to_regular - row.fid / r.rows[0].fid) < 1e-9);
   }
   // the source's FID table (DESIGN.md): 57.2 original, 59.1 4-bit, 67.8 at 50 % pruning
-  assert.deepEqual(r.rows.map((x: Json) => x.paper_fid), [57.2, null, 59.1, 67.8]);
+  assert.deepEqual(
+    r.rows.map((x: Json) => x.paper_fid),
+    [57.2, null, 59.1, 67.8],
+  );
   assert.equal(r.fid_ratio_pruned_50, r.rows[3].fid_ratio_to_regular);
   assert.equal(r.fid_ratio_pruned_80, null);
   assert.deepEqual(r.options.pruneFractions, [0.5]);
@@ -79,16 +144,57 @@ test('bench gan-compression: one epoch of two steps, one pruning fraction; the t
 test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted image', () => {
   const dir = tmpDir();
   const outFile = path.join(dir, 'mnist.json');
-  const r = bench(['fhe-mnist', '--mnist', 'small', '--model', path.join(dir, 'mnist.model.json'), '--hidden', '4,4', '--float-epochs', '1', '--qat-epochs', '1',
-    '--execute-samples', '1', '--simulate-samples', '20', '--calibration', '20', '--out', outFile]);
-  hasKeys(r, ['benchmark', 'hidden', 'accuracy_float', 'accuracy_clear', 'accuracy_simulate', 'accuracy_execute', 'agreement_execute_simulate', 's_per_image', 'phases', 'pbs_count', 'ms_per_pbs', 'parameter_set', 'report', 'zama_reference'], 'fhe-mnist');
+  const r = bench([
+    'fhe-mnist',
+    '--mnist',
+    'small',
+    '--model',
+    path.join(dir, 'mnist.model.json'),
+    '--hidden',
+    '4,4',
+    '--float-epochs',
+    '1',
+    '--qat-epochs',
+    '1',
+    '--execute-samples',
+    '1',
+    '--simulate-samples',
+    '20',
+    '--calibration',
+    '20',
+    '--out',
+    outFile,
+  ]);
+  hasKeys(
+    r,
+    [
+      'benchmark',
+      'hidden',
+      'accuracy_float',
+      'accuracy_clear',
+      'accuracy_simulate',
+      'accuracy_execute',
+      'agreement_execute_simulate',
+      's_per_image',
+      'phases',
+      'pbs_count',
+      'ms_per_pbs',
+      'parameter_set',
+      'report',
+      'zama_reference',
+    ],
+    'fhe-mnist',
+  );
   assert.deepEqual(r.hidden, [4, 4]);
   assert.equal(r.trained, true);
   assert.ok(fs.existsSync(path.join(dir, 'mnist.model.json')), 'the trained model is cached where --model says');
   assert.deepEqual(JSON.parse(fs.readFileSync(outFile, 'utf8')), r, '--out holds the printed result');
   for (const k of ['accuracy_float', 'accuracy_clear', 'accuracy_simulate', 'accuracy_execute']) assert.ok(r[k] >= 0 && r[k] <= 1, `${k} ${r[k]}`);
   assert.equal(r.pbs_count, r.report.pbsCount);
-  assert.equal(r.pbs_count, r.report.layers.reduce((s: number, l: Json) => s + l.pbs, 0));
+  assert.equal(
+    r.pbs_count,
+    r.report.layers.reduce((s: number, l: Json) => s + l.pbs, 0),
+  );
   const p = r.phases;
   assert.ok(Math.abs(r.s_per_image - (p.encrypt_s_per_image + p.server_s_per_image + p.decrypt_s_per_image)) < 2e-3, 's/image is the sum of its phases');
   // the encrypted image's outputs are the simulated ones (the output digits decrypt reliably)
@@ -100,16 +206,43 @@ test('bench fhe-gan: a 100-4-784 PTQ generator, one encrypted image', () => {
   const dir = tmpDir();
   const rng = new SeededRng(5);
   const latents = Float32Array.from({ length: 200 * 100 }, () => rng.next() * 6 - 3);
-  const model = quantizeLayers(randomLayers(rng, [100, 4, 784], ['leakyrelu', 'tanh']), latents, 200, { weightBits: 4, activationBits: 4, inputRange: { min: -3, max: 3 }, meta: { variant: 'tiny' } });
+  const model = quantizeLayers(randomLayers(rng, [100, 4, 784], ['leakyrelu', 'tanh']), latents, 200, {
+    weightBits: 4,
+    activationBits: 4,
+    inputRange: { min: -3, max: 3 },
+    meta: { variant: 'tiny' },
+  });
   const modelFile = path.join(dir, 'tiny.quantized.json');
   saveQuantizedModel(modelFile, model);
   const outFile = path.join(dir, 'gan.json');
   const r = bench(['fhe-gan', '--mnist', 'small', '--model', modelFile, '--images', '1', '--fid-samples', '2', '--calibration', '20', '--out', outFile]);
-  hasKeys(r, ['benchmark', 'variant', 'images', 's_per_image', 'phases', 'pbs_count', 'ms_per_pbs', 'parameter_set', 'fid_clear', 'fid_simulate', 'fid_simulate_noise', 'agreement_execute_simulate', 'report', 'reference'], 'fhe-gan');
+  hasKeys(
+    r,
+    [
+      'benchmark',
+      'variant',
+      'images',
+      's_per_image',
+      'phases',
+      'pbs_count',
+      'ms_per_pbs',
+      'parameter_set',
+      'fid_clear',
+      'fid_simulate',
+      'fid_simulate_noise',
+      'agreement_execute_simulate',
+      'report',
+      'reference',
+    ],
+    'fhe-gan',
+  );
   assert.equal(r.images, 1);
   assert.deepEqual(JSON.parse(fs.readFileSync(outFile, 'utf8')), r, '--out holds the printed result');
   assert.equal(r.pbs_count, 4 + 784, 'one PBS per neuron');
-  assert.equal(r.pbs_count, r.report.layers.reduce((s: number, l: Json) => s + l.pbs, 0));
+  assert.equal(
+    r.pbs_count,
+    r.report.layers.reduce((s: number, l: Json) => s + l.pbs, 0),
+  );
   assert.ok(positive(r.fid_clear) && positive(r.fid_simulate));
   const p = r.phases;
   assert.ok(Math.abs(r.s_per_image - (p.encrypt_s_per_image + p.server_s_per_image + p.decrypt_s_per_image)) < 2e-3, 's/image is the sum of its phases');

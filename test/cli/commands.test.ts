@@ -14,8 +14,32 @@ test('privlab help lists every command of the README; no command is a usage erro
   const help = privlab(['help']);
   assert.equal(help.status, 0, help.stderr);
   // the README's CLI table, and the training, FHE and benchmark sections
-  for (const usage of ['privlab report', 'privlab lab', 'privlab data info', 'privlab setup-kernel', 'privlab fid distance', 'privlab fid gan', 'privlab fid train-classifier', 'privlab bench NAME',
-    'privlab fhe keygen', 'privlab fhe apply-lut', 'privlab train', 'gan-compression', 'train-step', 'qat-step', 'fhe-mnist', 'fhe-gan', 'fhe-pbs', 'fl-overhead', 'privlab fhe compile', 'privlab fhe serve', 'privlab fhe infer', 'privlab dp epsilon', 'privlab dp noise-multiplier', 'privlab fl run']) {
+  for (const usage of [
+    'privlab report',
+    'privlab lab',
+    'privlab data info',
+    'privlab setup-kernel',
+    'privlab fid distance',
+    'privlab fid gan',
+    'privlab fid train-classifier',
+    'privlab bench NAME',
+    'privlab fhe keygen',
+    'privlab fhe apply-lut',
+    'privlab train',
+    'gan-compression',
+    'train-step',
+    'qat-step',
+    'fhe-mnist',
+    'fhe-gan',
+    'fhe-pbs',
+    'fl-overhead',
+    'privlab fhe compile',
+    'privlab fhe serve',
+    'privlab fhe infer',
+    'privlab dp epsilon',
+    'privlab dp noise-multiplier',
+    'privlab fl run',
+  ]) {
     assert.ok(help.stdout.includes(usage), `help mentions "${usage}"`);
   }
   assert.equal(privlab(['--help']).stdout, help.stdout);
@@ -39,8 +63,14 @@ test('privlab data info: the canonical and the small MNIST, Fashion-MNIST, and a
   const m = JSON.parse(mnist.stdout) as { name: string; count: number; height: number; width: number; classes: Record<string, number> };
   assert.deepEqual([m.count, m.height, m.width], [10000, 28, 28]); // the npm package's 10,000 digits
   assert.deepEqual(Object.keys(m.classes), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-  assert.equal(Object.values(m.classes).reduce((a, b) => a + b, 0), 10000);
-  assert.ok(Object.values(m.classes).every((c) => c > 800 && c < 1300), `digit counts ${JSON.stringify(m.classes)}`);
+  assert.equal(
+    Object.values(m.classes).reduce((a, b) => a + b, 0),
+    10000,
+  );
+  assert.ok(
+    Object.values(m.classes).every((c) => c > 800 && c < 1300),
+    `digit counts ${JSON.stringify(m.classes)}`,
+  );
 
   if (fs.existsSync('/usr/share/datasets/fashion-mnist') || process.env.PRIVLAB_FASHION_DIR) {
     const fashion = privlab(['data', 'info', '--dataset', 'fashion']);

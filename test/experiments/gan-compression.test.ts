@@ -9,14 +9,44 @@ test('GAN compression table (tiny run): every variant scored; masks held; intege
   await selectBackend({ quiet: true });
   const before = tf.memory().numTensors;
   const seen: string[] = [];
-  const r = await runGanCompression({ mnist: 'small', epochs: 2, qatEpochs: 1, fidEpochs: 2, finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 200, pruneFractions: [0.5, 0.8], onVariant: (row) => { seen.push(row.variant); } });
-  assert.deepEqual(r.rows.map((x) => x.variant), ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50', 'qat-4bit-pruned-80']);
+  const r = await runGanCompression({
+    mnist: 'small',
+    epochs: 2,
+    qatEpochs: 1,
+    fidEpochs: 2,
+    finetuneEpochs: 1,
+    maxStepsPerEpoch: 3,
+    fidSamples: 200,
+    pruneFractions: [0.5, 0.8],
+    onVariant: (row) => {
+      seen.push(row.variant);
+    },
+  });
+  assert.deepEqual(
+    r.rows.map((x) => x.variant),
+    ['regular', 'qat-6bit', 'qat-4bit', 'qat-4bit-pruned-50', 'qat-4bit-pruned-80'],
+  );
   // QAT fine-tunes the regular GAN's epoch-1 weights for the last epoch; pruning fine-tunes after epoch 2.
-  assert.deepEqual(r.rows.map((x) => [x.startEpoch, x.epochs]), [[0, 2], [1, 1], [1, 1], [2, 1], [2, 1]]);
-  assert.deepEqual(r.rows.map((x) => x.fidTrail.length), [2, 1, 1, 1, 1]);
+  assert.deepEqual(
+    r.rows.map((x) => [x.startEpoch, x.epochs]),
+    [
+      [0, 2],
+      [1, 1],
+      [1, 1],
+      [2, 1],
+      [2, 1],
+    ],
+  );
+  assert.deepEqual(
+    r.rows.map((x) => x.fidTrail.length),
+    [2, 1, 1, 1, 1],
+  );
   assert.ok(Math.abs(r.rows[0].fid - (r.rows[0].fidTrail[0] + r.rows[0].fidTrail[1]) / 2) < 1e-9, 'FID is the mean of the trail');
   assert.notEqual(r.rows[0].fidTrail[0], r.rows[0].fidTrail[1]);
-  assert.deepEqual(seen, r.rows.map((x) => x.variant));
+  assert.deepEqual(
+    seen,
+    r.rows.map((x) => x.variant),
+  );
   assert.ok(r.realFloor > 0 && r.realFloor < 5);
   for (const row of r.rows) {
     assert.ok(Number.isFinite(row.fid) && row.fid > r.realFloor, `${row.variant} FID ${row.fid}`);
@@ -46,7 +76,17 @@ test('GAN compression rejects a QAT span outside the run', async () => {
 
 test('gradual pruning ends at the requested sparsity in every exported layer', async () => {
   await selectBackend({ quiet: true });
-  const r = await runGanCompression({ mnist: 'small', epochs: 1, finetuneEpochs: 2, maxStepsPerEpoch: 4, fidSamples: 100, fidEpochs: 1, qatBits: [4], pruneFractions: [0.6], pruneSchedule: 'gradual' });
+  const r = await runGanCompression({
+    mnist: 'small',
+    epochs: 1,
+    finetuneEpochs: 2,
+    maxStepsPerEpoch: 4,
+    fidSamples: 100,
+    fidEpochs: 1,
+    qatBits: [4],
+    pruneFractions: [0.6],
+    pruneSchedule: 'gradual',
+  });
   const pruned = r.rows[2];
   assert.equal(pruned.variant, 'qat-4bit-pruned-60');
   assert.equal(r.options.pruneSchedule, 'gradual');
@@ -59,9 +99,22 @@ test('gradual pruning ends at the requested sparsity in every exported layer', a
 test('one-shot pruning: after fine-tuning, the float weights pruned from the 4-bit generator are exactly 0, the others trained on', async () => {
   await selectBackend({ quiet: true });
   const kernels = new Map<string, Float32Array[]>();
-  await runGanCompression({ mnist: 'small',
-    epochs: 1, qatEpochs: 1, qatBits: [4], pruneFractions: [0.5], finetuneEpochs: 1, maxStepsPerEpoch: 3, fidSamples: 100, fidEpochs: 1,
-    onTrained: (variant, gan) => { kernels.set(variant, gan.generator.layers.map((l) => Float32Array.from(l.kernel.dataSync()))); },
+  await runGanCompression({
+    mnist: 'small',
+    epochs: 1,
+    qatEpochs: 1,
+    qatBits: [4],
+    pruneFractions: [0.5],
+    finetuneEpochs: 1,
+    maxStepsPerEpoch: 3,
+    fidSamples: 100,
+    fidEpochs: 1,
+    onTrained: (variant, gan) => {
+      kernels.set(
+        variant,
+        gan.generator.layers.map((l) => Float32Array.from(l.kernel.dataSync())),
+      );
+    },
   });
   const before = kernels.get('qat-4bit')!;
   const after = kernels.get('qat-4bit-pruned-50')!;

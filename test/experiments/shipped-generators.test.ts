@@ -24,7 +24,15 @@ before(async () => {
 
 function tinyDataset(): ImageDataset {
   const r = new SeededRng(3);
-  return { name: 'tiny', count: 32, height: 3, width: 3, classNames: ['a'], images: Uint8Array.from({ length: 32 * 9 }, () => Math.floor(r.next() * 256)), labels: new Uint8Array(32) };
+  return {
+    name: 'tiny',
+    count: 32,
+    height: 3,
+    width: 3,
+    classNames: ['a'],
+    images: Uint8Array.from({ length: 32 * 9 }, () => Math.floor(r.next() * 256)),
+    labels: new Uint8Array(32),
+  };
 }
 
 const values = (vs: tf.Variable[]) => vs.map((v) => Array.from(v.dataSync()));
@@ -81,7 +89,10 @@ test('compressGenerator: b-bit integer weights, each layer ≥ the pruned fracti
   const r = await compressGenerator({ gan, dataset: tinyDataset(), bits: 4, prune: 0.5, qatEpochs: 1, finetuneEpochs: 1, batchSize: 8, seed: 1 });
   assert.equal(r.model.layers.length, 2);
   for (const [k, l] of r.model.layers.entries()) {
-    assert.ok(l.weights.every((w) => Number.isInteger(w) && w >= -8 && w <= 7), `layer ${k}: 4-bit weights`);
+    assert.ok(
+      l.weights.every((w) => Number.isInteger(w) && w >= -8 && w <= 7),
+      `layer ${k}: 4-bit weights`,
+    );
     const zeros = l.weights.filter((w) => w === 0).length / l.weights.length;
     assert.ok(zeros >= 0.5, `layer ${k}: ${zeros} of the integer weights are 0`);
     assert.ok(r.layerSparsity[k] >= 0.5 && r.layerSparsity[k] < 0.6, `layer ${k}: float sparsity ${r.layerSparsity[k]}`);
@@ -89,14 +100,27 @@ test('compressGenerator: b-bit integer weights, each layer ≥ the pruned fracti
   assert.equal(r.epochs, 2);
   assert.equal(gan.generator.transform, undefined, 'the QAT transform is removed');
   const x = quantizedGeneratorSamples(r.model, 5, 3);
-  const direct = runQuantized(r.model, quantizeInputs(r.model, tf.tidy(() => Array.from(randomNormal(new SeededRng(3), [5, 4]).dataSync()))), 5).values;
+  const direct = runQuantized(
+    r.model,
+    quantizeInputs(
+      r.model,
+      tf.tidy(() => Array.from(randomNormal(new SeededRng(3), [5, 4]).dataSync())),
+    ),
+    5,
+  ).values;
   assert.deepEqual(Array.from(x.dataSync()), Array.from(direct), 'samples are the integer model on seeded N(0,1) latents');
   assert.ok(Array.from(direct).every((v) => v >= -1 && v <= 1));
   x.dispose();
   const file = path.join(dir, 'q.json');
   saveQuantizedModel(file, r.model);
-  await assert.rejects(compressGenerator({ gan, dataset: tinyDataset(), bits: 9, prune: 0.5, qatEpochs: 1, finetuneEpochs: 1 }), /bits must be an integer in 2\.\.8, got 9/);
-  await assert.rejects(compressGenerator({ gan, dataset: tinyDataset(), bits: 4, prune: 1, qatEpochs: 1, finetuneEpochs: 1 }), /prune must be a fraction in \[0, 1\), got 1/);
+  await assert.rejects(
+    compressGenerator({ gan, dataset: tinyDataset(), bits: 9, prune: 0.5, qatEpochs: 1, finetuneEpochs: 1 }),
+    /bits must be an integer in 2\.\.8, got 9/,
+  );
+  await assert.rejects(
+    compressGenerator({ gan, dataset: tinyDataset(), bits: 4, prune: 1, qatEpochs: 1, finetuneEpochs: 1 }),
+    /prune must be a fraction in \[0, 1\), got 1/,
+  );
   gan.dispose();
 });
 
@@ -119,7 +143,10 @@ test('the shipped generators (data/gan/) load, pass their checksums, and reprodu
   assert.equal(small.kind, 'quantized');
   if (small.kind !== 'quantized') return;
   for (const [k, l] of small.model.layers.entries()) {
-    assert.ok(l.weights.every((w) => w >= -8 && w <= 7), `layer ${k}: 4-bit weights`);
+    assert.ok(
+      l.weights.every((w) => w >= -8 && w <= 7),
+      `layer ${k}: 4-bit weights`,
+    );
     assert.ok(l.weights.filter((w) => w === 0).length / l.weights.length >= 0.5, `layer ${k}: half the weights pruned`);
   }
   const x = quantizedGeneratorSamples(small.model, 2000, 12345);

@@ -18,7 +18,10 @@ test('lab.fl.run: live per-site accuracy chart, final table, the job returned', 
   const last = plots[plots.length - 1].bundle['application/vnd.plotly.v1+json'] as { data: { name: string; x: number[]; y: (number | null)[] }[] };
   const site1 = last.data.find((d) => d.name === 'site-1 accuracy')!;
   assert.deepEqual(site1.x, [1, 2]);
-  assert.deepEqual(site1.y, job.state.history.map((h) => h.accepted.find((a) => a.site === 'site-1')!.metrics.global_accuracy));
+  assert.deepEqual(
+    site1.y,
+    job.state.history.map((h) => h.accepted.find((a) => a.site === 'site-1')!.metrics.global_accuracy),
+  );
   assert.ok(new Set(plots.map((p) => p.id)).size === 1, 'one chart, updated in place');
   const tables = shown.filter((s) => /all \(weighted\)/.test(String(s.bundle['text/html'] ?? '')));
   assert.equal(tables.length, 1);

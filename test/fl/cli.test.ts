@@ -22,7 +22,10 @@ test('bad arguments exit 2 with the reason', () => {
     [['fl', 'run', '--dp', 'site-noise', '--noise-multiplier', '1'], /--dp site-noise takes --sigma0, not --noise-multiplier/],
     [['fl', 'run', '--clip', '1'], /--clip belongs to a DP mode/],
     [['fl', 'run', '--dp', 'dp-fedavg', '--noise-multiplier', '1', '--clip', '1', '--policy', 'site-noise'], /give one/],
-    [['fl', 'run', '--dp', 'dp-sgd', '--noise-multiplier', '1', '--clip', '1', '--sample-rate', '0.1', '--task', 'gan-mnist', '--fid', '1'], /--fid must be an integer ≥ 2/],
+    [
+      ['fl', 'run', '--dp', 'dp-sgd', '--noise-multiplier', '1', '--clip', '1', '--sample-rate', '0.1', '--task', 'gan-mnist', '--fid', '1'],
+      /--fid must be an integer ≥ 2/,
+    ],
     [['fl', 'run', '--fid', '100'], /--fid needs a GAN task/],
   ];
   for (const [args, re] of cases) {
@@ -49,16 +52,69 @@ test('a corrupt checkpoint or sites file stops the server with exit 1, naming th
 
   // A checkpoint of a plain FedAvg round cannot be resumed under a DP mode: its rounds were not accounted.
   const plain = path.join(dir, 'plain.ckpt');
-  const record = { round: 1, attempts: 1, seconds: 0, serverCpuSeconds: 0, sampled: ['site-1'], accepted: [], rejected: [], missing: [], metrics: {}, privacy: { mode: 'none' as const, unit: null, delta: null, epsilon: null, runs: [] } };
+  const record = {
+    round: 1,
+    attempts: 1,
+    seconds: 0,
+    serverCpuSeconds: 0,
+    sampled: ['site-1'],
+    accepted: [],
+    rejected: [],
+    missing: [],
+    metrics: {},
+    privacy: { mode: 'none' as const, unit: null, delta: null, epsilon: null, runs: [] },
+  };
   saveCheckpoint(plain, { task: 'mlp-mnist', round: 1, history: [record], weights: initialWeights(mlpMnist, 0) });
-  const dp = privlab(['fl', 'server', '--sites-file', sites, '--checkpoint', plain, '--rounds', '2', '--dp', 'dp-fedavg', '--noise-multiplier', '1', '--clip', '1']);
+  const dp = privlab([
+    'fl',
+    'server',
+    '--sites-file',
+    sites,
+    '--checkpoint',
+    plain,
+    '--rounds',
+    '2',
+    '--dp',
+    'dp-fedavg',
+    '--noise-multiplier',
+    '1',
+    '--clip',
+    '1',
+  ]);
   assert.equal(dp.status, 1, dp.stderr);
   assert.match(dp.stderr, new RegExp(`${plain}: cannot resume from it: round 1 ran in DP mode "none", this job runs "dp-fedavg"`));
 });
 
 test('fl run --dp dp-sgd --json: ε per round, as `privlab dp epsilon` gives it for the same σ, q and steps', () => {
-  const r = privlab(['fl', 'run', '--sites', '2', '--rounds', '2', '--local-steps', '2', '--train-examples', '200', '--optimizer', 'sgd', '--lr', '0.1',
-    '--dp', 'dp-sgd', '--noise-multiplier', '1.5', '--clip', '1', '--sample-rate', '0.1', '--delta', '1e-6', '--out', path.join(dir, 'dpsgd'), '--json']);
+  const r = privlab([
+    'fl',
+    'run',
+    '--sites',
+    '2',
+    '--rounds',
+    '2',
+    '--local-steps',
+    '2',
+    '--train-examples',
+    '200',
+    '--optimizer',
+    'sgd',
+    '--lr',
+    '0.1',
+    '--dp',
+    'dp-sgd',
+    '--noise-multiplier',
+    '1.5',
+    '--clip',
+    '1',
+    '--sample-rate',
+    '0.1',
+    '--delta',
+    '1e-6',
+    '--out',
+    path.join(dir, 'dpsgd'),
+    '--json',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { dp: string; delta: number; epsilon: number[] };
   assert.equal(out.dp, 'dp-sgd');

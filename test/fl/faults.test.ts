@@ -7,7 +7,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpSiteTransport, TaskMessage, TaskRef, UpdateMessage, encodeUpdate, frameLimit, initialWeights, loadCheckpoint, mlpMnist, Weights, API_PREFIX } from '../../src/fl';
+import {
+  HttpSiteTransport,
+  TaskMessage,
+  TaskRef,
+  UpdateMessage,
+  encodeUpdate,
+  frameLimit,
+  initialWeights,
+  loadCheckpoint,
+  mlpMnist,
+  Weights,
+  API_PREFIX,
+} from '../../src/fl';
 import { tmpDir } from '../support/tmp';
 import { startJob } from './manual-job';
 
@@ -15,7 +27,13 @@ const ROUND_TIMEOUT_S = 10;
 
 test('bad updates are rejected with a logged reason; rounds finish with the good sites', async () => {
   const dir = tmpDir('privlab-fl-faults-');
-  const { server, url, tokens, checkpoint } = await startJob(dir, { rounds: 6, roundTimeout: ROUND_TIMEOUT_S, shards: { sites: 2, trainExamples: 600, seed: 2 }, fit: { localSteps: 3 }, extraSites: ['evil'] });
+  const { server, url, tokens, checkpoint } = await startJob(dir, {
+    rounds: 6,
+    roundTimeout: ROUND_TIMEOUT_S,
+    shards: { sites: 2, trainExamples: 600, seed: 2 },
+    fit: { localSteps: 3 },
+    extraSites: ['evil'],
+  });
 
   // Requests without a valid token are refused before anything else.
   const anon = await fetch(`${url}${API_PREFIX}/task`, { headers: { Authorization: 'Bearer not-a-token-of-this-run' } });
@@ -34,7 +52,14 @@ test('bad updates are rejected with a logged reason; rounds finish with the good
     seen = { job: t.job, round: t.round };
     return t;
   };
-  const updateOf = (task: TaskMessage, update: Weights, site = 'evil'): UpdateMessage => ({ job: task.job, round: task.round, site, numExamples: 100, metrics: {}, update });
+  const updateOf = (task: TaskMessage, update: Weights, site = 'evil'): UpdateMessage => ({
+    job: task.job,
+    round: task.round,
+    site,
+    numExamples: 100,
+    metrics: {},
+    update,
+  });
   const zeros = (w: Weights): Weights => ({ specs: w.specs, values: w.values.map((v) => new Float32Array(v.length)) });
 
   // round 1: a NaN
@@ -79,10 +104,17 @@ test('bad updates are rejected with a logged reason; rounds finish with the good
   assert.equal(state.round, 6);
   const reasons = [/NaN/, /has shape/, /truncated/, /claims to come from/, /exceeds the limit/];
   state.history.forEach((h, i) => {
-    assert.deepEqual(h.accepted.map((a) => a.site), ['site-1', 'site-2'], `round ${h.round}`);
+    assert.deepEqual(
+      h.accepted.map((a) => a.site),
+      ['site-1', 'site-2'],
+      `round ${h.round}`,
+    );
     assert.equal(h.metrics.num_examples, 600, `round ${h.round}: only the good sites' examples are averaged`);
     if (i < 5) {
-      assert.deepEqual(h.rejected.map((r) => r.site), ['evil']);
+      assert.deepEqual(
+        h.rejected.map((r) => r.site),
+        ['evil'],
+      );
       assert.match(h.rejected[0].reason, reasons[i]);
       assert.match(server.output(), new RegExp(`round ${h.round}: rejected fit result from evil: .*${reasons[i].source}`));
     } else {

@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FedAvg, FitResult, IDENTITY_POLICY, Weights, WeightsError, makeUpdatePolicy, registerUpdatePolicy, weightedMean, weightedMetrics } from '../../src/fl';
 
-const specs = [{ name: 'w', shape: [2, 2] }, { name: 'b', shape: [2] }];
+const specs = [
+  { name: 'w', shape: [2, 2] },
+  { name: 'b', shape: [2] },
+];
 const global: Weights = { specs, values: [Float32Array.from([1, 2, 3, 4]), Float32Array.from([0.5, -0.5])] };
 
 function result(site: string, n: number, w: number[], b: number[]): FitResult {
@@ -25,11 +28,7 @@ test('weightedMean is Σ n_k·u_k / Σ n_k', () => {
 
 test('FedAvg: new global = global + example-weighted mean of the updates', () => {
   const s = new FedAvg({ fit: { localSteps: 1 }, minFitSites: 2 });
-  const results = [
-    result('a', 100, [1, 0, 0, 0], [1, 1]),
-    result('b', 300, [0, 4, 0, 0], [-1, 3]),
-    result('c', 600, [0, 0, 1, -1], [0, 0]),
-  ];
+  const results = [result('a', 100, [1, 0, 0, 0], [1, 1]), result('b', 300, [0, 4, 0, 0], [-1, 3]), result('c', 600, [0, 0, 1, -1], [0, 0])];
   const next = s.aggregateFit(1, global, results);
   // by hand: weights 0.1, 0.3, 0.6
   //   w: [1 + 0.1, 2 + 1.2, 3 + 0.6, 4 - 0.6];  b: [0.5 + 0.1 - 0.3, -0.5 + 0.1 + 0.9]
@@ -80,11 +79,17 @@ test('update policies: registry by name; a policy returning non-finite values ne
     aggregate: (us) => us[0],
   }));
   const s = new FedAvg({ fit: {}, policy: { name: 'test-broken', params: {} } });
-  assert.throws(() => s.aggregateFit(1, global, [result('a', 1, [1, 1, 1, 1], [1, 1])]), (e: Error) => e instanceof WeightsError && /aggregate of round 1: w\[0\] is NaN/.test(e.message));
+  assert.throws(
+    () => s.aggregateFit(1, global, [result('a', 1, [1, 1, 1, 1], [1, 1])]),
+    (e: Error) => e instanceof WeightsError && /aggregate of round 1: w\[0\] is NaN/.test(e.message),
+  );
 });
 
 test('weightedMetrics weights each metric by the examples of the sites reporting it', () => {
-  const m = weightedMetrics([{ numExamples: 1, metrics: { a: 1 } }, { numExamples: 3, metrics: { a: 5, b: 2 } }]);
+  const m = weightedMetrics([
+    { numExamples: 1, metrics: { a: 1 } },
+    { numExamples: 3, metrics: { a: 5, b: 2 } },
+  ]);
   assert.deepEqual(m, { num_examples: 4, a: 4, b: 2 });
 });
 
@@ -95,7 +100,10 @@ test('dp-fedavg: each update clipped to C, unweighted mean (+ noise on the sum);
   // [3,4] has norm 5 → [0.6, 0.8]; [0.3, 0.4] (norm 0.5) stays; the example counts do not weigh in
   const next = s.aggregateFit(1, g, [r('a', 1000, [3, 4]), r('b', 1, [0.3, 0.4])]);
   assert.ok(Math.abs(next.values[0][0] - 10.45) < 1e-5 && Math.abs(next.values[0][1] - 20.6) < 1e-5, `${next.values[0]}`);
-  const noisy = new FedAvg({ fit: {}, policy: { name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 1 } } }).aggregateFit(1, g, [r('a', 1, [3, 4]), r('b', 1, [0.3, 0.4])]);
+  const noisy = new FedAvg({ fit: {}, policy: { name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 1 } } }).aggregateFit(1, g, [
+    r('a', 1, [3, 4]),
+    r('b', 1, [0.3, 0.4]),
+  ]);
   assert.ok(noisy.values[0].every(Number.isFinite) && Math.abs(noisy.values[0][0] - 10.45) > 1e-6, 'noise was added');
   assert.throws(() => makeUpdatePolicy({ name: 'dp-fedavg', params: { clipNorm: 0, noiseMultiplier: 1 } }), /"clipNorm" must be a positive number/);
   assert.throws(() => makeUpdatePolicy({ name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 1, sigma: 2 } }), /not "sigma"/);

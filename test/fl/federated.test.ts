@@ -16,7 +16,10 @@ import { tmpDir } from '../support/tmp';
 function gradientStep(w: Weights, images: Uint8Array, labels: Uint8Array, lr: number): Float32Array[] {
   return tf.tidy(() => {
     const n = labels.length;
-    const x = tf.tensor2d(Float32Array.from(images, (p) => p / 127.5 - 1), [n, 784]);
+    const x = tf.tensor2d(
+      Float32Array.from(images, (p) => p / 127.5 - 1),
+      [n, 784],
+    );
     const y = tf.oneHot(tf.tensor1d(Int32Array.from(labels), 'int32'), 10);
     const loss = (w0: tf.Tensor, b0: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor): tf.Scalar => {
       const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w0 as tf.Tensor2D), b0)), w1 as tf.Tensor2D), b1);
@@ -37,15 +40,32 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
 test('one full-batch SGD step per site, weighted by counts = one centralized full-batch step', async () => {
   const lr = 0.5;
   const seed = 4;
-  const job = await runFederated({ sites: 3, rounds: 1, fit: { localSteps: 1, batchSize: 0, optimizer: 'sgd', learningRate: lr }, trainExamples: 600, fractions: [5, 3, 2], seed, dir: tmpDir('privlab-fl-exact-'), roundTimeoutSeconds: 60 });
+  const job = await runFederated({
+    sites: 3,
+    rounds: 1,
+    fit: { localSteps: 1, batchSize: 0, optimizer: 'sgd', learningRate: lr },
+    trainExamples: 600,
+    fractions: [5, 3, 2],
+    seed,
+    dir: tmpDir('privlab-fl-exact-'),
+    roundTimeoutSeconds: 60,
+  });
   const record = job.state.history[0];
   assert.equal(record.accepted.length, 3);
-  assert.deepEqual(record.accepted.map((a) => a.numExamples), [300, 180, 120]);
+  assert.deepEqual(
+    record.accepted.map((a) => a.numExamples),
+    [300, 180, 120],
+  );
 
   const init = initialWeights(mlpMnist, seed);
   const shards = ['site-1', 'site-2', 'site-3'].map((s) => loadSiteShard(siteDir(job.dir, s)).train);
   const union = (f: (d: (typeof shards)[number]) => Uint8Array): Uint8Array => Uint8Array.from(shards.flatMap((d) => Array.from(f(d))));
-  const central = gradientStep(init, union((d) => d.images), union((d) => d.labels), lr);
+  const central = gradientStep(
+    init,
+    union((d) => d.images),
+    union((d) => d.labels),
+    lr,
+  );
   const fed = job.state.weights.values;
   const err = maxAbsDiff(fed, central);
   assert.ok(err < 2e-6, `federated vs centralized step: max |diff| ${err}`);
@@ -59,12 +79,24 @@ test('one full-batch SGD step per site, weighted by counts = one centralized ful
 
 test('three sites converge: held-out accuracy rises far above chance', async () => {
   const live: RoundRecord[] = [];
-  const job = await runFederated({ sites: 3, rounds: 4, fit: { localSteps: 25, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 }, trainExamples: 3000, seed: 1, dir: tmpDir('privlab-fl-conv-'), roundTimeoutSeconds: 60, onRound: (r) => live.push(r) });
+  const job = await runFederated({
+    sites: 3,
+    rounds: 4,
+    fit: { localSteps: 25, batchSize: 32, optimizer: 'adam', learningRate: 1e-3 },
+    trainExamples: 3000,
+    seed: 1,
+    dir: tmpDir('privlab-fl-conv-'),
+    roundTimeoutSeconds: 60,
+    onRound: (r) => live.push(r),
+  });
   const h = job.state.history;
   assert.deepEqual(live, h, 'each round was reported live as it was checkpointed');
   assert.equal(h.length, 4);
   for (const r of h) {
-    assert.deepEqual(r.accepted.map((a) => a.site), ['site-1', 'site-2', 'site-3']);
+    assert.deepEqual(
+      r.accepted.map((a) => a.site),
+      ['site-1', 'site-2', 'site-3'],
+    );
     assert.equal(r.rejected.length + r.missing.length, 0);
     for (const a of r.accepted) assert.ok(a.metrics.global_accuracy >= 0 && a.metrics.train_loss > 0);
   }
@@ -73,5 +105,9 @@ test('three sites converge: held-out accuracy rises far above chance', async () 
   assert.ok(first < 0.3, `the initial model is near chance (${first})`);
   assert.ok(last > 0.8, `final held-out accuracy ${last}`);
   assert.ok(h[3].metrics.train_loss < h[0].metrics.train_loss / 2, `train loss ${h[0].metrics.train_loss} → ${h[3].metrics.train_loss}`);
-  assert.equal(job.state.evaluation!.metrics.num_examples, 10000, 'every site evaluated its held-out images (the canonical 10,000 test digits, split over the sites)');
+  assert.equal(
+    job.state.evaluation!.metrics.num_examples,
+    10000,
+    'every site evaluated its held-out images (the canonical 10,000 test digits, split over the sites)',
+  );
 });

@@ -33,10 +33,29 @@ export async function startJob(dir: string, o: ManualJobOptions): Promise<Manual
   const tokens = newTokens([...ids, ...(o.extraSites ?? [])]);
   writeTokens(path.join(dir, 'sites.json'), tokens);
   const checkpoint = path.join(dir, 'server.ckpt');
-  const serverArgs = ['fl', 'server', '--sites-file', path.join(dir, 'sites.json'), '--checkpoint', checkpoint, '--rounds', String(o.rounds),
-    '--round-timeout', String(o.roundTimeout), '--config', JSON.stringify(o.fit ?? FIT), '--seed', String(shards.seed)];
+  const serverArgs = [
+    'fl',
+    'server',
+    '--sites-file',
+    path.join(dir, 'sites.json'),
+    '--checkpoint',
+    checkpoint,
+    '--rounds',
+    String(o.rounds),
+    '--round-timeout',
+    String(o.roundTimeout),
+    '--config',
+    JSON.stringify(o.fit ?? FIT),
+    '--seed',
+    String(shards.seed),
+  ];
   const server = spawnPrivlab(serverArgs);
   const url = (await server.waitFor(/listening on (http:\/\/\S+)/))[1];
-  const sites = ids.map((id) => spawnPrivlab(['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--reconnect', '60'], { [TOKEN_ENV]: tokens.get(id), ...o.siteEnv?.[id] }));
+  const sites = ids.map((id) =>
+    spawnPrivlab(['fl', 'site', '--server', url, '--site', id, '--shard', siteDir(dir, id), '--reconnect', '60'], {
+      [TOKEN_ENV]: tokens.get(id),
+      ...o.siteEnv?.[id],
+    }),
+  );
   return { server, sites, url, tokens, checkpoint, serverArgs };
 }

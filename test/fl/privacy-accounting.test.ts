@@ -15,9 +15,20 @@ import { tmpDir } from '../support/tmp';
 
 const FIT = { localSteps: 3, optimizer: 'sgd', learningRate: 0.1, evaluateGlobal: false };
 
-test('dp-sgd job: each site\'s ε after r rounds is epsilonFor(σ, q, 3r steps), in the history and the checkpoint', async () => {
-  const sigma = 1.1, q = 0.05, delta = 1e-6;
-  const job = await runFederated({ sites: 2, rounds: 2, fit: { ...FIT, dpNoiseMultiplier: sigma, dpClipNorm: 1, dpSampleRate: q }, trainExamples: 400, seed: 3, delta, dir: tmpDir('privlab-fl-dpsgd-'), roundTimeoutSeconds: 60 });
+test("dp-sgd job: each site's ε after r rounds is epsilonFor(σ, q, 3r steps), in the history and the checkpoint", async () => {
+  const sigma = 1.1,
+    q = 0.05,
+    delta = 1e-6;
+  const job = await runFederated({
+    sites: 2,
+    rounds: 2,
+    fit: { ...FIT, dpNoiseMultiplier: sigma, dpClipNorm: 1, dpSampleRate: q },
+    trainExamples: 400,
+    seed: 3,
+    delta,
+    dir: tmpDir('privlab-fl-dpsgd-'),
+    roundTimeoutSeconds: 60,
+  });
   const h = job.state.history;
   assert.equal(h.length, 2);
   h.forEach((r, i) => {
@@ -31,12 +42,25 @@ test('dp-sgd job: each site\'s ε after r rounds is epsilonFor(σ, q, 3r steps),
     for (const a of r.accepted) assert.deepEqual([a.metrics.steps, a.metrics.dp_sample_rate, a.metrics.dp_noise_multiplier], [3, q, sigma]);
   });
   assert.ok(h[1].privacy.epsilon! > h[0].privacy.epsilon!, 'ε grows with the rounds');
-  assert.deepEqual(loadCheckpoint(job.checkpoint, 'mlp-mnist')!.history.map((r) => r.privacy), h.map((r) => r.privacy));
+  assert.deepEqual(
+    loadCheckpoint(job.checkpoint, 'mlp-mnist')!.history.map((r) => r.privacy),
+    h.map((r) => r.privacy),
+  );
 });
 
 test('dp-fedavg job with 2 of 3 sites sampled: ε per round is epsilonFor(σ, q = 2/3, r steps) at the default δ', async () => {
   const sigma = 1.3;
-  const job = await runFederated({ sites: 3, rounds: 2, fit: FIT, policy: { name: 'dp-fedavg', params: { clipNorm: 0.5, noiseMultiplier: sigma } }, fractionFit: 0.5, trainExamples: 600, seed: 4, dir: tmpDir('privlab-fl-dpfedavg-'), roundTimeoutSeconds: 60 });
+  const job = await runFederated({
+    sites: 3,
+    rounds: 2,
+    fit: FIT,
+    policy: { name: 'dp-fedavg', params: { clipNorm: 0.5, noiseMultiplier: sigma } },
+    fractionFit: 0.5,
+    trainExamples: 600,
+    seed: 4,
+    dir: tmpDir('privlab-fl-dpfedavg-'),
+    roundTimeoutSeconds: 60,
+  });
   job.state.history.forEach((r, i) => {
     assert.equal(r.sampled.length, 2);
     assert.equal(r.privacy.unit, 'site');
@@ -48,19 +72,38 @@ test('dp-fedavg job with 2 of 3 sites sampled: ε per round is epsilonFor(σ, q 
 });
 
 test('site-noise records no ε, with the reason', async () => {
-  const job = await runFederated({ sites: 2, rounds: 1, fit: FIT, policy: { name: 'site-noise', params: { sigma0: 0.001 } }, trainExamples: 200, seed: 5, dir: tmpDir('privlab-fl-sitenoise-'), roundTimeoutSeconds: 60 });
+  const job = await runFederated({
+    sites: 2,
+    rounds: 1,
+    fit: FIT,
+    policy: { name: 'site-noise', params: { sigma0: 0.001 } },
+    trainExamples: 200,
+    seed: 5,
+    dir: tmpDir('privlab-fl-sitenoise-'),
+    roundTimeoutSeconds: 60,
+  });
   const p = job.state.history[0].privacy;
   assert.deepEqual([p.mode, p.epsilon, p.delta, p.unit], ['site-noise', null, null, null]);
   assert.match(p.reason!, /not clipped.*unbounded/);
 });
 
-const answer = (site: string, steps: number, q: number, sigma: number): RoundRecord['accepted'][number] => ({ site, numExamples: 100, metrics: { steps, dp_sample_rate: q, dp_noise_multiplier: sigma } });
+const answer = (site: string, steps: number, q: number, sigma: number): RoundRecord['accepted'][number] => ({
+  site,
+  numExamples: 100,
+  metrics: { steps, dp_sample_rate: q, dp_noise_multiplier: sigma },
+});
 
 test('a resumed ledger continues exactly; bad answers and mixed modes are refused', () => {
   const fit = { dpNoiseMultiplier: 0.9, dpClipNorm: 1, dpSampleRate: 0.1, localSteps: 4 };
   const setup = { policy: { name: 'none', params: {} }, fit, totalSites: 2 };
   const a = new PrivacyLedger(setup);
-  const records = [1, 2].map((round) => ({ round, privacy: a.completeRound(['s1', 's2'], round === 1 ? [answer('s1', 4, 0.1, 0.9), answer('s2', 4, 0.1, 0.9)] : [answer('s1', 4, 0.1, 0.9)]) }) as RoundRecord);
+  const records = [1, 2].map(
+    (round) =>
+      ({
+        round,
+        privacy: a.completeRound(['s1', 's2'], round === 1 ? [answer('s1', 4, 0.1, 0.9), answer('s2', 4, 0.1, 0.9)] : [answer('s1', 4, 0.1, 0.9)]),
+      }) as RoundRecord,
+  );
   const b = new PrivacyLedger(setup);
   b.replay(records);
   const third = [answer('s1', 4, 0.1, 0.9), answer('s2', 4, 0.1, 0.9)];
@@ -74,9 +117,15 @@ test('a resumed ledger continues exactly; bad answers and mixed modes are refuse
   assert.match(a.checkAnswer({ steps: 4, dp_noise_multiplier: 0.9 })!, /dp_sample_rate = 0.1.*reports nothing/);
   assert.equal(a.checkAnswer({ steps: 4, dp_sample_rate: 0.1, dp_noise_multiplier: 0.9 }), undefined);
   assert.throws(() => new PrivacyLedger({ ...setup, policy: { name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 1 } } }), /choose one DP mode/);
-  assert.throws(() => new PrivacyLedger({ policy: { name: 'site-noise', params: { sigma0: 1 } }, fit: {}, totalSites: 2 }).replay(records), /ran in DP mode "dp-sgd"/);
+  assert.throws(
+    () => new PrivacyLedger({ policy: { name: 'site-noise', params: { sigma0: 1 } }, fit: {}, totalSites: 2 }).replay(records),
+    /ran in DP mode "dp-sgd"/,
+  );
   assert.equal(dpModeOf({ name: 'none', params: {} }, { localSteps: 2 }), 'none');
-  const zero = new PrivacyLedger({ policy: { name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 0 } }, fit: {}, totalSites: 2 }).completeRound(['s1'], []);
+  const zero = new PrivacyLedger({ policy: { name: 'dp-fedavg', params: { clipNorm: 1, noiseMultiplier: 0 } }, fit: {}, totalSites: 2 }).completeRound(
+    ['s1'],
+    [],
+  );
   assert.equal(zero.epsilon, null);
   assert.match(zero.reason!, /noise multiplier 0/);
 });

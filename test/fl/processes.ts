@@ -19,7 +19,11 @@ after(() => {
 });
 
 export function spawnPrivlab(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'privlab'), ...args], { cwd: ROOT, env: { ...process.env, PRIVLAB_BLAS_THREADS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'privlab'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PRIVLAB_BLAS_THREADS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(proc);
   let out = '';
   const listeners = new Set<() => void>();
@@ -29,34 +33,37 @@ export function spawnPrivlab(args: string[], env: NodeJS.ProcessEnv = {}): Runni
   };
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => {
-    running.delete(proc);
-    resolve(code);
-  }));
-  const waitFor = (re: RegExp, ms = 60_000): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
-    const check = (): void => {
-      const m = listeners.has(check) ? re.exec(out) : null;
-      if (!m) return;
-      done();
-      resolve(m);
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`no ${re} within ${ms} ms; output:\n${out}`));
-    }, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      listeners.delete(check);
-    };
-    void exit.then((code) => {
-      check();
-      if (listeners.has(check)) {
+  const exit = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => {
+      running.delete(proc);
+      resolve(code);
+    }),
+  );
+  const waitFor = (re: RegExp, ms = 60_000): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = listeners.has(check) ? re.exec(out) : null;
+        if (!m) return;
         done();
-        reject(new Error(`exited (${code}) before ${re}; output:\n${out}`));
-      }
+        resolve(m);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${re} within ${ms} ms; output:\n${out}`));
+      }, ms);
+      const done = (): void => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      void exit.then((code) => {
+        check();
+        if (listeners.has(check)) {
+          done();
+          reject(new Error(`exited (${code}) before ${re}; output:\n${out}`));
+        }
+      });
+      listeners.add(check);
+      check();
     });
-    listeners.add(check);
-    check();
-  });
   return { proc, output: () => out, waitFor, exit };
 }

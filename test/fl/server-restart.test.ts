@@ -33,7 +33,13 @@ test('the server killed and restarted resumes from its checkpoint; the result eq
   const final = loadCheckpoint(checkpoint, 'mlp-mnist')!;
   assert.equal(final.round, rounds);
   assert.deepEqual(final.history.slice(0, saved.round), saved.history, 'completed rounds are kept as they were');
-  final.weights.values.forEach((v, i) => assert.deepEqual(v, reference.state.weights.values[i], `tensor ${final.weights.specs[i].name} equals the uninterrupted run's`));
+  final.weights.values.forEach((v, i) =>
+    assert.deepEqual(v, reference.state.weights.values[i], `tensor ${final.weights.specs[i].name} equals the uninterrupted run's`),
+  );
   final.history.forEach((h, i) => assert.equal(h.metrics.train_loss, reference.state.history[i].metrics.train_loss, `round ${h.round} train loss`));
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no half-written checkpoint left');
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+    'no half-written checkpoint left',
+  );
 });

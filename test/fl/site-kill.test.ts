@@ -16,11 +16,16 @@ test('a site killed mid-round: the round completes with the others after the tim
   assert.equal(await server.exit, 0, server.output());
   assert.equal(sites[2].proc.signalCode, 'SIGKILL', 'site-3 died by SIGKILL');
   const state = loadCheckpoint(checkpoint, 'mlp-mnist')!;
-  assert.deepEqual(state.history[0].accepted.map((a) => a.site), ['site-1', 'site-2', 'site-3']);
-  assert.deepEqual(state.history[1].accepted.map((a) => a.site), ['site-1', 'site-2']);
+  assert.deepEqual(
+    state.history[0].accepted.map((a) => a.site),
+    ['site-1', 'site-2', 'site-3'],
+  );
+  assert.deepEqual(
+    state.history[1].accepted.map((a) => a.site),
+    ['site-1', 'site-2'],
+  );
   assert.deepEqual(state.history[1].missing, ['site-3']);
   assert.equal(state.history[1].metrics.num_examples, 600);
   assert.match(server.output(), /round 2: no fit result within 8 s from site-3/);
   assert.deepEqual(state.evaluation!.sites.map((s) => s.site).sort(), ['site-1', 'site-2']);
 });
-

@@ -9,16 +9,24 @@ import * as path from 'node:path';
 import { classCounts, loadMnist, subset, splitSites, writeSiteShard, loadSiteShard, DataFileError } from '../../src/data';
 import { tmpDir } from '../support/tmp';
 
-const ds = subset(loadMnist(), Array.from({ length: 2000 }, (_, i) => i * 5));
+const ds = subset(
+  loadMnist(),
+  Array.from({ length: 2000 }, (_, i) => i * 5),
+);
 
 /** Image fingerprints (label + a few pixels) to check that parts are disjoint and cover the set. */
 function keys(parts: { count: number; images: Uint8Array; labels: Uint8Array }[]): string[] {
-  return parts.flatMap((p) => Array.from({ length: p.count }, (_, i) => `${p.labels[i]}:${Buffer.from(p.images.subarray(i * 784, (i + 1) * 784)).toString('base64')}`));
+  return parts.flatMap((p) =>
+    Array.from({ length: p.count }, (_, i) => `${p.labels[i]}:${Buffer.from(p.images.subarray(i * 784, (i + 1) * 784)).toString('base64')}`),
+  );
 }
 
 test('iid: a partition, each class split in proportion to the shares, seeded', () => {
   const parts = splitSites(ds, { sites: 3, fractions: [5, 3, 2], seed: 1 });
-  assert.equal(parts.reduce((n, p) => n + p.count, 0), ds.count);
+  assert.equal(
+    parts.reduce((n, p) => n + p.count, 0),
+    ds.count,
+  );
   assert.deepEqual(keys(parts).sort(), keys([ds]).sort());
   const all = classCounts(ds);
   parts.forEach((p, s) => {

@@ -7,12 +7,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadMnist, subset } from '../../src/data';
-import { IDENTITY_POLICY, SiteTransport, TaskMessage, UpdateMessage, assignWeights, initialWeights, mlpMnist, runSite, siteSeed, weightsFromVariables } from '../../src/fl';
+import {
+  IDENTITY_POLICY,
+  SiteTransport,
+  TaskMessage,
+  UpdateMessage,
+  assignWeights,
+  initialWeights,
+  mlpMnist,
+  runSite,
+  siteSeed,
+  weightsFromVariables,
+} from '../../src/fl';
 
 test('a site answers its sampled tasks with local − global, its counts and metrics', async () => {
   const all = loadMnist();
-  const train = subset(all, Array.from({ length: 200 }, (_, i) => i * 37));
-  const held = subset(all, Array.from({ length: 100 }, (_, i) => i * 41 + 5));
+  const train = subset(
+    all,
+    Array.from({ length: 200 }, (_, i) => i * 37),
+  );
+  const held = subset(
+    all,
+    Array.from({ length: 100 }, (_, i) => i * 41 + 5),
+  );
   const global = initialWeights(mlpMnist, 9);
   const config = { localSteps: 4, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, seed: 77 };
   const base = { task: 'mlp-mnist', config, policy: IDENTITY_POLICY, weights: global };
@@ -31,7 +48,14 @@ test('a site answers its sampled tasks with local − global, its counts and met
   };
   const summary = await runSite({ site: 'a', task: mlpMnist, shard: { train, test: held }, transport });
   assert.deepEqual(summary, { answered: 2, accepted: 2 });
-  assert.deepEqual(pushed.map((p) => [p.job, p.round, p.site]), [['j.1', 1, 'a'], ['j.eval', 2, 'a']], 'round 2 (not sampled) unanswered');
+  assert.deepEqual(
+    pushed.map((p) => [p.job, p.round, p.site]),
+    [
+      ['j.1', 1, 'a'],
+      ['j.eval', 2, 'a'],
+    ],
+    'round 2 (not sampled) unanswered',
+  );
 
   const [fit, evaluation] = pushed;
   assert.equal(fit.numExamples, 200);

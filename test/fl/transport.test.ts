@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { API_PREFIX, HttpServerTransport, HttpSiteTransport, IDENTITY_POLICY, TaskMessage, encodeTask, frameLimit, newTokens, Weights } from '../../src/fl';
 
 const weights: Weights = { specs: [{ name: 'w', shape: [3] }], values: [Float32Array.from([1, 2, 3])] };
-const task = (job: string, round: number): TaskMessage => ({ job, round, mode: 'fit', sites: ['a', 'b'], task: 'mlp-mnist', config: { localSteps: 1 }, policy: IDENTITY_POLICY, weights });
+const task = (job: string, round: number): TaskMessage => ({
+  job,
+  round,
+  mode: 'fit',
+  sites: ['a', 'b'],
+  task: 'mlp-mnist',
+  config: { localSteps: 1 },
+  policy: IDENTITY_POLICY,
+  weights,
+});
 
 test('long poll, results by token, stale and oversized results, poll limit, end of job', async () => {
   const tokens = newTokens(['a', 'b']);
@@ -31,12 +40,12 @@ test('long poll, results by token, stale and oversized results, poll limit, end 
     assert.deepEqual([...server.connected].sort(), ['a']);
 
     assert.deepEqual(await b.pushBytes({ job: 'j1', round: 1 }, new Uint8Array(10)), { accepted: true });
-    assert.deepEqual(received, [{ site: 'b', bytes: 10 }], 'the handler hears the token\'s site');
+    assert.deepEqual(received, [{ site: 'b', bytes: 10 }], "the handler hears the token's site");
     const stale = await b.pushBytes({ job: 'j0', round: 1 }, new Uint8Array(10));
     assert.ok(!stale.accepted && stale.kind === 'stale' && /current task is job j1 round 1/.test(stale.reason));
     const big = await b.pushBytes({ job: 'j1', round: 1 }, new Uint8Array(65));
     assert.ok(!big.accepted && big.kind === 'rejected' && /exceeds the limit of 64/.test(big.reason));
-    assert.match(String(received[1].bytes), /exceeds the limit of 64/, 'an oversized result still counts as the site\'s answer');
+    assert.match(String(received[1].bytes), /exceeds the limit of 64/, "an oversized result still counts as the site's answer");
 
     // polls for the task already seen wait; a fifth open poll of one site is refused
     const auth = { Authorization: `Bearer ${tokens.get('b')}` };
@@ -44,7 +53,10 @@ test('long poll, results by token, stale and oversized results, poll limit, end 
     await new Promise((r) => setTimeout(r, 300));
     const fifth = await fetch(`${server.address}${API_PREFIX}/task?job=j1&round=1&wait=2`, { headers: auth });
     assert.equal(fifth.status, 429);
-    assert.deepEqual((await Promise.all(polls)).map((r) => r.status), [204, 204, 204, 204]);
+    assert.deepEqual(
+      (await Promise.all(polls)).map((r) => r.status),
+      [204, 204, 204, 204],
+    );
     const status = await (await fetch(`${server.address}${API_PREFIX}/status`, { headers: auth })).json();
     assert.deepEqual(status, { job: 'j1', round: 1, done: false });
 

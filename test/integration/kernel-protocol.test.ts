@@ -17,7 +17,16 @@ test('jupyter_kernel_test: execute, errors, completion, inspection, is_complete,
   assert.equal(r.status, 0, report);
   assert.match(r.stderr, /^OK/m, report);
   // Every suite test ran: none was skipped for want of a sample.
-  for (const name of ['test_execute_stdout', 'test_execute_stderr', 'test_error', 'test_completion', 'test_inspect', 'test_is_complete', 'test_display_data', 'test_kernel_info']) {
+  for (const name of [
+    'test_execute_stdout',
+    'test_execute_stderr',
+    'test_error',
+    'test_completion',
+    'test_inspect',
+    'test_is_complete',
+    'test_display_data',
+    'test_kernel_info',
+  ]) {
     assert.match(r.stderr, new RegExp(`${name} .* \\.\\.\\. ok`), `${name} did not pass:\n${report}`);
   }
 });

@@ -30,12 +30,17 @@ test('privlab lab: Jupyter Notebook on 127.0.0.1 with notebooks/ and the privlab
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
-  const api = async (p: string, init?: RequestInit): Promise<Response> => fetch(`http://127.0.0.1:${port}${p}`, { ...init, headers: { Authorization: `token ${token}` } });
+  const api = async (p: string, init?: RequestInit): Promise<Response> =>
+    fetch(`http://127.0.0.1:${port}${p}`, { ...init, headers: { Authorization: `token ${token}` } });
   try {
     // Deadlines, not try counts: on a loaded machine Jupyter takes longer to come up.
     let up = false;
-    for (const deadline = Date.now() + 120_000; !up && Date.now() < deadline && child.exitCode === null; ) {
-      try { up = (await api('/api/status')).ok; } catch { await new Promise((r) => setTimeout(r, 250)); }
+    for (const deadline = Date.now() + 120_000; !up && Date.now() < deadline && child.exitCode === null;) {
+      try {
+        up = (await api('/api/status')).ok;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
     assert.ok(up, `the server did not come up:\n${log}`);
     assert.equal((await fetch(`http://127.0.0.1:${port}/api/kernelspecs`)).status, 403, 'the token is required');
@@ -43,7 +48,10 @@ test('privlab lab: Jupyter Notebook on 127.0.0.1 with notebooks/ and the privlab
     assert.equal(specs.default, 'privlab');
     assert.equal(specs.kernelspecs.privlab.spec.display_name, 'TypeScript (privlab)');
     const contents = (await (await api('/api/contents/')).json()) as { content: Array<{ name: string }> };
-    assert.ok(contents.content.some((f) => f.name === '00-quickstart.ipynb'), 'serves notebooks/');
+    assert.ok(
+      contents.content.some((f) => f.name === '00-quickstart.ipynb'),
+      'serves notebooks/',
+    );
     const kernel = (await (await api('/api/kernels', { method: 'POST', body: JSON.stringify({ name: 'privlab' }) })).json()) as { id: string; name: string };
     assert.equal(kernel.name, 'privlab');
     // Talk to the kernel the server started, through its connection file in the project-local runtime dir.
@@ -51,26 +59,38 @@ test('privlab lab: Jupyter Notebook on 127.0.0.1 with notebooks/ and the privlab
     // before the SUB socket is subscribed would lose its output and time out. (jupyter_client's
     // wait_for_ready() would also do, but it takes a heartbeat that has not beaten yet for a dead kernel.)
     const connection = path.join(jupyterDirs(ROOT).runtime, `kernel-${kernel.id}.json`);
-    const probe = spawnSync(systemPython(), ['-c', [
-      'import sys, time, queue',
-      'from jupyter_client import BlockingKernelClient',
-      'kc = BlockingKernelClient(connection_file=sys.argv[1]); kc.load_connection_file(); kc.start_channels()',
-      'deadline, ready = time.time() + 180, False',
-      'while not ready and time.time() < deadline:',
-      '    kc.kernel_info()',
-      '    try: kc.get_shell_msg(timeout=5)',
-      '    except queue.Empty: continue',
-      '    try: kc.get_iopub_msg(timeout=2); ready = True',
-      '    except queue.Empty: pass',
-      'out = []',
-      'r = kc.execute_interactive("console.log(6 * 7)", timeout=90, output_hook=lambda m: out.append(m["content"].get("text", "")))',
-      'print(r["content"]["status"], "".join(out).strip())',
-    ].join('\n'), connection], { encoding: 'utf8', timeout: 300_000 });
+    const probe = spawnSync(
+      systemPython(),
+      [
+        '-c',
+        [
+          'import sys, time, queue',
+          'from jupyter_client import BlockingKernelClient',
+          'kc = BlockingKernelClient(connection_file=sys.argv[1]); kc.load_connection_file(); kc.start_channels()',
+          'deadline, ready = time.time() + 180, False',
+          'while not ready and time.time() < deadline:',
+          '    kc.kernel_info()',
+          '    try: kc.get_shell_msg(timeout=5)',
+          '    except queue.Empty: continue',
+          '    try: kc.get_iopub_msg(timeout=2); ready = True',
+          '    except queue.Empty: pass',
+          'out = []',
+          'r = kc.execute_interactive("console.log(6 * 7)", timeout=90, output_hook=lambda m: out.append(m["content"].get("text", "")))',
+          'print(r["content"]["status"], "".join(out).strip())',
+        ].join('\n'),
+        connection,
+      ],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
     assert.equal(probe.stdout.trim(), 'ok 42', `${probe.stdout}\n${probe.stderr}\n${log}`);
     assert.equal((await api(`/api/kernels/${kernel.id}`, { method: 'DELETE' })).status, 204);
   } finally {
     // The CLI runs Jupyter as a child: end the whole process group.
-    try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   }
   assert.match(log, new RegExp(`http://127\\.0\\.0\\.1:${port}/`), 'listens on localhost');
 });

@@ -11,8 +11,18 @@ import * as path from 'node:path';
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
-interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string; evalue?: string }
-interface Cell { cell_type: string; outputs?: Output[] }
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  cell_type: string;
+  outputs?: Output[];
+}
 
 const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference'];
 const out = tmpDir('privlab-smoke-');
@@ -28,14 +38,19 @@ const html = (outs: Output[]): string => outs.map((o) => joined(o.data?.['text/h
 const text = (outs: Output[]): string => outs.map((o) => joined(o.text) + joined(o.data?.['text/plain'])).join('\n');
 
 before(() => {
-  run = privlab(['report', ...NOTEBOOKS.map((n) => path.join(ROOT, 'notebooks', `${n}.ipynb`)), '--out', out], { PRIVLAB_FIGURES_DIR: figures, PRIVLAB_SMOKE: '1' });
+  run = privlab(['report', ...NOTEBOOKS.map((n) => path.join(ROOT, 'notebooks', `${n}.ipynb`)), '--out', out], {
+    PRIVLAB_FIGURES_DIR: figures,
+    PRIVLAB_SMOKE: '1',
+  });
 });
 
 test('notebooks 01-03 run end to end in their tiny setting, with no error output', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
   for (const n of NOTEBOOKS) {
     assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
-    const errors = outputsOf(n).filter((o) => o.output_type === 'error').map((o) => `${o.ename}: ${o.evalue}`);
+    const errors = outputsOf(n)
+      .filter((o) => o.output_type === 'error')
+      .map((o) => `${o.ename}: ${o.evalue}`);
     assert.deepEqual(errors, [], n);
   }
 });

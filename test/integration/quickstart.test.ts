@@ -13,8 +13,17 @@ import { launchChromium } from '../support/browser';
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
-interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string }
-interface Cell { cell_type: string; outputs?: Output[] }
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  ename?: string;
+}
+interface Cell {
+  cell_type: string;
+  outputs?: Output[];
+}
 
 const out = tmpDir('privlab-report-');
 const figures = tmpDir('privlab-figures-');
@@ -29,7 +38,9 @@ before(() => {
   run = privlab(['report', path.join(ROOT, 'notebooks', '00-quickstart.ipynb'), '--out', out], { PRIVLAB_FIGURES_DIR: figures });
   if (run.status === 0) cells = JSON.parse(fs.readFileSync(path.join(out, '00-quickstart.ipynb'), 'utf8')).cells;
 });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+});
 
 test('privlab report runs the quickstart and writes the report and the executed notebook', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr}`);
@@ -41,8 +52,17 @@ test('privlab report runs the quickstart and writes the report and the executed 
 test('executed quickstart: no error output, a Plotly chart, a PNG image, an HTML table', () => {
   assert.ok(cells.length > 0);
   const counts = cells.filter((c) => c.cell_type === 'code').map((c) => (c as { execution_count?: number }).execution_count);
-  assert.deepEqual(counts, counts.map((_, i) => i + 1), 'prompt numbers 1, 2, 3 …');
-  assert.deepEqual(outputs().filter((o) => o.output_type === 'error' || o.name === 'stderr').map((o) => joined(o.text ?? o.ename)), []);
+  assert.deepEqual(
+    counts,
+    counts.map((_, i) => i + 1),
+    'prompt numbers 1, 2, 3 …',
+  );
+  assert.deepEqual(
+    outputs()
+      .filter((o) => o.output_type === 'error' || o.name === 'stderr')
+      .map((o) => joined(o.text ?? o.ename)),
+    [],
+  );
   const charts = outputs().filter((o) => o.data && 'application/vnd.plotly.v1+json' in o.data);
   assert.ok(charts.length >= 2, 'bar chart and live chart');
   assert.ok(charts.every((c) => joined(c.data!['text/html']).includes('Plotly.react')));
@@ -72,7 +92,9 @@ test('the HTML report renders its Plotly charts in headless Chromium, offline, w
   const page = await browser.newPage();
   const problems: string[] = [];
   const requests: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
   const reportUrl = pathToFileURL(path.join(out, '00-quickstart.html')).href;
@@ -85,11 +107,13 @@ test('the HTML report renders its Plotly charts in headless Chromium, offline, w
   });
   await page.goto(reportUrl, { waitUntil: 'load' });
   await page.waitForFunction(() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2, undefined, { timeout: 30_000 });
-  const rendered = await page.evaluate(() => Array.from(document.querySelectorAll('.js-plotly-plot')).map((p) => ({
-    svgs: p.querySelectorAll('svg.main-svg').length,
-    bars: p.querySelectorAll('.barlayer .trace .point').length,
-    lines: p.querySelectorAll('.scatterlayer .trace path.js-line').length,
-  })));
+  const rendered = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.js-plotly-plot')).map((p) => ({
+      svgs: p.querySelectorAll('svg.main-svg').length,
+      bars: p.querySelectorAll('.barlayer .trace .point').length,
+      lines: p.querySelectorAll('.scatterlayer .trace path.js-line').length,
+    })),
+  );
   assert.equal(rendered.length, 2);
   assert.ok(rendered.every((r) => r.svgs > 0));
   assert.equal(rendered[0].bars, 20, 'two bar traces of ten digits each');

@@ -10,7 +10,13 @@ const dir = tmpDir('privlab-bad-nb-');
 
 function notebook(file: string, cells: Array<[string, string]>): string {
   const nb = {
-    cells: cells.map(([type, source], i) => ({ cell_type: type, id: `c${i}`, metadata: {}, source, ...(type === 'code' ? { outputs: [], execution_count: null } : {}) })),
+    cells: cells.map(([type, source], i) => ({
+      cell_type: type,
+      id: `c${i}`,
+      metadata: {},
+      source,
+      ...(type === 'code' ? { outputs: [], execution_count: null } : {}),
+    })),
     metadata: { kernelspec: { name: 'privlab', display_name: 'TypeScript (privlab)', language: 'typescript' } },
     nbformat: 4,
     nbformat_minor: 5,

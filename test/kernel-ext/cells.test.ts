@@ -15,7 +15,9 @@ import { runQuantized, quantizeInputs } from '../../src/quant';
 let shown: string[] = [];
 const prevSink = lab.setDisplaySink((bundle) => shown.push(String(bundle['text/html'] ?? bundle['text/plain'] ?? '')));
 after(() => lab.setDisplaySink(prevSink));
-beforeEach(() => { shown = []; });
+beforeEach(() => {
+  shown = [];
+});
 
 function randomInputs(rng: SeededRng, count: number, features: number): Float32Array {
   return Float32Array.from({ length: count * features }, () => rng.next());
@@ -39,10 +41,18 @@ test('lab.prune: the smallest weights go, exactly the fraction per layer, fan-in
     }
     // per neuron, every kept weight outweighs every dropped one of the same neuron
     for (let o = 0; o < outputs; o++) {
-      const col = (keep: boolean) => Array.from({ length: inputs }, (_, i) => i).filter((i) => (after[i * outputs + o] !== 0) === keep).map((i) => Math.abs(before[k][i * outputs + o]));
-      if (col(true).length && col(false).length) assert.ok(Math.min(...col(true)) >= Math.max(...col(false)), `layer ${k} neuron ${o}: a dropped weight outweighs a kept one`);
+      const col = (keep: boolean) =>
+        Array.from({ length: inputs }, (_, i) => i)
+          .filter((i) => (after[i * outputs + o] !== 0) === keep)
+          .map((i) => Math.abs(before[k][i * outputs + o]));
+      if (col(true).length && col(false).length)
+        assert.ok(Math.min(...col(true)) >= Math.max(...col(false)), `layer ${k} neuron ${o}: a dropped weight outweighs a kept one`);
     }
-    assert.equal(masks[k].reduce((s, m) => s + m, 0), kept.length, 'mask matches the weights');
+    assert.equal(
+      masks[k].reduce((s, m) => s + m, 0),
+      kept.length,
+      'mask matches the weights',
+    );
   });
   assert.equal(shown.length, 1);
   assert.match(shown[0], /max fan-in/);
@@ -65,7 +75,10 @@ test('lab.quantize → lab.fhe.compile → simulate → execute: the encrypted o
   const exec = await lab.fhe.execute(m, x);
   assert.deepEqual(Array.from(exec.levels), Array.from(clear), 'decrypted by tfhe: the clear model');
   assert.ok(exec.times!.server_s > 0);
-  assert.ok(shown.some((h) => /execute vs simulate/.test(h)), 'the execute table');
+  assert.ok(
+    shown.some((h) => /execute vs simulate/.test(h)),
+    'the execute table',
+  );
   m.dispose();
   mlp.dispose();
 });

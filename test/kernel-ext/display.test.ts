@@ -7,13 +7,19 @@ import * as lab from '../../kernel-ext/index';
 import { loadMnist } from '../../src/data';
 import { tmpDir } from '../support/tmp';
 
-interface Sent { bundle: lab.MimeBundle; id: string; update: boolean }
+interface Sent {
+  bundle: lab.MimeBundle;
+  id: string;
+  update: boolean;
+}
 let sent: Sent[] = [];
 const prevSink = lab.setDisplaySink((bundle, id, update) => sent.push({ bundle, id, update }));
 after(() => lab.setDisplaySink(prevSink));
 const figures = tmpDir();
 process.env.PRIVLAB_FIGURES_DIR = figures;
-beforeEach(() => { sent = []; });
+beforeEach(() => {
+  sent = [];
+});
 
 test('charts: plotly.js is sent once per session, each chart carries HTML, the Plotly MIME type and text', () => {
   lab.line({ loss: [3, 2, 1] }, { title: 'Loss', save: 'charts/loss' });
@@ -36,8 +42,14 @@ test('live chart: one output updated in place, redraws throttled, final state co
   chart.close();
   const mine = sent.filter((s) => 'application/vnd.plotly.v1+json' in s.bundle);
   assert.ok(mine.length >= 2 && mine.length <= 3, `throttled to a few redraws, got ${mine.length}`);
-  assert.ok(mine.every((s) => s.id === mine[0].id), 'same display id');
-  assert.deepEqual(mine.map((s) => s.update), [false, ...mine.slice(1).map(() => true)]);
+  assert.ok(
+    mine.every((s) => s.id === mine[0].id),
+    'same display id',
+  );
+  assert.deepEqual(
+    mine.map((s) => s.update),
+    [false, ...mine.slice(1).map(() => true)],
+  );
   const last = mine[mine.length - 1].bundle['application/vnd.plotly.v1+json'] as { data: Array<{ y: number[] }> };
   assert.equal(last.data[1].y.length, 50);
   assert.equal(last.data[1].y[49], 98);
@@ -83,7 +95,7 @@ test('images: a dataset or a tensor becomes one PNG output; bad shapes are refus
   assert.ok(fs.existsSync(path.join(figures, 'grid.png')));
   const tensor = { shape: [2, 4], dataSync: () => Float32Array.from([-1, -1, -1, -1, 1, 1, 1, 1]) };
   const grid = PNG.sync.read(lab.imagesPng(tensor, { scale: 1, padding: 0, columns: 2 }));
-  assert.deepEqual([grid.width, grid.height, grid.data[0], grid.data[(2) * 4]], [4, 2, 0, 255]);
+  assert.deepEqual([grid.width, grid.height, grid.data[0], grid.data[2 * 4]], [4, 2, 0, 255]);
   assert.throws(() => lab.images({ shape: [2, 5], dataSync: () => new Float32Array(10) }), /cannot lay out 5 values/);
   assert.throws(() => lab.images({ shape: [2, 2, 2, 3], dataSync: () => new Float32Array(24) }), /images must be/);
   assert.throws(() => lab.images(loadMnist(), { indices: [10000] }), /outside/);

@@ -45,11 +45,33 @@ test('cached classifier accuracy re-measured on the test split', async () => {
 
 test('FID orders image sets sensibly: real < degraded < noise, and is deterministic', () => {
   const real = datasetStats(fm, split.test);
-  const floor = frechetDistance(datasetStats(fm, subset(split.train, Array.from({ length: 10000 }, (_, i) => i))), real);
+  const floor = frechetDistance(
+    datasetStats(
+      fm,
+      subset(
+        split.train,
+        Array.from({ length: 10000 }, (_, i) => i),
+      ),
+    ),
+    real,
+  );
   assert.ok(floor >= 0 && floor < 5, `real train vs test FID ${floor}`);
-  const ref = subset(split.train, Array.from({ length: 1000 }, (_, i) => i));
+  const ref = subset(
+    split.train,
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   const { x } = toTensors(ref, { range: '[-1,1]' });
-  const shifted = tf.tidy(() => x.reshape([1000, 28, 28, 1]).pad([[0, 0], [0, 0], [4, 0], [0, 0]]).slice([0, 0, 0, 0], [1000, 28, 28, 1]));
+  const shifted = tf.tidy(() =>
+    x
+      .reshape([1000, 28, 28, 1])
+      .pad([
+        [0, 0],
+        [0, 0],
+        [4, 0],
+        [0, 0],
+      ])
+      .slice([0, 0, 0, 0], [1000, 28, 28, 1]),
+  );
   const noise = tf.randomUniform([1000, 784], -1, 1, 'float32', 1);
   const fShift = frechetDistance(imageStats(fm, shifted), real);
   const fNoise = frechetDistance(imageStats(fm, noise), real);
@@ -60,11 +82,13 @@ test('FID orders image sets sensibly: real < degraded < noise, and is determinis
 });
 
 test('feature models of another input size get resized, 3-channel input', async () => {
-  const m = tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 2, kernelSize: 3, kernelInitializer: 'ones' }),
-    tf.layers.globalAveragePooling2d({ name: 'pool' }),
-    tf.layers.dense({ units: 1 }),
-  ] });
+  const m = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 2, kernelSize: 3, kernelInitializer: 'ones' }),
+      tf.layers.globalAveragePooling2d({ name: 'pool' }),
+      tf.layers.dense({ units: 1 }),
+    ],
+  });
   await saveModel(m, path.join(dir, 'other'));
   const other = await loadFeatureModel(path.join(dir, 'other', 'model.json'), 'pool');
   assert.deepEqual(other.inputShape, [32, 32, 3]);
@@ -80,7 +104,10 @@ test('feature models of another input size get resized, 3-channel input', async 
 });
 
 test('classifier training is deterministic for a seed', async () => {
-  const small = subset(split.train, Array.from({ length: 256 }, (_, i) => i));
+  const small = subset(
+    split.train,
+    Array.from({ length: 256 }, (_, i) => i),
+  );
   const a = await trainFeatureClassifier({ epochs: 1, train: small, test: split.test, seed: 3 });
   const b = await trainFeatureClassifier({ epochs: 1, train: small, test: split.test, seed: 3 });
   const wa = a.model.getWeights().map((w) => Array.from(w.dataSync()));

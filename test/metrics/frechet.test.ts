@@ -12,19 +12,26 @@ import { tmpDir } from '../support/tmp';
 
 const dir = tmpDir('privlab-fid-');
 const gauss = (s: GaussianStats['mu'], m: number[][]): GaussianStats => ({ mu: s, sigma: new Matrix(m), count: 0 });
-const close = (a: number, b: number, rel: number, what: string): void =>
-  assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, rel: number, what: string): void => assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 test('closed forms: 1-D, diagonal, and a non-commuting 2x2 pair', () => {
   // 1-D: (μ1−μ2)² + (σ1 − σ2)² in standard deviations.
   close(frechetDistance(gauss(Float64Array.of(1), [[4]]), gauss(Float64Array.of(-2), [[9]])), 9 + 1, 1e-12, '1-D');
   // Diagonal: Σ (σ1ᵢ + σ2ᵢ − 2√(σ1ᵢσ2ᵢ)) = Σ (√σ1ᵢ − √σ2ᵢ)².
-  const v1 = [1, 4, 0.25], v2 = [9, 1, 0.25];
+  const v1 = [1, 4, 0.25],
+    v2 = [9, 1, 0.25];
   const diag = (v: number[]): number[][] => v.map((x, i) => v.map((_, j) => (i === j ? x : 0)));
   const expected = 3 + v1.reduce((s, x, i) => s + (Math.sqrt(x) - Math.sqrt(v2[i])) ** 2, 0);
   close(frechetDistance(gauss(Float64Array.of(1, 1, 1), diag(v1)), gauss(Float64Array.of(0, 0, 2), diag(v2))), expected, 1e-12, 'diagonal');
   // 2x2, Σ1Σ2 not symmetric: Tr sqrt(Σ1Σ2) = sqrt(Tr(Σ1Σ2) + 2 sqrt(det Σ1 · det Σ2)).
-  const s1 = [[2, 0.8], [0.8, 1]], s2 = [[1, -0.5], [-0.5, 3]];
+  const s1 = [
+      [2, 0.8],
+      [0.8, 1],
+    ],
+    s2 = [
+      [1, -0.5],
+      [-0.5, 3],
+    ];
   const p = new Matrix(s1).mmul(new Matrix(s2));
   const det = (m: number[][]): number => m[0][0] * m[1][1] - m[0][1] * m[1][0];
   const trSqrt = Math.sqrt(p.trace() + 2 * Math.sqrt(det(s1) * det(s2)));
@@ -49,13 +56,17 @@ test('distance properties: zero for identical sets, symmetric, finite for singul
 });
 
 test('sqrtPsd squares back to the matrix', () => {
-  const m = new Matrix([[4, 1, 0], [1, 3, 0.5], [0, 0.5, 2]]);
+  const m = new Matrix([
+    [4, 1, 0],
+    [1, 3, 0.5],
+    [0, 0.5, 2],
+  ]);
   const r = sqrtPsd(m);
   const back = r.mmul(r);
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) assert.ok(Math.abs(back.get(i, j) - m.get(i, j)) < 1e-12);
 });
 
-test('agrees with pytorch-fid\'s formula in numpy/scipy on numpy-written files (.npy f32, f64 Fortran order, .npz)', () => {
+test("agrees with pytorch-fid's formula in numpy/scipy on numpy-written files (.npy f32, f64 Fortran order, .npz)", () => {
   const ref = JSON.parse(execFileSync(systemPython(), [path.join(ROOT, 'test', 'metrics', 'fid_reference.py'), 'write', dir], { encoding: 'utf8' }));
   const a = loadStats(path.join(dir, 'np_a_f32.npy'));
   const b = loadStats(path.join(dir, 'np_b_f64_fortran.npy'));
@@ -68,13 +79,18 @@ test('agrees with pytorch-fid\'s formula in numpy/scipy on numpy-written files (
 
 test('files privlab writes are read by numpy, with the same distance', () => {
   const rng = new SeededRng(11);
-  const n = 300, d = 10;
+  const n = 300,
+    d = 10;
   const x = Float32Array.from({ length: n * d }, (_, k) => rng.next() * (1 + (k % d)));
   const y = Float32Array.from({ length: n * d }, (_, k) => rng.next() * (1 + (k % d)) + 0.1 * (k % 3));
   saveFeatures(path.join(dir, 'ts_x.npy'), x, n, d);
   saveStats(path.join(dir, 'ts_y.npz'), statsFromFeatures(y, n, d));
   const ours = frechetDistance(statsFromFeatures(x, n, d), statsFromFeatures(y, n, d));
-  const theirs = Number(execFileSync(systemPython(), [path.join(ROOT, 'test', 'metrics', 'fid_reference.py'), 'distance', path.join(dir, 'ts_x.npy'), path.join(dir, 'ts_y.npz')], { encoding: 'utf8' }));
+  const theirs = Number(
+    execFileSync(systemPython(), [path.join(ROOT, 'test', 'metrics', 'fid_reference.py'), 'distance', path.join(dir, 'ts_x.npy'), path.join(dir, 'ts_y.npz')], {
+      encoding: 'utf8',
+    }),
+  );
   close(ours, theirs, 1e-8, 'privlab files in numpy');
 });
 

@@ -28,8 +28,11 @@ test('modeCoverage counts shares per class and the classes at or above the thres
   assert.throws(() => modeCoverage([0], 10, 0), /threshold/);
 });
 
-test('real test digits: predicted shares equal the label counts / N within the classifier\'s errors', () => {
-  const ds = subset(loadCanonicalMnist('test'), Array.from({ length: 1000 }, (_, i) => i));
+test("real test digits: predicted shares equal the label counts / N within the classifier's errors", () => {
+  const ds = subset(
+    loadCanonicalMnist('test'),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   const { x, y, yOneHot } = toTensors(ds, { range: '[0,1]', layout: 'image' });
   const predicted = predictClasses(fm, x, '[0,1]');
   tf.dispose([x, y, yOneHot]);
@@ -54,7 +57,13 @@ test('a generator that only draws copies of one digit covers 1 class', () => {
   const last = gan.generator.layers[gan.generator.layers.length - 1];
   last.kernel.assign(tf.zerosLike(last.kernel));
   last.bias.assign(tf.tensor1d(Array.from(px, (p) => Math.atanh(Math.min(0.999, Math.max(-0.999, p / 127.5 - 1))))));
-  const real = datasetStats(fm, subset(test, Array.from({ length: 500 }, (_, i) => i)));
+  const real = datasetStats(
+    fm,
+    subset(
+      test,
+      Array.from({ length: 500 }, (_, i) => i),
+    ),
+  );
   const q = generatorQuality(gan, fm, real, { count: 200, seed: 1 });
   assert.equal(q.coverage.classesCovered, 1);
   assert.equal(q.coverage.classShares[3], 1);

@@ -22,7 +22,8 @@ function npy(header: string, payload: Buffer, version = 1): Buffer {
   const h = Buffer.from(header, 'latin1');
   const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
   const len = Buffer.alloc(version === 1 ? 2 : 4);
-  if (version === 1) len.writeUInt16LE(h.length); else len.writeUInt32LE(h.length);
+  if (version === 1) len.writeUInt16LE(h.length);
+  else len.writeUInt32LE(h.length);
   return Buffer.concat([pre, len, h, payload]);
 }
 
@@ -47,6 +48,9 @@ test('.npy: unsupported dtypes and damaged files are named errors', () => {
     [npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", Buffer.alloc(4), 9), /unsupported \.npy format version 9/],
   ];
   for (const [bytes, pattern] of cases) {
-    assert.throws(() => decodeNpy(bytes, 'x.npy'), (e: unknown) => e instanceof DataFileError && e.file === 'x.npy' && pattern.test(e.message));
+    assert.throws(
+      () => decodeNpy(bytes, 'x.npy'),
+      (e: unknown) => e instanceof DataFileError && e.file === 'x.npy' && pattern.test(e.message),
+    );
   }
 });

@@ -18,7 +18,10 @@ function trainedGan() {
   const gan = new Gan(SMALL, 3);
   const opt = ganOptimizers(gan, { learningRate: 1e-3 });
   const rng = new SeededRng(1);
-  const real = tf.tensor2d(Float32Array.from({ length: 8 * 784 }, () => rng.next() * 2 - 1), [8, 784]);
+  const real = tf.tensor2d(
+    Float32Array.from({ length: 8 * 784 }, () => rng.next() * 2 - 1),
+    [8, 784],
+  );
   for (let i = 0; i < 3; i++) ganTrainStep(gan, opt, real, rng, [0, 1, 2, 3, 4, 5, 6, 7]);
   real.dispose();
   return { gan, opt };
@@ -69,7 +72,11 @@ test('corrupted, truncated or foreign checkpoints are rejected with the reason',
     fs.writeFileSync(f, bytes);
     return f;
   };
-  const expectError = (f: string, re: RegExp) => assert.throws(() => loadGanCheckpoint(f), (err: unknown) => err instanceof CheckpointError && re.test((err as Error).message));
+  const expectError = (f: string, re: RegExp) =>
+    assert.throws(
+      () => loadGanCheckpoint(f),
+      (err: unknown) => err instanceof CheckpointError && re.test((err as Error).message),
+    );
 
   const flipped = Buffer.from(good);
   flipped[flipped.length - 10] ^= 0xff;
@@ -82,7 +89,7 @@ test('corrupted, truncated or foreign checkpoints are rejected with the reason',
   expectError(variant('v2.ckpt', v2), /unsupported format version 2/);
   expectError(variant('short.ckpt', good.subarray(0, 40)), /truncated: the header needs/);
   const badJson = Buffer.from(good);
-  badJson[16] = 0x7b + 1;  // the header's opening brace
+  badJson[16] = 0x7b + 1; // the header's opening brace
   expectError(variant('json.ckpt', badJson), /header is not valid JSON/);
   expectError(path.join(dir, 'missing.ckpt'), /cannot be read \(ENOENT\)/);
 
@@ -95,8 +102,10 @@ test('corrupted, truncated or foreign checkpoints are rejected with the reason',
   const dataStart = 16 + h + ((4 - ((16 + h) % 4)) % 4);
   const prefix = Buffer.from(good.subarray(0, 16));
   prefix.writeUInt32LE(json.length, 12);
-  expectError(variant('shape.ckpt', Buffer.concat([prefix, json, Buffer.alloc(pad), good.subarray(dataStart)])),
-    /tensor generator\/layer0\/kernel has shape \[22,24\], the model needs \[23,24\]/);
+  expectError(
+    variant('shape.ckpt', Buffer.concat([prefix, json, Buffer.alloc(pad), good.subarray(dataStart)])),
+    /tensor generator\/layer0\/kernel has shape \[22,24\], the model needs \[23,24\]/,
+  );
   gan.dispose();
 });
 
@@ -107,7 +116,7 @@ test('a failed save leaves any previous checkpoint intact', () => {
   saveGanCheckpoint(file, gan, { meta: { epoch: 1, seed: 3, globalStep: 3 } });
   const before = fs.readFileSync(file);
   const v = gan.generator.variables()[0];
-  v.dispose();  // saving now fails while reading the weights
+  v.dispose(); // saving now fails while reading the weights
   assert.throws(() => saveGanCheckpoint(file, gan, { optimizers: opt, meta: { epoch: 2, seed: 3, globalStep: 6 } }));
   assert.deepEqual(fs.readFileSync(file), before);
   assert.deepEqual(fs.readdirSync(dir), ['gan.ckpt']);

@@ -37,7 +37,10 @@ function expectedDLoss(gan: Gan, real: tf.Tensor2D, rngSeed: number, realTarget:
 
 function realBatch(n: number): tf.Tensor2D {
   const r = new SeededRng(7);
-  return tf.tensor2d(Float32Array.from({ length: n * 9 }, () => r.next() * 2 - 1), [n, 9]);
+  return tf.tensor2d(
+    Float32Array.from({ length: n * 9 }, () => r.next() * 2 - 1),
+    [n, 9],
+  );
 }
 
 for (const c of [
@@ -86,10 +89,24 @@ test('DropoutTransform zeroes about `rate` of hidden units, scales the rest by 1
 test('trainGan with D dropout trains, is seeded, and leaves D without the transform', async () => {
   const r = new SeededRng(3);
   const ds: ImageDataset = {
-    name: 'tiny', count: 32, height: 3, width: 3, classNames: ['a'],
-    images: Uint8Array.from({ length: 32 * 9 }, () => Math.floor(r.next() * 256)), labels: new Uint8Array(32),
+    name: 'tiny',
+    count: 32,
+    height: 3,
+    width: 3,
+    classNames: ['a'],
+    images: Uint8Array.from({ length: 32 * 9 }, () => Math.floor(r.next() * 256)),
+    labels: new Uint8Array(32),
   };
-  const run = () => trainGan({ dataset: ds, epochs: 2, batchSize: 8, seed: 1, config: SMALL, sampleEpochs: [], stabilizers: { discriminatorDropout: 0.3, realTarget: 0.9, instanceNoise: 0.1 } });
+  const run = () =>
+    trainGan({
+      dataset: ds,
+      epochs: 2,
+      batchSize: 8,
+      seed: 1,
+      config: SMALL,
+      sampleEpochs: [],
+      stabilizers: { discriminatorDropout: 0.3, realTarget: 0.9, instanceNoise: 0.1 },
+    });
   const a = await run();
   const b = await run();
   const plain = await trainGan({ dataset: ds, epochs: 2, batchSize: 8, seed: 1, config: SMALL, sampleEpochs: [] });

@@ -12,7 +12,10 @@ before(async () => {
 /** A real-looking batch: seeded noise in [-1, 1]. */
 function batch(seed: number, n: number, size = 784): tf.Tensor2D {
   const rng = new SeededRng(seed);
-  return tf.tensor2d(Float32Array.from({ length: n * size }, () => rng.next() * 2 - 1), [n, size]);
+  return tf.tensor2d(
+    Float32Array.from({ length: n * size }, () => rng.next() * 2 - 1),
+    [n, size],
+  );
 }
 
 function runSteps(seed: number, steps: number, config: Partial<typeof REFERENCE_GAN> = {}): { d: number[]; g: number[] } {
@@ -44,7 +47,10 @@ test('the reference GAN has the source architecture', () => {
   const img = tf.tidy(() => gan.generate(gan.sampleLatent(new SeededRng(1), 3)));
   const v = img.dataSync();
   assert.deepEqual(img.shape, [3, 784]);
-  assert.ok(v.every((x) => x >= -1 && x <= 1), 'tanh output is in [-1, 1]');
+  assert.ok(
+    v.every((x) => x >= -1 && x <= 1),
+    'tanh output is in [-1, 1]',
+  );
   img.dispose();
   gan.dispose();
 });
@@ -138,7 +144,7 @@ function meanLogit(gan: Gan, images: tf.Tensor2D): number {
   return tf.tidy(() => tf.mean(gan.discriminate(images)).dataSync()[0]);
 }
 
-test('a generator step (D frozen) follows −∇ BCE(D(G(z)), 1): Adam\'s first step is −lr·sign(g), and D(G(z)) rises', () => {
+test("a generator step (D frozen) follows −∇ BCE(D(G(z)), 1): Adam's first step is −lr·sign(g), and D(G(z)) rises", () => {
   const gan = new Gan(TINY, 21);
   const gVars = gan.generator.variables();
   const dVars = gan.discriminator.variables();
@@ -156,8 +162,14 @@ test('a generator step (D frozen) follows −∇ BCE(D(G(z)), 1): Adam\'s first 
   tf.dispose(grads);
   const g0 = snapshot(gVars);
   const d0 = snapshot(dVars);
-  const onBatch0 = meanLogit(gan, tf.tidy(() => gan.generate(zG)));
-  const held0 = meanLogit(gan, tf.tidy(() => gan.generate(zHeld)));
+  const onBatch0 = meanLogit(
+    gan,
+    tf.tidy(() => gan.generate(zG)),
+  );
+  const held0 = meanLogit(
+    gan,
+    tf.tidy(() => gan.generate(zHeld)),
+  );
 
   ganTrainStep(gan, opt, real, new SeededRng(23));
 
@@ -174,8 +186,14 @@ test('a generator step (D frozen) follows −∇ BCE(D(G(z)), 1): Adam\'s first 
   });
   assert.ok(counted > 500, `${counted} weights with a gradient`);
   assert.ok(agree / counted > 0.99, `${agree}/${counted} generator weights moved by −lr·sign(∂BCE(D(G(z)),1)/∂w)`);
-  const onBatch1 = meanLogit(gan, tf.tidy(() => gan.generate(zG)));
-  const held1 = meanLogit(gan, tf.tidy(() => gan.generate(zHeld)));
+  const onBatch1 = meanLogit(
+    gan,
+    tf.tidy(() => gan.generate(zG)),
+  );
+  const held1 = meanLogit(
+    gan,
+    tf.tidy(() => gan.generate(zHeld)),
+  );
   assert.ok(onBatch1 > onBatch0, `D(G(z)) on the step's batch: ${onBatch0} → ${onBatch1}`);
   assert.ok(held1 > held0, `D(G(z)) on 512 other latents: ${held0} → ${held1}`);
   tf.dispose([real, zD, zG, zHeld]);

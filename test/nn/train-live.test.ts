@@ -10,7 +10,10 @@ before(async () => {
 });
 
 const SMALL = { latentDim: 8, generatorHidden: [32], discriminatorHidden: [32] };
-const ds = subset(loadMnist(), Array.from({ length: 128 }, (_, i) => i));
+const ds = subset(
+  loadMnist(),
+  Array.from({ length: 128 }, (_, i) => i),
+);
 
 test('trainGanLive shows a loss chart, a progress bar and the sample grids, and returns the run', async () => {
   const shown: Array<{ bundle: MimeBundle; id: string; update: boolean }> = [];
@@ -24,7 +27,10 @@ test('trainGanLive shows a loss chart, a progress bar and the sample grids, and 
     assert.equal(pngs.length, 2, 'one grid per sample epoch');
     assert.match(String(pngs[1].bundle['text/plain']), /samples after epoch 2/);
     const charts = shown.filter((s) => 'application/vnd.plotly.v1+json' in s.bundle);
-    assert.ok(charts.some((c) => c.update), 'the chart is redrawn in place');
+    assert.ok(
+      charts.some((c) => c.update),
+      'the chart is redrawn in place',
+    );
     const bars = shown.filter((s) => String(s.bundle['text/html'] ?? '').includes('privlab-progress'));
     assert.match(String(bars[bars.length - 1].bundle['text/plain']), /100%.*4\/4/);
     run.gan.dispose();
@@ -41,7 +47,9 @@ test('trainGanLive: displays failing mid-run do not end training', async () => {
   });
   const errors: string[] = [];
   const origError = console.error;
-  console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+  console.error = (...a: unknown[]) => {
+    errors.push(a.join(' '));
+  };
   try {
     const run = await trainGanLive({ dataset: ds, epochs: 1, config: SMALL, sampleEpochs: [1], sampleCount: 4, redrawMs: 0 });
     assert.equal(run.history.epochs.length, 1);

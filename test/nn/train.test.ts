@@ -15,7 +15,11 @@ before(async () => {
 const SMALL = { latentDim: 16, generatorHidden: [64], discriminatorHidden: [64] };
 
 function digits(n: number) {
-  return subset(loadMnist(), Array.from({ length: n }, (_, i) => i), `mnist[0:${n}]`);
+  return subset(
+    loadMnist(),
+    Array.from({ length: n }, (_, i) => i),
+    `mnist[0:${n}]`,
+  );
 }
 
 test('epochBatches: a seeded permutation in batches, pixels scaled to [-1, 1]', () => {
@@ -40,16 +44,32 @@ test('trainGan: per-step and per-epoch history, samples at the chosen epochs, ca
   const ds = digits(256);
   const events: string[] = [];
   const r = await trainGan({
-    dataset: ds, epochs: 3, batchSize: 64, seed: 4, config: SMALL, sampleEpochs: [1, 3], sampleCount: 8,
-    onStep: (s) => { events.push(`s${s.epoch}.${s.stepInEpoch}`); },
-    onEpoch: async (e) => { events.push(`e${e.epoch}`); await new Promise((res) => setImmediate(res)); },
-    onSample: (s) => { events.push(`x${s.epoch}`); },
+    dataset: ds,
+    epochs: 3,
+    batchSize: 64,
+    seed: 4,
+    config: SMALL,
+    sampleEpochs: [1, 3],
+    sampleCount: 8,
+    onStep: (s) => {
+      events.push(`s${s.epoch}.${s.stepInEpoch}`);
+    },
+    onEpoch: async (e) => {
+      events.push(`e${e.epoch}`);
+      await new Promise((res) => setImmediate(res));
+    },
+    onSample: (s) => {
+      events.push(`x${s.epoch}`);
+    },
   });
   assert.equal(r.history.steps.d.length, 12);
   assert.equal(r.history.epochs.length, 3);
   assert.deepEqual(events.slice(0, 6), ['s1.1', 's1.2', 's1.3', 's1.4', 'e1', 'x1']);
   assert.deepEqual(events.slice(-3), ['s3.4', 'e3', 'x3']);
-  assert.deepEqual(r.samples.map((s) => s.epoch), [1, 3]);
+  assert.deepEqual(
+    r.samples.map((s) => s.epoch),
+    [1, 3],
+  );
   assert.equal(r.samples[0].pixels.length, 8 * 784);
   assert.ok(r.samples[1].pixels.every((v) => v >= -1 && v <= 1));
   assert.notDeepEqual(Array.from(r.samples[0].pixels), Array.from(r.samples[1].pixels), 'samples change as G trains');
@@ -88,7 +108,15 @@ test('trainGan: the same seed gives the same run; resuming continues the epoch n
 test('trainGan: abort stops after the current step; bad options are errors', async () => {
   const ds = digits(256);
   const ctl = new AbortController();
-  const r = await trainGan({ dataset: ds, epochs: 5, config: SMALL, signal: ctl.signal, onStep: (s) => { if (s.globalStep === 6) ctl.abort(); } });
+  const r = await trainGan({
+    dataset: ds,
+    epochs: 5,
+    config: SMALL,
+    signal: ctl.signal,
+    onStep: (s) => {
+      if (s.globalStep === 6) ctl.abort();
+    },
+  });
   assert.ok(r.stoppedEarly);
   assert.equal(r.history.steps.d.length, 6);
   assert.equal(r.history.epochs.length, 1, 'only the completed epoch is recorded');
@@ -115,5 +143,5 @@ test('trainGan selects the fast backend by itself when the program chose none', 
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /backend=privlab-native/);
   assert.match(r.stderr, /privlab: tfjs backend privlab-native/, 'the choice is reported');
-  assert.doesNotMatch(r.stderr, /install our node backend/, "no tfjs-node banner");
+  assert.doesNotMatch(r.stderr, /install our node backend/, 'no tfjs-node banner');
 });

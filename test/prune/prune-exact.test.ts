@@ -21,12 +21,18 @@ function bitsByCount(lo: number, hi: number): number {
 
 test('accumulator report, first layer: calibrated range, sparsity and bits equal a brute-force integer computation', () => {
   const rng = new SeededRng(4);
-  const inputs = 12, outputs = 5, count = 40;
+  const inputs = 12,
+    outputs = 5,
+    count = 40;
   // mostly negative weights: the accumulators' minimum, not their maximum, sets the width
   const kernel = Float32Array.from({ length: inputs * outputs }, (_, i) => (i % 7 === 0 ? 0 : -rng.next() + 0.15));
   const bias = new Float32Array(outputs);
   const x = Float32Array.from({ length: count * inputs }, () => rng.next());
-  const model = quantizeLayers([{ inputs, outputs, kernel, bias, activation: 'linear' }], x, count, { weightBits: 4, activationBits: 4, inputRange: { min: 0, max: 1 } });
+  const model = quantizeLayers([{ inputs, outputs, kernel, bias, activation: 'linear' }], x, count, {
+    weightBits: 4,
+    activationBits: 4,
+    inputRange: { min: 0, max: 1 },
+  });
   const l = model.layers[0];
   const q = model.input;
   const xq = Array.from(x, (v) => Math.min(q.qmax, Math.max(q.qmin, Math.round(v / q.scale) + q.zeroPoint)));

@@ -2,7 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import {
-  applyMask, calibratedAccumulator, fanInCapMask, globalL1Masks, isPruningStep, l1Mask, maxFanIn, signedBits, sparsity, sparsityAt, worstCaseAccumulator,
+  applyMask,
+  calibratedAccumulator,
+  fanInCapMask,
+  globalL1Masks,
+  isPruningStep,
+  l1Mask,
+  maxFanIn,
+  signedBits,
+  sparsity,
+  sparsityAt,
+  worstCaseAccumulator,
 } from '../../src/prune';
 import { MaskedVariables } from '../../src/prune/masked-variables';
 import { SeededRng } from '../../src/util/rng';
@@ -12,10 +22,11 @@ test('per-layer L1 mask removes exactly the smallest magnitudes', () => {
   assert.deepEqual(Array.from(l1Mask(w, 0.5)), [0, 0, 1, 1, 0, 1]);
   assert.deepEqual(Array.from(l1Mask(w, 0)), [1, 1, 1, 1, 1, 1]);
   for (const f of [0.2, 0.5, 0.7, 0.8]) {
-    const big = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const big = Float32Array.from({ length: 1000 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     const m = l1Mask(big, f);
     assert.equal(sparsity(m), f);
-    let keptMin = Infinity, prunedMax = 0;
+    let keptMin = Infinity,
+      prunedMax = 0;
     m.forEach((k, i) => (k ? (keptMin = Math.min(keptMin, Math.abs(big[i]))) : (prunedMax = Math.max(prunedMax, Math.abs(big[i])))));
     assert.ok(prunedMax <= keptMin, 'every pruned weight is no larger than every kept one');
   }
@@ -49,13 +60,19 @@ test('gradual schedule: cubic from initial to final, pruning every frequency ste
   assert.equal(sparsityAt(s, 2000), 0.8);
   assert.ok(Math.abs(sparsityAt(s, 600) - 0.8 * (1 - 0.125)) < 1e-12);
   assert.ok(sparsityAt(s, 300) > 0.8 * 0.2 * 2, 'front-loaded');
-  assert.deepEqual([100, 150, 200, 1100, 1200].map((t) => isPruningStep(s, t)), [true, false, true, true, false]);
+  assert.deepEqual(
+    [100, 150, 200, 1100, 1200].map((t) => isPruningStep(s, t)),
+    [true, false, true, true, false],
+  );
 });
 
 test('accumulator bit-widths: worst case equals brute force over every input; calibrated matches the observed set', () => {
   const rng = new SeededRng(9);
   for (let trial = 0; trial < 20; trial++) {
-    const inputs = 3, outputs = 2, inMin = trial % 2 ? -2 : 0, inMax = 3;
+    const inputs = 3,
+      outputs = 2,
+      inMin = trial % 2 ? -2 : 0,
+      inMax = 3;
     const weights = Array.from({ length: outputs * inputs }, () => rng.nextInt(15) - 7);
     const bias = [rng.nextInt(9) - 4, rng.nextInt(9) - 4];
     const layer = { weights, outputs, inputs, bias };
@@ -67,7 +84,8 @@ test('accumulator bit-widths: worst case equals brute force over every input; ca
     assert.deepEqual(Array.from(worst.min), Array.from(brute.min));
     assert.deepEqual(Array.from(worst.max), Array.from(brute.max));
     assert.equal(worst.bits, brute.bits);
-    let lo = 0, hi = 0;
+    let lo = 0,
+      hi = 0;
     brute.min.forEach((v) => (lo = Math.min(lo, v)));
     brute.max.forEach((v) => (hi = Math.max(hi, v)));
     assert.ok(-(2 ** (worst.bits - 1)) <= lo && hi <= 2 ** (worst.bits - 1) - 1);
@@ -91,7 +109,9 @@ test('masks hold through training: pruned weights stay exactly zero after optimi
     masked.apply();
   }
   const after = w.dataSync();
-  mask.forEach((k, i) => { if (!k) assert.ok(after[i] === 0, `weight ${i} is ${after[i]}`); }); // -0 is zero too
+  mask.forEach((k, i) => {
+    if (!k) assert.ok(after[i] === 0, `weight ${i} is ${after[i]}`);
+  }); // -0 is zero too
   assert.ok(Array.from(after).filter((v, i) => mask[i] && v !== 0).length === 16, 'kept weights train');
   assert.ok(tf.memory().numTensors <= before + 2, 'no per-step leak (Adam creates its slots once)');
   masked.dispose();
@@ -105,7 +125,9 @@ test('accumulator report of a quantized model: calibrated ≤ worst case; prunin
   const { accumulatorReport } = await import('../../src/prune');
   const rng = new SeededRng(21);
   const mk = (inp: number, out: number, act: 'relu' | 'linear'): FloatDense => ({
-    inputs: inp, outputs: out, activation: act,
+    inputs: inp,
+    outputs: out,
+    activation: act,
     kernel: Float32Array.from({ length: inp * out }, () => rng.next() * 2 - 1),
     bias: Float32Array.from({ length: out }, () => rng.next() - 0.5),
   });

@@ -9,7 +9,9 @@ import { QatTransform, fakeQuantKernel } from '../../src/quant/qat';
 import { quantizeInputs, runQuantized, checkQuantizedModel, dequantize } from '../../src/quant';
 import { SeededRng } from '../../src/util/rng';
 
-before(async () => { await selectBackend({ quiet: true }); });
+before(async () => {
+  await selectBackend({ quiet: true });
+});
 
 function onGrid(values: ArrayLike<number>, p: { scale: number; zeroPoint: number; qmin: number; qmax: number }): boolean {
   for (let i = 0; i < values.length; i++) {
@@ -20,15 +22,38 @@ function onGrid(values: ArrayLike<number>, p: { scale: number; zeroPoint: number
 }
 
 test('kernel fake quantization: 2^b−1 levels per column, scale from max |w|, identity gradient', () => {
-  const w = tf.tensor2d([[0.1, -2], [0.7, 1], [-0.7, 0.05]]);
+  const w = tf.tensor2d([
+    [0.1, -2],
+    [0.7, 1],
+    [-0.7, 0.05],
+  ]);
   const q = tf.tidy(() => fakeQuantKernel(w, 3)).arraySync();
   // Column 0: max 0.7 → scale 0.1 (qmax 3 for 3-bit narrow? no: qmax = 3) → 0.7/3.
-  const s0 = 0.7 / 3, s1 = 2 / 3;
+  const s0 = 0.7 / 3,
+    s1 = 2 / 3;
   assert.ok(Math.abs(q[0][0] - Math.round(0.1 / s0) * s0) < 1e-6);
   assert.ok(Math.abs(q[2][1] - Math.round(0.05 / s1) * s1) < 1e-6);
   assert.ok(Math.abs(q[0][1] + 2) < 1e-6, 'the largest weight is exact');
-  const g = tf.tidy(() => tf.grad((x: tf.Tensor) => fakeQuantKernel(x as tf.Tensor2D, 3).mul(tf.tensor2d([[1, 2], [3, 4], [5, 6]])).sum())(w).arraySync());
-  assert.deepEqual(g, [[1, 2], [3, 4], [5, 6]]);
+  const g = tf.tidy(() =>
+    tf
+      .grad((x: tf.Tensor) =>
+        fakeQuantKernel(x as tf.Tensor2D, 3)
+          .mul(
+            tf.tensor2d([
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ]),
+          )
+          .sum(),
+      )(w)
+      .arraySync(),
+  );
+  assert.deepEqual(g, [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
   w.dispose();
 });
 
@@ -56,11 +81,26 @@ test('QAT trains through the STE and its export runs in integers to the same out
   const qat = new QatTransform(mlp, { weightBits: 4, activationBits: 5, inputRange: { min: -2, max: 2 } });
   mlp.transform = qat;
   const x = tf.randomUniform([256, 4], -2, 2, 'float32', 4) as tf.Tensor2D;
-  const target = tf.tidy(() => tf.stack([x.slice([0, 0], [-1, 1]).mul(0.5).add(x.slice([0, 1], [-1, 1])).squeeze(), x.slice([0, 2], [-1, 1]).relu().squeeze()], 1));
+  const target = tf.tidy(() =>
+    tf.stack(
+      [
+        x
+          .slice([0, 0], [-1, 1])
+          .mul(0.5)
+          .add(x.slice([0, 1], [-1, 1]))
+          .squeeze(),
+        x.slice([0, 2], [-1, 1]).relu().squeeze(),
+      ],
+      1,
+    ),
+  );
   const opt = tf.train.adam(0.02);
   const loss = (): tf.Scalar => tf.losses.meanSquaredError(target, mlp.apply(x)) as tf.Scalar;
   const first = tf.tidy(() => loss().dataSync()[0]);
-  for (let i = 0; i < 150; i++) tf.tidy(() => { opt.minimize(loss, false, mlp.variables()); });
+  for (let i = 0; i < 150; i++)
+    tf.tidy(() => {
+      opt.minimize(loss, false, mlp.variables());
+    });
   const last = tf.tidy(() => loss().dataSync()[0]);
   assert.ok(last < first * 0.3, `QAT loss ${first} → ${last}`);
 
@@ -156,5 +196,8 @@ test('QAT percentile ranges clip activation outliers that min/max ranges follow'
   // The 8-bit input grid (step 61/255) moves values a little; the outlier survives min/max.
   assert.ok(mm.max > 50, `min/max range ${JSON.stringify(mm)}`);
   assert.ok(p.max < 10 && p.min > -10, `99th-percentile range ${JSON.stringify(p)}`);
-  assert.throws(() => new QatTransform(new Mlp({ sizes: [1, 1] }, new SeededRng(1)), { weightBits: 4, activationBits: 4, activationPercentile: 30 }), /activationPercentile/);
+  assert.throws(
+    () => new QatTransform(new Mlp({ sizes: [1, 1] }, new SeededRng(1)), { weightBits: 4, activationBits: 4, activationPercentile: 30 }),
+    /activationPercentile/,
+  );
 });

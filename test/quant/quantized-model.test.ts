@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  checkQuantizedModel, FloatDense, loadQuantizedModel, neuronFunction, QuantizedModel, quantizeInputs, quantizeLayers, runFloat, runQuantized, saveQuantizedModel,
+  checkQuantizedModel,
+  FloatDense,
+  loadQuantizedModel,
+  neuronFunction,
+  QuantizedModel,
+  quantizeInputs,
+  quantizeLayers,
+  runFloat,
+  runQuantized,
+  saveQuantizedModel,
 } from '../../src/quant';
 import { DataFileError } from '../../src/data/errors';
 import { SeededRng } from '../../src/util/rng';
@@ -16,7 +25,10 @@ function randomLayers(rng: SeededRng, sizes: number[], acts: FloatDense['activat
     const inp = sizes[k];
     const b = 1 / Math.sqrt(inp);
     return {
-      inputs: inp, outputs: out, activation: acts[k], alpha: 0.2,
+      inputs: inp,
+      outputs: out,
+      activation: acts[k],
+      alpha: 0.2,
       kernel: Float32Array.from({ length: inp * out }, () => (rng.next() * 2 - 1) * b * 2),
       bias: Float32Array.from({ length: out }, () => (rng.next() * 2 - 1) * b),
     };
@@ -25,11 +37,32 @@ function randomLayers(rng: SeededRng, sizes: number[], acts: FloatDense['activat
 
 test('a hand-computed two-layer model gives the expected integers', () => {
   const model: QuantizedModel = {
-    format: 'privlab.quantized-model', version: 1,
+    format: 'privlab.quantized-model',
+    version: 1,
     input: { scale: 0.5, zeroPoint: 1, qmin: 0, qmax: 3, bits: 2, signed: false },
     layers: [
-      { kind: 'dense', inputs: 2, outputs: 1, weights: [1, -1], weightBits: 2, weightScales: [2], bias: [0.5], activation: 'relu', output: { scale: 1, zeroPoint: 0, qmin: 0, qmax: 3, bits: 2, signed: false } },
-      { kind: 'dense', inputs: 1, outputs: 1, weights: [1], weightBits: 2, weightScales: [1], bias: [-1], activation: 'linear', output: { scale: 1, zeroPoint: -2, qmin: -2, qmax: 1, bits: 2, signed: true } },
+      {
+        kind: 'dense',
+        inputs: 2,
+        outputs: 1,
+        weights: [1, -1],
+        weightBits: 2,
+        weightScales: [2],
+        bias: [0.5],
+        activation: 'relu',
+        output: { scale: 1, zeroPoint: 0, qmin: 0, qmax: 3, bits: 2, signed: false },
+      },
+      {
+        kind: 'dense',
+        inputs: 1,
+        outputs: 1,
+        weights: [1],
+        weightBits: 2,
+        weightScales: [1],
+        bias: [-1],
+        activation: 'linear',
+        output: { scale: 1, zeroPoint: -2, qmin: -2, qmax: 1, bits: 2, signed: true },
+      },
     ],
   };
   // x = [1.5, 0] → q = [round(3)+1 → clamp 3, 0+1 = 1]; acc = 3 − 1 = 2; pre = 2·0.5·(2 − 1·0) + 0.5 = 2.5 → relu 2.5 → q = 3 (round half away... Math.round(2.5) = 3)
@@ -58,13 +91,19 @@ test('PTQ at 8 bits tracks the float model closely; fewer bits, larger error', (
     for (let i = 0; i < out.length; i++) e += Math.abs(out[i] - ref[i]);
     return e / out.length;
   };
-  const e8 = errAt(8), e6 = errAt(6), e4 = errAt(4), e3 = errAt(3);
+  const e8 = errAt(8),
+    e6 = errAt(6),
+    e4 = errAt(4),
+    e3 = errAt(3);
   assert.ok(e8 < 0.02, `8-bit mean abs error ${e8}`);
   assert.ok(e8 < e6 && e6 < e4 && e4 < e3, `error grows as bits shrink: ${[e8, e6, e4, e3]}`);
   const m4 = quantizeLayers(layers, x, n, { weightBits: 4, activationBits: 4 });
   assert.equal(m4.layers[0].output.signed, false, 'ReLU outputs get an unsigned grid');
   assert.equal(m4.layers[1].output.signed, true);
-  assert.ok(m4.layers.every((l) => l.weights.every((w) => w >= -7 && w <= 7)), '4-bit narrow symmetric weights');
+  assert.ok(
+    m4.layers.every((l) => l.weights.every((w) => w >= -7 && w <= 7)),
+    '4-bit narrow symmetric weights',
+  );
 });
 
 test('save/load round trip; malformed models are refused with the layer and field', () => {
@@ -80,11 +119,25 @@ test('save/load round trip; malformed models are refused with the layer and fiel
     mutate(m);
     assert.throws(() => checkQuantizedModel(m), pattern);
   };
-  bad((m) => { m.layers[1].inputs = 4; m.layers[1].weights.push(0, 0); }, /layer 1: has 4 inputs but the previous layer has 3 outputs/);
-  bad((m) => { m.layers[0].weights[0] = 9; }, /layer 0: weight 0 = 9 is not a 3-bit signed integer/);
-  bad((m) => { m.layers[0].output.zeroPoint = 99; }, /layer 0 output: zero point 99 outside/);
-  bad((m) => { (m.layers[1] as { activation: string }).activation = 'swish'; }, /layer 1: unknown activation swish/);
-  bad((m) => { (m as { version: number }).version = 2; }, /unsupported version 2/);
+  bad((m) => {
+    m.layers[1].inputs = 4;
+    m.layers[1].weights.push(0, 0);
+  }, /layer 1: has 4 inputs but the previous layer has 3 outputs/);
+  bad((m) => {
+    m.layers[0].weights[0] = 9;
+  }, /layer 0: weight 0 = 9 is not a 3-bit signed integer/);
+  bad((m) => {
+    m.layers[0].output.zeroPoint = 99;
+  }, /layer 0 output: zero point 99 outside/);
+  bad((m) => {
+    (m.layers[1] as { activation: string }).activation = 'swish';
+  }, /layer 1: unknown activation swish/);
+  bad((m) => {
+    (m as { version: number }).version = 2;
+  }, /unsupported version 2/);
   fs.writeFileSync(path.join(dir, 'broken.json'), '{"format":');
-  assert.throws(() => loadQuantizedModel(path.join(dir, 'broken.json')), (e: unknown) => e instanceof DataFileError && /not valid JSON/.test(e.message));
+  assert.throws(
+    () => loadQuantizedModel(path.join(dir, 'broken.json')),
+    (e: unknown) => e instanceof DataFileError && /not valid JSON/.test(e.message),
+  );
 });

@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import {
-  dequantize, intRange, MinMaxObserver, paramsFromRange, PercentileObserver, perChannelParams, quantize, quantizeArray, calibrate,
+  dequantize,
+  intRange,
+  MinMaxObserver,
+  paramsFromRange,
+  PercentileObserver,
+  perChannelParams,
+  quantize,
+  quantizeArray,
+  calibrate,
 } from '../../src/quant';
 import { fakeQuant, fakeQuantPerChannel } from '../../src/quant/fake-quant';
 import { SeededRng } from '../../src/util/rng';
@@ -21,8 +29,14 @@ test('integer ranges for every bit-width, signed/unsigned, narrow/wide', () => {
 
 test('round trip error is at most half a step inside the range; values stay within the bit-width', () => {
   const rng = new SeededRng(1);
-  for (const spec of [{ bits: 4, signed: true }, { bits: 6, signed: false }, { bits: 3, signed: true, narrow: true, symmetric: true }, { bits: 8, signed: true }]) {
-    const lo = -1.7, hi = 2.3;
+  for (const spec of [
+    { bits: 4, signed: true },
+    { bits: 6, signed: false },
+    { bits: 3, signed: true, narrow: true, symmetric: true },
+    { bits: 8, signed: true },
+  ]) {
+    const lo = -1.7,
+      hi = 2.3;
     const p = paramsFromRange(lo, hi, spec);
     for (let i = 0; i < 2000; i++) {
       const x = lo + (hi - lo) * rng.next();
@@ -49,13 +63,19 @@ test('affine parameters use the whole grid; symmetric ones have zero point 0', (
   assert.throws(() => paramsFromRange(2, 1, { bits: 4, signed: true }), /invalid calibration range/);
 });
 
-test('per-channel parameters follow each channel\'s own range', () => {
+test("per-channel parameters follow each channel's own range", () => {
   // 2 rows x 3 cols; axis 0 → per row, axis 1 → per column.
   const w = [-1, 0, 1, -8, 0, 8];
   const rows = perChannelParams(w, 2, 3, 0, { bits: 4, signed: true, symmetric: true });
-  assert.deepEqual(rows.map((p) => p.scale), [1 / 7, 8 / 7]);
+  assert.deepEqual(
+    rows.map((p) => p.scale),
+    [1 / 7, 8 / 7],
+  );
   const cols = perChannelParams(w, 2, 3, 1, { bits: 4, signed: true, symmetric: true });
-  assert.deepEqual(cols.map((p) => p.scale), [8 / 7, 1, 8 / 7]);
+  assert.deepEqual(
+    cols.map((p) => p.scale),
+    [8 / 7, 1, 8 / 7],
+  );
   assert.deepEqual(Array.from(quantizeArray([-1, 1], rows[0])), [-7, 7]);
 });
 
@@ -64,7 +84,10 @@ test('calibration: min/max covers everything, percentile clips outliers', () => 
   const pc = new PercentileObserver(99);
   const values = Array.from({ length: 1000 }, (_, i) => i / 1000);
   values[500] = 50; // one outlier
-  for (let k = 0; k < 1000; k += 100) { mm.observe(values.slice(k, k + 100)); pc.observe(values.slice(k, k + 100)); }
+  for (let k = 0; k < 1000; k += 100) {
+    mm.observe(values.slice(k, k + 100));
+    pc.observe(values.slice(k, k + 100));
+  }
   assert.deepEqual(mm.range(), { min: 0, max: 50 });
   const r = pc.range();
   assert.ok(r.max < 1 && r.max > 0.98, `99th percentile ${r.max}`);
@@ -81,10 +104,17 @@ test('fake quantization: forward equals quantize→dequantize; STE gradient is 1
   const before = tf.memory().numTensors;
   const { value, grads } = tf.tidy(() => {
     const x = tf.tensor1d(xs);
-    const g = tf.grad((t: tf.Tensor) => fakeQuant(t, p).mul(tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8])).sum());
+    const g = tf.grad((t: tf.Tensor) =>
+      fakeQuant(t, p)
+        .mul(tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8]))
+        .sum(),
+    );
     return { value: fakeQuant(x, p), grads: g(x) };
   });
-  assert.deepEqual(Array.from(value.dataSync()).map((v) => Math.round(v * 3)), xs.map((x) => quantize(x, p)));
+  assert.deepEqual(
+    Array.from(value.dataSync()).map((v) => Math.round(v * 3)),
+    xs.map((x) => quantize(x, p)),
+  );
   assert.deepEqual(Array.from(grads.dataSync()), [0, 2, 3, 4, 5, 6, 7, 0]);
   tf.dispose([value, grads]);
   assert.equal(tf.memory().numTensors, before, 'no tensors leak');
@@ -92,7 +122,10 @@ test('fake quantization: forward equals quantize→dequantize; STE gradient is 1
 
 test('per-channel fake quantization of a dense kernel [in x out]', async () => {
   await tf.setBackend('cpu');
-  const w = [[0.1, 4], [-0.3, -2.1]];
+  const w = [
+    [0.1, 4],
+    [-0.3, -2.1],
+  ];
   const params = perChannelParams(w.flat(), 2, 2, 1, { bits: 4, signed: true, symmetric: true });
   const out = tf.tidy(() => fakeQuantPerChannel(tf.tensor2d(w), params).arraySync());
   for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) assert.ok(Math.abs(out[i][j] - dequantize(quantize(w[i][j], params[j]), params[j])) < 1e-6);
@@ -106,15 +139,27 @@ test('fused fake-quant kernels and the composed fallback (other backends) agree,
   const { fakeQuantKernel } = await import('../../src/quant/qat');
   const p = paramsFromRange(-0.7, 1.3, { bits: 4, signed: true });
   const cols = perChannelParams([-1, 2, 0.5, -0.25, 3, 1], 2, 3, 1, { bits: 3, signed: true });
-  const x = tf.tensor2d([[-2, -0.3, 0.1], [0.9, 1.2, 5]]);
-  const weights = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-  const run = (): number[][] => tf.tidy(() => {
-    const f = (t: tf.Tensor) => fakeQuant(t, p).mul(weights).sum();
-    const g = (t: tf.Tensor) => fakeQuantPerChannel(t as tf.Tensor2D, cols).mul(weights).sum();
-    return [fakeQuant(x, p), tf.grad(f)(x), fakeQuantPerChannel(x, cols), tf.grad(g)(x), fakeQuantKernel(x, 3)].map((t) => Array.from(t.dataSync()));
-  });
+  const x = tf.tensor2d([
+    [-2, -0.3, 0.1],
+    [0.9, 1.2, 5],
+  ]);
+  const weights = tf.tensor2d([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  const run = (): number[][] =>
+    tf.tidy(() => {
+      const f = (t: tf.Tensor) => fakeQuant(t, p).mul(weights).sum();
+      const g = (t: tf.Tensor) =>
+        fakeQuantPerChannel(t as tf.Tensor2D, cols)
+          .mul(weights)
+          .sum();
+      return [fakeQuant(x, p), tf.grad(f)(x), fakeQuantPerChannel(x, cols), tf.grad(g)(x), fakeQuantKernel(x, 3)].map((t) => Array.from(t.dataSync()));
+    });
   const fused = run();
-  const saved = [names.PrivlabFakeQuantAffine, names.PrivlabFakeQuantAffineGrad, names.PrivlabFakeQuantSymmetricColumns].map((name) => tf.getKernel(name, 'cpu')!);
+  const saved = [names.PrivlabFakeQuantAffine, names.PrivlabFakeQuantAffineGrad, names.PrivlabFakeQuantSymmetricColumns].map((name) =>
+    tf.getKernel(name, 'cpu')!,
+  );
   saved.forEach((c) => tf.unregisterKernel(c.kernelName, 'cpu'));
   try {
     assert.equal(k.hasKernel(names.PrivlabFakeQuantAffine), false);
@@ -130,10 +175,14 @@ test('fused fake-quant kernels and the composed fallback (other backends) agree,
 test('native/quant and the JavaScript loop give identical kernel fake quantization', async () => {
   const k = await import('../../src/quant/fake-quant-kernels');
   const rng = new SeededRng(31);
-  const rows = 300, cols = 257;
+  const rows = 300,
+    cols = 257;
   const v = Float32Array.from({ length: rows * cols }, (_, i) => (i % cols === 5 ? 0 : (rng.next() - 0.5) * (1 + (i % 7))));
   const js = k.symmetricColumnsLoop(v, rows, cols, 7);
-  assert.ok(js.every((x, i) => i % cols !== 5 || x === 0), 'a zero column stays zero');
+  assert.ok(
+    js.every((x, i) => i % cols !== 5 || x === 0),
+    'a zero column stays zero',
+  );
   const native = k.symmetricColumnsNative(v, rows, cols, 7);
   assert.ok(native, 'native/quant is built by the set-up');
   let diff = 0;

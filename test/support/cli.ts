@@ -3,7 +3,11 @@ import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-export interface CliResult { status: number; stdout: string; stderr: string }
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the privlab CLI as a user would (bin/privlab), synchronously. */
 export function privlab(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {

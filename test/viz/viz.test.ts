@@ -59,18 +59,36 @@ test('chart HTML cannot be broken out of by data, and the page inlines plotly.js
 });
 
 test('tables: DataFrame-like and row objects, escaping, number formatting, index', () => {
-  const rows = [{ name: '<b>x</b>', v: 1.23456789 }, { name: 'y', v: 2, extra: 'e' }];
+  const rows = [
+    { name: '<b>x</b>', v: 1.23456789 },
+    { name: 'y', v: 2, extra: 'e' },
+  ];
   const html = tableHtml(rows, { digits: 2 });
   assert.ok(html.includes('<th>extra</th>'));
   assert.ok(html.includes('&lt;b&gt;x&lt;/b&gt;'));
   assert.ok(html.includes('<td>1.23</td>'));
-  assert.ok(tableHtml([{ v: 93.25 }, { v: 0.1 + 0.2 }, { v: 1e-7 }]).match(/<td>93\.25<\/td>.*<td>0\.3<\/td>.*<td>1\.0e-7<\/td>/s), 'rounded, trailing zeros dropped, tiny values in exponent form');
+  assert.ok(
+    tableHtml([{ v: 93.25 }, { v: 0.1 + 0.2 }, { v: 1e-7 }]).match(/<td>93\.25<\/td>.*<td>0\.3<\/td>.*<td>1\.0e-7<\/td>/s),
+    'rounded, trailing zeros dropped, tiny values in exponent form',
+  );
   assert.equal((html.match(/<tr>/g) ?? []).length, 3);
-  const df = { columns: ['a', 'b'], values: [[1, 'p'], [2, 'q']], index: ['r1', 'r2'] };
+  const df = {
+    columns: ['a', 'b'],
+    values: [
+      [1, 'p'],
+      [2, 'q'],
+    ],
+    index: ['r1', 'r2'],
+  };
   const dfHtml = tableHtml(df);
   assert.ok(dfHtml.includes('<th>r2</th><td>2</td><td>q</td>'), 'non-default index shown');
   assert.ok(!tableHtml({ columns: ['a'], values: [1, 2], index: [0, 1] }).includes('<th>0</th>'), 'default index hidden');
   assert.equal(tableText(df).split('\n')[2], '2  q');
   assert.equal(escapeHtml(`"'&`), '&quot;&#39;&amp;');
-  assert.ok(tableHtml(Array.from({ length: 5 }, (_, i) => ({ i })), { maxRows: 2 }).includes('3 more rows'));
+  assert.ok(
+    tableHtml(
+      Array.from({ length: 5 }, (_, i) => ({ i })),
+      { maxRows: 2 },
+    ).includes('3 more rows'),
+  );
 });

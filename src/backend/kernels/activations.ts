@@ -41,8 +41,7 @@ export function dense(args: KernelArgs): tf.TensorInfo {
   const [m, k] = x.shape;
   const n = w.shape[1];
   const out = new Float32Array(m * n);
-  nativeKernels().fusedBatchMatMul(xv, wv, out, 1, m, n, k, false, false, 0, 0, bv, BIAS_KINDS.perColumn,
-    ACTIVATION_CODES[checkActivation(activation)], alpha);
+  nativeKernels().fusedBatchMatMul(xv, wv, out, 1, m, n, k, false, false, 0, 0, bv, BIAS_KINDS.perColumn, ACTIVATION_CODES[checkActivation(activation)], alpha);
   return float32Output(args.backend, [m, n], out);
 }
 

@@ -56,7 +56,17 @@ export function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
   const w2 = writable(backend, variable, values.variable as Float32Array);
   const m2 = writable(backend, m, values.m as Float32Array);
   const v2 = writable(backend, v, values.v as Float32Array);
-  nativeKernels().adamUpdate(w2.values, m2.values, v2.values, g, a.learningRate, a.beta1, a.beta2, a.epsilon,
-    1 - Math.pow(a.beta1, a.step), 1 - Math.pow(a.beta2, a.step));
+  nativeKernels().adamUpdate(
+    w2.values,
+    m2.values,
+    v2.values,
+    g,
+    a.learningRate,
+    a.beta1,
+    a.beta2,
+    a.epsilon,
+    1 - Math.pow(a.beta1, a.step),
+    1 - Math.pow(a.beta2, a.step),
+  );
   return [w2.info, m2.info, v2.info];
 }

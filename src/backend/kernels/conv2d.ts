@@ -12,9 +12,21 @@ type ConvInfo = tf.backend_util.Conv2DInfo;
 /** The 15 numbers native ConvShape expects, in its field order. */
 export function convShape(info: ConvInfo): Int32Array {
   return Int32Array.from([
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.filterHeight, info.filterWidth,
-    info.padInfo.top, info.padInfo.left,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   ]);
 }
 
@@ -28,8 +40,15 @@ interface ConvAttrs {
 
 function forwardInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: ConvAttrs): ConvInfo {
   return tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], attrs.strides,
-    attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, tf.backend_util.convertConv2DDataFormat(attrs.dataFormat));
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
 }
 
 function convForward(backend: MathBackendCPU, xv: Float32Array, fv: Float32Array, info: ConvInfo): { out: Float32Array; shape: number[] } {
@@ -76,8 +95,16 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo | tf.Tensor
   const fv = float32Values(args.backend, filter);
   if (!dyv || !fv || attrs.dataFormat === 'NCHW') return cpuKernel(tf.Conv2DBackpropInput)(args);
   // tfjs's conv2d gradients support dilation 1 only; the kernels are called that way.
-  const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides,
-    1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const dx = new Float32Array(sizeOf(info.inShape));
   nativeKernels().conv2dBackpropInput(dyv, fv, dx, convShape(info));
   return float32Output(args.backend, info.inShape, dx);
@@ -89,8 +116,16 @@ export function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo | tf.Tenso
   const xv = float32Values(args.backend, x);
   const dyv = float32Values(args.backend, dy);
   if (!xv || !dyv || attrs.dataFormat === 'NCHW') return cpuKernel(tf.Conv2DBackpropFilter)(args);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides,
-    1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const df = new Float32Array(sizeOf(info.filterShape));
   nativeKernels().conv2dBackpropFilter(xv, dyv, df, convShape(info));
   return float32Output(args.backend, info.filterShape, df);

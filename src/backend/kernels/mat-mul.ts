@@ -47,7 +47,12 @@ export function planMatMul(aShape: readonly number[], bShape: readonly number[],
   // (e.g. [2,1] against [1,3]) is left to the cpu kernel.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
   return {
-    batch, m, n, k, transposeA, transposeB,
+    batch,
+    m,
+    n,
+    k,
+    transposeA,
+    transposeB,
     strideA: batchA === 1 ? 0 : m * k,
     strideB: batchB === 1 ? 0 : k * n,
     outShape: [...outer, m, n],
@@ -102,8 +107,23 @@ export function fusedMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (isNativeActivation(activation) && kind !== null && (!bias || biasValues)) {
     // The common case, all in one native call: GEMM, bias, activation.
     const out = new Float32Array(plan.batch * plan.m * plan.n);
-    nativeKernels().fusedBatchMatMul(av, bv, out, plan.batch, plan.m, plan.n, plan.k, plan.transposeA, plan.transposeB,
-      plan.strideA, plan.strideB, biasValues, kind, ACTIVATION_CODES[activation], alpha);
+    nativeKernels().fusedBatchMatMul(
+      av,
+      bv,
+      out,
+      plan.batch,
+      plan.m,
+      plan.n,
+      plan.k,
+      plan.transposeA,
+      plan.transposeB,
+      plan.strideA,
+      plan.strideB,
+      biasValues,
+      kind,
+      ACTIVATION_CODES[activation],
+      alpha,
+    );
     return float32Output(backend, plan.outShape, out);
   }
   // Rare cases (prelu, odd bias broadcasts): native GEMM, then the cpu kernels for the rest.
@@ -114,9 +134,10 @@ export function fusedMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
     current = added;
   }
   if (activation !== 'linear') {
-    const activated = activation === 'prelu'
-      ? cpuKernel(tf.Prelu)({ inputs: { x: current, alpha: preluActivationWeights as tf.TensorInfo }, backend }) as tf.TensorInfo
-      : applyActivation(backend, current, activation, alpha);
+    const activated =
+      activation === 'prelu'
+        ? (cpuKernel(tf.Prelu)({ inputs: { x: current, alpha: preluActivationWeights as tf.TensorInfo }, backend }) as tf.TensorInfo)
+        : applyActivation(backend, current, activation, alpha);
     backend.disposeIntermediateTensorInfo(current);
     current = activated;
   }

@@ -15,13 +15,20 @@ export function checkActivation(a: string): Activation {
 /** f(x) with standard tfjs ops (and their standard gradients). */
 export function applyActivation(x: tf.Tensor, activation: Activation, alpha = 0.2): tf.Tensor {
   switch (activation) {
-    case 'linear': return x;
-    case 'relu': return tf.relu(x);
-    case 'relu6': return tf.relu6(x);
-    case 'leakyrelu': return tf.leakyRelu(x, alpha);
-    case 'sigmoid': return tf.sigmoid(x);
-    case 'elu': return tf.elu(x);
-    case 'tanh': return tf.tanh(x);
+    case 'linear':
+      return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'leakyrelu':
+      return tf.leakyRelu(x, alpha);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'tanh':
+      return tf.tanh(x);
   }
 }
 
@@ -36,13 +43,20 @@ export function activationGradFromOutput(dy: tf.Tensor, y: tf.Tensor, activation
   }
   return tf.tidy(() => {
     switch (activation) {
-      case 'linear': return dy.clone();
-      case 'relu': return tf.mul(dy, tf.step(y));
-      case 'relu6': return tf.mul(dy, tf.logicalAnd(tf.greater(y, 0), tf.less(y, 6)).toFloat());
-      case 'leakyrelu': return tf.where(tf.greater(y, 0), dy, tf.mul(dy, alpha));
-      case 'sigmoid': return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
-      case 'elu': return tf.where(tf.greater(y, 0), dy, tf.mul(dy, tf.add(y, 1)));
-      case 'tanh': return tf.mul(dy, tf.sub(1, tf.square(y)));
+      case 'linear':
+        return dy.clone();
+      case 'relu':
+        return tf.mul(dy, tf.step(y));
+      case 'relu6':
+        return tf.mul(dy, tf.logicalAnd(tf.greater(y, 0), tf.less(y, 6)).toFloat());
+      case 'leakyrelu':
+        return tf.where(tf.greater(y, 0), dy, tf.mul(dy, alpha));
+      case 'sigmoid':
+        return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+      case 'elu':
+        return tf.where(tf.greater(y, 0), dy, tf.mul(dy, tf.add(y, 1)));
+      case 'tanh':
+        return tf.mul(dy, tf.sub(1, tf.square(y)));
     }
   });
 }

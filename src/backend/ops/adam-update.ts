@@ -15,16 +15,18 @@ export interface AdamHyperparameters {
 
 export function adamUpdate(variable: tf.Variable, m: tf.Variable, v: tf.Variable, grad: tf.Tensor, h: AdamHyperparameters, step: number): void {
   if (!Number.isInteger(step) || step < 1) throw new RangeError(`Adam step must be a positive integer, got ${step}`);
-  for (const [name, t] of [['m', m], ['v', v], ['gradient', grad]] as const) {
+  for (const [name, t] of [
+    ['m', m],
+    ['v', v],
+    ['gradient', grad],
+  ] as const) {
     if (!tf.util.arraysEqual(t.shape, variable.shape)) {
       throw new RangeError(`Adam: ${name} has shape [${t.shape}] but variable ${variable.name} has [${variable.shape}]`);
     }
   }
-  const native = tf.getKernel(PrivlabAdamUpdate, tf.getBackend()) &&
-    [variable, m, v, grad].every((t) => t.dtype === 'float32');
+  const native = tf.getKernel(PrivlabAdamUpdate, tf.getBackend()) && [variable, m, v, grad].every((t) => t.dtype === 'float32');
   if (native) {
-    const outs = tf.engine().runKernel(PrivlabAdamUpdate, { variable, m, v, grad },
-      { ...h, step } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+    const outs = tf.engine().runKernel(PrivlabAdamUpdate, { variable, m, v, grad }, { ...h, step } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
     variable.assign(outs[0]);
     m.assign(outs[1]);
     v.assign(outs[2]);

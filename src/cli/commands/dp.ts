@@ -25,9 +25,15 @@ function required<T>(name: string, value: T | undefined): T {
 /** The options both subcommands share. */
 function common(values: Values): { sampleRate: number; steps: number; delta: number } {
   return {
-    sampleRate: required('sample-rate', numberOption('sample-rate', values['sample-rate'], (n) => n > 0 && n <= 1, 'in (0, 1]')),
+    sampleRate: required(
+      'sample-rate',
+      numberOption('sample-rate', values['sample-rate'], (n) => n > 0 && n <= 1, 'in (0, 1]'),
+    ),
     steps: required('steps', intOption('steps', values.steps, 1)),
-    delta: required('delta', numberOption('delta', values.delta, (n) => n > 0 && n < 1, 'in (0, 1)')),
+    delta: required(
+      'delta',
+      numberOption('delta', values.delta, (n) => n > 0 && n < 1, 'in (0, 1)'),
+    ),
   };
 }
 
@@ -41,14 +47,19 @@ function warnIfEdgeOrder(order: number): void {
 async function epsilon(argv: string[]): Promise<number> {
   const { values } = parse(argv);
   if (values.epsilon !== undefined) throw new UsageError('dp epsilon takes --noise-multiplier, not --epsilon');
-  const noiseMultiplier = required('noise-multiplier', numberOption('noise-multiplier', values['noise-multiplier'], (n) => n > 0, 'a number > 0'));
+  const noiseMultiplier = required(
+    'noise-multiplier',
+    numberOption('noise-multiplier', values['noise-multiplier'], (n) => n > 0, 'a number > 0'),
+  );
   const { sampleRate, steps, delta } = common(values);
   const spent = epsilonFor({ noiseMultiplier, sampleRate, steps, delta });
   warnIfEdgeOrder(spent.order);
   if (values.json) {
     console.log(JSON.stringify({ epsilon: spent.epsilon, order: spent.order, noise_multiplier: noiseMultiplier, sample_rate: sampleRate, steps, delta }));
   } else {
-    console.log(`epsilon ${spent.epsilon.toFixed(6)} (order ${spent.order}; delta ${delta}, noise multiplier ${noiseMultiplier}, sample rate ${sampleRate}, ${steps} steps)`);
+    console.log(
+      `epsilon ${spent.epsilon.toFixed(6)} (order ${spent.order}; delta ${delta}, noise multiplier ${noiseMultiplier}, sample rate ${sampleRate}, ${steps} steps)`,
+    );
   }
   return 0;
 }
@@ -56,7 +67,10 @@ async function epsilon(argv: string[]): Promise<number> {
 async function noiseMultiplier(argv: string[]): Promise<number> {
   const { values } = parse(argv);
   if (values['noise-multiplier'] !== undefined) throw new UsageError('dp noise-multiplier takes --epsilon, not --noise-multiplier');
-  const targetEpsilon = required('epsilon', numberOption('epsilon', values.epsilon, (n) => n > 0, 'a number > 0'));
+  const targetEpsilon = required(
+    'epsilon',
+    numberOption('epsilon', values.epsilon, (n) => n > 0, 'a number > 0'),
+  );
   const { sampleRate, steps, delta } = common(values);
   let sigma: number;
   try {
@@ -68,9 +82,21 @@ async function noiseMultiplier(argv: string[]): Promise<number> {
   }
   const spent = epsilonFor({ noiseMultiplier: sigma, sampleRate, steps, delta });
   if (values.json) {
-    console.log(JSON.stringify({ noise_multiplier: sigma, epsilon: spent.epsilon, order: spent.order, target_epsilon: targetEpsilon, sample_rate: sampleRate, steps, delta }));
+    console.log(
+      JSON.stringify({
+        noise_multiplier: sigma,
+        epsilon: spent.epsilon,
+        order: spent.order,
+        target_epsilon: targetEpsilon,
+        sample_rate: sampleRate,
+        steps,
+        delta,
+      }),
+    );
   } else {
-    console.log(`noise multiplier ${sigma} (spends epsilon ${spent.epsilon.toFixed(6)} ≤ ${targetEpsilon} at delta ${delta}, sample rate ${sampleRate}, ${steps} steps)`);
+    console.log(
+      `noise multiplier ${sigma} (spends epsilon ${spent.epsilon.toFixed(6)} ≤ ${targetEpsilon} at delta ${delta}, sample rate ${sampleRate}, ${steps} steps)`,
+    );
   }
   return 0;
 }

@@ -3,7 +3,14 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, numberOption, UsageError } from '../command';
 import { frechetDistance, loadStats } from '../../metrics';
-import { classifierClasses, defaultFeatureModelPath, fashionFeatureModelPath, loadFeatureModel, saveFeatureClassifier, trainFeatureClassifier } from '../../metrics/feature-model';
+import {
+  classifierClasses,
+  defaultFeatureModelPath,
+  fashionFeatureModelPath,
+  loadFeatureModel,
+  saveFeatureClassifier,
+  trainFeatureClassifier,
+} from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
 import { datasetSplit, mnistSplit } from '../../data';
 import { datasetStats, generatorFid, generatorQuality } from '../../metrics/gan-fid';
@@ -30,7 +37,13 @@ async function distance(argv: string[]): Promise<number> {
   const [a, b] = files.map(loadStats);
   const d = frechetDistance(a, b);
   if (values.json) {
-    console.log(JSON.stringify({ distance: d, a: { file: files[0], samples: a.count || null, dims: a.mu.length }, b: { file: files[1], samples: b.count || null, dims: b.mu.length } }));
+    console.log(
+      JSON.stringify({
+        distance: d,
+        a: { file: files[0], samples: a.count || null, dims: a.mu.length },
+        b: { file: files[1], samples: b.count || null, dims: b.mu.length },
+      }),
+    );
   } else {
     console.log(d.toFixed(6));
   }
@@ -38,9 +51,13 @@ async function distance(argv: string[]): Promise<number> {
 }
 
 async function trainClassifier(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { dataset: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { dataset: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+  });
   const dataset = values.dataset ?? 'mnist';
-  if (dataset !== 'mnist' && dataset !== 'mnist-small' && dataset !== 'fashion') throw new UsageError(`--dataset must be mnist, mnist-small or fashion, got "${dataset}"`);
+  if (dataset !== 'mnist' && dataset !== 'mnist-small' && dataset !== 'fashion')
+    throw new UsageError(`--dataset must be mnist, mnist-small or fashion, got "${dataset}"`);
   if (dataset === 'mnist-small' && !values.out) throw new UsageError('--dataset mnist-small needs --out (the cached model is the canonical one)');
   const epochs = numberOption('epochs', values.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
   const seed = numberOption('seed', values.seed, Number.isInteger, 'an integer');
@@ -81,7 +98,13 @@ async function ganFid(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { count: { type: 'string' }, seed: { type: 'string' }, 'feature-model': { type: 'string' }, layer: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      count: { type: 'string' },
+      seed: { type: 'string' },
+      'feature-model': { type: 'string' },
+      layer: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
   if (positionals.length !== 1) throw new UsageError(`fid gan takes one checkpoint, got ${positionals.length}`);
   const count = numberOption('count', values.count, (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2') ?? 2000;
@@ -92,16 +115,28 @@ async function ganFid(argv: string[]): Promise<number> {
   const split = mnistSplit();
   const real = datasetStats(fm, split.test);
   // Mode coverage needs a classifier of the 10 digits (the LeNet); another feature model gives FID only.
-  const quality = classifierClasses(fm) === 10 ? generatorQuality(gan, fm, real, { count, seed }) : { fid: generatorFid(gan, fm, real, { count, seed }), coverage: undefined };
+  const quality =
+    classifierClasses(fm) === 10
+      ? generatorQuality(gan, fm, real, { count, seed })
+      : { fid: generatorFid(gan, fm, real, { count, seed }), coverage: undefined };
   const fidValue = quality.fid;
   const cov = quality.coverage;
   const floor = frechetDistance(datasetStats(fm, split.train), real);
   const result = {
-    checkpoint: positionals[0], fid: fidValue, real_train_vs_test_fid: floor,
-    classes_covered: cov?.classesCovered ?? null, class_shares: cov?.classShares ?? null, coverage_threshold: cov?.threshold ?? null,
-    samples: count, real_samples: split.test.count, epoch: meta.epoch ?? null, feature_model: values['feature-model'] ?? 'data/fid-lenet (LeNet, 84 features)',
+    checkpoint: positionals[0],
+    fid: fidValue,
+    real_train_vs_test_fid: floor,
+    classes_covered: cov?.classesCovered ?? null,
+    class_shares: cov?.classShares ?? null,
+    coverage_threshold: cov?.threshold ?? null,
+    samples: count,
+    real_samples: split.test.count,
+    epoch: meta.epoch ?? null,
+    feature_model: values['feature-model'] ?? 'data/fid-lenet (LeNet, 84 features)',
   };
-  const coverageText = cov ? `; ${cov.classesCovered}/10 classes with ≥ ${cov.threshold * 100} % of samples (shares ${cov.classShares.map((x) => (x * 100).toFixed(1)).join(' ')} %)` : '';
+  const coverageText = cov
+    ? `; ${cov.classesCovered}/10 classes with ≥ ${cov.threshold * 100} % of samples (shares ${cov.classShares.map((x) => (x * 100).toFixed(1)).join(' ')} %)`
+    : '';
   console.log(values.json ? JSON.stringify(result) : `FID ${fidValue.toFixed(3)} (real train vs test: ${floor.toFixed(3)})${coverageText}`);
   gan.dispose();
   fm.dispose();

@@ -8,7 +8,28 @@ import { parseArgs } from 'node:util';
 import { Command, intOption, numberOption, UsageError } from '../command';
 import { selectBackend } from '../../backend';
 import { loadSiteShard } from '../../data/site-shards';
-import { Config, DEFAULT_DELTA, FedAvg, FlServer, HttpServerTransport, HttpSiteTransport, PolicySpec, RoundRecord, TOKEN_ENV, dpModeOf, federatedGeneratorFid, frameLimit, getTask, initialWeights, makeUpdatePolicy, parseGanTaskName, readTokens, runFederated, runSite, updatePolicyNames } from '../../fl';
+import {
+  Config,
+  DEFAULT_DELTA,
+  FedAvg,
+  FlServer,
+  HttpServerTransport,
+  HttpSiteTransport,
+  PolicySpec,
+  RoundRecord,
+  TOKEN_ENV,
+  dpModeOf,
+  federatedGeneratorFid,
+  frameLimit,
+  getTask,
+  initialWeights,
+  makeUpdatePolicy,
+  parseGanTaskName,
+  readTokens,
+  runFederated,
+  runSite,
+  updatePolicyNames,
+} from '../../fl';
 import { datasetSplit } from '../../data/load';
 import { loadFeatureModel } from '../../metrics/feature-model';
 
@@ -34,10 +55,26 @@ const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid 
     One site: reads only DIR (train-/test- IDX files); its token comes from ${TOKEN_ENV}.`;
 
 const TRAINING_OPTIONS = {
-  'local-steps': { type: 'string' }, 'local-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
-  config: { type: 'string' }, task: { type: 'string', default: 'mlp-mnist' }, rounds: { type: 'string' }, seed: { type: 'string' },
-  'round-timeout': { type: 'string' }, 'min-sites': { type: 'string' }, 'fraction-fit': { type: 'string' }, policy: { type: 'string', default: 'none' }, 'policy-params': { type: 'string' },
-  dp: { type: 'string' }, 'noise-multiplier': { type: 'string' }, clip: { type: 'string' }, 'sample-rate': { type: 'string' }, sigma0: { type: 'string' }, delta: { type: 'string' },
+  'local-steps': { type: 'string' },
+  'local-epochs': { type: 'string' },
+  'batch-size': { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  config: { type: 'string' },
+  task: { type: 'string', default: 'mlp-mnist' },
+  rounds: { type: 'string' },
+  seed: { type: 'string' },
+  'round-timeout': { type: 'string' },
+  'min-sites': { type: 'string' },
+  'fraction-fit': { type: 'string' },
+  policy: { type: 'string', default: 'none' },
+  'policy-params': { type: 'string' },
+  dp: { type: 'string' },
+  'noise-multiplier': { type: 'string' },
+  clip: { type: 'string' },
+  'sample-rate': { type: 'string' },
+  sigma0: { type: 'string' },
+  delta: { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -53,7 +90,8 @@ function fitConfig(v: Values): Config {
     }
     if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UsageError('--config must be a JSON object');
     for (const [k, x] of Object.entries(config)) {
-      if (!['number', 'string', 'boolean'].includes(typeof x)) throw new UsageError(`--config "${k}" must be a number, string or boolean (sites receive flat values)`);
+      if (!['number', 'string', 'boolean'].includes(typeof x))
+        throw new UsageError(`--config "${k}" must be a number, string or boolean (sites receive flat values)`);
     }
   }
   const steps = intOption('local-steps', v['local-steps'] as string | undefined, 1);
@@ -105,9 +143,16 @@ function withDp(v: Values, fit: Config, policy: PolicySpec): { fit: Config; poli
     if (given.length) throw new UsageError(`--${given[0]} belongs to a DP mode: give --dp ${DP_MODES.join('|')}`);
     return { fit, policy };
   }
-  if (typeof mode !== 'string' || !(DP_MODES as readonly string[]).includes(mode)) throw new UsageError(`--dp must be one of ${DP_MODES.join(', ')}, got "${String(mode)}"`);
-  const takes: Record<(typeof DP_MODES)[number], string[]> = { 'dp-sgd': ['noise-multiplier', 'clip', 'sample-rate'], 'dp-fedavg': ['noise-multiplier', 'clip'], 'site-noise': ['sigma0'] };
-  for (const k of given) if (!takes[mode as (typeof DP_MODES)[number]].includes(k)) throw new UsageError(`--dp ${mode} takes ${takes[mode as (typeof DP_MODES)[number]].map((x) => `--${x}`).join(', ')}, not --${k}`);
+  if (typeof mode !== 'string' || !(DP_MODES as readonly string[]).includes(mode))
+    throw new UsageError(`--dp must be one of ${DP_MODES.join(', ')}, got "${String(mode)}"`);
+  const takes: Record<(typeof DP_MODES)[number], string[]> = {
+    'dp-sgd': ['noise-multiplier', 'clip', 'sample-rate'],
+    'dp-fedavg': ['noise-multiplier', 'clip'],
+    'site-noise': ['sigma0'],
+  };
+  for (const k of given)
+    if (!takes[mode as (typeof DP_MODES)[number]].includes(k))
+      throw new UsageError(`--dp ${mode} takes ${takes[mode as (typeof DP_MODES)[number]].map((x) => `--${x}`).join(', ')}, not --${k}`);
   const need = (name: string, ok: (n: number) => boolean, what: string): number => {
     const n = numberOption(name, v[name] as string | undefined, ok, what);
     if (n === undefined) throw new UsageError(`--dp ${mode} needs --${name}`);
@@ -117,7 +162,10 @@ function withDp(v: Values, fit: Config, policy: PolicySpec): { fit: Config; poli
   const noiseMultiplier = need('noise-multiplier', (n) => n >= 0, 'a number ≥ 0');
   const clipNorm = need('clip', (n) => n > 0, 'a positive number');
   if (mode === 'dp-fedavg') return { fit, policy: { name: 'dp-fedavg', params: { clipNorm, noiseMultiplier } } };
-  return { fit: { ...fit, dpNoiseMultiplier: noiseMultiplier, dpClipNorm: clipNorm, dpSampleRate: need('sample-rate', (n) => n > 0 && n <= 1, 'in (0, 1]') }, policy };
+  return {
+    fit: { ...fit, dpNoiseMultiplier: noiseMultiplier, dpClipNorm: clipNorm, dpSampleRate: need('sample-rate', (n) => n > 0 && n <= 1, 'in (0, 1]') },
+    policy,
+  };
 }
 
 /** The fit config and update policy from the training, --policy and --dp flags, checked together. */
@@ -147,7 +195,16 @@ function jobNumbers(v: Values): { rounds: number; seed: number; roundTimeoutSeco
 }
 
 async function server(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...TRAINING_OPTIONS, 'sites-file': { type: 'string' }, checkpoint: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...TRAINING_OPTIONS,
+      'sites-file': { type: 'string' },
+      checkpoint: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+    },
+  });
   if (!values['sites-file']) throw new UsageError('fl server needs --sites-file FILE');
   if (!values.checkpoint) throw new UsageError('fl server needs --checkpoint FILE');
   const n = jobNumbers(values);
@@ -163,7 +220,18 @@ async function server(argv: string[]): Promise<number> {
     const strategy = new FedAvg({ fit: config, minFitSites: n.minSites, fractionFit: n.fractionFit, seed: n.seed, policy });
     // One JSON line per completed round on stdout: what `fl run` (src/fl/launch.ts) reports live.
     const onRound = (record: RoundRecord): void => void process.stdout.write(`${JSON.stringify({ round: record })}\n`);
-    const state = await new FlServer({ task, strategy, rounds: n.rounds, transport, checkpoint: values.checkpoint, roundTimeoutSeconds: n.roundTimeoutSeconds, seed: n.seed, delta: deltaOption(values), log, onRound }).run();
+    const state = await new FlServer({
+      task,
+      strategy,
+      rounds: n.rounds,
+      transport,
+      checkpoint: values.checkpoint,
+      roundTimeoutSeconds: n.roundTimeoutSeconds,
+      seed: n.seed,
+      delta: deltaOption(values),
+      log,
+      onRound,
+    }).run();
     process.stdout.write(`${JSON.stringify({ rounds: state.round, evaluation: state.evaluation?.metrics ?? null, checkpoint: values.checkpoint })}\n`);
   } finally {
     await transport.close();
@@ -172,7 +240,16 @@ async function server(argv: string[]): Promise<number> {
 }
 
 async function site(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { server: { type: 'string' }, site: { type: 'string' }, shard: { type: 'string' }, task: { type: 'string', default: 'mlp-mnist' }, reconnect: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      site: { type: 'string' },
+      shard: { type: 'string' },
+      task: { type: 'string', default: 'mlp-mnist' },
+      reconnect: { type: 'string' },
+    },
+  });
   if (!values.server || !values.site || !values.shard) throw new UsageError('fl site needs --server URL, --site ID and --shard DIR');
   const token = process.env[TOKEN_ENV];
   if (!token) throw new UsageError(`fl site needs its token in the environment variable ${TOKEN_ENV}`);
@@ -193,7 +270,19 @@ function privacyText(r: RoundRecord): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...TRAINING_OPTIONS, sites: { type: 'string' }, 'non-iid': { type: 'boolean', default: false }, 'classes-per-site': { type: 'string' }, 'train-examples': { type: 'string' }, out: { type: 'string' }, fid: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...TRAINING_OPTIONS,
+      sites: { type: 'string' },
+      'non-iid': { type: 'boolean', default: false },
+      'classes-per-site': { type: 'string' },
+      'train-examples': { type: 'string' },
+      out: { type: 'string' },
+      fid: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
   const n = jobNumbers(values);
   const sites = intOption('sites', values.sites, 1) ?? 3;
   const fidSamples = intOption('fid', values.fid, 2);
@@ -202,8 +291,16 @@ async function run(argv: string[]): Promise<number> {
   if (values.out && fs.existsSync(values.out) && fs.readdirSync(values.out).length > 0) throw new UsageError(`--out ${values.out} is not empty`);
   const { fit, policy } = trainingSetup(values);
   const result = await runFederated({
-    ...n, sites, task: values.task, fit, policy, delta: deltaOption(values), mode: values['non-iid'] ? 'non-iid' : 'iid',
-    classesPerSite: intOption('classes-per-site', values['classes-per-site'], 1), trainExamples: intOption('train-examples', values['train-examples'], 1), dir: values.out,
+    ...n,
+    sites,
+    task: values.task,
+    fit,
+    policy,
+    delta: deltaOption(values),
+    mode: values['non-iid'] ? 'non-iid' : 'iid',
+    classesPerSite: intOption('classes-per-site', values['classes-per-site'], 1),
+    trainExamples: intOption('train-examples', values['train-examples'], 1),
+    dir: values.out,
     log: values.json ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
   const history = result.state.history;
@@ -220,10 +317,18 @@ async function run(argv: string[]): Promise<number> {
   }
   const last = history[history.length - 1]?.privacy;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({
-      dir: result.dir, seconds: result.seconds, dp: last?.mode ?? null, delta: last?.delta ?? null,
-      epsilon: history.map((h) => h.privacy.epsilon), rounds: history, evaluation: result.state.evaluation ?? null, fid,
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        dir: result.dir,
+        seconds: result.seconds,
+        dp: last?.mode ?? null,
+        delta: last?.delta ?? null,
+        epsilon: history.map((h) => h.privacy.epsilon),
+        rounds: history,
+        evaluation: result.state.evaluation ?? null,
+        fid,
+      })}\n`,
+    );
   } else {
     for (const h of history) {
       const m = h.metrics;
@@ -235,7 +340,12 @@ async function run(argv: string[]): Promise<number> {
     }
     if (last?.reason) process.stdout.write(`no ε: ${last.reason}\n`);
     const ev = result.state.evaluation;
-    if (ev) process.stdout.write(gan ? `final: D loss ${ev.metrics.d_loss?.toFixed(4)}, G loss ${ev.metrics.g_loss?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n` : `final: accuracy ${ev.metrics.accuracy?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n`);
+    if (ev)
+      process.stdout.write(
+        gan
+          ? `final: D loss ${ev.metrics.d_loss?.toFixed(4)}, G loss ${ev.metrics.g_loss?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n`
+          : `final: accuracy ${ev.metrics.accuracy?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n`,
+      );
     if (fid !== null) process.stdout.write(`FID of the final generator: ${fid.toFixed(2)} (${fidSamples} samples against MNIST's test digits)\n`);
   }
   return 0;

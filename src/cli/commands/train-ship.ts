@@ -25,15 +25,23 @@ const FID_SAMPLES = 2000;
 const FID_SEED = 12345;
 
 /** FID and coverage as recorded in manifests and printed: snake_case, the CLI's JSON style. */
-async function measure(what: (fm: Awaited<ReturnType<typeof loadFeatureModel>>, real: ReturnType<typeof datasetStats>) => GeneratorQuality, withFloor: boolean): Promise<Record<string, unknown>> {
+async function measure(
+  what: (fm: Awaited<ReturnType<typeof loadFeatureModel>>, real: ReturnType<typeof datasetStats>) => GeneratorQuality,
+  withFloor: boolean,
+): Promise<Record<string, unknown>> {
   const fm = await loadFeatureModel();
   try {
     const split = mnistSplit();
     const real = datasetStats(fm, split.test);
     const q = what(fm, real);
     return {
-      fid: q.fid, classes_covered: q.coverage.classesCovered, class_shares: q.coverage.classShares, coverage_threshold: q.coverage.threshold,
-      samples: FID_SAMPLES, sample_seed: FID_SEED, reference: `${split.test.count} canonical MNIST test digits, LeNet features (data/fid-lenet)`,
+      fid: q.fid,
+      classes_covered: q.coverage.classesCovered,
+      class_shares: q.coverage.classShares,
+      coverage_threshold: q.coverage.threshold,
+      samples: FID_SAMPLES,
+      sample_seed: FID_SEED,
+      reference: `${split.test.count} canonical MNIST test digits, LeNet features (data/fid-lenet)`,
       ...(withFloor ? { real_train_vs_test_fid: frechetDistance(datasetStats(fm, split.train), real) } : {}),
     };
   } finally {
@@ -68,9 +76,16 @@ export async function compressCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      from: { type: 'string' }, out: { type: 'string' }, bits: { type: 'string' }, prune: { type: 'string' },
-      'qat-epochs': { type: 'string' }, 'finetune-epochs': { type: 'string' }, seed: { type: 'string' }, dataset: { type: 'string', default: 'mnist' },
-      'max-steps-per-epoch': { type: 'string' }, 'save-float': { type: 'boolean' },
+      from: { type: 'string' },
+      out: { type: 'string' },
+      bits: { type: 'string' },
+      prune: { type: 'string' },
+      'qat-epochs': { type: 'string' },
+      'finetune-epochs': { type: 'string' },
+      seed: { type: 'string' },
+      dataset: { type: 'string', default: 'mnist' },
+      'max-steps-per-epoch': { type: 'string' },
+      'save-float': { type: 'boolean' },
     },
   });
   if (!values.from || !values.out) throw new UsageError('train compress needs --from CHECKPOINT|DIR and --out DIR');
@@ -83,9 +98,19 @@ export async function compressCommand(argv: string[]): Promise<number> {
   await selectBackend();
   const ds = loadDataset(values.dataset ?? 'mnist');
   const gan: Gan = loadGanFrom(values.from);
-  process.stderr.write(`privlab train compress: ${bits}-bit QAT ${qatEpochs} epochs, prune ${prune * 100} %, fine-tune ${finetuneEpochs} epochs on ${ds.name}\n`);
+  process.stderr.write(
+    `privlab train compress: ${bits}-bit QAT ${qatEpochs} epochs, prune ${prune * 100} %, fine-tune ${finetuneEpochs} epochs on ${ds.name}\n`,
+  );
   const r = await compressGenerator({
-    gan, dataset: ds, bits, prune, qatEpochs, finetuneEpochs, seed, maxStepsPerEpoch: maxSteps, stabilizers: RECOMMENDED_STABILIZERS,
+    gan,
+    dataset: ds,
+    bits,
+    prune,
+    qatEpochs,
+    finetuneEpochs,
+    seed,
+    maxStepsPerEpoch: maxSteps,
+    stabilizers: RECOMMENDED_STABILIZERS,
     onEpoch: (phase, e, d, g) => process.stderr.write(`${phase} epoch ${e}: D ${d.toFixed(4)}  G ${g.toFixed(4)}\n`),
   });
   const out = values.out;

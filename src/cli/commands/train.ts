@@ -7,7 +7,18 @@ import { parseArgs } from 'node:util';
 import { Command, numberOption, UsageError } from '../command';
 import { selectBackend } from '../../backend';
 import { loadDataset } from '../../data';
-import { defaultSampleEpochs, Gan, ganOptimizers, GanStabilizers, loadGanCheckpoint, NO_STABILIZERS, RECOMMENDED_STABILIZERS, saveGanCheckpoint, trainGan, TrainGanResult } from '../../nn';
+import {
+  defaultSampleEpochs,
+  Gan,
+  ganOptimizers,
+  GanStabilizers,
+  loadGanCheckpoint,
+  NO_STABILIZERS,
+  RECOMMENDED_STABILIZERS,
+  saveGanCheckpoint,
+  trainGan,
+  TrainGanResult,
+} from '../../nn';
 import { imageGridPng } from '../../viz/image-grid';
 import { writeFileAtomic } from '../../util/files';
 import { compressCommand, exportCommand } from './train-ship';
@@ -16,22 +27,37 @@ export const CHECKPOINT_FILE = 'gan.ckpt';
 export const HISTORY_FILE = 'history.json';
 
 function parseEpochList(text: string): number[] {
-  return text.split(',').filter((s) => s.trim() !== '').map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--sample-epochs entries must be positive integers, got "${s}"`);
-    return n;
-  });
+  return text
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--sample-epochs entries must be positive integers, got "${s}"`);
+      return n;
+    });
 }
 
 async function trainGanCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      epochs: { type: 'string' }, dataset: { type: 'string', default: 'mnist' }, out: { type: 'string' },
-      seed: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, conditional: { type: 'boolean' },
-      'sample-epochs': { type: 'string' }, samples: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' },
-      'max-steps-per-epoch': { type: 'string' }, 'checkpoint-every': { type: 'string' },
-      'real-target': { type: 'string' }, 'instance-noise': { type: 'string' }, 'd-dropout': { type: 'string' }, reference: { type: 'boolean' },
+      epochs: { type: 'string' },
+      dataset: { type: 'string', default: 'mnist' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      conditional: { type: 'boolean' },
+      'sample-epochs': { type: 'string' },
+      samples: { type: 'string' },
+      backend: { type: 'string' },
+      resume: { type: 'string' },
+      'max-steps-per-epoch': { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      'real-target': { type: 'string' },
+      'instance-noise': { type: 'string' },
+      'd-dropout': { type: 'string' },
+      reference: { type: 'boolean' },
     },
   });
   if (!values.out) throw new UsageError('train gan needs --out DIR');
@@ -57,7 +83,9 @@ async function trainGanCommand(argv: string[]): Promise<number> {
   const resumed = values.resume ? loadGanCheckpoint(values.resume) : undefined;
   const startEpoch = resumed ? resumed.meta.epoch : 0;
   const sampleEpochs = values['sample-epochs'] !== undefined ? parseEpochList(values['sample-epochs']) : defaultSampleEpochs(startEpoch, startEpoch + epochs);
-  process.stderr.write(`privlab train gan: ${ds.name} (${ds.count} images), ${epochs} epochs of batch ${batchSize}${resumed ? `, resuming at epoch ${startEpoch}` : ''}\n`);
+  process.stderr.write(
+    `privlab train gan: ${ds.name} (${ds.count} images), ${epochs} epochs of batch ${batchSize}${resumed ? `, resuming at epoch ${startEpoch}` : ''}\n`,
+  );
 
   const save = (r: Pick<TrainGanResult, 'gan' | 'optimizers' | 'epoch'>) => {
     saveGanCheckpoint(path.join(out, CHECKPOINT_FILE), r.gan, {
@@ -76,11 +104,23 @@ async function trainGanCommand(argv: string[]): Promise<number> {
     const gan = resumed?.gan ?? new Gan({ imageHeight: ds.height, imageWidth: ds.width, numClasses: values.conditional ? ds.classNames.length : 0 }, runSeed);
     const optimizers = resumed?.optimizers ?? ganOptimizers(gan, learningRate ? { learningRate } : undefined);
     result = await trainGan({
-      dataset: ds, epochs, batchSize, seed: runSeed, startEpoch, gan, optimizers,
-      sampleEpochs, sampleCount, maxStepsPerEpoch: maxSteps, signal: abort.signal, stabilizers,
+      dataset: ds,
+      epochs,
+      batchSize,
+      seed: runSeed,
+      startEpoch,
+      gan,
+      optimizers,
+      sampleEpochs,
+      sampleCount,
+      maxStepsPerEpoch: maxSteps,
+      signal: abort.signal,
+      stabilizers,
       onEpoch: (e) => {
         if (checkpointEvery !== undefined && e.epoch % checkpointEvery === 0 && e.epoch !== startEpoch + epochs) save({ gan, optimizers, epoch: e.epoch });
-        process.stderr.write(`epoch ${e.epoch}: D ${e.d.toFixed(4)}  G ${e.g.toFixed(4)}  ${e.seconds.toFixed(1)} s  (${e.numTensors} tensors, rss ${(e.rssBytes / 2 ** 20).toFixed(0)} MB)\n`);
+        process.stderr.write(
+          `epoch ${e.epoch}: D ${e.d.toFixed(4)}  G ${e.g.toFixed(4)}  ${e.seconds.toFixed(1)} s  (${e.numTensors} tensors, rss ${(e.rssBytes / 2 ** 20).toFixed(0)} MB)\n`,
+        );
       },
       onSample: (s) => {
         const png = imageGridPng(s.pixels, s.count, ds.height, ds.width, { range: '[-1,1]', columns: Math.ceil(Math.sqrt(s.count)), scale: 2 });
@@ -92,16 +132,31 @@ async function trainGanCommand(argv: string[]): Promise<number> {
   }
   if (checkpointEvery === undefined || result.epoch % checkpointEvery === 0 || result.epoch === startEpoch + epochs) save(result);
   const history = {
-    dataset: ds.name, backend: backend.name, seed: resumed?.meta.seed ?? seed, batchSize, config: result.gan.config, stabilizers,
-    startEpoch, lastEpoch: result.epoch, seconds: result.seconds, stoppedEarly: result.stoppedEarly,
-    epochs: result.history.epochs, steps: result.history.steps,
+    dataset: ds.name,
+    backend: backend.name,
+    seed: resumed?.meta.seed ?? seed,
+    batchSize,
+    config: result.gan.config,
+    stabilizers,
+    startEpoch,
+    lastEpoch: result.epoch,
+    seconds: result.seconds,
+    stoppedEarly: result.stoppedEarly,
+    epochs: result.history.epochs,
+    steps: result.history.steps,
   };
   writeFileAtomic(path.join(out, HISTORY_FILE), `${JSON.stringify(history)}\n`);
-  console.log(JSON.stringify({
-    out, checkpoint: path.join(out, CHECKPOINT_FILE), history: path.join(out, HISTORY_FILE),
-    samples: result.samples.map((s) => path.join(out, 'samples', `epoch-${String(s.epoch).padStart(3, '0')}.png`)),
-    epochs: result.epoch, seconds: Math.round(result.seconds * 10) / 10, stoppedEarly: result.stoppedEarly,
-  }));
+  console.log(
+    JSON.stringify({
+      out,
+      checkpoint: path.join(out, CHECKPOINT_FILE),
+      history: path.join(out, HISTORY_FILE),
+      samples: result.samples.map((s) => path.join(out, 'samples', `epoch-${String(s.epoch).padStart(3, '0')}.png`)),
+      epochs: result.epoch,
+      seconds: Math.round(result.seconds * 10) / 10,
+      stoppedEarly: result.stoppedEarly,
+    }),
+  );
   return result.stoppedEarly ? 130 : 0;
 }
 

@@ -99,15 +99,24 @@ export function noiseMultiplierFor(query: NoiseMultiplierQuery): number {
   const eps = (sigma: number): number => epsilonFor({ noiseMultiplier: sigma, sampleRate, steps, delta, orders }).epsilon;
   // Even zero RDP converts to a positive ε (the bound's own cost at δ); no noise gets below it.
   const used = orders ?? DEFAULT_RDP_ORDERS;
-  const floor = epsilonFromRdp(used, used.map(() => 0), delta).epsilon;
+  const floor = epsilonFromRdp(
+    used,
+    used.map(() => 0),
+    delta,
+  ).epsilon;
   if (targetEpsilon <= floor) {
-    throw new RangeError(`target epsilon ${targetEpsilon} is unreachable: at delta ${delta} the RDP conversion gives at least ${floor.toPrecision(4)} over orders up to ${Math.max(...used)}, whatever the noise (larger orders lower that floor)`);
+    throw new RangeError(
+      `target epsilon ${targetEpsilon} is unreachable: at delta ${delta} the RDP conversion gives at least ${floor.toPrecision(4)} over orders up to ${Math.max(...used)}, whatever the noise (larger orders lower that floor)`,
+    );
   }
 
-  let low = 0, high = 10, epsHigh = Infinity;
+  let low = 0,
+    high = 10,
+    epsHigh = Infinity;
   while (epsHigh > targetEpsilon) {
     high *= 2;
-    if (high > MAX_NOISE_MULTIPLIER) throw new RangeError(`target epsilon ${targetEpsilon} is unreachable: even noise multiplier ${MAX_NOISE_MULTIPLIER} spends more`);
+    if (high > MAX_NOISE_MULTIPLIER)
+      throw new RangeError(`target epsilon ${targetEpsilon} is unreachable: even noise multiplier ${MAX_NOISE_MULTIPLIER} spends more`);
     epsHigh = eps(high);
   }
   while (targetEpsilon - epsHigh > tolerance) {

@@ -41,7 +41,12 @@ export function clipUpdate(update: readonly Float32Array[], clipNorm: number): C
  * (Σ clipped updates + N(0, σ²C²)) / number of sites. The updates must already be clipped to C;
  * the sensitivity of the sum to one site is then C.
  */
-export function noisyMean(clipped: readonly Float32Array[][], noiseMultiplier: number, clipNorm: number, noise: GaussianNoise = defaultNoise()): Float32Array[] {
+export function noisyMean(
+  clipped: readonly Float32Array[][],
+  noiseMultiplier: number,
+  clipNorm: number,
+  noise: GaussianNoise = defaultNoise(),
+): Float32Array[] {
   checkClipNorm(clipNorm);
   if (!(noiseMultiplier >= 0 && Number.isFinite(noiseMultiplier))) throw new RangeError(`noise multiplier must be a finite number ≥ 0, got ${noiseMultiplier}`);
   if (clipped.length === 0) throw new RangeError('noisyMean needs at least one update');

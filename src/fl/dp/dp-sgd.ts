@@ -46,8 +46,10 @@ export interface DpGradients {
 /** Check and normalise the options. */
 function checkOptions(o: DpSgdOptions): void {
   if (!(o.clipNorm > 0 && Number.isFinite(o.clipNorm))) throw new RangeError(`clip norm must be a finite number > 0, got ${o.clipNorm}`);
-  if (!(o.noiseMultiplier >= 0 && Number.isFinite(o.noiseMultiplier))) throw new RangeError(`noise multiplier must be a finite number ≥ 0, got ${o.noiseMultiplier}`);
-  if (!(o.expectedBatchSize > 0 && Number.isFinite(o.expectedBatchSize))) throw new RangeError(`expected batch size must be a finite number > 0, got ${o.expectedBatchSize}`);
+  if (!(o.noiseMultiplier >= 0 && Number.isFinite(o.noiseMultiplier)))
+    throw new RangeError(`noise multiplier must be a finite number ≥ 0, got ${o.noiseMultiplier}`);
+  if (!(o.expectedBatchSize > 0 && Number.isFinite(o.expectedBatchSize)))
+    throw new RangeError(`expected batch size must be a finite number > 0, got ${o.expectedBatchSize}`);
 }
 
 /**
@@ -55,7 +57,12 @@ function checkOptions(o: DpSgdOptions): void {
  * which case the result is noise alone). `exampleLoss(i)` builds example i's scalar loss from
  * the variables; it runs inside tf.variableGrads, which disposes its intermediates.
  */
-export function dpSgdGradients(variables: tf.Variable[], exampleLoss: (example: number) => tf.Scalar, batch: readonly number[], options: DpSgdOptions): DpGradients {
+export function dpSgdGradients(
+  variables: tf.Variable[],
+  exampleLoss: (example: number) => tf.Scalar,
+  batch: readonly number[],
+  options: DpSgdOptions,
+): DpGradients {
   checkOptions(options);
   if (variables.length === 0) throw new RangeError('DP-SGD needs at least one variable');
   const { clipNorm, noiseMultiplier, expectedBatchSize } = options;

@@ -6,7 +6,8 @@
 
 /** log(e^a + e^b). */
 export function logAdd(a: number, b: number): number {
-  const lo = Math.min(a, b), hi = Math.max(a, b);
+  const lo = Math.min(a, b),
+    hi = Math.max(a, b);
   if (lo === -Infinity) return hi;
   return hi + Math.log1p(Math.exp(lo - hi));
 }
@@ -43,7 +44,8 @@ export function logErfc(x: number): number {
  */
 function erfSeries(x: number): number {
   const x2 = x * x;
-  let term = x, sum = x;
+  let term = x,
+    sum = x;
   for (let n = 0; n < 200; n++) {
     term *= (2 * x2) / (2 * n + 3);
     sum += term;
@@ -60,7 +62,9 @@ function erfSeries(x: number): number {
 function erfcxContinuedFraction(x: number): number {
   const tiny = 1e-300;
   const b0 = 2 * x * x + 1;
-  let f = b0, c = b0, d = 0;
+  let f = b0,
+    c = b0,
+    d = 0;
   for (let n = 1; n < 5000; n++) {
     const a = -(2 * n - 1) * (2 * n);
     const b = b0 + 4 * n;

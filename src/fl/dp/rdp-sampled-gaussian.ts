@@ -99,7 +99,9 @@ class BinomialSequence {
  * Integer α: A_α = Σ_{i=0..α} C(α,i) q^i (1−q)^(α−i) exp((i²−i)/(2σ²)).
  */
 function logAInteger(q: number, sigma: number, alpha: number): number {
-  const logQ = Math.log(q), log1mQ = Math.log1p(-q), twoVar = 2 * sigma * sigma;
+  const logQ = Math.log(q),
+    log1mQ = Math.log1p(-q),
+    twoVar = 2 * sigma * sigma;
   const binom = new BinomialSequence(alpha);
   let logA = -Infinity;
   for (let i = 0; i <= alpha; i++, binom.next()) {
@@ -116,11 +118,14 @@ function logAInteger(q: number, sigma: number, alpha: number): number {
  * once both new terms are below e^−30 relative to 1, Opacus's criterion.
  */
 function logAFractional(q: number, sigma: number, alpha: number): number {
-  const logQ = Math.log(q), log1mQ = Math.log1p(-q), twoVar = 2 * sigma * sigma;
+  const logQ = Math.log(q),
+    log1mQ = Math.log1p(-q),
+    twoVar = 2 * sigma * sigma;
   const z0 = sigma * sigma * Math.log(1 / q - 1) + 0.5;
   const sqrt2Sigma = Math.SQRT2 * sigma;
   const binom = new BinomialSequence(alpha);
-  let logA0 = -Infinity, logA1 = -Infinity;
+  let logA0 = -Infinity,
+    logA1 = -Infinity;
   for (let i = 0; ; i++, binom.next()) {
     const j = alpha - i;
     const logCoef = binom.logAbs;

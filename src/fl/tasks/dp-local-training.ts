@@ -45,17 +45,33 @@ export function usesDpSgd(config: Config): boolean {
  */
 export function dpSgdPlan(config: Config, defaultLearningRate = 1e-3): DpSgdPlan | undefined {
   if (!usesDpSgd(config)) return undefined;
-  const noiseMultiplier = configNumber(config, 'dpNoiseMultiplier', undefined, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0 (with dpClipNorm and dpSampleRate)');
-  const clipNorm = configNumber(config, 'dpClipNorm', undefined, (n) => Number.isFinite(n) && n > 0, 'a positive number (with dpNoiseMultiplier and dpSampleRate)');
+  const noiseMultiplier = configNumber(
+    config,
+    'dpNoiseMultiplier',
+    undefined,
+    (n) => Number.isFinite(n) && n >= 0,
+    'a number ≥ 0 (with dpClipNorm and dpSampleRate)',
+  );
+  const clipNorm = configNumber(
+    config,
+    'dpClipNorm',
+    undefined,
+    (n) => Number.isFinite(n) && n > 0,
+    'a positive number (with dpNoiseMultiplier and dpSampleRate)',
+  );
   const sampleRate = configNumber(config, 'dpSampleRate', undefined, (n) => n > 0 && n <= 1, 'in (0, 1] (with dpNoiseMultiplier and dpClipNorm)');
   if ('localSteps' in config && 'localEpochs' in config) throw new RangeError('config has both "localSteps" and "localEpochs"; give one');
   const positiveInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
   // An epoch of Poisson sampling is 1/q steps in expectation.
-  const steps = 'localEpochs' in config
-    ? configNumber(config, 'localEpochs', 1, positiveInt, 'a positive integer') * Math.ceil(1 / sampleRate)
-    : configNumber(config, 'localSteps', 10, positiveInt, 'a positive integer');
+  const steps =
+    'localEpochs' in config
+      ? configNumber(config, 'localEpochs', 1, positiveInt, 'a positive integer') * Math.ceil(1 / sampleRate)
+      : configNumber(config, 'localSteps', 10, positiveInt, 'a positive integer');
   return {
-    steps, noiseMultiplier, clipNorm, sampleRate,
+    steps,
+    noiseMultiplier,
+    clipNorm,
+    sampleRate,
     optimizer: configChoice(config, 'optimizer', 'adam', ['sgd', 'adam'] as const),
     learningRate: configNumber(config, 'learningRate', defaultLearningRate, (n) => n > 0 && Number.isFinite(n), 'a positive number'),
   };
@@ -89,7 +105,13 @@ export interface DpRandomness {
  * Train `model` in place with DP-SGD: `loss(batch)` is the mean loss of a batch, called here
  * on batches of one example (per-example gradients).
  */
-export async function dpTrainSteps(model: TaskModel, ds: ImageDataset, plan: DpSgdPlan, loss: (b: Batch) => tf.Scalar, random: DpRandomness = {}): Promise<Metrics> {
+export async function dpTrainSteps(
+  model: TaskModel,
+  ds: ImageDataset,
+  plan: DpSgdPlan,
+  loss: (b: Batch) => tf.Scalar,
+  random: DpRandomness = {},
+): Promise<Metrics> {
   if (ds.count === 0) throw new RangeError('a site with no training examples');
   const rng = random.sampling ?? new CryptoUniform();
   const noise = random.noise;
@@ -104,7 +126,12 @@ export async function dpTrainSteps(model: TaskModel, ds: ImageDataset, plan: DpS
       let grads: Float32Array[];
       try {
         // Example i's loss reads row i of the batch; the slice lives in variableGrads' scope.
-        ({ grads } = dpSgdGradients(model.variables, (i) => loss({ images: tf.slice(batch.images, [i, 0], [1, -1]), labels: batch.labels.subarray(i, i + 1) }), indices.map((_, i) => i), { clipNorm: plan.clipNorm, noiseMultiplier: plan.noiseMultiplier, expectedBatchSize, noise }));
+        ({ grads } = dpSgdGradients(
+          model.variables,
+          (i) => loss({ images: tf.slice(batch.images, [i, 0], [1, -1]), labels: batch.labels.subarray(i, i + 1) }),
+          indices.map((_, i) => i),
+          { clipNorm: plan.clipNorm, noiseMultiplier: plan.noiseMultiplier, expectedBatchSize, noise },
+        ));
       } finally {
         batch.images.dispose();
       }

@@ -60,14 +60,17 @@ export function parseGanTaskName(name: string): Partial<GanConfig> | undefined {
 }
 
 function checkImages(task: string, data: ImageDataset, c: GanConfig): void {
-  if (data.height !== c.imageHeight || data.width !== c.imageWidth) throw new RangeError(`${task} takes ${c.imageHeight}x${c.imageWidth} images, got ${data.height}x${data.width} (${data.name})`);
+  if (data.height !== c.imageHeight || data.width !== c.imageWidth)
+    throw new RangeError(`${task} takes ${c.imageHeight}x${c.imageWidth} images, got ${data.height}x${data.width} (${data.name})`);
 }
 
 const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A round of plain local GAN training: minibatches over seeded epochs. */
 async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng): Promise<Metrics> {
-  let d = 0, g = 0, steps = 0;
+  let d = 0,
+    g = 0,
+    steps = 0;
   while (steps < plan.steps) {
     for (const b of epochBatches(data, plan.batchSize === 0 ? data.count : plan.batchSize, rng)) {
       try {
@@ -131,7 +134,9 @@ export function ganMnistTask(name: string): FlTask {
       const t0 = performance.now();
       const dpPlan = dpSgdPlan(fit, 2e-4);
       try {
-        const metrics = dpPlan ? await dpGanRound(gan, opt, data, dpPlan, rng, dp) : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng);
+        const metrics = dpPlan
+          ? await dpGanRound(gan, opt, data, dpPlan, rng, dp)
+          : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng);
         return { ...metrics, train_seconds: (performance.now() - t0) / 1000 };
       } finally {
         opt.discriminator.dispose();
@@ -143,7 +148,9 @@ export function ganMnistTask(name: string): FlTask {
       const gan = asGan(model, name);
       // The same latent draws every time, so losses of successive global models compare.
       const rng = new SeededRng(0);
-      let dReal = 0, dFake = 0, gLoss = 0;
+      let dReal = 0,
+        dFake = 0,
+        gLoss = 0;
       for (const b of epochBatches(data, 500, new SeededRng(0))) {
         const n = b.labels.length;
         const [r, f, g] = tf.tidy(() => {

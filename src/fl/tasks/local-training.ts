@@ -28,7 +28,10 @@ export function localTrainingPlan(config: Config, count: number): LocalTrainingP
   const batchSize = configNumber(config, 'batchSize', 32, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0 (0: full batch)');
   const perEpoch = batchesPerEpoch(count, batchSize === 0 ? count : batchSize);
   if ('localSteps' in config && 'localEpochs' in config) throw new RangeError('config has both "localSteps" and "localEpochs"; give one');
-  const steps = 'localEpochs' in config ? configNumber(config, 'localEpochs', 1, positiveInt, 'a positive integer') * perEpoch : configNumber(config, 'localSteps', 10, positiveInt, 'a positive integer');
+  const steps =
+    'localEpochs' in config
+      ? configNumber(config, 'localEpochs', 1, positiveInt, 'a positive integer') * perEpoch
+      : configNumber(config, 'localSteps', 10, positiveInt, 'a positive integer');
   return {
     steps,
     batchSize,
@@ -53,7 +56,14 @@ function* stepBatches(ds: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng)
  * event loop between steps so the site's process stays responsive. Under DP-SGD `seed` is
  * not used: batches and noise come from `dp` (default node:crypto; tests pass seeded sources).
  */
-export async function trainSteps(model: TaskModel, ds: ImageDataset, config: Config, seed: number, loss: (b: Batch) => tf.Scalar, dp?: DpRandomness): Promise<Metrics> {
+export async function trainSteps(
+  model: TaskModel,
+  ds: ImageDataset,
+  config: Config,
+  seed: number,
+  loss: (b: Batch) => tf.Scalar,
+  dp?: DpRandomness,
+): Promise<Metrics> {
   if (ds.count === 0) throw new RangeError('a site with no training examples');
   const dpPlan = dpSgdPlan(config);
   if (dpPlan) return dpTrainSteps(model, ds, dpPlan, loss, dp);

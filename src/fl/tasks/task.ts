@@ -39,6 +39,7 @@ export function configNumber(config: Config, key: string, fallback: number | und
 
 export function configChoice<T extends string>(config: Config, key: string, fallback: T, choices: readonly T[]): T {
   const v = config[key] ?? fallback;
-  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) throw new RangeError(`config "${key}" must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v))
+    throw new RangeError(`config "${key}" must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T;
 }

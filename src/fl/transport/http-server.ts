@@ -55,7 +55,10 @@ export class HttpServerTransport implements ServerTransport {
   private readonly waiters = new Set<Waiter>();
   private readonly tokens: { site: string; token: Buffer }[];
 
-  private constructor(private readonly server: http.Server, private readonly o: HttpServerOptions) {
+  private constructor(
+    private readonly server: http.Server,
+    private readonly o: HttpServerOptions,
+  ) {
     this.tokens = [...o.tokens].map(([site, token]) => ({ site, token: Buffer.from(token, 'utf8') }));
   }
 
@@ -169,7 +172,8 @@ export class HttpServerTransport implements ServerTransport {
       if (route === `GET ${API_PREFIX}/task`) return this.pollTask(res, site, ref, Number(url.searchParams.get('wait') ?? '0'));
       if (route === `POST ${API_PREFIX}/result`) return await this.result(req, res, site, ref);
       if (route === `GET ${API_PREFIX}/status`) return json(res, 200, { job: this.task?.ref.job ?? null, round: this.task?.ref.round ?? 0, done: this.done });
-      if ([`${API_PREFIX}/task`, `${API_PREFIX}/result`, `${API_PREFIX}/status`].includes(url.pathname)) throw new HttpError(405, `${url.pathname} does not take ${req.method}`);
+      if ([`${API_PREFIX}/task`, `${API_PREFIX}/result`, `${API_PREFIX}/status`].includes(url.pathname))
+        throw new HttpError(405, `${url.pathname} does not take ${req.method}`);
       throw new HttpError(404, `no route ${url.pathname}`);
     } catch (e) {
       const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error).message}`);
@@ -182,12 +186,18 @@ export class HttpServerTransport implements ServerTransport {
 
   private pollTask(res: http.ServerResponse, site: string, seen: TaskRef, waitS: number): void {
     // A site needs one open poll; a few allow for reconnects, more would only hold memory.
-    if ([...this.waiters].filter((x) => x.site === site).length >= MAX_POLLS_PER_SITE) throw new HttpError(429, `${site} already has ${MAX_POLLS_PER_SITE} open task polls`);
+    if ([...this.waiters].filter((x) => x.site === site).length >= MAX_POLLS_PER_SITE)
+      throw new HttpError(429, `${site} already has ${MAX_POLLS_PER_SITE} open task polls`);
     const wait = Number.isFinite(waitS) ? Math.min(Math.max(waitS, 0), MAX_WAIT_S) : 0;
-    const w: Waiter = { site, seen, res, timer: setTimeout(() => {
-      this.waiters.delete(w);
-      res.writeHead(204).end();
-    }, wait * 1000) };
+    const w: Waiter = {
+      site,
+      seen,
+      res,
+      timer: setTimeout(() => {
+        this.waiters.delete(w);
+        res.writeHead(204).end();
+      }, wait * 1000),
+    };
     if (this.answerWaiter(w)) return;
     this.waiters.add(w);
     res.on('close', () => {
@@ -200,7 +210,11 @@ export class HttpServerTransport implements ServerTransport {
     let verdict: Verdict;
     if (!this.task || !this.handler || ref.job !== this.task.ref.job || ref.round !== this.task.ref.round) {
       // Not for the current task: refused unread.
-      verdict = { accepted: false, kind: 'stale', reason: `result for job ${ref.job.slice(0, 40)} round ${ref.round}, the current task is ${this.task ? `job ${this.task.ref.job} round ${this.task.ref.round}` : 'none'}` };
+      verdict = {
+        accepted: false,
+        kind: 'stale',
+        reason: `result for job ${ref.job.slice(0, 40)} round ${ref.round}, the current task is ${this.task ? `job ${this.task.ref.job} round ${this.task.ref.round}` : 'none'}`,
+      };
       this.log(`result from ${site} refused: ${verdict.reason}`);
     } else {
       let body: Uint8Array;

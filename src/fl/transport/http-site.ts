@@ -49,7 +49,11 @@ export class HttpSiteTransport implements SiteTransport {
     let delay = 100;
     for (;;) {
       try {
-        return await fetch(`${this.base}${path}`, { ...init, headers: { ...init.headers, Authorization: `Bearer ${this.o.token}` }, signal: AbortSignal.timeout(timeoutMs) });
+        return await fetch(`${this.base}${path}`, {
+          ...init,
+          headers: { ...init.headers, Authorization: `Bearer ${this.o.token}` },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
       } catch (e) {
         const why = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
         if (Date.now() > deadline) throw new TransportError(`server ${this.o.server} unreachable for ${this.o.reconnectSeconds ?? 60} s (${why})`);
@@ -78,7 +82,8 @@ export class HttpSiteTransport implements SiteTransport {
     const got = await this.pullBytes(seen);
     if (!got) return null;
     const task = decodeTask(got.body, this.o.maxTaskBytes);
-    if (task.job !== got.ref.job || task.round !== got.ref.round) throw new TransportError(`task message for job ${task.job} round ${task.round} delivered as job ${got.ref.job} round ${got.ref.round}`);
+    if (task.job !== got.ref.job || task.round !== got.ref.round)
+      throw new TransportError(`task message for job ${task.job} round ${task.round} delivered as job ${got.ref.job} round ${got.ref.round}`);
     return task;
   }
 

@@ -32,7 +32,8 @@ export function readTokens(file: string): Map<string, string> {
   } catch (e) {
     throw new RangeError(`sites file ${file}: ${(e as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RangeError(`sites file ${file}: expected a JSON object of site id → token`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new RangeError(`sites file ${file}: expected a JSON object of site id → token`);
   const out = new Map<string, string>();
   for (const [site, token] of Object.entries(parsed)) {
     checkSiteId(site);

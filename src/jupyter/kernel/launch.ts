@@ -18,8 +18,13 @@ import { errorFromConsole } from './errors';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped tslab internals */
 const converter = require('tslab/dist/converter') as { createConverter(o: { isJS: boolean; isBrowser: boolean }): any };
-const executorModule = require('tslab/dist/executor') as { createExecutor(rootDir: string, convs: unknown, console: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void }): any };
-const jupyter = require('tslab/dist/jupyter') as { JupyterHandlerImpl: new (executor: unknown, isJS: boolean) => any; ZmqServer: new (handler: unknown, configPath: string) => any };
+const executorModule = require('tslab/dist/executor') as {
+  createExecutor(rootDir: string, convs: unknown, console: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void }): any;
+};
+const jupyter = require('tslab/dist/jupyter') as {
+  JupyterHandlerImpl: new (executor: unknown, isJS: boolean) => any;
+  ZmqServer: new (handler: unknown, configPath: string) => any;
+};
 
 /** Lazily created node/browser converters, as tslab's ConverterSetImpl. */
 class Converters {

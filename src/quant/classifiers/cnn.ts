@@ -19,7 +19,8 @@ export interface CnnTrainOptions extends ClassifierTrainOptions {
 
 export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
   const filters = o.filters ?? [6, 12];
-  if (filters.length !== 2 || !filters.every((f) => Number.isInteger(f) && f > 0)) throw new RangeError(`filters must be two positive integers, got [${filters}]`);
+  if (filters.length !== 2 || !filters.every((f) => Number.isInteger(f) && f > 0))
+    throw new RangeError(`filters must be two positive integers, got [${filters}]`);
   const rng = new SeededRng(o.seed ?? 0);
   const classes = o.train.classNames.length;
   const cnn = new StridedCnn({ input: { height: o.train.height, width: o.train.width, channels: 1 }, filters, classes }, rng);
@@ -30,14 +31,34 @@ export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
   const exportModel = () => {
     const convs = cnn.layers.slice(0, -1);
     const head = cnn.layers[cnn.layers.length - 1];
-    const floatLayers: FloatDense[] = convs.map((c, i) => convAsDense(cnn.shapes[i], {
-      kernel: c.kernel.dataSync() as Float32Array, kernelHeight: k, kernelWidth: k, outChannels: filters[i],
-      bias: c.bias.dataSync() as Float32Array, stride, activation: 'relu',
-    }).layer);
-    floatLayers.push({ inputs: cnn.flatFeatures, outputs: classes, kernel: head.kernel.dataSync() as Float32Array, bias: head.bias.dataSync() as Float32Array, activation: 'linear' });
+    const floatLayers: FloatDense[] = convs.map(
+      (c, i) =>
+        convAsDense(cnn.shapes[i], {
+          kernel: c.kernel.dataSync() as Float32Array,
+          kernelHeight: k,
+          kernelWidth: k,
+          outChannels: filters[i],
+          bias: c.bias.dataSync() as Float32Array,
+          stride,
+          activation: 'relu',
+        }).layer,
+    );
+    floatLayers.push({
+      inputs: cnn.flatFeatures,
+      outputs: classes,
+      kernel: head.kernel.dataSync() as Float32Array,
+      bias: head.bias.dataSync() as Float32Array,
+      activation: 'linear',
+    });
     return integerModel(floatLayers, qat.params(-1), config.weightBits, (l) => qat.params(l), {
-      name: 'mnist-cnn', method: 'qat', architecture: `conv${k}x${k}/${stride}(${filters[0]}) → conv${k}x${k}/${stride}(${filters[1]}) → dense(${classes})`,
-      weightBits: config.weightBits, activationBits: config.activationBits, inputBits: config.inputBits, outputBits: config.outputBits, filters,
+      name: 'mnist-cnn',
+      method: 'qat',
+      architecture: `conv${k}x${k}/${stride}(${filters[0]}) → conv${k}x${k}/${stride}(${filters[1]}) → dense(${classes})`,
+      weightBits: config.weightBits,
+      activationBits: config.activationBits,
+      inputBits: config.inputBits,
+      outputBits: config.outputBits,
+      filters,
     });
   };
   try {

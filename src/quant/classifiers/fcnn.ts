@@ -23,17 +23,24 @@ export type TrainedFcnn = TrainedClassifier;
 export async function trainFcnn(o: FcnnTrainOptions): Promise<TrainedFcnn> {
   const hidden = o.hidden ?? [92, 92];
   const rng = new SeededRng(o.seed ?? 0);
-  const mlp = new Mlp({ sizes: [o.train.height * o.train.width, ...hidden, o.train.classNames.length], hiddenActivation: 'relu', outputActivation: 'linear' }, rng);
+  const mlp = new Mlp(
+    { sizes: [o.train.height * o.train.width, ...hidden, o.train.classNames.length], hiddenActivation: 'relu', outputActivation: 'linear' },
+    rng,
+  );
   const config = classifierQatConfig(o, { weightBits: 2, activationBits: 2 });
   const qat = new QatTransform(mlp, config);
   mlp.transform = qat;
   try {
-    return await trainQuantizedClassifier(o, {
-      variables: mlp.variables(),
-      apply: (x) => mlp.apply(x),
-      qat,
-      exportModel: () => qat.exportModel({ name: 'mnist-fcnn', hidden }),
-    }, rng);
+    return await trainQuantizedClassifier(
+      o,
+      {
+        variables: mlp.variables(),
+        apply: (x) => mlp.apply(x),
+        qat,
+        exportModel: () => qat.exportModel({ name: 'mnist-fcnn', hidden }),
+      },
+      rng,
+    );
   } finally {
     qat.dispose();
     mlp.dispose();

@@ -90,7 +90,10 @@ test('our encoded ciphertexts are accepted by tfhe deserialize + decrypt', () =>
 
 test('malformed client keys are rejected with clear errors', () => {
   const { bytes } = clientKey(2, 11n);
-  assert.throws(() => readClientKey(bytes.subarray(0, 100)), (e: Error) => e instanceof ClientKeyFormatError && /truncated/.test(e.message));
+  assert.throws(
+    () => readClientKey(bytes.subarray(0, 100)),
+    (e: Error) => e instanceof ClientKeyFormatError && /truncated/.test(e.message),
+  );
   assert.throws(() => readClientKey(bytes.subarray(0, bytes.length - 3)), /truncated/);
   assert.throws(() => readClientKey(new Uint8Array(0)), /truncated/);
   const badTag = bytes.slice();
@@ -115,7 +118,10 @@ test('malformed ciphertexts and mismatched parameter sets are rejected with clea
   const b = clientKey(4, 13n);
   const pa = readClientKey(a.bytes).params;
   const ctB = tfhe.Shortint.serialize_ciphertext(tfhe.Shortint.encrypt(b.ck, 1n));
-  assert.throws(() => decodeCiphertext(ctB, pa), (e: Error) => e instanceof CiphertextFormatError && /another parameter set/.test(e.message));
+  assert.throws(
+    () => decodeCiphertext(ctB, pa),
+    (e: Error) => e instanceof CiphertextFormatError && /another parameter set/.test(e.message),
+  );
   const ctA = tfhe.Shortint.serialize_ciphertext(tfhe.Shortint.encrypt(a.ck, 1n));
   assert.throws(() => decodeCiphertext(ctA.subarray(0, ctA.length - 1), pa), /truncated/);
   assert.throws(() => decodeCiphertext(ctA.subarray(0, 5), pa), /truncated/);
@@ -133,7 +139,11 @@ test('malformed ciphertexts and mismatched parameter sets are rejected with clea
 });
 
 test('decodePhase rounds as tfhe decrypts: noise-free (trivial) ciphertexts at the step edges, 2-bit and raised-carry sets', () => {
-  for (const [bits, carry] of [[2, undefined], [2, 4], [4, 8]] as const) {
+  for (const [bits, carry] of [
+    [2, undefined],
+    [2, 4],
+    [4, 8],
+  ] as const) {
     const { ck, bytes } = clientKey(bits, 21n, carry);
     const p = readClientKey(bytes).params;
     const template = decodeCiphertext(tfhe.Shortint.serialize_ciphertext(tfhe.Shortint.encrypt(ck, 0n)), p);
@@ -141,7 +151,13 @@ test('decodePhase rounds as tfhe decrypts: noise-free (trivial) ciphertexts at t
     const steps = p.messageModulus * p.carryModulus;
     for (let m = 0; m < steps; m++) {
       // by hand: [m·Δ − Δ/2, m·Δ + Δ/2) decrypts to m (mod the message modulus: tfhe drops the carry)
-      for (const [e, want] of [[-d / 2n, m], [-d / 2n - 1n, m - 1], [d / 2n - 1n, m], [d / 2n, m + 1], [0n, m]] as const) {
+      for (const [e, want] of [
+        [-d / 2n, m],
+        [-d / 2n - 1n, m - 1],
+        [d / 2n - 1n, m],
+        [d / 2n, m + 1],
+        [0n, m],
+      ] as const) {
         const phase = (BigInt(m) * d + e) & MASK64;
         const lwe = new BigUint64Array(template.lwe.length);
         lwe[lwe.length - 1] = phase;

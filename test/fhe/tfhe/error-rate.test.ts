@@ -74,7 +74,9 @@ test('full-resolution lookups: measured error rate vs. noise-model prediction (4
   const measured = errors / count;
   const sd = Math.sqrt((predicted * (1 - predicted)) / count);
   const bound = 4 * sd + 0.03 * predicted;
-  const report = `measured ${measured.toFixed(4)} (${errors}/${count}) vs predicted ${predicted.toFixed(4)} ` + `(read noise σ = ${noise.stdPositions.toFixed(2)} positions, step ${w}); bound ±${bound.toFixed(4)}`;
+  const report =
+    `measured ${measured.toFixed(4)} (${errors}/${count}) vs predicted ${predicted.toFixed(4)} ` +
+    `(read noise σ = ${noise.stdPositions.toFixed(2)} positions, step ${w}); bound ±${bound.toFixed(4)}`;
   t.diagnostic(report);
   console.log(`fhe error rate: ${report}`);
   assert.equal(offByMoreThanOne, 0, 'errors must only be off by one step');

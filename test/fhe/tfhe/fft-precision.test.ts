@@ -16,7 +16,12 @@ test('FFT product precision: RMS error at N = 1024…4096 within bounds, AVX2 an
   const out = tmpDir();
   const build = spawnSync('bash', [path.join(tools, 'build.sh'), out, 'fft_check'], { encoding: 'utf8' });
   assert.equal(build.status, 0, build.stderr);
-  for (const [n, baseLog, maxRmsBits] of [[1024, 23, 38.5], [2048, 23, 39], [4096, 23, 39.5], [2048, 15, 31]]) {
+  for (const [n, baseLog, maxRmsBits] of [
+    [1024, 23, 38.5],
+    [2048, 23, 39],
+    [4096, 23, 39.5],
+    [2048, 15, 31],
+  ]) {
     const r = spawnSync(path.join(out, 'fft_check'), [String(n), String(baseLog), '8'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `N=${n} B=${baseLog}: ${r.stdout}${r.stderr}`);
     const rms = [...r.stdout.matchAll(/rms error 2\^([\d.]+)/g)].map((m) => Number(m[1]));

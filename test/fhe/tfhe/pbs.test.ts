@@ -109,7 +109,10 @@ for (const bits of [2, 3, 4]) {
     const lin = await f.server.linearCombination(cts, weights, biases);
     const table = Array.from({ length: p }, (_, m) => (3 * m + 1) % p);
     const outs = await f.server.applyLookupTable(lin, table);
-    assert.deepEqual(outs.map((o) => decrypt(f, o)), expected.map((v) => table[v]));
+    assert.deepEqual(
+      outs.map((o) => decrypt(f, o)),
+      expected.map((v) => table[v]),
+    );
   });
 }
 
@@ -134,7 +137,11 @@ test('CLI: fhe keygen and fhe apply-lut on tfhe files, decrypted by tfhe', async
   // table validation and usage errors: exit 2, clear message, no output written
   const inFile = path.join(dir, 'in0.ct');
   const bad = path.join(dir, 'bad.ct');
-  for (const [t, re] of [['1,2,3', /message·carry = 4 entries/], ['0,1,2,4', /entry 3 = 4/], ['0,1,x,2', /"x" is not a non-negative integer/]] as const) {
+  for (const [t, re] of [
+    ['1,2,3', /message·carry = 4 entries/],
+    ['0,1,2,4', /entry 3 = 4/],
+    ['0,1,x,2', /"x" is not a non-negative integer/],
+  ] as const) {
     const r = privlab(['fhe', 'apply-lut', '--eval-keys', ek, '--table', t, inFile, bad]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, re);
@@ -149,7 +156,10 @@ test('malformed evaluation keys, ciphertexts of another parameter set, truncated
   const f = await fixture(2);
   const file = f.evalKeyFile;
   const expectBad = (bytes: Uint8Array, re: RegExp): void => {
-    assert.throws(() => parseShortintEvaluationKeys(bytes), (e: Error) => e instanceof EvaluationKeyFormatError && re.test(e.message));
+    assert.throws(
+      () => parseShortintEvaluationKeys(bytes),
+      (e: Error) => e instanceof EvaluationKeyFormatError && re.test(e.message),
+    );
   };
   expectBad(file.subarray(0, 10), /truncated/);
   expectBad(file.subarray(0, file.length - 1000), /checksum|truncated/);
@@ -234,19 +244,42 @@ for (const bits of [2, 4]) {
     const p = f.params.messageModulus;
     const delta = (1n << 63n) / BigInt(p); // carry 1
     const unit = (1n << 64n) / BigInt(2 * f.params.polynomialSize); // one table position
-    const offsets = [-delta / 2n, -delta / 2n + 1n, -delta / 2n + unit / 4n, -delta / 2n + unit, -delta / 2n + (3n * unit) / 2n, -unit / 2n, 0n, unit / 3n,
-      delta / 2n - 2n * unit, delta / 2n - unit - unit / 4n, delta / 2n - unit, delta / 2n - unit / 2n, delta / 2n - unit / 4n, delta / 2n - 1n];
+    const offsets = [
+      -delta / 2n,
+      -delta / 2n + 1n,
+      -delta / 2n + unit / 4n,
+      -delta / 2n + unit,
+      -delta / 2n + (3n * unit) / 2n,
+      -unit / 2n,
+      0n,
+      unit / 3n,
+      delta / 2n - 2n * unit,
+      delta / 2n - unit - unit / 4n,
+      delta / 2n - unit,
+      delta / 2n - unit / 2n,
+      delta / 2n - unit / 4n,
+      delta / 2n - 1n,
+    ];
     const phases: bigint[] = [];
     for (let m = 0; m < p; m++) for (const e of offsets) phases.push(BigInt(m) * delta + e);
     const inputs = phases.map((ph) => trivial(f, ph));
     const decrypted = inputs.map((ct) => decrypt(f, ct));
     // tfhe's decrypt of the inputs, and its rounding by hand: nearest multiple of Δ, ties up
-    assert.deepEqual(decrypted, phases.map((ph) => Number((((ph + delta / 2n) & ((1n << 64n) - 1n)) / delta) % BigInt(2 * p)) % p));
+    assert.deepEqual(
+      decrypted,
+      phases.map((ph) => Number((((ph + delta / 2n) & ((1n << 64n) - 1n)) / delta) % BigInt(2 * p)) % p),
+    );
     const table = Array.from({ length: p }, (_, m) => (5 * m + 3) % p); // no symmetry: a one-step shift changes every entry
     const outs = await f.server.applyLookupTable(inputs, table);
     const got = outs.map((o) => decrypt(f, o));
-    const wrong = phases.map((ph, i) => ({ m: Math.floor(i / offsets.length), e: offsets[i % offsets.length], want: table[decrypted[i]], got: got[i] })).filter((r) => r.want !== r.got);
-    assert.deepEqual(wrong.slice(0, 5).map((r) => `m=${r.m} e=${Number(r.e) / Number(unit)} positions: got ${r.got}, want ${r.want}`), [], `${wrong.length}/${phases.length} reads differ from table[tfhe.decrypt(input)]`);
+    const wrong = phases
+      .map((ph, i) => ({ m: Math.floor(i / offsets.length), e: offsets[i % offsets.length], want: table[decrypted[i]], got: got[i] }))
+      .filter((r) => r.want !== r.got);
+    assert.deepEqual(
+      wrong.slice(0, 5).map((r) => `m=${r.m} e=${Number(r.e) / Number(unit)} positions: got ${r.got}, want ${r.want}`),
+      [],
+      `${wrong.length}/${phases.length} reads differ from table[tfhe.decrypt(input)]`,
+    );
     // the outputs are noise-free too: their phase is exactly table value · Δ
     const sk = readClientKey(f.ckBytes);
     outs.forEach((o, i) => assert.equal(decryptLwePhase(sk.glweSecretKey, o.lwe), BigInt(table[decrypted[i]]) * delta, `output ${i} phase`));

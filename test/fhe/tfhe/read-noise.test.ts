@@ -91,7 +91,10 @@ test('read noise, measured through the native key switch and PBS, matches the mo
   // quarter of a position), and unambiguous for reads within L/2 of their input
   const L = 256;
   const V = (1n << 63n) / BigInt(L);
-  const identity = fullResolutionPolynomial(Array.from({ length: N }, (_, pos) => BigInt(pos % L) * V), p);
+  const identity = fullResolutionPolynomial(
+    Array.from({ length: N }, (_, pos) => BigInt(pos % L) * V),
+    p,
+  );
   const outs = await server.key.bootstrap(small, identity, 0n);
 
   const toPositions = (phase: bigint): number => {
@@ -143,7 +146,10 @@ test('read noise, measured through the native key switch and PBS, matches the mo
   t.diagnostic(lines.join('; '));
   for (const [name, xs, predicted, bias] of parts) {
     const s = variance(xs);
-    assert.ok(Math.abs(s.variance / predicted - 1) <= relBound, `${name}: measured ${s.variance} vs model ${predicted} positions² (bound ±${(100 * relBound).toFixed(1)} %)`);
+    assert.ok(
+      Math.abs(s.variance / predicted - 1) <= relBound,
+      `${name}: measured ${s.variance} vs model ${predicted} positions² (bound ±${(100 * relBound).toFixed(1)} %)`,
+    );
     // centred: the mean-corrected switch and round-half-up leave no bias beyond 4 standard
     // errors (and the key switch's per-key offset above)
     assert.ok(Math.abs(s.mean) <= 4 * Math.sqrt(predicted / M + bias), `${name}: mean error ${s.mean} positions`);

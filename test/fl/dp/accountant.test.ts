@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { epsilonFor, noiseMultiplierFor, RdpAccountant } from '../../../src/fl/dp/accountant';
 import { sampledGaussianRdpOrders } from '../../../src/fl/dp/rdp-sampled-gaussian';
 
-test('Opacus\'s published accountant value: σ = 1.5, q = 0.04, 2250 steps, δ = 1e-5 → ε = 7.32911117143', () => {
+test("Opacus's published accountant value: σ = 1.5, q = 0.04, 2250 steps, δ = 1e-5 → ε = 7.32911117143", () => {
   // pytorch/opacus opacus/tests/accountants_test.py, test_rdp_accountant: steps = int(90 / 0.04),
   // one accountant.step per step, assertAlmostEqual(epsilon, 7.32911117143) (7 places).
   const accountant = new RdpAccountant();
@@ -36,7 +36,7 @@ test('composition: heterogeneous runs add their RDP order by order', () => {
   assert.equal(new RdpAccountant().getEpsilon(1e-5).epsilon, 0);
 });
 
-test('noiseMultiplierFor: Opacus\'s published values', () => {
+test("noiseMultiplierFor: Opacus's published values", () => {
   // pytorch/opacus opacus/tests/accountants_test.py: ε = 8, δ = 1e-5, q = 0.04,
   // steps = 2000 → 1.3562 and epochs = 90 (steps = int(90 / 0.04)) → 1.416
   // (assertAlmostEqual places=4), both with the default epsilon_tolerance 0.01.
@@ -47,12 +47,22 @@ test('noiseMultiplierFor: Opacus\'s published values', () => {
 });
 
 test('noiseMultiplierFor round-trips through getEpsilon: within budget, and within the tolerance of it', () => {
-  for (const q of { targets: [[1, 1e-5, 0.01, 1000], [3, 1e-6, 0.004, 5000], [0.5, 1e-5, 0.1, 50], [10, 1e-4, 1, 20]] }.targets) {
+  for (const q of {
+    targets: [
+      [1, 1e-5, 0.01, 1000],
+      [3, 1e-6, 0.004, 5000],
+      [0.5, 1e-5, 0.1, 50],
+      [10, 1e-4, 1, 20],
+    ],
+  }.targets) {
     const [targetEpsilon, delta, sampleRate, steps] = q;
     for (const epsilonTolerance of [0.01, 0.001]) {
       const sigma = noiseMultiplierFor({ targetEpsilon, delta, sampleRate, steps, epsilonTolerance });
       const { epsilon } = epsilonFor({ noiseMultiplier: sigma, sampleRate, steps, delta });
-      assert.ok(epsilon <= targetEpsilon && epsilon >= targetEpsilon - epsilonTolerance, `target ${targetEpsilon} (tol ${epsilonTolerance}): σ=${sigma} spends ${epsilon}`);
+      assert.ok(
+        epsilon <= targetEpsilon && epsilon >= targetEpsilon - epsilonTolerance,
+        `target ${targetEpsilon} (tol ${epsilonTolerance}): σ=${sigma} spends ${epsilon}`,
+      );
       // A visibly smaller σ overspends: the search did not stop at a needlessly large noise.
       assert.ok(epsilonFor({ noiseMultiplier: sigma * 0.98, sampleRate, steps, delta }).epsilon > targetEpsilon - epsilonTolerance);
     }
@@ -79,7 +89,10 @@ test('bad input is a RangeError naming the problem', () => {
   assert.throws(() => noiseMultiplierFor({ ...ok, epsilonTolerance: 0 }), /epsilon tolerance/);
   // Below the conversion's floor at RDP = 0: at order 63, log(62/63) + (log(1/δ) − log 63)/62
   // = 0.1029 for δ = 1e-5, the smallest over the default orders.
-  assert.throws(() => noiseMultiplierFor({ ...ok, targetEpsilon: 0.1 }), /target epsilon 0.1 is unreachable: at delta 0.00001 the RDP conversion gives at least 0.1029 over orders up to 63/);
+  assert.throws(
+    () => noiseMultiplierFor({ ...ok, targetEpsilon: 0.1 }),
+    /target epsilon 0.1 is unreachable: at delta 0.00001 the RDP conversion gives at least 0.1029 over orders up to 63/,
+  );
   // Above the floor but needing σ > 1e6 (Opacus's MAX_SIGMA): a billion steps at q = 1.
   assert.throws(() => noiseMultiplierFor({ targetEpsilon: 0.104, delta: 1e-5, sampleRate: 1, steps: 1e9 }), /even noise multiplier 1000000 spends more/);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { privlab } from '../../support/cli';
 
-test('privlab dp epsilon: Opacus\'s published setting gives ε = 7.32911117143 (text and JSON)', () => {
+test("privlab dp epsilon: Opacus's published setting gives ε = 7.32911117143 (text and JSON)", () => {
   const args = ['dp', 'epsilon', '--noise-multiplier', '1.5', '--sample-rate', '0.04', '--steps', '2250', '--delta', '1e-5'];
   const text = privlab(args);
   assert.equal(text.status, 0, text.stderr);
@@ -16,7 +16,7 @@ test('privlab dp epsilon: Opacus\'s published setting gives ε = 7.32911117143 (
   assert.ok(r.order > 1 && r.order < 63);
 });
 
-test('privlab dp noise-multiplier: Opacus\'s published 1.3562 for ε = 8, q = 0.04, 2000 steps, δ = 1e-5', () => {
+test("privlab dp noise-multiplier: Opacus's published 1.3562 for ε = 8, q = 0.04, 2000 steps, δ = 1e-5", () => {
   const r = privlab(['dp', 'noise-multiplier', '--epsilon', '8', '--sample-rate', '0.04', '--steps', '2000', '--delta', '1e-5', '--json']);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);

@@ -7,8 +7,17 @@ const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 
 /** Sample std of a − b over all coordinates, and its mean. */
 function residualStats(a: Float32Array[], b: Float32Array[]): { mean: number; sd: number; n: number } {
-  let s = 0, s2 = 0, n = 0;
-  a.forEach((p, k) => p.forEach((v, j) => { const r = v - b[k][j]; s += r; s2 += r * r; n++; }));
+  let s = 0,
+    s2 = 0,
+    n = 0;
+  a.forEach((p, k) =>
+    p.forEach((v, j) => {
+      const r = v - b[k][j];
+      s += r;
+      s2 += r * r;
+      n++;
+    }),
+  );
   const mean = s / n;
   return { mean, sd: Math.sqrt(s2 / n - mean * mean), n };
 }
@@ -23,19 +32,24 @@ test('clipUpdate: norm over all variables jointly; scaled down to C only when ab
   const under = clipUpdate(update, 10);
   assert.equal(under.scale, 1);
   assert.deepEqual(under.clipped, update);
-  assert.notEqual(under.clipped[0], update[0], 'a copy, not the caller\'s arrays');
+  assert.notEqual(under.clipped[0], update[0], "a copy, not the caller's arrays");
   assert.throws(() => clipUpdate(update, 0), /clip norm must be a finite number > 0/);
 });
 
 test('noisyMean with σ = 0 is the plain mean of the clipped updates; with σ the noise std is σC/n', () => {
-  const a = [f32(1, -1), f32(0.5)], b = [f32(0, 2), f32(-0.5)], c = [f32(1, 1), f32(1)];
+  const a = [f32(1, -1), f32(0.5)],
+    b = [f32(0, 2), f32(-0.5)],
+    c = [f32(1, 1), f32(1)];
   const C = 3;
   const clipped = [a, b, c].map((u) => clipUpdate(u, C).clipped);
   assert.deepEqual(noisyMean(clipped, 0, C), [f32(2 / 3, 2 / 3), f32(1 / 3)]);
 
   // Three sites, 30 000 coordinates each: the sample std has relative standard error
   // 1/√(2·30000) = 0.41 %; the bound is 5 of them (2 %), far below a 20 % error in σ.
-  const n = 30000, sites = 3, sigma = 0.8, clipNorm = 2;
+  const n = 30000,
+    sites = 3,
+    sigma = 0.8,
+    clipNorm = 2;
   const updates = Array.from({ length: sites }, (_, s) => [Float32Array.from({ length: n }, (_, j) => Math.sin(j + s) / 200)]);
   const clean = noisyMean(updates, 0, clipNorm);
   const noisy = noisyMean(updates, sigma, clipNorm, new SeededGaussianNoise(9));
@@ -54,7 +68,8 @@ test('noisyMean with σ = 0 is the plain mean of the clipped updates; with σ th
 });
 
 test('addUpdateNoise: std σ0 on every coordinate of every variable, input untouched', () => {
-  const n = 20000, sigma0 = 0.05;
+  const n = 20000,
+    sigma0 = 0.05;
   const update = [Float32Array.from({ length: n }, (_, j) => j / n), Float32Array.from({ length: n }, (_, j) => -j / n)];
   const copy = update.map((p) => p.slice());
   const noisy = addUpdateNoise(update, sigma0, new SeededGaussianNoise(5));

@@ -10,7 +10,12 @@ before(async () => {
 
 // A linear model ŷ = x·w + b with squared loss ½(ŷ − y)²: example i's gradient is
 // r·x (for w) and r (for b), r = ŷ − y, in closed form.
-const X = [[1, 2, -1], [0.5, -3, 2], [4, 0, 1], [-0.2, 0.1, 0.3]];
+const X = [
+  [1, 2, -1],
+  [0.5, -3, 2],
+  [4, 0, 1],
+  [-0.2, 0.1, 0.3],
+];
 const Y = [1, -2, 3, 0.5];
 const W0 = [0.3, -0.4, 0.9];
 const B0 = 0.2;
@@ -18,10 +23,11 @@ const B0 = 0.2;
 function model(): { w: tf.Variable; b: tf.Variable; loss: (i: number) => tf.Scalar } {
   const w = tf.variable(tf.tensor2d(W0, [3, 1]), true, `w${Math.random()}`);
   const b = tf.variable(tf.tensor1d([B0]), true, `b${Math.random()}`);
-  const loss = (i: number): tf.Scalar => tf.tidy(() => {
-    const yHat = tf.add(tf.matMul(tf.tensor2d([X[i]]), w), b);
-    return tf.mul(0.5, tf.square(tf.sub(yHat, Y[i]))).sum() as tf.Scalar;
-  });
+  const loss = (i: number): tf.Scalar =>
+    tf.tidy(() => {
+      const yHat = tf.add(tf.matMul(tf.tensor2d([X[i]]), w), b);
+      return tf.mul(0.5, tf.square(tf.sub(yHat, Y[i]))).sum() as tf.Scalar;
+    });
   return { w, b, loss };
 }
 
@@ -32,7 +38,8 @@ function closedFormGradient(i: number): number[] {
 
 test('σ = 0: the result is the hand-computed sum of clipped per-example gradients over the expected batch size', () => {
   const { w, b, loss } = model();
-  const clipNorm = 1.5, expectedBatchSize = 2.5;
+  const clipNorm = 1.5,
+    expectedBatchSize = 2.5;
   const batch = [0, 1, 2, 3];
   const out = dpSgdGradients([w, b], loss, batch, { clipNorm, noiseMultiplier: 0, expectedBatchSize });
   const expected = [0, 0, 0, 0];
@@ -74,9 +81,14 @@ test('noise: per-coordinate std is σC/B (sample std of 40 000 coordinates withi
   const sigma = 1.3;
   const noisy = dpSgdGradients([v, u], loss, [0, 1], { ...options, noiseMultiplier: sigma, noise: new SeededGaussianNoise(42) });
   const residual = Float64Array.from(noisy.grads[0], (g, j) => g - clean.grads[0][j]);
-  let s = 0, s2 = 0;
-  for (const r of residual) { s += r; s2 += r * r; }
-  const mean = s / n, sd = Math.sqrt(s2 / n - mean * mean);
+  let s = 0,
+    s2 = 0;
+  for (const r of residual) {
+    s += r;
+    s2 += r * r;
+  }
+  const mean = s / n,
+    sd = Math.sqrt(s2 / n - mean * mean);
   const expected = (sigma * options.clipNorm) / options.expectedBatchSize;
   // The sample std of n normals has relative standard error 1/√(2n) = 0.35 %: a bound of 5 of
   // them (1.8 %) rejects a 20 % error in σ by over 50 standard errors.

@@ -6,7 +6,9 @@ import { SeededRng } from '../../../src/util/rng';
 
 /** Sample mean, standard deviation and the fraction beyond 1.96 std, of n draws. */
 function moments(x: Float64Array, std: number): { mean: number; sd: number; tail: number } {
-  let s = 0, s2 = 0, tail = 0;
+  let s = 0,
+    s2 = 0,
+    tail = 0;
   for (const v of x) {
     s += v;
     s2 += v * v;
@@ -17,7 +19,8 @@ function moments(x: Float64Array, std: number): { mean: number; sd: number; tail
 }
 
 test('both sources draw N(0, std²): mean, std and the two-sided 5 % tail within 5 standard errors', () => {
-  const n = 200000, std = 2.5;
+  const n = 200000,
+    std = 2.5;
   for (const noise of [new CryptoGaussianNoise(), new SeededGaussianNoise(7)]) {
     const x = new Float64Array(n);
     noise.fill(x, std);
@@ -25,16 +28,18 @@ test('both sources draw N(0, std²): mean, std and the two-sided 5 % tail within
     // Standard errors: mean σ/√n; sample std σ/√(2n); tail fraction √(p(1−p)/n), p = 0.05.
     assert.ok(Math.abs(m.mean) < (5 * std) / Math.sqrt(n), `mean ${m.mean}`);
     assert.ok(Math.abs(m.sd / std - 1) < 5 / Math.sqrt(2 * n), `std ${m.sd}`);
-    assert.ok(Math.abs(m.tail - 0.05) < 5 * Math.sqrt(0.05 * 0.95 / n), `tail ${m.tail}`);
+    assert.ok(Math.abs(m.tail - 0.05) < 5 * Math.sqrt((0.05 * 0.95) / n), `tail ${m.tail}`);
   }
 });
 
 test('the seeded source is reproducible; the default (CSPRNG) source is not', () => {
-  const a = new Float32Array(64), b = new Float32Array(64);
+  const a = new Float32Array(64),
+    b = new Float32Array(64);
   new SeededGaussianNoise(3).fill(a, 1);
   new SeededGaussianNoise(3).fill(b, 1);
   assert.deepEqual(a, b);
-  const c = new Float32Array(64), d = new Float32Array(64);
+  const c = new Float32Array(64),
+    d = new Float32Array(64);
   defaultNoise().fill(c, 1);
   defaultNoise().fill(d, 1);
   assert.notDeepEqual(c, d);
@@ -50,7 +55,9 @@ test('the seeded source is reproducible; the default (CSPRNG) source is not', ()
 });
 
 test('Poisson sampling: each index in independently with probability q', () => {
-  const n = 1000, q = 0.05, steps = 400;
+  const n = 1000,
+    q = 0.05,
+    steps = 400;
   const counts = new Array(n).fill(0);
   const sizes: number[] = [];
   for (const batch of poissonBatches(n, q, steps, new SeededRng(11))) {

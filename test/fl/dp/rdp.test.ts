@@ -9,7 +9,8 @@ import { systemPython } from '../../../src/jupyter/env';
 import { ROOT } from '../../support/cli';
 
 const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
-const closeRel = (a: number, b: number, tol: number, what: string): void => assert.ok(rel(a, b) <= tol, `${what}: ${a} vs ${b} (relative ${rel(a, b)} > ${tol})`);
+const closeRel = (a: number, b: number, tol: number, what: string): void =>
+  assert.ok(rel(a, b) <= tol, `${what}: ${a} vs ${b} (relative ${rel(a, b)} > ${tol})`);
 
 /** The scipy quadrature reference (test/fl/dp/rdp_reference.py), one JSON request in, one out. */
 function reference<T>(request: object): T {
@@ -24,7 +25,17 @@ test('log-space helpers: sums, differences, and log erfc against tabulated value
   assert.equal(logSub(2, 2), -Infinity);
   assert.throws(() => logSub(1, 2), /negative/);
   // erfc(x) to 16 digits (Abramowitz & Stegun table 7.1 / any CAS).
-  const table: [number, number][] = [[0, 1], [0.5, 0.4795001221869535], [1, 0.15729920705028513], [1.5, 0.033894853524689274], [2, 0.004677734981047266], [3, 2.209049699858544e-5], [5, 1.5374597944280349e-12], [10, 2.088487583762545e-45], [-1, 1.8427007929497148]];
+  const table: [number, number][] = [
+    [0, 1],
+    [0.5, 0.4795001221869535],
+    [1, 0.15729920705028513],
+    [1.5, 0.033894853524689274],
+    [2, 0.004677734981047266],
+    [3, 2.209049699858544e-5],
+    [5, 1.5374597944280349e-12],
+    [10, 2.088487583762545e-45],
+    [-1, 1.8427007929497148],
+  ];
   for (const [x, erfc] of table) closeRel(logErfc(x), Math.log(erfc), 1e-14, `log erfc(${x})`);
   // Far tail, where erfc underflows: erfc(x) ~ e^{-x²}/(x√π) · (1 − 1/(2x²) + 3/(4x⁴) − 15/(8x⁶)).
   for (const x of [40, 100, 1000]) {
@@ -33,7 +44,7 @@ test('log-space helpers: sums, differences, and log erfc against tabulated value
   }
 });
 
-test('default orders are Opacus\'s: 1.1 … 10.9 by 0.1, then 12 … 63', () => {
+test("default orders are Opacus's: 1.1 … 10.9 by 0.1, then 12 … 63", () => {
   assert.equal(DEFAULT_RDP_ORDERS.length, 99 + 52);
   assert.equal(DEFAULT_RDP_ORDERS[0], 1.1);
   assert.equal(DEFAULT_RDP_ORDERS[98], 10.9);
@@ -56,7 +67,11 @@ test('published RDP values (TF Privacy, dp_accounting)', () => {
   // google/differential-privacy dp_accounting rdp_privacy_accountant_test.py,
   // test_compute_rdp_poisson_sampled_gaussian, same setting, 9 digits. At integer orders its
   // series is the same sum: match to 1e-8.
-  [[2, 2.18075656e-3], [3, 2.38460375e-2], [4, 1.67416308e2]].forEach(([k, v]) => closeRel(rdp[k], v, 1e-8, `order ${orders[k]}`));
+  [
+    [2, 2.18075656e-3],
+    [3, 2.38460375e-2],
+    [4, 1.67416308e2],
+  ].forEach(([k, v]) => closeRel(rdp[k], v, 1e-8, `order ${orders[k]}`));
   // At fractional orders dp_accounting adds the series' terms' absolute values (an upper
   // bound: 6.70579741e-4 and 1.08548710e-3); Opacus's signed sum, followed here, is below it.
   assert.ok(rdp[0] < 6.70579741e-4 && rdp[1] < 1.0854871e-3);
@@ -77,7 +92,11 @@ test('RDP at integer and fractional orders agrees with scipy quadrature of the R
   cases.forEach((c, i) => c.orders.forEach((a, k) => closeRel(sampledGaussianRdp(c.q, c.sigma, a), ref[i][k], 1e-8, `q=${c.q} σ=${c.sigma} α=${a}`)));
   // Tiny q: A_α − 1 is ~1e-8 and the log-space series is exact only to ~1e-16 absolute in A_α
   // (and stops at terms below e^-30, as Opacus does), so agreement is relative 1e-6 here.
-  const tiny = [{ q: 1e-4, sigma: 1, orders: [1.5] }, { q: 1e-3, sigma: 5, orders: [2.5] }, { q: 1e-3, sigma: 1, orders: [2] }];
+  const tiny = [
+    { q: 1e-4, sigma: 1, orders: [1.5] },
+    { q: 1e-3, sigma: 5, orders: [2.5] },
+    { q: 1e-3, sigma: 1, orders: [2] },
+  ];
   const refTiny = reference<{ rdp: number[][] }>({ cases: tiny }).rdp;
   tiny.forEach((c, i) => c.orders.forEach((a, k) => closeRel(sampledGaussianRdp(c.q, c.sigma, a), refTiny[i][k], 1e-6, `q=${c.q} σ=${c.sigma} α=${a}`)));
 });
@@ -87,7 +106,11 @@ test('(ε, δ) conversion: published values (TF Privacy / dp_accounting, Opacus 
   // test_compute_epsilon_delta_pure_dp): constant RDP 1.1 at orders 2..32, δ = 1e-5 →
   // ε = 1.32783806176 at order 32 (assertAlmostEqual, 7 places).
   const orders = Array.from({ length: 31 }, (_, i) => i + 2);
-  const pure = epsilonFromRdp(orders, orders.map(() => 1.1), 1e-5);
+  const pure = epsilonFromRdp(
+    orders,
+    orders.map(() => 1.1),
+    1e-5,
+  );
   assert.ok(Math.abs(pure.epsilon - 1.32783806176) < 5e-8, `${pure.epsilon}`);
   assert.equal(pure.order, 32);
   // Same test, second part: the Gaussian mechanism (q = 1) with σ = 4.530877117 "is chosen to
@@ -114,7 +137,9 @@ test('(ε, δ) conversion by brute force: a scan over orders with quadrature RDP
 
 test('(ε, δ) conversion of the Gaussian mechanism: a fine scan bounds it, and it bounds the exact δ(ε)', () => {
   // q = 1: RDP = T·α/(2σ²) in closed form. Scan α on a grid 100x finer than the defaults.
-  const sigma = 3, steps = 10, delta = 1e-5;
+  const sigma = 3,
+    steps = 10,
+    delta = 1e-5;
   let scanMin = Infinity;
   for (let a = 1.001; a < 64; a += 0.001) {
     const eps = (steps * a) / (2 * sigma * sigma) + Math.log((a - 1) / a) - (Math.log(delta) + Math.log(a)) / (a - 1);

@@ -14,10 +14,16 @@ import { dpDiscriminatorGradient, getTask, weightsFromVariables } from '../../..
 import { SeededGaussianNoise } from '../../../src/fl/dp';
 import { SeededRng } from '../../../src/util/rng';
 
-const digits = subset(datasetSplit('mnist').test, Array.from({ length: 60 }, (_, i) => i));
+const digits = subset(
+  datasetSplit('mnist').test,
+  Array.from({ length: 60 }, (_, i) => i),
+);
 
 function pixels(indices: number[]): tf.Tensor2D {
-  return tf.tensor2d(Float32Array.from(indices.flatMap((j) => Array.from(digits.images.subarray(j * 784, (j + 1) * 784), (p) => p / 127.5 - 1))), [indices.length, 784]);
+  return tf.tensor2d(Float32Array.from(indices.flatMap((j) => Array.from(digits.images.subarray(j * 784, (j + 1) * 784), (p) => p / 127.5 - 1))), [
+    indices.length,
+    784,
+  ]);
 }
 
 /** D's logits written out: dense layers, LeakyReLU(0.2) between them, linear output. */
@@ -31,27 +37,34 @@ function logits(params: tf.Tensor[], x: tf.Tensor2D): tf.Tensor {
 }
 
 function gradOf(params: tf.Tensor[], loss: (...p: tf.Tensor[]) => tf.Scalar): Float32Array[] {
-  return tf.grads(loss as (...a: tf.Tensor[]) => tf.Tensor)(params).map((g) => g.dataSync() as Float32Array);
+  return tf
+    .grads(loss as (...a: tf.Tensor[]) => tf.Tensor)(params)
+    .map((g) => g.dataSync() as Float32Array);
 }
 
-test('D\'s DP gradient = Σ clipped per-example real gradients / (q·n) + the mean generated-batch gradient', () => {
+test("D's DP gradient = Σ clipped per-example real gradients / (q·n) + the mean generated-batch gradient", () => {
   const gan = new Gan({ latentDim: 8, generatorHidden: [16], discriminatorHidden: [32, 16] }, 3);
   const real = pixels([0, 5, 9, 17, 33]);
   const fake = tf.tidy(() => gan.generate(gan.sampleLatent(new SeededRng(1), 3)));
   const expectedBatchSize = 4.3;
   const params = gan.discriminator.variables().map((v) => v.clone() as tf.Tensor);
   // softplus(−z) = BCE(z, 1), softplus(z) = BCE(z, 0).
-  const perExample = [0, 1, 2, 3, 4].map((i) => gradOf(params, (...p) => tf.sum(tf.softplus(tf.neg(logits(p, tf.slice(real, [i, 0], [1, -1]) as tf.Tensor2D)))) as tf.Scalar));
+  const perExample = [0, 1, 2, 3, 4].map((i) =>
+    gradOf(params, (...p) => tf.sum(tf.softplus(tf.neg(logits(p, tf.slice(real, [i, 0], [1, -1]) as tf.Tensor2D)))) as tf.Scalar),
+  );
   const fakeGrad = gradOf(params, (...p) => tf.mean(tf.softplus(logits(p, fake))) as tf.Scalar);
   const norms = perExample.map((g) => Math.sqrt(g.reduce((s, a) => s + a.reduce((t, x) => t + x * x, 0), 0)));
   for (const clipNorm of [1e6, Math.min(...norms) / 4]) {
     const got = dpDiscriminatorGradient(gan, real, fake, { clipNorm, noiseMultiplier: 0, expectedBatchSize });
-    let maxErr = 0, maxAbs = 0;
-    got.forEach((part, k) => part.forEach((v, j) => {
-      const want = perExample.reduce((s, g, i) => s + g[k][j] * Math.min(1, clipNorm / norms[i]), 0) / expectedBatchSize + fakeGrad[k][j];
-      maxErr = Math.max(maxErr, Math.abs(v - want));
-      maxAbs = Math.max(maxAbs, Math.abs(want));
-    }));
+    let maxErr = 0,
+      maxAbs = 0;
+    got.forEach((part, k) =>
+      part.forEach((v, j) => {
+        const want = perExample.reduce((s, g, i) => s + g[k][j] * Math.min(1, clipNorm / norms[i]), 0) / expectedBatchSize + fakeGrad[k][j];
+        maxErr = Math.max(maxErr, Math.abs(v - want));
+        maxAbs = Math.max(maxAbs, Math.abs(want));
+      }),
+    );
     assert.ok(maxAbs > 1e-3, `a gradient worth comparing (${maxAbs})`);
     assert.ok(maxErr < 1e-5 * Math.max(1, maxAbs), `clip ${clipNorm}: max |diff| ${maxErr} (largest entry ${maxAbs})`);
   }
@@ -68,10 +81,13 @@ test('a DP-SGD round of gan-mnist reports steps and (σ, q, C), no D loss, moves
   const model = task.createModel(0);
   const before = weightsFromVariables(model.variables, model.names);
   const tensors = tf.memory().numTensors;
-  const m = await task.trainLocal(model, digits, { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.1, localSteps: 4 }, 0, { sampling: new SeededRng(5), noise: new SeededGaussianNoise(6) });
+  const m = await task.trainLocal(model, digits, { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.1, localSteps: 4 }, 0, {
+    sampling: new SeededRng(5),
+    noise: new SeededGaussianNoise(6),
+  });
   assert.equal(tf.memory().numTensors, tensors, 'tensors left behind');
   assert.deepEqual([m.steps, m.dp_noise_multiplier, m.dp_sample_rate, m.dp_clip_norm], [4, 1, 0.1, 1]);
-  assert.equal(m.d_loss, undefined, 'D\'s loss reads real digits: not reported under DP');
+  assert.equal(m.d_loss, undefined, "D's loss reads real digits: not reported under DP");
   assert.ok(Number.isFinite(m.g_loss) && m.g_loss > 0);
   const after = weightsFromVariables(model.variables, model.names);
   for (const prefix of ['generator/', 'discriminator/']) {

@@ -14,7 +14,10 @@ import { assignWeights, dpSgdPlan, mlpMnist, weightsFromVariables, Weights } fro
 import { poissonSample, SeededGaussianNoise } from '../../../src/fl/dp';
 import { SeededRng } from '../../../src/util/rng';
 
-const data = subset(loadMnist(), Array.from({ length: 500 }, (_, i) => i * 20));
+const data = subset(
+  loadMnist(),
+  Array.from({ length: 500 }, (_, i) => i * 20),
+);
 
 /** Σ over `indices` of each example's cross-entropy gradient of the 784-100-10 ReLU MLP, with plain tfjs ops. */
 function summedGradient(w: Weights, indices: number[]): Float32Array[] {
@@ -23,18 +26,31 @@ function summedGradient(w: Weights, indices: number[]): Float32Array[] {
     const px = new Float32Array(n * 784);
     indices.forEach((j, i) => data.images.subarray(j * 784, (j + 1) * 784).forEach((p, k) => (px[i * 784 + k] = p / 127.5 - 1)));
     const x = tf.tensor2d(px, [n, 784]);
-    const y = tf.oneHot(tf.tensor1d(Int32Array.from(indices, (j) => data.labels[j]), 'int32'), 10);
+    const y = tf.oneHot(
+      tf.tensor1d(
+        Int32Array.from(indices, (j) => data.labels[j]),
+        'int32',
+      ),
+      10,
+    );
     const loss = (w0: tf.Tensor, b0: tf.Tensor, w1: tf.Tensor, b1: tf.Tensor): tf.Scalar => {
       const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w0 as tf.Tensor2D), b0)), w1 as tf.Tensor2D), b1);
       return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)))) as tf.Scalar;
     };
     const params = w.values.map((v, i) => tf.tensor(v, [...w.specs[i].shape]));
-    return tf.grads(loss as (...a: tf.Tensor[]) => tf.Tensor)(params).map((g) => g.dataSync() as Float32Array);
+    return tf
+      .grads(loss as (...a: tf.Tensor[]) => tf.Tensor)(params)
+      .map((g) => g.dataSync() as Float32Array);
   });
 }
 
 /** One local DP-SGD step of plain SGD from `start`, Poisson batch drawn from `seed`; returns the weights after it. */
-async function oneStep(start: Weights, config: Record<string, number | string>, seed: number, noise?: SeededGaussianNoise): Promise<{ after: Weights; metrics: Record<string, number> }> {
+async function oneStep(
+  start: Weights,
+  config: Record<string, number | string>,
+  seed: number,
+  noise?: SeededGaussianNoise,
+): Promise<{ after: Weights; metrics: Record<string, number> }> {
   const model = mlpMnist.createModel(0);
   try {
     assignWeights(model.variables, model.names, start);
@@ -53,7 +69,9 @@ test('σ = 0 and an unreachable clip norm: one DP-SGD step = plain SGD on the sa
     m.dispose();
     return w;
   })();
-  const q = 0.04, lr = 0.5, seed = 99;
+  const q = 0.04,
+    lr = 0.5,
+    seed = 99;
   const config = { dpNoiseMultiplier: 0, dpClipNorm: 1e6, dpSampleRate: q, localSteps: 1, optimizer: 'sgd', learningRate: lr };
   const { after, metrics } = await oneStep(start, config, seed);
   assert.deepEqual(metrics.steps, 1);
@@ -64,12 +82,15 @@ test('σ = 0 and an unreachable clip norm: one DP-SGD step = plain SGD on the sa
   const batch = poissonSample(data.count, q, new SeededRng(seed));
   assert.ok(batch.length >= 5 && batch.length !== q * data.count, `a non-empty batch whose size (${batch.length}) differs from q·n, so the divisor is tested`);
   const sum = summedGradient(start, batch);
-  let maxErr = 0, maxStep = 0;
-  start.values.forEach((w0, t) => w0.forEach((v, j) => {
-    const expected = v - (lr * sum[t][j]) / (q * data.count);
-    maxErr = Math.max(maxErr, Math.abs(after.values[t][j] - expected));
-    maxStep = Math.max(maxStep, Math.abs(after.values[t][j] - v));
-  }));
+  let maxErr = 0,
+    maxStep = 0;
+  start.values.forEach((w0, t) =>
+    w0.forEach((v, j) => {
+      const expected = v - (lr * sum[t][j]) / (q * data.count);
+      maxErr = Math.max(maxErr, Math.abs(after.values[t][j] - expected));
+      maxStep = Math.max(maxStep, Math.abs(after.values[t][j] - v));
+    }),
+  );
   assert.ok(maxStep > 1e-2, `the step moved the weights (max ${maxStep})`);
   assert.ok(maxErr < 2e-6, `DP-SGD vs plain SGD on the same batch: max |diff| ${maxErr}`);
 });
@@ -78,7 +99,11 @@ test('with noise, the deviation from the noiseless step has std lr·σC/(q·n) p
   const m = mlpMnist.createModel(6);
   const start = weightsFromVariables(m.variables, m.names);
   m.dispose();
-  const q = 0.04, lr = 0.1, sigma = 2, clip = 0.1, seed = 7;
+  const q = 0.04,
+    lr = 0.1,
+    sigma = 2,
+    clip = 0.1,
+    seed = 7;
   const base = { dpClipNorm: clip, dpSampleRate: q, localSteps: 1, optimizer: 'sgd', learningRate: lr };
   const clean = await oneStep(start, { ...base, dpNoiseMultiplier: 0 }, seed);
   const noisy = await oneStep(start, { ...base, dpNoiseMultiplier: sigma }, seed, new SeededGaussianNoise(2026));
@@ -100,7 +125,14 @@ test('with noise, the deviation from the noiseless step has std lr·σC/(q·n) p
 
 test('the DP-SGD plan: all three keys, epochs of 1/q steps', () => {
   assert.equal(dpSgdPlan({ localSteps: 3 }), undefined);
-  assert.deepEqual(dpSgdPlan({ dpNoiseMultiplier: 1, dpClipNorm: 2, dpSampleRate: 0.01, localEpochs: 2, optimizer: 'sgd', learningRate: 0.1 }), { steps: 200, noiseMultiplier: 1, clipNorm: 2, sampleRate: 0.01, optimizer: 'sgd', learningRate: 0.1 });
+  assert.deepEqual(dpSgdPlan({ dpNoiseMultiplier: 1, dpClipNorm: 2, dpSampleRate: 0.01, localEpochs: 2, optimizer: 'sgd', learningRate: 0.1 }), {
+    steps: 200,
+    noiseMultiplier: 1,
+    clipNorm: 2,
+    sampleRate: 0.01,
+    optimizer: 'sgd',
+    learningRate: 0.1,
+  });
   assert.throws(() => dpSgdPlan({ dpNoiseMultiplier: 1, dpSampleRate: 0.01 }), /"dpClipNorm" must be a positive number/);
   assert.throws(() => dpSgdPlan({ dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 1.5 }), /"dpSampleRate" must be in \(0, 1\]/);
 });

@@ -16,13 +16,26 @@ const TASK = 'gan-mnist:8:32:32';
 
 test('gan-mnist: 2 rounds over 2 site processes, finite losses, both networks federated and moved', async () => {
   const seed = 2;
-  const job = await runFederated({ sites: 2, rounds: 2, task: TASK, fit: { localSteps: 5, batchSize: 16, globalEvalExamples: 200 }, trainExamples: 400, seed, dir: tmpDir('privlab-fl-gan-'), roundTimeoutSeconds: 60 });
+  const job = await runFederated({
+    sites: 2,
+    rounds: 2,
+    task: TASK,
+    fit: { localSteps: 5, batchSize: 16, globalEvalExamples: 200 },
+    trainExamples: 400,
+    seed,
+    dir: tmpDir('privlab-fl-gan-'),
+    roundTimeoutSeconds: 60,
+  });
   const h = job.state.history;
   assert.equal(h.length, 2);
   for (const r of h) {
-    assert.deepEqual(r.accepted.map((a) => a.site), ['site-1', 'site-2']);
+    assert.deepEqual(
+      r.accepted.map((a) => a.site),
+      ['site-1', 'site-2'],
+    );
     for (const a of r.accepted) {
-      for (const k of ['d_loss', 'g_loss', 'global_d_loss', 'global_g_loss']) assert.ok(Number.isFinite(a.metrics[k]) && a.metrics[k] > 0, `${r.round} ${a.site} ${k} = ${a.metrics[k]}`);
+      for (const k of ['d_loss', 'g_loss', 'global_d_loss', 'global_g_loss'])
+        assert.ok(Number.isFinite(a.metrics[k]) && a.metrics[k] > 0, `${r.round} ${a.site} ${k} = ${a.metrics[k]}`);
       assert.equal(a.metrics.steps, 5);
     }
     assert.equal(r.privacy.epsilon, null);
@@ -38,14 +51,20 @@ test('gan-mnist: 2 rounds over 2 site processes, finite losses, both networks fe
     });
     return m;
   };
-  assert.deepEqual(init.specs.map((s) => s.name).filter((n) => n.endsWith('kernel')), ['generator/layer0/kernel', 'generator/layer1/kernel', 'discriminator/layer0/kernel', 'discriminator/layer1/kernel']);
+  assert.deepEqual(
+    init.specs.map((s) => s.name).filter((n) => n.endsWith('kernel')),
+    ['generator/layer0/kernel', 'generator/layer1/kernel', 'discriminator/layer0/kernel', 'discriminator/layer1/kernel'],
+  );
   assert.ok(moved('generator/') > 1e-4, `the global generator changed (max ${moved('generator/')})`);
   assert.ok(moved('discriminator/') > 1e-4, `the global discriminator changed (max ${moved('discriminator/')})`);
 
   // FID of the final generator, once, against held-out digits (few samples: a smoke check of the path).
   const fm = await loadFeatureModel();
   try {
-    const real = subset(datasetSplit('mnist').test, Array.from({ length: 300 }, (_, i) => i));
+    const real = subset(
+      datasetSplit('mnist').test,
+      Array.from({ length: 300 }, (_, i) => i),
+    );
     const fid = federatedGeneratorFid(getTask(TASK), job.state.weights, fm, real, 300);
     const initialFid = federatedGeneratorFid(getTask(TASK), init, fm, real, 300);
     assert.ok(Number.isFinite(fid) && fid > 0, `FID ${fid}`);
@@ -66,7 +85,15 @@ test('gan-mnist task names carry the sizes; a round runs its steps across epochs
   reference.dispose();
   const model = getTask(TASK).createModel(0);
   const tensors = tf.memory().numTensors;
-  const m = await getTask(TASK).trainLocal(model, subset(datasetSplit('mnist').test, Array.from({ length: 40 }, (_, i) => i)), { localSteps: 5, batchSize: 16 }, 0);
+  const m = await getTask(TASK).trainLocal(
+    model,
+    subset(
+      datasetSplit('mnist').test,
+      Array.from({ length: 40 }, (_, i) => i),
+    ),
+    { localSteps: 5, batchSize: 16 },
+    0,
+  );
   assert.equal(m.steps, 5, 'steps run on across epochs (40 images, batch 16)');
   assert.equal(tf.memory().numTensors, tensors, 'no tensors left behind by a GAN round');
   model.dispose();

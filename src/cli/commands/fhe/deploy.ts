@@ -27,7 +27,8 @@ function readFile(file: string, what: string): Buffer {
 
 /** Float inputs from a .npy file [count × features] or the first N images of an MNIST split (pixels in [0, 1]). */
 function loadInputs(npy: string | undefined, mnist: string | undefined, part: 'train' | 'test'): { x: Float32Array; labels?: Uint8Array } {
-  if ((npy === undefined) === (mnist === undefined)) throw new UsageError(`give exactly one of --${part === 'train' ? 'inputset' : 'input'} FILE.npy and --mnist-${part} N`);
+  if ((npy === undefined) === (mnist === undefined))
+    throw new UsageError(`give exactly one of --${part === 'train' ? 'inputset' : 'input'} FILE.npy and --mnist-${part} N`);
   if (npy !== undefined) {
     const arr = decodeNpy(readFile(npy, 'input array'), npy);
     if (arr.shape.length !== 2) throw new UsageError(`${npy}: expected a 2-D array [count, features], got shape (${arr.shape.join(', ')})`);
@@ -35,14 +36,26 @@ function loadInputs(npy: string | undefined, mnist: string | undefined, part: 't
   }
   const n = numberOption(`mnist-${part}`, mnist, (v) => Number.isInteger(v) && v >= 1, 'a positive integer') as number;
   const ds: ImageDataset = mnistSplit()[part];
-  const picked = subset(ds, Array.from({ length: Math.min(n, ds.count) }, (_, i) => i));
+  const picked = subset(
+    ds,
+    Array.from({ length: Math.min(n, ds.count) }, (_, i) => i),
+  );
   return { x: Float32Array.from(picked.images, (v) => v / 255), labels: picked.labels };
 }
 
 async function compileCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, inputset: { type: 'string' }, 'mnist-train': { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, params: { type: 'string' }, 'p-error': { type: 'string' }, margin: { type: 'string' } },
+    options: {
+      model: { type: 'string' },
+      inputset: { type: 'string' },
+      'mnist-train': { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      params: { type: 'string' },
+      'p-error': { type: 'string' },
+      margin: { type: 'string' },
+    },
   });
   if (!values.model || !values.out) throw new UsageError('fhe compile needs --model QM.json, --out CIRCUIT.json and --inputset X.npy or --mnist-train N');
   const model = loadQuantizedModel(values.model);
@@ -58,7 +71,14 @@ async function compileCmd(argv: string[]): Promise<number> {
 async function serveCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { circuit: { type: 'string', multiple: true }, port: { type: 'string' }, host: { type: 'string' }, 'max-samples': { type: 'string' }, 'max-key-sets': { type: 'string' }, threads: { type: 'string' } },
+    options: {
+      circuit: { type: 'string', multiple: true },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'max-samples': { type: 'string' },
+      'max-key-sets': { type: 'string' },
+      threads: { type: 'string' },
+    },
   });
   if (!values.circuit?.length) throw new UsageError('fhe serve needs --circuit CIRCUIT.json (repeatable)');
   const circuits = values.circuit.map((f) => {
@@ -94,7 +114,15 @@ async function serveCmd(argv: string[]): Promise<number> {
 async function inferCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { url: { type: 'string' }, circuit: { type: 'string' }, input: { type: 'string' }, 'mnist-test': { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      circuit: { type: 'string' },
+      input: { type: 'string' },
+      'mnist-test': { type: 'string' },
+      batch: { type: 'string' },
+      threads: { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   if (!values.url || !values.circuit) throw new UsageError('fhe infer needs --url http://127.0.0.1:PORT, --circuit NAME and --input X.npy or --mnist-test N');
   const { x, labels } = loadInputs(values.input, values['mnist-test'], 'test');

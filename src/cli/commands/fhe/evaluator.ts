@@ -40,7 +40,9 @@ async function keygen(argv: string[]): Promise<number> {
   const keys = await generateShortintEvaluationKeys(sk, threads);
   const bytes = serializeShortintEvaluationKeys(keys);
   writeFileAtomic(values.out, bytes);
-  process.stderr.write(`fhe keygen: ${describeParameters(sk.params)}; ${(bytes.length / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${values.out}\n`);
+  process.stderr.write(
+    `fhe keygen: ${describeParameters(sk.params)}; ${(bytes.length / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${values.out}\n`,
+  );
   return 0;
 }
 
@@ -50,7 +52,8 @@ async function applyLut(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { 'eval-keys': { type: 'string' }, table: { type: 'string' }, threads: { type: 'string' } },
   });
-  if (!values['eval-keys'] || values.table === undefined || positionals.length !== 2) throw new UsageError('fhe apply-lut needs --eval-keys EK --table v0,v1,… IN OUT');
+  if (!values['eval-keys'] || values.table === undefined || positionals.length !== 2)
+    throw new UsageError('fhe apply-lut needs --eval-keys EK --table v0,v1,… IN OUT');
   const threads = numberOption('threads', values.threads, (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'an integer in [1, 256]');
   const table = parseTable(values.table);
   const [inFile, outFile] = positionals;

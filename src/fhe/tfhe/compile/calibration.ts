@@ -28,7 +28,8 @@ export function digitsFor(levelCount: number, base: number): number {
 
 export function calibrate(model: QuantizedModel, inputset: ArrayLike<number>): Calibration {
   const width = model.layers[0].inputs;
-  if (inputset.length === 0 || inputset.length % width) throw new CompileError(undefined, `the input set must be a non-empty [count × ${width}] array, got ${inputset.length} values`);
+  if (inputset.length === 0 || inputset.length % width)
+    throw new CompileError(undefined, `the input set must be a non-empty [count × ${width}] array, got ${inputset.length} values`);
   const count = inputset.length / width;
   const run = runQuantized(model, quantizeInputs(model, inputset), count);
   const lo: Int32Array[] = [];

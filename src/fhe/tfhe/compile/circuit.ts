@@ -128,7 +128,17 @@ export function circuitId(c: FheCircuit): string {
 }
 
 export function clientSpec(c: FheCircuit): ClientSpec {
-  return { format: 'privlab.fhe-client-spec', version: 1, name: c.name, circuitId: circuitId(c), parameterSet: c.parameterSet, carryModulus: c.carryModulus, params: c.params, input: c.input, output: c.output };
+  return {
+    format: 'privlab.fhe-client-spec',
+    version: 1,
+    name: c.name,
+    circuitId: circuitId(c),
+    parameterSet: c.parameterSet,
+    carryModulus: c.carryModulus,
+    params: c.params,
+    input: c.input,
+    output: c.output,
+  };
 }
 
 function torus(v: unknown, where: string): bigint {
@@ -139,7 +149,8 @@ function torus(v: unknown, where: string): bigint {
 }
 
 function positiveInt(v: unknown, where: string, max = 1 << 24): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new CircuitFormatError(`${where} must be an integer in [1, ${max}], got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
+    throw new CircuitFormatError(`${where} must be an integer in [1, ${max}], got ${String(v)}`);
   return v;
 }
 
@@ -172,7 +183,8 @@ export function parseClientSpec(text: string): ClientSpec {
     throw new CircuitFormatError(`client spec is not JSON: ${(e as Error).message}`);
   }
   if (!o || o.format !== 'privlab.fhe-client-spec' || o.version !== 1) throw new CircuitFormatError('not a privlab FHE client spec (format/version)');
-  if (typeof o.name !== 'string' || typeof o.circuitId !== 'string' || typeof o.parameterSet !== 'string') throw new CircuitFormatError('client spec: name, circuitId and parameterSet must be strings');
+  if (typeof o.name !== 'string' || typeof o.circuitId !== 'string' || typeof o.parameterSet !== 'string')
+    throw new CircuitFormatError('client spec: name, circuitId and parameterSet must be strings');
   const params = checkParams(o.params);
   if (o.carryModulus !== params.carryModulus) throw new CircuitFormatError('client spec: carry modulus disagrees with the parameters');
   return { ...o, params, input: checkCodec(o.input, 'input'), output: checkCodec(o.output, 'output') };
@@ -230,7 +242,8 @@ export function parseCircuit(text: string): FheCircuit {
       outputScale: torus(l.outputScale, `${where}.outputScale`),
     };
   });
-  if (width !== output.features * output.digits) throw new CircuitFormatError(`the last layer gives ${width} ciphertexts, the output needs ${output.features * output.digits}`);
+  if (width !== output.features * output.digits)
+    throw new CircuitFormatError(`the last layer gives ${width} ciphertexts, the output needs ${output.features * output.digits}`);
   return { ...o, params, input, output, layers, report: o.report };
 }
 

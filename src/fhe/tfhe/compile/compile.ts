@@ -55,7 +55,13 @@ export function planCandidate(model: QuantizedModel, cal: Calibration, name: str
 
   const reads = model.layers.reduce((s, l) => s + l.outputs, 0);
   const expectedErrors = layerReports.reduce((s, r) => s + r.predictedReadError * r.neurons, 0);
-  const ctBytes = encodeCiphertext({ lwe: new BigUint64Array(bigLweDimension(params) + 1), degree: 0, noiseLevel: 1, messageModulus: params.messageModulus, carryModulus: params.carryModulus }).length;
+  const ctBytes = encodeCiphertext({
+    lwe: new BigUint64Array(bigLweDimension(params) + 1),
+    degree: 0,
+    noiseLevel: 1,
+    messageModulus: params.messageModulus,
+    carryModulus: params.carryModulus,
+  }).length;
   const last = model.layers[model.layers.length - 1];
   const inputFeatures = model.layers[0].inputs;
   const report: CompileReport = {
@@ -141,9 +147,11 @@ export function compileCircuit(model: QuantizedModel, inputset: ArrayLike<number
     const fitting = candidates.filter((c) => c.fits);
     if (fitting.length === 0 && lastError) throw lastError;
     const bestErr = Math.min(...fitting.map((c) => c.predictedReadError ?? 1));
-    throw new CompileError(undefined, `no parameter set meets the read-error target ${o.pError} (best predicted: ${bestErr.toExponential(2)}) with reliably decryptable outputs; raise pError, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`);
+    throw new CompileError(
+      undefined,
+      `no parameter set meets the read-error target ${o.pError} (best predicted: ${bestErr.toExponential(2)}) with reliably decryptable outputs; raise pError, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`,
+    );
   }
   chosen.report.candidates = candidates;
   return chosen;
 }
-

@@ -87,7 +87,14 @@ export function readErrorProbability(tables: readonly Int32Array[], x: number, s
  * Mean read error of one neuron over observed accumulator values, with its position map
  * x(acc) = u·acc + c. Values repeat a lot, so each distinct one is evaluated once.
  */
-export function meanReadError(tables: readonly Int32Array[], accs: ArrayLike<number>, positionsPerValue: number, centre: number, sigma: number, out?: Float64Array): number {
+export function meanReadError(
+  tables: readonly Int32Array[],
+  accs: ArrayLike<number>,
+  positionsPerValue: number,
+  centre: number,
+  sigma: number,
+  out?: Float64Array,
+): number {
   const runs = new ReadRuns(tables);
   const cache = new Map<number, number>();
   let sum = 0;

@@ -5,7 +5,10 @@ import { QuantizedModel } from '../../../quant/quantized-model';
 import { defaultCandidates } from './parameters';
 
 export class CompileError extends Error {
-  constructor(readonly layer: number | undefined, message: string) {
+  constructor(
+    readonly layer: number | undefined,
+    message: string,
+  ) {
     super(layer === undefined ? message : `layer ${layer}: ${message}`);
     this.name = 'CompileError';
   }

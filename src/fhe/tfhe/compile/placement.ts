@@ -43,7 +43,13 @@ export function rowSums(l: QuantizedDense): { sum: Int32Array; sumSq: Float64Arr
 }
 
 /** Windows with margin, and the largest u that fits them with the noise guard. */
-export function windowFit(cal: Calibration, l: number, sigma: Float64Array, n: number, o: Required<CompileOptions>): { lo: Int32Array; hi: Int32Array; uMax: number; why: string } {
+export function windowFit(
+  cal: Calibration,
+  l: number,
+  sigma: Float64Array,
+  n: number,
+  o: Required<CompileOptions>,
+): { lo: Int32Array; hi: Int32Array; uMax: number; why: string } {
   const lo = cal.lo[l].slice();
   const hi = cal.hi[l].slice();
   let uMax = Infinity;
@@ -53,7 +59,11 @@ export function windowFit(cal: Calibration, l: number, sigma: Float64Array, n: n
     lo[j] -= m;
     hi[j] += m;
     const room = n - 1 - 2 * o.noiseGuard * sigma[j];
-    if (room <= 0) throw new CompileError(l, `neuron ${j}: read noise σ = ${sigma[j].toFixed(1)} positions leaves no room in N = ${n} positions (too many or too large weights for this parameter set)`);
+    if (room <= 0)
+      throw new CompileError(
+        l,
+        `neuron ${j}: read noise σ = ${sigma[j].toFixed(1)} positions leaves no room in N = ${n} positions (too many or too large weights for this parameter set)`,
+      );
     const u = room / (hi[j] - lo[j]);
     if (u < uMax) {
       uMax = u;
@@ -87,7 +97,16 @@ export interface Placement {
  * noise too (σ(a) grows), which the fit accounts for; for fresh encryptions (first layer)
  * that noise is negligible, after a PBS it is not.
  */
-export function neuronFactors(p: ShortintParameterSet, lo: Int32Array, hi: Int32Array, u0: number, sumSq: Float64Array, inputVariance: number, maxWeight: number, o: Required<CompileOptions>): { factor: Int32Array; sigma: Float64Array } {
+export function neuronFactors(
+  p: ShortintParameterSet,
+  lo: Int32Array,
+  hi: Int32Array,
+  u0: number,
+  sumSq: Float64Array,
+  inputVariance: number,
+  maxWeight: number,
+  o: Required<CompileOptions>,
+): { factor: Int32Array; sigma: Float64Array } {
   const n = p.polynomialSize;
   const factor = new Int32Array(lo.length);
   const sigma = new Float64Array(lo.length);
@@ -103,7 +122,12 @@ export function neuronFactors(p: ShortintParameterSet, lo: Int32Array, hi: Int32
   return { factor, sigma };
 }
 
-export function plan(p: ShortintParameterSet, inputScale: bigint, fit: { lo: Int32Array; hi: Int32Array }, f: { factor: Int32Array; sigma: Float64Array }): LayerPlan {
+export function plan(
+  p: ShortintParameterSet,
+  inputScale: bigint,
+  fit: { lo: Int32Array; hi: Int32Array },
+  f: { factor: Int32Array; sigma: Float64Array },
+): LayerPlan {
   const n = p.polynomialSize;
   const unitN = Number(positionUnit(n));
   const u = Float64Array.from(f.factor, (a) => (a * Number(inputScale)) / unitN);
@@ -123,7 +147,13 @@ export function maxAbsWeight(l: QuantizedDense): number {
  * the same Δ) less room against the PBS output noise: take the largest P whose decryption
  * stays within the bound — larger only if the widest window needs it.
  */
-export function placeFirstLayer(model: QuantizedModel, cal: Calibration, name: string, inDigits: number, o: Required<CompileOptions>): { plan: LayerPlan; params: ShortintParameterSet; decryptError: number } {
+export function placeFirstLayer(
+  model: QuantizedModel,
+  cal: Calibration,
+  name: string,
+  inDigits: number,
+  o: Required<CompileOptions>,
+): { plan: LayerPlan; params: ShortintParameterSet; decryptError: number } {
   const base = readParameterSet(name);
   const msg = base.messageModulus;
   const n = base.polynomialSize;
@@ -141,9 +171,13 @@ export function placeFirstLayer(model: QuantizedModel, cal: Calibration, name: s
     if (chosen && decryptError(p) > o.decryptErrorBound) break;
   }
   if (!chosen) {
-    throw new CompileError(0, `${fit.why}: fewer than one position per value even at the largest plaintext modulus (N = ${n}); the first layer cannot round its accumulator — prune it, use fewer weight/input bits, or a parameter set with a larger N`);
+    throw new CompileError(
+      0,
+      `${fit.why}: fewer than one position per value even at the largest plaintext modulus (N = ${n}); the first layer cannot round its accumulator — prune it, use fewer weight/input bits, or a parameter set with a larger N`,
+    );
   }
-  if (n / chosen < o.minPositionsPerValue) throw new CompileError(0, `${fit.why}: ${n / chosen} positions per value is below the minimum ${o.minPositionsPerValue}`);
+  if (n / chosen < o.minPositionsPerValue)
+    throw new CompileError(0, `${fit.why}: ${n / chosen} positions per value is below the minimum ${o.minPositionsPerValue}`);
   const params = readParameterSet(name, chosen / msg);
   const factors = neuronFactors(base, fit.lo, fit.hi, n / chosen, sumSq, inputVariance, maxAbsWeight(model.layers[0]) * msg ** (inDigits - 1), o);
   return { plan: plan(params, delta(params), fit, factors), params, decryptError: decryptError(chosen) };
@@ -156,7 +190,10 @@ export function placeLayer(model: QuantizedModel, cal: Calibration, l: number, p
   const inputVariance = pbsOutputVariance(p);
   const fit = windowFit(cal, l, sigmas(p, sumSq, inputVariance), n, o);
   if (fit.uMax < o.minPositionsPerValue) {
-    throw new CompileError(l, `${fit.why}: ${fit.uMax.toPrecision(3)} positions per value is below the minimum ${o.minPositionsPerValue} — prune the layer, use fewer bits, a larger N, or allow rounding (minPositionsPerValue < 1)`);
+    throw new CompileError(
+      l,
+      `${fit.why}: ${fit.uMax.toPrecision(3)} positions per value is below the minimum ${o.minPositionsPerValue} — prune the layer, use fewer bits, a larger N, or allow rounding (minPositionsPerValue < 1)`,
+    );
   }
   const unit = positionUnit(n);
   const inputScale = fit.uMax >= 1 ? BigInt(Math.floor(fit.uMax)) * unit : BigInt(Math.floor(fit.uMax * Number(unit)));

@@ -70,7 +70,8 @@ export function decodeRuns(runs: RunLengthTable, polynomialSize: number, where: 
   runs.forEach((r, i) => {
     if (!Array.isArray(r) || r.length !== 2) throw new RangeError(`${where}: run ${i} is not a [position, level] pair`);
     const [t, v] = r;
-    if (!Number.isInteger(t) || t <= prev || t >= polynomialSize || (i === 0 && t !== 0)) throw new RangeError(`${where}: run ${i} starts at ${t}, expected increasing positions from 0 below ${polynomialSize}`);
+    if (!Number.isInteger(t) || t <= prev || t >= polynomialSize || (i === 0 && t !== 0))
+      throw new RangeError(`${where}: run ${i} starts at ${t}, expected increasing positions from 0 below ${polynomialSize}`);
     if (!Number.isInteger(v) || Math.abs(v) > 2 ** 30) throw new RangeError(`${where}: run ${i} has level ${v}, not a 31-bit integer`);
     const end = i + 1 < runs.length ? runs[i + 1][0] : polynomialSize;
     out.fill(v, t, Math.max(t, Math.min(polynomialSize, end)));

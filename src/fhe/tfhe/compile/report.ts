@@ -108,7 +108,16 @@ export function formatCompileReport(r: CompileReport): string {
 }
 
 /** The report of one compiled layer: accumulator widths, window, table resolution, read noise and predicted error. */
-export function layerReport(model: QuantizedModel, cal: Calibration, l: number, plan: LayerPlan, pbs: number, n: number, inQ: QuantParams, predictedReadError: number): LayerReport {
+export function layerReport(
+  model: QuantizedModel,
+  cal: Calibration,
+  l: number,
+  plan: LayerPlan,
+  pbs: number,
+  n: number,
+  inQ: QuantParams,
+  predictedReadError: number,
+): LayerReport {
   const ml = model.layers[l];
   let accLo = Infinity;
   let accHi = -Infinity;

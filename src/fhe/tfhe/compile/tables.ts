@@ -35,7 +35,10 @@ export function buildLayer(model: QuantizedModel, l: number, pl: Placement, inQ:
   // phase = inputScale·Σw·m + bias must equal a·inputScale·acc + centre·unit; the first
   // layer's messages are x − qmin, so acc = Σw·m/a + qmin·rowsum.
   const unit = positionUnit(n);
-  const bias = Array.from(plan.centre, (c, j) => (BigInt(c) * unit + (l === 0 ? BigInt(plan.factor[j]) * inputScale * BigInt(inQ.qmin * rows.sum[j]) : 0n)) & MASK64);
+  const bias = Array.from(
+    plan.centre,
+    (c, j) => (BigInt(c) * unit + (l === 0 ? BigInt(plan.factor[j]) * inputScale * BigInt(inQ.qmin * rows.sum[j]) : 0n)) & MASK64,
+  );
   const pbsNeuron: number[] = [];
   const tables: Int32Array[] = [];
   const neuronTables: Int32Array[][] = [];

@@ -59,7 +59,8 @@ export function sampleNoise(d: NoiseDistribution, count: number): Float64Array {
   fillRandom(words);
   const bits = b + 2;
   for (let i = 0; i < count; i++) {
-    const u = bits <= 32 ? words[2 * i] & (bits === 32 ? 0xffffffff : (1 << bits) - 1) : (words[2 * i + 1] & ((1 << (bits - 32)) - 1)) * 4294967296 + words[2 * i];
+    const u =
+      bits <= 32 ? words[2 * i] & (bits === 32 ? 0xffffffff : (1 << bits) - 1) : (words[2 * i + 1] & ((1 << (bits - 32)) - 1)) * 4294967296 + words[2 * i];
     const uu = bits <= 32 ? u >>> 0 : u;
     out[i] = Math.floor(uu / 2) + (uu % 2) - 2 ** b;
   }

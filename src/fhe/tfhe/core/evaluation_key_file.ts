@@ -39,7 +39,10 @@ export class EvaluationKeyFormatError extends Error {
 
 export function serializeEvaluationKeys(keys: EvaluationKeys): Uint8Array {
   checkEvaluationKeySizes(keys);
-  const header = Buffer.from(JSON.stringify({ params: keys.params, bootstrapKeyWords: keys.bootstrapKey.length, keyswitchKeyWords: keys.keyswitchKey.length }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({ params: keys.params, bootstrapKeyWords: keys.bootstrapKey.length, keyswitchKeyWords: keys.keyswitchKey.length }),
+    'utf8',
+  );
   const pre = 16 + header.length;
   const pad = (8 - (pre % 8)) % 8;
   const total = pre + pad + 8 * (keys.bootstrapKey.length + keys.keyswitchKey.length) + 32;
@@ -70,7 +73,8 @@ export function parseEvaluationKeys<P extends CoreParameters>(bytes: Uint8Array,
   if (magic !== EVAL_KEY_MAGIC) throw new EvaluationKeyFormatError(`bad magic "${magic.replace(/[^\x20-\x7e]/g, '?')}" (not a privlab evaluation-key file)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== EVAL_KEY_FORMAT_VERSION) throw new EvaluationKeyFormatError(`unknown format version ${version} (this reader knows ${EVAL_KEY_FORMAT_VERSION})`);
+  if (version !== EVAL_KEY_FORMAT_VERSION)
+    throw new EvaluationKeyFormatError(`unknown format version ${version} (this reader knows ${EVAL_KEY_FORMAT_VERSION})`);
   const headerLen = view.getUint32(12, true);
   if (16 + headerLen + 32 > bytes.length) throw new EvaluationKeyFormatError(`header length ${headerLen} runs past the end of the file (truncated?)`);
   const body = bytes.subarray(0, bytes.length - 32);
@@ -92,11 +96,14 @@ export function parseEvaluationKeys<P extends CoreParameters>(bytes: Uint8Array,
   const bWords = bootstrapKeySize(params);
   const kWords = keyswitchKeySize(params);
   if (header.bootstrapKeyWords !== bWords || header.keyswitchKeyWords !== kWords) {
-    throw new EvaluationKeyFormatError(`key sizes ${String(header.bootstrapKeyWords)}/${String(header.keyswitchKeyWords)} words do not match the parameters (${bWords}/${kWords})`);
+    throw new EvaluationKeyFormatError(
+      `key sizes ${String(header.bootstrapKeyWords)}/${String(header.keyswitchKeyWords)} words do not match the parameters (${bWords}/${kWords})`,
+    );
   }
   const pre = 16 + headerLen;
   const start = pre + ((8 - (pre % 8)) % 8);
-  if (start + 8 * (bWords + kWords) !== body.length) throw new EvaluationKeyFormatError(`file is ${bytes.length} bytes, expected ${start + 8 * (bWords + kWords) + 32}`);
+  if (start + 8 * (bWords + kWords) !== body.length)
+    throw new EvaluationKeyFormatError(`file is ${bytes.length} bytes, expected ${start + 8 * (bWords + kWords) + 32}`);
   const words = (off: number, count: number): BigUint64Array => {
     const copy = new BigUint64Array(count);
     new Uint8Array(copy.buffer).set(bytes.subarray(off, off + 8 * count));

@@ -15,7 +15,12 @@ export interface EvaluationKeys<P extends CoreParameters = CoreParameters> {
   keyswitchKey: BigUint64Array;
 }
 
-export async function generateEvaluationKeys<P extends CoreParameters>(params: P, lweKey: BigUint64Array, glweKey: BigUint64Array, threads?: number): Promise<EvaluationKeys<P>> {
+export async function generateEvaluationKeys<P extends CoreParameters>(
+  params: P,
+  lweKey: BigUint64Array,
+  glweKey: BigUint64Array,
+  threads?: number,
+): Promise<EvaluationKeys<P>> {
   checkCoreParameters(params);
   const bootstrapKey = await generateLweBootstrapKey(params, lweKey, glweKey, threads);
   const keyswitchKey = await generateLweKeyswitchKey(params, glweKey, lweKey, threads);

@@ -10,7 +10,6 @@ import { encryptGlweZeros } from './glwe_encryption';
 import { NoiseDistribution } from './parameters';
 import { MASK64 } from './torus';
 
-
 export interface GgswShape {
   glweDimension: number;
   polynomialSize: number;

@@ -8,7 +8,14 @@ import { sampleNoise, uniformMasks } from './csprng';
 import { NoiseDistribution } from './parameters';
 
 /** `count` GLWE encryptions of 0: count × (k+1) × N words (masks, then the body). */
-export async function encryptGlweZeros(key: BigUint64Array, k: number, n: number, count: number, noise: NoiseDistribution, threads?: number): Promise<BigUint64Array> {
+export async function encryptGlweZeros(
+  key: BigUint64Array,
+  k: number,
+  n: number,
+  count: number,
+  noise: NoiseDistribution,
+  threads?: number,
+): Promise<BigUint64Array> {
   if (key.length !== k * n) throw new RangeError(`GLWE key has ${key.length} coefficients, expected k·N = ${k * n}`);
   const masks = uniformMasks(count * k * n);
   const bodies = await loadNative().glweEncryptBodies(masks, key, sampleNoise(noise, count * n), k, n, threads);

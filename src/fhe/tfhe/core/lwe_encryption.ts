@@ -8,9 +8,13 @@ import { sampleNoise, uniformMasks } from './csprng';
 import { NoiseDistribution } from './parameters';
 import { MASK64 } from './torus';
 
-
 /** Encrypt each plaintext (a torus value in [0, 2^64)) under `key`. */
-export async function encryptLweCiphertexts(key: BigUint64Array, plaintexts: BigUint64Array, noise: NoiseDistribution, threads?: number): Promise<BigUint64Array> {
+export async function encryptLweCiphertexts(
+  key: BigUint64Array,
+  plaintexts: BigUint64Array,
+  noise: NoiseDistribution,
+  threads?: number,
+): Promise<BigUint64Array> {
   const n = key.length;
   const count = plaintexts.length;
   const masks = uniformMasks(count * n);
@@ -30,5 +34,3 @@ export function decryptLwePhase(key: BigUint64Array, lwe: BigUint64Array): bigin
   for (let i = 0; i < key.length; i++) if (key[i] === 1n) dot += lwe[i];
   return (lwe[key.length] - dot) & MASK64;
 }
-
-

@@ -8,7 +8,6 @@ import { encryptLweCiphertexts } from './lwe_encryption';
 import { CoreParameters, bigLweDimension } from './parameters';
 import { MASK64 } from './torus';
 
-
 export function keyswitchKeySize(p: CoreParameters): number {
   return bigLweDimension(p) * p.ksLevel * (p.lweDimension + 1);
 }

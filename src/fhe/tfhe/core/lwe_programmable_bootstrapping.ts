@@ -14,13 +14,24 @@ export interface BatchOptions {
 }
 
 export class LweServerKey<P extends CoreParameters = CoreParameters> {
-  private constructor(readonly params: P, private readonly native: NativeServerKey) {}
+  private constructor(
+    readonly params: P,
+    private readonly native: NativeServerKey,
+  ) {}
 
   static load<P extends CoreParameters>(keys: EvaluationKeys<P>): LweServerKey<P> {
     checkEvaluationKeySizes(keys);
     const p = keys.params;
     const native = new (loadNative().ServerKey)(
-      { lweDimension: p.lweDimension, glweDimension: p.glweDimension, polynomialSize: p.polynomialSize, pbsBaseLog: p.pbsBaseLog, pbsLevel: p.pbsLevel, ksBaseLog: p.ksBaseLog, ksLevel: p.ksLevel },
+      {
+        lweDimension: p.lweDimension,
+        glweDimension: p.glweDimension,
+        polynomialSize: p.polynomialSize,
+        pbsBaseLog: p.pbsBaseLog,
+        pbsLevel: p.pbsLevel,
+        ksBaseLog: p.ksBaseLog,
+        ksLevel: p.ksLevel,
+      },
       keys.bootstrapKey,
       keys.keyswitchKey,
     );

@@ -61,7 +61,10 @@ export function checkCoreParameters(p: CoreParameters, what = 'parameters'): voi
   int(p.ksLevel, 1, 64, 'KS level count');
   if (p.pbsBaseLog * p.pbsLevel > 64) bad('PBS decomposition exceeds 64 bits');
   if (p.ksBaseLog * p.ksLevel > 64) bad('KS decomposition exceeds 64 bits');
-  for (const [name, d] of [['LWE noise', p.lweNoise], ['GLWE noise', p.glweNoise]] as const) {
+  for (const [name, d] of [
+    ['LWE noise', p.lweNoise],
+    ['GLWE noise', p.glweNoise],
+  ] as const) {
     if (d.kind === 'gaussian') {
       if (!(d.std > 0 && d.std < 0.01) || d.mean !== 0) bad(`${name}: unsupported Gaussian(std=${d.std}, mean=${d.mean})`);
     } else int(d.boundLog2, 0, 52, `${name} TUniform bound`);

@@ -13,7 +13,10 @@ import { decodeDigits, dequantizeFeatures, encodeDigits, quantizeFeatures } from
 import { packBatch, unpackBatch } from './wire';
 
 export class FheClient {
-  private constructor(readonly spec: ClientSpec, private readonly key: tfhe.ShortintClientKey) {}
+  private constructor(
+    readonly spec: ClientSpec,
+    private readonly key: tfhe.ShortintClientKey,
+  ) {}
 
   /** A fresh client key (tfhe's own key generation and randomness) for the spec's parameter set. */
   static create(spec: ClientSpec): FheClient {
@@ -21,7 +24,9 @@ export class FheClient {
     const params = readClientKey(tfhe.Shortint.serialize_client_key(key)).params;
     if (!sameParameters(params, spec.params)) {
       key.free();
-      throw new Error(`tfhe's ${spec.parameterSet} with carry ${spec.carryModulus} is ${describeParameters(params)}, but the circuit expects ${describeParameters(spec.params)} (another tfhe version?)`);
+      throw new Error(
+        `tfhe's ${spec.parameterSet} with carry ${spec.carryModulus} is ${describeParameters(params)}, but the circuit expects ${describeParameters(spec.params)} (another tfhe version?)`,
+      );
     }
     return new FheClient(spec, key);
   }

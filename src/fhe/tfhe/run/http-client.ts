@@ -114,9 +114,18 @@ export async function inferRemote(baseUrl: string, circuit: string, x: ArrayLike
     times.keygen_s = seconds(t0);
     log(`keys made in ${times.keygen_s.toFixed(1)} s; uploading ${(keyFile.length / 1e6).toFixed(1)} MB of evaluation keys`);
     t0 = process.hrtime.bigint();
-    const up = await expectOk(await request(`${base}/keys`, { method: 'POST', body: bytesBody(keyFile), headers: { 'Content-Type': 'application/octet-stream' } }, timeout, 'uploading evaluation keys'), 'uploading evaluation keys');
+    const up = await expectOk(
+      await request(
+        `${base}/keys`,
+        { method: 'POST', body: bytesBody(keyFile), headers: { 'Content-Type': 'application/octet-stream' } },
+        timeout,
+        'uploading evaluation keys',
+      ),
+      'uploading evaluation keys',
+    );
     const grant = JSON.parse(new TextDecoder().decode(await readCapped(up, 4096, 'uploading evaluation keys'))) as { keyId?: unknown; token?: unknown };
-    if (typeof grant.keyId !== 'string' || typeof grant.token !== 'string') throw new Error('uploading evaluation keys: the server answered without a key id and token');
+    if (typeof grant.keyId !== 'string' || typeof grant.token !== 'string')
+      throw new Error('uploading evaluation keys: the server answered without a key id and token');
     const { keyId, token } = grant as { keyId: string; token: string };
     times.upload_s = seconds(t0);
 
@@ -130,9 +139,19 @@ export async function inferRemote(baseUrl: string, circuit: string, x: ArrayLike
       const query = client.encrypt(Float32Array.from({ length: n * features }, (_, i) => x[s * features + i]));
       times.encrypt_s += seconds(t0);
       t0 = process.hrtime.bigint();
-      const r = await expectOk(await request(`${base}/infer?keys=${encodeURIComponent(keyId)}`, {
-        method: 'POST', body: bytesBody(query), headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
-      }, timeout, 'inference'), 'inference');
+      const r = await expectOk(
+        await request(
+          `${base}/infer?keys=${encodeURIComponent(keyId)}`,
+          {
+            method: 'POST',
+            body: bytesBody(query),
+            headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
+          },
+          timeout,
+          'inference',
+        ),
+        'inference',
+      );
       // what n samples' outputs take (digits × ciphertexts, plus the batch header)
       const answer = await readCapped(r, 64 + n * spec.output.features * spec.output.digits * (4 + ciphertextBytes(spec)), 'inference');
       const roundTrip = seconds(t0);
@@ -148,7 +167,9 @@ export async function inferRemote(baseUrl: string, circuit: string, x: ArrayLike
     }
     const values = dequantizeFeatures(levels, spec.output);
     // free this client's place in the server's key quota (best effort: the keys expire anyway)
-    await request(`${base}/keys/${encodeURIComponent(keyId)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }, 30, 'deleting keys').catch(() => undefined);
+    await request(`${base}/keys/${encodeURIComponent(keyId)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }, 30, 'deleting keys').catch(
+      () => undefined,
+    );
     return { spec, keyId, count, levels, values, times, evaluationKeyBytes: keyFile.length, uploadBytes, downloadBytes };
   } finally {
     client.dispose();

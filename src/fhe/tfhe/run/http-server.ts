@@ -88,7 +88,8 @@ function classify(e: unknown): HttpError {
   if (e instanceof WrongKeySetError) return new HttpError(422, `wrong key set: ${e.message}`);
   const msg = (e as Error).message ?? String(e);
   if (e instanceof BatchFormatError && /another parameter set|message\/carry modulus/.test(msg)) return new HttpError(422, msg);
-  if (e instanceof EvaluationKeyFormatError || e instanceof BatchFormatError || e instanceof CiphertextFormatError || e instanceof RangeError) return new HttpError(400, msg);
+  if (e instanceof EvaluationKeyFormatError || e instanceof BatchFormatError || e instanceof CiphertextFormatError || e instanceof RangeError)
+    return new HttpError(400, msg);
   return new HttpError(500, `internal error: ${msg}`);
 }
 
@@ -192,7 +193,18 @@ export class FheService {
     if (parts[0] !== 'circuits') throw new HttpError(404, `no route ${url.pathname}`);
     if (parts.length === 1) {
       allow('GET');
-      return this.json(res, 200, [...this.hosted.values()].map((h) => ({ name: h.circuit.name, id: h.id, parameterSet: h.circuit.parameterSet, inputs: h.circuit.input.features, outputs: h.circuit.output.features, pbs: pbsCount(h.circuit) })));
+      return this.json(
+        res,
+        200,
+        [...this.hosted.values()].map((h) => ({
+          name: h.circuit.name,
+          id: h.id,
+          parameterSet: h.circuit.parameterSet,
+          inputs: h.circuit.input.features,
+          outputs: h.circuit.output.features,
+          pbs: pbsCount(h.circuit),
+        })),
+      );
     }
     const h = this.circuit(parts[1]);
     if (parts.length === 2) {
@@ -204,7 +216,11 @@ export class FheService {
       requireBinaryBody(req);
       this.expireIdleKeys(h);
       const max = this.o.maxKeySets ?? 4;
-      if (h.keys.size >= max) throw new HttpError(503, `circuit "${h.circuit.name}" holds ${h.keys.size} key sets, its quota: delete yours when done (idle ones expire after ${this.o.keyIdleSeconds ?? 3600} s)`);
+      if (h.keys.size >= max)
+        throw new HttpError(
+          503,
+          `circuit "${h.circuit.name}" holds ${h.keys.size} key sets, its quota: delete yours when done (idle ones expire after ${this.o.keyIdleSeconds ?? 3600} s)`,
+        );
       const body = await this.readBodyGuarded(req, h.keyLimit);
       const server = CircuitServer.create(h.circuit, parseShortintEvaluationKeys(body));
       // re-checked: another upload may have filled the quota while this one was read
@@ -232,7 +248,12 @@ export class FheService {
       this.queue = run.catch(() => undefined);
       const { answer, samples } = await run;
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': answer.length, 'X-Server-Seconds': seconds.toFixed(4), 'X-Samples': String(samples) });
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': answer.length,
+        'X-Server-Seconds': seconds.toFixed(4),
+        'X-Samples': String(samples),
+      });
       res.end(answer);
       return 200;
     }
@@ -242,7 +263,8 @@ export class FheService {
   /** The key set `keyId` of circuit `h`, if the request holds its token (Authorization: Bearer TOKEN). */
   private keySet(h: Hosted, keyId: string, req: http.IncomingMessage): KeySet {
     const set = h.keys.get(keyId);
-    if (!set) throw new HttpError(404, `no keys "${keyId.slice(0, 64)}" for circuit "${h.circuit.name}": upload them first (POST /circuits/${h.circuit.name}/keys)`);
+    if (!set)
+      throw new HttpError(404, `no keys "${keyId.slice(0, 64)}" for circuit "${h.circuit.name}": upload them first (POST /circuits/${h.circuit.name}/keys)`);
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
     if (!m) throw new HttpError(401, `keys "${keyId}" need the token their upload returned (Authorization: Bearer TOKEN)`);
     if (!timingSafeEqual(sha256(m[1]), set.tokenHash)) throw new HttpError(403, `wrong token for keys "${keyId}"`);
@@ -257,7 +279,8 @@ export class FheService {
 
   /** readBody within the upload limits: a slot among maxConcurrentUploads, and an idle timeout while the body arrives. */
   private async readBodyGuarded(req: http.IncomingMessage, limit: number): Promise<Uint8Array> {
-    if (this.uploads >= (this.o.maxConcurrentUploads ?? 4)) throw new HttpError(503, `${this.uploads} uploads in progress, the most this server reads at once: try again shortly`);
+    if (this.uploads >= (this.o.maxConcurrentUploads ?? 4))
+      throw new HttpError(503, `${this.uploads} uploads in progress, the most this server reads at once: try again shortly`);
     this.uploads++;
     const idleMs = this.o.bodyIdleMs ?? 30_000;
     // A stalled body is cut off: the socket is destroyed, and the read fails with that reason.

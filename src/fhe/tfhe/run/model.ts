@@ -118,7 +118,10 @@ interface Session {
 export class FheModel {
   private session: Session | undefined;
 
-  constructor(readonly model: QuantizedModel, readonly circuit: FheCircuit) {}
+  constructor(
+    readonly model: QuantizedModel,
+    readonly circuit: FheCircuit,
+  ) {}
 
   get report(): CompileReport {
     return this.circuit.report;
@@ -171,7 +174,15 @@ export class FheModel {
     }
     if (mode !== 'execute') throw new RangeError(`fhe must be 'disable', 'simulate' or 'execute', got "${String(mode)}"`);
     const session = await this.keygen(o.threads);
-    const times: PhaseTimes = { keygen_s: session.keygen_s, server_load_s: session.server_load_s, encrypt_s: 0, server_s: 0, decrypt_s: 0, per_sample_s: [], server_cpu_s: 0 };
+    const times: PhaseTimes = {
+      keygen_s: session.keygen_s,
+      server_load_s: session.server_load_s,
+      encrypt_s: 0,
+      server_s: 0,
+      decrypt_s: 0,
+      per_sample_s: [],
+      server_cpu_s: 0,
+    };
     const levels = new Int32Array(count * out.features);
     for (let s = 0; s < count; s++) {
       const start = process.hrtime.bigint();

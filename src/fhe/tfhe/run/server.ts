@@ -51,7 +51,10 @@ export class CircuitServer {
   /** Accumulated time per layer since construction. */
   readonly timings: LayerTiming[];
 
-  private constructor(readonly circuit: FheCircuit, private readonly key: LweServerKey<ShortintParameterSet>) {
+  private constructor(
+    readonly circuit: FheCircuit,
+    private readonly key: LweServerKey<ShortintParameterSet>,
+  ) {
     const n = circuit.params.polynomialSize;
     this.prepared = circuit.layers.map((l) => {
       const luts = new BigUint64Array(l.tables.length * n);
@@ -72,7 +75,9 @@ export class CircuitServer {
   /** Load the circuit with evaluation keys; keys of another parameter set are refused. */
   static create(circuit: FheCircuit, keys: ShortintEvaluationKeys): CircuitServer {
     if (!sameParameters(keys.params, circuit.params)) {
-      throw new WrongKeySetError(`the evaluation keys are for ${describeParameters(keys.params)}, circuit "${circuit.name}" needs ${describeParameters(circuit.params)}`);
+      throw new WrongKeySetError(
+        `the evaluation keys are for ${describeParameters(keys.params)}, circuit "${circuit.name}" needs ${describeParameters(circuit.params)}`,
+      );
     }
     return new CircuitServer(circuit, LweServerKey.load(keys));
   }
@@ -90,7 +95,8 @@ export class CircuitServer {
   async evaluate(inputs: BigUint64Array, samples: number, o: EvaluateOptions = {}): Promise<BigUint64Array> {
     const size = this.lweSize;
     const inCts = inputCiphertexts(this.circuit);
-    if (inputs.length !== samples * inCts * size) throw new RangeError(`${samples} samples need ${samples * inCts} ciphertexts of ${size} words, got ${inputs.length} words`);
+    if (inputs.length !== samples * inCts * size)
+      throw new RangeError(`${samples} samples need ${samples * inCts} ciphertexts of ${size} words, got ${inputs.length} words`);
     const outCts = outputCiphertexts(this.circuit);
     const out = new BigUint64Array(samples * outCts * size);
     for (let s = 0; s < samples; s++) {

@@ -67,7 +67,15 @@ class Gaussian {
   }
 }
 
-function runLayer(l: CircuitLayer, n: number, m: Int32Array, count: number, sigma: Float64Array | undefined, gauss: Gaussian | undefined, tally: { wrong: number; reads: number }): Int32Array {
+function runLayer(
+  l: CircuitLayer,
+  n: number,
+  m: Int32Array,
+  count: number,
+  sigma: Float64Array | undefined,
+  gauss: Gaussian | undefined,
+  tally: { wrong: number; reads: number },
+): Int32Array {
   const pbs = l.tables.length;
   const out = new Int32Array(count * pbs);
   const pos = new Int32Array(l.neurons);
@@ -118,7 +126,8 @@ function runLayer(l: CircuitLayer, n: number, m: Int32Array, count: number, sigm
 
 /** Run the circuit on model-input levels (quantized with circuit.input.quant), [count × features]. */
 export function simulateCircuit(c: FheCircuit, levels: Int32Array, count: number, o: SimulateOptions = {}): SimulationResult {
-  if (levels.length !== count * c.input.features) throw new RangeError(`${count} samples of ${c.input.features} features need ${count * c.input.features} levels, got ${levels.length}`);
+  if (levels.length !== count * c.input.features)
+    throw new RangeError(`${count} samples of ${c.input.features} features need ${count * c.input.features} levels, got ${levels.length}`);
   const msg = c.params.messageModulus;
   const n = c.params.polynomialSize;
   const noise = o.noise ? circuitReadNoise(c) : undefined;

@@ -76,7 +76,15 @@ export function encodeBatch(lwes: BigUint64Array, params: ShortintParameterSet, 
   const size = params.glweDimension * params.polynomialSize + 1;
   const items: Uint8Array[] = [];
   for (let i = 0; i < lwes.length / size; i++) {
-    items.push(encodeCiphertext({ lwe: lwes.subarray(i * size, (i + 1) * size), degree, noiseLevel: 1, messageModulus: params.messageModulus, carryModulus: params.carryModulus }));
+    items.push(
+      encodeCiphertext({
+        lwe: lwes.subarray(i * size, (i + 1) * size),
+        degree,
+        noiseLevel: 1,
+        messageModulus: params.messageModulus,
+        carryModulus: params.carryModulus,
+      }),
+    );
   }
   return packBatch(items);
 }

@@ -15,7 +15,10 @@ export class BincodeReader {
   private readonly view: DataView;
   private pos = 0;
 
-  constructor(private readonly bytes: Uint8Array, private readonly what: string) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly what: string,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -76,7 +79,9 @@ export class BincodeReader {
   tag(field: string, names: readonly string[]): number {
     const t = this.u32(field);
     if (t >= names.length) {
-      throw new BincodeError(`${this.what}: unknown ${field} variant ${t} (this reader knows ${names.map((n, i) => `${i}=${n}`).join(', ')}); unsupported tfhe version or not a ${this.what}`);
+      throw new BincodeError(
+        `${this.what}: unknown ${field} variant ${t} (this reader knows ${names.map((n, i) => `${i}=${n}`).join(', ')}); unsupported tfhe version or not a ${this.what}`,
+      );
     }
     return t;
   }

@@ -58,10 +58,14 @@ export function decodeCiphertext(bytes: Uint8Array, expect?: ShortintParameterSe
 export function checkCiphertextMatches(ct: ShortintCiphertext, p: ShortintParameterSet): void {
   const size = bigLweDimension(p) + 1;
   if (ct.lwe.length !== size) {
-    throw new CiphertextFormatError(`ciphertext has LWE size ${ct.lwe.length}, the evaluation keys expect k·N+1 = ${size}: it was made with another parameter set`);
+    throw new CiphertextFormatError(
+      `ciphertext has LWE size ${ct.lwe.length}, the evaluation keys expect k·N+1 = ${size}: it was made with another parameter set`,
+    );
   }
   if (ct.messageModulus !== p.messageModulus || ct.carryModulus !== p.carryModulus) {
-    throw new CiphertextFormatError(`ciphertext has message/carry modulus ${ct.messageModulus}/${ct.carryModulus}, the evaluation keys expect ${p.messageModulus}/${p.carryModulus}`);
+    throw new CiphertextFormatError(
+      `ciphertext has message/carry modulus ${ct.messageModulus}/${ct.carryModulus}, the evaluation keys expect ${p.messageModulus}/${p.carryModulus}`,
+    );
   }
   if (ct.degree >= p.messageModulus * p.carryModulus) {
     throw new CiphertextFormatError(`ciphertext degree ${ct.degree} does not fit message·carry = ${p.messageModulus * p.carryModulus}`);

@@ -100,17 +100,23 @@ export function checkShortintParameters(p: ShortintParameterSet): void {
   } catch (e) {
     throw new ClientKeyFormatError((e as Error).message);
   }
-  for (const [name, v] of [['message modulus', p.messageModulus], ['carry modulus', p.carryModulus]] as const) {
+  for (const [name, v] of [
+    ['message modulus', p.messageModulus],
+    ['carry modulus', p.carryModulus],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1 || (v & (v - 1)) !== 0) throw new ClientKeyFormatError(`${name} ${v} is not a power of two`);
   }
   if (p.messageModulus * p.carryModulus > p.polynomialSize) {
-    throw new ClientKeyFormatError(`message·carry = ${p.messageModulus * p.carryModulus} exceeds the polynomial size ${p.polynomialSize}: a lookup could not resolve it`);
+    throw new ClientKeyFormatError(
+      `message·carry = ${p.messageModulus * p.carryModulus} exceeds the polynomial size ${p.polynomialSize}: a lookup could not resolve it`,
+    );
   }
 }
 
 function checkBinary(key: BigUint64Array, what: string): void {
   for (let i = 0; i < key.length; i++) {
-    if (key[i] > 1n) throw new ClientKeyFormatError(`${what} coefficient ${i} is ${key[i]}, not 0/1: not a binary key (unsupported key distribution or corrupt file)`);
+    if (key[i] > 1n)
+      throw new ClientKeyFormatError(`${what} coefficient ${i} is ${key[i]}, not 0/1: not a binary key (unsupported key distribution or corrupt file)`);
   }
 }
 
@@ -130,11 +136,13 @@ export function readClientKey(bytes: Uint8Array): ShortintSecretKeys {
     if (wopbs === 1) throw new ClientKeyFormatError('client keys with WoPBS parameters are not supported');
     if (wopbs !== 0) throw new ClientKeyFormatError(`bad Option tag ${wopbs} for wopbs_parameters`);
     r.end();
-    if (glwePolySize !== params.polynomialSize) throw new ClientKeyFormatError(`GLWE key polynomial size ${glwePolySize} != parameter polynomial size ${params.polynomialSize}`);
+    if (glwePolySize !== params.polynomialSize)
+      throw new ClientKeyFormatError(`GLWE key polynomial size ${glwePolySize} != parameter polynomial size ${params.polynomialSize}`);
     if (glweSecretKey.length !== params.glweDimension * params.polynomialSize) {
       throw new ClientKeyFormatError(`GLWE key has ${glweSecretKey.length} coefficients, expected k·N = ${params.glweDimension * params.polynomialSize}`);
     }
-    if (lweSecretKey.length !== params.lweDimension) throw new ClientKeyFormatError(`LWE key has ${lweSecretKey.length} coefficients, expected n = ${params.lweDimension}`);
+    if (lweSecretKey.length !== params.lweDimension)
+      throw new ClientKeyFormatError(`LWE key has ${lweSecretKey.length} coefficients, expected n = ${params.lweDimension}`);
     checkBinary(glweSecretKey, 'GLWE key');
     checkBinary(lweSecretKey, 'LWE key');
     return { params, glweSecretKey, lweSecretKey };

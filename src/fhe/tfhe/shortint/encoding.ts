@@ -10,7 +10,6 @@
 import { ShortintParameterSet } from './parameters';
 import { MASK64 } from '../core/torus';
 
-
 export function plaintextModulus(p: ShortintParameterSet): number {
   return p.messageModulus * p.carryModulus;
 }

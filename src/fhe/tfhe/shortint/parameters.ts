@@ -72,5 +72,17 @@ export function sameParameters(a: ShortintParameterSet, b: ShortintParameterSet)
 }
 
 function canonical(p: ShortintParameterSet): unknown[] {
-  return [p.lweDimension, p.glweDimension, p.polynomialSize, p.lweNoise, p.glweNoise, p.pbsBaseLog, p.pbsLevel, p.ksBaseLog, p.ksLevel, p.messageModulus, p.carryModulus];
+  return [
+    p.lweDimension,
+    p.glweDimension,
+    p.polynomialSize,
+    p.lweNoise,
+    p.glweNoise,
+    p.pbsBaseLog,
+    p.pbsLevel,
+    p.ksBaseLog,
+    p.ksLevel,
+    p.messageModulus,
+    p.carryModulus,
+  ];
 }

@@ -13,9 +13,11 @@ import { LweServerKey, BatchOptions } from '../core/lwe_programmable_bootstrappi
 import { lweLinearCombination } from '../core/lwe_linear_algebra';
 import { MASK64 } from '../core/torus';
 
-
 export class ShortintServer {
-  private constructor(readonly params: ShortintParameterSet, readonly key: LweServerKey<ShortintParameterSet>) {}
+  private constructor(
+    readonly params: ShortintParameterSet,
+    readonly key: LweServerKey<ShortintParameterSet>,
+  ) {}
 
   static fromKeys(keys: ShortintEvaluationKeys): ShortintServer {
     return new ShortintServer(keys.params, LweServerKey.load(keys));
@@ -52,7 +54,13 @@ export class ShortintServer {
     const size = this.lweSize;
     const out: ShortintCiphertext[] = [];
     for (let i = 0; i < flat.length / size; i++) {
-      out.push({ lwe: flat.slice(i * size, (i + 1) * size), degree, noiseLevel: 1, messageModulus: this.params.messageModulus, carryModulus: this.params.carryModulus });
+      out.push({
+        lwe: flat.slice(i * size, (i + 1) * size),
+        degree,
+        noiseLevel: 1,
+        messageModulus: this.params.messageModulus,
+        carryModulus: this.params.carryModulus,
+      });
     }
     return out;
   }
@@ -65,7 +73,13 @@ export class ShortintServer {
   }
 
   /** Same with a test polynomial of N positions supplied by the caller (full resolution). */
-  async applyPolynomial(cts: readonly ShortintCiphertext[], polynomial: BigUint64Array, degree: number, bodyOffset = lookupBodyOffset(this.params), o: BatchOptions = {}): Promise<ShortintCiphertext[]> {
+  async applyPolynomial(
+    cts: readonly ShortintCiphertext[],
+    polynomial: BigUint64Array,
+    degree: number,
+    bodyOffset = lookupBodyOffset(this.params),
+    o: BatchOptions = {},
+  ): Promise<ShortintCiphertext[]> {
     const out = await this.key.keyswitchBootstrap(this.pack(cts), polynomial, bodyOffset, o);
     return this.unpack(out, degree);
   }
@@ -75,7 +89,12 @@ export class ShortintServer {
    * result's degree is the worst case Σ|w|·degree + bias; it must stay below
    * message·carry for a later lookup to read it (the caller's headroom, e.g. a raised carry).
    */
-  async linearCombination(cts: readonly ShortintCiphertext[], weights: readonly (readonly number[])[], biases: readonly number[], o: BatchOptions = {}): Promise<ShortintCiphertext[]> {
+  async linearCombination(
+    cts: readonly ShortintCiphertext[],
+    weights: readonly (readonly number[])[],
+    biases: readonly number[],
+    o: BatchOptions = {},
+  ): Promise<ShortintCiphertext[]> {
     if (weights.length !== biases.length) throw new RangeError('one bias per output is required');
     const w = new BigInt64Array(weights.length * cts.length);
     const d = (1n << 63n) / BigInt(plaintextModulus(this.params));

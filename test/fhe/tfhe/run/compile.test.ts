@@ -10,7 +10,18 @@ import { QuantizedModel, quantizeInputs, runQuantized } from '../../../../src/qu
 import { signedBits } from '../../../../src/prune/accumulator';
 import { defaultParameterSetName } from '../../../../src/fhe/tfhe/shortint';
 import { bootstrapKeySize, keyswitchKeySize } from '../../../../src/fhe/tfhe/core';
-import { CircuitFormatError, CompileError, circuitToJson, clientSpec, compileCircuit, levelAt, parseCircuit, parseClientSpec, readErrorProbability, FheCircuit } from '../../../../src/fhe/tfhe/compile';
+import {
+  CircuitFormatError,
+  CompileError,
+  circuitToJson,
+  clientSpec,
+  compileCircuit,
+  levelAt,
+  parseCircuit,
+  parseClientSpec,
+  readErrorProbability,
+  FheCircuit,
+} from '../../../../src/fhe/tfhe/compile';
 import { normalTail } from '../../../../src/fhe/tfhe/core';
 import { SeededRng } from '../../../../src/util/rng';
 import { decodeDigits, encodeDigits, simulateCircuit } from '../../../../src/fhe/tfhe/run';
@@ -37,7 +48,10 @@ test('noise-free simulation equals the clear integer model (calibration and fres
   for (const k of cases) {
     const m = smallModel(k.seed, k.sizes, [...k.acts], k.bits);
     const c = compileCircuit(m.model, m.inputs, { parameterSet: k.set, margin: 'margin' in k ? k.margin : undefined });
-    assert.ok(c.report.layers.every((l) => l.lossless), `case ${k.seed} should compile losslessly`);
+    assert.ok(
+      c.report.layers.every((l) => l.lossless),
+      `case ${k.seed} should compile losslessly`,
+    );
     assertSimulationMatchesClear(m.model, c, m.inputs, `case ${k.seed}, calibration set`);
     assertSimulationMatchesClear(m.model, c, freshInputs(100 + k.seed, 300, k.sizes[0]), `case ${k.seed}, fresh inputs`);
   }
@@ -98,7 +112,10 @@ test('automatic parameter choice: cheapest candidate within the error target; to
   for (let i = 1; i < tried.length; i++) assert.ok(tried[i].cost >= tried[i - 1].cost, 'candidates are tried cheapest first');
   for (const t of tried.slice(0, -1)) assert.ok(!t.fits || (t.predictedReadError ?? 0) > 0.02, `${t.parameterSet} was skipped for a reason`);
   assert.ok(c.report.predictedReadError <= 0.02);
-  assert.throws(() => compileCircuit(m.model, m.inputs, { pError: 1e-12, candidates: [SET_N512, SET_N1024] }), (e: Error) => e instanceof CompileError && /no parameter set meets the read-error target/.test(e.message));
+  assert.throws(
+    () => compileCircuit(m.model, m.inputs, { pError: 1e-12, candidates: [SET_N512, SET_N1024] }),
+    (e: Error) => e instanceof CompileError && /no parameter set meets the read-error target/.test(e.message),
+  );
 });
 
 test('read-error model: the run-based sum equals a position-by-position sum, wrap included', () => {
@@ -177,7 +194,12 @@ test('circuit files round-trip; malformed ones are refused with the reason', () 
     [mutate((o) => (o.params.polynomialSize = 1000)), /parameters/],
     [mutate((o) => (o.name = '../x')), /name/],
   ];
-  for (const [t, re] of bad) assert.throws(() => parseCircuit(t), (e: Error) => e instanceof CircuitFormatError && re.test(e.message), re.source);
+  for (const [t, re] of bad)
+    assert.throws(
+      () => parseCircuit(t),
+      (e: Error) => e instanceof CircuitFormatError && re.test(e.message),
+      re.source,
+    );
 });
 
 /** A model whose second layer has 8-bit weights on 8-bit activations: accumulators far wider than N. */
@@ -199,7 +221,8 @@ test('models that cannot fit: the error names the layer and why; rounding is opt
   const wide = wideSecondLayer();
   assert.throws(
     () => compileCircuit(wide.model, wide.inputs, { parameterSet: SET_N1024 }),
-    (e: Error) => e instanceof CompileError && e.layer === 1 && /^layer 1: neuron \d+'s accumulator window .* positions per value is below the minimum 1/.test(e.message),
+    (e: Error) =>
+      e instanceof CompileError && e.layer === 1 && /^layer 1: neuron \d+'s accumulator window .* positions per value is below the minimum 1/.test(e.message),
   );
   const rounded = compileCircuit(wide.model, wide.inputs, { parameterSet: SET_N1024, minPositionsPerValue: 0.001 });
   assert.equal(rounded.report.layers[1].lossless, false);
@@ -212,5 +235,8 @@ test('models that cannot fit: the error names the layer and why; rounding is opt
     (e: Error) => e instanceof CompileError && e.layer === 0 && /^layer 0: .*fewer than one position per value/.test(e.message),
   );
   // with automatic choice, the error comes from the largest set tried and still names the layer
-  assert.throws(() => compileCircuit(big.model, big.inputs, { candidates: [SET_N512, SET_N1024] }), (e: Error) => e instanceof CompileError && /^layer 0:/.test(e.message));
+  assert.throws(
+    () => compileCircuit(big.model, big.inputs, { candidates: [SET_N512, SET_N1024] }),
+    (e: Error) => e instanceof CompileError && /^layer 0:/.test(e.message),
+  );
 });

@@ -25,11 +25,23 @@ export function randomLayers(rng: SeededRng, sizes: number[], acts: ActivationNa
   });
 }
 
-export function smallModel(seed: number, sizes: number[], acts: ActivationName[], bits: { weight: number; activation: number; input?: number }, count = 200): SmallModel {
+export function smallModel(
+  seed: number,
+  sizes: number[],
+  acts: ActivationName[],
+  bits: { weight: number; activation: number; input?: number },
+  count = 200,
+): SmallModel {
   const rng = new SeededRng(seed);
   const layers = randomLayers(rng, sizes, acts);
   const inputs = Float32Array.from({ length: count * sizes[0] }, () => rng.next());
-  const model = quantizeLayers(layers, inputs, count, { weightBits: bits.weight, activationBits: bits.activation, inputBits: bits.input, inputRange: { min: 0, max: 1 }, meta: { name: `test-${seed}` } });
+  const model = quantizeLayers(layers, inputs, count, {
+    weightBits: bits.weight,
+    activationBits: bits.activation,
+    inputBits: bits.input,
+    inputRange: { min: 0, max: 1 },
+    meta: { name: `test-${seed}` },
+  });
   return { model, inputs, count };
 }
 

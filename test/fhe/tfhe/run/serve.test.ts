@@ -31,7 +31,10 @@ after(() => {
 });
 
 function startServer(circuitFile: string): Promise<string> {
-  server = spawn(process.execPath, [path.join(ROOT, 'bin', 'privlab'), 'fhe', 'serve', '--circuit', circuitFile, '--port', '0', '--max-samples', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, [path.join(ROOT, 'bin', 'privlab'), 'fhe', 'serve', '--circuit', circuitFile, '--port', '0', '--max-samples', '2'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   server.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
@@ -60,7 +63,20 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
   const inputFile = path.join(dir, 'calib.npy');
   fs.writeFileSync(inputFile, encodeNpy({ shape: [m.count, 8], data: m.inputs }, 'float32'));
   const circuitFile = path.join(dir, 'circuit.json');
-  const comp = privlab(['fhe', 'compile', '--model', modelFile, '--inputset', inputFile, '--out', circuitFile, '--name', 'small', '--params', defaultParameterSetName(3)]);
+  const comp = privlab([
+    'fhe',
+    'compile',
+    '--model',
+    modelFile,
+    '--inputset',
+    inputFile,
+    '--out',
+    circuitFile,
+    '--name',
+    'small',
+    '--params',
+    defaultParameterSetName(3),
+  ]);
   assert.equal(comp.status, 0, comp.stderr);
   assert.match(comp.stderr, /\d+ PBS/);
   const circuit = parseCircuit(fs.readFileSync(circuitFile, 'utf8'));
@@ -75,7 +91,11 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
 
   // the client in its own process
   const inf = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, [path.join(ROOT, 'bin', 'privlab'), 'fhe', 'infer', '--url', url, '--circuit', 'small', '--input', queryFile, '--batch', '2'], { cwd: ROOT });
+    const p = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'privlab'), 'fhe', 'infer', '--url', url, '--circuit', 'small', '--input', queryFile, '--batch', '2'],
+      { cwd: ROOT },
+    );
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -95,19 +115,35 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
   await expectError(await fetch(`${url}/circuits/%E0%A4%A`), 400, /malformed circuit name/);
   await expectError(await fetch(`${base}/infer`), 405, /takes POST/);
   await expectError(await fetch(`${base}/infer?keys=none`, { method: 'POST', body: bytesBody(new Uint8Array(10)), headers: BIN }), 404, /no keys "none"/);
-  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at' }), 415, /must be application\/octet-stream/);
-  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at', headers: BIN }), 400, /invalid evaluation-key file: bad magic/);
+  await expectError(
+    await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at' }),
+    415,
+    /must be application\/octet-stream/,
+  );
+  await expectError(
+    await fetch(`${base}/keys`, { method: 'POST', body: 'not a key file, just text that is long enough to look at', headers: BIN }),
+    400,
+    /invalid evaluation-key file: bad magic/,
+  );
 
   // a secret key is never accepted as evaluation keys
   const ck = tfhe.Shortint.new_client_key(tfheParameters(circuit.parameterSet, { carryModulus: circuit.carryModulus }));
-  await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(tfhe.Shortint.serialize_client_key(ck)), headers: BIN }), 400, /invalid evaluation-key file/);
+  await expectError(
+    await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(tfhe.Shortint.serialize_client_key(ck)), headers: BIN }),
+    400,
+    /invalid evaluation-key file/,
+  );
   ck.free();
 
   // evaluation keys and ciphertexts of another parameter set
   const foreign = compile(m.model, m.inputs, { parameterSet: defaultParameterSetName(2), name: 'foreign' });
   const foreignClient = FheClient.create(clientSpec(foreign.circuit));
   try {
-    await expectError(await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await foreignClient.evaluationKeys()), headers: BIN }), 422, /wrong key set/);
+    await expectError(
+      await fetch(`${base}/keys`, { method: 'POST', body: bytesBody(await foreignClient.evaluationKeys()), headers: BIN }),
+      422,
+      /wrong key set/,
+    );
 
     // valid keys from this process's own client
     const client = FheClient.create(clientSpec(circuit));
@@ -116,7 +152,8 @@ test('fhe compile → serve → infer across processes; 4xx on bad requests and 
       assert.equal(up.status, 201);
       const { keyId, token } = (await up.json()) as { keyId: string; token: string };
       const auth = { ...BIN, Authorization: `Bearer ${token}` };
-      const infer = (body: Uint8Array | string): Promise<Response> => fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: typeof body === 'string' ? body : bytesBody(body), headers: auth });
+      const infer = (body: Uint8Array | string): Promise<Response> =>
+        fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: typeof body === 'string' ? body : bytesBody(body), headers: auth });
       await expectError(await infer(new Uint8Array(2 * 1024 * 1024)), 413, /exceeds the limit/);
       await expectError(await infer('PLCTBAT1 but then nothing sensible'), 400, /invalid ciphertext batch/);
       await expectError(await infer(foreignClient.encrypt(x.subarray(0, 8))), 422, /another parameter set/);
@@ -205,7 +242,11 @@ test('fhe serve: refused uploads still in progress get their 404/413, and the se
       assert.equal(r.status, 413, r.body);
       assert.match((JSON.parse(r.body) as { error: string }).error, /exceeds the limit/);
     }
-    const ok = await fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: bytesBody(client.encrypt(m.inputs.subarray(0, 8))), headers: { ...BIN, Authorization: `Bearer ${token}` } });
+    const ok = await fetch(`${base}/infer?keys=${keyId}`, {
+      method: 'POST',
+      body: bytesBody(client.encrypt(m.inputs.subarray(0, 8))),
+      headers: { ...BIN, Authorization: `Bearer ${token}` },
+    });
     assert.equal(ok.status, 200, 'still serving');
     const expected = simulateCircuit(compiled.circuit, quantizeInputs(m.model, m.inputs.subarray(0, 8)), 1).outputs;
     assert.deepEqual(Array.from(client.decryptLevels(new Uint8Array(await ok.arrayBuffer()))), Array.from(expected));
@@ -236,7 +277,8 @@ test('fhe serve: capabilities, quota, Host/Origin/content-type checks, stalled a
     const { keyId, token } = (await up.json()) as { keyId: string; token: string };
     assert.match(token, /^[A-Za-z0-9_-]{32}$/);
     const query = bytesBody(alice.encrypt(m.inputs.subarray(0, 8)));
-    const inferWith = (headers: Record<string, string>): Promise<Response> => fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: query, headers: { ...BIN, ...headers } });
+    const inferWith = (headers: Record<string, string>): Promise<Response> =>
+      fetch(`${base}/infer?keys=${keyId}`, { method: 'POST', body: query, headers: { ...BIN, ...headers } });
 
     // the key id alone (logged, guessable from logs) is not enough
     await expectError(await inferWith({}), 401, /need the token/);
@@ -251,7 +293,11 @@ test('fhe serve: capabilities, quota, Host/Origin/content-type checks, stalled a
 
     // web pages: a cross-origin POST, a DNS-rebinding Host, a text/plain body
     await expectError(await inferWith({ Authorization: `Bearer ${token}`, Origin: 'http://evil.example' }), 403, /cross-origin/);
-    assert.equal((await fetch(`${base}/keys`, { method: 'POST', body: 'x', headers: { Origin: service.url } })).status, 415, 'own origin passes the Origin check, then the content type is checked');
+    assert.equal(
+      (await fetch(`${base}/keys`, { method: 'POST', body: 'x', headers: { Origin: service.url } })).status,
+      415,
+      'own origin passes the Origin check, then the content type is checked',
+    );
     const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: Number(port), path: '/circuits', headers: { Host: `evil.example:${port}` } }, (res) => {
         let body = '';
@@ -266,12 +312,19 @@ test('fhe serve: capabilities, quota, Host/Origin/content-type checks, stalled a
     assert.equal((await fetch(`${service.url.replace('127.0.0.1', 'localhost')}/circuits`)).status, 200, 'localhost names this server too');
 
     // stalled bodies: cut off after bodyIdleMs; at most two read at once
-    const stall = (): Promise<{ closed: boolean; status?: number }> => new Promise((resolve) => {
-      const req = http.request(`${base}/infer?keys=${keyId}`, { method: 'POST', headers: { ...BIN, Authorization: `Bearer ${token}`, 'Content-Length': '100000' } });
-      req.on('response', (res) => { res.resume(); resolve({ closed: false, status: res.statusCode }); });
-      req.on('error', () => resolve({ closed: true }));
-      req.write(Buffer.alloc(1000)); // then nothing more
-    });
+    const stall = (): Promise<{ closed: boolean; status?: number }> =>
+      new Promise((resolve) => {
+        const req = http.request(`${base}/infer?keys=${keyId}`, {
+          method: 'POST',
+          headers: { ...BIN, Authorization: `Bearer ${token}`, 'Content-Length': '100000' },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve({ closed: false, status: res.statusCode });
+        });
+        req.on('error', () => resolve({ closed: true }));
+        req.write(Buffer.alloc(1000)); // then nothing more
+      });
     const t0 = Date.now();
     const stalled = [stall(), stall()];
     // both stalled bodies are being read before the third request comes (no race with the machine's load)
@@ -279,8 +332,11 @@ test('fhe serve: capabilities, quota, Host/Origin/content-type checks, stalled a
     assert.equal(service.uploadsInProgress, 2);
     await expectError(await inferWith({ Authorization: `Bearer ${token}` }), 503, /uploads in progress/);
     const ends = await Promise.all(stalled);
-    assert.ok(ends.every((e) => e.closed || e.status === 408), `stalled uploads end: ${JSON.stringify(ends)}`);
-    assert.ok(Date.now() - t0 < 20_000, 'within a few idle periods, not Node\'s 300 s');
+    assert.ok(
+      ends.every((e) => e.closed || e.status === 408),
+      `stalled uploads end: ${JSON.stringify(ends)}`,
+    );
+    assert.ok(Date.now() - t0 < 20_000, "within a few idle periods, not Node's 300 s");
     assert.equal(service.uploadsInProgress, 0);
     assert.equal((await inferWith({ Authorization: `Bearer ${token}` })).status, 200, 'serving again once the stalled uploads are gone');
     // the owner can delete, and the freed quota takes a new client

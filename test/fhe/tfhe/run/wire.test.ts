@@ -6,9 +6,16 @@ import { BatchFormatError, packBatch, unpackBatch } from '../../../../src/fhe/tf
 test('ciphertext batches round-trip; truncated, oversized or garbled batches are refused', () => {
   const items = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(300).fill(7)];
   const b = packBatch(items);
-  assert.deepEqual(unpackBatch(b, 10).map((x) => Array.from(x)), items.map((x) => Array.from(x)));
+  assert.deepEqual(
+    unpackBatch(b, 10).map((x) => Array.from(x)),
+    items.map((x) => Array.from(x)),
+  );
   const bad = (bytes: Uint8Array, max: number, re: RegExp): void => {
-    assert.throws(() => unpackBatch(bytes, max), (e: Error) => e instanceof BatchFormatError && re.test(e.message), re.source);
+    assert.throws(
+      () => unpackBatch(bytes, max),
+      (e: Error) => e instanceof BatchFormatError && re.test(e.message),
+      re.source,
+    );
   };
   bad(b.subarray(0, 5), 10, /shorter than the header/);
   const magic = b.slice();
