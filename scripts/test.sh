@@ -4,6 +4,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# Formatting first: Prettier, as configured in .prettierrc.json (fix with --write instead of --check).
+if ! node node_modules/prettier/bin/prettier.cjs --check --log-level warn "src/**/*.ts" "test/**/*.ts" "bench/**/*.ts" "kernel-ext/**/*.ts"; then
+  echo "formatting: the files above differ from Prettier's format; run the same command with --write" >&2
+  exit 1
+fi
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)
 if ((${#files[@]} == 0)); then echo "no test files under dist/test" >&2; exit 1; fi
 exec node --test --test-reporter=spec "$@" "${files[@]}"
