@@ -70,6 +70,7 @@ test('02: the FID table of the compressed generators and the integer generators 
 test('03: accuracy clear / simulate / encrypted, and encrypted generation of the generator from 02', () => {
   const o = outputsOf('03-fhe-inference');
   assert.match(html(o), /execute \(encrypted\)/);
-  assert.doesNotMatch(text(o), /no quantized generator yet/);
+  assert.doesNotMatch(text(o), /no quantized generator/);
+  assert.match(text(o), /data\/gan\/qat4-pruned50 \(shipped\)/, 'the shipped generator');
   assert.match(text(o), /PBS per image/);
 });
