@@ -216,11 +216,15 @@ export class FheService {
       requireBinaryBody(req);
       this.expireIdleKeys(h);
       const max = this.o.maxKeySets ?? 4;
-      if (h.keys.size >= max)
+      if (h.keys.size >= max) {
+        // Key files (100+ MB) exceed the generic drain limit: read this one to its end, bounded
+        // by the circuit's key size, so a client still uploading reads the 503, not a broken pipe.
+        await drainBody(req, h.keyLimit);
         throw new HttpError(
           503,
           `circuit "${h.circuit.name}" holds ${h.keys.size} key sets, its quota: delete yours when done (idle ones expire after ${this.o.keyIdleSeconds ?? 3600} s)`,
         );
+      }
       const body = await this.readBodyGuarded(req, h.keyLimit);
       const server = CircuitServer.create(h.circuit, parseShortintEvaluationKeys(body));
       // re-checked: another upload may have filled the quota while this one was read
