@@ -6,7 +6,9 @@
  */
 import { Mlp } from '../../src/nn/mlp';
 import { accumulatorReport } from '../../src/prune/accumulator-report';
-import { FloatDense, PtqOptions, quantizeLayers } from '../../src/quant/ptq';
+import { FloatDense, PtqOptions, floatLayers, quantizeLayers } from '../../src/quant/ptq';
+
+export { floatLayers };
 import { QuantizedModel } from '../../src/quant/quantized-model';
 import { table } from '../tables';
 
@@ -15,21 +17,6 @@ export interface QuantizeCellOptions extends PtqOptions {
   save?: string;
   /** Show the table. Default true. */
   show?: boolean;
-}
-
-/** An Mlp's layers as the quantizer takes them (float weights, read once). */
-export function floatLayers(mlp: Mlp): FloatDense[] {
-  return mlp.layers.map((l) => {
-    const [inputs, outputs] = l.kernel.shape as [number, number];
-    return {
-      inputs,
-      outputs,
-      kernel: l.kernel.dataSync() as Float32Array,
-      bias: l.bias.dataSync() as Float32Array,
-      activation: l.activation,
-      alpha: mlp.config.alpha,
-    };
-  });
 }
 
 /** The per-layer table of a quantized model, over `calibration` ([count × inputs]). */

@@ -45,6 +45,33 @@ export function quantizeDenseWeights(l: FloatDense, bits: number): { weights: nu
   return { weights, scales: params.map((p) => p.scale) };
 }
 
+/** What floatLayers reads of a model: dense layers as tfjs variables (src/nn's Mlp has them). */
+export interface DenseVariables {
+  layers: Array<{
+    kernel: { rank: number; shape: number[]; dataSync(): ArrayLike<number> };
+    bias: { dataSync(): ArrayLike<number> };
+    activation: ActivationName;
+  }>;
+  config: { alpha: number };
+}
+
+/** A model's dense layers as the quantizer takes them (float weights, read once). */
+export function floatLayers(model: DenseVariables): FloatDense[] {
+  return model.layers.map((l, k) => {
+    if (l.kernel.rank !== 2)
+      throw new RangeError(`layer ${k} has a rank-${l.kernel.rank} kernel, not a dense one (export convolutions through src/quant/conv-as-dense)`);
+    const [inputs, outputs] = l.kernel.shape as [number, number];
+    return {
+      inputs,
+      outputs,
+      kernel: l.kernel.dataSync() as Float32Array,
+      bias: l.bias.dataSync() as Float32Array,
+      activation: l.activation,
+      alpha: model.config.alpha,
+    };
+  });
+}
+
 /**
  * The integer model of float dense layers whose output quantizers are already known
  * (after QAT): weights quantized per output neuron, layer k's output by `output(k)`.

@@ -15,7 +15,7 @@ import { percentileRange, stridedSample } from './percentile';
 import { intRange, paramsFromRange, QuantParams } from './quantizer';
 import { ActivationName } from './activations';
 import { QuantizedModel } from './quantized-model';
-import { integerModel } from './ptq';
+import { floatLayers, integerModel } from './ptq';
 import { LayerTransform } from '../nn/mlp';
 
 /** Values per batch that percentile ranges are taken from. */
@@ -180,22 +180,7 @@ export class QatTransform implements LayerTransform {
 
   /** The integer model of the MLP as trained (weights quantized exactly as in the forward pass). */
   exportModel(meta: Record<string, unknown> = {}): QuantizedModel {
-    const layers = this.mlp.layers.map((l, k) => {
-      if (l.kernel.rank !== 2)
-        throw new RangeError(
-          `exportModel takes dense layers; layer ${k} has a rank-${l.kernel.rank} kernel (export convolutions through src/quant/conv-as-dense)`,
-        );
-      const [inputs, outputs] = l.kernel.shape as [number, number];
-      return {
-        inputs,
-        outputs,
-        kernel: l.kernel.dataSync() as Float32Array,
-        bias: l.bias.dataSync() as Float32Array,
-        activation: l.activation,
-        alpha: this.mlp.config.alpha,
-      };
-    });
-    return integerModel(layers, this.params(-1), this.config.weightBits, (k) => this.params(k), {
+    return integerModel(floatLayers(this.mlp), this.params(-1), this.config.weightBits, (k) => this.params(k), {
       method: 'qat',
       weightBits: this.config.weightBits,
       activationBits: this.config.activationBits,
