@@ -13,10 +13,12 @@ import {
   FL_PIX2PIX_FULL,
   FL_PIX2PIX_SETTINGS,
   FL_PIX2PIX_SHORT,
+  FL_PIX2PIX_TREND,
   FL_PIX2PIX_SOURCE_TABLE,
   FlPix2PixOptions,
   FlPix2PixSetting,
   runFlPix2Pix,
+  sourceTrends,
 } from '../src/experiments/fl-pix2pix';
 import { median, round } from './stats';
 import type { NamedBenchmark } from './benchmark';
@@ -27,7 +29,7 @@ function sourceRatios(): { 'FL+DP': number; local: number } {
   return { 'FL+DP': round(mean('FL+DP') / mean('centralized'), 3), local: round(mean('local') / mean('centralized'), 3) };
 }
 
-export async function benchFlPix2Pix(o: FlPix2PixOptions): Promise<object> {
+export async function benchFlPix2Pix(o: FlPix2PixOptions) {
   await selectBackend({ quiet: true, blasThreads: 1 });
   const r = await runFlPix2Pix(o);
   const meanFinal = (s: (typeof r.settings)[number]): number => {
@@ -37,7 +39,7 @@ export async function benchFlPix2Pix(o: FlPix2PixOptions): Promise<object> {
   const central = r.settings.find((s) => s.setting === 'centralized');
   const settings = Object.fromEntries(
     r.settings.map((s) => [
-      s.setting,
+      s.key,
       {
         label: s.label,
         policy: s.policy,
@@ -71,26 +73,63 @@ export async function benchFlPix2Pix(o: FlPix2PixOptions): Promise<object> {
     settings,
     fid_table: r.fidTable.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v]))),
     l1_table: r.l1Table.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : v]))),
+    source_trend: sourceTrends(r).map((t) => ({
+      row: t.row,
+      label: t.label,
+      holds_at: t.holdsAt,
+      holds: t.holds,
+      ratio_fl_dp: round(t.ratioFlDp, 3),
+      ratio_local: round(t.ratioLocal, 3),
+    })),
     source_table: FL_PIX2PIX_SOURCE_TABLE,
     source_ratios_to_centralized: sourceRatios(),
     seconds: round(r.seconds, 1),
   };
 }
 
+/** Over seeds: per FL+DP row, on how many seeds the trend held at every site, and the median ratios. */
+function trendOverSeeds(runs: { seed: number; source_trend: { row: string; label: string; holds: boolean; ratio_fl_dp: number; ratio_local: number }[] }[]) {
+  const rows = [...new Set(runs.flatMap((r) => r.source_trend.map((t) => t.row)))];
+  return rows.map((row) => {
+    const per = runs.flatMap((r) => r.source_trend.filter((t) => t.row === row).map((t) => ({ seed: r.seed, ...t })));
+    return {
+      row,
+      label: per[0].label,
+      seeds_holding: per.filter((t) => t.holds).map((t) => t.seed),
+      seeds: per.map((t) => t.seed),
+      ratio_fl_dp_median: round(median(per.map((t) => t.ratio_fl_dp)), 3),
+      ratio_local_median: round(median(per.map((t) => t.ratio_local)), 3),
+    };
+  });
+}
+
+const listOf = (name: string, v: string, ok: (x: number) => boolean, what: string): number[] =>
+  v.split(',').map((x) => {
+    const n = Number(x.trim());
+    if (x.trim() === '' || !ok(n)) throw new UsageError(`--${name}: "${x}" is not ${what}`);
+    return n;
+  });
+
 export const flPix2PixBenchmark: NamedBenchmark = {
   name: 'fl-pix2pix',
-  usage: `fl-pix2pix [--full] [--rounds R] [--steps-per-round S] [--train-per-site N] [--test-per-site M] [--sites K]
-           [--model source|small] [--sigma0 X] [--clip-norm C] [--noise-multiplier Z] [--settings a,b] [--seed S]
+  usage: `fl-pix2pix [--full | --trend] [--seeds 0,1,2] [--rounds R] [--steps-per-round S] [--train-per-site N] [--test-per-site M] [--sites K]
+           [--model source|small] [--sigma0 X[,Y…]] [--clip-norm C] [--noise-multiplier Z] [--settings a,b] [--seed S]
       Pix2Pix (edges → Fashion-MNIST) centralized, local, federated, federated + site-noise DP and
       federated + dp-fedavg on the same sites: per-site FID at four checkpoints (Fashion LeNet
       features), ratios to centralized beside the source's, seconds per round, ε. Defaults: the
       notebook's short run (4 rounds of 20 steps, 200 pairs per site, 16-filter model); --full:
-      20 rounds of 500 steps on 1,000 pairs per site with the original model (hours).`,
+      20 rounds of 500 steps on 1,000 pairs per site with the original model (about 9 h here);
+      --trend: 20 rounds of 300 steps on 600 pairs per site with the 16-filter model and σ0 0.1,
+      0.01, 0.001 (about an hour per seed). --sigma0 with a list runs site-noise once per σ0.
+      Every run reports source_trend: per FL+DP row, the sites where FID centralized < FL+DP <
+      local. --seeds runs the whole experiment per seed and adds trend_over_seeds.`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
       options: {
         full: { type: 'boolean' },
+        trend: { type: 'boolean' },
+        seeds: { type: 'string' },
         rounds: { type: 'string' },
         'steps-per-round': { type: 'string' },
         'train-per-site': { type: 'string' },
@@ -104,7 +143,9 @@ export const flPix2PixBenchmark: NamedBenchmark = {
         seed: { type: 'string' },
       },
     });
-    const base = values.full ? FL_PIX2PIX_FULL : FL_PIX2PIX_SHORT;
+    if (values.full && values.trend) throw new UsageError('--full and --trend are two presets: give one');
+    if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError('give --seed or --seeds, not both');
+    const base = values.full ? FL_PIX2PIX_FULL : values.trend ? FL_PIX2PIX_TREND : FL_PIX2PIX_SHORT;
     const num = (k: string, v: string | undefined): number | undefined => numberOption(k, v, (x) => x >= 0, 'a number ≥ 0');
     if (values.model !== undefined && values.model !== 'source' && values.model !== 'small')
       throw new UsageError(`--model must be source or small, got "${values.model}"`);
@@ -121,7 +162,7 @@ export const flPix2PixBenchmark: NamedBenchmark = {
       testPerSite: intOption('test-per-site', values['test-per-site'], 1) ?? base.testPerSite,
       sites: intOption('sites', values.sites, 1),
       model: (values.model as 'source' | 'small' | undefined) ?? base.model,
-      sigma0: num('sigma0', values.sigma0),
+      sigma0: values.sigma0 !== undefined ? listOf('sigma0', values.sigma0, (x) => Number.isFinite(x) && x >= 0, 'a number ≥ 0') : base.sigma0,
       dpFedavg: clipNorm !== undefined || noiseMultiplier !== undefined ? { clipNorm: clipNorm ?? 0.1, noiseMultiplier: noiseMultiplier ?? 1 } : undefined,
       settings: values.settings?.split(',').map((s) => s.trim() as FlPix2PixSetting),
       seed: intOption('seed', values.seed, 0),
@@ -129,6 +170,10 @@ export const flPix2PixBenchmark: NamedBenchmark = {
     };
     if (opts.settings?.some((s) => !(FL_PIX2PIX_SETTINGS as readonly string[]).includes(s)))
       throw new UsageError(`--settings: choose from ${FL_PIX2PIX_SETTINGS.join(', ')}`);
-    return benchFlPix2Pix(opts);
+    if (values.seeds === undefined) return benchFlPix2Pix(opts);
+    const seeds = listOf('seeds', values.seeds, (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0');
+    const runs: Awaited<ReturnType<typeof benchFlPix2Pix>>[] = [];
+    for (const seed of seeds) runs.push(await benchFlPix2Pix({ ...opts, seed, log: (l) => log(`seed ${seed}: ${l}`) }));
+    return { benchmark: 'fl-pix2pix', seeds, runs, trend_over_seeds: trendOverSeeds(runs) };
   },
 };

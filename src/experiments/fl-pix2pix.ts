@@ -47,6 +47,23 @@ export const FL_PIX2PIX_LABELS: Record<FlPix2PixSetting, string> = {
   'federated-dp-fedavg': 'FL+DP (dp-fedavg)',
 };
 
+/** One row of the experiment: a setting, and for site-noise its σ0. */
+interface SettingRun {
+  setting: FlPix2PixSetting;
+  key: string;
+  label: string;
+  sigma0?: number;
+}
+
+/** The rows to run, in the order of `settings`; site-noise once per σ0. */
+export function settingRuns(settings: readonly FlPix2PixSetting[], sigma0s: readonly number[]): SettingRun[] {
+  return settings.flatMap((setting): SettingRun[] =>
+    setting === 'federated-site-noise'
+      ? sigma0s.map((sigma0) => ({ setting, key: `${setting}@${sigma0}`, label: `FL+DP (σ0 ${sigma0})`, sigma0 }))
+      : [{ setting, key: setting, label: FL_PIX2PIX_LABELS[setting] }],
+  );
+}
+
 /** The source's Table II: per-site FID after 200 epochs (Inception features, its own data). */
 export const FL_PIX2PIX_SOURCE_TABLE = [
   { site: 'North EU', centralized: 204.01, 'FL+DP': 229.49, local: 268.49 },
@@ -71,8 +88,11 @@ export interface FlPix2PixOptions {
   mode?: ShardMode;
   classesPerSite?: number;
   seed?: number;
-  /** site-noise's σ0. Default 0.1 (the source's). */
-  sigma0?: number;
+  /**
+   * site-noise's σ0. Default 0.1 (the source's). A list runs the site-noise setting once per
+   * σ0 (a sweep), each a row of its own: `FL+DP (σ0 0.01)`, keyed `federated-site-noise@0.01`.
+   */
+  sigma0?: number | number[];
   /** dp-fedavg's clipping norm and noise multiplier. Default { clipNorm: 0.1, noiseMultiplier: 1 }. */
   dpFedavg?: { clipNorm: number; noiseMultiplier: number };
   /** δ of dp-fedavg's ε. Default 1e-5. */
@@ -102,6 +122,21 @@ export const FL_PIX2PIX_FULL: FlPix2PixOptions = {
   checkpoints: [5, 10, 15, 20],
 };
 
+/**
+ * The trend run: the source's schedule (20 rounds, FID after 5/10/15/20) and 10 passes over
+ * each site's 600 pairs, on the 16-filter model, with a σ0 sweep of the source's DP mode —
+ * about an hour per seed on two cores, where the full run takes about nine.
+ */
+export const FL_PIX2PIX_TREND: FlPix2PixOptions = {
+  rounds: 20,
+  stepsPerRound: 300,
+  trainPerSite: 600,
+  testPerSite: 500,
+  model: 'small',
+  checkpoints: [5, 10, 15, 20],
+  sigma0: [0.1, 0.01, 0.001],
+};
+
 /** The short run (the notebook's default). */
 export const FL_PIX2PIX_SHORT: FlPix2PixOptions = { rounds: 4, stepsPerRound: 20, trainPerSite: 200, testPerSite: 100, model: 'small' };
 
@@ -115,6 +150,8 @@ export interface SiteRoundLoss {
 
 export interface FlPix2PixSettingResult {
   setting: FlPix2PixSetting;
+  /** Unique per row: the setting's name, and for site-noise `federated-site-noise@σ0`. */
+  key: string;
   label: string;
   policy: PolicySpec | null;
   /** Training steps per site: local and federated sites' own; the centralized model's total ÷ sites. */
@@ -211,7 +248,10 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
   const trainPerSite = o.trainPerSite ?? 300;
   const testPerSite = o.testPerSite ?? 100;
   const seed = o.seed ?? 0;
-  const sigma0 = o.sigma0 ?? 0.1;
+  const sigma0s = Array.isArray(o.sigma0) ? o.sigma0 : [o.sigma0 ?? 0.1];
+  if (sigma0s.length === 0 || sigma0s.some((x) => !(Number.isFinite(x) && x >= 0)))
+    throw new RangeError(`sigma0 must be one or more numbers ≥ 0, got [${sigma0s}]`);
+  if (new Set(sigma0s).size !== sigma0s.length) throw new RangeError(`sigma0 lists a value twice: [${sigma0s}]`);
   const dp = o.dpFedavg ?? { clipNorm: 0.1, noiseMultiplier: 1 };
   const delta = o.delta ?? 1e-5;
   const checkpoints = o.checkpoints ?? defaultCheckpoints(rounds);
@@ -269,8 +309,7 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         .map((f) => f.toFixed(1))
         .join(' / ');
 
-    for (const setting of settings) {
-      const label = FL_PIX2PIX_LABELS[setting];
+    for (const { setting, key, label, sigma0 } of settingRuns(settings, sigma0s)) {
       log(`${label}: ${rounds} rounds of ${S} steps per site`);
       if (setting === 'centralized' || setting === 'local') {
         // In process: one model on the pooled data, or one per site on its own shard.
@@ -300,16 +339,16 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         } finally {
           models.forEach((m) => m.dispose());
         }
-        results.push({ setting, label, policy: null, stepsPerSite: totalSteps / nSites, totalSteps, secondsPerRound, ...scores, losses, epsilon: null });
+        results.push({ setting, key, label, policy: null, stepsPerSite: totalSteps / nSites, totalSteps, secondsPerRound, ...scores, losses, epsilon: null });
         continue;
       }
       const policy: PolicySpec =
         setting === 'federated'
           ? { name: 'none', params: {} }
           : setting === 'federated-site-noise'
-            ? { name: 'site-noise', params: { sigma0 } }
+            ? { name: 'site-noise', params: { sigma0: sigma0! } }
             : { name: 'dp-fedavg', params: { ...dp } };
-      const jobDir = path.join(dir, setting);
+      const jobDir = path.join(dir, key);
       fs.mkdirSync(jobDir, { recursive: true });
       const ckpt = path.join(jobDir, 'server.ckpt');
       const saved = new Map<number, string>();
@@ -362,6 +401,7 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
           : null;
       results.push({
         setting,
+        key,
         label,
         policy,
         stepsPerSite: totalSteps / nSites,
@@ -403,4 +443,35 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
   } finally {
     fm.dispose();
   }
+}
+
+/** The source's trend for one FL+DP row of a run: at which sites FID centralized < FL+DP < local holds, and the ratios of mean FID. */
+export interface Pix2PixTrend {
+  /** The FL+DP row's key (e.g. `federated-site-noise@0.1`). */
+  row: string;
+  label: string;
+  /** Sites where centralized < FL+DP < local at the last checkpoint. */
+  holdsAt: string[];
+  /** Whether it holds at every site. */
+  holds: boolean;
+  /** Mean FID over the sites ÷ the centralized model's (the source: about 1.13 and 1.33). */
+  ratioFlDp: number;
+  ratioLocal: number;
+}
+
+/** The trend centralized < FL+DP < local of a run, for each of its FL+DP rows (needs the centralized and local rows). */
+export function sourceTrends(r: FlPix2PixResult): Pix2PixTrend[] {
+  const central = r.settings.find((s) => s.setting === 'centralized');
+  const local = r.settings.find((s) => s.setting === 'local');
+  if (!central || !local) return [];
+  const last = (s: FlPix2PixSettingResult): Record<string, number> => s.fid[s.fid.length - 1].sites;
+  const mean = (x: Record<string, number>): number => r.sites.reduce((a, id) => a + x[id], 0) / r.sites.length;
+  const [c, l] = [last(central), last(local)];
+  return r.settings
+    .filter((s) => s.setting === 'federated-site-noise' || s.setting === 'federated-dp-fedavg')
+    .map((s) => {
+      const f = last(s);
+      const holdsAt = r.sites.filter((id) => c[id] < f[id] && f[id] < l[id]);
+      return { row: s.key, label: s.label, holdsAt, holds: holdsAt.length === r.sites.length, ratioFlDp: mean(f) / mean(c), ratioLocal: mean(l) / mean(c) };
+    });
 }

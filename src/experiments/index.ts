@@ -20,6 +20,8 @@ export {
   runFlPix2Pix,
   FL_PIX2PIX_FULL,
   FL_PIX2PIX_SHORT,
+  FL_PIX2PIX_TREND,
+  sourceTrends,
   pix2pixFid,
   pix2pixImageStats,
   FL_PIX2PIX_SETTINGS,

@@ -59,7 +59,7 @@ test('bench fl-pix2pix: tiniest run, documented keys', () => {
     [j.sites, j.rounds, j.steps_per_round, j.train_per_site, j.test_per_site, j.seed, j.checkpoints],
     [['site-1', 'site-2'], 1, 1, [2, 2], [3, 3], 1, [1]],
   );
-  assert.deepEqual(Object.keys(j.settings), ['centralized', 'local', 'federated', 'federated-site-noise', 'federated-dp-fedavg']);
+  assert.deepEqual(Object.keys(j.settings), ['centralized', 'local', 'federated', 'federated-site-noise@0.1', 'federated-dp-fedavg']);
   const c = j.settings.centralized;
   for (const [name, s] of Object.entries(j.settings as Record<string, Json>)) {
     for (const k of [
@@ -83,7 +83,16 @@ test('bench fl-pix2pix: tiniest run, documented keys', () => {
     assert.ok(Math.abs(s.final_fid_mean - (fids[0] + fids[1]) / 2) < 0.02, `${name}: mean FID`);
     assert.ok(Math.abs(s.ratio_to_centralized - s.final_fid_mean / c.final_fid_mean) < 0.002, `${name}: ratio`);
   }
-  assert.equal(j.settings['federated-site-noise'].policy.params.sigma0, 0.1);
+  assert.equal(j.settings['federated-site-noise@0.1'].policy.params.sigma0, 0.1);
+  // the trend rows: one per FL+DP row, its ratios those of the rows' mean FIDs
+  assert.deepEqual(
+    j.source_trend.map((t: Json) => t.row),
+    ['federated-site-noise@0.1', 'federated-dp-fedavg'],
+  );
+  for (const t of j.source_trend) {
+    assert.ok(Math.abs(t.ratio_fl_dp - j.settings[t.row].ratio_to_centralized) < 0.002, `${t.row}: ratio`);
+    assert.ok(Math.abs(t.ratio_local - j.settings.local.ratio_to_centralized) < 0.002, `${t.row}: local ratio`);
+  }
   assert.ok(j.settings['federated-dp-fedavg'].epsilon.epsilon > 0);
   assert.equal(j.fid_table.length, 2);
   assert.equal(j.l1_table.length, 2);
@@ -95,6 +104,9 @@ test('bench fl-pix2pix: a bad option exits 2 before any work', () => {
     [['--steps-per-round', '0'], /--steps-per-round must be an integer ≥ 1, got "0"/],
     [['--model', 'big'], /--model must be source or small, got "big"/],
     [['--settings', 'centralized,nope'], /--settings: choose from centralized, local/],
+    [['--sigma0', '0.1,x'], /--sigma0: "x" is not a number ≥ 0/],
+    [['--seeds', '0,1.5'], /--seeds: "1.5" is not an integer ≥ 0/],
+    [['--full', '--trend'], /two presets/],
   ] as const) {
     const r = privlab(['bench', 'fl-pix2pix', ...args]);
     assert.equal(r.status, 2, r.stderr);

@@ -9,7 +9,16 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { fashionEdgePairs } from '../../src/data/pix2pix-pairs';
 import { fashionFeatureModelPath, loadFeatureModel } from '../../src/metrics/feature-model';
-import { FL_PIX2PIX_SETTINGS, pix2pixFid, pix2pixImageStats, runFlPix2Pix } from '../../src/experiments/fl-pix2pix';
+import {
+  FL_PIX2PIX_SETTINGS,
+  FlPix2PixResult,
+  FlPix2PixSettingResult,
+  pix2pixFid,
+  pix2pixImageStats,
+  runFlPix2Pix,
+  settingRuns,
+  sourceTrends,
+} from '../../src/experiments/fl-pix2pix';
 import { epsilonFor } from '../../src/fl/dp';
 import { SeededRng } from '../../src/util/rng';
 import { tmpDir } from '../support/tmp';
@@ -75,8 +84,58 @@ test('a tiny run of all settings: equal steps per site, FID at each checkpoint, 
   assert.deepEqual(dp.epsilon, { epsilon: epsilonFor({ noiseMultiplier: 1, sampleRate: 1, steps: 2, delta: 1e-5 }).epsilon, delta: 1e-5 });
   assert.ok(r.settings.filter((s) => s !== dp).every((s) => s.epsilon === null));
   assert.deepEqual(Object.keys(r.settings.find((s) => s.setting === 'local')!.losses), ['site-1', 'site-2']);
-  assert.deepEqual(r.imageRows.labels, ['input edges', 'target', 'centralized', 'local', 'FL', 'FL+DP (site-noise)', 'FL+DP (dp-fedavg)']);
+  assert.deepEqual(r.imageRows.labels, ['input edges', 'target', 'centralized', 'local', 'FL', 'FL+DP (σ0 0.1)', 'FL+DP (dp-fedavg)']);
   assert.equal(r.imageRows.pixels.length, 7 * 3 * 32 * 32);
   assert.equal(r.fidTable.length, 2);
   assert.equal(r.l1Table.length, 2);
+});
+
+test('a σ0 sweep: one site-noise row per σ0, in order, keyed and labelled by σ0', () => {
+  const runs = settingRuns(['centralized', 'federated-site-noise', 'local'], [0.1, 0.001]);
+  assert.deepEqual(
+    runs.map((r) => [r.key, r.label, r.sigma0]),
+    [
+      ['centralized', 'centralized', undefined],
+      ['federated-site-noise@0.1', 'FL+DP (σ0 0.1)', 0.1],
+      ['federated-site-noise@0.001', 'FL+DP (σ0 0.001)', 0.001],
+      ['local', 'local', undefined],
+    ],
+  );
+});
+
+test('sourceTrends: centralized < FL+DP < local per site, ratios of mean FID', () => {
+  const row = (setting: FlPix2PixSettingResult['setting'], key: string, a: number, b: number): FlPix2PixSettingResult =>
+    ({
+      setting,
+      key,
+      label: key,
+      fid: [
+        { round: 1, sites: { s1: 999, s2: 999 } },
+        { round: 2, sites: { s1: a, s2: b } },
+      ],
+    }) as unknown as FlPix2PixSettingResult;
+  const r = {
+    sites: ['s1', 's2'],
+    settings: [
+      row('centralized', 'centralized', 10, 20),
+      row('local', 'local', 30, 40),
+      row('federated', 'federated', 1, 1),
+      row('federated-site-noise', 'federated-site-noise@0.1', 20, 50), // holds at s1 only
+      row('federated-site-noise', 'federated-site-noise@0.01', 15, 25), // holds at both
+      row('federated-dp-fedavg', 'federated-dp-fedavg', 5, 30), // below centralized at s1
+    ],
+  } as unknown as FlPix2PixResult;
+  const t = sourceTrends(r);
+  assert.deepEqual(
+    t.map((x) => [x.row, x.holdsAt, x.holds]),
+    [
+      ['federated-site-noise@0.1', ['s1'], false],
+      ['federated-site-noise@0.01', ['s1', 's2'], true],
+      ['federated-dp-fedavg', ['s2'], false],
+    ],
+  );
+  assert.equal(t[1].ratioFlDp, 40 / 30);
+  assert.equal(t[1].ratioLocal, 70 / 30);
+  // without the centralized or local row there is no trend to state
+  assert.deepEqual(sourceTrends({ ...r, settings: r.settings.slice(1) }), []);
 });
