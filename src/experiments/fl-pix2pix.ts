@@ -4,8 +4,9 @@
  *   centralized   all sites' training pairs pooled, trained in this process;
  *   local         each site alone on its own shard, in this process;
  *   federated     FedAvg, server and sites as separate processes (src/fl/launch.ts);
- *   federated+DP  the same with `site-noise` σ0 (the source's mode) and, as a second DP row,
- *                 `dp-fedavg` (clipping + central noise, ε from the RDP accountant);
+ *   federated+DP  the same with `site-noise` σ0 (the source's mode; a list of σ0 sweeps it) and,
+ *                 as further DP rows, `dp-fedavg` (client level: clipping + central noise) and
+ *                 DP-SGD at the sites (example level, both networks), ε from the RDP accountant;
  * with per-site FID (Fashion LeNet features, data/fid-fashion) of each setting's model on each
  * site's held-out pairs at four checkpoints, loss curves per site, time per round and image rows.
  *
@@ -36,7 +37,7 @@ import { imageStats } from '../metrics/gan-fid';
 import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
 
-export const FL_PIX2PIX_SETTINGS = ['centralized', 'local', 'federated', 'federated-site-noise', 'federated-dp-fedavg'] as const;
+export const FL_PIX2PIX_SETTINGS = ['centralized', 'local', 'federated', 'federated-site-noise', 'federated-dp-fedavg', 'federated-dp-sgd'] as const;
 export type FlPix2PixSetting = (typeof FL_PIX2PIX_SETTINGS)[number];
 
 export const FL_PIX2PIX_LABELS: Record<FlPix2PixSetting, string> = {
@@ -45,6 +46,7 @@ export const FL_PIX2PIX_LABELS: Record<FlPix2PixSetting, string> = {
   federated: 'FL',
   'federated-site-noise': 'FL+DP (site-noise)',
   'federated-dp-fedavg': 'FL+DP (dp-fedavg)',
+  'federated-dp-sgd': 'FL+DP (DP-SGD)',
 };
 
 /** One row of the experiment: a setting, and for site-noise its σ0. */
@@ -95,6 +97,12 @@ export interface FlPix2PixOptions {
   sigma0?: number | number[];
   /** dp-fedavg's clipping norm and noise multiplier. Default { clipNorm: 0.1, noiseMultiplier: 1 }. */
   dpFedavg?: { clipNorm: number; noiseMultiplier: number };
+  /**
+   * Example-level DP-SGD at the sites (both networks, src/fl/tasks/dp-pix2pix-step.ts): clip
+   * norm C, noise multiplier σ, Poisson rate q (default 1 / pairs per site: the source's batch
+   * size 1 in expectation). Default { clipNorm: 1, noiseMultiplier: 1 }.
+   */
+  dpSgd?: { clipNorm: number; noiseMultiplier: number; sampleRate?: number };
   /** δ of dp-fedavg's ε. Default 1e-5. */
   delta?: number;
   /** Rounds after which FID is measured. Default four, evenly spaced, ending at the last round. */
@@ -253,6 +261,7 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
     throw new RangeError(`sigma0 must be one or more numbers ≥ 0, got [${sigma0s}]`);
   if (new Set(sigma0s).size !== sigma0s.length) throw new RangeError(`sigma0 lists a value twice: [${sigma0s}]`);
   const dp = o.dpFedavg ?? { clipNorm: 0.1, noiseMultiplier: 1 };
+  const sgd = { clipNorm: 1, noiseMultiplier: 1, ...o.dpSgd };
   const delta = o.delta ?? 1e-5;
   const checkpoints = o.checkpoints ?? defaultCheckpoints(rounds);
   const settings = o.settings ?? [...FL_PIX2PIX_SETTINGS];
@@ -343,7 +352,7 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         continue;
       }
       const policy: PolicySpec =
-        setting === 'federated'
+        setting === 'federated' || setting === 'federated-dp-sgd'
           ? { name: 'none', params: {} }
           : setting === 'federated-site-noise'
             ? { name: 'site-noise', params: { sigma0: sigma0! } }
@@ -356,8 +365,15 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         ...shardOptions,
         rounds,
         task: task.name,
-        fit: { localSteps: S, globalEvalExamples: Math.min(testPerSite, 20) },
+        fit: {
+          localSteps: S,
+          globalEvalExamples: Math.min(testPerSite, 20),
+          ...(setting === 'federated-dp-sgd'
+            ? { dpNoiseMultiplier: sgd.noiseMultiplier, dpClipNorm: sgd.clipNorm, dpSampleRate: sgd.sampleRate ?? 1 / trainPerSite }
+            : {}),
+        },
         policy,
+        delta,
         dir: jobDir,
         // a round of the source's model at batch 1 on a shared machine takes minutes
         roundTimeoutSeconds: Math.max(300, S * 10),
@@ -391,14 +407,19 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
       let totalSteps = 0;
       for (const h of job.state.history) {
         for (const a of h.accepted) {
-          (losses[a.site] ??= []).push(lossOf(h.round, a.metrics));
+          // DP-SGD sites report no training loss (it is a function of their examples)
+          if ('d_loss' in a.metrics) (losses[a.site] ??= []).push(lossOf(h.round, a.metrics));
           totalSteps += a.metrics.steps;
         }
       }
+      const ledger = job.state.history[job.state.history.length - 1]?.privacy;
       const epsilon =
         policy.name === 'dp-fedavg'
           ? { epsilon: epsilonFor({ noiseMultiplier: dp.noiseMultiplier, sampleRate: 1, steps: rounds, delta }).epsilon, delta }
-          : null;
+          : setting === 'federated-dp-sgd' && ledger?.epsilon != null
+            ? // the server's ledger: the largest site ε, two mechanisms per step (D's and G's)
+              { epsilon: ledger.epsilon, delta: ledger.delta! }
+            : null;
       results.push({
         setting,
         key,
@@ -468,7 +489,7 @@ export function sourceTrends(r: FlPix2PixResult): Pix2PixTrend[] {
   const mean = (x: Record<string, number>): number => r.sites.reduce((a, id) => a + x[id], 0) / r.sites.length;
   const [c, l] = [last(central), last(local)];
   return r.settings
-    .filter((s) => s.setting === 'federated-site-noise' || s.setting === 'federated-dp-fedavg')
+    .filter((s) => s.setting === 'federated-site-noise' || s.setting === 'federated-dp-fedavg' || s.setting === 'federated-dp-sgd')
     .map((s) => {
       const f = last(s);
       const holdsAt = r.sites.filter((id) => c[id] < f[id] && f[id] < l[id]);

@@ -75,12 +75,15 @@ export interface PrivacyLedgerOptions {
   totalSites: number;
   /** Default DEFAULT_DELTA. */
   delta?: number;
+  /** DP-SGD: noisy gradients one step releases of its batch (the task's dpReleasesPerStep). Default 1. */
+  releasesPerStep?: number;
 }
 
 export class PrivacyLedger {
   readonly mode: DpMode;
   readonly delta: number;
   private readonly sgd: DpSgdPlan | undefined;
+  private readonly releasesPerStep: number;
   private readonly siteAccountants = new Map<string, RdpAccountant>();
   private readonly jobAccountant = new RdpAccountant();
 
@@ -90,6 +93,9 @@ export class PrivacyLedger {
     checkDelta(this.delta);
     if (!(Number.isInteger(o.totalSites) && o.totalSites >= 1)) throw new RangeError(`totalSites must be a positive integer, got ${o.totalSites}`);
     this.sgd = dpSgdPlan(o.fit);
+    this.releasesPerStep = o.releasesPerStep ?? 1;
+    if (!(Number.isInteger(this.releasesPerStep) && this.releasesPerStep >= 1))
+      throw new RangeError(`releasesPerStep must be a positive integer, got ${o.releasesPerStep}`);
   }
 
   /** The accountants of a resumed job, rebuilt from the rounds already in its history. */
@@ -124,7 +130,13 @@ export class PrivacyLedger {
     let runs: MechanismRun[];
     if (this.mode === 'dp-sgd') {
       const plan = this.sgd!;
-      runs = accepted.map((a) => ({ site: a.site, noiseMultiplier: plan.noiseMultiplier, sampleRate: a.metrics.dp_sample_rate, steps: a.metrics.steps }));
+      // A step that releases k noisy gradients of one Poisson batch is k sampled Gaussian mechanisms.
+      runs = accepted.map((a) => ({
+        site: a.site,
+        noiseMultiplier: plan.noiseMultiplier,
+        sampleRate: a.metrics.dp_sample_rate,
+        steps: a.metrics.steps * this.releasesPerStep,
+      }));
     } else {
       // FedAvg samples a fixed number of sites without replacement, while the accountant
       // analyses Poisson sampling at q: with every site taking part (q = 1, the default) the

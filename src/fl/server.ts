@@ -90,7 +90,13 @@ export class FlServer {
     if (o.strategy.minFitSites > o.transport.sites.length)
       throw new RangeError(`the strategy needs ${o.strategy.minFitSites} sites per round, only ${o.transport.sites.length} are registered`);
     this.log = o.log ?? (() => undefined);
-    this.privacy = new PrivacyLedger({ policy: o.strategy.policy.spec, fit: o.strategy.configureFit(1), totalSites: o.transport.sites.length, delta: o.delta });
+    this.privacy = new PrivacyLedger({
+      policy: o.strategy.policy.spec,
+      fit: o.strategy.configureFit(1),
+      totalSites: o.transport.sites.length,
+      delta: o.delta,
+      releasesPerStep: o.task.dpReleasesPerStep,
+    });
   }
 
   async run(): Promise<ServerState> {

@@ -59,7 +59,7 @@ test('bench fl-pix2pix: tiniest run, documented keys', () => {
     [j.sites, j.rounds, j.steps_per_round, j.train_per_site, j.test_per_site, j.seed, j.checkpoints],
     [['site-1', 'site-2'], 1, 1, [2, 2], [3, 3], 1, [1]],
   );
-  assert.deepEqual(Object.keys(j.settings), ['centralized', 'local', 'federated', 'federated-site-noise@0.1', 'federated-dp-fedavg']);
+  assert.deepEqual(Object.keys(j.settings), ['centralized', 'local', 'federated', 'federated-site-noise@0.1', 'federated-dp-fedavg', 'federated-dp-sgd']);
   const c = j.settings.centralized;
   for (const [name, s] of Object.entries(j.settings as Record<string, Json>)) {
     for (const k of [
@@ -87,7 +87,7 @@ test('bench fl-pix2pix: tiniest run, documented keys', () => {
   // the trend rows: one per FL+DP row, its ratios those of the rows' mean FIDs
   assert.deepEqual(
     j.source_trend.map((t: Json) => t.row),
-    ['federated-site-noise@0.1', 'federated-dp-fedavg'],
+    ['federated-site-noise@0.1', 'federated-dp-fedavg', 'federated-dp-sgd'],
   );
   for (const t of j.source_trend) {
     assert.ok(Math.abs(t.ratio_fl_dp - j.settings[t.row].ratio_to_centralized) < 0.002, `${t.row}: ratio`);

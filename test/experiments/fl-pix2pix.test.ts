@@ -82,10 +82,14 @@ test('a tiny run of all settings: equal steps per site, FID at each checkpoint, 
   }
   const dp = r.settings.find((s) => s.setting === 'federated-dp-fedavg')!;
   assert.deepEqual(dp.epsilon, { epsilon: epsilonFor({ noiseMultiplier: 1, sampleRate: 1, steps: 2, delta: 1e-5 }).epsilon, delta: 1e-5 });
-  assert.ok(r.settings.filter((s) => s !== dp).every((s) => s.epsilon === null));
+  // DP-SGD: q = 1/5 (batch 1 in expectation), 2 rounds × 3 steps, two mechanisms (D, G) per step
+  const sgd = r.settings.find((s) => s.setting === 'federated-dp-sgd')!;
+  assert.deepEqual(sgd.epsilon, { epsilon: epsilonFor({ noiseMultiplier: 1, sampleRate: 1 / 5, steps: 2 * 2 * 3, delta: 1e-5 }).epsilon, delta: 1e-5 });
+  assert.deepEqual(sgd.losses, {}, 'DP-SGD sites report no training loss');
+  assert.ok(r.settings.filter((s) => s !== dp && s !== sgd).every((s) => s.epsilon === null));
   assert.deepEqual(Object.keys(r.settings.find((s) => s.setting === 'local')!.losses), ['site-1', 'site-2']);
-  assert.deepEqual(r.imageRows.labels, ['input edges', 'target', 'centralized', 'local', 'FL', 'FL+DP (σ0 0.1)', 'FL+DP (dp-fedavg)']);
-  assert.equal(r.imageRows.pixels.length, 7 * 3 * 32 * 32);
+  assert.deepEqual(r.imageRows.labels, ['input edges', 'target', 'centralized', 'local', 'FL', 'FL+DP (σ0 0.1)', 'FL+DP (dp-fedavg)', 'FL+DP (DP-SGD)']);
+  assert.equal(r.imageRows.pixels.length, 8 * 3 * 32 * 32);
   assert.equal(r.fidTable.length, 2);
   assert.equal(r.l1Table.length, 2);
 });

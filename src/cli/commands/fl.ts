@@ -11,6 +11,7 @@ import { loadSiteShard } from '../../data/site-shards';
 import {
   Config,
   DEFAULT_DELTA,
+  Metrics,
   FedAvg,
   FlServer,
   HttpServerTransport,
@@ -35,8 +36,10 @@ import { loadFeatureModel } from '../../metrics/feature-model';
 
 const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S] [--json]
     A federated job on this machine: the server and N sites (default 3) as separate
-    processes over HTTP on 127.0.0.1, each site reading only its own shard of MNIST.
-    Prints per-round accuracy (each site evaluates the global model on its held-out images).
+    processes over HTTP on 127.0.0.1, each site reading only its own shard of the task's
+    dataset (MNIST; Fashion-MNIST for pix2pix-fashion). Prints per round the sites' training
+    metrics and the task's own metrics of the global model on their held-out images
+    (accuracy and loss for mlp-mnist, D and G losses for the GAN, L1 for Pix2Pix).
     TRAINING: --local-steps N | --local-epochs N, --batch-size B (0: full batch),
     --optimizer adam|sgd, --lr X; --policy NAME [--policy-params JSON]: how updates are
     clipped/noised on their way into the average (default none: plain FedAvg).
@@ -294,6 +297,8 @@ async function run(argv: string[]): Promise<number> {
     ...n,
     sites,
     task: values.task,
+    // the task's own data: Fashion-MNIST for pix2pix-fashion, MNIST otherwise
+    dataset: getTask(values.task).dataset ?? 'mnist',
     fit,
     policy,
     delta: deltaOption(values),
@@ -331,24 +336,35 @@ async function run(argv: string[]): Promise<number> {
     );
   } else {
     for (const h of history) {
-      const m = h.metrics;
       const head = `round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s`;
-      const body = gan
-        ? `D loss ${m.d_loss?.toFixed(4) ?? '(not reported under DP-SGD)'}, G loss ${m.g_loss?.toFixed(4)}`
-        : `train loss ${m.train_loss?.toFixed(4) ?? '(not reported under DP-SGD)'}, accuracy of the global model before it ${m.global_accuracy?.toFixed(4)} (${h.accepted.map((a) => `${a.site} ${a.metrics.global_accuracy?.toFixed(3)}`).join(', ')})`;
-      process.stdout.write(`${head}, ${body}, ${privacyText(h)}\n`);
+      const train = metricsText(h.metrics, TRAIN_METRICS) || 'training metrics not reported under DP-SGD';
+      const before = metricsText(h.metrics, globalKeys(h.metrics));
+      process.stdout.write(`${head}, ${train}${before ? `, global model before it: ${before}` : ''}, ${privacyText(h)}\n`);
     }
     if (last?.reason) process.stdout.write(`no ε: ${last.reason}\n`);
     const ev = result.state.evaluation;
-    if (ev)
-      process.stdout.write(
-        gan
-          ? `final: D loss ${ev.metrics.d_loss?.toFixed(4)}, G loss ${ev.metrics.g_loss?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n`
-          : `final: accuracy ${ev.metrics.accuracy?.toFixed(4)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n`,
-      );
+    if (ev) {
+      const keys = Object.keys(ev.metrics).filter((k) => k !== 'num_examples' && !k.endsWith('seconds'));
+      process.stdout.write(`final: ${metricsText(ev.metrics, keys)} over ${ev.metrics.num_examples} held-out images (${result.dir})\n`);
+    }
     if (fid !== null) process.stdout.write(`FID of the final generator: ${fid.toFixed(2)} (${fidSamples} samples against MNIST's test digits)\n`);
   }
   return 0;
+}
+
+/** The training metrics a round's line shows, where the task reports them (under DP-SGD none is). */
+const TRAIN_METRICS = ['train_loss', 'd_loss', 'g_loss', 'g_gan', 'l1'];
+
+/** The global model's evaluation before the round: the task's own metrics, as the sites report them (global_*). */
+function globalKeys(m: Metrics): string[] {
+  return Object.keys(m).filter((k) => k.startsWith('global_') && k !== 'global_num_examples' && !k.endsWith('seconds'));
+}
+
+function metricsText(m: Metrics, keys: readonly string[]): string {
+  return keys
+    .filter((k) => typeof m[k] === 'number')
+    .map((k) => `${k.replace(/^global_/, '').replace(/_/g, ' ')} ${m[k].toFixed(4)}`)
+    .join(', ');
 }
 
 export const fl: Command = {

@@ -11,6 +11,8 @@ export { mlpMnist, MLP_MNIST_SIZES } from './mlp-mnist';
 export * from './pix2pix-fashion';
 
 export { dpDiscriminatorGradient, dpGanTrainStep, fakeBatchSize } from './dp-gan-step';
+export { dpPix2PixTrainStep } from './dp-pix2pix-step';
+export type { DpPix2PixStepOptions, DpPix2PixStepNorms } from './dp-pix2pix-step';
 export { GAN_MNIST, ganMnist, ganMnistTask, parseGanTaskName, federatedGeneratorFid } from './gan-mnist';
 
 export const TASKS: readonly FlTask[] = [mlpMnist, ganMnist, ...PIX2PIX_FASHION_TASKS];

@@ -20,6 +20,9 @@ import { Pix2Pix, Pix2PixConfig, pix2pixOptimizers, pix2pixTrainStep, PIX2PIX_L1
 import { SeededRng } from '../../util/rng';
 import { Config, Metrics } from '../strategy';
 import { configNumber, FlTask, TaskModel } from './task';
+import { CryptoUniform, poissonSample } from '../dp/poisson-sampling';
+import { DpRandomness, dpMetrics, DpSgdPlan, dpSgdPlan } from './dp-local-training';
+import { dpPix2PixTrainStep } from './dp-pix2pix-step';
 
 const positiveInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
 
@@ -78,10 +81,12 @@ export function translateEdges(p: Pix2Pix, edges: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-async function trainPix2Pix(model: TaskModel, data: ImageDataset, config: Config, seed: number): Promise<Metrics> {
+async function trainPix2Pix(model: TaskModel, data: ImageDataset, config: Config, seed: number, dp?: DpRandomness): Promise<Metrics> {
   if (data.count === 0) throw new RangeError('a site with no training images');
   const p = asPix2Pix(model);
   const pairs = sitePairs(data);
+  const plan = dpSgdPlan(config, 2e-4);
+  if (plan) return trainPix2PixDp(p, pairs, data.count, config, plan, seed, dp);
   const steps = pix2pixLocalSteps(config, data.count);
   const learningRate = configNumber(config, 'learningRate', 2e-4, (n) => n > 0 && Number.isFinite(n), 'a positive number');
   const lambda = configNumber(config, 'lambda', PIX2PIX_L1_WEIGHT, (n) => n >= 0 && Number.isFinite(n), 'a number ≥ 0');
@@ -129,6 +134,45 @@ async function trainPix2Pix(model: TaskModel, data: ImageDataset, config: Config
 }
 
 /**
+ * DP-SGD at the site (./dp-pix2pix-step.ts): Poisson batches at rate q from the CSPRNG, both
+ * networks' per-example gradients clipped and noised. The source's batch size 1 is q = 1/n.
+ * As every DP-SGD site, it reports no training loss (a function of the examples).
+ */
+async function trainPix2PixDp(
+  p: Pix2Pix,
+  pairs: EdgePairs,
+  count: number,
+  config: Config,
+  plan: DpSgdPlan,
+  seed: number,
+  dp: DpRandomness = {},
+): Promise<Metrics> {
+  if (plan.optimizer !== 'adam') throw new RangeError(`pix2pix trains with Adam (β1 0.5), got optimizer "${plan.optimizer}"`);
+  const lambda = configNumber(config, 'lambda', PIX2PIX_L1_WEIGHT, (n) => n >= 0 && Number.isFinite(n), 'a number ≥ 0');
+  const sampling = dp.sampling ?? new CryptoUniform();
+  const rng = new SeededRng(seed);
+  const opt = pix2pixOptimizers(p, { learningRate: plan.learningRate });
+  const t0 = performance.now();
+  try {
+    for (let s = 0; s < plan.steps; s++) {
+      const batch = poissonSample(count, plan.sampleRate, sampling);
+      dpPix2PixTrainStep(p, opt, pairs, batch, rng, {
+        clipNorm: plan.clipNorm,
+        noiseMultiplier: plan.noiseMultiplier,
+        expectedBatchSize: plan.sampleRate * count,
+        noise: dp.noise,
+        lambda,
+      });
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    opt.generator.dispose();
+    opt.discriminator.dispose();
+  }
+  return { ...dpMetrics(plan), train_seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
  * Mean |G(edges) − image| over a set's pairs (pixels in [-1, 1]). The pairs are made and freed
  * here, not cached: a site evaluates on a fresh sample of its held-out images each round.
  */
@@ -147,6 +191,8 @@ export function pix2pixFashionTask(name: string, config: Pix2PixConfig, descript
   return {
     name,
     description,
+    dataset: 'fashion',
+    dpReleasesPerStep: 2,
     createModel(seed: number): Pix2PixTaskModel {
       const pix2pix = new Pix2Pix(config, seed);
       return { pix2pix, variables: pix2pix.variables(), names: pix2pix.variableNames(), dispose: () => pix2pix.dispose() };

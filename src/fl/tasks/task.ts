@@ -19,6 +19,14 @@ export interface TaskModel {
 export interface FlTask {
   readonly name: string;
   readonly description: string;
+  /** The dataset a job's shards are cut from unless told otherwise (`privlab fl run`). Default 'mnist'. */
+  readonly dataset?: 'mnist' | 'fashion';
+  /**
+   * How many times one DP-SGD step releases a noisy gradient of the same Poisson batch
+   * (Pix2Pix: D's and G's, both read the examples). The server's accountant composes that many
+   * sampled Gaussian mechanisms per step; the task says it, not the site's answer. Default 1.
+   */
+  readonly dpReleasesPerStep?: number;
   /** A freshly initialised model (seeded: the server's seed fixes the first global weights). */
   createModel(seed: number): TaskModel;
   /**
