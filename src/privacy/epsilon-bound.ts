@@ -114,35 +114,26 @@ export interface CurveEpsilonLowerBound extends EpsilonLowerBound {
  *
  * Only the points that can win are evaluated: for each false-positive count the one with
  * the most true positives (first formula), for each true-positive count the one with the
- * fewest false positives (second formula); interval ends are cached per count.
+ * fewest false positives (second formula). The Clopper–Pearson value of a point never exceeds
+ * its point estimate (TPR only goes down, FPR only up), so points are visited by decreasing
+ * point estimate and the search stops once that falls to the best Clopper–Pearson value.
  */
 export function epsilonLowerBoundOfCurve(roc: RocCounts, opts: EpsilonBoundOptions = {}): CurveEpsilonLowerBound {
   const { delta, confidence } = checkOptions(opts);
   const { tp, fp, thresholds, members, nonMembers } = roc;
-  const tprLower = new Map<number, number>();
-  const fprUpper = new Map<number, number>();
-  const lowerTpr = (k: number): number => {
-    let v = tprLower.get(k);
-    if (v === undefined) tprLower.set(k, (v = clopperPearson(k, members, confidence).lower));
-    return v;
-  };
-  const upperFpr = (k: number): number => {
-    let v = fprUpper.get(k);
-    if (v === undefined) fprUpper.set(k, (v = clopperPearson(k, nonMembers, confidence).upper));
-    return v;
-  };
-  let best = { clopperPearson: 0, threshold: Infinity, tpr: 0, fpr: 0 };
-  let point = 0;
   const last = tp.length - 1;
+  const candidates: { k: number; point: number }[] = [];
   for (let k = 0; k <= last; k++) {
     const mostTp = k === last || fp[k + 1] > fp[k];
     const fewestFp = k === 0 || tp[k - 1] < tp[k];
-    if (!mostTp && !fewestFp) continue;
-    const tpr = tp[k] / members;
-    const fpr = fp[k] / nonMembers;
-    point = Math.max(point, epsilonFromRates(tpr, fpr, delta));
-    const cp = epsilonFromRates(lowerTpr(tp[k]), upperFpr(fp[k]), delta);
-    if (cp > best.clopperPearson) best = { clopperPearson: cp, threshold: thresholds[k], tpr, fpr };
+    if (mostTp || fewestFp) candidates.push({ k, point: epsilonFromRates(tp[k] / members, fp[k] / nonMembers, delta) });
   }
-  return { point, delta, confidence, ...best };
+  candidates.sort((a, b) => b.point - a.point);
+  let best = { clopperPearson: 0, threshold: Infinity, tpr: 0, fpr: 0 };
+  for (const { k, point } of candidates) {
+    if (point <= best.clopperPearson) break;
+    const cp = epsilonFromRates(clopperPearson(tp[k], members, confidence).lower, clopperPearson(fp[k], nonMembers, confidence).upper, delta);
+    if (cp > best.clopperPearson) best = { clopperPearson: cp, threshold: thresholds[k], tpr: tp[k] / members, fpr: fp[k] / nonMembers };
+  }
+  return { point: candidates[0].point, delta, confidence, ...best };
 }
