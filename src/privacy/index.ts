@@ -7,6 +7,7 @@
  *   loss-threshold / lira     membership inference against classifiers
  *   gan-leaks                 membership inference against a generator, black-box
  *   model-outputs             losses and logit-scaled confidences from logits
+ *   shadow-splits             which shadow model trains on which example; OUT confidences
  *   score-files               scores from .npy or text files (the CLI's input)
  */
 export * from './roc';
@@ -16,5 +17,6 @@ export * from './evaluate';
 export * from './loss-threshold';
 export * from './model-outputs';
 export * from './lira';
+export * from './shadow-splits';
 export * from './gan-leaks';
 export * from './score-files';

@@ -15,7 +15,10 @@ import {
   logitScaledConfidenceFromLogits,
   lossThresholdScores,
   nearestGenerated,
+  outConfidences,
   rocAuc,
+  shadowMemberships,
+  trainingIndices,
 } from '../../src/privacy';
 import { SeededRng } from '../../src/util/rng';
 import { normals, reference } from './reference';
@@ -154,4 +157,25 @@ test('GAN-Leaks: the nearest generated sample matches a brute-force search; copi
   assert.throws(() => ganLeaksScores(fresh, new Float32Array(0), dim), /generated holds 0 values/);
   assert.throws(() => ganLeaksScores([1, 2] as unknown as Float32Array, generated, 2), /queries must be a Float32Array/);
   assert.throws(() => ganLeaksScores(fresh, generated, 0), /dim must be an integer ≥ 1, got 0/);
+});
+
+test('shadow memberships: every example in exactly half of the models; OUT confidences are the other half', () => {
+  const inModel = shadowMemberships(1000, 8, new SeededRng(1));
+  assert.equal(inModel.length, 8);
+  for (let i = 0; i < 1000; i++) assert.equal(inModel.filter((row) => row[i]).length, 4, `example ${i}`);
+  // Each model trains on about half of the pool: Binomial(1000, 1/2) has σ ≈ 16.
+  for (let m = 0; m < 8; m++) assert.ok(Math.abs(trainingIndices(inModel, m).length - 500) < 64, `model ${m}: ${trainingIndices(inModel, m).length}`);
+  assert.deepEqual(shadowMemberships(50, 4, new SeededRng(2)), shadowMemberships(50, 4, new SeededRng(2)), 'seeded');
+  // Model m's confidence for example i encoded as 100·m + i, to read back which models were kept.
+  const confidences = inModel.map((_, m) => Float64Array.from({ length: 1000 }, (_, i) => 100 * m + i));
+  const out = outConfidences(confidences, inModel);
+  out.forEach((values, i) => {
+    assert.deepEqual(
+      values.map((v) => (v - i) / 100),
+      inModel.flatMap((row, m) => (row[i] ? [] : [m])),
+    );
+  });
+  assert.throws(() => shadowMemberships(10, 3, new SeededRng(1)), /models must be an even integer ≥ 2/);
+  assert.throws(() => outConfidences(confidences.slice(1), inModel), /7 models' confidences for 8 models' memberships/);
+  assert.throws(() => trainingIndices(inModel, 8), /no model 8 \(there are 8\)/);
 });
