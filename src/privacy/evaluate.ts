@@ -41,7 +41,12 @@ export function logSpacedCurve(curve: RocCurve, nonMembers: number, points = CUR
   return { fpr, tpr };
 }
 
-export function evaluateAttack(attack: string, memberScores: ArrayLike<number>, nonMemberScores: ArrayLike<number>, opts: EpsilonBoundOptions = {}): AttackResult {
+export function evaluateAttack(
+  attack: string,
+  memberScores: ArrayLike<number>,
+  nonMemberScores: ArrayLike<number>,
+  opts: EpsilonBoundOptions = {},
+): AttackResult {
   if (typeof attack !== 'string' || attack.length === 0) throw new TypeError(`an attack needs a name, got ${JSON.stringify(attack)}`);
   const counts = rocCounts(memberScores, nonMemberScores);
   const { members, nonMembers } = counts;

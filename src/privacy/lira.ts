@@ -39,10 +39,16 @@ function negLogUpperTail(x: number): number {
   return LN2 - logErfc(x / Math.SQRT2);
 }
 
-export function liraOfflineScores(targetConfidences: ArrayLike<number>, shadowOutConfidences: ArrayLike<number>[], opts: LiraOfflineOptions = {}): Float64Array {
+export function liraOfflineScores(
+  targetConfidences: ArrayLike<number>,
+  shadowOutConfidences: ArrayLike<number>[],
+  opts: LiraOfflineOptions = {},
+): Float64Array {
   const target = checkFinite('target confidences', targetConfidences);
   if (!Array.isArray(shadowOutConfidences) || shadowOutConfidences.length !== target.length) {
-    throw new RangeError(`shadowOutConfidences must hold one array per example (${target.length}), got ${Array.isArray(shadowOutConfidences) ? shadowOutConfidences.length : typeof shadowOutConfidences}`);
+    throw new RangeError(
+      `shadowOutConfidences must hold one array per example (${target.length}), got ${Array.isArray(shadowOutConfidences) ? shadowOutConfidences.length : typeof shadowOutConfidences}`,
+    );
   }
   const fixed = opts.fixedVariance ?? false;
   const minShadows = fixed ? 1 : 2;
@@ -53,7 +59,9 @@ export function liraOfflineScores(targetConfidences: ArrayLike<number>, shadowOu
   shadowOutConfidences.forEach((raw, i) => {
     const out = checkFinite(`shadowOutConfidences[${i}]`, raw);
     if (out.length < minShadows) {
-      throw new RangeError(`example ${i} has ${out.length} OUT shadow confidence(s); ${fixed ? 'fixedVariance needs at least 1' : 'a per-example variance needs at least 2 (or use fixedVariance)'}`);
+      throw new RangeError(
+        `example ${i} has ${out.length} OUT shadow confidence(s); ${fixed ? 'fixedVariance needs at least 1' : 'a per-example variance needs at least 2 (or use fixedVariance)'}`,
+      );
     }
     let sum = 0;
     for (const v of out) sum += v;

@@ -33,7 +33,8 @@ function checkLogits(logits: ArrayLike<number>, labels: ArrayLike<number>, class
     throw new RangeError(`${labels.length} labels of ${classes} classes need ${labels.length * classes} logits, got ${z.length}`);
   }
   for (let i = 0; i < labels.length; i++) {
-    if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= classes) throw new RangeError(`labels[${i}] is ${labels[i]}, not a class in [0, ${classes})`);
+    if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= classes)
+      throw new RangeError(`labels[${i}] is ${labels[i]}, not a class in [0, ${classes})`);
   }
   return z;
 }

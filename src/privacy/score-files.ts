@@ -46,7 +46,8 @@ function fromText(file: string, bytes: Buffer): Float64Array {
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) return;
       const v = Number(line);
-      if (Number.isNaN(v)) throw new DataFileError(file, `line ${i + 1}: "${line.length > 40 ? line.slice(0, 40) + '…' : line}" is not a number (one score per line)`);
+      if (Number.isNaN(v))
+        throw new DataFileError(file, `line ${i + 1}: "${line.length > 40 ? line.slice(0, 40) + '…' : line}" is not a number (one score per line)`);
       out.push(v);
     });
   if (out.length === 0) throw new DataFileError(file, 'holds no scores');

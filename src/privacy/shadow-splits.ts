@@ -11,7 +11,8 @@ import { SeededRng } from '../util/rng';
 /** inModel[m][i]: model m trains on example i. */
 export function shadowMemberships(examples: number, models: number, rng: SeededRng): boolean[][] {
   if (!Number.isInteger(examples) || examples < 1) throw new RangeError(`examples must be an integer ≥ 1, got ${examples}`);
-  if (!Number.isInteger(models) || models < 2 || models % 2 !== 0) throw new RangeError(`models must be an even integer ≥ 2 (each example goes into half of them), got ${models}`);
+  if (!Number.isInteger(models) || models < 2 || models % 2 !== 0)
+    throw new RangeError(`models must be an even integer ≥ 2 (each example goes into half of them), got ${models}`);
   const inModel = Array.from({ length: models }, () => new Array<boolean>(examples).fill(false));
   for (let i = 0; i < examples; i++) {
     const order = rng.permutation(models);
@@ -35,7 +36,8 @@ export function outConfidences(confidences: ArrayLike<number>[], inModel: boolea
   if (confidences.length !== inModel.length) throw new RangeError(`${confidences.length} models' confidences for ${inModel.length} models' memberships`);
   const examples = inModel[0]?.length ?? 0;
   confidences.forEach((c, m) => {
-    if (c.length !== examples || inModel[m].length !== examples) throw new RangeError(`model ${m}: ${c.length} confidences and ${inModel[m].length} memberships for ${examples} examples`);
+    if (c.length !== examples || inModel[m].length !== examples)
+      throw new RangeError(`model ${m}: ${c.length} confidences and ${inModel[m].length} memberships for ${examples} examples`);
   });
   return Array.from({ length: examples }, (_, i) => confidences.flatMap((c, m) => (inModel[m][i] ? [] : [c[i]])));
 }

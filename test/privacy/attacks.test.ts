@@ -66,7 +66,12 @@ test('logit-scaled confidence from probabilities and from logits agree, and the 
 
 test('LiRA offline: −ln P(Z ≥ φ) under each example’s OUT Gaussian, per-example or pooled σ (scipy norm.logsf)', () => {
   const target = [3, 0, -3, 1];
-  const out = [[0, 0.5, -0.5], [0, 1, -1], [0, 1, -1], [2, 4]];
+  const out = [
+    [0, 0.5, -0.5],
+    [0, 1, -1],
+    [0, 1, -1],
+    [2, 4],
+  ];
   // Means 0, 0, 0, 3; unbiased σ 0.5, 1, 1, √2. Pooled σ² = (0.5 + 2 + 2 + 2)/(2 + 2 + 2 + 1).
   const z = [6, 0, -3, -2 / Math.SQRT2];
   const pooled = Math.sqrt(6.5 / 7);
@@ -77,10 +82,13 @@ test('LiRA offline: −ln P(Z ≥ φ) under each example’s OUT Gaussian, per-e
   z.forEach((_, i) => close(s[i], -ref[i], 1e-12 * Math.max(1, Math.abs(ref[i])), `score ${i}`));
   zFixed.forEach((_, i) => close(f[i], -ref[z.length + i], 1e-12 * Math.max(1, Math.abs(ref[z.length + i])), `fixed-variance score ${i}`));
   // Far in the tail the score keeps growing where 1 − p would have rounded to 1.
-  const far = liraOfflineScores([20, 40], [
-    [0, 1, -1],
-    [0, 1, -1],
-  ]);
+  const far = liraOfflineScores(
+    [20, 40],
+    [
+      [0, 1, -1],
+      [0, 1, -1],
+    ],
+  );
   assert.ok(far[1] > far[0] && far[0] > 150, `${far[0]}, ${far[1]}`);
   assert.throws(() => liraOfflineScores([1], [[0.5]]), /example 0 has 1 OUT shadow confidence\(s\); a per-example variance needs at least 2/);
   assert.throws(() => liraOfflineScores([1], [[0.5]], { fixedVariance: true }), /fixedVariance needs some example with at least 2/);
@@ -114,7 +122,9 @@ function bruteForce(queries: Float32Array, generated: Float32Array, dim: number)
   const distance: number[] = [];
   const index: number[] = [];
   for (let i = 0; i < queries.length / dim; i++) {
-    const all = Array.from({ length: generated.length / dim }, (_, j) => Math.hypot(...Array.from({ length: dim }, (_, k) => queries[i * dim + k] - generated[j * dim + k])));
+    const all = Array.from({ length: generated.length / dim }, (_, j) =>
+      Math.hypot(...Array.from({ length: dim }, (_, k) => queries[i * dim + k] - generated[j * dim + k])),
+    );
     const best = Math.min(...all);
     distance.push(best);
     index.push(all.indexOf(best));

@@ -86,6 +86,13 @@ test('ε bound is 0 when TPR = FPR (at any δ), and follows the formula otherwis
   assert.ok(Math.abs(epsilonFromRates(0.6, 0.2, 0.1) - Math.log(2.5)) < 1e-15);
   assert.ok(Math.abs(epsilonFromRates(0.98, 0.5, 0) - Math.log(25)) < 1e-14, 'the complement side: ln(0.5/0.02)');
   assert.equal(epsilonFromRates(0.5, 0, 0), Infinity);
+  // Identical distributions, 1000 + 1000 samples: the best-threshold point estimate is driven by
+  // noise in the tail (often Infinity), the Clopper–Pearson bound stays at 0.
+  for (const seed of [1, 3, 5]) {
+    const b = epsilonLowerBoundOfCurve(rocCounts(normals(seed, 1000), normals(seed + 1, 1000)));
+    assert.equal(b.clopperPearson, 0, `seed ${seed}: ${b.clopperPearson}`);
+    assert.ok(b.point > 0.3, `seed ${seed}: point estimate ${b.point}`);
+  }
   assert.throws(() => epsilonFromRates(1.2, 0, 0), /tpr must be in \[0, 1\], got 1.2/);
   assert.throws(() => epsilonLowerBound({ truePositives: 1, members: 0, falsePositives: 0, nonMembers: 1 }), /need an integer count ≥ 1/);
   assert.throws(() => epsilonLowerBoundOfCurve(rocCounts([1], [0]), { delta: 1 }), /delta must be in \[0, 1\), got 1/);

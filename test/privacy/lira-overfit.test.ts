@@ -57,7 +57,10 @@ function train(ds: ImageDataset, seed: number): Mlp {
 /** The model's logits for every image of `ds`, in order. */
 function logits(mlp: Mlp, ds: ImageDataset): Float32Array {
   const px = ds.height * ds.width;
-  const x = tf.tensor2d(Float32Array.from(ds.images, (v) => v / 127.5 - 1), [ds.count, px]);
+  const x = tf.tensor2d(
+    Float32Array.from(ds.images, (v) => v / 127.5 - 1),
+    [ds.count, px],
+  );
   const out = mlp.apply(x);
   const values = out.dataSync() as Float32Array;
   tf.dispose([x, out]);
@@ -109,7 +112,9 @@ test('LiRA beats the loss threshold at 1 % FPR on an overfitted MNIST MLP', (t) 
   const loss = evaluateAttack('loss-threshold', pick(lossScores, members), pick(lossScores, nonMembers));
   const lira = evaluateAttack('lira-offline', pick(liraScores, members), pick(liraScores, nonMembers));
   for (const r of [loss, lira]) {
-    t.diagnostic(`${r.attack}: AUC ${r.auc.toFixed(3)}, TPR@1%FPR ${r.tprAt1PctFpr.toFixed(3)}, TPR@0.1%FPR ${r.tprAt01PctFpr.toFixed(3)}, ε ≥ ${r.epsilonLowerBound.toFixed(3)}`);
+    t.diagnostic(
+      `${r.attack}: AUC ${r.auc.toFixed(3)}, TPR@1%FPR ${r.tprAt1PctFpr.toFixed(3)}, TPR@0.1%FPR ${r.tprAt01PctFpr.toFixed(3)}, ε ≥ ${r.epsilonLowerBound.toFixed(3)}`,
+    );
   }
   t.diagnostic(`target: train accuracy ${trainAccuracy}, non-member accuracy ${heldOutAccuracy}`);
   assert.ok(loss.auc > 0.6, `the loss threshold works at all on an overfitted model: AUC ${loss.auc}`);
