@@ -20,6 +20,7 @@ import {
   shadowMemberships,
   trainingIndices,
 } from '../../src/privacy';
+import { selectBackend } from '../../src/backend';
 import { SeededRng } from '../../src/util/rng';
 import { normals, reference } from './reference';
 
@@ -132,14 +133,59 @@ function bruteForce(queries: Float32Array, generated: Float32Array, dim: number)
   return { distance, index };
 }
 
-test('GAN-Leaks: the nearest generated sample matches a brute-force search; copies of generated samples score highest', () => {
+test('GAN-Leaks: the nearest generated sample matches a brute-force search, by either method, also for near-duplicates far from 0', async () => {
+  await selectBackend({ backend: 'native', quiet: true });
+  const dim = 32;
+  const rng = new SeededRng(21);
+  for (const offset of [0, 100]) {
+    const generated = Float32Array.from(normals(21 + offset, 400 * dim), (v) => v + offset);
+    // Fresh draws, exact copies, and copies moved by 1e-3 (where float32 screening must not guess).
+    const queries = new Float32Array(90 * dim);
+    queries.set(Float32Array.from(normals(22 + offset, 30 * dim), (v) => v + offset));
+    const jitter = normals(23 + offset, 30 * dim, 0, 1e-3);
+    for (let i = 30; i < 90; i++) {
+      const j = rng.nextInt(400);
+      for (let k = 0; k < dim; k++) queries[i * dim + k] = generated[j * dim + k] + (i >= 60 ? jitter[(i - 60) * dim + k] : 0);
+    }
+    const want = bruteForce(queries, generated, dim);
+    for (const method of ['brute-force', 'screen'] as const) {
+      const got = nearestGenerated(queries, generated, dim, { method });
+      assert.deepEqual(Array.from(got.index), want.index, `${method}, offset ${offset}: indices`);
+      got.distance.forEach((d, i) => close(d, want.distance[i], 1e-9 * Math.max(1, want.distance[i]), `${method}, offset ${offset}: distance ${i}`));
+      assert.ok(
+        got.distance.subarray(30, 60).every((d) => d === 0),
+        'copies are at distance exactly 0',
+      );
+    }
+  }
+  // Near-ties far from 0: per query 8 samples at radius 1 ± 4e-4 around a point 1000 out, where the
+  // float32 product errs by whole units; only the exact recheck within the error bound gets these right.
+  const far = 20;
+  const nearTieQueries = new Float32Array(far * dim);
+  const nearTieGenerated = new Float32Array(far * 8 * dim);
+  const directions = normals(31, far * 8 * dim);
+  for (let i = 0; i < far; i++) {
+    for (let k = 0; k < dim; k++) nearTieQueries[i * dim + k] = 1000 + i;
+    for (let c = 0; c < 8; c++) {
+      const row = (i * 8 + c) * dim;
+      const norm = Math.hypot(...directions.subarray(row, row + dim));
+      const radius = 1 + 1e-4 * (rng.nextInt(9) - 4);
+      for (let k = 0; k < dim; k++) nearTieGenerated[row + k] = 1000 + i + (radius * directions[row + k]) / norm;
+    }
+  }
+  const nearTie = nearestGenerated(nearTieQueries, nearTieGenerated, dim, { method: 'screen' });
+  assert.deepEqual(Array.from(nearTie.index), bruteForce(nearTieQueries, nearTieGenerated, dim).index);
+  assert.throws(
+    () => nearestGenerated(new Float32Array(4), new Float32Array(4), 2, { method: 'kd' as 'screen' }),
+    /method must be 'screen' or 'brute-force', got kd/,
+  );
+});
+
+test('GAN-Leaks: copies of generated samples score highest; calibration subtracts the reference distance', () => {
   const dim = 16;
   const generated = Float32Array.from(normals(11, 300 * dim));
   const fresh = Float32Array.from(normals(12, 40 * dim));
-  const got = nearestGenerated(fresh, generated, dim);
   const want = bruteForce(fresh, generated, dim);
-  assert.deepEqual(Array.from(got.index), want.index);
-  got.distance.forEach((d, i) => close(d, want.distance[i], 1e-9, `distance ${i}`));
 
   // Members: exact copies of generated samples (a generator that memorised them). Non-members: fresh draws.
   const rng = new SeededRng(13);
