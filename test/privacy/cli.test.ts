@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeNpy } from '../../src/metrics/npy';
-import { evaluateAttack, rocAuc } from '../../src/privacy';
+import { evaluateAttack, MAX_SCORE_FILE_BYTES, readScoreFile, rocAuc } from '../../src/privacy';
 import { privlab } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { normals } from './reference';
@@ -39,11 +39,16 @@ test('unusable files exit 1, naming the file and the problem', () => {
   fs.writeFileSync(matrix, encodeNpy({ shape: [3, 2], data: [1, 2, 3, 4, 5, 6] }));
   const empty = path.join(dir, 'empty.txt');
   fs.writeFileSync(empty, '# nothing\n');
+  // A sparse file just over the limit: refused before it is read.
+  const huge = path.join(dir, 'huge.txt');
+  fs.writeFileSync(huge, '');
+  fs.truncateSync(huge, MAX_SCORE_FILE_BYTES + 1);
   const cases: [string, RegExp][] = [
     [path.join(dir, 'missing.npy'), /missing\.npy: file not found/],
     [badText, /bad\.txt: line 3: "nan-ish" is not a number/],
     [matrix, /matrix\.npy: expected one score per example, shape \(N,\) or \(N, 1\); got \(3, 2\)/],
     [empty, /empty\.txt: holds no scores/],
+    [huge, new RegExp(`huge\\.txt: ${MAX_SCORE_FILE_BYTES + 1} bytes is more than the ${MAX_SCORE_FILE_BYTES} a score file may have`)],
   ];
   for (const [file, re] of cases) {
     const r = privlab(['privacy', 'mia', '--members', file, '--non-members', nonMembersTxt]);
@@ -83,4 +88,13 @@ test('scores from .npy and text: the same numbers as evaluateAttack; --losses ne
   assert.match(text.stdout, new RegExp(`AUC +${want.auc.toFixed(4)}`));
   assert.match(text.stdout, /TPR at 1 % FPR +\d+\.\d\d %/);
   assert.match(text.stdout, /ε lower bound +\d+\.\d{4} \(Clopper–Pearson 95 %, δ = 0\.00001/);
+});
+
+test('readScoreFile: a float32 (N, 1) .npy column and text with CRLF, comments and ±Infinity', () => {
+  const column = path.join(dir, 'column.npy');
+  fs.writeFileSync(column, encodeNpy({ shape: [3, 1], data: [0.5, -2, 4] }, 'float32'));
+  assert.deepEqual(Array.from(readScoreFile(column)), [0.5, -2, 4]);
+  const text = path.join(dir, 'crlf.txt');
+  fs.writeFileSync(text, '# losses\r\n1.5\r\n  -Infinity \r\n\r\n2e-3\r\n');
+  assert.deepEqual(Array.from(readScoreFile(text)), [1.5, -Infinity, 0.002]);
 });
