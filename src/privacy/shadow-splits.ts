@@ -41,3 +41,25 @@ export function outConfidences(confidences: ArrayLike<number>[], inModel: boolea
   });
   return Array.from({ length: examples }, (_, i) => confidences.flatMap((c, m) => (inModel[m][i] ? [] : [c[i]])));
 }
+
+export interface ShadowRun {
+  /** Size of the attacker's pool (the candidates are indices into it). */
+  examples: number;
+  /** Number of shadow models (even). */
+  models: number;
+  /** Seeds the memberships. */
+  seed: number;
+  /**
+   * Train shadow `model` on the pool examples at `indices` and return its logit-scaled
+   * confidence φ for every pool example (length `examples`). Called once per model, in order.
+   */
+  trainAndScore(indices: number[], model: number): ArrayLike<number> | Promise<ArrayLike<number>>;
+}
+
+/** Train the shadows of offline LiRA one after another; per pool example, the φ of those not trained on it. */
+export async function shadowOutConfidences(run: ShadowRun): Promise<{ inModel: boolean[][]; out: number[][] }> {
+  const inModel = shadowMemberships(run.examples, run.models, new SeededRng(run.seed));
+  const confidences: ArrayLike<number>[] = [];
+  for (let m = 0; m < run.models; m++) confidences.push(await run.trainAndScore(trainingIndices(inModel, m), m));
+  return { inModel, out: outConfidences(confidences, inModel) };
+}
