@@ -27,6 +27,7 @@ export type { QuantizeCellOptions, PruneCellOptions, FidCellOptions, FidCellResu
 export * as quant from '../src/quant';
 export * as pruning from '../src/prune';
 export * as metrics from '../src/metrics';
+export * as privacy from '../src/privacy';
 
 /** The FHE cells (compile, simulate, execute) beside the library's TFHE layers (run, compiler, core, shortint). */
 export const fhe = { ...fheLibrary, ...fheCells };

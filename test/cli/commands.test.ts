@@ -38,6 +38,7 @@ test('privlab help lists every command of the README; no command is a usage erro
     'privlab fhe infer',
     'privlab dp epsilon',
     'privlab dp noise-multiplier',
+    'privlab privacy mia',
     'privlab fl run',
   ]) {
     assert.ok(help.stdout.includes(usage), `help mentions "${usage}"`);

@@ -10,5 +10,6 @@ import { train } from './train';
 import { bench } from './bench';
 import { dp } from './dp';
 import { fl } from './fl';
+import { privacy } from './privacy';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, privacy, bench];
