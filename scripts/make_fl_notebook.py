@@ -18,9 +18,11 @@ Fashion-MNIST images** (32x32), on three sites holding equal IID thirds of the d
 3. **federated** — FedAvg, the server and the three sites as separate processes talking HTTP;
    both networks are averaged each round;
 4. **federated + DP** — the same with Gaussian noise σ0 = 0.1 added by each site to its model
-   update (`site-noise`, the source's mode: no formal guarantee), and as a second DP row
-   `dp-fedavg` (the server clips each update to norm C and adds N(0, σ²C²) to the sum), whose ε
-   the RDP accountant gives.
+   update (`site-noise`, the source's mode: no formal guarantee), and two DP rows with a
+   guarantee, whose ε the RDP accountant gives: `dp-fedavg` (client level: the server clips each
+   update to norm C and adds N(0, σ²C²) to the sum) and DP-SGD at the sites (example level, as
+   Opacus does: each example's gradient of D and of G clipped to C and noised; Poisson batches
+   of one example in expectation, the source's batch size).
 
 Every site computes its edge maps from its own images; each site is scored by FID (the Fashion
 LeNet's features, `data/fid-fashion`; generated 32x32 images cut back to 28x28) of the model it
@@ -45,17 +47,20 @@ import * as lab from "privlab/kernel-ext";
 const { runFlPix2Pix, FL_PIX2PIX_SHORT, FL_PIX2PIX_FULL, FL_PIX2PIX_SOURCE_TABLE } = lab.experiments;
 
 const FULL_RUN = false;                          // true: the bench's full setting (hours)
-const OPTIONS = FULL_RUN ? FL_PIX2PIX_FULL : FL_PIX2PIX_SHORT;
+const SMOKE = process.env.PRIVLAB_SMOKE === "1"; // the test suite's tiny run of every cell
+const TINY = { sites: 2, rounds: 2, stepsPerRound: 2, trainPerSite: 4, testPerSite: 6, model: "small" as const, imagesPerRow: 3 };
+const OPTIONS = FULL_RUN ? FL_PIX2PIX_FULL : SMOKE ? TINY : FL_PIX2PIX_SHORT;
 const backend = await lab.backend.selectBackend({ quiet: true, blasThreads: 1 });
 console.log(`tfjs backend: ${backend.name}; ${FULL_RUN ? "FULL run" : "SHORT run"}:`, OPTIONS);
 """)
 md("""
 ## Train the four settings
-One bar tick per round of each setting (centralized, local, FL, FL + site-noise, FL + dp-fedavg).
+One bar tick per round of each row (centralized, local, FL, FL + site-noise, FL + dp-fedavg,
+FL + DP-SGD).
 """)
 code("""
 const rounds = OPTIONS.rounds!;
-const bar = lab.progressBar({ total: 5 * rounds, label: "rounds (centralized, local, FL, FL+DP ×2)", unit: "round" });
+const bar = lab.progressBar({ total: 6 * rounds, label: "rounds (centralized, local, FL, FL+DP ×3)", unit: "round" });
 const r = await runFlPix2Pix({ ...OPTIONS, onRound: (setting, round) => void bar.tick(1, { setting, round }) });
 bar.close();
 console.log(`${r.task}: ${r.sites.length} sites × ${r.trainPerSite[0]} training pairs, ${r.testPerSite[0]} held-out pairs each; ` +
@@ -108,7 +113,7 @@ for (const metric of ["l1", "d_loss", "g_gan"] as const) {
 md("""
 ## Image rows
 Site 1's first held-out pairs. Rows: input edges, target, then the centralized model, site 1's
-local model, FL, FL + site-noise, FL + dp-fedavg.
+local model, FL, FL + site-noise, FL + dp-fedavg, FL + DP-SGD.
 """)
 code("""
 const { labels, columns, size, pixels } = r.imageRows;
