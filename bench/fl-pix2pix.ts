@@ -88,7 +88,9 @@ export async function benchFlPix2Pix(o: FlPix2PixOptions) {
 }
 
 /** Over seeds: per FL+DP row, on how many seeds the trend held at every site, and the median ratios. */
-function trendOverSeeds(runs: { seed: number; source_trend: { row: string; label: string; holds: boolean; ratio_fl_dp: number; ratio_local: number }[] }[]) {
+export function trendOverSeeds(
+  runs: { seed: number; source_trend: { row: string; label: string; holds: boolean; ratio_fl_dp: number; ratio_local: number }[] }[],
+) {
   const rows = [...new Set(runs.flatMap((r) => r.source_trend.map((t) => t.row)))];
   return rows.map((row) => {
     const per = runs.flatMap((r) => r.source_trend.filter((t) => t.row === row).map((t) => ({ seed: r.seed, ...t })));
@@ -119,8 +121,8 @@ export const flPix2PixBenchmark: NamedBenchmark = {
       features), ratios to centralized beside the source's, seconds per round, ε. Defaults: the
       notebook's short run (4 rounds of 20 steps, 200 pairs per site, 16-filter model); --full:
       20 rounds of 500 steps on 1,000 pairs per site with the original model (about 9 h here);
-      --trend: 20 rounds of 300 steps on 600 pairs per site with the 16-filter model and σ0 0.1,
-      0.01, 0.001 (about an hour per seed). --sigma0 with a list runs site-noise once per σ0.
+      --trend: 20 rounds of 200 steps on 400 pairs per site with the 16-filter model, the rows
+      centralized, local, FL and FL + site-noise at σ0 0.1, 0.01, 0.001 (about 40 min per seed). --sigma0 with a list runs site-noise once per σ0.
       Every run reports source_trend: per FL+DP row, the sites where FID centralized < FL+DP <
       local. --seeds runs the whole experiment per seed and adds trend_over_seeds.`,
   async run(argv, log) {
@@ -164,7 +166,7 @@ export const flPix2PixBenchmark: NamedBenchmark = {
       model: (values.model as 'source' | 'small' | undefined) ?? base.model,
       sigma0: values.sigma0 !== undefined ? listOf('sigma0', values.sigma0, (x) => Number.isFinite(x) && x >= 0, 'a number ≥ 0') : base.sigma0,
       dpFedavg: clipNorm !== undefined || noiseMultiplier !== undefined ? { clipNorm: clipNorm ?? 0.1, noiseMultiplier: noiseMultiplier ?? 1 } : undefined,
-      settings: values.settings?.split(',').map((s) => s.trim() as FlPix2PixSetting),
+      settings: values.settings?.split(',').map((s) => s.trim() as FlPix2PixSetting) ?? base.settings,
       seed: intOption('seed', values.seed, 0),
       log,
     };

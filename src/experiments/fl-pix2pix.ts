@@ -132,16 +132,18 @@ export const FL_PIX2PIX_FULL: FlPix2PixOptions = {
 
 /**
  * The trend run: the source's schedule (20 rounds, FID after 5/10/15/20) and 10 passes over
- * each site's 600 pairs, on the 16-filter model, with a σ0 sweep of the source's DP mode —
- * about an hour per seed on two cores, where the full run takes about nine.
+ * each site's 400 pairs, on the 16-filter model, for the rows the source's trend compares
+ * (centralized, local, FL, FL + site-noise) with a σ0 sweep of the source's DP mode — about 40
+ * minutes per seed on two cores, where the full run takes about nine hours.
  */
 export const FL_PIX2PIX_TREND: FlPix2PixOptions = {
   rounds: 20,
-  stepsPerRound: 300,
-  trainPerSite: 600,
+  stepsPerRound: 200,
+  trainPerSite: 400,
   testPerSite: 500,
   model: 'small',
   checkpoints: [5, 10, 15, 20],
+  settings: ['centralized', 'local', 'federated', 'federated-site-noise'],
   sigma0: [0.1, 0.01, 0.001],
 };
 

@@ -28,4 +28,6 @@ export {
   FL_PIX2PIX_LABELS,
   FL_PIX2PIX_SOURCE_TABLE,
 } from './fl-pix2pix';
+export { loadFlPix2PixTrend, flPix2PixTrendPath } from './fl-pix2pix-trend';
+export type { FlPix2PixTrendFile } from './fl-pix2pix-trend';
 export type { FlPix2PixOptions, FlPix2PixResult, FlPix2PixSetting, FlPix2PixSettingResult, SiteRoundLoss } from './fl-pix2pix';
