@@ -121,8 +121,8 @@ export const flPix2PixBenchmark: NamedBenchmark = {
       features), ratios to centralized beside the source's, seconds per round, ε. Defaults: the
       notebook's short run (4 rounds of 20 steps, 200 pairs per site, 16-filter model); --full:
       20 rounds of 500 steps on 1,000 pairs per site with the original model (about 9 h here);
-      --trend: 20 rounds of 200 steps on 400 pairs per site with the 16-filter model, the rows
-      centralized, local, FL and FL + site-noise at σ0 0.1, 0.01, 0.001 (about 40 min per seed). --sigma0 with a list runs site-noise once per σ0.
+      --trend: 10 rounds of 200 steps on 200 pairs per site with the 16-filter model, the rows
+      centralized, local, FL and FL + site-noise at σ0 0.1, 0.01, 0.001 (about 20 min per seed). --sigma0 with a list runs site-noise once per σ0.
       Every run reports source_trend: per FL+DP row, the sites where FID centralized < FL+DP <
       local. --seeds runs the whole experiment per seed and adds trend_over_seeds.`,
   async run(argv, log) {
