@@ -20,7 +20,14 @@ const ds = subset(
 const BASE = { dataset: ds, batchSize: 32, seed: 21, config: SMALL, sampleEpochs: [], stabilizers: RECOMMENDED_STABILIZERS };
 
 function weights(gan: Gan, opt: GanOptimizers): Float32Array[] {
-  const vars = [...gan.generator.variables(), ...gan.discriminator.variables(), ...opt.generator.m, ...opt.generator.v, ...opt.discriminator.m, ...opt.discriminator.v];
+  const vars = [
+    ...gan.generator.variables(),
+    ...gan.discriminator.variables(),
+    ...opt.generator.m,
+    ...opt.generator.v,
+    ...opt.discriminator.m,
+    ...opt.discriminator.v,
+  ];
   return vars.map((v) => v.dataSync() as Float32Array);
 }
 
