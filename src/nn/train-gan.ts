@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select';
 import { ImageDataset } from '../data/dataset';
-import { interruptScope } from '../util/interrupt';
+import { interruptScope, InterruptedError } from '../util/interrupt';
 import { SeededRng } from '../util/rng';
 import { AdamConfig } from './adam';
 import { batchesPerEpoch, epochBatches } from './batches';
@@ -309,4 +309,14 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   }
   const stopReason = stoppedEarly ? String(scope.signal.reason) : undefined;
   return { gan, optimizers, history, samples, epoch, seconds: (performance.now() - t0) / 1000, stoppedEarly, stopReason, resume: state };
+}
+
+/**
+ * For callers that cannot use a partial run (a fine-tuning stage of a pipeline, a benchmark
+ * variant): throw InterruptedError when `r` stopped early, naming `what` and where.
+ */
+export function throwIfStoppedEarly(r: TrainGanResult, what: string): void {
+  if (!r.stoppedEarly) return;
+  const where = r.resume.stepInEpoch > 0 ? `epoch ${r.epoch + 1}, step ${r.resume.stepInEpoch}` : `the end of epoch ${r.epoch}`;
+  throw new InterruptedError(`${what} interrupted (${r.stopReason}) at ${where}; nothing was saved`, r.stopReason);
 }

@@ -25,6 +25,10 @@ export class InterruptedError extends Error {
   }
 }
 
+function interrupted(what: string, reason: unknown): InterruptedError {
+  return new InterruptedError(`${what} interrupted (${String(reason)})`, String(reason));
+}
+
 interface Registry {
   scopes: Set<AbortController>;
   /** Set by a sticky request (the CLI's): scopes opened later start aborted, so a command stops as a whole. */
@@ -46,6 +50,11 @@ export interface InterruptScope {
   pause(): Promise<boolean>;
   /** Throw InterruptedError(`what`) when the signal is aborted. */
   throwIfInterrupted(what: string): void;
+  /**
+   * `p`, or an InterruptedError(`what`) as soon as the signal aborts — for waits on other
+   * processes or the network, which have no step to stop after. `p` itself is not cancelled.
+   */
+  race<T>(p: Promise<T>, what: string): Promise<T>;
   dispose(): void;
 }
 
@@ -75,7 +84,16 @@ export function interruptScope(parent?: AbortSignal, everyMs = 50): InterruptSco
       return ctl.signal.aborted;
     },
     throwIfInterrupted(what) {
-      if (ctl.signal.aborted) throw new InterruptedError(`${what} interrupted (${String(ctl.signal.reason)})`, String(ctl.signal.reason));
+      if (ctl.signal.aborted) throw interrupted(what, ctl.signal.reason);
+    },
+    race(p, what) {
+      if (ctl.signal.aborted) return Promise.reject(interrupted(what, ctl.signal.reason));
+      let onAbort = (): void => undefined;
+      const stop = new Promise<never>((_, reject) => {
+        onAbort = () => reject(interrupted(what, ctl.signal.reason));
+        ctl.signal.addEventListener('abort', onAbort, { once: true });
+      });
+      return Promise.race([p, stop]).finally(() => ctl.signal.removeEventListener('abort', onAbort));
     },
     dispose() {
       reg.scopes.delete(ctl);

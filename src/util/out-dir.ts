@@ -107,3 +107,17 @@ function lockOwner(lock: string): number | undefined {
     return undefined;
   }
 }
+
+/** Run `fn` with `dir` claimed (claimOutputDir), releasing it however `fn` ends. */
+export async function withOutputDir<T>(
+  dir: string,
+  fn: (claimed: ClaimedDir) => Promise<T>,
+  opts: { option?: string; subfolders?: string[] } = {},
+): Promise<T> {
+  const claimed = claimOutputDir(dir, opts);
+  try {
+    return await fn(claimed);
+  } finally {
+    claimed.release();
+  }
+}

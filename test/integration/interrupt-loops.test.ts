@@ -1,0 +1,72 @@
+/**
+ * Ctrl-C / SIGTERM stop the CLI's other long loops too: the QAT fine-tuning of `train
+ * compress` (nothing half-written is left) and a federated job (`fl run`: its server and
+ * site processes end with it; the server's checkpoint holds the last whole round).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { privlab } from '../support/cli';
+import { startPrivlab } from '../support/spawn';
+import { tmpDir } from '../support/tmp';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function children(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+test('privlab train compress: SIGINT stops the QAT fine-tuning; no model or manifest is written, the folder is unlocked', async () => {
+  const dir = tmpDir();
+  const trained = privlab(['train', 'gan', '--epochs', '1', '--max-steps-per-epoch', '1', '--dataset', 'mnist-small', '--out', path.join(dir, 'gan')]);
+  assert.equal(trained.status, 0, trained.stderr);
+  const out = path.join(dir, 'compressed');
+  const run = startPrivlab([
+    'train',
+    'compress',
+    '--from',
+    path.join(dir, 'gan', 'gan.ckpt'),
+    '--qat-epochs',
+    '100000',
+    '--max-steps-per-epoch',
+    '2',
+    '--dataset',
+    'mnist-small',
+    '--out',
+    out,
+  ]);
+  await run.waitFor(/^qat epoch 2:/m);
+  run.child.kill('SIGINT');
+  const { code } = await run.exited(60_000);
+  assert.equal(code, 130, run.stderr());
+  assert.match(run.stderr(), /QAT fine-tuning interrupted \(SIGINT\) at .*; nothing was saved/);
+  assert.deepEqual(fs.readdirSync(out), [], 'no half-made model, manifest or lock');
+});
+
+test('privlab fl run: SIGTERM ends the job, its server and its sites; the checkpoint holds whole rounds', async () => {
+  const out = path.join(tmpDir(), 'job');
+  const run = startPrivlab(['fl', 'run', '--sites', '2', '--rounds', '100000', '--out', out]);
+  await run.waitFor(/server: round 2 done/);
+  const procs = children(run.child.pid!);
+  assert.equal(procs.length, 3, `a server and two sites: ${procs}`);
+  run.child.kill('SIGTERM');
+  const { code } = await run.exited(60_000);
+  assert.equal(code, 143, run.stderr());
+  assert.match(run.stderr(), /federated job in .*job interrupted \(SIGTERM\)/);
+  // SIGKILLed as the job ends: give the kernel a moment to deliver it and init to reap them.
+  for (const deadline = Date.now() + 10_000; procs.some(alive) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of procs) assert.equal(alive(pid), false, `process ${pid} ended with the job`);
+  assert.ok(fs.existsSync(path.join(out, 'server.ckpt')));
+});
