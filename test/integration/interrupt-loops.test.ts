@@ -9,24 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { privlab } from '../support/cli';
 import { startPrivlab } from '../support/spawn';
+import { alive, children } from '../support/procs';
 import { tmpDir } from '../support/tmp';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-function children(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 test('privlab train compress: SIGINT stops the QAT fine-tuning; no model or manifest is written, the folder is unlocked', async () => {
   const dir = tmpDir();
