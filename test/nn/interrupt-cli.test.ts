@@ -116,3 +116,21 @@ test('privlab train gan: an --out whose parent folder is missing is an error, an
   assert.match(r.stderr, /--out .*run: the folder .*deeper does not exist/);
   assert.ok(!fs.existsSync(path.join(base, 'typo')), 'no folder was created');
 });
+
+test('other commands: an output path in a missing folder is an error before any work, and nothing is created', () => {
+  const base = tmpDir();
+  const missing = path.join(base, 'typo');
+  for (const args of [
+    ['train', 'compress', '--from', 'x.ckpt', '--out', path.join(missing, 'c')],
+    ['train', 'export', '--from', 'x.ckpt', '--command', 'c', '--out', path.join(missing, 'e')],
+    ['fhe', 'compile', '--model', 'qm.json', '--mnist-train', '10', '--out', path.join(missing, 'circuit.json')],
+    ['fhe', 'keygen', '--client-key', 'ck', '--out', path.join(missing, 'ek')],
+    ['fl', 'run', '--out', path.join(missing, 'job')],
+    ['report', '--out', path.join(missing, 'reports')],
+  ]) {
+    const r = privlab(args);
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /the folder .*typo does not exist/, args.join(' '));
+  }
+  assert.ok(!fs.existsSync(missing));
+});

@@ -42,7 +42,7 @@ test('interruptScope.pause: yields a macrotask when due, so a timer or signal ha
 });
 
 /** A child process with the CLI's handlers and a loop of synchronous work that checks a scope. */
-function child(script: string): Promise<{ code: number | null; out: string }> {
+function child(script: string, signals = 1): Promise<{ code: number | null; out: string }> {
   const mod = path.resolve(__dirname, '..', '..', 'src', 'util', 'interrupt.js');
   const p = spawn(
     process.execPath,
@@ -54,7 +54,9 @@ function child(script: string): Promise<{ code: number | null; out: string }> {
   let out = '';
   p.stdout.on('data', (d) => {
     out += d;
-    if (/ready/.test(out) && !/sent/.test(out)) {
+    // One SIGINT once ready; a second one once the first was acknowledged.
+    const sent = (out.match(/^sent$/gm) ?? []).length;
+    if (sent < signals && /ready/.test(out) && (sent === 0 || /stopping after the current step/.test(out))) {
       out += 'sent\n';
       p.kill('SIGINT');
     }
@@ -73,4 +75,14 @@ test('CLI handlers: the first SIGINT stops the open loop, which finishes its ste
   const idle = await child(`console.log('ready'); setTimeout(() => console.log('not stopped'), 60000);`);
   assert.equal(idle.code, 130);
   assert.doesNotMatch(idle.out, /not stopped/);
+});
+
+test('CLI handlers: a second SIGINT quits at once, even while the loop has not stopped', async () => {
+  // A loop that yields but never checks its scope: only the second signal ends it.
+  const r = await child(
+    `(async () => { m.interruptScope(); console.log('ready'); for (;;) { const t = Date.now(); while (Date.now() - t < 20) {} await new Promise((res) => setImmediate(res)); } })()`,
+    2,
+  );
+  assert.equal(r.code, 130);
+  assert.match(r.out, /SIGINT: stopping after the current step[\s\S]*SIGINT again, quitting now/);
 });
