@@ -1,7 +1,8 @@
 /**
  * Ctrl-C / SIGTERM stop the CLI's other long loops too: the QAT fine-tuning of `train
- * compress` (nothing half-written is left) and a federated job (`fl run`: its server and
- * site processes end with it; the server's checkpoint holds the last whole round).
+ * compress` (nothing half-written is left), a federated job (`fl run`: its server and
+ * site processes end with it; the server's checkpoint holds the last whole round) and
+ * `privlab report` (its notebook runner and kernel end with it).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,4 +54,33 @@ test('privlab fl run: SIGTERM ends the job, its server and its sites; the checkp
   for (const deadline = Date.now() + 10_000; procs.some(alive) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
   for (const pid of procs) assert.equal(alive(pid), false, `process ${pid} ended with the job`);
   assert.ok(fs.existsSync(path.join(out, 'server.ckpt')));
+});
+
+test('privlab report: SIGTERM stops the notebook runner and its kernel; no report is written', async () => {
+  const dir = tmpDir();
+  const notebook = path.join(dir, 'endless.ipynb');
+  const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source });
+  fs.writeFileSync(
+    notebook,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'privlab', display_name: 'TypeScript (privlab)', language: 'typescript' } },
+      cells: [cell('console.log("first");'), cell('for (;;) await new Promise((r) => setTimeout(r, 100));')],
+    }),
+  );
+  const out = path.join(dir, 'reports');
+  const run = startPrivlab(['report', notebook, '--out', out]);
+  await run.waitFor(/endless: cell 1 /);
+  const runner = children(run.child.pid!);
+  const kernels = runner.flatMap(children);
+  assert.equal(runner.length, 1, 'the Python notebook runner');
+  assert.equal(kernels.length, 1, 'its kernel');
+  run.child.kill('SIGTERM');
+  const { code } = await run.exited(60_000);
+  assert.equal(code, 143, run.stderr());
+  assert.match(run.stderr(), /endless\.ipynb: report interrupted \(SIGTERM\); no report written/);
+  for (const deadline = Date.now() + 10_000; [...runner, ...kernels].some(alive) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of [...runner, ...kernels]) assert.equal(alive(pid), false, `process ${pid} ended with privlab report`);
+  assert.deepEqual(fs.existsSync(out) ? fs.readdirSync(out) : [], []);
 });
