@@ -2,8 +2,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/backend';
-import { loadMnist, subset } from '../../src/data';
 import { trainFeatureClassifier } from '../../src/metrics/feature-model';
+import { mnistSlice } from '../support/mnist';
 import { InterruptedError, openInterruptScopes, requestInterrupt } from '../../src/util/interrupt';
 
 before(async () => {
@@ -11,18 +11,11 @@ before(async () => {
 });
 
 test('trainFeatureClassifier: an interrupt during training ends it with InterruptedError naming the epoch and batch', async () => {
-  const all = loadMnist();
-  const part = (from: number, n: number) =>
-    subset(
-      all,
-      Array.from({ length: n }, (_, i) => from + i),
-      `mnist[${from}:${from + n}]`,
-    );
   let epochs = 0;
   await assert.rejects(
     trainFeatureClassifier({
-      train: part(0, 64),
-      test: part(64, 32),
+      train: mnistSlice(0, 64),
+      test: mnistSlice(64, 32),
       epochs: 40,
       batchSize: 16,
       onEpoch: (e) => {
