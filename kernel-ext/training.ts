@@ -5,7 +5,18 @@
  *   const run = await lab.trainGanLive({ dataset: lab.data.loadMnist(), epochs: 10 });
  */
 import { BackendInfo, selectBackend, selectedBackend } from '../src/backend';
-import { batchesPerEpoch, RECOMMENDED_STABILIZERS, Sample, trainGan, TrainGanOptions, TrainGanResult } from '../src/nn';
+import {
+  batchesPerEpoch,
+  checkResumeState,
+  loadGanCheckpoint,
+  RECOMMENDED_STABILIZERS,
+  Sample,
+  saveGanCheckpoint,
+  trainGan,
+  TrainGanOptions,
+  TrainGanResult,
+} from '../src/nn';
+import { InterruptedError } from '../src/util/interrupt';
 import { liveChart } from './charts';
 import { images } from './images';
 import { progressBar } from './progress';
@@ -22,6 +33,10 @@ export interface TrainGanLiveOptions extends TrainGanOptions {
   savePrefix?: string;
   /** Minimum milliseconds between redraws of the chart and the bar. Default 1000. */
   redrawMs?: number;
+  /** Save a checkpoint here when the run ends or is interrupted (the kernel's interrupt button), to continue with `resumeFrom`. */
+  checkpoint?: string;
+  /** Continue the run saved in this checkpoint (model, optimisers, epoch and step within it); `epochs` more are trained. */
+  resumeFrom?: string;
 }
 
 export interface TrainGanLiveResult extends TrainGanResult {
@@ -41,6 +56,7 @@ export function sampleTensorLike(s: Sample, imageSize: number): { shape: number[
  */
 export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanLiveResult> {
   const backend = selectedBackend() ?? (await selectBackend());
+  if (opts.resumeFrom) opts = { ...opts, ...resumeOptions(opts.resumeFrom) };
   const batchSize = opts.batchSize ?? 64;
   const stepsPerEpoch = Math.min(batchesPerEpoch(opts.dataset.count, batchSize), opts.maxStepsPerEpoch ?? Infinity);
   const pointsPerEpoch = Math.max(1, Math.min(stepsPerEpoch, opts.chartPointsPerEpoch ?? 8));
@@ -107,6 +123,44 @@ export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanL
     show(() => bar.close());
     show(() => chart.close(opts.savePrefix ? { save: `${opts.savePrefix}losses` } : {}));
   }
+  const seed = opts.seed ?? 0;
+  if (opts.checkpoint) {
+    saveGanCheckpoint(opts.checkpoint, result.gan, {
+      optimizers: result.optimizers,
+      meta: {
+        epoch: result.epoch,
+        seed,
+        globalStep: result.optimizers.generator.step,
+        dataset: opts.dataset.name,
+        backend: backend.name,
+        resume: result.resume,
+      },
+    });
+  }
+  // Stopped by an interrupt (not by the caller's own signal): the cell ends with an error, as interrupted cells do.
+  if (result.stoppedEarly && !opts.signal?.aborted) {
+    result.gan.dispose();
+    result.optimizers.generator.dispose();
+    result.optimizers.discriminator.dispose();
+    const where = result.resume.stepInEpoch > 0 ? `epoch ${result.epoch + 1}, step ${result.resume.stepInEpoch}` : `the end of epoch ${result.epoch}`;
+    const next = opts.checkpoint
+      ? `; saved ${opts.checkpoint} — continue with resumeFrom: ${JSON.stringify(opts.checkpoint)}`
+      : ' (pass checkpoint: FILE to keep such runs)';
+    throw new InterruptedError(`training interrupted (${result.stopReason}) at ${where}${next}`, result.stopReason);
+  }
   const steps = result.history.steps.d.length;
   return { ...result, backend, msPerStep: steps ? (result.seconds * 1000) / steps : NaN };
+}
+
+/** The trainGan options that continue the run saved in `file`. */
+function resumeOptions(file: string): Partial<TrainGanOptions> {
+  const c = loadGanCheckpoint(file);
+  if (!c.optimizers) throw new RangeError(`${file} has no optimiser state: it cannot resume a run`);
+  return {
+    gan: c.gan,
+    optimizers: c.optimizers,
+    seed: c.meta.seed,
+    startEpoch: c.meta.epoch,
+    resume: c.meta.resume === undefined ? undefined : checkResumeState(c.meta.resume),
+  };
 }

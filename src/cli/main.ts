@@ -2,6 +2,7 @@
 /** The privlab command line: dispatch to the registered commands. */
 import { COMMANDS } from './commands';
 import { UsageError } from './command';
+import { installCliInterruptHandlers, interruptExitCode, InterruptedError } from '../util/interrupt';
 
 function usage(): string {
   return `privlab — privacy-preserving generative AI lab\n\nUsage:\n${COMMANDS.map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n')}\n`;
@@ -18,9 +19,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`privlab: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  // Ctrl-C / SIGTERM: long loops stop after their current step and save; a second signal quits at once.
+  installCliInterruptHandlers();
   try {
     return await cmd.run(rest);
   } catch (err) {
+    if (err instanceof InterruptedError) {
+      process.stderr.write(`privlab ${name}: ${err.message}\n`);
+      return interruptExitCode(err.reason);
+    }
     const isUsage = err instanceof UsageError || String((err as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`privlab ${name}: ${(err as Error).message}\n`);
     return isUsage ? 2 : 1;

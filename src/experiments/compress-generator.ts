@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../data/dataset';
 import { Gan } from '../nn/gan';
-import { GanStabilizers, trainGan } from '../nn/train-gan';
+import { GanStabilizers, throwIfStoppedEarly, trainGan } from '../nn/train-gan';
 import { l1Mask, sparsity } from '../prune/masks';
 import { MaskedVariables } from '../prune/masked-variables';
 import { QatTransform } from '../quant/qat';
@@ -76,6 +76,8 @@ export async function compressGenerator(opts: CompressGeneratorOptions): Promise
     const a = await trainGan({ ...common, epochs: opts.qatEpochs, startEpoch: start, onEpoch: (e) => opts.onEpoch?.('qat', e.epoch, e.d, e.g) });
     a.optimizers.generator.dispose();
     a.optimizers.discriminator.dispose();
+    // Ctrl-C: a half-fine-tuned model is not the compressed model; stop before pruning and export.
+    throwIfStoppedEarly(a, 'QAT fine-tuning');
     for (const l of gan.generator.layers) masks.setMask(l.kernel, l1Mask(l.kernel.dataSync(), prune));
     const b = await trainGan({
       ...common,
@@ -86,6 +88,7 @@ export async function compressGenerator(opts: CompressGeneratorOptions): Promise
     });
     b.optimizers.generator.dispose();
     b.optimizers.discriminator.dispose();
+    throwIfStoppedEarly(b, 'fine-tuning with the pruning masks');
     masks.apply();
     qat.training = false;
     const epochs = start + opts.qatEpochs + opts.finetuneEpochs;

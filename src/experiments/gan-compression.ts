@@ -23,7 +23,7 @@ import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
 import { datasetStats, generatorFid } from '../metrics/gan-fid';
 import { Gan } from '../nn/gan';
-import { trainGan, StepInfo } from '../nn/train-gan';
+import { throwIfStoppedEarly, trainGan, StepInfo } from '../nn/train-gan';
 import { l1Mask } from '../prune/masks';
 import { GradualSchedule, sparsityAt } from '../prune/schedule';
 import { MaskedVariables } from '../prune/masked-variables';
@@ -223,6 +223,7 @@ async function compress(
     const cpu = process.cpuUsage(cpu0);
     r.optimizers.generator.dispose();
     r.optimizers.discriminator.dispose();
+    throwIfStoppedEarly(r, `training of ${variant}`);
     if (fidTrail.length === 0) fidTrail.push(fidOf(gan, extra.qat)); // no epochs trained
     return { seconds: r.seconds - fidSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 - fidCpu, fidTrail };
   };

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../util/files';
+import { removeStaleTemps as removeDeadWritersTemps, writeFileAtomic } from '../util/files';
 import { Metrics } from './strategy';
 import { TensorSpec, Weights } from './weights';
 import { decodeFrame, encodeFrame } from './wire';
@@ -68,11 +68,7 @@ export function saveCheckpoint(file: string, s: ServerState): void {
 
 /** Remove temp files a killed writer left beside the checkpoint (writeFileAtomic's `FILE.tmp-…`). */
 export function removeStaleTemps(file: string): string[] {
-  const dir = path.dirname(path.resolve(file));
-  const prefix = `${path.basename(file)}.tmp-`;
-  const stale = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith(prefix)) : [];
-  for (const f of stale) fs.rmSync(path.join(dir, f), { force: true });
-  return stale;
+  return removeDeadWritersTemps(path.dirname(path.resolve(file)), path.basename(file));
 }
 
 /** The state in `file`, or undefined when there is none yet. `expect`: the model's tensors, when known. */

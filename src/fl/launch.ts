@@ -12,6 +12,7 @@ import { ImageDataset, subset } from '../data/dataset';
 import { datasetSplit } from '../data/load';
 import { ShardMode, splitSites, writeSiteShard } from '../data/site-shards';
 import { packageRoot } from '../util/files';
+import { interruptScope } from '../util/interrupt';
 import { Config } from './strategy';
 import { PolicySpec } from './policy';
 import { CheckpointError, RoundRecord, ServerState, loadCheckpoint } from './checkpoint';
@@ -157,6 +158,10 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
   writeTokens(sitesFile, tokens);
   const checkpoint = path.join(dir, 'server.ckpt');
   const procs: Proc[] = [];
+  // Ctrl-C, SIGTERM or a kernel interrupt: stop waiting and end the server and sites (below); the
+  // server's checkpoint holds the last whole round, from which the job can be run again.
+  const scope = interruptScope();
+  const stopped = `federated job in ${dir}`;
   try {
     const server = start(
       'server',
@@ -192,7 +197,7 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
       log,
     );
     procs.push(server);
-    const url = await serverOutput(server, o.onRound ?? (() => undefined));
+    const url = await scope.race(serverOutput(server, o.onRound ?? (() => undefined)), stopped);
     for (const id of ids) {
       procs.push(
         start(
@@ -204,7 +209,7 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
         ),
       );
     }
-    const code = await server.exit;
+    const code = await scope.race(server.exit, stopped);
     if (code !== 0) throw new Error(`the server exited with ${code}; see ${path.join(dir, 'server.log')}`);
     // Sites leave once told the job is over; one that does not is stopped below.
     let timer: NodeJS.Timeout | undefined;
@@ -220,6 +225,7 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
     if (!state) throw new CheckpointError(checkpoint, 'the server finished without writing its checkpoint');
     return { dir, checkpoint, state, seconds: (performance.now() - t0) / 1000 };
   } finally {
+    scope.dispose();
     for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   }
 }

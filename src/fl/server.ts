@@ -16,6 +16,7 @@ import { TensorSpec, Weights, weightsFromVariables } from './weights';
 import { frameLimit } from './wire';
 import { CheckpointError, RoundRecord, ServerState, SiteAnswer, loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint';
 import { PrivacyLedger } from './privacy-accounting';
+import { interruptScope, InterruptScope } from '../util/interrupt';
 
 export interface ServerOptions {
   task: FlTask;
@@ -100,7 +101,7 @@ export class FlServer {
   }
 
   async run(): Promise<ServerState> {
-    const { task, strategy } = this.o;
+    const { task } = this.o;
     const fresh = initialWeights(task, this.o.seed ?? 0);
     const specs = fresh.specs;
     for (const f of removeStaleTemps(this.o.checkpoint)) this.log(`removed ${f}, a checkpoint write cut short`);
@@ -117,22 +118,37 @@ export class FlServer {
       state = { task: task.name, round: 0, history: [], weights: fresh };
       saveCheckpoint(this.o.checkpoint, state);
     }
-    if (state.round < this.o.rounds) await this.waitForSites();
+    // Ctrl-C / SIGTERM / a kernel interrupt end the job between saves: the checkpoint holds the last whole round.
+    const scope = interruptScope();
+    try {
+      return await this.rounds(state, specs, scope);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  private async rounds(state: ServerState, specs: readonly TensorSpec[], scope: InterruptScope): Promise<ServerState> {
+    const { strategy } = this.o;
+    const stopped = (): string => `federated job (${this.o.checkpoint} holds round ${state.round}; run the server again to resume)`;
+    if (state.round < this.o.rounds) await scope.race(this.waitForSites(), stopped());
     for (let round = state.round + 1; round <= this.o.rounds; round++) {
-      state = this.completeRound(state, round, await this.fitRound(state.weights, round, specs));
+      state = this.completeRound(state, round, await scope.race(this.fitRound(state.weights, round, specs), stopped()));
       saveCheckpoint(this.o.checkpoint, state);
       this.log(`round ${round} done: ${state.history[round - 1].accepted.length} updates averaged; checkpoint saved`);
       this.o.onRound?.(state.history[round - 1]);
     }
     if ((this.o.evaluate ?? true) && !state.evaluation) {
       const t0 = performance.now();
-      const got = await this.collect(
-        { job: `${this.runId}.eval`, round: state.round },
-        'evaluate',
-        this.o.transport.sites,
-        state.weights,
-        [],
-        strategy.configureEvaluate(state.round),
+      const got = await scope.race(
+        this.collect(
+          { job: `${this.runId}.eval`, round: state.round },
+          'evaluate',
+          this.o.transport.sites,
+          state.weights,
+          [],
+          strategy.configureEvaluate(state.round),
+        ),
+        stopped(),
       );
       const sites = got.answers.map(answerOf);
       state = { ...state, evaluation: { round: state.round, sites, metrics: strategy.aggregateMetrics(sites) } };

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/files';
+import { interruptScope, InterruptedError } from '../util/interrupt';
 import { jupyterEnv, KERNEL_NAME, systemPython } from './env';
 import { kernelSpecFile } from './kernelspec';
 
@@ -85,6 +86,11 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(systemPython(), args, { env: jupyterEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Ctrl-C / SIGTERM to privlab: the runner is told to stop (it shuts its kernel down), and no report is written.
+    const scope = interruptScope();
+    const stop = (): void => void child.kill('SIGTERM');
+    if (scope.signal.aborted) stop();
+    else scope.signal.addEventListener('abort', stop, { once: true });
     let stdout = '';
     let stderrTail = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -93,8 +99,16 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
       stderrTail = (stderrTail + text).slice(-4000);
       for (const line of text.split('\n')) if (line.startsWith('  cell ')) log(`${name}:${line.slice(1)}`);
     });
-    child.on('error', (err) => reject(new Error(`cannot start ${systemPython()}: ${err.message}`)));
+    child.on('error', (err) => {
+      scope.dispose();
+      reject(new Error(`cannot start ${systemPython()}: ${err.message}`));
+    });
     child.on('close', (code) => {
+      scope.dispose();
+      if (scope.signal.aborted) {
+        reject(new InterruptedError(`${notebook}: report interrupted (${String(scope.signal.reason)}); no report written`, String(scope.signal.reason)));
+        return;
+      }
       const last = stdout.trim().split('\n').pop() ?? '';
       let msg:
         { ok?: boolean; cell?: number; code_cell?: number; ename?: string; evalue?: string; source?: string; details?: string; seconds?: number } | undefined;

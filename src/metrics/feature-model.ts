@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../data/dataset';
 import { mnistSplit } from '../data/mnist-canonical';
 import { toTensors } from '../data/tensors';
+import { interruptScope } from '../util/interrupt';
 import { SeededRng } from '../util/rng';
 import { packageRoot } from '../util/files';
 import { loadModel, saveModel } from './tfjs-files';
@@ -78,6 +79,8 @@ export async function trainFeatureClassifier(opts: TrainClassifierOptions = {}):
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const { x, yOneHot, y } = toTensors(split.train, { range: '[0,1]', layout: 'image' });
   const rng = new SeededRng(seed);
+  // Ctrl-C / the kernel's interrupt: stop between batches (the cached model on disk is untouched).
+  const scope = interruptScope();
   try {
     for (let e = 0; e < epochs; e++) {
       const order = rng.permutation(split.train.count);
@@ -89,10 +92,15 @@ export async function trainFeatureClassifier(opts: TrainClassifierOptions = {}):
         lossSum += (await model.trainOnBatch(bx, by)) as number;
         batches++;
         tf.dispose([idx, bx, by]);
+        if (await scope.pause()) {
+          model.dispose();
+          scope.throwIfInterrupted(`classifier training (epoch ${e + 1}, batch ${batches})`);
+        }
       }
       opts.onEpoch?.(e + 1, lossSum / batches);
     }
   } finally {
+    scope.dispose();
     tf.dispose([x, yOneHot, y]);
   }
   const trainedOn = `${split.train.name} (${split.train.count}); tested on ${split.test.name} (${split.test.count})`;

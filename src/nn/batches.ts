@@ -17,12 +17,14 @@ export function batchesPerEpoch(count: number, batchSize: number): number {
 /**
  * The epoch's minibatches, in the order of a permutation drawn from `rng`. Pixels are
  * converted per batch straight from the dataset's bytes, so no full-dataset float copy is kept.
+ * `firstBatch` skips the batches before it (a run resumed in the middle of an epoch).
  */
-export function* epochBatches(ds: ImageDataset, batchSize: number, rng: SeededRng): Generator<Batch> {
+export function* epochBatches(ds: ImageDataset, batchSize: number, rng: SeededRng, firstBatch = 0): Generator<Batch> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(firstBatch) || firstBatch < 0) throw new RangeError(`firstBatch must be a non-negative integer, got ${firstBatch}`);
   const px = ds.height * ds.width;
   const order = rng.permutation(ds.count);
-  for (let start = 0; start < ds.count; start += batchSize) {
+  for (let start = firstBatch * batchSize; start < ds.count; start += batchSize) {
     const n = Math.min(batchSize, ds.count - start);
     const pixels = new Float32Array(n * px);
     const labels = new Uint8Array(n);

@@ -19,7 +19,8 @@ export class DropoutTransform implements LayerTransform {
   constructor(
     readonly rate: number,
     readonly hiddenLayers: number,
-    private readonly rng: SeededRng,
+    /** Public so a checkpoint can save where its stream is (a resumed run draws the same masks). */
+    readonly rng: SeededRng,
   ) {
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
     if (!Number.isInteger(hiddenLayers) || hiddenLayers < 0) throw new RangeError(`hiddenLayers must be a non-negative integer, got ${hiddenLayers}`);

@@ -3,10 +3,16 @@
  * history, sample grids from a fixed latent batch at chosen epochs, memory readings per
  * epoch (a leak shows as growth), and callbacks that may be async (a notebook's progress
  * bar awaits there, which lets its redraws through while training runs).
+ *
+ * Interrupts (Ctrl-C, SIGTERM, a kernel's interrupt; src/util/interrupt.ts) stop the loop
+ * after the current step; the result then carries a `resume` state (where in the epoch, the
+ * random streams' states, the epoch's partial loss sums) from which `resume` in the options
+ * continues exactly as the uninterrupted run would have.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureBackend } from '../backend/select';
 import { ImageDataset } from '../data/dataset';
+import { interruptScope, InterruptedError } from '../util/interrupt';
 import { SeededRng } from '../util/rng';
 import { AdamConfig } from './adam';
 import { batchesPerEpoch, epochBatches } from './batches';
@@ -76,10 +82,13 @@ export interface TrainGanOptions {
   /** Stop each epoch after this many steps (quick runs and tests). */
   maxStepsPerEpoch?: number;
   onStep?: (s: StepInfo) => void | Promise<void>;
-  onEpoch?: (e: EpochRecord) => void | Promise<void>;
+  /** After each completed epoch; `state` resumes training from this point (e.g. for a checkpoint). */
+  onEpoch?: (e: EpochRecord, state: TrainGanResumeState) => void | Promise<void>;
   onSample?: (s: Sample) => void | Promise<void>;
-  /** Checked between steps: abort() stops training after the current step. */
+  /** Checked between steps: abort() stops training after the current step. Interrupts do the same. */
   signal?: AbortSignal;
+  /** Continue a run stopped at `startEpoch` + `resume.stepInEpoch` steps (from TrainGanResult.resume). */
+  resume?: TrainGanResumeState;
   /** Stabilisers; all off by default (the reference training). */
   stabilizers?: GanStabilizers;
 }
@@ -103,6 +112,37 @@ export const RECOMMENDED_STABILIZERS: Readonly<Required<GanStabilizers>> = Objec
 /** The reference training: no stabiliser. */
 export const NO_STABILIZERS: Readonly<Required<GanStabilizers>> = Object.freeze({ realTarget: 1, instanceNoise: 0, discriminatorDropout: 0 });
 
+/**
+ * Where a run stopped, beyond the model and optimiser (which hold the weights and step
+ * counts): enough to continue bit-identically for the same seed, dataset and batch size.
+ * Plain JSON, so it can go into a checkpoint's meta.
+ */
+export interface TrainGanResumeState {
+  /** Steps done in the epoch after the last completed one (0 at an epoch boundary). */
+  stepInEpoch: number;
+  /** The epoch's latent-noise stream (null at an epoch boundary: each epoch starts its own). */
+  noiseRng: number[] | null;
+  /** The discriminator-dropout stream, which runs across epochs (null without dropout). */
+  dropoutRng: number[] | null;
+  /** Loss sums and seconds of the partial epoch, so its record is the uninterrupted run's. */
+  dSum: number;
+  gSum: number;
+  seconds: number;
+}
+
+/** Check a resume state read from a file; throws RangeError naming the bad field. */
+export function checkResumeState(x: unknown): TrainGanResumeState {
+  const r = x as Partial<TrainGanResumeState> | null;
+  const rngOk = (v: unknown): boolean => v === null || (Array.isArray(v) && v.length === 4 && v.every((u) => Number.isInteger(u) && u >= 0 && u <= 0xffffffff));
+  if (typeof r !== 'object' || r === null) throw new RangeError(`a resume state must be an object, got ${JSON.stringify(x)}`);
+  if (!Number.isInteger(r.stepInEpoch) || (r.stepInEpoch as number) < 0)
+    throw new RangeError(`resume.stepInEpoch must be a non-negative integer, got ${r.stepInEpoch}`);
+  if (!rngOk(r.noiseRng) || !rngOk(r.dropoutRng)) throw new RangeError('resume.noiseRng and resume.dropoutRng must be null or four uint32s');
+  if (r.stepInEpoch! > 0 && r.noiseRng === null) throw new RangeError('resume.noiseRng is needed in the middle of an epoch');
+  for (const k of ['dSum', 'gSum', 'seconds'] as const) if (!Number.isFinite(r[k])) throw new RangeError(`resume.${k} must be a finite number, got ${r[k]}`);
+  return r as TrainGanResumeState;
+}
+
 export interface TrainGanResult {
   gan: Gan;
   optimizers: GanOptimizers;
@@ -112,6 +152,10 @@ export interface TrainGanResult {
   epoch: number;
   seconds: number;
   stoppedEarly: boolean;
+  /** Why it stopped early: the abort reason (e.g. "SIGINT", "kernel interrupt"). */
+  stopReason?: string;
+  /** The state to continue from (TrainGanOptions.resume), in the middle of an epoch or at its end. */
+  resume: TrainGanResumeState;
 }
 
 /** Independent seeded streams for (seed, purpose, epoch). */
@@ -172,24 +216,46 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   const { realTarget, instanceNoise } = checkGanStepOptions(stab);
   const dropout = stab.discriminatorDropout ?? 0;
   if (dropout !== 0 && gan.discriminator.transform) throw new Error('the discriminator already has a layer transform; dropout cannot be added');
-  const dropoutTransform = dropout !== 0 ? new DropoutTransform(dropout, gan.discriminator.layers.length - 1, streamRng(seed, DROPOUT, startEpoch)) : undefined;
+  const resume = opts.resume ? checkResumeState(opts.resume) : undefined;
+  if (resume && resume.stepInEpoch >= stepsPerEpoch)
+    throw new RangeError(`resume.stepInEpoch ${resume.stepInEpoch} is not below the ${stepsPerEpoch} steps of an epoch`);
+  const dropoutRng = streamRng(seed, DROPOUT, startEpoch);
+  if (resume?.dropoutRng) dropoutRng.setState(resume.dropoutRng);
+  const dropoutTransform = dropout !== 0 ? new DropoutTransform(dropout, gan.discriminator.layers.length - 1, dropoutRng) : undefined;
   // Instance noise falls linearly to 0 at the run's last step (counted from step 0, so a resumed run continues the same schedule).
   const annealSteps = lastEpoch * stepsPerEpoch;
   const t0 = performance.now();
   let globalStep = optimizers.generator.step;
   let epoch = startEpoch;
   let stoppedEarly = false;
+  const stateAt = (stepInEpoch: number, noise: SeededRng | null, dSum: number, gSum: number, seconds: number): TrainGanResumeState => ({
+    stepInEpoch,
+    noiseRng: stepInEpoch > 0 && noise ? noise.getState() : null,
+    dropoutRng: dropoutTransform ? dropoutRng.getState() : null,
+    dSum: stepInEpoch > 0 ? dSum : 0,
+    gSum: stepInEpoch > 0 ? gSum : 0,
+    seconds: stepInEpoch > 0 ? seconds : 0,
+  });
+  let state = resume ?? stateAt(0, null, 0, 0, 0);
+  // Signal handlers run between steps only if the loop yields a macrotask now and then: the scope's pause() does.
+  const scope = interruptScope(opts.signal);
 
   gan.discriminator.transform = dropoutTransform;
   try {
     for (let e = startEpoch + 1; e <= lastEpoch && !stoppedEarly; e++) {
-      const te = performance.now();
+      if (scope.signal.aborted) {
+        stoppedEarly = true; // interrupted between epochs (while sampling, or in onEpoch)
+        break;
+      }
+      const resumed = e === startEpoch + 1 ? resume : undefined;
+      const te = performance.now() - (resumed?.seconds ?? 0) * 1000;
       const shuffle = streamRng(seed, SHUFFLE, e);
       const noise = streamRng(seed, NOISE, e);
-      let dSum = 0;
-      let gSum = 0;
-      let steps = 0;
-      for (const batch of epochBatches(ds, batchSize, shuffle)) {
+      if (resumed?.noiseRng) noise.setState(resumed.noiseRng);
+      let dSum = resumed?.dSum ?? 0;
+      let gSum = resumed?.gSum ?? 0;
+      let steps = resumed?.stepInEpoch ?? 0;
+      for (const batch of epochBatches(ds, batchSize, shuffle, steps)) {
         let losses: StepLosses;
         try {
           const sigma = instanceNoise * Math.max(0, 1 - globalStep / annealSteps);
@@ -204,13 +270,17 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
         history.steps.d.push(losses.d);
         history.steps.g.push(losses.g);
         if (opts.onStep) await opts.onStep({ ...losses, epoch: e, stepInEpoch: steps, stepsPerEpoch, globalStep });
-        if (opts.signal?.aborted) {
+        if (await scope.pause()) {
           stoppedEarly = true;
           break;
         }
         if (steps >= stepsPerEpoch) break;
       }
-      if (stoppedEarly && steps < stepsPerEpoch) break; // a partial epoch is not recorded as one
+      if (stoppedEarly && steps < stepsPerEpoch) {
+        // A partial epoch is not recorded as one; its state is kept to finish it on resume.
+        state = stateAt(steps, noise, dSum, gSum, (performance.now() - te) / 1000);
+        break;
+      }
       const mem = tf.memory();
       const record: EpochRecord = {
         epoch: e,
@@ -224,7 +294,8 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
       };
       history.epochs.push(record);
       epoch = e;
-      if (opts.onEpoch) await opts.onEpoch(record);
+      state = stateAt(0, null, 0, 0, 0);
+      if (opts.onEpoch) await opts.onEpoch(record, state);
       if (sampleEpochs.has(e)) {
         const s = sampleImages(gan, sampleCount, seed, e);
         samples.push(s);
@@ -232,8 +303,20 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
       }
     }
   } finally {
+    scope.dispose();
     // Dropout belongs to training only: the returned model evaluates D without it.
     if (dropoutTransform) gan.discriminator.transform = undefined;
   }
-  return { gan, optimizers, history, samples, epoch, seconds: (performance.now() - t0) / 1000, stoppedEarly };
+  const stopReason = stoppedEarly ? String(scope.signal.reason) : undefined;
+  return { gan, optimizers, history, samples, epoch, seconds: (performance.now() - t0) / 1000, stoppedEarly, stopReason, resume: state };
+}
+
+/**
+ * For callers that cannot use a partial run (a fine-tuning stage of a pipeline, a benchmark
+ * variant): throw InterruptedError when `r` stopped early, naming `what` and where.
+ */
+export function throwIfStoppedEarly(r: TrainGanResult, what: string): void {
+  if (!r.stoppedEarly) return;
+  const where = r.resume.stepInEpoch > 0 ? `epoch ${r.epoch + 1}, step ${r.resume.stepInEpoch}` : `the end of epoch ${r.epoch}`;
+  throw new InterruptedError(`${what} interrupted (${r.stopReason}) at ${where}; nothing was saved`, r.stopReason);
 }

@@ -27,6 +27,21 @@ export class SeededRng {
     this.s3 = next();
   }
 
+  /** The generator's state (four uint32s): saved in checkpoints so a resumed run draws what the first would have. */
+  getState(): [number, number, number, number] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
+  /** Continue from a state returned by getState(). */
+  setState(state: readonly number[]): this {
+    if (!Array.isArray(state) || state.length !== 4 || !state.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
+      throw new RangeError(`an rng state is four uint32s, got ${JSON.stringify(state)}`);
+    }
+    if (state.every((v) => v === 0)) throw new RangeError('an all-zero rng state is invalid for xoshiro128**');
+    [this.s0, this.s1, this.s2, this.s3] = state;
+    return this;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;

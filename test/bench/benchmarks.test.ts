@@ -248,3 +248,14 @@ test('bench fhe-gan: a 100-4-784 PTQ generator, one encrypted image', () => {
   assert.ok(Math.abs(r.s_per_image - (p.encrypt_s_per_image + p.server_s_per_image + p.decrypt_s_per_image)) < 2e-3, 's/image is the sum of its phases');
   assert.ok(r.agreement_execute_simulate.outputs >= 0.8, `execute vs simulate ${JSON.stringify(r.agreement_execute_simulate)}`);
 });
+
+test('bench interrupt-latency: one trial; the run stopped by SIGINT with a resumable checkpoint', () => {
+  const r = bench(['interrupt-latency', '--trials', '1', '--max-steps-per-epoch', '1']);
+  hasKeys(r, ['trials', 'median_latency_s', 'median_step_s', 'all_resumable'], 'interrupt-latency');
+  assert.equal(r.trials.length, 1);
+  assert.equal(r.trials[0].signal, 'SIGINT');
+  assert.equal(r.trials[0].exit_code, 130);
+  assert.ok(r.trials[0].steps >= 2, 'stopped after its second epoch');
+  assert.equal(r.all_resumable, true);
+  assert.ok(positive(r.median_latency_s) && positive(r.median_step_s));
+});

@@ -3,21 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { ROOT } from '../support/cli';
+import { freePort } from '../support/ports';
 import { jupyterDirs, systemPython } from '../../src/jupyter/env';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 test('privlab lab: Jupyter Notebook on 127.0.0.1 with notebooks/ and the privlab kernel', async () => {
   const port = await freePort();

@@ -33,6 +33,7 @@ import {
 } from '../../fl';
 import { datasetSplit } from '../../data/load';
 import { loadFeatureModel } from '../../metrics/feature-model';
+import { checkParentExists } from '../../util/out-dir';
 
 const USAGE = `privlab fl run [--sites N] [--rounds R] [--task NAME] [--non-iid [--classes-per-site K]] [TRAINING] [--train-examples N] [--out DIR] [--round-timeout S] [--min-sites M] [--fraction-fit F] [--seed S] [--json]
     A federated job on this machine: the server and N sites (default 3) as separate
@@ -292,6 +293,7 @@ async function run(argv: string[]): Promise<number> {
   const gan = parseGanTaskName(values.task) !== undefined;
   if (fidSamples !== undefined && !gan) throw new UsageError('--fid needs a GAN task (--task gan-mnist)');
   if (values.out && fs.existsSync(values.out) && fs.readdirSync(values.out).length > 0) throw new UsageError(`--out ${values.out} is not empty`);
+  if (values.out) checkParentExists(values.out);
   const { fit, policy } = trainingSetup(values);
   const result = await runFederated({
     ...n,

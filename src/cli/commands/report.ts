@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Command, numberOption } from '../command';
 import { NotebookCellError, runReports } from '../../jupyter/report';
+import { checkParentExists } from '../../util/out-dir';
 
 export const report: Command = {
   name: 'report',
@@ -14,6 +15,7 @@ export const report: Command = {
       options: { out: { type: 'string' }, 'cell-timeout': { type: 'string' } },
     });
     const cellTimeoutS = numberOption('cell-timeout', values['cell-timeout'], (n) => n > 0, 'a positive number of seconds');
+    if (values.out) checkParentExists(values.out);
     try {
       const results = await runReports(positionals, { outDir: values.out, cellTimeoutS });
       for (const r of results) console.log(`${r.notebook} → ${r.html} (${r.seconds.toFixed(1)} s)`);

@@ -5,7 +5,6 @@
  * Both measure what they wrote (LeNet FID vs the test digits, mode coverage) and record
  * it with the command and the files' SHA-256 in the folder's manifest.json.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { numberOption, UsageError } from '../command';
@@ -20,6 +19,7 @@ import { compressGenerator, quantizedGeneratorSamples } from '../../experiments/
 import { loadGanFrom, writeShippedManifest } from '../../experiments/shipped-generators';
 import { saveQuantizedModel } from '../../quant/quantized-model';
 import { Gan } from '../../nn/gan';
+import { withOutputDir } from '../../util/out-dir';
 
 const FID_SAMPLES = 2000;
 const FID_SEED = 12345;
@@ -53,23 +53,25 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { from: { type: 'string' }, out: { type: 'string' }, command: { type: 'string' } } });
   if (!values.from || !values.out) throw new UsageError('train export needs --from CHECKPOINT and --out DIR');
   if (!values.command) throw new UsageError('train export needs --command "…": the command that trained the checkpoint, recorded in the manifest');
-  await selectBackend();
-  const { gan, meta } = loadGanCheckpoint(values.from, { withOptimizers: false });
-  const out = values.out;
-  fs.mkdirSync(out, { recursive: true });
-  const m = { ...meta, exportedFrom: path.basename(values.from) };
-  saveGanCheckpoint(path.join(out, 'generator.ckpt'), gan, { meta: m, networks: ['generator'] });
-  saveGanCheckpoint(path.join(out, 'discriminator.ckpt'), gan, { meta: m, networks: ['discriminator'] });
-  const quality = await measure((fm, real) => generatorQuality(gan, fm, real, { count: FID_SAMPLES, seed: FID_SEED }), true);
-  gan.dispose();
-  const manifest = writeShippedManifest(out, {
-    what: `the reference MLP GAN (G 100→256→512→1024→784), trained ${meta.epoch} epochs (${meta.globalStep} steps) on the canonical MNIST training digits; the discriminator is kept for fine-tuning (train compress)`,
-    commands: [values.command, `privlab train export --from ${values.from} --out ${out} --command ${JSON.stringify(values.command)}`],
-    files: ['generator.ckpt', 'discriminator.ckpt'],
-    quality,
+  const { out, from, command } = values;
+  // Claimed (parent checked, locked) before the slow work: a second run into it is refused at once.
+  return withOutputDir(out, async () => {
+    await selectBackend();
+    const { gan, meta } = loadGanCheckpoint(from, { withOptimizers: false });
+    const m = { ...meta, exportedFrom: path.basename(from) };
+    saveGanCheckpoint(path.join(out, 'generator.ckpt'), gan, { meta: m, networks: ['generator'] });
+    saveGanCheckpoint(path.join(out, 'discriminator.ckpt'), gan, { meta: m, networks: ['discriminator'] });
+    const quality = await measure((fm, real) => generatorQuality(gan, fm, real, { count: FID_SAMPLES, seed: FID_SEED }), true);
+    gan.dispose();
+    const manifest = writeShippedManifest(out, {
+      what: `the reference MLP GAN (G 100→256→512→1024→784), trained ${meta.epoch} epochs (${meta.globalStep} steps) on the canonical MNIST training digits; the discriminator is kept for fine-tuning (train compress)`,
+      commands: [command, `privlab train export --from ${from} --out ${out} --command ${JSON.stringify(command)}`],
+      files: ['generator.ckpt', 'discriminator.ckpt'],
+      quality,
+    });
+    console.log(JSON.stringify({ out, ...manifest }));
+    return 0;
   });
-  console.log(JSON.stringify({ out, ...manifest }));
-  return 0;
 }
 
 export async function compressCommand(argv: string[]): Promise<number> {
@@ -95,46 +97,47 @@ export async function compressCommand(argv: string[]): Promise<number> {
   const finetuneEpochs = numberOption('finetune-epochs', values['finetune-epochs'], (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 1;
   const seed = numberOption('seed', values.seed, Number.isInteger, 'an integer') ?? 0;
   const maxSteps = numberOption('max-steps-per-epoch', values['max-steps-per-epoch'], (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-  await selectBackend();
-  const ds = loadDataset(values.dataset ?? 'mnist');
-  const gan: Gan = loadGanFrom(values.from);
-  process.stderr.write(
-    `privlab train compress: ${bits}-bit QAT ${qatEpochs} epochs, prune ${prune * 100} %, fine-tune ${finetuneEpochs} epochs on ${ds.name}\n`,
-  );
-  const r = await compressGenerator({
-    gan,
-    dataset: ds,
-    bits,
-    prune,
-    qatEpochs,
-    finetuneEpochs,
-    seed,
-    maxStepsPerEpoch: maxSteps,
-    stabilizers: RECOMMENDED_STABILIZERS,
-    onEpoch: (phase, e, d, g) => process.stderr.write(`${phase} epoch ${e}: D ${d.toFixed(4)}  G ${g.toFixed(4)}\n`),
+  const { out, from } = values;
+  return withOutputDir(out, async () => {
+    await selectBackend();
+    const ds = loadDataset(values.dataset ?? 'mnist');
+    const gan: Gan = loadGanFrom(from);
+    process.stderr.write(
+      `privlab train compress: ${bits}-bit QAT ${qatEpochs} epochs, prune ${prune * 100} %, fine-tune ${finetuneEpochs} epochs on ${ds.name}\n`,
+    );
+    const r = await compressGenerator({
+      gan,
+      dataset: ds,
+      bits,
+      prune,
+      qatEpochs,
+      finetuneEpochs,
+      seed,
+      maxStepsPerEpoch: maxSteps,
+      stabilizers: RECOMMENDED_STABILIZERS,
+      onEpoch: (phase, e, d, g) => process.stderr.write(`${phase} epoch ${e}: D ${d.toFixed(4)}  G ${g.toFixed(4)}\n`),
+    });
+    const file = 'generator.quantized.json';
+    saveQuantizedModel(path.join(out, file), r.model);
+    if (values['save-float']) saveGanCheckpoint(path.join(out, 'gan.ckpt'), gan, { meta: { epoch: r.epochs, seed, globalStep: 0 } });
+    gan.dispose();
+    // Measured on the integer model run in the clear: what FHE computes.
+    const quality = await measure((fm, real) => {
+      const samples = quantizedGeneratorSamples(r.model, FID_SAMPLES, FID_SEED);
+      try {
+        return samplesQuality(fm, real, samples);
+      } finally {
+        samples.dispose();
+      }
+    }, false);
+    const command = `privlab train compress --from ${values.from} --bits ${bits} --prune ${prune} --qat-epochs ${qatEpochs} --finetune-epochs ${finetuneEpochs} --seed ${seed}${maxSteps ? ` --max-steps-per-epoch ${maxSteps}` : ''} --out ${out}`;
+    const manifest = writeShippedManifest(out, {
+      what: `the regular generator fine-tuned with ${bits}-bit QAT, pruned ${prune * 100} % (L1, one shot, per layer) and fine-tuned with the masks held; the integer model the FHE compiler reads`,
+      commands: [command],
+      files: [file],
+      quality: { ...quality, layer_sparsity: r.layerSparsity, evaluated: 'integer model in the clear (runQuantized)' },
+    });
+    console.log(JSON.stringify({ out, ...manifest }));
+    return 0;
   });
-  const out = values.out;
-  fs.mkdirSync(out, { recursive: true });
-  const file = 'generator.quantized.json';
-  saveQuantizedModel(path.join(out, file), r.model);
-  if (values['save-float']) saveGanCheckpoint(path.join(out, 'gan.ckpt'), gan, { meta: { epoch: r.epochs, seed, globalStep: 0 } });
-  gan.dispose();
-  // Measured on the integer model run in the clear: what FHE computes.
-  const quality = await measure((fm, real) => {
-    const samples = quantizedGeneratorSamples(r.model, FID_SAMPLES, FID_SEED);
-    try {
-      return samplesQuality(fm, real, samples);
-    } finally {
-      samples.dispose();
-    }
-  }, false);
-  const command = `privlab train compress --from ${values.from} --bits ${bits} --prune ${prune} --qat-epochs ${qatEpochs} --finetune-epochs ${finetuneEpochs} --seed ${seed}${maxSteps ? ` --max-steps-per-epoch ${maxSteps}` : ''} --out ${out}`;
-  const manifest = writeShippedManifest(out, {
-    what: `the regular generator fine-tuned with ${bits}-bit QAT, pruned ${prune * 100} % (L1, one shot, per layer) and fine-tuned with the masks held; the integer model the FHE compiler reads`,
-    commands: [command],
-    files: [file],
-    quality: { ...quality, layer_sparsity: r.layerSparsity, evaluated: 'integer model in the clear (runQuantized)' },
-  });
-  console.log(JSON.stringify({ out, ...manifest }));
-  return 0;
 }

@@ -14,7 +14,11 @@
  * Usage (from the kernelspec): launch.js --config-path {connection_file}
  */
 import { format } from 'node:util';
+import { requestInterrupt } from '../../util/interrupt';
 import { errorFromConsole } from './errors';
+
+/** How long a cooperative loop gets to stop and save after the interrupt button before the cell is abandoned as before. */
+const COOPERATIVE_GRACE_MS = 5000;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped tslab internals */
 const converter = require('tslab/dist/converter') as { createConverter(o: { isJS: boolean; isBrowser: boolean }): any };
@@ -91,6 +95,9 @@ async function main(): Promise<void> {
     error: (...args) => (captured ? captured.push(args) : console.error(...args)),
   });
   const server = new jupyter.ZmqServer(new jupyter.JupyterHandlerImpl(executor, false), configPath);
+  // Which execution is running (0: none), so a delayed interrupt cannot hit the next cell.
+  let executing = 0;
+  let executions = 0;
 
   // Same as tslab's ZmqServer.handleExecute, plus execute_input and the error message.
   server.handleExecute = async function handleExecute(this: any, sock: unknown, msg: any): Promise<void> {
@@ -106,7 +113,13 @@ async function main(): Promise<void> {
     // take the cell's prompt number from it. tslab counts every execution, as we do here.
     send('execute_input', { code: msg.content.code, execution_count: (this.handler.execCount ?? 0) + 1 });
     captured = [];
-    let content: Record<string, unknown> = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
+    executing = ++executions;
+    let content: Record<string, unknown>;
+    try {
+      content = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
+    } finally {
+      executing = 0;
+    }
     const calls = captured ?? [];
     captured = null;
     if (content.status === 'error') {
@@ -128,7 +141,20 @@ async function main(): Promise<void> {
     reply.signAndSend(this.connInfo.key, sock);
   };
 
-  process.on('SIGINT', () => executor.interrupt());
+  // The interrupt button (Jupyter sends SIGINT). tslab's own interrupt only abandons the cell's
+  // promise: a training loop would run on in the background. So long loops are asked to stop
+  // (src/util/interrupt.ts); they end the cell themselves within a step, after saving. A cell with
+  // no such loop, or one that does not end in time, is abandoned as tslab does.
+  process.on('SIGINT', () => {
+    if (requestInterrupt('kernel interrupt') === 0) {
+      executor.interrupt();
+      return;
+    }
+    const running = executing;
+    setTimeout(() => {
+      if (running !== 0 && executing === running) executor.interrupt();
+    }, COOPERATIVE_GRACE_MS).unref();
+  });
   process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
   process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
   // Sockets exist once init() has bound them, before any message can arrive.

@@ -9,6 +9,7 @@ Progress goes to stderr, one line per code cell.
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -52,6 +53,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     ap.add_argument("--template-dir", required=True)
     args = ap.parse_args()
+    # privlab report sends SIGTERM when it is stopped: leave through the `with` below, which shuts
+    # the kernel down (Python's default action would exit at once and orphan the kernel).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     nb = nbformat.read(args.notebook, as_version=4)
     workdir = os.path.dirname(os.path.abspath(args.notebook))

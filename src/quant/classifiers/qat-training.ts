@@ -15,6 +15,7 @@ import { QuantizedModel } from '../quantized-model';
 import { quantizeInputs, runQuantized } from '../quantized-eval';
 import { QatConfig, QatTransform } from '../qat';
 import { SeededRng } from '../../util/rng';
+import { interruptScope } from '../../util/interrupt';
 
 export interface ClassifierTrainOptions {
   train: ImageDataset;
@@ -93,6 +94,8 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
   const floatEpochs = o.floatEpochs ?? 2;
   const total = floatEpochs + (o.qatEpochs ?? 8);
   let floatAccuracy = NaN;
+  // Ctrl-C / the kernel's interrupt: stop between batches; a half-trained classifier is not returned.
+  const scope = interruptScope();
   try {
     for (let e = 0; e < total; e++) {
       net.qat.quantize = e >= floatEpochs;
@@ -112,11 +115,13 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
         idx.dispose();
         lossSum += loss;
         steps++;
+        if (await scope.pause()) scope.throwIfInterrupted(`classifier training (epoch ${e + 1}, batch ${steps})`);
       }
       if (e === floatEpochs - 1 || (floatEpochs === 0 && e === 0)) floatAccuracy = testAccuracy(net, o.test, classes, false);
       await o.onEpoch?.({ epoch: e + 1, phase: net.qat.quantize ? 'qat' : 'float', loss: lossSum / steps });
     }
   } finally {
+    scope.dispose();
     tf.dispose([tr.x, tr.y, tr.yOneHot]);
     opt.dispose();
   }

@@ -16,6 +16,7 @@ import { circuitToJson, compileCircuit, describeCircuit, formatCompileReport, pa
 import { FheService } from '../../../fhe/tfhe/run/http-server';
 import { inferRemote } from '../../../fhe/tfhe/run/http-client';
 import { argmax } from '../../../fhe/tfhe/run/model';
+import { checkParentExists } from '../../../util/out-dir';
 
 function readFile(file: string, what: string): Buffer {
   try {
@@ -58,6 +59,7 @@ async function compileCmd(argv: string[]): Promise<number> {
     },
   });
   if (!values.model || !values.out) throw new UsageError('fhe compile needs --model QM.json, --out CIRCUIT.json and --inputset X.npy or --mnist-train N');
+  checkParentExists(values.out);
   const model = loadQuantizedModel(values.model);
   const { x } = loadInputs(values.inputset, values['mnist-train'], 'train');
   const pError = numberOption('p-error', values['p-error'], (v) => v > 0 && v < 1, 'in (0, 1)');
@@ -125,6 +127,7 @@ async function inferCmd(argv: string[]): Promise<number> {
     },
   });
   if (!values.url || !values.circuit) throw new UsageError('fhe infer needs --url http://127.0.0.1:PORT, --circuit NAME and --input X.npy or --mnist-test N');
+  if (values.out) checkParentExists(values.out);
   const { x, labels } = loadInputs(values.input, values['mnist-test'], 'test');
   const r = await inferRemote(values.url, values.circuit, x, {
     batch: numberOption('batch', values.batch, (v) => Number.isInteger(v) && v >= 1 && v <= 4096, 'an integer in [1, 4096]'),

@@ -13,6 +13,7 @@ import { generateShortintEvaluationKeys, serializeShortintEvaluationKeys } from 
 import { ShortintServer } from '../../../fhe/tfhe/shortint/server';
 import { checkLookupTable } from '../../../fhe/tfhe/shortint/encoding';
 import { describeParameters } from '../../../fhe/tfhe/shortint/parameters';
+import { checkParentExists } from '../../../util/out-dir';
 
 function readInput(file: string, what: string): Uint8Array {
   try {
@@ -34,6 +35,7 @@ export function parseTable(text: string): number[] {
 async function keygen(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { 'client-key': { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' } } });
   if (!values['client-key'] || !values.out) throw new UsageError('fhe keygen needs --client-key CK and --out EK');
+  checkParentExists(values.out);
   const threads = numberOption('threads', values.threads, (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'an integer in [1, 256]');
   const sk = readClientKey(readInput(values['client-key'], 'client key'));
   const t0 = Date.now();
@@ -57,6 +59,7 @@ async function applyLut(argv: string[]): Promise<number> {
   const threads = numberOption('threads', values.threads, (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'an integer in [1, 256]');
   const table = parseTable(values.table);
   const [inFile, outFile] = positionals;
+  checkParentExists(outFile, 'OUT');
   const server = ShortintServer.fromFile(readInput(values['eval-keys'], 'evaluation keys'));
   try {
     checkLookupTable(table, server.params);

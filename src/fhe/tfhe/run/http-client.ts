@@ -9,6 +9,7 @@ import { ClientSpec, parseClientSpec } from '../compile/circuit';
 import { FheClient } from './client';
 import { dequantizeFeatures } from './codec';
 import { bytesBody } from '../../../util/http-body';
+import { interruptScope } from '../../../util/interrupt';
 
 export interface RemoteTimes {
   keygen_s: number;
@@ -133,37 +134,44 @@ export async function inferRemote(baseUrl: string, circuit: string, x: ArrayLike
     const levels = new Int32Array(count * spec.output.features);
     let uploadBytes = keyFile.length;
     let downloadBytes = 0;
-    for (let s = 0; s < count; s += batch) {
-      const n = Math.min(batch, count - s);
-      t0 = process.hrtime.bigint();
-      const query = client.encrypt(Float32Array.from({ length: n * features }, (_, i) => x[s * features + i]));
-      times.encrypt_s += seconds(t0);
-      t0 = process.hrtime.bigint();
-      const r = await expectOk(
-        await request(
-          `${base}/infer?keys=${encodeURIComponent(keyId)}`,
-          {
-            method: 'POST',
-            body: bytesBody(query),
-            headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
-          },
-          timeout,
+    // Ctrl-C / a kernel interrupt: stop between batches (keys left on the server expire there).
+    const scope = interruptScope();
+    try {
+      for (let s = 0; s < count; s += batch) {
+        scope.throwIfInterrupted(`encrypted inference on ${base} (after ${s} of ${count} samples)`);
+        const n = Math.min(batch, count - s);
+        t0 = process.hrtime.bigint();
+        const query = client.encrypt(Float32Array.from({ length: n * features }, (_, i) => x[s * features + i]));
+        times.encrypt_s += seconds(t0);
+        t0 = process.hrtime.bigint();
+        const r = await expectOk(
+          await request(
+            `${base}/infer?keys=${encodeURIComponent(keyId)}`,
+            {
+              method: 'POST',
+              body: bytesBody(query),
+              headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
+            },
+            timeout,
+            'inference',
+          ),
           'inference',
-        ),
-        'inference',
-      );
-      // what n samples' outputs take (digits × ciphertexts, plus the batch header)
-      const answer = await readCapped(r, 64 + n * spec.output.features * spec.output.digits * (4 + ciphertextBytes(spec)), 'inference');
-      const roundTrip = seconds(t0);
-      const server = Number(r.headers.get('x-server-seconds') ?? 0);
-      times.server_s += server;
-      times.transfer_s += Math.max(0, roundTrip - server);
-      uploadBytes += query.length;
-      downloadBytes += answer.length;
-      t0 = process.hrtime.bigint();
-      levels.set(client.decryptLevels(answer), s * spec.output.features);
-      times.decrypt_s += seconds(t0);
-      log(`samples ${s + n}/${count}: server ${server.toFixed(2)} s`);
+        );
+        // what n samples' outputs take (digits × ciphertexts, plus the batch header)
+        const answer = await readCapped(r, 64 + n * spec.output.features * spec.output.digits * (4 + ciphertextBytes(spec)), 'inference');
+        const roundTrip = seconds(t0);
+        const server = Number(r.headers.get('x-server-seconds') ?? 0);
+        times.server_s += server;
+        times.transfer_s += Math.max(0, roundTrip - server);
+        uploadBytes += query.length;
+        downloadBytes += answer.length;
+        t0 = process.hrtime.bigint();
+        levels.set(client.decryptLevels(answer), s * spec.output.features);
+        times.decrypt_s += seconds(t0);
+        log(`samples ${s + n}/${count}: server ${server.toFixed(2)} s`);
+      }
+    } finally {
+      scope.dispose();
     }
     const values = dequantizeFeatures(levels, spec.output);
     // free this client's place in the server's key quota (best effort: the keys expire anyway)

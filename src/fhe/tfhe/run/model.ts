@@ -24,6 +24,7 @@ import { FheClient } from './client';
 import { CircuitServer } from './server';
 import { simulateCircuit } from './simulate';
 import { argmax } from '../../../nn/classify';
+import { interruptScope } from '../../../util/interrupt';
 
 export type FheMode = 'disable' | 'simulate' | 'execute';
 
@@ -184,22 +185,29 @@ export class FheModel {
       server_cpu_s: 0,
     };
     const levels = new Int32Array(count * out.features);
-    for (let s = 0; s < count; s++) {
-      const start = process.hrtime.bigint();
-      let t0 = start;
-      const query = session.client.encryptLevels(xq.subarray(s * features, (s + 1) * features));
-      times.encrypt_s += seconds(t0);
-      t0 = process.hrtime.bigint();
-      const cpu0 = process.cpuUsage();
-      const { answer } = await session.server.evaluateBatch(query, 1, { threads: o.threads });
-      const cpu = process.cpuUsage(cpu0);
-      times.server_cpu_s += (cpu.user + cpu.system) / 1e6;
-      times.server_s += seconds(t0);
-      t0 = process.hrtime.bigint();
-      levels.set(session.client.decryptLevels(answer), s * out.features);
-      times.decrypt_s += seconds(t0);
-      times.per_sample_s.push(seconds(start));
-      await o.onSample?.(s + 1, count);
+    // Ctrl-C / a kernel interrupt: stop between samples (and between layers, in the server) rather than finish the batch.
+    const scope = interruptScope();
+    try {
+      for (let s = 0; s < count; s++) {
+        scope.throwIfInterrupted(`encrypted inference (after ${s} of ${count} samples)`);
+        const start = process.hrtime.bigint();
+        let t0 = start;
+        const query = session.client.encryptLevels(xq.subarray(s * features, (s + 1) * features));
+        times.encrypt_s += seconds(t0);
+        t0 = process.hrtime.bigint();
+        const cpu0 = process.cpuUsage();
+        const { answer } = await session.server.evaluateBatch(query, 1, { threads: o.threads });
+        const cpu = process.cpuUsage(cpu0);
+        times.server_cpu_s += (cpu.user + cpu.system) / 1e6;
+        times.server_s += seconds(t0);
+        t0 = process.hrtime.bigint();
+        levels.set(session.client.decryptLevels(answer), s * out.features);
+        times.decrypt_s += seconds(t0);
+        times.per_sample_s.push(seconds(start));
+        await o.onSample?.(s + 1, count);
+      }
+    } finally {
+      scope.dispose();
     }
     return finish(levels, { times });
   }

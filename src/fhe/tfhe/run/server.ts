@@ -13,6 +13,7 @@ import { lweLinearCombination } from '../core/lwe_linear_algebra';
 import { ShortintEvaluationKeys } from '../shortint/evaluation_keys';
 import { ShortintParameterSet, describeParameters, sameParameters } from '../shortint/parameters';
 import { decodeBatch, encodeBatch } from './wire';
+import { interruptScope } from '../../../util/interrupt';
 
 export class WrongKeySetError extends Error {
   constructor(message: string) {
@@ -99,25 +100,32 @@ export class CircuitServer {
       throw new RangeError(`${samples} samples need ${samples * inCts} ciphertexts of ${size} words, got ${inputs.length} words`);
     const outCts = outputCiphertexts(this.circuit);
     const out = new BigUint64Array(samples * outCts * size);
-    for (let s = 0; s < samples; s++) {
-      let cur = inputs.subarray(s * inCts * size, (s + 1) * inCts * size);
-      for (let k = 0; k < this.prepared.length; k++) {
-        const pl = this.prepared[k];
-        let t0 = process.hrtime.bigint();
-        const acc = await lweLinearCombination(cur, size, pl.weights, pl.bias, o.threads);
-        this.timings[k].linear_s += seconds(t0);
-        let reads = acc;
-        if (!pl.identity) {
-          // several PBS read one accumulator (output digits): one copy of it per PBS
-          reads = new BigUint64Array(pl.layer.pbsNeuron.length * size);
-          pl.layer.pbsNeuron.forEach((j, p) => reads.set(acc.subarray(j * size, (j + 1) * size), p * size));
+    // A layer of PBS can take minutes: an interrupt (Ctrl-C, a kernel's) stops between layers.
+    const scope = interruptScope();
+    try {
+      for (let s = 0; s < samples; s++) {
+        let cur = inputs.subarray(s * inCts * size, (s + 1) * inCts * size);
+        for (let k = 0; k < this.prepared.length; k++) {
+          scope.throwIfInterrupted(`encrypted evaluation (sample ${s + 1} of ${samples}, layer ${k + 1} of ${this.prepared.length})`);
+          const pl = this.prepared[k];
+          let t0 = process.hrtime.bigint();
+          const acc = await lweLinearCombination(cur, size, pl.weights, pl.bias, o.threads);
+          this.timings[k].linear_s += seconds(t0);
+          let reads = acc;
+          if (!pl.identity) {
+            // several PBS read one accumulator (output digits): one copy of it per PBS
+            reads = new BigUint64Array(pl.layer.pbsNeuron.length * size);
+            pl.layer.pbsNeuron.forEach((j, p) => reads.set(acc.subarray(j * size, (j + 1) * size), p * size));
+          }
+          t0 = process.hrtime.bigint();
+          cur = await this.key.keyswitchBootstrap(reads, pl.luts, 0n, { threads: o.threads });
+          this.timings[k].pbs_s += seconds(t0);
+          await o.onLayer?.(s, k, cur);
         }
-        t0 = process.hrtime.bigint();
-        cur = await this.key.keyswitchBootstrap(reads, pl.luts, 0n, { threads: o.threads });
-        this.timings[k].pbs_s += seconds(t0);
-        await o.onLayer?.(s, k, cur);
+        out.set(cur, s * outCts * size);
       }
-      out.set(cur, s * outCts * size);
+    } finally {
+      scope.dispose();
     }
     return out;
   }
