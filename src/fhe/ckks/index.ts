@@ -27,3 +27,4 @@ export * from './matrix-vector';
 export * from './polynomial';
 export * from './sigmoid';
 export * from './serialization';
+export * as logisticRegression from './logistic-regression';
