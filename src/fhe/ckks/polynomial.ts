@@ -8,6 +8,11 @@
  * levels.ts): a term's inner factor is produced at the scale that makes its last product land on
  * the target, and the leaf's plaintext scale is chosen the same way, so the terms add without any
  * scale forcing. The constant c_0 is added as a plaintext at that level and scale.
+ *
+ * Precision: the result scale (default: the input's) is the lever. A small coefficient times x at
+ * a scale near 2^21 keeps only a few significant bits before it meets x^P; a higher result scale
+ * raises every intermediate scale with it. TenSEAL's cubic sigmoid at its parameters, inputs in
+ * [−5, 5]: max error 0.11 with the result at the input scale 2^21, 7e-4 at 2^30 (measured).
  */
 import type { CkksContext } from './context';
 import type { CipherText, RelinKeys } from './seal';

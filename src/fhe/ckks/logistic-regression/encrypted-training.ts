@@ -6,8 +6,12 @@
  * - the compute party (`EncryptedLogisticTrainer`) holds only evaluation keys and runs the epochs.
  *
  * Levels per epoch (L = top level, 6 with TenSEAL's [40, 21×6, 40]):
- *   X ⊙ W: L−1 · σ̃ (depth 2): L−3, scale steered to Δ · − y: L−3 · mask: L−4 · × X: L−5, scale Δ
- *   again · gradient × α/m and W·(1 − decay): L−6 · W' = difference, at level 0.
+ *   X ⊙ W: L−1 · σ̃ (depth 2): L−3 · − y: L−3 · mask: L−4 · × X: L−5 · gradient × α/m and
+ *   W·(1 − decay): L−6 · W' = difference, at level 0.
+ * Scales: inputs at Δ = 2^21; from σ̃ on, the working scale 2^(bits(q0) − 10) = 2^30 (the largest
+ * that leaves |values| < 512 at level 0). The absolute error of a CKKS value is about (rounding
+ * noise)/scale, so the higher scale keeps the small intermediates precise: the cubic's term
+ * −0.004·z·z² at scale 2^21 alone costs up to 0.1 on [−5, 5] (measured), at 2^30 7e-4.
  * Depth 6, all the parameters have, as in TenSEAL. Folding α/m into the mask would save a level,
  * but at scale 2^21 a ciphertext carries an absolute error of about 1e-2, which then swamps
  * (σ̃ − y)/m (measured at m = 256: error 3× the signal); scaling the summed gradient keeps it small.
@@ -40,6 +44,8 @@ export interface EpochLevels {
   output: number;
   /** multiplicative depth of an epoch */
   depth: number;
+  /** scale of σ̃(z), y and everything after */
+  workingScale: number;
 }
 
 export function epochLevels(ctx: CkksContext, sigmoid: readonly number[]): EpochLevels {
@@ -50,7 +56,8 @@ export function epochLevels(ctx: CkksContext, sigmoid: readonly number[]): Epoch
     throw new RangeError(
       `an epoch needs depth ${depth} (product, sigmoid of depth ${polynomialDepth(degreeOf(sigmoid))}, mask, gradient product, step size); the parameters allow ${ctx.topLevel}`,
     );
-  return { input, sigmoid: s, output: s - 3, depth };
+  const workingScale = 2 ** Math.max(ctx.parameters.scaleBits, ctx.parameters.coeffModulusBits[0] - 10);
+  return { input, sigmoid: s, output: s - 3, depth, workingScale };
 }
 
 /** The training set as the compute party receives it. */
@@ -101,8 +108,8 @@ export class LogisticDataParty {
     };
     try {
       for (const v of packRows(this.packing, x)) xs.push(this.enc.encrypt(v));
-      // y meets σ̃(z) at its level and scale (Δ): encrypt it there.
-      for (const v of packLabels(this.packing, y)) ys.push(this.enc.encrypt(v, { level: levels.sigmoid }));
+      // y meets σ̃(z) at its level and scale: encrypt it there.
+      for (const v of packLabels(this.packing, y)) ys.push(this.enc.encrypt(v, { level: levels.sigmoid, scale: levels.workingScale }));
       return set;
     } catch (e) {
       set.delete();
@@ -175,7 +182,7 @@ export class EncryptedLogisticTrainer {
     if (ctx.check(model, 'model') !== levels.input) throw new RangeError(`model ciphertext is at level ${ctx.levelOf(model)}, expected a fresh one at ${levels.input}`);
     if (data.features !== p.features || data.x.length === 0) throw new RangeError(`training set has ${data.features} features and ${data.x.length} ciphertexts; expected ${p.features} features`);
     const relin = keys.relinKeys;
-    const maskLevel = levels.sigmoid - 1;
+    const high = levels.workingScale;
     return withScope((s) => {
       const mask = blockStarts(p, 1);
       let gradient: CipherText | undefined;
@@ -183,10 +190,9 @@ export class EncryptedLogisticTrainer {
         const x = data.x[c];
         const products = s.track(multiply(ctx, x, model, relin));
         const z = s.track(rotateAndSum(ctx, products, 1, p.block, keys));
-        const sigma = s.track(evaluatePolynomial(ctx, z, this.settings.sigmoid, relin, { resultScale: ctx.scale }));
+        const sigma = s.track(evaluatePolynomial(ctx, z, this.settings.sigmoid, relin, { resultScale: high }));
         const error = s.track(sub(ctx, sigma, data.y[c]));
-        // Steer the masked error to scale q(maskLevel): its product with X (scale Δ) then rescales to Δ.
-        const masked = s.track(multiplyPlain(ctx, error, mask, { resultScale: ctx.level(maskLevel).rescalePrime }));
+        const masked = s.track(multiplyPlain(ctx, error, mask, { resultScale: high }));
         const spread = s.track(rotateAndSum(ctx, masked, -1, p.block, keys));
         const rowGradients = multiply(ctx, spread, x, relin);
         if (!gradient) gradient = s.track(rowGradients);
@@ -196,9 +202,9 @@ export class EncryptedLogisticTrainer {
         }
       }
       const total = s.track(rotateAndSum(ctx, gradient as CipherText, p.block, p.rowsPerCiphertext, keys));
-      const step = s.track(multiplyConstant(ctx, total, this.settings.learningRate / data.rows, { resultScale: ctx.scale }));
+      const step = s.track(multiplyConstant(ctx, total, this.settings.learningRate / data.rows, { resultScale: high }));
       const lowered = s.track(modSwitchTo(ctx, model, levels.output + 1));
-      const decayed = s.track(multiplyPlain(ctx, lowered, decayVector(p, this.settings.weightDecay), { resultScale: ctx.scale }));
+      const decayed = s.track(multiplyPlain(ctx, lowered, decayVector(p, this.settings.weightDecay), { resultScale: high }));
       return sub(ctx, decayed, step);
     });
   }
