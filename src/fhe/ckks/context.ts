@@ -14,7 +14,7 @@ export interface Level {
   parmsId: ParmsIdType;
   /** the prime a rescale at this level divides by (qℓ); 0 at level 0, which cannot rescale */
   rescalePrime: number;
-  /** total bits of q0 … qℓ */
+  /** bit count of the product q0 · … · qℓ */
   modulusBits: number;
 }
 
