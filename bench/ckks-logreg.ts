@@ -26,12 +26,15 @@ export const ckksLogregBenchmark: NamedBenchmark = {
     const tensealSize = tensealEpochs > 0 ? await runCkksLogreg({ dataset: 'synthetic', rows: 1114, epochs: tensealEpochs, seed, log }) : null;
     const last = breastCancer.epochs[breastCancer.epochs.length - 1];
     return {
+      benchmark: 'ckks-logreg',
       summary: {
         seconds_per_encrypted_epoch_780_rows: tensealSize?.mean_seconds_per_epoch ?? null,
         tenseal_seconds_per_epoch_780_rows: TENSEAL_LOGREG_REFERENCE.seconds_per_encrypted_epoch,
         breast_cancer_accuracy_plain: last.plain_accuracy,
         breast_cancer_accuracy_encrypted: last.encrypted_accuracy,
-        max_accuracy_gap_points: Math.max(...[...breastCancer.epochs, ...(tensealSize?.epochs ?? [])].map((e) => 100 * Math.abs(e.plain_accuracy - e.encrypted_accuracy))),
+        max_accuracy_gap_points: Math.max(
+          ...[...breastCancer.epochs, ...(tensealSize?.epochs ?? [])].map((e) => 100 * Math.abs(e.plain_accuracy - e.encrypted_accuracy)),
+        ),
         depth_used: breastCancer.depth_used,
       },
       breast_cancer: breastCancer,

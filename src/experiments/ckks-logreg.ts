@@ -148,7 +148,9 @@ export async function runCkksLogreg(o: CkksLogregOptions = {}): Promise<CkksLogr
         max_parameter_difference: maxDifference(current, plainModels[e]),
       };
       history.push(row);
-      log(`epoch ${row.epoch}: ${row.seconds.toFixed(2)} s, accuracy plain ${row.plain_accuracy.toFixed(4)} encrypted ${row.encrypted_accuracy.toFixed(4)}, max |Δparam| ${row.max_parameter_difference.toExponential(2)}`);
+      log(
+        `epoch ${row.epoch}: ${row.seconds.toFixed(2)} s, accuracy plain ${row.plain_accuracy.toFixed(4)} encrypted ${row.encrypted_accuracy.toFixed(4)}, max |Δparam| ${row.max_parameter_difference.toExponential(2)}`,
+      );
     }
     // Encrypted inference on the encrypted test set with the encrypted final model.
     const testCts = client.encryptRows(split.xTest);

@@ -29,3 +29,6 @@ export {
   FL_PIX2PIX_SOURCE_TABLE,
 } from './fl-pix2pix';
 export type { FlPix2PixOptions, FlPix2PixResult, FlPix2PixSetting, FlPix2PixSettingResult, SiteRoundLoss } from './fl-pix2pix';
+// encrypted logistic-regression training on CKKS (`privlab bench ckks-logreg`)
+export { runCkksLogreg, TENSEAL_LOGREG_REFERENCE } from './ckks-logreg';
+export type { CkksLogregOptions, CkksLogregResult, CkksLogregEpoch } from './ckks-logreg';

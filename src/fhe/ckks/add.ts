@@ -13,8 +13,7 @@ type Op = 'add' | 'sub';
 function combine(ctx: CkksContext, a: CipherText, b: CipherText, op: Op): CipherText {
   const la = ctx.check(a, 'first operand');
   const lb = ctx.check(b, 'second operand');
-  if (!sameScale(a.scale, b.scale))
-    throw new RangeError(`${op}: scales differ (${a.scale} vs ${b.scale}); bring one to the other's scale first (alignTo)`);
+  if (!sameScale(a.scale, b.scale)) throw new RangeError(`${op}: scales differ (${a.scale} vs ${b.scale}); bring one to the other's scale first (alignTo)`);
   const level = Math.min(la, lb);
   const x = modSwitchTo(ctx, a, level);
   try {

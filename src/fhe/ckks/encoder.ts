@@ -47,7 +47,8 @@ export function encodeConstant(ctx: CkksContext, value: number, options: EncodeO
 
 /** The first `length` slot values of a plaintext (all slots by default). */
 export function decode(ctx: CkksContext, plain: PlainText, length = ctx.slotCount): Float64Array {
-  if (!Number.isInteger(length) || length < 0 || length > ctx.slotCount) throw new RangeError(`length must be an integer in [0, ${ctx.slotCount}], got ${length}`);
+  if (!Number.isInteger(length) || length < 0 || length > ctx.slotCount)
+    throw new RangeError(`length must be an integer in [0, ${ctx.slotCount}], got ${length}`);
   const all = ctx.encoder.decode(plain);
   return length === all.length ? all : all.slice(0, length);
 }

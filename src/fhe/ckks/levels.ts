@@ -60,14 +60,22 @@ export function alignTo(ctx: CkksContext, ct: CipherText, level: number, scale: 
     return out;
   }
   if (level === from) throw new RangeError(`ciphertext at level ${level} has scale ${ct.scale}, ${scale} needed, and no level to spare for the change`);
+  return scaledTo(ctx, ct, 1, level, scale);
+}
+
+/**
+ * c · ct at exactly (`level`, `scale`), `level` below ct's: switch to level + 1, multiply by the
+ * constant encoded at the steering scale, rescale. Caller owns the result.
+ */
+export function scaledTo(ctx: CkksContext, ct: CipherText, c: number, level: number, scale: number): CipherText {
   const above = modSwitchTo(ctx, ct, level + 1);
   try {
-    const one = encodeConstant(ctx, 1, { level: level + 1, scale: plainScaleFor(ctx, level + 1, above.scale, scale) });
+    const constant = encodeConstant(ctx, c, { level: level + 1, scale: plainScaleFor(ctx, level + 1, above.scale, scale) });
     try {
-      ctx.evaluator.multiplyPlain(above, one, above);
+      ctx.evaluator.multiplyPlain(above, constant, above);
       ctx.evaluator.rescaleToNext(above, above);
     } finally {
-      one.delete();
+      constant.delete();
     }
     snapScale(above, scale);
     return above;

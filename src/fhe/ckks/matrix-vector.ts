@@ -36,7 +36,7 @@ export function replicate(x: ArrayLike<number>, d: number, slots: number): Float
   if (!isPowerOfTwo(d) || d > slots) throw new RangeError(`period must be a power of two ≤ ${slots}, got ${d}`);
   if (x.length > d) throw new RangeError(`vector of length ${x.length} does not fit period ${d}`);
   const out = new Float64Array(slots);
-  for (let j = 0; j < slots; j++) out[j] = (j % d) < x.length ? x[j % d] : 0;
+  for (let j = 0; j < slots; j++) out[j] = j % d < x.length ? x[j % d] : 0;
   return out;
 }
 
@@ -53,7 +53,12 @@ export function matrixDimension(matrix: ArrayLike<ArrayLike<number>>): number {
 }
 
 /** M x for a clear matrix M and an encrypted x replicated with period d = matrixDimension(M). */
-export function matrixVector(ctx: CkksContext, matrix: ArrayLike<ArrayLike<number>>, x: CipherText, keys: Pick<CkksEvaluationKeys, 'galoisKeys' | 'galoisSteps'>): CipherText {
+export function matrixVector(
+  ctx: CkksContext,
+  matrix: ArrayLike<ArrayLike<number>>,
+  x: CipherText,
+  keys: Pick<CkksEvaluationKeys, 'galoisKeys' | 'galoisSteps'>,
+): CipherText {
   const level = ctx.check(x);
   if (level < 1) throw new RangeError('matrixVector: ciphertext is at level 0, no multiplicative depth left');
   const d = matrixDimension(matrix);

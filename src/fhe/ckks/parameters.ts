@@ -45,13 +45,14 @@ export function validateParameters(p: CkksParameters, maxTotalBits: number): voi
   if (!Number.isInteger(n) || n < MIN_POLY_MODULUS_DEGREE || n > MAX_POLY_MODULUS_DEGREE || (n & (n - 1)) !== 0)
     throw new RangeError(`polyModulusDegree must be a power of two in [${MIN_POLY_MODULUS_DEGREE}, ${MAX_POLY_MODULUS_DEGREE}], got ${n}`);
   const bits = p.coeffModulusBits;
-  if (!Array.isArray(bits) || bits.length < 2)
-    throw new RangeError(`coeffModulusBits needs at least 2 primes (data + special), got ${JSON.stringify(bits)}`);
+  if (!Array.isArray(bits) || bits.length < 2) throw new RangeError(`coeffModulusBits needs at least 2 primes (data + special), got ${JSON.stringify(bits)}`);
   // A prime ≡ 1 mod 2N needs more bits than 2N itself.
   const minBits = Math.log2(2 * n) + 1;
   for (const b of bits) {
     if (!Number.isInteger(b) || b < minBits || b > MAX_PRIME_BITS)
-      throw new RangeError(`each coefficient-modulus prime must have an integer bit size in [${minBits}, ${MAX_PRIME_BITS}] for N = ${n}, got ${b} in ${JSON.stringify(bits)}`);
+      throw new RangeError(
+        `each coefficient-modulus prime must have an integer bit size in [${minBits}, ${MAX_PRIME_BITS}] for N = ${n}, got ${b} in ${JSON.stringify(bits)}`,
+      );
   }
   const total = bits.reduce((a, b) => a + b, 0);
   if (total > maxTotalBits)

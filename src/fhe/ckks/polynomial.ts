@@ -17,7 +17,7 @@
 import type { CkksContext } from './context';
 import type { CipherText, RelinKeys } from './seal';
 import { encodeConstant } from './encoder';
-import { modSwitchTo, plainScaleFor, snapScale } from './levels';
+import { scaledTo, snapScale } from './levels';
 import { multiply, square } from './multiply';
 import { Scope } from './scope';
 
@@ -47,7 +47,13 @@ export interface PolynomialOptions {
 }
 
 /** p(ct) slot-wise; the result is `polynomialDepth(degree)` levels below ct. Caller owns it. */
-export function evaluatePolynomial(ctx: CkksContext, x: CipherText, coefficients: readonly number[], relinKeys: RelinKeys, options: PolynomialOptions = {}): CipherText {
+export function evaluatePolynomial(
+  ctx: CkksContext,
+  x: CipherText,
+  coefficients: readonly number[],
+  relinKeys: RelinKeys,
+  options: PolynomialOptions = {},
+): CipherText {
   if (!Array.isArray(coefficients) || coefficients.length === 0) throw new TypeError('coefficients must be a non-empty array (index = power of x)');
   coefficients.forEach((c, k) => {
     if (!Number.isFinite(c)) throw new RangeError(`coefficient ${k} is not a finite number: ${c}`);
@@ -72,23 +78,7 @@ export function evaluatePolynomial(ctx: CkksContext, x: CipherText, coefficients
 
     // c·x^k at exactly (level, s); the caller owns the result.
     const term = (c: number, k: number, level: number, s: number): CipherText => {
-      if (k === 1) {
-        const xs = modSwitchTo(ctx, x, level + 1);
-        try {
-          const plain = encodeConstant(ctx, c, { level: level + 1, scale: plainScaleFor(ctx, level + 1, xs.scale, s) });
-          try {
-            ctx.evaluator.multiplyPlain(xs, plain, xs);
-          } finally {
-            plain.delete();
-          }
-          ctx.evaluator.rescaleToNext(xs, xs);
-          snapScale(xs, s);
-          return xs;
-        } catch (e) {
-          xs.delete();
-          throw e;
-        }
-      }
+      if (k === 1) return scaledTo(ctx, x, c, level, s);
       const p = (k & (k - 1)) === 0 ? k / 2 : 2 ** Math.floor(Math.log2(k));
       const factor = power(p);
       const q = ctx.level(level + 1).rescalePrime;

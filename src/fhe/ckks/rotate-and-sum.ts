@@ -21,7 +21,13 @@ export function rotateAndSumSteps(step: number, count: number): number[] {
   return steps;
 }
 
-export function rotateAndSum(ctx: CkksContext, ct: CipherText, step: number, count: number, keys: Pick<CkksEvaluationKeys, 'galoisKeys' | 'galoisSteps'>): CipherText {
+export function rotateAndSum(
+  ctx: CkksContext,
+  ct: CipherText,
+  step: number,
+  count: number,
+  keys: Pick<CkksEvaluationKeys, 'galoisKeys' | 'galoisSteps'>,
+): CipherText {
   if (!isPowerOfTwo(count)) throw new RangeError(`count must be a power of two, got ${count}`);
   if (!Number.isInteger(step) || step === 0 || Math.abs(step) * count > ctx.slotCount)
     throw new RangeError(`step must be a non-zero integer with |step| × count ≤ ${ctx.slotCount}, got step ${step}, count ${count}`);

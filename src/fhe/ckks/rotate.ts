@@ -8,7 +8,8 @@ import type { CkksEvaluationKeys } from './keys';
 
 export function rotate(ctx: CkksContext, ct: CipherText, steps: number, keys: Pick<CkksEvaluationKeys, 'galoisKeys' | 'galoisSteps'>): CipherText {
   ctx.check(ct);
-  if (!Number.isInteger(steps) || Math.abs(steps) >= ctx.slotCount) throw new RangeError(`rotation steps must be an integer with |steps| < ${ctx.slotCount}, got ${steps}`);
+  if (!Number.isInteger(steps) || Math.abs(steps) >= ctx.slotCount)
+    throw new RangeError(`rotation steps must be an integer with |steps| < ${ctx.slotCount}, got ${steps}`);
   if (steps === 0) return ct.clone();
   if (!keys.galoisKeys) throw new RangeError(`rotation by ${steps} needs Galois keys; none were generated`);
   try {

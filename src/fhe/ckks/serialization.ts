@@ -62,7 +62,9 @@ function loadInto<T extends Loadable>(ctx: CkksContext, target: T, bytes: Uint8A
     return target;
   } catch (e) {
     target.delete();
-    throw new TypeError(`${what}: SEAL rejected it for this context (${ctx.parameters.polyModulusDegree}, ${JSON.stringify(ctx.parameters.coeffModulusBits)}): ${(e as Error).message}`);
+    throw new TypeError(
+      `${what}: SEAL rejected it for this context (${ctx.parameters.polyModulusDegree}, ${JSON.stringify(ctx.parameters.coeffModulusBits)}): ${(e as Error).message}`,
+    );
   }
 }
 
@@ -81,7 +83,8 @@ export function loadCiphertext(ctx: CkksContext, bytes: Uint8Array, expect: Ciph
     const level = ctx.levelOf(ct);
     if (expect.level !== undefined && level !== expect.level) throw new TypeError(`ciphertext: at level ${level}, expected ${expect.level}`);
     if (!Number.isFinite(ct.scale) || ct.scale <= 1) throw new TypeError(`ciphertext: invalid scale ${ct.scale}`);
-    if (expect.scale !== undefined && Math.abs(ct.scale / expect.scale - 1) > 2 ** -40) throw new TypeError(`ciphertext: scale ${ct.scale}, expected ${expect.scale}`);
+    if (expect.scale !== undefined && Math.abs(ct.scale / expect.scale - 1) > 2 ** -40)
+      throw new TypeError(`ciphertext: scale ${ct.scale}, expected ${expect.scale}`);
     return ct;
   } catch (e) {
     ct.delete();

@@ -61,7 +61,9 @@ for _ in range(3):
     e = 0.5 + 0.197 * z - 0.004 * z**3 - y
     w, b = w - (x.T @ e) / len(y) - 0.05 * w, b - e.sum() / len(y)
 print(json.dumps({'w': w.tolist(), 'b': b}))`;
-  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ x, y, w: init.weights, b: init.bias }), encoding: 'utf8' }));
+  const out = JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ x, y, w: init.weights, b: init.bias }), encoding: 'utf8' }),
+  );
   const last = models[2];
   last.weights.forEach((w, j) => assert.ok(Math.abs(w - out.w[j]) < 1e-12));
   assert.ok(Math.abs(last.bias - out.b) < 1e-12);

@@ -5,7 +5,18 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, multiply, rotate, evaluatePolynomial, sealHeapBytes, withScope, Scope, TENSEAL_SIGMOID, type CkksParameters, type CipherText } from '../../../src/fhe/ckks';
+import {
+  add,
+  multiply,
+  rotate,
+  evaluatePolynomial,
+  sealHeapBytes,
+  withScope,
+  Scope,
+  TENSEAL_SIGMOID,
+  type CkksParameters,
+  type CipherText,
+} from '../../../src/fhe/ckks';
 import { setUp, randomVector, type Ckks } from './fixtures';
 
 const SMALL: CkksParameters = { polyModulusDegree: 4096, coeffModulusBits: [30, 25, 25, 29], scaleBits: 25 };

@@ -55,16 +55,41 @@ test('add, sub, addPlain, subPlain: slot-wise, exact scale', () => {
   const ca = k.enc.encrypt(a);
   const cb = k.enc.encrypt(b);
   try {
-    assert.ok(maxAbsDiff(decrypt(add(k.ctx, ca, cb)), a.map((x, i) => x + b[i])) < TOL);
-    assert.ok(maxAbsDiff(decrypt(sub(k.ctx, ca, cb)), a.map((x, i) => x - b[i])) < TOL);
-    assert.ok(maxAbsDiff(decrypt(addPlain(k.ctx, ca, b)), a.map((x, i) => x + b[i])) < TOL);
-    assert.ok(maxAbsDiff(decrypt(subPlain(k.ctx, ca, b)), a.map((x, i) => x - b[i])) < TOL);
+    assert.ok(
+      maxAbsDiff(
+        decrypt(add(k.ctx, ca, cb)),
+        a.map((x, i) => x + b[i]),
+      ) < TOL,
+    );
+    assert.ok(
+      maxAbsDiff(
+        decrypt(sub(k.ctx, ca, cb)),
+        a.map((x, i) => x - b[i]),
+      ) < TOL,
+    );
+    assert.ok(
+      maxAbsDiff(
+        decrypt(addPlain(k.ctx, ca, b)),
+        a.map((x, i) => x + b[i]),
+      ) < TOL,
+    );
+    assert.ok(
+      maxAbsDiff(
+        decrypt(subPlain(k.ctx, ca, b)),
+        a.map((x, i) => x - b[i]),
+      ) < TOL,
+    );
     // operands at different levels: the higher one is switched down
     const low = modSwitchTo(k.ctx, cb, 1);
     const s = add(k.ctx, ca, low);
     low.delete();
     assert.equal(k.ctx.levelOf(s), 1);
-    assert.ok(maxAbsDiff(decrypt(s), a.map((x, i) => x + b[i])) < TOL);
+    assert.ok(
+      maxAbsDiff(
+        decrypt(s),
+        a.map((x, i) => x + b[i]),
+      ) < TOL,
+    );
   } finally {
     ca.delete();
     cb.delete();
@@ -84,15 +109,41 @@ test('multiply (relinearize + rescale), square, multiplyPlain: slot-wise product
     // SEAL's exact scale: Δ² / q_top, not forced to Δ
     assert.equal(p.scale, (k.ctx.scale * k.ctx.scale) / k.ctx.level(k.ctx.topLevel).rescalePrime);
     const pp = multiply(k.ctx, p, ca, k.keys.relinKeys);
-    assert.ok(maxAbsDiff(decrypt(p), a.map((x, i) => x * b[i])) < TOL);
-    assert.ok(maxAbsDiff(decrypt(pp), a.map((x, i) => x * b[i] * x)) < TOL * 10);
-    assert.ok(maxAbsDiff(decrypt(square(k.ctx, ca, k.keys.relinKeys)), a.map((x) => x * x)) < TOL);
+    assert.ok(
+      maxAbsDiff(
+        decrypt(p),
+        a.map((x, i) => x * b[i]),
+      ) < TOL,
+    );
+    assert.ok(
+      maxAbsDiff(
+        decrypt(pp),
+        a.map((x, i) => x * b[i] * x),
+      ) <
+        TOL * 10,
+    );
+    assert.ok(
+      maxAbsDiff(
+        decrypt(square(k.ctx, ca, k.keys.relinKeys)),
+        a.map((x) => x * x),
+      ) < TOL,
+    );
     const mp = multiplyPlain(k.ctx, ca, b);
     assert.equal(mp.scale, ca.scale, 'plain products keep the scale exactly');
-    assert.ok(maxAbsDiff(decrypt(mp), a.map((x, i) => x * b[i])) < TOL);
+    assert.ok(
+      maxAbsDiff(
+        decrypt(mp),
+        a.map((x, i) => x * b[i]),
+      ) < TOL,
+    );
     const mc = multiplyConstant(k.ctx, ca, -0.004, { resultScale: 2 ** 35 });
     assert.equal(mc.scale, 2 ** 35);
-    assert.ok(maxAbsDiff(decrypt(mc), a.map((x) => -0.004 * x)) < TOL);
+    assert.ok(
+      maxAbsDiff(
+        decrypt(mc),
+        a.map((x) => -0.004 * x),
+      ) < TOL,
+    );
   } finally {
     ca.delete();
     cb.delete();
@@ -112,7 +163,12 @@ test('alignTo brings a ciphertext to another level and scale exactly, so it adds
     const s = add(k.ctx, p, aligned);
     aligned.delete();
     p.delete();
-    assert.ok(maxAbsDiff(decrypt(s, n), a.map((x, i) => x * b[i] + x)) < TOL);
+    assert.ok(
+      maxAbsDiff(
+        decrypt(s, n),
+        a.map((x, i) => x * b[i] + x),
+      ) < TOL,
+    );
   } finally {
     ca.delete();
     cb.delete();
@@ -124,7 +180,14 @@ test('rotate and rotateAndSum: cyclic shifts and strided sums', () => {
   const a = randomVector(7, n);
   const ca = k.enc.encrypt(a);
   try {
-    for (const s of [1, 3, -5]) assert.ok(maxAbsDiff(decrypt(rotate(k.ctx, ca, s, k.keys)), a.map((_, j) => a[(((j + s) % n) + n) % n])) < TOL, `step ${s}`);
+    for (const s of [1, 3, -5])
+      assert.ok(
+        maxAbsDiff(
+          decrypt(rotate(k.ctx, ca, s, k.keys)),
+          a.map((_, j) => a[(((j + s) % n) + n) % n]),
+        ) < TOL,
+        `step ${s}`,
+      );
     const r = decrypt(rotateAndSum(k.ctx, ca, 64, 4, k.keys));
     const expected = a.map((_, j) => a[j] + a[(j + 64) % n] + a[(j + 128) % n] + a[(j + 192) % n]);
     assert.ok(maxAbsDiff(r, expected) < TOL);

@@ -63,10 +63,22 @@ test('keys round-trip: loaded public, relinearization, Galois and secret keys wo
     assert.ok(maxAbsDiff(k.dec.decrypt(ct), x) < 1e-4, 'encrypted with the loaded public key');
     assert.ok(maxAbsDiff(dec.decrypt(ct), x) < 1e-4, 'decrypted with the loaded secret key');
     const sq = multiply(k.ctx, ct, ct, rk);
-    assert.ok(maxAbsDiff(k.dec.decrypt(sq), x.map((v) => v * v)) < 1e-3, 'relinearized with the loaded keys');
+    assert.ok(
+      maxAbsDiff(
+        k.dec.decrypt(sq),
+        x.map((v) => v * v),
+      ) < 1e-3,
+      'relinearized with the loaded keys',
+    );
     sq.delete();
     const r = rotate(k.ctx, ct, 1, { galoisKeys: gk, galoisSteps: [1] });
-    assert.ok(maxAbsDiff(k.dec.decrypt(r), x.map((_, j) => x[(j + 1) % x.length])) < 1e-3, 'rotated with the loaded Galois keys');
+    assert.ok(
+      maxAbsDiff(
+        k.dec.decrypt(r),
+        x.map((_, j) => x[(j + 1) % x.length]),
+      ) < 1e-3,
+      'rotated with the loaded Galois keys',
+    );
     r.delete();
   } finally {
     ct.delete();

@@ -179,8 +179,10 @@ export class EncryptedLogisticTrainer {
   /** One full-batch epoch: the updated model (level `levels.output`), owned by the caller. */
   epoch(model: CipherText, data: EncryptedTrainingSet): CipherText {
     const { ctx, keys, packing: p, levels } = this;
-    if (ctx.check(model, 'model') !== levels.input) throw new RangeError(`model ciphertext is at level ${ctx.levelOf(model)}, expected a fresh one at ${levels.input}`);
-    if (data.features !== p.features || data.x.length === 0) throw new RangeError(`training set has ${data.features} features and ${data.x.length} ciphertexts; expected ${p.features} features`);
+    if (ctx.check(model, 'model') !== levels.input)
+      throw new RangeError(`model ciphertext is at level ${ctx.levelOf(model)}, expected a fresh one at ${levels.input}`);
+    if (data.features !== p.features || data.x.length === 0)
+      throw new RangeError(`training set has ${data.features} features and ${data.x.length} ciphertexts; expected ${p.features} features`);
     const relin = keys.relinKeys;
     const high = levels.workingScale;
     return withScope((s) => {
