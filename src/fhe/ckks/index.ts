@@ -28,3 +28,4 @@ export * from './polynomial';
 export * from './sigmoid';
 export * from './serialization';
 export * as logisticRegression from './logistic-regression';
+export * as run from './run';

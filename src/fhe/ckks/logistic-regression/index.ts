@@ -3,3 +3,4 @@ export * from './model';
 export * from './packing';
 export * from './plain-training';
 export * from './encrypted-training';
+export * from './files';
