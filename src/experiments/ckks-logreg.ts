@@ -24,6 +24,7 @@ import {
 import {
   LogisticDataParty,
   EncryptedLogisticTrainer,
+  ParallelLogisticTrainer,
   initialModel,
   accuracy,
   trainPlain,
@@ -53,6 +54,8 @@ export interface CkksLogregOptions {
   epochs?: number;
   seed?: number;
   parameters?: CkksParameters;
+  /** compute-party threads: 1 runs epochs in this thread, more use worker threads (ParallelLogisticTrainer) */
+  threads?: number;
   log?: (line: string) => void;
 }
 
@@ -70,6 +73,7 @@ export interface CkksLogregEpoch {
 
 export interface CkksLogregResult {
   dataset: string;
+  threads: number;
   train_rows: number;
   test_rows: number;
   features: number;
@@ -117,6 +121,8 @@ export async function runCkksLogreg(o: CkksLogregOptions = {}): Promise<CkksLogr
   const keygenSeconds = seconds(t0);
   const client = new LogisticDataParty(ctx, keys, features);
   const server = new EncryptedLogisticTrainer(ctx, keys.evaluationKeys, features);
+  const threads = o.threads ?? 1;
+  const parallel = threads > 1 ? await ParallelLogisticTrainer.create(ctx, keys.evaluationKeys, features, {}, threads) : undefined;
   log(`ckks-logreg: ${split.xTrain.length} train / ${split.xTest.length} test rows, ${features} features, keys in ${keygenSeconds.toFixed(2)} s`);
   const owned: CipherText[] = [];
   let data: EncryptedTrainingSet | undefined;
@@ -125,12 +131,13 @@ export async function runCkksLogreg(o: CkksLogregOptions = {}): Promise<CkksLogr
     t0 = performance.now();
     data = client.encryptTrainingSet(split.xTrain, split.yTrain);
     const encryptSeconds = seconds(t0);
+    await parallel?.setTrainingSet(data);
     model = client.encryptModel(init);
     const history: CkksLogregEpoch[] = [];
     let current = init;
     for (let e = 0; e < epochs; e++) {
       t0 = performance.now();
-      const updated = server.epoch(model, data);
+      const updated = parallel ? await parallel.epoch(model) : server.epoch(model, data);
       const s = seconds(t0);
       model.delete();
       model = undefined;
@@ -178,6 +185,7 @@ export async function runCkksLogreg(o: CkksLogregOptions = {}): Promise<CkksLogr
     };
     const err = approximationError(TENSEAL_TRAINING.sigmoid, TENSEAL_SIGMOID_RANGE[0], TENSEAL_SIGMOID_RANGE[1]);
     return {
+      threads,
       dataset: o.dataset === 'synthetic' ? `synthetic (TenSEAL's random_data, ${o.rows ?? 1114} rows, 9 features)` : 'breast-cancer (sklearn, 9 mean features)',
       train_rows: split.xTrain.length,
       test_rows: split.xTest.length,
@@ -197,6 +205,7 @@ export async function runCkksLogreg(o: CkksLogregOptions = {}): Promise<CkksLogr
       tenseal: TENSEAL_LOGREG_REFERENCE,
     };
   } finally {
+    await parallel?.close();
     for (const c of owned) c.delete();
     model?.delete();
     data?.delete();

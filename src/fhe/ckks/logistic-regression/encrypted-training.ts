@@ -178,33 +178,69 @@ export class EncryptedLogisticTrainer {
 
   /** One full-batch epoch: the updated model (level `levels.output`), owned by the caller. */
   epoch(model: CipherText, data: EncryptedTrainingSet): CipherText {
+    const gradient = this.gradientSum(model, data.x, data.y, data.features);
+    try {
+      return this.update(model, gradient, data.rows);
+    } finally {
+      gradient.delete();
+    }
+  }
+
+  private checkModel(model: CipherText): void {
+    if (this.ctx.check(model, 'model') !== this.levels.input)
+      throw new RangeError(`model ciphertext is at level ${this.ctx.levelOf(model)}, expected a fresh one at ${this.levels.input}`);
+  }
+
+  /**
+   * Σ over the given ciphertexts of each row's (σ̃(z) − y)·x in its block (not yet summed over rows,
+   * not yet scaled): the part of an epoch that is independent per ciphertext, so worker threads can
+   * each do a share (parallel-trainer.ts). Owned by the caller.
+   */
+  gradientSum(model: CipherText, xs: readonly CipherText[], ys: readonly CipherText[], features: number): CipherText {
     const { ctx, keys, packing: p, levels } = this;
-    if (ctx.check(model, 'model') !== levels.input)
-      throw new RangeError(`model ciphertext is at level ${ctx.levelOf(model)}, expected a fresh one at ${levels.input}`);
-    if (data.features !== p.features || data.x.length === 0)
-      throw new RangeError(`training set has ${data.features} features and ${data.x.length} ciphertexts; expected ${p.features} features`);
+    this.checkModel(model);
+    if (features !== p.features || xs.length === 0 || xs.length !== ys.length)
+      throw new RangeError(
+        `training share has ${features} features and ${xs.length} / ${ys.length} ciphertexts; expected ${p.features} features, as many x as y`,
+      );
     const relin = keys.relinKeys;
     const high = levels.workingScale;
-    return withScope((s) => {
-      const mask = blockStarts(p, 1);
-      let gradient: CipherText | undefined;
-      for (let c = 0; c < data.x.length; c++) {
-        const x = data.x[c];
-        const products = s.track(multiply(ctx, x, model, relin));
-        const z = s.track(rotateAndSum(ctx, products, 1, p.block, keys));
-        const sigma = s.track(evaluatePolynomial(ctx, z, this.settings.sigmoid, relin, { resultScale: high }));
-        const error = s.track(sub(ctx, sigma, data.y[c]));
-        const masked = s.track(multiplyPlain(ctx, error, mask, { resultScale: high }));
-        const spread = s.track(rotateAndSum(ctx, masked, -1, p.block, keys));
-        const rowGradients = multiply(ctx, spread, x, relin);
-        if (!gradient) gradient = s.track(rowGradients);
+    const mask = blockStarts(p, 1);
+    let gradient: CipherText | undefined;
+    try {
+      for (let c = 0; c < xs.length; c++) {
+        const rowGradients = withScope((s) => {
+          const x = xs[c];
+          const products = s.track(multiply(ctx, x, model, relin));
+          const z = s.track(rotateAndSum(ctx, products, 1, p.block, keys));
+          const sigma = s.track(evaluatePolynomial(ctx, z, this.settings.sigmoid, relin, { resultScale: high }));
+          const error = s.track(sub(ctx, sigma, ys[c]));
+          const masked = s.track(multiplyPlain(ctx, error, mask, { resultScale: high }));
+          const spread = s.track(rotateAndSum(ctx, masked, -1, p.block, keys));
+          return multiply(ctx, spread, x, relin);
+        });
+        if (!gradient) gradient = rowGradients;
         else {
           addInPlace(ctx, gradient, rowGradients);
           rowGradients.delete();
         }
       }
-      const total = s.track(rotateAndSum(ctx, gradient as CipherText, p.block, p.rowsPerCiphertext, keys));
-      const step = s.track(multiplyConstant(ctx, total, this.settings.learningRate / data.rows, { resultScale: high }));
+      return gradient as CipherText;
+    } catch (e) {
+      gradient?.delete();
+      throw e;
+    }
+  }
+
+  /** The update from the gradient sum of all `rows` rows: W·(1 − decay) − (α/m)·Σ over rows. */
+  update(model: CipherText, gradientSum: CipherText, rows: number): CipherText {
+    const { ctx, keys, packing: p, levels } = this;
+    this.checkModel(model);
+    if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows must be a positive integer, got ${rows}`);
+    const high = levels.workingScale;
+    return withScope((s) => {
+      const total = s.track(rotateAndSum(ctx, gradientSum, p.block, p.rowsPerCiphertext, keys));
+      const step = s.track(multiplyConstant(ctx, total, this.settings.learningRate / rows, { resultScale: high }));
       const lowered = s.track(modSwitchTo(ctx, model, levels.output + 1));
       const decayed = s.track(multiplyPlain(ctx, lowered, decayVector(p, this.settings.weightDecay), { resultScale: high }));
       return sub(ctx, decayed, step);

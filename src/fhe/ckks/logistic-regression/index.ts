@@ -4,3 +4,4 @@ export * from './packing';
 export * from './plain-training';
 export * from './encrypted-training';
 export * from './files';
+export * from './parallel-trainer';
