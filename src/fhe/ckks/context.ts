@@ -50,7 +50,7 @@ export class CkksContext {
     return this.levels[level];
   }
 
-  /** Throws unless `ct` belongs here (size 2, a level of this chain). */
+  /** Throws unless `ct` belongs here (this ring degree, a level of this chain); returns its level. */
   check(ct: CipherText, what = 'ciphertext'): number {
     if (this.deleted) throw new Error('CkksContext has been deleted');
     if (ct.polyModulusDegree !== this.parameters.polyModulusDegree)

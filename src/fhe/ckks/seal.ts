@@ -30,6 +30,8 @@ export function loadSeal(): Promise<SEALLibrary> {
 async function instantiate(): Promise<SEALLibrary> {
   // node-seal's emscripten glue calls WebAssembly.instantiate once while it loads; looking at what
   // that call returns is the only way to reach the heap it creates (the glue keeps it private).
+  // The hook is in place only during this load; another module instantiated in the same window
+  // could be caught instead, which would only make sealHeapBytes() watch the wrong heap.
   const original = WebAssembly.instantiate;
   const watch = async (...args: Parameters<typeof WebAssembly.instantiate>): Promise<unknown> => {
     const result = await (original as (...a: unknown[]) => Promise<unknown>).apply(WebAssembly, args);
