@@ -44,7 +44,9 @@ test('100 rounds (900 operations): SEAL heap flat after warm-up', () => {
   let check = 0;
   for (let i = 0; i < 100; i++) check += round(x);
   assert.ok(Number.isFinite(check));
-  assert.equal(sealHeapBytes(), warm, `heap grew from ${warm} to ${sealHeapBytes()} bytes`);
+  // One leaked ciphertext per round would add ~20 MB here; allow 1 MiB of allocator slack (the runs
+  // so far ended exactly where the warm-up did).
+  assert.ok(sealHeapBytes() <= warm + 2 ** 20, `heap grew from ${warm} to ${sealHeapBytes()} bytes`);
 });
 
 test('the control: leaking one ciphertext per round grows the heap', () => {
