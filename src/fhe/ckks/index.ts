@@ -5,7 +5,8 @@
  * `decryptor`; the evaluator operations, one file each (`add`, `multiply`, `rotate`,
  * `rotate-and-sum`, `dot-product`, `matrix-vector`, `polynomial`) with `levels` steering levels and
  * scales exactly; `sigmoid` (polynomial approximations); `serialization` (SEAL's format, validated);
- * `logistic-regression/` (encrypted training, TenSEAL's tutorial on packed ciphertexts).
+ * `logistic-regression/` (encrypted training, TenSEAL's tutorial on packed ciphertexts), `mlp/`
+ * (encrypted inference with clear weights), `run/` (bundles that cross between the two roles).
  *
  * NOT AUDITED research code. SEAL's WebAssembly is single-threaded.
  */
@@ -29,3 +30,4 @@ export * from './sigmoid';
 export * from './serialization';
 export * as logisticRegression from './logistic-regression';
 export * as run from './run';
+export * as mlp from './mlp';

@@ -52,16 +52,23 @@ export function matrixDimension(matrix: ArrayLike<ArrayLike<number>>): number {
   return 2 ** Math.ceil(Math.log2(Math.max(m, k, 1)));
 }
 
-/** M x for a clear matrix M and an encrypted x replicated with period d = matrixDimension(M). */
+/**
+ * M x for a clear matrix M and an encrypted x replicated with period d = matrixDimension(M), or
+ * `period` when given (≥ that; a chain of layers uses one period for all).
+ */
 export function matrixVector(
   ctx: CkksContext,
   matrix: ArrayLike<ArrayLike<number>>,
   x: CipherText,
   keys: Pick<CkksEvaluationKeys, 'galoisKeys' | 'galoisSteps'>,
+  period?: number,
 ): CipherText {
   const level = ctx.check(x);
   if (level < 1) throw new RangeError('matrixVector: ciphertext is at level 0, no multiplicative depth left');
-  const d = matrixDimension(matrix);
+  const own = matrixDimension(matrix);
+  if (period !== undefined && (!isPowerOfTwo(period) || period < own))
+    throw new RangeError(`period must be a power of two ≥ ${own} (the matrix's), got ${period}`);
+  const d = period ?? own;
   if (d > ctx.slotCount) throw new RangeError(`matrix dimension ${d} exceeds the ${ctx.slotCount} slots`);
   const entry = (r: number, c: number): number => {
     const row = matrix[r];
