@@ -91,7 +91,7 @@ test("TenSEAL's sigmoid 0.5 + 0.197x − 0.004x³: max error 0.0510 on [−5, 5]
   assert.equal(sigmoid(0), 0.5);
 });
 
-test("the sigmoid under encryption at TenSEAL's parameters: within 2e-3 of float64 on [−5, 5] with the result at 2^30, 0.15 at the input scale 2^21", async () => {
+test("the sigmoid under encryption at TenSEAL's parameters: within 2e-3 of float64 on [−5, 5] with the result at 2^30, over 20× that at the input scale 2^21", async () => {
   const t = await setUp(TENSEAL_LOGREG_PARAMETERS);
   try {
     const x = randomVector(22, t.ctx.slotCount, -5, 5);
@@ -104,7 +104,8 @@ test("the sigmoid under encryption at TenSEAL's parameters: within 2e-3 of float
       const errHigh = maxAbsDiff(t.dec.decrypt(high), ref);
       const errLow = maxAbsDiff(t.dec.decrypt(low), ref);
       assert.ok(errHigh < 2e-3, `max error at 2^30: ${errHigh}`);
-      assert.ok(errLow < 0.15 && errLow > errHigh, `max error at 2^21: ${errLow}`);
+      // measured 0.09 … 0.10 at 2^21 against 7e-4 … 8e-4 at 2^30 (max over 4096 slots; keys differ per run)
+      assert.ok(errLow < 0.5 && errLow > 20 * errHigh, `max error at 2^21: ${errLow}, at 2^30: ${errHigh}`);
       assert.equal(t.ctx.levelOf(high), t.ctx.topLevel - 2);
     } finally {
       high.delete();
