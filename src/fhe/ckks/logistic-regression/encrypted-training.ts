@@ -117,6 +117,22 @@ export class LogisticDataParty {
     }
   }
 
+  /** 0/1 labels alone, at the level and scale where they meet σ̃(z) (one head of one-vs-rest). */
+  encryptLabels(y: readonly number[]): CipherText[] {
+    y.forEach((v, i) => {
+      if (v !== 0 && v !== 1) throw new RangeError(`label ${i} is ${v}, expected 0 or 1`);
+    });
+    const levels = epochLevels(this.ctx, this.settings.sigmoid);
+    const out: CipherText[] = [];
+    try {
+      for (const v of packLabels(this.packing, y)) out.push(this.enc.encrypt(v, { level: levels.sigmoid, scale: levels.workingScale }));
+      return out;
+    } catch (e) {
+      for (const c of out) c.delete();
+      throw e;
+    }
+  }
+
   /** Test rows for encrypted inference (the same packing, no labels). */
   encryptRows(x: readonly number[][]): CipherText[] {
     const out: CipherText[] = [];

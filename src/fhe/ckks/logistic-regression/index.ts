@@ -5,3 +5,4 @@ export * from './plain-training';
 export * from './encrypted-training';
 export * from './files';
 export * from './parallel-trainer';
+export * from './one-vs-rest';
