@@ -121,7 +121,8 @@ export async function runCkksLogreg(o: CkksLogregOptions = {}): Promise<CkksLogr
   const keygenSeconds = seconds(t0);
   const client = new LogisticDataParty(ctx, keys, features);
   const server = new EncryptedLogisticTrainer(ctx, keys.evaluationKeys, features);
-  const threads = o.threads ?? 1;
+  // More workers than training ciphertexts would only idle (each holds a copy of the keys: 117 MB here).
+  const threads = Math.min(o.threads ?? 1, ciphertextCount(layout, split.xTrain.length));
   const parallel = threads > 1 ? await ParallelLogisticTrainer.create(ctx, keys.evaluationKeys, features, {}, threads) : undefined;
   log(`ckks-logreg: ${split.xTrain.length} train / ${split.xTest.length} test rows, ${features} features, keys in ${keygenSeconds.toFixed(2)} s`);
   const owned: CipherText[] = [];

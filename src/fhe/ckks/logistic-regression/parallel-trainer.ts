@@ -53,7 +53,10 @@ export class ParallelLogisticTrainer {
     private readonly workers: TrainerWorker[],
   ) {}
 
-  /** Starts `threads` workers (default: the machine's parallelism), each loading the keys. */
+  /**
+   * Starts `threads` workers (default: the machine's parallelism), each loading its own copy of the
+   * keys; more workers than training ciphertexts idle, so callers cap `threads` at that count.
+   */
   static async create(
     ctx: CkksContext,
     keys: CkksEvaluationKeys,
