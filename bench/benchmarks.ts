@@ -13,6 +13,7 @@ import { pix2pixStepBenchmark } from './pix2pix-step';
 import { flOverheadBenchmark } from './fl-overhead';
 import { flPix2PixBenchmark } from './fl-pix2pix';
 import { interruptLatencyBenchmark } from './interrupt-latency';
+import { ckksLogregBenchmark } from './ckks-logreg';
 
 export type { NamedBenchmark };
 
@@ -27,4 +28,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   flOverheadBenchmark,
   flPix2PixBenchmark,
   interruptLatencyBenchmark,
+  ckksLogregBenchmark,
 ];

@@ -31,3 +31,6 @@ export {
 export { loadFlPix2PixTrend, flPix2PixTrendPath } from './fl-pix2pix-trend';
 export type { FlPix2PixTrendFile } from './fl-pix2pix-trend';
 export type { FlPix2PixOptions, FlPix2PixResult, FlPix2PixSetting, FlPix2PixSettingResult, SiteRoundLoss } from './fl-pix2pix';
+// encrypted logistic-regression training on CKKS (`privlab bench ckks-logreg`)
+export { runCkksLogreg, TENSEAL_LOGREG_REFERENCE } from './ckks-logreg';
+export type { CkksLogregOptions, CkksLogregResult, CkksLogregEpoch } from './ckks-logreg';

@@ -1,7 +1,8 @@
 /**
  * privlab's FHE schemes, one folder each: `tfhe` (TFHE-rs's tfhe in wasm on the client,
- * our native evaluator on the server; programmable bootstrapping for quantized networks).
- * CKKS (SEAL through node-seal) is planned beside it as `ckks`.
+ * our native evaluator on the server; programmable bootstrapping for quantized networks) and
+ * `ckks` (Microsoft SEAL through node-seal: approximate arithmetic on packed real vectors,
+ * encrypted training of small models).
  *
  * NOT AUDITED. This is research code: no constant-time guarantees, no side-channel
  * review, the evaluation-key file is checksummed but not authenticated, and the noise
@@ -10,6 +11,7 @@
  * so TFHE-rs's stated 2^-128 failure probability is not claimed for our evaluator.
  */
 export * as tfhe from './tfhe';
+export * as ckks from './ckks';
 // The TFHE layers at the top level too, as the notebooks and the CLI have used them.
 export * as core from './tfhe/core';
 export * as shortint from './tfhe/shortint';

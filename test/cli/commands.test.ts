@@ -40,6 +40,8 @@ test('privlab help lists every command of the README; no command is a usage erro
     'privlab dp noise-multiplier',
     'privlab privacy mia',
     'privlab fl run',
+    'privlab ckks logreg-epoch',
+    'ckks-logreg',
   ]) {
     assert.ok(help.stdout.includes(usage), `help mentions "${usage}"`);
   }

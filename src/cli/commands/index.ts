@@ -11,5 +11,6 @@ import { bench } from './bench';
 import { dp } from './dp';
 import { fl } from './fl';
 import { privacy } from './privacy';
+import { ckks } from './ckks';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, privacy, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, privacy, ckks, bench];
