@@ -30,8 +30,8 @@ trains 4 epochs instead of 10), then
 3. **executed** on encrypted images: tfhe makes the client key and encrypts, the server (privlab's
    native TFHE evaluator) holds only the evaluation keys, tfhe decrypts.
 
-The second part generates images encrypted with the GAN generator of notebook 02 (4-bit QAT,
-50 % pruning): the source paper's Table V on this machine.
+The second part generates images on encrypted data with the 4-bit QAT, 50 %-pruned GAN generator
+shipped with privlab (or the one notebook 02 trained): the source paper's Table V on this machine.
 
 The default is a short run (5 encrypted digits, 2 generated images); `FULL_RUN = true` does 100
 and 10. The same
