@@ -76,27 +76,12 @@ test('bench qat-step: one round, 4-bit', () => {
   assert.equal(r.activation_ranges, 'percentile 99.9');
 });
 
+/** The small set, FID of 100 samples after the last epoch, one pruning fraction. */
+const TINY_COMPRESSION = ['--mnist', 'small', '--fid-samples', '100', '--fid-epochs', '1', '--prune', '0.5'];
+
 test('bench gan-compression: one epoch of two steps, one pruning fraction; the table and its files', () => {
   const out = tmpDir();
-  const r = bench([
-    'gan-compression',
-    '--mnist',
-    'small',
-    '--epochs',
-    '1',
-    '--finetune-epochs',
-    '1',
-    '--max-steps',
-    '2',
-    '--fid-samples',
-    '100',
-    '--fid-epochs',
-    '1',
-    '--prune',
-    '0.5',
-    '--out',
-    out,
-  ]);
+  const r = bench(['gan-compression', ...TINY_COMPRESSION, '--epochs', '1', '--finetune-epochs', '1', '--max-steps', '2', '--out', out]);
   hasKeys(
     r,
     ['rows', 'real_train_vs_test_fid', 'fid_ratio_qat_low_bits', 'fid_ratio_pruned_50', 'qat_overhead_cpu', 'qat_overhead_wall', 'options', 'feature_model'],
@@ -142,23 +127,7 @@ test('bench gan-compression: one epoch of two steps, one pruning fraction; the t
 });
 
 test('bench gan-compression --from: every row fine-tunes the shipped regular GAN, numbered on from its 20 epochs', () => {
-  const r = bench([
-    'gan-compression',
-    '--mnist',
-    'small',
-    '--from',
-    path.join(ROOT, 'data', 'gan', 'regular'),
-    '--max-steps',
-    '1',
-    '--fid-samples',
-    '100',
-    '--fid-epochs',
-    '1',
-    '--prune',
-    '0.5',
-    '--out',
-    tmpDir(),
-  ]);
+  const r = bench(['gan-compression', ...TINY_COMPRESSION, '--from', path.join(ROOT, 'data', 'gan', 'regular'), '--max-steps', '1', '--out', tmpDir()]);
   assert.equal(r.options.fromEpochs, 20);
   assert.equal(r.options.epochs, 21, 'one QAT epoch by default');
   assert.deepEqual(
