@@ -17,6 +17,7 @@ export type { ProgressOptions, ProgressState } from './progress';
 export { images, imagesPng } from './images';
 export type { ImagesOptions, TensorLike } from './images';
 export { table } from './tables';
+export { summary, Summary } from './summary';
 export { saveFigure, saveText, figuresDir } from './figures';
 export * as data from '../src/data';
 export * as viz from '../src/viz';

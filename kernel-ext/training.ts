@@ -60,7 +60,8 @@ export async function trainGanLive(opts: TrainGanLiveOptions): Promise<TrainGanL
   const batchSize = opts.batchSize ?? 64;
   const stepsPerEpoch = Math.min(batchesPerEpoch(opts.dataset.count, batchSize), opts.maxStepsPerEpoch ?? Infinity);
   const pointsPerEpoch = Math.max(1, Math.min(stepsPerEpoch, opts.chartPointsPerEpoch ?? 8));
-  const stepsPerPoint = Math.max(1, Math.floor(stepsPerEpoch / pointsPerEpoch));
+  // Rounded up, so that the last point of an epoch is not the mean of a few left-over steps (a spike on the chart).
+  const stepsPerPoint = Math.max(1, Math.ceil(stepsPerEpoch / pointsPerEpoch));
   // Redraws at most once a second: a training run lasts minutes, and every redraw is a
   // message the notebook front end (or a headless report runner) has to keep up with.
   const redrawMs = opts.redrawMs ?? 1000;

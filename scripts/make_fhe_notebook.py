@@ -8,7 +8,14 @@ md, code = nb.md, nb.code
 
 md("""
 # Encrypted inference: compile, simulate, execute
+""")
+code("""
+import * as lab from "privlab/kernel-ext";
+import * as fs from "fs";
 
+const summary = lab.summary("Summary: encrypted inference on this machine");
+""")
+md("""
 The MNIST table of *Deep Neural Networks for Encrypted Inference with TFHE* (Zama) redone on this
 machine: a 3-layer fully connected network with **2-bit weights and activations**, trained with
 quantization-aware training on the 60,000 canonical MNIST training digits (the short default run
@@ -23,8 +30,8 @@ trains 4 epochs instead of 10), then
 3. **executed** on encrypted images: tfhe makes the client key and encrypts, the server (privlab's
    native TFHE evaluator) holds only the evaluation keys, tfhe decrypts.
 
-The second part generates images encrypted with the GAN generator of notebook 02 (4-bit QAT,
-50 % pruning): the source paper's Table V on this machine.
+The second part generates images on encrypted data with the 4-bit QAT, 50 %-pruned GAN generator
+shipped with privlab (or the one notebook 02 trained): the source paper's Table V on this machine.
 
 The default is a short run (5 encrypted digits, 2 generated images); `FULL_RUN = true` does 100
 and 10. The same
@@ -32,9 +39,6 @@ experiment from the command line: `privlab bench fhe-mnist --json` (it also writ
 `figures/fhe/mnist-fcnn.json`). The trained model is cached in `figures/fhe/`, so only the first run trains.
 """)
 code("""
-import * as lab from "privlab/kernel-ext";
-import * as fs from "fs";
-
 const fhe = lab.fhe.run;
 const { formatCompileReport } = lab.fhe.compiler;
 const { FheService, inferRemote } = lab.fhe.run;
@@ -118,6 +122,8 @@ lab.table(ZAMA_FCNN_REFERENCE.map((z) => ({ source: "Zama FCNN (8-core CPU)", "a
 const a = r.agreement_execute_simulate, n = r.agreement_noise_simulate;
 console.log(`execute vs simulate: ${(100 * a.argmax).toFixed(1)} % same class, ${(100 * a.outputs).toFixed(1)} % of logits equal (max difference ${a.maxDifference} levels)`);
 console.log(`the noise model predicts: ${(100 * n.argmax).toFixed(1)} % same class, ${(100 * n.outputs).toFixed(1)} % of logits equal`);
+const right = Math.round(r.accuracy_execute * r.execute_samples);
+summary.set("MNIST classifier (3 layers, 2-bit)", `${pct(r.accuracy_clear)} % clear, ${pct(r.accuracy_simulate)} % simulated on ${r.simulate_samples.toLocaleString("en")} test digits; encrypted: ${right} of ${r.execute_samples} right`);
 """)
 md("""
 ## Time per encrypted image
@@ -134,6 +140,7 @@ lab.bar(["encrypt", "server", "decrypt"], {
   "s per image": [ph.encrypt_s_per_image, ph.server_s_per_image, ph.decrypt_s_per_image],
 }, { title: `Phases (key generation once: ${ph.keygen_s.toFixed(1)} s)`, yTitle: "s", save: "fhe/mnist-fcnn-phases" });
 console.log(`${r.s_per_image.toFixed(2)} s per image: ${r.pbs_count} PBS at ${r.ms_per_pbs.toFixed(1)} ms each (wall clock, all cores)`);
+summary.set("encrypted digit", `${r.s_per_image.toFixed(2)} s per image, ${r.pbs_count} PBS (Zama's FCNNs: ${ZAMA_FCNN_REFERENCE.map((z) => `${z.seconds} s`).join(" / ")} on 8 cores)`);
 """)
 md("## The encrypted images and their predictions")
 code("""
@@ -184,6 +191,8 @@ if (!ganModel && !fs.existsSync(notebook02)) {
     layer: l.layer, "in→out": `${l.inputs}→${l.neurons}`, "acc. bits": l.accumulatorBits, "positions/value": Number(l.positionsPerValue.toFixed(3)),
     rounded: !l.lossless, "predicted read error %": Number((100 * l.predictedReadError).toFixed(2)),
   })));
+  summary.set("encrypted generation (4-bit, 50 %-pruned GAN)", `FID ${g.fid_clear.toFixed(1)} clear, ${g.fid_simulate.toFixed(1)} simulated (${g.fid_samples} latents); ` +
+    `${g.s_per_image.toFixed(1)} s per image, ${g.pbs_count.toLocaleString("en")} PBS (source: ${GAN_FHE_REFERENCE.map((x) => `${x.seconds} s on a ${x.setting.replace("source, ", "")}`).join(", ")})`);
   console.log(`pixels equal, execute vs simulate: ${(100 * g.agreement_execute_simulate.outputs).toFixed(1)} % (noise model: ${(100 * g.agreement_noise_simulate.outputs).toFixed(1)} %); simulate vs clear: ${(100 * g.agreement_simulate_clear.outputs).toFixed(1)} %`);
 }
 """)
@@ -225,7 +234,9 @@ try {
   const x = Float32Array.from(run.test.images.subarray(0, 784), (v) => v / 255);
   const remote = await inferRemote(service.url, "mnist-fcnn", x);
   lab.table([Object.fromEntries(Object.entries(remote.times).map(([k, v]) => [k, Number(v.toFixed(3))]))]);
-  console.log(`class ${fhe.argmax(remote.levels, 10)[0]} (label ${run.test.labels[0]}); evaluation keys ${(remote.evaluationKeyBytes / 1e6).toFixed(0)} MB, ` +
+  const cls = fhe.argmax(remote.levels, 10)[0];
+  summary.set("over HTTP (client and server roles)", `digit classified ${cls} (label ${run.test.labels[0]}), ${(remote.uploadBytes / 1e6).toFixed(0)} MB uploaded`);
+  console.log(`class ${cls} (label ${run.test.labels[0]}); evaluation keys ${(remote.evaluationKeyBytes / 1e6).toFixed(0)} MB, ` +
     `${(remote.uploadBytes / 1e6).toFixed(0)} MB up, ${(remote.downloadBytes / 1e3).toFixed(0)} kB down`);
 } finally {
   await service.close();

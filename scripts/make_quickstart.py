@@ -16,9 +16,11 @@ loop with a live-updating chart and a progress bar.
 code("""
 import * as lab from "privlab/kernel-ext";
 
+const summary = lab.summary("Summary of this run"); // filled in by the cells below
 const mnist = lab.data.loadMnist();
 const { train, test } = lab.data.trainTestSplit(mnist, { testFraction: 0.2, seed: 42 });
 console.log(`${mnist.name}: ${mnist.count} images of ${mnist.height}x${mnist.width}; train ${train.count}, test ${test.count}`);
+summary.set("data", `${mnist.count.toLocaleString("en")} MNIST digits (${mnist.height}x${mnist.width}), split ${train.count.toLocaleString("en")} train / ${test.count.toLocaleString("en")} test, stratified, seed 42`);
 """)
 md("## Digits\nThe first four training images of each class.")
 code("""
@@ -43,6 +45,7 @@ const counts = new dfd.DataFrame({
   test_share: testCounts.map((t, i) => t / (t + trainCounts[i])),
 });
 lab.table(counts, { digits: 3, save: "quickstart/class-counts" });
+summary.set("training images per digit", `${Math.min(...trainCounts)} to ${Math.max(...trainCounts)}`);
 """)
 code("""
 lab.bar(mnist.classNames.slice(), { train: trainCounts, test: testCounts }, {
@@ -93,6 +96,7 @@ for (const k of steps) {
 bar.close();
 chart.close({ save: "quickstart/centroid-accuracy" });
 console.log(`final test accuracy: ${(100 * acc).toFixed(1)} %`);
+summary.set("nearest-centroid classifier", `${(100 * acc).toFixed(1)} % test accuracy after ${train.count.toLocaleString("en")} training images`);
 """)
 
 nb.write(sys.argv[1])

@@ -3,7 +3,7 @@
  * the ratios the paper's table is read by, and files under a figures folder.
  */
 import * as path from 'node:path';
-import { GanCompressionResult } from './gan-compression';
+import { DEFAULT_QAT_BITS, GanCompressionResult } from './gan-compression';
 import { saveQuantizedModel } from '../quant/quantized-model';
 import { imageGridPng } from '../viz/image-grid';
 import { writeFileAtomic } from '../util/files';
@@ -23,7 +23,7 @@ export function summarize(r: GanCompressionResult): object {
   const regular = r.rows[0].fid;
   const byVariant = Object.fromEntries(r.rows.map((x) => [x.variant, x]));
   const ratio = (v: string): number | null => (byVariant[v] ? byVariant[v].fid / regular : null);
-  const bits = r.options.qatBits ?? [6, 4];
+  const bits = r.options.qatBits ?? DEFAULT_QAT_BITS;
   const low = bits[bits.length - 1];
   return {
     rows: r.rows.map((x) => ({

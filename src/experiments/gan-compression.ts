@@ -14,6 +14,10 @@
  * - FID is the mean over the last `fidEpochs` epochs: a GAN's FID swings by 15-40 %
  *   from one epoch to the next (136 → 158 for the regular GAN from epoch 15 to 20), more
  *   than the effects the table measures.
+ *
+ * `from` starts from a GAN trained elsewhere (the shipped data/gan/regular): every row then
+ * fine-tunes the same trained weights, so a short run compares trained generators rather
+ * than the noise of a few epochs from scratch.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../data/dataset';
@@ -23,7 +27,7 @@ import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
 import { datasetStats, generatorFid } from '../metrics/gan-fid';
 import { Gan } from '../nn/gan';
-import { throwIfStoppedEarly, trainGan, StepInfo } from '../nn/train-gan';
+import { GanStabilizers, throwIfStoppedEarly, trainGan, StepInfo } from '../nn/train-gan';
 import { l1Mask } from '../prune/masks';
 import { GradualSchedule, sparsityAt } from '../prune/schedule';
 import { MaskedVariables } from '../prune/masked-variables';
@@ -35,18 +39,30 @@ import { SeededRng } from '../util/rng';
 export interface GanCompressionOptions {
   /** Where the digits come from: the canonical MNIST (60,000 / 10,000; default) or the small 10k set ('small', for quick runs). */
   mnist?: MnistSource;
-  /** Training epochs of the regular, 6-bit and 4-bit models. */
-  epochs: number;
+  /**
+   * Training epochs of the regular, 6-bit and 4-bit models. Required unless `from` is
+   * given; then it is `from.epochs + qatEpochs` (and may be left out).
+   */
+  epochs?: number;
+  /**
+   * Start from this trained GAN (generator and discriminator; not changed) after
+   * `epochs` epochs, instead of training the regular GAN from scratch. The regular row
+   * then trains on unquantized for `qatEpochs` from the same weights as the QAT rows: the
+   * control, trained the same steps with fresh optimisers like them.
+   */
+  from?: { gan: Gan; epochs: number };
+  /** D's stabilisers while training (label smoothing, dropout, …). Default: none (the source's training). */
+  stabilizers?: GanStabilizers;
   /** Fine-tuning epochs of each pruned model (from the 4-bit one). */
   finetuneEpochs: number;
-  /** Pruning fractions of the 4-bit generator. Default [0.2, 0.5, 0.7, 0.8] (the paper's). */
+  /** Pruning fractions of the 4-bit generator. Default DEFAULT_PRUNE_FRACTIONS (the paper's). */
   pruneFractions?: number[];
-  /** QAT bit-widths. Default [6, 4]; the last is the one pruned. */
+  /** QAT bit-widths. Default DEFAULT_QAT_BITS; the last is the one pruned. */
   qatBits?: number[];
   /**
    * Epochs each QAT model trains quantized, from the regular GAN's weights at epoch
    * `epochs − qatEpochs` (QAT as fine-tuning). `qatEpochs = epochs` trains from
-   * scratch. Default max(1, round(epochs / 4)).
+   * scratch. Default max(1, round(epochs / 4)); 1 with `from`.
    */
   qatEpochs?: number;
   /** Activation ranges of QAT from each batch's percentiles (QatConfig.activationPercentile). Default 99.9. */
@@ -105,8 +121,13 @@ export interface GanCompressionResult {
   qatOverhead: Record<string, number>;
   /** The same ratio in wall-clock time (sensitive to other load). */
   qatOverheadWall: Record<string, number>;
-  options: Omit<GanCompressionOptions, 'featureModel' | 'onStep' | 'onEpoch' | 'onVariant' | 'onTrained'>;
+  /** The options, with `epochs` and `qatEpochs` resolved, and `from` reduced to the epochs it had trained. */
+  options: Omit<GanCompressionOptions, 'from' | 'featureModel' | 'onStep' | 'onEpoch' | 'onVariant' | 'onTrained'> & { epochs: number; fromEpochs?: number };
 }
+
+/** The source paper's rows: QAT at 6 and 4 bits, the 4-bit generator pruned 20 / 50 / 70 / 80 %. */
+export const DEFAULT_QAT_BITS: readonly number[] = Object.freeze([6, 4]);
+export const DEFAULT_PRUNE_FRACTIONS: readonly number[] = Object.freeze([0.2, 0.5, 0.7, 0.8]);
 
 const LATENT_RANGE = { min: -3, max: 3 };
 const IMAGE_RANGE = { min: -1, max: 1 };
@@ -136,23 +157,32 @@ function latents(gan: Gan, n: number, seed: number): Float32Array {
 
 export async function runGanCompression(opts: GanCompressionOptions): Promise<GanCompressionResult> {
   const seed = opts.seed ?? 0;
-  const fractions = opts.pruneFractions ?? [0.2, 0.5, 0.7, 0.8];
-  const qatBits = opts.qatBits ?? [6, 4];
-  const qatEpochs = opts.qatEpochs ?? Math.max(1, Math.round(opts.epochs / 4));
-  if (!Number.isInteger(qatEpochs) || qatEpochs < 1 || qatEpochs > opts.epochs)
-    throw new RangeError(`qatEpochs must be an integer in 1..epochs (${opts.epochs}), got ${qatEpochs}`);
+  const fractions = opts.pruneFractions ?? [...DEFAULT_PRUNE_FRACTIONS];
+  const qatBits = opts.qatBits ?? [...DEFAULT_QAT_BITS];
+  const { from } = opts;
+  if (from) {
+    if (!Number.isInteger(from.epochs) || from.epochs < 0) throw new RangeError(`from.epochs must be a non-negative integer, got ${from.epochs}`);
+    if (from.gan.conditional) throw new TypeError('from must be the unconditional reference GAN, got a conditional one');
+  }
+  const qatEpochs = opts.qatEpochs ?? (from ? 1 : Math.max(1, Math.round((opts.epochs ?? 0) / 4)));
+  const epochs = from ? from.epochs + qatEpochs : opts.epochs;
+  if (epochs === undefined) throw new TypeError('runGanCompression needs epochs (or from, a trained GAN to start from)');
+  if (from && opts.epochs !== undefined && opts.epochs !== epochs)
+    throw new RangeError(`with from (${from.epochs} epochs trained) and qatEpochs ${qatEpochs}, epochs is ${epochs}, got ${opts.epochs}`);
+  if (!Number.isInteger(qatEpochs) || qatEpochs < 1 || qatEpochs > epochs)
+    throw new RangeError(`qatEpochs must be an integer in 1..epochs (${epochs}), got ${qatEpochs}`);
   const fidEpochs = opts.fidEpochs ?? 3;
   if (!Number.isInteger(fidEpochs) || fidEpochs < 1) throw new RangeError(`fidEpochs must be a positive integer, got ${fidEpochs}`);
   const fm = opts.featureModel ?? (await loadFeatureModel());
   try {
-    return await compress({ ...opts, qatEpochs, fidEpochs }, fm, seed, fractions, qatBits);
+    return await compress({ ...opts, epochs, qatEpochs, fidEpochs }, fm, seed, fractions, qatBits);
   } finally {
     if (!opts.featureModel) fm.dispose();
   }
 }
 
 async function compress(
-  opts: GanCompressionOptions & { qatEpochs: number; fidEpochs: number },
+  opts: GanCompressionOptions & { epochs: number; qatEpochs: number; fidEpochs: number },
   fm: FeatureModel,
   seed: number,
   fractions: number[],
@@ -202,6 +232,7 @@ async function compress(
       seed,
       sampleEpochs: [],
       maxStepsPerEpoch: opts.maxStepsPerEpoch,
+      stabilizers: opts.stabilizers,
       onStep: async (s) => {
         extra.atStep?.(s);
         extra.masks?.apply();
@@ -269,15 +300,18 @@ async function compress(
 
   const pct = opts.activationPercentile ?? 99.9;
   const qatStart = opts.epochs - opts.qatEpochs;
-  const regular = new Gan({}, seed);
+  const { from } = opts;
+  // Trained from scratch, or on from `from` (then qatStart = from.epochs) as the QAT rows' control.
+  const regular = from ? cloneGan(from.gan, seed) : new Gan({}, seed);
+  const regularStart = from ? qatStart : 0;
   // The QAT models' starting point: the regular GAN after qatStart epochs.
-  let pretrained = qatStart === 0 ? cloneGan(regular, seed) : undefined;
-  const t0 = await train('regular', regular, 0, opts.epochs, {
+  let pretrained = from || qatStart === 0 ? cloneGan(regular, seed) : undefined;
+  const t0 = await train('regular', regular, regularStart, opts.epochs - regularStart, {
     atEpoch: (e) => {
       if (e === qatStart) pretrained = cloneGan(regular, seed);
     },
   });
-  await finish('regular', regular, null, 0, 0, opts.epochs, t0);
+  await finish('regular', regular, null, 0, regularStart, opts.epochs - regularStart, t0);
   regular.dispose();
   if (!pretrained) throw new Error('the regular GAN stopped before the QAT starting epoch');
 
@@ -334,12 +368,20 @@ async function compress(
   const qatRows = rows.filter((r) => r.bits !== null && r.pruning === 0);
   const qatOverhead = Object.fromEntries(qatRows.map((r) => [r.variant, r.cpuSecondsPerEpoch / rows[0].cpuSecondsPerEpoch]));
   const qatOverheadWall = Object.fromEntries(qatRows.map((r) => [r.variant, r.secondsPerEpoch / rows[0].secondsPerEpoch]));
-  const { featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, onTrained: _t, ...rest } = opts;
+  const { from: _from, featureModel: _f, onStep: _s, onEpoch: _e, onVariant: _v, onTrained: _t, ...rest } = opts;
   return {
     rows,
     realFloor,
     qatOverhead,
     qatOverheadWall,
-    options: { ...rest, pruneFractions: fractions, qatBits, seed, activationPercentile: pct, pruneSchedule: opts.pruneSchedule ?? 'one-shot' },
+    options: {
+      ...rest,
+      ...(from ? { fromEpochs: from.epochs } : {}),
+      pruneFractions: fractions,
+      qatBits,
+      seed,
+      activationPercentile: pct,
+      pruneSchedule: opts.pruneSchedule ?? 'one-shot',
+    },
   };
 }

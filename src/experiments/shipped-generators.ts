@@ -78,8 +78,16 @@ export function verifyShippedDir(dir: string): ShippedManifest {
  * discriminator.ckpt — the shipped layout, checked against its manifest when it has one.
  */
 export function loadGanFrom(from: string): Gan {
+  return loadTrainedGan(from).gan;
+}
+
+/** loadGanFrom, with the epochs the GAN had trained (its checkpoint's meta.epoch): fine-tuning numbers its epochs on from there. */
+export function loadTrainedGan(from: string): { gan: Gan; epochs: number } {
   if (!fs.existsSync(from)) throw new DataFileError(from, 'not found');
-  if (!fs.statSync(from).isDirectory()) return loadGanCheckpoint(from).gan;
+  if (!fs.statSync(from).isDirectory()) {
+    const c = loadGanCheckpoint(from);
+    return { gan: c.gan, epochs: c.meta.epoch };
+  }
   if (fs.existsSync(path.join(from, MANIFEST_FILE))) verifyShippedDir(from);
   const g = loadGanCheckpoint(path.join(from, 'generator.ckpt'));
   if (!g.networks.includes('generator')) throw new DataFileError(path.join(from, 'generator.ckpt'), 'holds no generator');
@@ -95,11 +103,11 @@ export function loadGanFrom(from: string): Gan {
       d.gan.dispose();
     }
   }
-  return g.gan;
+  return { gan: g.gan, epochs: g.meta.epoch };
 }
 
 export type ShippedGenerator =
-  | { name: 'regular'; kind: 'float'; gan: Gan; manifest: ShippedManifest }
+  | { name: 'regular'; kind: 'float'; gan: Gan; /** Epochs it was trained. */ epochs: number; manifest: ShippedManifest }
   | { name: 'qat4-pruned50'; kind: 'quantized'; model: QuantizedModel; manifest: ShippedManifest };
 
 /**
@@ -110,6 +118,6 @@ export type ShippedGenerator =
 export function loadShippedGenerator(name: ShippedGeneratorName, root?: string): ShippedGenerator {
   const dir = shippedGeneratorDir(name, root);
   const manifest = verifyShippedDir(dir);
-  if (name === 'regular') return { name, kind: 'float', gan: loadGanFrom(dir), manifest };
+  if (name === 'regular') return { name, kind: 'float', ...loadTrainedGan(dir), manifest };
   return { name, kind: 'quantized', model: loadQuantizedModel(path.join(dir, 'generator.quantized.json')), manifest };
 }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { privlab } from '../support/cli';
+import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { quantizeLayers, saveQuantizedModel } from '../../src/quant';
 import { SeededRng } from '../../src/util/rng';
@@ -76,27 +76,12 @@ test('bench qat-step: one round, 4-bit', () => {
   assert.equal(r.activation_ranges, 'percentile 99.9');
 });
 
+/** The small set, FID of 100 samples after the last epoch, one pruning fraction. */
+const TINY_COMPRESSION = ['--mnist', 'small', '--fid-samples', '100', '--fid-epochs', '1', '--prune', '0.5'];
+
 test('bench gan-compression: one epoch of two steps, one pruning fraction; the table and its files', () => {
   const out = tmpDir();
-  const r = bench([
-    'gan-compression',
-    '--mnist',
-    'small',
-    '--epochs',
-    '1',
-    '--finetune-epochs',
-    '1',
-    '--max-steps',
-    '2',
-    '--fid-samples',
-    '100',
-    '--fid-epochs',
-    '1',
-    '--prune',
-    '0.5',
-    '--out',
-    out,
-  ]);
+  const r = bench(['gan-compression', ...TINY_COMPRESSION, '--epochs', '1', '--finetune-epochs', '1', '--max-steps', '2', '--out', out]);
   hasKeys(
     r,
     ['rows', 'real_train_vs_test_fid', 'fid_ratio_qat_low_bits', 'fid_ratio_pruned_50', 'qat_overhead_cpu', 'qat_overhead_wall', 'options', 'feature_model'],
@@ -139,6 +124,23 @@ test('bench gan-compression: one epoch of two steps, one pruning fraction; the t
   for (const v of variants.slice(1)) assert.ok(files.includes(`${v}.quantized.json`), `${v}.quantized.json in ${files}`);
   for (const v of variants) assert.ok(files.includes(`${v}.png`), `${v}.png in ${files}`);
   assert.ok(files.includes('results.json'));
+});
+
+test('bench gan-compression --from: every row fine-tunes the shipped regular GAN, numbered on from its 20 epochs', () => {
+  const r = bench(['gan-compression', ...TINY_COMPRESSION, '--from', path.join(ROOT, 'data', 'gan', 'regular'), '--max-steps', '1', '--out', tmpDir()]);
+  assert.equal(r.options.fromEpochs, 20);
+  assert.equal(r.options.epochs, 21, 'one QAT epoch by default');
+  assert.deepEqual(
+    r.rows.map((x: Json) => [x.variant, x.start_epoch, x.epochs]),
+    [
+      ['regular', 20, 1],
+      ['qat-6bit', 20, 1],
+      ['qat-4bit', 20, 1],
+      ['qat-4bit-pruned-50', 21, 10],
+    ],
+  );
+  // One step from a trained generator: far below an untrained one's FID (about 600).
+  assert.ok(r.rows[0].fid < 150, `regular FID ${r.rows[0].fid}`);
 });
 
 test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted image', () => {

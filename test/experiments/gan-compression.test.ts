@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend';
 import { runGanCompression } from '../../src/experiments/gan-compression';
 import { checkQuantizedModel } from '../../src/quant';
+import { Gan } from '../../src/nn/gan';
 
 test('GAN compression table (tiny run): every variant scored; masks held; integer generators exported', async () => {
   await selectBackend({ quiet: true });
@@ -140,4 +141,59 @@ test('one-shot pruning: after fine-tuning, the float weights pruned from the 4-b
     // Adam moves every weight with a gradient: nearly all kept weights changed
     assert.ok(moved > 0.9 * kept, `layer ${k}: ${moved} of ${kept} kept weights changed`);
   });
+});
+
+test('from a trained GAN: every row fine-tunes its weights (the regular one too), numbered on from its epochs; it is left unchanged', async () => {
+  await selectBackend({ quiet: true });
+  const trained = new Gan({}, 11);
+  const w0 = trained.generator.variables().map((v) => Float32Array.from(v.dataSync()));
+  const other = new Gan({}, 12).generator.variables().map((v) => Float32Array.from(v.dataSync()));
+  const maxDiff = (a: Float32Array[], b: Float32Array[]): number => Math.max(...a.map((x, k) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - b[k][i])), 0)));
+  const distance = new Map<string, number>();
+  const r = await runGanCompression({
+    mnist: 'small',
+    from: { gan: trained, epochs: 7 },
+    qatEpochs: 2,
+    qatBits: [4],
+    pruneFractions: [0.5],
+    finetuneEpochs: 1,
+    maxStepsPerEpoch: 1,
+    fidSamples: 100,
+    fidEpochs: 1,
+    onTrained: (variant, gan) => {
+      distance.set(
+        variant,
+        maxDiff(
+          gan.generator.variables().map((v) => Float32Array.from(v.dataSync())),
+          w0,
+        ),
+      );
+    },
+  });
+  assert.deepEqual(
+    r.rows.map((x) => [x.variant, x.startEpoch, x.epochs]),
+    [
+      ['regular', 7, 2],
+      ['qat-4bit', 7, 2],
+      ['qat-4bit-pruned-50', 9, 1],
+    ],
+  );
+  assert.equal(r.options.epochs, 9);
+  assert.equal(r.options.fromEpochs, 7);
+  // Two Adam steps at lr 2e-4 move a weight by about 4e-4 at most; two untrained GANs differ by far more.
+  const unrelated = maxDiff(other, w0);
+  assert.ok(unrelated > 0.05, `two initialisations differ by ${unrelated}`);
+  for (const v of ['regular', 'qat-4bit']) assert.ok(distance.get(v)! > 0 && distance.get(v)! < 2e-3, `${v}: ${distance.get(v)} from the given weights`);
+  assert.deepEqual(
+    trained.generator.variables().map((v) => Float32Array.from(v.dataSync())),
+    w0,
+    'the given GAN is not changed',
+  );
+  trained.dispose();
+  await assert.rejects(runGanCompression({ from: { gan: new Gan({}, 1), epochs: 5 }, epochs: 8, qatEpochs: 2, finetuneEpochs: 1 }), /epochs is 7, got 8/);
+  await assert.rejects(
+    runGanCompression({ from: { gan: new Gan({}, 1), epochs: -1 }, finetuneEpochs: 1 }),
+    /from\.epochs must be a non-negative integer, got -1/,
+  );
+  await assert.rejects(runGanCompression({ finetuneEpochs: 1 }), /needs epochs/);
 });

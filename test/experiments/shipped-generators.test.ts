@@ -72,6 +72,7 @@ test('the manifest records SHA-256s, and a changed file is refused naming it', (
   assert.equal(shipped.kind, 'float');
   if (shipped.kind === 'float') {
     assert.deepEqual(values(shipped.gan.generator.variables()), values(gan.generator.variables()));
+    assert.equal(shipped.epochs, 1, "the checkpoint's epochs");
     shipped.gan.dispose();
   }
   // Re-save other weights under the same name: the checkpoint is valid, but not the shipped one.

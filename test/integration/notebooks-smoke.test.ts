@@ -55,6 +55,23 @@ test('notebooks 01-03 run end to end in their tiny setting, with no error output
   }
 });
 
+/** The summary output of a notebook's first code cell, as the last cell left it (text/plain). */
+function summaryOf(name: string): string {
+  const cells = JSON.parse(fs.readFileSync(path.join(out, `${name}.ipynb`), 'utf8')).cells as Cell[];
+  const first = cells.find((c) => c.cell_type === 'code')!;
+  const box = (first.outputs ?? []).find((o) => joined(o.data?.['text/html']).includes('privlab-summary'));
+  assert.ok(box, `${name}: a summary in the first code cell`);
+  const t = joined(box.data!['text/plain']);
+  assert.doesNotMatch(t, /filled in as the notebook runs/, `${name}: the summary was filled in`);
+  return t;
+}
+
+test('each report opens with a summary of its results, filled in by later cells', () => {
+  assert.match(summaryOf('01-mnist-gan'), /its samples: FID [\d.]+ .*\d+ of 10 digits[\s\S]*shipped generator .*: FID [\d.]+, \d+ of 10 digits/);
+  assert.match(summaryOf('02-qat-pruning'), /FID ÷ regular, here: 4-bit [\d.]+x, 4-bit \+ 50 % pruned [\d.]+x[\s\S]*FID ÷ regular, paper: 4-bit 1\.03x/);
+  assert.match(summaryOf('03-fhe-inference'), /encrypted: \d+ of \d+ right[\s\S]*encrypted generation .*FID [\d.]+ clear/);
+});
+
 test('01: sample grids, real digits, the FID table beside the floor', () => {
   const o = outputsOf('01-mnist-gan');
   assert.ok(o.filter((x) => x.data && 'image/png' in x.data).length >= 3, 'generated and real grids');

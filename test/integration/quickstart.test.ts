@@ -87,6 +87,21 @@ test('live outputs end in their final state: progress at 100 %, chart with every
   assert.ok(fs.existsSync(path.join(figures, 'quickstart', 'digits.png')), 'figures saved where asked');
 });
 
+test('the summary in the first code cell carries the results of later cells (updated in place through its display id)', () => {
+  const first = cells.find((c) => c.cell_type === 'code')!;
+  const box = (first.outputs ?? []).find((o) => joined(o.data?.['text/html']).includes('privlab-summary'));
+  assert.ok(box, 'a summary output in the first code cell');
+  const text = joined(box.data!['text/plain']);
+  assert.doesNotMatch(text, /filled in as the notebook runs/);
+  assert.match(text, /training images per digit: \d+ to \d+/);
+  const acc = /nearest-centroid classifier: ([\d.]+) % test accuracy/.exec(text);
+  assert.ok(acc, text);
+  // The live chart's last point, drawn by the last cell.
+  const live = outputs().find((o) => joined(o.data?.['text/plain']).includes('Nearest-centroid accuracy'));
+  const y = (live!.data!['application/vnd.plotly.v1+json'] as { data: Array<{ y: number[] }> }).data[0].y;
+  assert.equal(acc[1], (100 * y[y.length - 1]).toFixed(1));
+});
+
 test('the HTML report renders its Plotly charts in headless Chromium, offline, with no errors', async () => {
   browser = await launchChromium();
   const page = await browser.newPage();
@@ -119,6 +134,9 @@ test('the HTML report renders its Plotly charts in headless Chromium, offline, w
   assert.equal(rendered[0].bars, 20, 'two bar traces of ten digits each');
   assert.equal(rendered[1].lines, 1, 'live chart line');
   assert.equal(await page.locator('img[src^="data:image/png"]').count(), 1);
+  const summaryTop = (await page.locator('.privlab-summary').boundingBox())!.y;
+  assert.ok(summaryTop < (await page.locator('img[src^="data:image/png"]').boundingBox())!.y, 'the summary opens the report');
+  assert.match((await page.locator('.privlab-summary').innerText()).replace(/\s+/g, ' '), /nearest-centroid classifier: [\d.]+ % test accuracy/);
   assert.ok((await page.locator('table.privlab-table tbody tr').count()) === 10);
   assert.deepEqual(requests, [], 'the report loads nothing from elsewhere');
   assert.deepEqual(problems, []);

@@ -116,3 +116,24 @@ test('figure names cannot escape figures/', () => {
   assert.throws(() => lab.saveFigure('../x', 'a'), /must be a relative path/);
   assert.throws(() => lab.saveFigure('/abs', 'a'), /must be a relative path/);
 });
+
+test('summary: one output, drawn pending first, then redrawn in place with each line; bad lines refused', () => {
+  const s = lab.summary('Results', { pending: 'wait' });
+  s.set('FID', 47.25);
+  s.set('classes', '9 of 10 <digits>');
+  s.set('FID', 40);
+  assert.equal(sent.length, 4);
+  assert.ok(
+    sent.every((x) => x.id === sent[0].id),
+    'same display id',
+  );
+  assert.deepEqual(
+    sent.map((x) => x.update),
+    [false, true, true, true],
+  );
+  assert.equal(sent[0].bundle['text/plain'], 'Results\n(wait)');
+  assert.equal(sent[3].bundle['text/plain'], 'Results\n- FID: 40\n- classes: 9 of 10 <digits>', 'a replaced line keeps its place');
+  assert.match(String(sent[3].bundle['text/html']), /<b>classes<\/b>: 9 of 10 &lt;digits&gt;/);
+  assert.throws(() => s.set('', 'x'), TypeError);
+  assert.throws(() => s.set('FID', NaN), /must be finite, got NaN/);
+});

@@ -61,3 +61,23 @@ test('trainGanLive: displays failing mid-run do not end training', async () => {
     setDisplaySink(prev);
   }
 });
+
+test('trainGanLive: each chart point is the mean of equal runs of steps, none of a few left-over steps', async () => {
+  const shown: MimeBundle[] = [];
+  const prev = setDisplaySink((bundle) => shown.push(bundle));
+  try {
+    // 16 steps per epoch, at most 5 points: a point every 4 steps (every 3 would leave a point of 1 step).
+    const run = await trainGanLive({ dataset: ds, epochs: 2, batchSize: 8, chartPointsPerEpoch: 5, config: SMALL, sampleEpochs: [], redrawMs: 0 });
+    const charts = shown.filter((b) => 'application/vnd.plotly.v1+json' in b);
+    const spec = charts[charts.length - 1]['application/vnd.plotly.v1+json'] as { data: Array<{ name: string; x: number[]; y: number[] }> };
+    const d = spec.data.find((t) => t.name === 'D loss')!;
+    const steps = run.history.steps.d;
+    assert.equal(steps.length, 32);
+    const means = Array.from({ length: 8 }, (_, k) => steps.slice(4 * k, 4 * k + 4).reduce((a, b) => a + b, 0) / 4);
+    assert.deepEqual(d.x, [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]);
+    d.y.forEach((y, k) => assert.ok(Math.abs(y - means[k]) < 1e-6, `point ${k}: ${y} vs ${means[k]}`));
+    run.gan.dispose();
+  } finally {
+    setDisplaySink(prev);
+  }
+});
