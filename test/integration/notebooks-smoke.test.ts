@@ -24,7 +24,7 @@ interface Cell {
   outputs?: Output[];
 }
 
-const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference'];
+const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference', '04-federated-pix2pix'];
 const out = tmpDir('privlab-smoke-');
 const figures = tmpDir('privlab-smoke-figures-');
 let run: ReturnType<typeof privlab>;
@@ -44,7 +44,7 @@ before(() => {
   });
 });
 
-test('notebooks 01-03 run end to end in their tiny setting, with no error output', () => {
+test('notebooks 01-04 run end to end in their tiny setting, with no error output', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
   for (const n of NOTEBOOKS) {
     assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
@@ -90,4 +90,16 @@ test('03: accuracy clear / simulate / encrypted, and encrypted generation of the
   assert.doesNotMatch(text(o), /no quantized generator/);
   assert.match(text(o), /data\/gan\/qat4-pruned50 \(shipped\)/, 'the shipped generator');
   assert.match(text(o), /PBS per image/);
+});
+
+test('04: the six rows, ε for the DP rows with a guarantee, the shipped trend run, and its summary', () => {
+  const o = outputsOf('04-federated-pix2pix');
+  const h = html(o);
+  for (const label of ['centralized', 'local', 'FL', 'FL+DP (σ0 0.1)', 'FL+DP (dp-fedavg)', 'FL+DP (DP-SGD)']) assert.ok(h.includes(label), `row ${label}`);
+  assert.match(h, /seeds where the trend holds at every site/);
+  assert.ok(o.filter((x) => x.data && 'image/png' in x.data).length >= 1, 'image rows');
+  const s = summaryOf('04-federated-pix2pix');
+  assert.match(s, /FID ÷ centralized: local [\d.]+/);
+  assert.match(s, /FL\+DP \(dp-fedavg\) [\d.]+, FL\+DP \(DP-SGD\) [\d.]+/);
+  assert.match(s, /trend run \(3 seeds\)[^\n]*of 3 seeds/);
 });
