@@ -385,6 +385,52 @@ Napi::Value ConcatColumns(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+
+// --- double-precision linear algebra (FID) ---------------------------------------------
+
+struct F64 {
+  double* data;
+  std::size_t length;
+};
+
+F64 ArgF64(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    Fail(info.Env(), std::string("argument '") + name + "' must be a Float64Array");
+  }
+  Napi::Float64Array a = info[i].As<Napi::Float64Array>();
+  return {a.Data(), a.ElementLength()};
+}
+
+void NeedF64(const Napi::CallbackInfo& info, const F64& a, std::size_t need, const char* name) {
+  if (a.length < need) {
+    Fail(info.Env(), std::string("'") + name + "' has " + std::to_string(a.length) + " values, needs " + std::to_string(need), true);
+  }
+}
+
+// (a: n×n, n, w: n, vectors) → LAPACK info (0 = success)
+Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
+  F64 a = ArgF64(info, 0, "a");
+  const int n = ArgCount(info, 1, "n");
+  F64 w = ArgF64(info, 2, "w");
+  const bool vectors = ArgBool(info, 3, "vectors");
+  NeedF64(info, a, static_cast<std::size_t>(n) * n, "a");
+  NeedF64(info, w, static_cast<std::size_t>(n), "w");
+  return Napi::Number::New(info.Env(), privlab::SymmetricEigen(a.data, n, w.data, vectors));
+}
+
+// (a, b, c, m, n, k, transA, transB)
+Napi::Value GemmF64(const Napi::CallbackInfo& info) {
+  F64 a = ArgF64(info, 0, "a"), b = ArgF64(info, 1, "b"), c = ArgF64(info, 2, "c");
+  const int m = ArgCount(info, 3, "m"), n = ArgCount(info, 4, "n"), k = ArgCount(info, 5, "k");
+  const bool transA = ArgBool(info, 6, "transposeA"), transB = ArgBool(info, 7, "transposeB");
+  NeedF64(info, a, static_cast<std::size_t>(m) * k, "a");
+  NeedF64(info, b, static_cast<std::size_t>(k) * n, "b");
+  NeedF64(info, c, static_cast<std::size_t>(m) * n, "c");
+  if (m > 0 && n > 0) privlab::GemmF64(a.data, b.data, c.data, m, n, k, transA, transB);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blasThreads", Napi::Function::New(env, BlasThreads));
@@ -407,6 +453,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
   exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
   exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns));
+  exports.Set("symmetricEigen", Napi::Function::New(env, SymmetricEigen));
+  exports.Set("gemmF64", Napi::Function::New(env, GemmF64));
   return exports;
 }
 
