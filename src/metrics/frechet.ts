@@ -15,7 +15,7 @@
 import { Matrix } from 'ml-matrix';
 import { GaussianStats } from './gaussian-stats';
 import { matmul, symmetricEigen } from './linalg';
-import { requireFinite } from '../util/finite';
+import { NonFiniteError, requireFinite } from '../util/finite';
 
 /** A covariance that cannot be one: not positive semi-definite beyond rounding. */
 export class CovarianceError extends RangeError {
@@ -86,6 +86,8 @@ export function traceSqrtProduct(sigma1: Matrix, sigma2: Matrix): number {
       c[i * n + j] = v;
       c[j * n + i] = v;
     }
+  // Entries beyond float64 (covariances near 1e150 and up) overflow here; LAPACK must not see them.
+  requireFinite(c, 'Σ1^½ Σ2 Σ1^½ (the covariances are too large for float64)');
   const { values } = symmetricEigen(c, n, false);
   // Negative here (beyond rounding) means Σ2 has a negative direction that Σ1 does not hide.
   checkPsd(values, 2);
@@ -111,6 +113,7 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
   let diff2 = 0;
   for (let i = 0; i < d; i++) diff2 += (a.mu[i] - b.mu[i]) ** 2;
   const fd = diff2 + a.sigma.trace() + b.sigma.trace() - 2 * traceSqrtProduct(a.sigma, b.sigma);
+  if (!Number.isFinite(fd)) throw new NonFiniteError('the Fréchet distance (statistics too large for float64)', 0, fd);
   // Mathematically ≥ 0; rounding can leave a tiny negative for identical inputs.
   return Math.max(fd, 0);
 }

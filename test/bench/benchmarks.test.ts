@@ -248,3 +248,13 @@ test('bench fhe-gan: a 100-4-784 PTQ generator, one encrypted image', () => {
   assert.ok(Math.abs(r.s_per_image - (p.encrypt_s_per_image + p.server_s_per_image + p.decrypt_s_per_image)) < 2e-3, 's/image is the sum of its phases');
   assert.ok(r.agreement_execute_simulate.outputs >= 0.8, `execute vs simulate ${JSON.stringify(r.agreement_execute_simulate)}`);
 });
+
+test('bench fid-dim: d = 8 by both routes, the same distance', () => {
+  const r = bench(['fid-dim', '--dims', '8', '--js-dims', '8']);
+  hasKeys(r, ['benchmark', 'linalg', 'rows'], 'fid-dim');
+  assert.equal(r.rows.length, 1);
+  hasKeys(r.rows[0], ['d', 'lapack_seconds', 'lapack_cpu_seconds', 'ml_matrix_seconds', 'ml_matrix_cpu_seconds', 'fid', 'relative_difference'], 'fid-dim row');
+  assert.equal(r.rows[0].d, 8);
+  assert.ok(positive(r.rows[0].fid) && positive(r.rows[0].ml_matrix_seconds));
+  if (r.linalg === 'lapack') assert.ok(r.rows[0].relative_difference < 1e-10, `LAPACK and ml-matrix differ by ${r.rows[0].relative_difference}`);
+});
