@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend';
+import { loadModel, saveModel } from '../../src/metrics/tfjs-files';
 import { CheckpointError, Gan, loadGanCheckpoint, saveGanCheckpoint } from '../../src/nn';
 import { DataFileError } from '../../src/data/errors';
 import { readIdx } from '../../src/data/idx';
@@ -156,4 +158,26 @@ test('a federated checkpoint larger than its model’s frame is refused before i
   const { error, growthMB } = peakGrowthMB(() => loadCheckpoint(file, 't', specs));
   assert.match(String(error), /fl\.ckpt: cannot resume from it: it is 314572800 bytes, more than the \d+ its model's tensors and header can take/);
   assert.ok(growthMB < 200, `peak memory grew by ${growthMB} MB`);
+});
+
+test('tfjs model files: NaN weights and a manifest declaring gigabytes are DataFileErrors naming the file', async () => {
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+  const mdir = path.join(dir, 'tfjs');
+  await saveModel(model, mdir);
+  model.dispose();
+  const jsonFile = path.join(mdir, 'model.json');
+  const json = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+  const weights = fs.readFileSync(path.join(mdir, 'weights.bin'));
+  weights.writeFloatLE(NaN, 4);
+  fs.writeFileSync(path.join(mdir, 'weights.bin'), weights);
+  json.privlab.weightsSha256 = createHash('sha256').update(weights).digest('hex');
+  fs.writeFileSync(jsonFile, JSON.stringify(json));
+  await assert.rejects(
+    loadModel(jsonFile),
+    (e: unknown) => e instanceof DataFileError && /model\.json: weight dense_\w+\/kernel holds NaN at index 1/.test((e as Error).message),
+  );
+  // The manifest claims a 2^31-value kernel: refused before any shard is read.
+  json.weightsManifest[0].weights[0].shape = [65536, 32768];
+  fs.writeFileSync(jsonFile, JSON.stringify(json));
+  await assert.rejects(loadModel(jsonFile), /model\.json: the manifest declares more than 1073741824 bytes of weights/);
 });
