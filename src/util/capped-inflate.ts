@@ -10,26 +10,24 @@
 import * as zlib from 'node:zlib';
 import { Unzip, UnzipInflate } from 'fflate';
 
-/** The stream inflates past what its format or the caller's limit allows. */
-export class DecompressionLimitError extends RangeError {
+/** A compressed input that cannot be used; `file` names it (and the member, for zip). */
+abstract class CompressedInputError extends Error {
   constructor(
     readonly file: string,
     readonly problem: string,
   ) {
     super(`${file}: ${problem}`);
-    this.name = 'DecompressionLimitError';
   }
 }
 
+/** The stream inflates past what its format or the caller's limit allows. */
+export class DecompressionLimitError extends CompressedInputError {
+  override name = 'DecompressionLimitError';
+}
+
 /** A compressed stream that is not valid gzip / zip. */
-export class CompressedFormatError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'CompressedFormatError';
-  }
+export class CompressedFormatError extends CompressedInputError {
+  override name = 'CompressedFormatError';
 }
 
 export interface CapOptions {
