@@ -13,6 +13,7 @@ import { pix2pixStepBenchmark } from './pix2pix-step';
 import { flOverheadBenchmark } from './fl-overhead';
 import { flPix2PixBenchmark } from './fl-pix2pix';
 import { fidDimBenchmark } from './fid-dim';
+import { parserFuzzBenchmark } from './parser-fuzz';
 
 export type { NamedBenchmark };
 
@@ -27,4 +28,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   flOverheadBenchmark,
   flPix2PixBenchmark,
   fidDimBenchmark,
+  parserFuzzBenchmark,
 ];

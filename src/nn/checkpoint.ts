@@ -33,6 +33,8 @@ const FORMAT = 'privlab-gan-checkpoint';
 
 /** Bound on the JSON header: a config, metadata and one entry per tensor. */
 export const MAX_CHECKPOINT_HEADER_BYTES = 1 << 20;
+/** Largest checkpoint file read (the reference GAN with Adam's moments is 18 MB). */
+export const MAX_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
 /** Hidden layers per network a checkpoint may declare (the reference GAN has 3). */
 export const MAX_HIDDEN_LAYERS = 64;
 
@@ -274,11 +276,14 @@ function checkDeclaredSizes(header: Header, fail: (msg: string) => never): void 
 export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean } = {}): LoadedCheckpoint {
   if (os.endianness() !== 'LE') throw new Error('checkpoints are read on little-endian hosts only');
   let bytes: Buffer;
+  let size: number;
   try {
-    bytes = fs.readFileSync(file);
+    size = fs.statSync(file).size;
+    bytes = size > MAX_CHECKPOINT_BYTES ? Buffer.alloc(0) : fs.readFileSync(file);
   } catch (err) {
     throw new CheckpointError(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  if (size > MAX_CHECKPOINT_BYTES) throw new CheckpointError(file, `${size} bytes is more than the limit of ${MAX_CHECKPOINT_BYTES}`);
   const { header, dataStart } = readCheckpointHeader(file, bytes);
   const data = bytes.subarray(dataStart);
   if (crypto.createHash('sha256').update(data).digest('hex') !== header.sha256) {

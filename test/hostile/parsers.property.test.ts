@@ -25,6 +25,7 @@ import { CiphertextFormatError, decodeCiphertext, encodeCiphertext } from '../..
 import { CircuitFormatError, circuitToJson, compileCircuit, parseCircuit } from '../../src/fhe/tfhe/compile';
 import { defaultParameterSetName } from '../../src/fhe/tfhe/shortint';
 import { applyMutations, mutations, onlyNamedErrors } from '../support/mutate';
+import { rechecksummed } from '../../bench/fuzz/targets';
 import { smallModel } from '../fhe/tfhe/run/fixtures';
 import { tmpDir } from '../support/tmp';
 
@@ -117,27 +118,6 @@ test('FID statistics: any mu/sigma values give a distance ≥ 0 or a named error
     { ...RUNS, numRuns: 200 },
   );
 });
-
-/** A checkpoint with its checksum recomputed after the damage, so the damage reaches the header's checks. */
-function rechecksummed(bytes: Uint8Array): Uint8Array {
-  if (bytes.length < 16) return bytes;
-  const b = Buffer.from(bytes);
-  const h = b.readUInt32LE(12);
-  if (16 + h > b.length) return bytes;
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(b.subarray(16, 16 + h).toString('utf8'));
-  } catch {
-    return bytes;
-  }
-  if (!header || typeof header !== 'object') return bytes;
-  const dataStart = 16 + h + ((4 - ((16 + h) % 4)) % 4);
-  const data = b.subarray(Math.min(dataStart, b.length));
-  const json = Buffer.from(JSON.stringify({ ...header, sha256: createHash('sha256').update(data).digest('hex') }));
-  const prefix = Buffer.from(b.subarray(0, 16));
-  prefix.writeUInt32LE(json.length, 12);
-  return Buffer.concat([prefix, json, Buffer.alloc((4 - ((16 + json.length) % 4)) % 4), data]);
-}
 
 test('GAN checkpoints: damaged files (checksum fixed or not) give CheckpointError only', () => {
   const gan = new Gan({ latentDim: 3, imageHeight: 2, imageWidth: 2, generatorHidden: [3], discriminatorHidden: [2] }, 1);
