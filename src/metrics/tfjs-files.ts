@@ -60,7 +60,7 @@ interface ModelJson {
 /** Load a LayersModel saved in tfjs's layout (any tfjs Keras-converted model, e.g. an InceptionV3). */
 export async function loadModel(modelJsonPath: string): Promise<{ model: tf.LayersModel; meta: Record<string, unknown> }> {
   let json: ModelJson;
-  boundedSize(modelJsonPath, MAX_MODEL_JSON_BYTES, 'model.json');
+  boundedSize(modelJsonPath, MAX_MODEL_JSON_BYTES, 'file');
   try {
     json = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8'));
   } catch (err) {
