@@ -19,6 +19,15 @@ import { CiphertextFormatError, decodeCiphertext, encodeCiphertext } from '../..
 import { CircuitFormatError, circuitToJson, compileCircuit, parseCircuit } from '../../src/fhe/tfhe/compile';
 import { defaultParameterSetName } from '../../src/fhe/tfhe/shortint';
 import { quantizeLayers } from '../../src/quant';
+import {
+  bootstrapKeySize,
+  checkCoreParameters,
+  CoreParameters,
+  EvaluationKeyFormatError,
+  keyswitchKeySize,
+  parseEvaluationKeys,
+  serializeEvaluationKeys,
+} from '../../src/fhe/tfhe/core';
 import { SeededRng } from '../../src/util/rng';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -56,6 +65,37 @@ export function rechecksummed(bytes: Uint8Array): Uint8Array {
   const prefix = Buffer.from(b.subarray(0, 16));
   prefix.writeUInt32LE(json.length, 12);
   return Buffer.concat([prefix, json, Buffer.alloc((4 - ((16 + json.length) % 4)) % 4), data]);
+}
+
+/** An evaluation-key file with its trailing SHA-256 recomputed (so the damage reaches the header's checks). */
+export function resealedKeys(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < 32) return bytes;
+  const body = bytes.subarray(0, bytes.length - 32);
+  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+}
+
+/** Evaluation keys for the smallest parameters the format accepts (n = 2, k = 1, N = 256): a 14 KB file of random words. */
+export function smallEvaluationKeyFile(): Uint8Array {
+  const params: CoreParameters = {
+    lweDimension: 2,
+    glweDimension: 1,
+    polynomialSize: 256,
+    lweNoise: { kind: 'tuniform', boundLog2: 3 },
+    glweNoise: { kind: 'tuniform', boundLog2: 3 },
+    pbsBaseLog: 20,
+    pbsLevel: 1,
+    ksBaseLog: 4,
+    ksLevel: 1,
+  };
+  const rng = new SeededRng(3);
+  const words = (n: number) => BigUint64Array.from({ length: n }, () => BigInt(rng.nextUint32()) * 0x100000001n);
+  return serializeEvaluationKeys({ params, bootstrapKey: words(bootstrapKeySize(params)), keyswitchKey: words(keyswitchKeySize(params)) });
+}
+
+/** The core parameter check as the key parser's `checkParams`. */
+export function coreParams(p: unknown): CoreParameters {
+  checkCoreParameters(p as CoreParameters);
+  return p as CoreParameters;
 }
 
 /** A small compiled circuit (a 10-6-5 MLP, 4-bit, N = 1024). */
@@ -130,6 +170,13 @@ export function fuzzTargets(dir: string): FuzzTarget[] {
       seeds: [packBatch([ct, ct])],
       parse: (b) => unpackBatch(b, 16).forEach((c) => decodeCiphertext(c)),
       allowed: [BatchFormatError, CiphertextFormatError],
+    },
+    {
+      name: 'fhe-eval-keys',
+      seeds: [smallEvaluationKeyFile()],
+      parse: (b) => parseEvaluationKeys(b, coreParams),
+      allowed: [EvaluationKeyFormatError],
+      fixup: resealedKeys,
     },
     { name: 'fhe-circuit', seeds: [Buffer.from(smallCircuit())], parse: (b) => parseCircuit(Buffer.from(b).toString('utf8')), allowed: [CircuitFormatError] },
   ];

@@ -25,7 +25,8 @@ import { CiphertextFormatError, decodeCiphertext, encodeCiphertext } from '../..
 import { CircuitFormatError, circuitToJson, compileCircuit, parseCircuit } from '../../src/fhe/tfhe/compile';
 import { defaultParameterSetName } from '../../src/fhe/tfhe/shortint';
 import { applyMutations, mutations, onlyNamedErrors } from '../support/mutate';
-import { rechecksummed } from '../../bench/fuzz/targets';
+import { coreParams, rechecksummed, resealedKeys, smallEvaluationKeyFile } from '../../bench/fuzz/targets';
+import { EvaluationKeyFormatError, parseEvaluationKeys } from '../../src/fhe/tfhe/core';
 import { smallModel } from '../fhe/tfhe/run/fixtures';
 import { tmpDir } from '../support/tmp';
 
@@ -181,6 +182,20 @@ test('FHE ciphertext batches and ciphertexts: round trip; damage gives BatchForm
       items.forEach((b, i) => assert.deepEqual(decodeCiphertext(b).lwe, lwes[i]));
       onlyNamedErrors(() => unpackBatch(applyMutations(batch, ms), 8).forEach((b) => decodeCiphertext(b)), [BatchFormatError, CiphertextFormatError]);
       return onlyNamedErrors(() => decodeCiphertext(applyMutations(cts[0], ms)), [CiphertextFormatError]);
+    }),
+    RUNS,
+  );
+});
+
+test('FHE evaluation-key files: round trip; damaged files (resealed or not) give EvaluationKeyFormatError only', () => {
+  const file = smallEvaluationKeyFile();
+  const keys = parseEvaluationKeys(file, coreParams);
+  assert.equal(keys.params.polynomialSize, 256);
+  assert.equal(keys.bootstrapKey.length, 2 * 2 * 1 * 2 * 256);
+  fc.assert(
+    fc.property(mutations, fc.boolean(), (ms, reseal) => {
+      const damaged = applyMutations(file, ms);
+      return onlyNamedErrors(() => parseEvaluationKeys(reseal ? resealedKeys(damaged) : damaged, coreParams), [EvaluationKeyFormatError]);
     }),
     RUNS,
   );
