@@ -14,6 +14,8 @@ import { flOverheadBenchmark } from './fl-overhead';
 import { flPix2PixBenchmark } from './fl-pix2pix';
 import { interruptLatencyBenchmark } from './interrupt-latency';
 import { ckksLogregBenchmark } from './ckks-logreg';
+import { fidDimBenchmark } from './fid-dim';
+import { parserFuzzBenchmark } from './parser-fuzz';
 
 export type { NamedBenchmark };
 
@@ -29,4 +31,6 @@ export const BENCHMARKS: NamedBenchmark[] = [
   flPix2PixBenchmark,
   interruptLatencyBenchmark,
   ckksLogregBenchmark,
+  fidDimBenchmark,
+  parserFuzzBenchmark,
 ];

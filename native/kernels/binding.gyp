@@ -15,7 +15,8 @@
         "src/reduce.cc",
         "src/elementwise.cc",
         "src/batch_norm.cc",
-        "src/concat.cc"
+        "src/concat.cc",
+        "src/linalg_f64.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -95,6 +95,14 @@ export interface NativeKernels {
     biasCorrection1: number,
     biasCorrection2: number,
   ): void;
+  /**
+   * Eigenvalues (ascending) of the symmetric n×n float64 matrix `a` into w (LAPACK dsyevd);
+   * with `vectors`, `a` is overwritten by the eigenvectors, one per row. Returns LAPACK's
+   * info (0 = success). Absent from addons built before it was added.
+   */
+  symmetricEigen?(a: Float64Array, n: number, w: Float64Array, vectors: boolean): number;
+  /** c[m×n] = op(a)·op(b) in float64 (BLAS dgemm), row-major. */
+  gemmF64?(a: Float64Array, b: Float64Array, c: Float64Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
 }
 
 /** Activation codes of the addon (privlab::Activation in native/kernels/src/kernels.h). */

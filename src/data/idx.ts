@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { DataFileError } from './errors';
 import { writeFileAtomic } from '../util/files';
+import { CompressedFormatError, DecompressionLimitError, gunzipCapped } from '../util/capped-inflate';
 
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -35,34 +36,53 @@ const TYPE_BY_CODE = new Map<number, IdxType>(Object.entries(TYPES).map(([name, 
 
 /** Largest element count we accept, to reject absurd headers before allocating. */
 const MAX_ELEMENTS = 2 ** 31 - 1;
+/**
+ * Default cap on an IDX file's (decompressed) size: the canonical MNIST training images
+ * are 47 MB; a gzip bomb posing as IDX stops here, or at its header's length if smaller.
+ */
+export const MAX_IDX_BYTES = 512 * 1024 * 1024;
+
+export interface ReadIdxOptions {
+  /** Most bytes the (decompressed) file may hold; default MAX_IDX_BYTES. */
+  maxBytes?: number;
+}
 
 function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
 /** Read an IDX file (plain or gzip). Errors name the file and what is wrong with it. */
-export function readIdx(file: string): IdxArray {
+export function readIdx(file: string, opts: ReadIdxOptions = {}): IdxArray {
+  const maxBytes = opts.maxBytes ?? MAX_IDX_BYTES;
+  if (!(Number.isSafeInteger(maxBytes) && maxBytes > 0)) throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
   let raw: Buffer;
   try {
+    // A plain file is its own size; check it before reading it whole.
+    const size = fs.statSync(file).size;
+    if (size > maxBytes) throw new DataFileError(file, `${size} bytes is more than the limit of ${maxBytes} (readIdx's maxBytes)`);
     raw = fs.readFileSync(file);
   } catch (err) {
+    if (err instanceof DataFileError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new DataFileError(file, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`);
   }
-  let buf: Buffer = raw;
-  if (isGzip(raw)) {
-    try {
-      buf = zlib.gunzipSync(raw);
-    } catch (err) {
-      throw new DataFileError(file, `corrupt gzip stream (${(err as Error).message})`);
-    }
+  if (!isGzip(raw)) return decodeIdx(raw, file);
+  let buf: Buffer;
+  try {
+    buf = gunzipCapped(raw, file, { maxBytes, sizeFromPrefix: (prefix) => idxByteLength(prefix, file) });
+  } catch (err) {
+    if (err instanceof DecompressionLimitError || err instanceof CompressedFormatError) throw new DataFileError(file, err.problem);
+    throw err;
   }
   return decodeIdx(buf, file);
 }
 
-/** Decode IDX bytes (already decompressed). `name` is used in error messages. */
-export function decodeIdx(buf: Uint8Array, name = '<buffer>'): IdxArray {
-  if (buf.length < 4) throw new DataFileError(name, `not an IDX file: ${buf.length} bytes is shorter than the 4-byte magic number`);
+/** Header of IDX bytes: element type, dimensions, and the header's own length. Throws on a bad header; undefined if `buf` is a too-short prefix (with `partial`). */
+function readIdxHeader(buf: Uint8Array, name: string, partial = false): { type: IdxType; dims: number[]; count: number; headerBytes: number } | undefined {
+  if (buf.length < 4) {
+    if (partial) return undefined;
+    throw new DataFileError(name, `not an IDX file: ${buf.length} bytes is shorter than the 4-byte magic number`);
+  }
   if (buf[0] !== 0 || buf[1] !== 0) {
     throw new DataFileError(name, `not an IDX file: magic number starts with 0x${hex(buf[0])}${hex(buf[1])}, expected 0x0000`);
   }
@@ -71,7 +91,10 @@ export function decodeIdx(buf: Uint8Array, name = '<buffer>'): IdxArray {
   const ndims = buf[3];
   if (ndims === 0) throw new DataFileError(name, 'IDX header declares zero dimensions');
   const headerBytes = 4 + 4 * ndims;
-  if (buf.length < headerBytes) throw new DataFileError(name, `truncated header: ${ndims} dimensions need ${headerBytes} bytes, file has ${buf.length}`);
+  if (buf.length < headerBytes) {
+    if (partial) return undefined;
+    throw new DataFileError(name, `truncated header: ${ndims} dimensions need ${headerBytes} bytes, file has ${buf.length}`);
+  }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dims: number[] = [];
   let count = 1;
@@ -81,6 +104,19 @@ export function decodeIdx(buf: Uint8Array, name = '<buffer>'): IdxArray {
     count *= d;
     if (count > MAX_ELEMENTS) throw new DataFileError(name, `IDX header declares dimensions ${dims.join('x')}..., too many elements`);
   }
+  return { type, dims, count, headerBytes };
+}
+
+/** Total length of an IDX file from its first bytes (undefined: need more bytes). For capped decompression. */
+export function idxByteLength(prefix: Uint8Array, name: string): number | undefined {
+  const h = readIdxHeader(prefix, name, true);
+  return h && h.headerBytes + h.count * TYPES[h.type].bytes;
+}
+
+/** Decode IDX bytes (already decompressed). `name` is used in error messages. */
+export function decodeIdx(buf: Uint8Array, name = '<buffer>'): IdxArray {
+  const { type, dims, count, headerBytes } = readIdxHeader(buf, name) as NonNullable<ReturnType<typeof readIdxHeader>>;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const { bytes } = TYPES[type];
   const expected = headerBytes + count * bytes;
   if (buf.length < expected) {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { removeStaleTemps as removeDeadWritersTemps, writeFileAtomic } from '../util/files';
 import { Metrics } from './strategy';
 import { TensorSpec, Weights } from './weights';
-import { decodeFrame, encodeFrame } from './wire';
+import { decodeFrame, encodeFrame, frameLimit, MAX_HEADER_BYTES } from './wire';
 import { MetaReader } from './messages';
 import type { RoundPrivacy } from './privacy-accounting';
 
@@ -71,12 +71,21 @@ export function removeStaleTemps(file: string): string[] {
   return removeDeadWritersTemps(path.dirname(path.resolve(file)), path.basename(file));
 }
 
-/** The state in `file`, or undefined when there is none yet. `expect`: the model's tensors, when known. */
+/** Largest checkpoint read when the model's tensors are not known in advance. */
+export const MAX_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * The state in `file`, or undefined when there is none yet. `expect`: the model's tensors,
+ * when known; the file may then be no larger than their frame (checked before reading it).
+ */
 export function loadCheckpoint(file: string, task: string, expect?: readonly TensorSpec[]): ServerState | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
+    const maxBytes = expect ? frameLimit(expect, MAX_HEADER_BYTES) : MAX_CHECKPOINT_BYTES;
+    const size = fs.statSync(file).size;
+    if (size > maxBytes) throw new Error(`it is ${size} bytes, more than the ${maxBytes} its model's tensors and header can take`);
     const bytes = new Uint8Array(fs.readFileSync(file));
-    const { meta, weights } = decodeFrame(bytes, { kind: 'checkpoint', maxBytes: bytes.length, expect });
+    const { meta, weights } = decodeFrame(bytes, { kind: 'checkpoint', maxBytes, expect });
     const r = new MetaReader(meta, 'checkpoint');
     const saved = r.string('task');
     if (saved !== task) throw new Error(`it is a checkpoint of task "${saved}", not "${task}"`);

@@ -3,6 +3,7 @@
  * float64, with numpy's conventions (np.mean(axis=0), np.cov(rowvar=False): unbiased).
  */
 import { Matrix } from 'ml-matrix';
+import { matmul } from './linalg';
 
 export interface GaussianStats {
   mu: Float64Array;
@@ -18,13 +19,13 @@ export function statsFromFeatures(features: ArrayLike<number>, n: number, d: num
   const mu = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j] += features[i * d + j];
   for (let j = 0; j < d; j++) mu[j] /= n;
-  // Centred copy, then Σ = XᵀX / (n − 1) through ml-matrix's multiply.
-  const centred = new Matrix(n, d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred.set(i, j, features[i * d + j] - mu[j]);
-  const sigma = centred
-    .transpose()
-    .mmul(centred)
-    .div(n - 1);
+  // Centred copy, then Σ = XᵀX / (n − 1) (linalg.ts: BLAS dgemm when built; 10,000 x 2048
+  // Inception features are 43 GFLOP, minutes in JavaScript).
+  const centred = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = features[i * d + j] - mu[j];
+  const product = matmul(centred, centred, d, d, n, true, false);
+  const sigma = new Matrix(d, d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) sigma.set(i, j, product[i * d + j] / (n - 1));
   // Exactly symmetric: the eigen solvers downstream assume it.
   for (let i = 0; i < d; i++)
     for (let j = i + 1; j < d; j++) {

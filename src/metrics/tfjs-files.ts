@@ -31,6 +31,26 @@ export async function saveModel(model: tf.LayersModel, dir: string, meta: Record
   );
 }
 
+/** Largest model.json read (topology and manifest; Inception's is about 1 MB). */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+/** Largest total of weight shards read (InceptionV3 in float32 is about 95 MB). */
+export const MAX_WEIGHTS_BYTES = 1024 * 1024 * 1024;
+
+/** Size of `file`, refused above `max` before anything is read. */
+function boundedSize(file: string, max: number, what: string): number {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataFileError(file, code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? String(err)})`);
+  }
+  if (size > max) throw new DataFileError(file, `${what} of ${size} bytes is more than the limit of ${max}`);
+  return size;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
 interface ModelJson {
   modelTopology?: unknown;
   weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
@@ -40,6 +60,7 @@ interface ModelJson {
 /** Load a LayersModel saved in tfjs's layout (any tfjs Keras-converted model, e.g. an InceptionV3). */
 export async function loadModel(modelJsonPath: string): Promise<{ model: tf.LayersModel; meta: Record<string, unknown> }> {
   let json: ModelJson;
+  boundedSize(modelJsonPath, MAX_MODEL_JSON_BYTES, 'file');
   try {
     json = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8'));
   } catch (err) {
@@ -51,22 +72,43 @@ export async function loadModel(modelJsonPath: string): Promise<{ model: tf.Laye
   }
   const dir = path.dirname(modelJsonPath);
   const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Buffer[] = [];
+  const files: string[] = [];
   for (const group of json.weightsManifest) {
-    for (const p of group.paths) {
-      const file = path.join(dir, p);
-      if (!fs.existsSync(file)) throw new DataFileError(file, `weights shard listed in ${modelJsonPath} not found`);
-      buffers.push(fs.readFileSync(file));
+    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights) || !group.paths.every((p) => typeof p === 'string')) {
+      throw new DataFileError(modelJsonPath, 'each weightsManifest group needs paths and weights lists');
     }
+    files.push(...group.paths.map((p) => path.join(dir, p)));
     specs.push(...group.weights);
   }
+  // Declared sizes are checked against the limit and against the shards' real sizes before reading any.
+  let declared = 0;
+  for (const [i, w] of specs.entries()) {
+    const ok = w && typeof w.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isSafeInteger(d) && d >= 0) && w.dtype in DTYPE_BYTES;
+    if (!ok || w.quantization) throw new DataFileError(modelJsonPath, `weight ${i} is not an unquantized { name, shape, dtype: float32 | int32 | bool } entry`);
+    declared += w.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[w.dtype];
+    if (declared > MAX_WEIGHTS_BYTES) throw new DataFileError(modelJsonPath, `the manifest declares more than ${MAX_WEIGHTS_BYTES} bytes of weights`);
+  }
+  const onDisk = files.reduce((s, f) => s + boundedSize(f, MAX_WEIGHTS_BYTES, `weights shard listed in ${modelJsonPath}`), 0);
+  if (onDisk !== declared) throw new DataFileError(modelJsonPath, `weights hold ${onDisk} bytes, the manifest needs ${declared}`);
+  const buffers = files.map((f) => fs.readFileSync(f));
   const all = Buffer.concat(buffers);
   const sha = json.privlab?.weightsSha256;
   if (typeof sha === 'string' && createHash('sha256').update(all).digest('hex') !== sha) {
     throw new DataFileError(modelJsonPath, 'weights do not match the SHA-256 recorded in model.json (corrupt or replaced weights file)');
   }
-  const expected = specs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === 'int32' ? 4 : 1), 0);
-  if (all.length !== expected) throw new DataFileError(modelJsonPath, `weights hold ${all.length} bytes, the manifest needs ${expected}`);
+  if (all.length !== declared) throw new DataFileError(modelJsonPath, `weights hold ${all.length} bytes, the manifest needs ${declared}`);
+  // NaN/Inf weights would make every feature NaN, and FID fail far from the cause.
+  let at = 0;
+  for (const w of specs) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    if (w.dtype === 'float32') {
+      for (let i = 0; i < n; i++) {
+        const v = all.readFloatLE(at + 4 * i);
+        if (!Number.isFinite(v)) throw new DataFileError(modelJsonPath, `weight ${w.name} holds ${v} at index ${i}`);
+      }
+    }
+    at += n * DTYPE_BYTES[w.dtype];
+  }
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData }),

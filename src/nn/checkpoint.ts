@@ -23,12 +23,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../util/files';
+import { NonFiniteError, requireFinite } from '../util/finite';
 import { Gan, GanConfig, ganConfig } from './gan';
 import { ganOptimizers, GanOptimizers } from './gan-step';
 
 export const CHECKPOINT_MAGIC = Buffer.from('PRIVLAB\0', 'latin1');
 export const CHECKPOINT_VERSION = 1;
 const FORMAT = 'privlab-gan-checkpoint';
+
+/** Bound on the JSON header: a config, metadata and one entry per tensor. */
+export const MAX_CHECKPOINT_HEADER_BYTES = 1 << 20;
+/** Largest checkpoint file read (the reference GAN with Adam's moments is 18 MB). */
+export const MAX_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
+/** Hidden layers per network a checkpoint may declare (the reference GAN has 3). */
+export const MAX_HIDDEN_LAYERS = 64;
 
 export class CheckpointError extends Error {
   constructor(
@@ -174,6 +182,7 @@ export function readCheckpointHeader(file: string, bytes: Buffer): { header: Hea
   const version = bytes.readUInt32LE(8);
   if (version !== CHECKPOINT_VERSION) fail(`unsupported format version ${version} (this privlab reads version ${CHECKPOINT_VERSION})`);
   const h = bytes.readUInt32LE(12);
+  if (h > MAX_CHECKPOINT_HEADER_BYTES) fail(`header of ${h} bytes is longer than ${MAX_CHECKPOINT_HEADER_BYTES}`);
   if (16 + h > bytes.length) fail(`truncated: the header needs ${h} bytes, the file has ${bytes.length - 16} after the prefix`);
   let header: Header;
   try {
@@ -197,18 +206,84 @@ export function readCheckpointHeader(file: string, bytes: Buffer): { header: Hea
         : `${found - header.dataBytes} unexpected bytes after the tensor data`,
     );
   }
+  checkDeclaredSizes(header, fail);
   return { header, dataStart };
+}
+
+/** Values of the networks `config` describes, counted without building them: Σ (in + 1)·out per layer. */
+function parameterCount(c: GanConfig, networks: readonly Network[]): number {
+  const sizes: Record<Network, number[]> = {
+    generator: [c.latentDim + c.numClasses, ...c.generatorHidden, c.imageSize],
+    discriminator: [c.imageSize + c.numClasses, ...c.discriminatorHidden, 1],
+  };
+  let n = 0;
+  for (const net of networks) for (let i = 0; i + 1 < sizes[net].length; i++) n += (sizes[net][i] + 1) * sizes[net][i + 1];
+  return n;
+}
+
+/**
+ * The model the header's config describes must be exactly what the data section holds,
+ * before anything is allocated for it: a small file cannot declare a model of gigabytes
+ * (the model is built before its tensors are read) nor thousands of layers.
+ */
+function checkDeclaredSizes(header: Header, fail: (msg: string) => never): void {
+  const c = header.config as Partial<GanConfig>;
+  for (const key of ['generatorHidden', 'discriminatorHidden'] as const) {
+    const h = c[key];
+    if (!Array.isArray(h) || h.length > MAX_HIDDEN_LAYERS) {
+      fail(`config.${key} must list at most ${MAX_HIDDEN_LAYERS} layer widths, got ${Array.isArray(h) ? `${h.length} layers` : JSON.stringify(h)}`);
+    }
+  }
+  let config: GanConfig;
+  try {
+    config = ganConfig(c);
+  } catch (err) {
+    return fail(`invalid GAN config: ${(err as Error).message}`);
+  }
+  const networks = header.networks ?? [...BOTH];
+  const withOptimizer = header.optimizer !== null && header.optimizer !== undefined && networks.length === BOTH.length;
+  // Adam's two moments per value when the optimiser state is saved.
+  const values = parameterCount(config, networks) * (withOptimizer ? 3 : 1);
+  if (values * 4 !== header.dataBytes) {
+    fail(`its config describes ${values} values (${values * 4} bytes), the data section holds ${header.dataBytes} bytes`);
+  }
+  const layers = 2 + config.generatorHidden.length + config.discriminatorHidden.length;
+  const maxEntries = 2 * layers * (withOptimizer ? 3 : 1);
+  if (header.tensors.length > maxEntries) fail(`lists ${header.tensors.length} tensors, its config has ${maxEntries}`);
+  header.tensors.forEach((t, i) => {
+    const ok =
+      t !== null &&
+      typeof t === 'object' &&
+      typeof t.name === 'string' &&
+      Array.isArray(t.shape) &&
+      t.shape.length <= 2 &&
+      t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) &&
+      Number.isSafeInteger(t.offset) &&
+      Number.isSafeInteger(t.length);
+    if (!ok) fail(`tensor entry ${i} is not { name, shape, offset, length }`);
+  });
+  const seed = header.meta.seed;
+  if (seed !== undefined && !Number.isSafeInteger(seed)) fail(`meta.seed must be an integer, got ${JSON.stringify(seed)}`);
+  const o = header.optimizer;
+  if (o !== null && o !== undefined) {
+    const fields = ['learningRate', 'beta1', 'beta2', 'epsilon', 'generatorStep', 'discriminatorStep'] as const;
+    const badField = fields.find((k) => typeof o[k] !== 'number' || !Number.isFinite(o[k]));
+    if (badField) fail(`optimizer.${badField} must be a finite number, got ${JSON.stringify(o[badField])}`);
+  }
 }
 
 /** Load a checkpoint into a new Gan (and optimisers, if saved and wanted). */
 export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean } = {}): LoadedCheckpoint {
   if (os.endianness() !== 'LE') throw new Error('checkpoints are read on little-endian hosts only');
   let bytes: Buffer;
+  let size: number;
   try {
-    bytes = fs.readFileSync(file);
+    size = fs.statSync(file).size;
+    bytes = size > MAX_CHECKPOINT_BYTES ? Buffer.alloc(0) : fs.readFileSync(file);
   } catch (err) {
     throw new CheckpointError(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  if (size > MAX_CHECKPOINT_BYTES) throw new CheckpointError(file, `${size} bytes is more than the limit of ${MAX_CHECKPOINT_BYTES}`);
   const { header, dataStart } = readCheckpointHeader(file, bytes);
   const data = bytes.subarray(dataStart);
   if (crypto.createHash('sha256').update(data).digest('hex') !== header.sha256) {
@@ -222,7 +297,7 @@ export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean
   }
   const gan = new Gan(config, header.meta.seed ?? 0);
   const networks = header.networks ?? [...BOTH];
-  const withOpt = (opts.withOptimizers ?? true) && header.optimizer !== null && networks.length === BOTH.length;
+  const withOpt = (opts.withOptimizers ?? true) && header.optimizer != null && networks.length === BOTH.length;
   let optimizers: GanOptimizers | undefined;
   try {
     if (withOpt) {
@@ -236,12 +311,18 @@ export function loadGanCheckpoint(file: string, opts: { withOptimizers?: boolean
       const t = entries.get(name);
       if (!t) throw new CheckpointError(file, `missing tensor ${name}`);
       if (!tf.util.arraysEqual(t.shape, v.shape)) throw new CheckpointError(file, `tensor ${name} has shape [${t.shape}], the model needs [${v.shape}]`);
-      if (t.length !== v.size || t.offset < 0 || (t.offset + t.length) * 4 > data.length) {
+      if (!Number.isSafeInteger(t.offset) || t.length !== v.size || t.offset < 0 || (t.offset + t.length) * 4 > data.length) {
         throw new CheckpointError(file, `tensor ${name} lies outside the data section`);
       }
       // A copy: the variable must own its storage (and Buffer offsets need not be 4-aligned).
       const values = new Float32Array(t.length);
       Buffer.from(values.buffer).set(data.subarray(t.offset * 4, (t.offset + t.length) * 4));
+      try {
+        requireFinite(values, `tensor ${name}`);
+      } catch (e) {
+        if (e instanceof NonFiniteError) throw new CheckpointError(file, e.message);
+        throw e;
+      }
       const tensor = tf.tensor(values, v.shape, 'float32');
       v.assign(tensor);
       tensor.dispose();

@@ -261,3 +261,28 @@ test('bench interrupt-latency: one trial; the run stopped by SIGINT with a resum
   assert.equal(r.all_resumable, true);
   assert.ok(positive(r.median_latency_s) && positive(r.median_step_s));
 });
+
+test('bench fid-dim: d = 8 by both routes, the same distance', () => {
+  const r = bench(['fid-dim', '--dims', '8', '--js-dims', '8']);
+  hasKeys(r, ['benchmark', 'linalg', 'rows'], 'fid-dim');
+  assert.equal(r.rows.length, 1);
+  hasKeys(r.rows[0], ['d', 'lapack_seconds', 'lapack_cpu_seconds', 'ml_matrix_seconds', 'ml_matrix_cpu_seconds', 'fid', 'relative_difference'], 'fid-dim row');
+  assert.equal(r.rows[0].d, 8);
+  assert.ok(positive(r.rows[0].fid) && positive(r.rows[0].ml_matrix_seconds));
+  if (r.linalg === 'lapack') assert.ok(r.rows[0].relative_difference < 1e-10, `LAPACK and ml-matrix differ by ${r.rows[0].relative_difference}`);
+});
+
+test('bench parser-fuzz: a short run over every parser finds no crash', () => {
+  const r = bench(['parser-fuzz', '--seconds', '0.3', '--seed', '5']);
+  hasKeys(r, ['benchmark', 'seconds_each', 'seed', 'crashes', 'parsers'], 'parser-fuzz');
+  assert.deepEqual(
+    r.parsers.map((p: Json) => p.parser),
+    ['npy', 'npz', 'idx', 'gan-checkpoint', 'fl-frame', 'fhe-batch', 'fhe-eval-keys', 'fhe-circuit'],
+  );
+  for (const p of r.parsers) {
+    hasKeys(p, ['inputs', 'parsed', 'crashes', 'first_crashes', 'slowest_ms', 'peak_rss_mb'], p.parser);
+    assert.ok(p.inputs > 0 && p.parsed <= p.inputs, `${p.parser}: ${p.parsed} of ${p.inputs}`);
+    assert.equal(p.crashes, 0, `${p.parser}: ${p.first_crashes.join('; ')}`);
+  }
+  assert.equal(r.crashes, 0);
+});

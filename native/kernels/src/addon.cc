@@ -13,23 +13,35 @@ namespace {
 using privlab::Activation;
 using privlab::BiasKind;
 
-struct F32 {
-  float* data;
+// A typed array argument: its data and element count.
+template <typename T>
+struct Typed {
+  T* data;
   std::size_t length;
 };
+using F32 = Typed<float>;
+using F64 = Typed<double>;
 
 [[noreturn]] void Fail(Napi::Env env, const std::string& msg, bool range = false) {
   if (range) throw Napi::RangeError::New(env, msg);
   throw Napi::TypeError::New(env, msg);
 }
 
-F32 ArgF32(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
-  if (i >= info.Length() || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    Fail(info.Env(), std::string("argument '") + name + "' must be a Float32Array");
+template <typename T>
+Typed<T> ArgTyped(const Napi::CallbackInfo& info, std::size_t i, const char* name, napi_typedarray_type type, const char* typeName) {
+  if (i >= info.Length() || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type) {
+    Fail(info.Env(), std::string("argument '") + name + "' must be a " + typeName);
   }
-  Napi::Float32Array a = info[i].As<Napi::Float32Array>();
+  Napi::TypedArrayOf<T> a = info[i].As<Napi::TypedArrayOf<T>>();
   return {a.Data(), a.ElementLength()};
+}
+
+F32 ArgF32(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
+  return ArgTyped<float>(info, i, name, napi_float32_array, "Float32Array");
+}
+
+F64 ArgF64(const Napi::CallbackInfo& info, std::size_t i, const char* name) {
+  return ArgTyped<double>(info, i, name, napi_float64_array, "Float64Array");
 }
 
 const float* ArgOptionalF32(const Napi::CallbackInfo& info, std::size_t i, const char* name, std::size_t need) {
@@ -63,7 +75,8 @@ Activation ArgActivation(const Napi::CallbackInfo& info, std::size_t i) {
   return static_cast<Activation>(a);
 }
 
-void Need(const Napi::CallbackInfo& info, const F32& a, std::size_t need, const char* name) {
+template <typename T>
+void Need(const Napi::CallbackInfo& info, const Typed<T>& a, std::size_t need, const char* name) {
   if (a.length < need) {
     Fail(info.Env(), std::string("'") + name + "' has " + std::to_string(a.length) + " values, needs " + std::to_string(need), true);
   }
@@ -385,6 +398,32 @@ Napi::Value ConcatColumns(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+
+// --- double-precision linear algebra (FID) ---------------------------------------------
+
+// (a: n×n, n, w: n, vectors) → LAPACK info (0 = success)
+Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
+  F64 a = ArgF64(info, 0, "a");
+  const int n = ArgCount(info, 1, "n");
+  F64 w = ArgF64(info, 2, "w");
+  const bool vectors = ArgBool(info, 3, "vectors");
+  Need(info, a, static_cast<std::size_t>(n) * n, "a");
+  Need(info, w, static_cast<std::size_t>(n), "w");
+  return Napi::Number::New(info.Env(), privlab::SymmetricEigen(a.data, n, w.data, vectors));
+}
+
+// (a, b, c, m, n, k, transA, transB)
+Napi::Value GemmF64(const Napi::CallbackInfo& info) {
+  F64 a = ArgF64(info, 0, "a"), b = ArgF64(info, 1, "b"), c = ArgF64(info, 2, "c");
+  const int m = ArgCount(info, 3, "m"), n = ArgCount(info, 4, "n"), k = ArgCount(info, 5, "k");
+  const bool transA = ArgBool(info, 6, "transposeA"), transB = ArgBool(info, 7, "transposeB");
+  Need(info, a, static_cast<std::size_t>(m) * k, "a");
+  Need(info, b, static_cast<std::size_t>(k) * n, "b");
+  Need(info, c, static_cast<std::size_t>(m) * n, "c");
+  if (m > 0 && n > 0) privlab::GemmF64(a.data, b.data, c.data, m, n, k, transA, transB);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blasThreads", Napi::Function::New(env, BlasThreads));
@@ -407,6 +446,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward));
   exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
   exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns));
+  exports.Set("symmetricEigen", Napi::Function::New(env, SymmetricEigen));
+  exports.Set("gemmF64", Napi::Function::New(env, GemmF64));
   return exports;
 }
 

@@ -85,4 +85,12 @@ void ConcatColumns(const float* const* ins, const int* widths, int parts, int ro
 struct AdamParams { float lr, beta1, beta2, epsilon, biasCorrection1, biasCorrection2; };
 void AdamUpdate(float* w, float* m, float* v, const float* g, std::size_t n, const AdamParams& p);
 
+// --- double-precision linear algebra (linalg_f64.cc), for FID -------------------
+// Eigenvalues (ascending, into w[n]) of the symmetric n×n matrix a (its lower triangle is
+// read); with `vectors`, a is overwritten by the eigenvectors (row i = the i-th eigenvector
+// in row-major order). Returns LAPACK's info: 0 on success.
+int SymmetricEigen(double* a, int n, double* w, bool vectors);
+// c[m×n] = op(a)·op(b), row-major; op(a) is m×k, op(b) is k×n.
+void GemmF64(const double* a, const double* b, double* c, int m, int n, int k, bool transA, bool transB);
+
 }  // namespace privlab

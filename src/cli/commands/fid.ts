@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, numberOption, UsageError } from '../command';
-import { frechetDistance, loadStats } from '../../metrics';
+import { CovarianceError, frechetDistance, loadStats } from '../../metrics';
+import { DataFileError } from '../../data/errors';
 import {
   classifierClasses,
   defaultFeatureModelPath,
@@ -35,7 +36,14 @@ async function distance(argv: string[]): Promise<number> {
   const { values, positionals: files } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   if (files.length !== 2) throw new UsageError(`fid distance takes two files, got ${files.length}`);
   const [a, b] = files.map(loadStats);
-  const d = frechetDistance(a, b);
+  let d: number;
+  try {
+    d = frechetDistance(a, b);
+  } catch (e) {
+    // Name the file whose covariance the eigendecomposition found not positive semi-definite.
+    if (e instanceof CovarianceError) throw new DataFileError(files[e.which - 1], `sigma ${e.problem}`);
+    throw e;
+  }
   if (values.json) {
     console.log(
       JSON.stringify({

@@ -77,6 +77,15 @@ export interface ClientSpec {
   output: DigitCodec;
 }
 
+/**
+ * Bound on the decoded lookup tables (N int32 levels per PBS): the run-length JSON of a
+ * table can be a few bytes, so a small file could otherwise ask for gigabytes. The MNIST
+ * generator (about 3,300 PBS at N = 2048) needs 27 MB.
+ */
+export const MAX_TABLE_BYTES = 256 * 1024 * 1024;
+/** Layers a circuit may have. */
+export const MAX_CIRCUIT_LAYERS = 256;
+
 export class CircuitFormatError extends Error {
   constructor(message: string) {
     super(`invalid FHE circuit: ${message}`);
@@ -207,10 +216,17 @@ export function parseCircuit(text: string): FheCircuit {
   const input = checkCodec(o.input, 'input');
   const output = checkCodec(o.output, 'output');
   if (!Array.isArray(o.layers) || o.layers.length === 0) throw new CircuitFormatError('at least one layer is needed');
+  if (o.layers.length > MAX_CIRCUIT_LAYERS) throw new CircuitFormatError(`${o.layers.length} layers, more than ${MAX_CIRCUIT_LAYERS}`);
   const n = params.polynomialSize;
+  // Count the tables' decoded size before decoding any.
+  const tables = o.layers.reduce((t, l) => t + (Array.isArray(l?.tables) ? l.tables.length : 0), 0);
+  if (tables * n * 4 > MAX_TABLE_BYTES) {
+    throw new CircuitFormatError(`${tables} lookup tables of ${n} levels need ${tables * n * 4} bytes, more than the limit of ${MAX_TABLE_BYTES}`);
+  }
   let width = input.features * input.digits;
   const layers = o.layers.map((l, k): CircuitLayer => {
     const where = `layer ${k}`;
+    if (!l || typeof l !== 'object') throw new CircuitFormatError(`${where} is not an object`);
     const inputs = positiveInt(l.inputs, `${where}.inputs`);
     const neurons = positiveInt(l.neurons, `${where}.neurons`);
     if (inputs !== width) throw new CircuitFormatError(`${where} takes ${inputs} ciphertexts, the previous stage gives ${width}`);
