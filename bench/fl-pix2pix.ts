@@ -87,17 +87,34 @@ export async function benchFlPix2Pix(o: FlPix2PixOptions) {
   };
 }
 
-/** Over seeds: per FL+DP row, on how many seeds the trend held at every site, and the median ratios. */
+type FinalBySite = { label: string; held_out_l1: { sites: Record<string, number> }[] };
+
+/**
+ * Over seeds: per FL+DP row, on which seeds the trend held at every site — by FID (the run's
+ * source_trend) and by held-out L1 |G(x) − y| (the pixel error Pix2Pix trains on, computed here
+ * from the run's final L1 per site) — and the median FID ratios.
+ */
 export function trendOverSeeds(
-  runs: { seed: number; source_trend: { row: string; label: string; holds: boolean; ratio_fl_dp: number; ratio_local: number }[] }[],
+  runs: {
+    seed: number;
+    sites: string[];
+    settings: Record<string, FinalBySite>;
+    source_trend: { row: string; label: string; holds: boolean; ratio_fl_dp: number; ratio_local: number }[];
+  }[],
 ) {
   const rows = [...new Set(runs.flatMap((r) => r.source_trend.map((t) => t.row)))];
+  const l1Holds = (r: (typeof runs)[number], row: string): boolean => {
+    const last = (k: string): Record<string, number> => r.settings[k].held_out_l1[r.settings[k].held_out_l1.length - 1].sites;
+    const [c, f, l] = [last('centralized'), last(row), last('local')];
+    return r.sites.every((id) => c[id] < f[id] && f[id] < l[id]);
+  };
   return rows.map((row) => {
-    const per = runs.flatMap((r) => r.source_trend.filter((t) => t.row === row).map((t) => ({ seed: r.seed, ...t })));
+    const per = runs.flatMap((r) => r.source_trend.filter((t) => t.row === row).map((t) => ({ seed: r.seed, l1: l1Holds(r, row), ...t })));
     return {
       row,
       label: per[0].label,
       seeds_holding: per.filter((t) => t.holds).map((t) => t.seed),
+      seeds_holding_l1: per.filter((t) => t.l1).map((t) => t.seed),
       seeds: per.map((t) => t.seed),
       ratio_fl_dp_median: round(median(per.map((t) => t.ratio_fl_dp)), 3),
       ratio_local_median: round(median(per.map((t) => t.ratio_local)), 3),

@@ -34,7 +34,15 @@ export interface FlPix2PixTrendFile {
     benchmark: 'fl-pix2pix';
     seeds: number[];
     runs: TrendRunJson[];
-    trend_over_seeds: { row: string; label: string; seeds_holding: number[]; seeds: number[]; ratio_fl_dp_median: number; ratio_local_median: number }[];
+    trend_over_seeds: {
+      row: string;
+      label: string;
+      seeds_holding: number[];
+      seeds_holding_l1: number[];
+      seeds: number[];
+      ratio_fl_dp_median: number;
+      ratio_local_median: number;
+    }[];
   };
 }
 

@@ -96,7 +96,7 @@ test('04: the six rows, ε for the DP rows with a guarantee, the shipped trend r
   const o = outputsOf('04-federated-pix2pix');
   const h = html(o);
   for (const label of ['centralized', 'local', 'FL', 'FL+DP (σ0 0.1)', 'FL+DP (dp-fedavg)', 'FL+DP (DP-SGD)']) assert.ok(h.includes(label), `row ${label}`);
-  assert.match(h, /seeds where the trend holds at every site/);
+  assert.match(h, /seeds where it holds at every site, by FID/);
   assert.ok(o.filter((x) => x.data && 'image/png' in x.data).length >= 1, 'image rows');
   const s = summaryOf('04-federated-pix2pix');
   assert.match(s, /FID ÷ centralized: local [\d.]+/);
