@@ -27,3 +27,14 @@ export {
   FL_PIX2PIX_SOURCE_TABLE,
 } from './fl-pix2pix';
 export type { FlPix2PixOptions, FlPix2PixResult, FlPix2PixSetting, FlPix2PixSettingResult, SiteRoundLoss } from './fl-pix2pix';
+// generative privacy (notebook 05, `privlab bench gen-privacy`)
+export {
+  runGenerativePrivacy,
+  syntheticSet,
+  classifierOutputs,
+  GEN_PRIVACY_APPROACHES,
+  GEN_PRIVACY_LABELS,
+  GEN_PRIVACY_SHORT,
+  GEN_PRIVACY_FULL,
+} from './generative-privacy';
+export type { GenPrivacyOptions, GenPrivacyResult, GenPrivacyRow, GenPrivacyApproach, DpSgdSettings } from './generative-privacy';
