@@ -12,6 +12,7 @@ import { qatStepBenchmark } from './qat-step';
 import { pix2pixStepBenchmark } from './pix2pix-step';
 import { flOverheadBenchmark } from './fl-overhead';
 import { flPix2PixBenchmark } from './fl-pix2pix';
+import { genPrivacyBenchmark } from './gen-privacy';
 
 export type { NamedBenchmark };
 
@@ -25,4 +26,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   pix2pixStepBenchmark,
   flOverheadBenchmark,
   flPix2PixBenchmark,
+  genPrivacyBenchmark,
 ];

@@ -33,7 +33,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ImageDataset, makeDataset, subset } from '../data/dataset';
+import { concatDatasets, ImageDataset, makeDataset, subset } from '../data/dataset';
 import { datasetSplit } from '../data/load';
 import { loadSiteShard, ShardMode } from '../data/site-shards';
 import { prepareShards, runFederated, siteDir } from '../fl/launch';
@@ -130,6 +130,10 @@ export interface GenPrivacyResult {
   shadows: number;
   testExamples: number;
   syntheticCount: number;
+  /** The latent seed of the synthetic sets (syntheticSet(generator, ganTask, syntheticCount, syntheticSeed) redraws them). */
+  syntheticSeed: number;
+  /** Where each set lies in the dataset's training split: [from, from + count). Members are dealt to the sites. */
+  blocks: { members: { from: number; count: number }; nonMembers: { from: number; count: number }; shadowPool: { from: number; count: number } };
   seed: number;
   delta: number;
   ganTask: string;
@@ -143,12 +147,14 @@ export interface GenPrivacyResult {
   seconds: number;
 }
 
-/** The notebook's short run (a few minutes here). */
+/** The notebook's short run (about 3-4 minutes here). */
 export const GEN_PRIVACY_SHORT: GenPrivacyOptions = {
   trainPerSite: 1000,
-  gan: { rounds: 6, stepsPerRound: 250 },
-  ganDp: { rounds: 3, stepsPerRound: 40 },
+  gan: { rounds: 5, stepsPerRound: 250 },
+  ganDp: { rounds: 2, stepsPerRound: 30 },
   classifier: { epochs: 10, fedRounds: 10 },
+  classifierDp: { stepsPerRound: 32, sampleRate: 0.016, learningRate: 0.1 },
+  overfit: { count: 500, epochs: 60 },
   syntheticCount: 10000,
   shadows: 8,
 };
@@ -163,6 +169,11 @@ export const GEN_PRIVACY_FULL: GenPrivacyOptions = {
   shadows: 8,
 };
 
+/** `fn(start, n)` over [0, count) in chunks of `size` (bounded tensor sizes on the 60,000-image path). */
+function inChunks(count: number, size: number, fn: (start: number, n: number) => void): void {
+  for (let s = 0; s < count; s += size) fn(s, Math.min(size, count - s));
+}
+
 /** The labelled synthetic set of a conditional generator: `count` digits, classes balanced (i mod 10), latents from `seed`. */
 export function syntheticSet(model: TaskModel, taskName: string, count: number, seed: number, classNames: readonly string[]): ImageDataset {
   const gan = ganOf(model, getTask(taskName));
@@ -170,14 +181,13 @@ export function syntheticSet(model: TaskModel, taskName: string, count: number, 
   const labels = Uint8Array.from({ length: count }, (_, i) => i % gan.config.numClasses);
   const rng = new SeededRng(seed);
   const images = new Uint8Array(count * gan.config.imageSize);
-  for (let s = 0; s < count; s += 1000) {
-    const n = Math.min(1000, count - s);
+  inChunks(count, 1000, (s, n) => {
     // Pixels back to the bytes a real digit has ([-1, 1] → 0..255), so every classifier reads its input alike.
     const px = tf.tidy(() =>
       tf.clipByValue(tf.round(tf.mul(tf.add(gan.generate(gan.sampleLatent(rng, n), gan.oneHot(labels.subarray(s, s + n))), 1), 127.5)), 0, 255).dataSync(),
     );
     images.set(px, s * gan.config.imageSize);
-  }
+  });
   return makeDataset({
     name: `synthetic (${taskName})`,
     images,
@@ -197,8 +207,7 @@ export function classifierOutputs(model: TaskModel, ds: ImageDataset): { loss: F
   const pTrue = new Float64Array(ds.count);
   let correct = 0;
   const px = ds.height * ds.width;
-  for (let s = 0; s < ds.count; s += 1000) {
-    const n = Math.min(1000, ds.count - s);
+  inChunks(ds.count, 1000, (s, n) => {
     const logits = tf.tidy(() =>
       mlp
         .apply(
@@ -218,28 +227,19 @@ export function classifierOutputs(model: TaskModel, ds: ImageDataset): { loss: F
       pTrue[s + i] = Math.exp(row[y] - lse);
       if (row.indexOf(m) === y) correct++;
     }
-  }
+  });
   return { loss, pTrue, accuracy: correct / ds.count };
-}
-
-function pooled(parts: ImageDataset[], name: string): ImageDataset {
-  const px = parts[0].height * parts[0].width;
-  const count = parts.reduce((s, p) => s + p.count, 0);
-  const images = new Uint8Array(count * px);
-  const labels = new Uint8Array(count);
-  let at = 0;
-  for (const p of parts) {
-    images.set(p.images, at * px);
-    labels.set(p.labels, at);
-    at += p.count;
-  }
-  return makeDataset({ name, images, labels, count, height: parts[0].height, width: parts[0].width, classNames: parts[0].classNames });
 }
 
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 function lastEpsilon(history: RoundRecord[]): number | null {
   return history.length ? history[history.length - 1].privacy.epsilon : null;
+}
+
+/** `base` with the values `given` sets (undefined ones keep the default). */
+function withDefaults<T extends object>(base: T, given: Partial<T> | undefined): T {
+  return { ...base, ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) };
 }
 
 const DEFAULT_GAN_TASK = 'cgan-mnist:64:256.512:512.256';
@@ -255,16 +255,17 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   if (datasetName !== 'mnist' && datasetName !== 'fashion') throw new RangeError(`dataset must be mnist or fashion, got ${String(datasetName)}`);
   const ganTask = o.gan?.task ?? DEFAULT_GAN_TASK;
   if (!parseGanTaskName(ganTask)?.numClasses) throw new RangeError(`the generator must be a conditional GAN task (cgan-mnist[:Z:G:D]), got "${ganTask}"`);
-  const gan = { rounds: 6, stepsPerRound: 250, batchSize: 64, learningRate: 1e-3, ...o.gan };
-  const ganDp = { rounds: 3, stepsPerRound: 40, noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.016, learningRate: gan.learningRate, ...o.ganDp };
-  const cls = { epochs: 10, fedRounds: 10, learningRate: 1e-3, batchSize: 32, ...o.classifier };
-  const clsDp = { noiseMultiplier: 1.1, clipNorm: 1, sampleRate: 0.032, stepsPerRound: 32, learningRate: 0.1, ...o.classifierDp };
+  const gan = withDefaults({ rounds: 6, stepsPerRound: 250, batchSize: 64, learningRate: 1e-3 }, o.gan);
+  const ganDp = withDefaults({ rounds: 3, stepsPerRound: 40, noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.016, learningRate: gan.learningRate }, o.ganDp);
+  const cls = withDefaults({ epochs: 10, fedRounds: 10, learningRate: 1e-3, batchSize: 32 }, o.classifier);
+  const clsDp = withDefaults({ noiseMultiplier: 1.1, clipNorm: 1, sampleRate: 0.032, stepsPerRound: 32, learningRate: 0.1 }, o.classifierDp);
   const syntheticCount = o.syntheticCount ?? 10000;
-  const overfit = { count: 500, epochs: 100, ...o.overfit };
+  const overfit = withDefaults({ count: 500, epochs: 100 }, o.overfit);
   const nShadows = o.shadows ?? 8;
   const approaches = o.approaches ?? [...GEN_PRIVACY_APPROACHES];
   const gridPerClass = o.gridPerClass ?? 8;
   const M = nSites * trainPerSite;
+  const syntheticSeed = seed + 4242;
   for (const [k, v] of Object.entries({
     sites: nSites,
     trainPerSite,
@@ -306,7 +307,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   const dataDir = path.join(dir, 'data');
   const ids = prepareShards(dataDir, shardOptions);
   const shards = ids.map((id) => loadSiteShard(siteDir(dataDir, id)).train);
-  const members = pooled(shards, 'members (all sites)');
+  const members = concatDatasets(shards, 'members (all sites)');
   const nonMembers = subset(split.train, range(M, M), 'non-members');
   const shadowPool = subset(split.train, range(2 * M, 2 * M), 'shadow pool');
 
@@ -403,7 +404,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       let generated: Float32Array;
       try {
         assignWeights(model.variables, model.names, job.state.weights);
-        synth = syntheticSet(model, ganTask, syntheticCount, seed + 4242, split.train.classNames);
+        synth = syntheticSet(model, ganTask, syntheticCount, syntheticSeed, split.train.classNames);
         const g = ganOf(model, task);
         const grid = tf.tidy(() => {
           const ls = Array.from({ length: 10 * gridPerClass }, (_, i) => Math.floor(i / gridPerClass));
@@ -572,6 +573,8 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     shadows: nShadows,
     testExamples: test.count,
     syntheticCount,
+    syntheticSeed,
+    blocks: { members: { from: 0, count: M }, nonMembers: { from: M, count: M }, shadowPool: { from: 2 * M, count: 2 * M } },
     seed,
     delta,
     ganTask,

@@ -2,7 +2,7 @@
  * DP-SGD on the GAN's discriminator (src/fl/tasks/dp-gan-step.ts), against an independent
  * computation with plain tfjs ops: D's gradient is Σ_i clip_C(∇ BCE(D(x_i), 1)) / (q·n) plus
  * the unclipped mean gradient of BCE(D(G(z)), 0) — with clipping off (huge C) and fully on (tiny
- * C). And a DP round of gan-mnist: it reports the steps and (σ, q, C), no D loss, moves both
+ * C). And a DP round of gan-mnist and of cgan-mnist: it reports the steps and (σ, q, C), no D loss, moves both
  * networks and leaves no tensors behind.
  */
 import { test } from 'node:test';
@@ -76,23 +76,24 @@ test("D's DP gradient = Σ clipped per-example real gradients / (q·n) + the mea
   gan.dispose();
 });
 
-test('a DP-SGD round of gan-mnist reports steps and (σ, q, C), no D loss, moves both networks, leaks nothing', async () => {
-  const task = getTask('gan-mnist:8:16:16');
-  const model = task.createModel(0);
-  const before = weightsFromVariables(model.variables, model.names);
-  const tensors = tf.memory().numTensors;
-  const m = await task.trainLocal(model, digits, { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.1, localSteps: 4 }, 0, {
-    sampling: new SeededRng(5),
-    noise: new SeededGaussianNoise(6),
+for (const name of ['gan-mnist:8:16:16', 'cgan-mnist:8:16:16'])
+  test(`a DP-SGD round of ${name} reports steps and (σ, q, C), no D loss, moves both networks, leaks nothing`, async () => {
+    const task = getTask(name);
+    const model = task.createModel(0);
+    const before = weightsFromVariables(model.variables, model.names);
+    const tensors = tf.memory().numTensors;
+    const m = await task.trainLocal(model, digits, { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.1, localSteps: 4 }, 0, {
+      sampling: new SeededRng(5),
+      noise: new SeededGaussianNoise(6),
+    });
+    assert.equal(tf.memory().numTensors, tensors, 'tensors left behind');
+    assert.deepEqual([m.steps, m.dp_noise_multiplier, m.dp_sample_rate, m.dp_clip_norm], [4, 1, 0.1, 1]);
+    assert.equal(m.d_loss, undefined, "D's loss reads real digits: not reported under DP");
+    assert.ok(Number.isFinite(m.g_loss) && m.g_loss > 0);
+    const after = weightsFromVariables(model.variables, model.names);
+    for (const prefix of ['generator/', 'discriminator/']) {
+      const moved = before.values.some((v, i) => before.specs[i].name.startsWith(prefix) && v.some((x, j) => x !== after.values[i][j]));
+      assert.ok(moved, `${prefix} moved`);
+    }
+    model.dispose();
   });
-  assert.equal(tf.memory().numTensors, tensors, 'tensors left behind');
-  assert.deepEqual([m.steps, m.dp_noise_multiplier, m.dp_sample_rate, m.dp_clip_norm], [4, 1, 0.1, 1]);
-  assert.equal(m.d_loss, undefined, "D's loss reads real digits: not reported under DP");
-  assert.ok(Number.isFinite(m.g_loss) && m.g_loss > 0);
-  const after = weightsFromVariables(model.variables, model.names);
-  for (const prefix of ['generator/', 'discriminator/']) {
-    const moved = before.values.some((v, i) => before.specs[i].name.startsWith(prefix) && v.some((x, j) => x !== after.values[i][j]));
-    assert.ok(moved, `${prefix} moved`);
-  }
-  model.dispose();
-});
