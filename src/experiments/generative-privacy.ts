@@ -162,9 +162,10 @@ export const GEN_PRIVACY_SHORT: GenPrivacyOptions = {
 /** The long run (per seed; the bench runs it for 3 seeds). */
 export const GEN_PRIVACY_FULL: GenPrivacyOptions = {
   trainPerSite: 2000,
-  gan: { rounds: 20, stepsPerRound: 500 },
-  ganDp: { rounds: 10, stepsPerRound: 100 },
+  gan: { rounds: 10, stepsPerRound: 500 },
+  ganDp: { rounds: 8, stepsPerRound: 100 },
   classifier: { epochs: 20, fedRounds: 20 },
+  overfit: { count: 500, epochs: 100 },
   syntheticCount: 20000,
   shadows: 8,
 };
