@@ -24,7 +24,7 @@ interface Cell {
   outputs?: Output[];
 }
 
-const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference'];
+const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference', '05-generative-privacy'];
 const out = tmpDir('privlab-smoke-');
 const figures = tmpDir('privlab-smoke-figures-');
 let run: ReturnType<typeof privlab>;
@@ -44,7 +44,7 @@ before(() => {
   });
 });
 
-test('notebooks 01-03 run end to end in their tiny setting, with no error output', () => {
+test('notebooks 01-03 and 05 run end to end in their tiny setting, with no error output', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
   for (const n of NOTEBOOKS) {
     assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
@@ -73,4 +73,14 @@ test('03: accuracy clear / simulate / encrypted, and encrypted generation of the
   assert.doesNotMatch(text(o), /no quantized generator/);
   assert.match(text(o), /data\/gan\/qat4-pruned50 \(shipped\)/, 'the shipped generator');
   assert.match(text(o), /PBS per image/);
+});
+
+test('05: the approaches table, a log-scale ROC per attack, a sample grid per generator', () => {
+  const o = outputsOf('05-generative-privacy');
+  assert.match(html(o), /synthetic \(FL cGAN\)/);
+  assert.match(html(o), /overfitted baseline/);
+  const charts = o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data);
+  assert.equal(charts.length, 3, 'loss-threshold, LiRA and GAN-Leaks ROC');
+  for (const c of charts) assert.equal((c.data!['application/vnd.plotly.v1+json'] as { layout: { xaxis: { type: string } } }).layout.xaxis.type, 'log');
+  assert.equal(o.filter((x) => x.data && 'image/png' in x.data).length, 2, 'plain and DP generator grids');
 });
