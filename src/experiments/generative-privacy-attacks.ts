@@ -96,13 +96,20 @@ export function liraOfflineScores(targetConfidences: ArrayLike<number>, shadowOu
 
 /** GAN-Leaks (black box): score = −min L2 distance from each query to a generated sample. */
 export function ganLeaksScores(queries: Float32Array, generated: Float32Array, dim: number): Float64Array {
-  const d2 = tf.tidy(() => {
-    const q = tf.tensor2d(queries, [queries.length / dim, dim]);
-    const g = tf.tensor2d(generated, [generated.length / dim, dim]);
-    const cross = tf.matMul(q, g, false, true);
-    return tf.min(tf.add(tf.sub(tf.sum(tf.square(q), 1, true), tf.mul(cross, 2)), tf.sum(tf.square(g), 1)), 1);
-  });
-  const out = Float64Array.from(d2.dataSync() as Float32Array, (x) => -Math.sqrt(Math.max(0, x)));
-  d2.dispose();
+  const n = queries.length / dim;
+  const out = new Float64Array(n);
+  const g = tf.tensor2d(generated, [generated.length / dim, dim]);
+  const gNorms = tf.sum(tf.square(g), 1);
+  // ‖q − g‖² = ‖q‖² − 2 q·g + ‖g‖², a block of queries at a time (the distance matrix is queries × generated).
+  for (let s = 0; s < n; s += 1000) {
+    const rows = Math.min(1000, n - s);
+    const d2 = tf.tidy(() => {
+      const q = tf.tensor2d(queries.subarray(s * dim, (s + rows) * dim), [rows, dim]);
+      return tf.min(tf.add(tf.sub(tf.sum(tf.square(q), 1, true), tf.mul(tf.matMul(q, g, false, true), 2)), gNorms), 1);
+    });
+    (d2.dataSync() as Float32Array).forEach((x, i) => (out[s + i] = -Math.sqrt(Math.max(0, x))));
+    d2.dispose();
+  }
+  tf.dispose([g, gNorms]);
   return out;
 }
