@@ -31,13 +31,17 @@ Two questions, on the same sites and data:
 
 Baselines: *local only* (one classifier per site), *FedAvg*, *FedAvg + DP-SGD* (ε from the RDP
 accountant), *centralized* (pooled real digits), and an *overfitted* classifier (500 digits, many
-epochs) that is there to show the attacks work. The synthetic route also runs with **DP-SGD on the
-sites' discriminators** (ε likewise).
+epochs) that is there to show the attacks work, and a *control*: the centralized recipe on digits
+that are neither members nor non-members, so whatever the attacks find against it comes from the two
+sets themselves, not from training (a floor to read the other rows against). The synthetic route
+also runs with **DP-SGD on the sites' discriminators** (ε likewise).
 
-**This is a short run** (about 3-4 minutes here): 1,000 digits per site, the GAN 5 rounds of 250 local
-steps, the DP GAN 2 rounds of 30 DP steps. Short GAN training is what limits the synthetic
-classifier here; `FULL_RUN = true` runs the bench's long setting for one seed. From the command line:
-`privlab bench gen-privacy --json` (this run) or `privlab bench gen-privacy --json --full` (3 seeds).
+**This is a short run** (about 3 minutes on this machine when no other job shares it): 1,000 digits
+per site, the GAN 4 rounds of 250 local steps, the DP GAN 2 rounds of 20 DP steps. Short GAN
+training is what limits the synthetic classifier here (the README gives the long run's numbers:
+10 rounds of 500 steps on 2,000 digits per site); `FULL_RUN = true` runs that setting for one seed
+(about 20 minutes). From the command line: `privlab bench gen-privacy --json` (this run) or
+`privlab bench gen-privacy --json --full` (3 seeds).
 """)
 code("""
 import * as lab from "privlab/kernel-ext";
@@ -60,7 +64,7 @@ md("""
 One bar tick per approach; the log lines say what each is doing.
 """)
 code("""
-const approaches = ["synthetic", "synthetic-dp", "local", "fedavg", "fedavg-dp", "centralized", "overfit"];
+const approaches = ["synthetic", "synthetic-dp", "local", "fedavg", "fedavg-dp", "centralized", "overfit", "control"];
 const bar = lab.progressBar({ total: approaches.length, label: "approaches", unit: "approach" });
 let started = 0;
 const r = await runGenerativePrivacy({

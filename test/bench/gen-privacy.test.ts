@@ -54,7 +54,7 @@ test('bench gen-privacy: tiniest run over 2 seeds, documented keys, summary = ru
     ['gen-privacy', 'mnist', 'iid', [40, 40], 80, 80, [5, 6], 'cgan-mnist:8:16:16'],
   );
   assert.equal(j.runs.length, 2);
-  const approaches = ['synthetic', 'synthetic-dp', 'local', 'fedavg', 'fedavg-dp', 'centralized', 'overfit'];
+  const approaches = ['synthetic', 'synthetic-dp', 'local', 'fedavg', 'fedavg-dp', 'centralized', 'overfit', 'control'];
   for (const run of j.runs)
     assert.deepEqual(
       run.rows.map((x: Json) => x.approach),

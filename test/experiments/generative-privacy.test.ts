@@ -90,6 +90,11 @@ test('generative privacy, tiny setting: every approach, explicit disjoint member
   } finally {
     model.dispose();
   }
+  // The control saw no member and no non-member.
+  const [control] = seen.get('control')!;
+  const nonMemberSet = new Set(nonMemberKeys);
+  assert.equal(control.count, 120);
+  assert.ok(!keys(control).some((k) => memberSet.has(k) || nonMemberSet.has(k)), 'the control trains on neither set');
   const trainKeys = new Set(keys(train));
   assert.ok(!keys(synth).some((k) => trainKeys.has(k)), 'no synthetic digit is a real training digit');
   assert.equal(r.grids.length, 2);
