@@ -142,8 +142,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
-      against local, FedAvg, FedAvg + DP-SGD, centralized and an overfitted baseline on the same
-      sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
+      against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
+      (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
       inference (AUC, TPR at 1 % and 0.1 % FPR, ε lower bound), mean over seeds, the issue's
       targets. Default: the notebook's short run, one seed; --full: the long run, seeds 0-2.`,
   async run(argv, log) {

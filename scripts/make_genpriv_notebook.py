@@ -37,7 +37,7 @@ sets themselves, not from training (a floor to read the other rows against). The
 also runs with **DP-SGD on the sites' discriminators** (ε likewise).
 
 **This is a short run** (about 3 minutes on this machine when no other job shares it): 1,000 digits
-per site, the GAN 4 rounds of 250 local steps, the DP GAN 2 rounds of 20 DP steps. Short GAN
+per site, the GAN 5 rounds of 250 local steps, the DP GAN 2 rounds of 20 DP steps. Short GAN
 training is what limits the synthetic classifier here (the README gives the long run's numbers:
 10 rounds of 500 steps on 2,000 digits per site); `FULL_RUN = true` runs that setting for one seed
 (about 20 minutes). From the command line: `privlab bench gen-privacy --json` (this run) or

@@ -154,7 +154,7 @@ export interface GenPrivacyResult {
 /** The notebook's short run (about 3 minutes on this 2-core machine when it is not shared). */
 export const GEN_PRIVACY_SHORT: GenPrivacyOptions = {
   trainPerSite: 1000,
-  gan: { rounds: 4, stepsPerRound: 250 },
+  gan: { rounds: 5, stepsPerRound: 250 },
   ganDp: { rounds: 2, stepsPerRound: 20 },
   classifier: { epochs: 10, fedRounds: 10 },
   classifierDp: { stepsPerRound: 16, sampleRate: 0.016, learningRate: 0.1 },
