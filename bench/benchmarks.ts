@@ -16,6 +16,7 @@ import { interruptLatencyBenchmark } from './interrupt-latency';
 import { ckksLogregBenchmark } from './ckks-logreg';
 import { fidDimBenchmark } from './fid-dim';
 import { parserFuzzBenchmark } from './parser-fuzz';
+import { genPrivacyBenchmark } from './gen-privacy';
 
 export type { NamedBenchmark };
 
@@ -33,4 +34,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   ckksLogregBenchmark,
   fidDimBenchmark,
   parserFuzzBenchmark,
+  genPrivacyBenchmark,
 ];

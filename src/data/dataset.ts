@@ -48,6 +48,24 @@ export function subset(ds: ImageDataset, indices: ArrayLike<number>, name = ds.n
   return makeDataset({ ...ds, name, images, labels, count: indices.length });
 }
 
+/** The images of `parts` one after the other (same image size and classes). */
+export function concatDatasets(parts: readonly ImageDataset[], name: string): ImageDataset {
+  if (parts.length === 0) throw new RangeError('concatDatasets needs at least one dataset');
+  const [h, w, classes] = [parts[0].height, parts[0].width, parts[0].classNames];
+  const odd = parts.find((p) => p.height !== h || p.width !== w || p.classNames.join() !== classes.join());
+  if (odd) throw new RangeError(`${odd.name} (${odd.height}x${odd.width}, classes ${odd.classNames}) does not match ${parts[0].name} (${h}x${w}, classes ${classes})`);
+  const count = parts.reduce((s, p) => s + p.count, 0);
+  const images = new Uint8Array(count * h * w);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  for (const p of parts) {
+    images.set(p.images, at * h * w);
+    labels.set(p.labels, at);
+    at += p.count;
+  }
+  return makeDataset({ name, images, labels, count, height: h, width: w, classNames: classes });
+}
+
 /** Number of images of each class, indexed by class. */
 export function classCounts(ds: ImageDataset): number[] {
   const counts = new Array<number>(ds.classNames.length).fill(0);

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ImageDataset, makeDataset } from '../data/dataset';
+import { ImageDataset, concatDatasets } from '../data/dataset';
 import { cropCentre } from '../data/pix2pix-pairs';
 import { loadSiteShard, ShardMode, SiteShard } from '../data/site-shards';
 import { assignWeights } from '../fl/weights';
@@ -229,19 +229,6 @@ function scoreSite(model: TaskModel, held: ImageDataset, fm: FeatureModel, real:
   }
 }
 
-function pooled(parts: ImageDataset[]): ImageDataset {
-  const count = parts.reduce((s, p) => s + p.count, 0);
-  const images = new Uint8Array(count * 28 * 28);
-  const labels = new Uint8Array(count);
-  let at = 0;
-  for (const p of parts) {
-    images.set(p.images, at * 28 * 28);
-    labels.set(p.labels, at);
-    at += p.count;
-  }
-  return makeDataset({ name: 'all sites pooled', images, labels, count, height: 28, width: 28, classNames: parts[0].classNames });
-}
-
 function defaultCheckpoints(rounds: number): number[] {
   return [...new Set([1, 2, 3, 4].map((k) => Math.max(1, Math.round((k * rounds) / 4))))];
 }
@@ -323,7 +310,15 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
       log(`${label}: ${rounds} rounds of ${S} steps per site`);
       if (setting === 'centralized' || setting === 'local') {
         // In process: one model on the pooled data, or one per site on its own shard.
-        const groups = setting === 'centralized' ? [pooled(shards.map((s) => s.train))] : shards.map((s) => s.train);
+        const groups =
+          setting === 'centralized'
+            ? [
+                concatDatasets(
+                  shards.map((s) => s.train),
+                  'all sites pooled',
+                ),
+              ]
+            : shards.map((s) => s.train);
         const steps = setting === 'centralized' ? nSites * S : S;
         const models = groups.map(() => task.createModel(seed));
         const losses: Record<string, SiteRoundLoss[]> = {};

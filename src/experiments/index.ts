@@ -34,3 +34,14 @@ export type { FlPix2PixOptions, FlPix2PixResult, FlPix2PixSetting, FlPix2PixSett
 // encrypted logistic-regression training on CKKS (`privlab bench ckks-logreg`)
 export { runCkksLogreg, TENSEAL_LOGREG_REFERENCE } from './ckks-logreg';
 export type { CkksLogregOptions, CkksLogregResult, CkksLogregEpoch } from './ckks-logreg';
+// generative privacy (notebook 05, `privlab bench gen-privacy`)
+export {
+  runGenerativePrivacy,
+  syntheticSet,
+  classifierOutputs,
+  GEN_PRIVACY_APPROACHES,
+  GEN_PRIVACY_LABELS,
+  GEN_PRIVACY_SHORT,
+  GEN_PRIVACY_FULL,
+} from './generative-privacy';
+export type { GenPrivacyOptions, GenPrivacyResult, GenPrivacyRow, GenPrivacyApproach, DpSgdSettings } from './generative-privacy';

@@ -23,7 +23,7 @@ export interface StepLosses {
 }
 
 /** Class indices drawn uniformly, for the generated half of a conditional step. */
-function randomLabels(rng: SeededRng, n: number, classes: number): Int32Array {
+export function randomLabels(rng: SeededRng, n: number, classes: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.nextInt(classes);
   return out;

@@ -24,7 +24,7 @@ interface Cell {
   outputs?: Output[];
 }
 
-const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference', '04-federated-pix2pix'];
+const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference', '04-federated-pix2pix', '05-generative-privacy'];
 const out = tmpDir('privlab-smoke-');
 const figures = tmpDir('privlab-smoke-figures-');
 let run: ReturnType<typeof privlab>;
@@ -44,7 +44,7 @@ before(() => {
   });
 });
 
-test('notebooks 01-04 run end to end in their tiny setting, with no error output', () => {
+test('notebooks 01-05 run end to end in their tiny setting, with no error output', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
   for (const n of NOTEBOOKS) {
     assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
@@ -102,4 +102,14 @@ test('04: the six rows, ε for the DP rows with a guarantee, the shipped trend r
   assert.match(s, /FID ÷ centralized: local [\d.]+/);
   assert.match(s, /FL\+DP \(dp-fedavg\) [\d.]+, FL\+DP \(DP-SGD\) [\d.]+/);
   assert.match(s, /trend run \(3 seeds\)[^\n]*of 3 seeds/);
+});
+
+test('05: the approaches table, a log-scale ROC per attack, a sample grid per generator', () => {
+  const o = outputsOf('05-generative-privacy');
+  assert.match(html(o), /synthetic \(FL cGAN\)/);
+  assert.match(html(o), /overfitted baseline/);
+  const charts = o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data);
+  assert.equal(charts.length, 3, 'loss-threshold, LiRA and GAN-Leaks ROC');
+  for (const c of charts) assert.equal((c.data!['application/vnd.plotly.v1+json'] as { layout: { xaxis: { type: string } } }).layout.xaxis.type, 'log');
+  assert.equal(o.filter((x) => x.data && 'image/png' in x.data).length, 2, 'plain and DP generator grids');
 });

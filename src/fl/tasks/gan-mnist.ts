@@ -8,7 +8,10 @@
  *
  * Sizes: `gan-mnist` is the reference (G 100 → 256 → 512 → 1024 → 784, D 784 → 1024 → 512 →
  * 256 → 1). Smaller ones are named `gan-mnist:Z:G:D`, e.g. `gan-mnist:8:32:32.16` (latent 8,
- * G hidden [32], D hidden [32, 16]). The sizes go in the task's name rather than the fit
+ * G hidden [32], D hidden [32, 16]). `cgan-mnist` (and `cgan-mnist:Z:G:D`) is the same GAN made
+ * class-conditional (src/nn/gan.ts: the one-hot class of 10 joins G's latent and D's image):
+ * each site trains it on its own labelled digits, so the global generator draws a digit of any
+ * requested class — what the generative-privacy experiment samples a labelled synthetic set from. The sizes go in the task's name rather than the fit
  * config because a model's shape must be known before any config reaches a site: the site
  * builds its model and sizes the largest message it accepts from the task alone, and the
  * checkpoint is tied to the name.
@@ -37,6 +40,9 @@ import { DpRandomness, DpSgdPlan, batchOf, dpMetrics, dpSgdPlan } from './dp-loc
 import { dpGanTrainStep } from './dp-gan-step';
 
 export const GAN_MNIST = 'gan-mnist';
+/** The class-conditional variant (10 classes). */
+export const CGAN_MNIST = 'cgan-mnist';
+const CGAN_CLASSES = 10;
 
 type GanModel = TaskModel & { gan: Gan };
 
@@ -46,23 +52,33 @@ function asGan(model: TaskModel, task: string): Gan {
   return gan;
 }
 
-/** `gan-mnist` or `gan-mnist:Z:G:D` (hidden sizes dot-separated) → the GAN's sizes; undefined for another name. */
+/**
+ * `gan-mnist`, `cgan-mnist`, or either with `:Z:G:D` (hidden sizes dot-separated) → the GAN's
+ * sizes (and numClasses 10 for `cgan-mnist`); undefined for another name.
+ */
 export function parseGanTaskName(name: string): Partial<GanConfig> | undefined {
-  if (name === GAN_MNIST) return {};
-  if (!name.startsWith(`${GAN_MNIST}:`)) return undefined;
-  const parts = name.slice(GAN_MNIST.length + 1).split(':');
+  const prefix = [GAN_MNIST, CGAN_MNIST].find((p) => name === p || name.startsWith(`${p}:`));
+  if (prefix === undefined) return undefined;
+  const classes: Partial<GanConfig> = prefix === CGAN_MNIST ? { numClasses: CGAN_CLASSES } : {};
+  if (name === prefix) return classes;
+  const parts = name.slice(prefix.length + 1).split(':');
   const sizes = (s: string): number[] => s.split('.').map((x) => (/^[1-9]\d{0,4}$/.test(x) ? Number(x) : NaN));
   const [z, g, d] = parts.length === 3 ? [sizes(parts[0]), sizes(parts[1]), sizes(parts[2])] : [[NaN], [NaN], [NaN]];
   if (z.length !== 1 || [...z, ...g, ...d].some((n) => Number.isNaN(n))) {
-    throw new RangeError(`task "${name}": expected ${GAN_MNIST}:LATENT:G_HIDDEN:D_HIDDEN with hidden sizes separated by dots, e.g. ${GAN_MNIST}:8:32:32.16`);
+    throw new RangeError(`task "${name}": expected ${prefix}:LATENT:G_HIDDEN:D_HIDDEN with hidden sizes separated by dots, e.g. ${prefix}:8:32:32.16`);
   }
-  return { latentDim: z[0], generatorHidden: g, discriminatorHidden: d };
+  return { latentDim: z[0], generatorHidden: g, discriminatorHidden: d, ...classes };
 }
 
 function checkImages(task: string, data: ImageDataset, c: GanConfig): void {
   if (data.height !== c.imageHeight || data.width !== c.imageWidth)
     throw new RangeError(`${task} takes ${c.imageHeight}x${c.imageWidth} images, got ${data.height}x${data.width} (${data.name})`);
+  if (c.numClasses > 0 && data.classNames.length !== c.numClasses)
+    throw new RangeError(`${task} is conditional on ${c.numClasses} classes, got ${data.classNames.length} (${data.name})`);
 }
+
+/** A batch's class indices when the GAN is conditional (its steps need them), else undefined. */
+const labelsFor = (gan: Gan, labels: Uint8Array): Uint8Array | undefined => (gan.conditional ? labels : undefined);
 
 const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -74,7 +90,7 @@ async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: 
   while (steps < plan.steps) {
     for (const b of epochBatches(data, plan.batchSize === 0 ? data.count : plan.batchSize, rng)) {
       try {
-        const losses = ganTrainStep(gan, opt, b.images, rng);
+        const losses = ganTrainStep(gan, opt, b.images, rng, labelsFor(gan, b.labels));
         d += losses.d;
         g += losses.g;
       } finally {
@@ -100,7 +116,12 @@ async function dpGanRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan
   for (let step = 0; step < plan.steps; step++) {
     const real = batchOf(data, poissonSample(data.count, plan.sampleRate, sampling));
     try {
-      g += dpGanTrainStep(gan, opt, real.images, rng, { clipNorm: plan.clipNorm, noiseMultiplier: plan.noiseMultiplier, expectedBatchSize, noise: dp.noise });
+      g += dpGanTrainStep(gan, opt, real.images, rng, labelsFor(gan, real.labels), {
+        clipNorm: plan.clipNorm,
+        noiseMultiplier: plan.noiseMultiplier,
+        expectedBatchSize,
+        noise: dp.noise,
+      });
     } finally {
       real.images.dispose();
     }
@@ -109,14 +130,14 @@ async function dpGanRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan
   return { ...dpMetrics(plan), g_loss: g / plan.steps };
 }
 
-/** The GAN task of `name` (`gan-mnist` or `gan-mnist:Z:G:D`). */
+/** The GAN task of `name` (`gan-mnist`, `cgan-mnist`, or either with `:Z:G:D`). */
 export function ganMnistTask(name: string): FlTask {
   const sizes = parseGanTaskName(name);
   if (!sizes) throw new RangeError(`"${name}" is not a ${GAN_MNIST} task name`);
   const config = ganConfig(sizes);
   return {
     name,
-    description: `MLP GAN (latent ${config.latentDim}, G hidden [${config.generatorHidden}], D hidden [${config.discriminatorHidden}]), both networks federated`,
+    description: `${config.numClasses > 0 ? `class-conditional (${config.numClasses}) ` : ''}MLP GAN (latent ${config.latentDim}, G hidden [${config.generatorHidden}], D hidden [${config.discriminatorHidden}]), both networks federated`,
     createModel(seed): GanModel {
       const gan = new Gan(config, seed);
       // Prefixed names: G's and D's layers share layer names.
@@ -154,8 +175,12 @@ export function ganMnistTask(name: string): FlTask {
       for (const b of epochBatches(data, 500, new SeededRng(0))) {
         const n = b.labels.length;
         const [r, f, g] = tf.tidy(() => {
-          const fakeLogits = gan.discriminate(gan.generate(gan.sampleLatent(rng, n)));
-          return [bceWithLogits(gan.discriminate(b.images), 1), bceWithLogits(fakeLogits, 0), bceWithLogits(fakeLogits, 1)].map((t) => t.dataSync()[0] * n);
+          // A conditional GAN is judged on the held-out digits' own classes, real and generated.
+          const oneHot = gan.conditional ? gan.oneHot(b.labels) : undefined;
+          const fakeLogits = gan.discriminate(gan.generate(gan.sampleLatent(rng, n), oneHot), oneHot);
+          return [bceWithLogits(gan.discriminate(b.images, oneHot), 1), bceWithLogits(fakeLogits, 0), bceWithLogits(fakeLogits, 1)].map(
+            (t) => t.dataSync()[0] * n,
+          );
         });
         b.images.dispose();
         dReal += r;
@@ -168,6 +193,12 @@ export function ganMnistTask(name: string): FlTask {
 }
 
 export const ganMnist: FlTask = ganMnistTask(GAN_MNIST);
+export const cganMnist: FlTask = ganMnistTask(CGAN_MNIST);
+
+/** The Gan of a model made by a GAN task (e.g. to sample the global generator). */
+export function ganOf(model: TaskModel, task: FlTask): Gan {
+  return asGan(model, task.name);
+}
 
 /**
  * FID of the generator in `weights` (global weights of a GAN task) against `real` digits, in

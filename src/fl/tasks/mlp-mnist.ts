@@ -18,7 +18,8 @@ function mlpModel(seed: number): TaskModel & { mlp: Mlp } {
   return { mlp, variables: mlp.variables(), names: mlp.variableNames(), dispose: () => mlp.dispose() };
 }
 
-function asMlp(model: TaskModel): Mlp {
+/** The Mlp of a model made by mlp-mnist (e.g. to read a trained classifier's outputs). */
+export function asMlp(model: TaskModel): Mlp {
   const mlp = (model as { mlp?: Mlp }).mlp;
   if (!(mlp instanceof Mlp)) throw new TypeError('mlp-mnist: the model was not made by this task');
   return mlp;

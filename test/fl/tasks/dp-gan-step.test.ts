@@ -2,7 +2,7 @@
  * DP-SGD on the GAN's discriminator (src/fl/tasks/dp-gan-step.ts), against an independent
  * computation with plain tfjs ops: D's gradient is Σ_i clip_C(∇ BCE(D(x_i), 1)) / (q·n) plus
  * the unclipped mean gradient of BCE(D(G(z)), 0) — with clipping off (huge C) and fully on (tiny
- * C). And a DP round of gan-mnist: it reports the steps and (σ, q, C), no D loss, moves both
+ * C). And a DP round of gan-mnist and of cgan-mnist: it reports the steps and (σ, q, C), no D loss, moves both
  * networks and leaves no tensors behind.
  */
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import { Gan } from '../../../src/nn/gan';
 import { dpDiscriminatorGradient, getTask, weightsFromVariables } from '../../../src/fl';
 import { SeededGaussianNoise } from '../../../src/fl/dp';
 import { SeededRng } from '../../../src/util/rng';
+import { assertClippedSum } from './dp-gradient-check';
 
 const digits = subset(
   datasetSplit('mnist').test,
@@ -53,21 +54,9 @@ test("D's DP gradient = Σ clipped per-example real gradients / (q·n) + the mea
     gradOf(params, (...p) => tf.sum(tf.softplus(tf.neg(logits(p, tf.slice(real, [i, 0], [1, -1]) as tf.Tensor2D)))) as tf.Scalar),
   );
   const fakeGrad = gradOf(params, (...p) => tf.mean(tf.softplus(logits(p, fake))) as tf.Scalar);
-  const norms = perExample.map((g) => Math.sqrt(g.reduce((s, a) => s + a.reduce((t, x) => t + x * x, 0), 0)));
-  for (const clipNorm of [1e6, Math.min(...norms) / 4]) {
-    const got = dpDiscriminatorGradient(gan, real, fake, { clipNorm, noiseMultiplier: 0, expectedBatchSize });
-    let maxErr = 0,
-      maxAbs = 0;
-    got.forEach((part, k) =>
-      part.forEach((v, j) => {
-        const want = perExample.reduce((s, g, i) => s + g[k][j] * Math.min(1, clipNorm / norms[i]), 0) / expectedBatchSize + fakeGrad[k][j];
-        maxErr = Math.max(maxErr, Math.abs(v - want));
-        maxAbs = Math.max(maxAbs, Math.abs(want));
-      }),
-    );
-    assert.ok(maxAbs > 1e-3, `a gradient worth comparing (${maxAbs})`);
-    assert.ok(maxErr < 1e-5 * Math.max(1, maxAbs), `clip ${clipNorm}: max |diff| ${maxErr} (largest entry ${maxAbs})`);
-  }
+  assertClippedSum(perExample, fakeGrad, expectedBatchSize, (clipNorm) =>
+    dpDiscriminatorGradient(gan, real, fake, { clipNorm, noiseMultiplier: 0, expectedBatchSize }),
+  );
   // With noise, the result differs from the noiseless one (the noise reaches D's gradient).
   const noisy = dpDiscriminatorGradient(gan, real, fake, { clipNorm: 1, noiseMultiplier: 1, expectedBatchSize, noise: new SeededGaussianNoise(4) });
   const clean = dpDiscriminatorGradient(gan, real, fake, { clipNorm: 1, noiseMultiplier: 0, expectedBatchSize });
@@ -76,23 +65,24 @@ test("D's DP gradient = Σ clipped per-example real gradients / (q·n) + the mea
   gan.dispose();
 });
 
-test('a DP-SGD round of gan-mnist reports steps and (σ, q, C), no D loss, moves both networks, leaks nothing', async () => {
-  const task = getTask('gan-mnist:8:16:16');
-  const model = task.createModel(0);
-  const before = weightsFromVariables(model.variables, model.names);
-  const tensors = tf.memory().numTensors;
-  const m = await task.trainLocal(model, digits, { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.1, localSteps: 4 }, 0, {
-    sampling: new SeededRng(5),
-    noise: new SeededGaussianNoise(6),
+for (const name of ['gan-mnist:8:16:16', 'cgan-mnist:8:16:16'])
+  test(`a DP-SGD round of ${name} reports steps and (σ, q, C), no D loss, moves both networks, leaks nothing`, async () => {
+    const task = getTask(name);
+    const model = task.createModel(0);
+    const before = weightsFromVariables(model.variables, model.names);
+    const tensors = tf.memory().numTensors;
+    const m = await task.trainLocal(model, digits, { dpNoiseMultiplier: 1, dpClipNorm: 1, dpSampleRate: 0.1, localSteps: 4 }, 0, {
+      sampling: new SeededRng(5),
+      noise: new SeededGaussianNoise(6),
+    });
+    assert.equal(tf.memory().numTensors, tensors, 'tensors left behind');
+    assert.deepEqual([m.steps, m.dp_noise_multiplier, m.dp_sample_rate, m.dp_clip_norm], [4, 1, 0.1, 1]);
+    assert.equal(m.d_loss, undefined, "D's loss reads real digits: not reported under DP");
+    assert.ok(Number.isFinite(m.g_loss) && m.g_loss > 0);
+    const after = weightsFromVariables(model.variables, model.names);
+    for (const prefix of ['generator/', 'discriminator/']) {
+      const moved = before.values.some((v, i) => before.specs[i].name.startsWith(prefix) && v.some((x, j) => x !== after.values[i][j]));
+      assert.ok(moved, `${prefix} moved`);
+    }
+    model.dispose();
   });
-  assert.equal(tf.memory().numTensors, tensors, 'tensors left behind');
-  assert.deepEqual([m.steps, m.dp_noise_multiplier, m.dp_sample_rate, m.dp_clip_norm], [4, 1, 0.1, 1]);
-  assert.equal(m.d_loss, undefined, "D's loss reads real digits: not reported under DP");
-  assert.ok(Number.isFinite(m.g_loss) && m.g_loss > 0);
-  const after = weightsFromVariables(model.variables, model.names);
-  for (const prefix of ['generator/', 'discriminator/']) {
-    const moved = before.values.some((v, i) => before.specs[i].name.startsWith(prefix) && v.some((x, j) => x !== after.values[i][j]));
-    assert.ok(moved, `${prefix} moved`);
-  }
-  model.dispose();
-});

@@ -1,0 +1,97 @@
+/**
+ * `privlab bench gen-privacy --json` end to end on its tiniest inputs (2 sites of 40 digits, GAN
+ * and classifiers a step or two, 2 seeds): exit 0, one JSON line with the documented keys, a row
+ * per approach and seed, the summary's means equal to the runs' values, the targets' verdicts
+ * consistent with the numbers; and bad options exit 2 before any work.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { privlab } from '../support/cli';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+test('bench gen-privacy: tiniest run over 2 seeds, documented keys, summary = runs', () => {
+  const r = privlab([
+    ...[
+      'bench',
+      'gen-privacy',
+      '--json',
+      '--sites',
+      '2',
+      '--train-per-site',
+      '40',
+      '--gan-task',
+      'cgan-mnist:8:16:16',
+      '--gan-rounds',
+      '1',
+      '--gan-steps',
+      '2',
+    ],
+    ...['--dp-gan-rounds', '1', '--dp-gan-steps', '1', '--epochs', '1', '--fed-rounds', '1', '--dp-steps', '1', '--synthetic', '30'],
+    ...['--shadows', '2', '--overfit-count', '20', '--overfit-epochs', '2', '--test-examples', '100', '--seeds', '2', '--seed', '5'],
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, '--json prints one line');
+  const j = JSON.parse(lines[0]) as Json;
+  for (const k of [
+    'benchmark',
+    'dataset',
+    'mode',
+    'sites',
+    'train_per_site',
+    'members',
+    'non_members',
+    'shadow_pool',
+    'shadows',
+    'test_examples',
+    'synthetic_count',
+  ])
+    assert.ok(k in j, `key ${k}`);
+  for (const k of ['gan_task', 'delta', 'seeds', 'options', 'runs', 'summary', 'targets', 'seconds']) assert.ok(k in j, `key ${k}`);
+  assert.deepEqual(
+    [j.benchmark, j.dataset, j.mode, j.train_per_site, j.members, j.non_members, j.seeds, j.gan_task],
+    ['gen-privacy', 'mnist', 'iid', [40, 40], 80, 80, [5, 6], 'cgan-mnist:8:16:16'],
+  );
+  assert.equal(j.runs.length, 2);
+  const approaches = ['synthetic', 'synthetic-dp', 'local', 'fedavg', 'fedavg-dp', 'centralized', 'overfit', 'control'];
+  for (const run of j.runs)
+    assert.deepEqual(
+      run.rows.map((x: Json) => x.approach),
+      approaches,
+    );
+  for (const a of approaches) {
+    const accs = j.runs.map((run: Json) => run.rows.find((x: Json) => x.approach === a).test_accuracy);
+    assert.deepEqual(j.summary[a].test_accuracy.values, accs, a);
+    assert.ok(Math.abs(j.summary[a].test_accuracy.mean - (accs[0] + accs[1]) / 2) < 1e-4, a);
+    const row = j.runs[0].rows.find((x: Json) => x.approach === a);
+    assert.deepEqual(
+      Object.keys(row.attacks),
+      a.startsWith('synthetic') ? ['loss-threshold', 'lira-offline', 'gan-leaks'] : ['loss-threshold', 'lira-offline'],
+    );
+    for (const at of Object.values(row.attacks) as Json[])
+      for (const k of ['auc', 'tpr_at_1pct_fpr', 'tpr_at_0_1pct_fpr', 'epsilon_lower_bound', 'members', 'non_members']) assert.ok(k in at, `${a}: ${k}`);
+    assert.equal(row.epsilon !== null, a.endsWith('-dp'), a);
+  }
+  const diff = j.runs.map(
+    (run: Json) =>
+      100 * (run.rows.find((x: Json) => x.approach === 'synthetic').test_accuracy - run.rows.find((x: Json) => x.approach === 'fedavg').test_accuracy),
+  );
+  assert.ok(Math.abs(j.targets.synthetic_minus_fedavg_accuracy_points.mean - (diff[0] + diff[1]) / 2) < 0.02);
+  assert.equal(j.targets.synthetic_within_5_points_of_fedavg, (diff[0] + diff[1]) / 2 >= -5);
+  for (const k of ['synthetic_mia_auc_at_most_0_55', 'synthetic_mia_tpr_at_1pct_fpr_at_most_2pct', 'overfit_mia_above_chance'])
+    assert.equal(typeof j.targets[k], 'boolean', k);
+});
+
+test('bench gen-privacy: a bad option exits 2 before any work', () => {
+  for (const [args, message] of [
+    [['--gan-steps', '0'], /--gan-steps must be an integer ≥ 1, got "0"/],
+    [['--dataset', 'cifar'], /--dataset must be mnist or fashion, got "cifar"/],
+    [['--approaches', 'synthetic,nope'], /--approaches: choose from synthetic, synthetic-dp/],
+    [['--gan-task', 'gan-mnist'], /--gan-task must be cgan-mnist/],
+  ] as const) {
+    const r = privlab(['bench', 'gen-privacy', ...args]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});

@@ -1,0 +1,102 @@
+/**
+ * The generative-privacy experiment in its tiny setting, end to end through real processes (two
+ * federated cGAN jobs and two federated classifier jobs, each a server and 2 site processes): every
+ * approach gives a row; the member set is exactly the sites' shard files and the non-member set is
+ * as large and shares no digit with it; each attack is run on those sizes; the synthetic classifier
+ * trains on exactly the set the final generator redraws from its weights — labelled synthetic
+ * digits, none of them a real training digit; ε is reported for the DP rows only.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { datasetSplit, ImageDataset } from '../../src/data';
+import { loadSiteShard } from '../../src/data/site-shards';
+import { assignWeights, getTask } from '../../src/fl';
+import { GEN_PRIVACY_APPROACHES, runGenerativePrivacy, syntheticSet } from '../../src/experiments/generative-privacy';
+import { tmpDir } from '../support/tmp';
+import { selectBackend } from '../../src/backend';
+
+before(() => selectBackend({ quiet: true, blasThreads: 1 }));
+
+const key = (ds: ImageDataset, i: number): string => Buffer.from(ds.images.subarray(i * 784, (i + 1) * 784)).toString('base64');
+const keys = (ds: ImageDataset): string[] => Array.from({ length: ds.count }, (_, i) => key(ds, i));
+
+test('generative privacy, tiny setting: every approach, explicit disjoint member / non-member sets, synthetic-only classifier', async () => {
+  const dir = tmpDir('privlab-genpriv-');
+  const seen = new Map<string, ImageDataset[]>();
+  const r = await runGenerativePrivacy({
+    sites: 2,
+    trainPerSite: 60,
+    gan: { task: 'cgan-mnist:8:32:32', rounds: 2, stepsPerRound: 3, batchSize: 16 },
+    ganDp: { rounds: 1, stepsPerRound: 2, sampleRate: 0.1 },
+    classifier: { epochs: 1, fedRounds: 1 },
+    classifierDp: { stepsPerRound: 2, sampleRate: 0.1 },
+    syntheticCount: 50,
+    overfit: { count: 30, epochs: 3 },
+    shadows: 2,
+    testExamples: 200,
+    seed: 3,
+    dir,
+    observeTrainingSet: (a, ds) => seen.set(a, [...(seen.get(a) ?? []), ds]),
+  });
+  assert.deepEqual(
+    r.rows.map((x) => x.approach),
+    [...GEN_PRIVACY_APPROACHES],
+  );
+  assert.deepEqual([r.members, r.nonMembers, r.shadowPool, r.trainPerSite], [120, 120, 240, [60, 60]]);
+
+  // Members: exactly the digits in the sites' shard files, which are the first 120 of the training split.
+  const train = datasetSplit('mnist').train;
+  const shardKeys = r.sites.flatMap((id) => keys(loadSiteShard(path.join(dir, 'data', 'shards', id)).train));
+  const block = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => key(train, from + i));
+  assert.deepEqual([...shardKeys].sort(), block(r.blocks.members.from, r.blocks.members.count).sort());
+  const memberSet = new Set(shardKeys);
+  const nonMemberKeys = block(r.blocks.nonMembers.from, r.blocks.nonMembers.count);
+  assert.equal(nonMemberKeys.length, 120);
+  assert.ok(!nonMemberKeys.some((k) => memberSet.has(k)), 'no non-member is a member');
+  assert.ok(!block(r.blocks.shadowPool.from, r.blocks.shadowPool.count).some((k) => memberSet.has(k)), 'the shadow pool holds no member');
+
+  for (const row of r.rows) {
+    const want = row.approach === 'overfit' ? 30 : 120;
+    assert.equal(row.members, want);
+    assert.deepEqual(
+      row.attacks.map((a) => a.attack),
+      row.trainingSet.kind === 'synthetic' ? ['loss-threshold', 'lira-offline', 'gan-leaks'] : ['loss-threshold', 'lira-offline'],
+    );
+    for (const a of row.attacks) {
+      assert.deepEqual([a.members, a.nonMembers], [want, want], `${row.approach} ${a.attack}`);
+      assert.ok(a.auc >= 0 && a.auc <= 1);
+    }
+    assert.ok(row.testAccuracy >= 0 && row.testAccuracy <= 1);
+    assert.equal(row.epsilon !== null, row.approach.endsWith('-dp'), `${row.approach}: ε ${row.epsilon}`);
+    if (row.epsilon !== null) assert.ok(row.epsilon > 0 && Number.isFinite(row.epsilon));
+  }
+
+  // The synthetic classifier saw exactly the generator's redrawn set, and no real training digit.
+  const [synth] = seen.get('synthetic')!;
+  assert.equal(seen.get('synthetic')!.length, 1);
+  const task = getTask(r.ganTask);
+  const model = task.createModel(0);
+  try {
+    assignWeights(model.variables, model.names, r.generators.synthetic!);
+    const redrawn = syntheticSet(model, r.ganTask, r.syntheticCount, r.syntheticSeed, train.classNames);
+    assert.equal(synth.count, 50);
+    assert.deepEqual(synth.images, redrawn.images);
+    assert.deepEqual(synth.labels, redrawn.labels);
+    assert.deepEqual(
+      Array.from({ length: 10 }, (_, c) => synth.labels.filter((l) => l === c).length),
+      [5, 5, 5, 5, 5, 5, 5, 5, 5, 5],
+    );
+  } finally {
+    model.dispose();
+  }
+  // The control saw no member and no non-member.
+  const [control] = seen.get('control')!;
+  const nonMemberSet = new Set(nonMemberKeys);
+  assert.equal(control.count, 120);
+  assert.ok(!keys(control).some((k) => memberSet.has(k) || nonMemberSet.has(k)), 'the control trains on neither set');
+  const trainKeys = new Set(keys(train));
+  assert.ok(!keys(synth).some((k) => trainKeys.has(k)), 'no synthetic digit is a real training digit');
+  assert.equal(r.grids.length, 2);
+  assert.equal(r.grids[0].pixels.length, 10 * r.grids[0].perClass * 784);
+});
