@@ -169,7 +169,8 @@ noise without clipping, so it has no bound).
 """)
 code("""
 lab.table(r.settings.map((s) => ({
-  setting: s.label, policy: s.policy ? `${s.policy.name} ${JSON.stringify(s.policy.params)}` : "(in process)",
+  setting: s.label,
+  privacy: s.dpSgd ? `DP-SGD at the sites ${JSON.stringify(s.dpSgd)}` : s.policy ? `${s.policy.name} ${JSON.stringify(s.policy.params)}` : "(in process)",
   "steps per site": s.stepsPerSite, "s per round (median)": [...s.secondsPerRound].sort((a, b) => a - b)[Math.floor(s.secondsPerRound.length / 2)],
   ε: s.epsilon ? `${s.epsilon.epsilon.toFixed(2)} (δ = ${s.epsilon.delta})` : "—",
 })), { digits: 3, save: "fl-pix2pix/time-epsilon" });

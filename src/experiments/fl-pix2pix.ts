@@ -163,6 +163,8 @@ export interface FlPix2PixSettingResult {
   key: string;
   label: string;
   policy: PolicySpec | null;
+  /** The sites' DP-SGD (the federated-dp-sgd row); null elsewhere. */
+  dpSgd: { noiseMultiplier: number; clipNorm: number; sampleRate: number } | null;
   /** Training steps per site: local and federated sites' own; the centralized model's total ÷ sites. */
   stepsPerSite: number;
   /** Steps the setting's model(s) took in all. */
@@ -250,6 +252,8 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
   if (new Set(sigma0s).size !== sigma0s.length) throw new RangeError(`sigma0 lists a value twice: [${sigma0s}]`);
   const dp = o.dpFedavg ?? { clipNorm: 0.1, noiseMultiplier: 1 };
   const sgd = { clipNorm: 1, noiseMultiplier: 1, ...o.dpSgd };
+  // q = 1/n by default: the source's batch size 1, in expectation
+  const sgdRate = sgd.sampleRate ?? 1 / trainPerSite;
   const delta = o.delta ?? 1e-5;
   const checkpoints = o.checkpoints ?? defaultCheckpoints(rounds);
   const settings = o.settings ?? [...FL_PIX2PIX_SETTINGS];
@@ -344,7 +348,19 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         } finally {
           models.forEach((m) => m.dispose());
         }
-        results.push({ setting, key, label, policy: null, stepsPerSite: totalSteps / nSites, totalSteps, secondsPerRound, ...scores, losses, epsilon: null });
+        results.push({
+          setting,
+          key,
+          label,
+          policy: null,
+          dpSgd: null,
+          stepsPerSite: totalSteps / nSites,
+          totalSteps,
+          secondsPerRound,
+          ...scores,
+          losses,
+          epsilon: null,
+        });
         continue;
       }
       const policy: PolicySpec =
@@ -364,9 +380,7 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         fit: {
           localSteps: S,
           globalEvalExamples: Math.min(testPerSite, 20),
-          ...(setting === 'federated-dp-sgd'
-            ? { dpNoiseMultiplier: sgd.noiseMultiplier, dpClipNorm: sgd.clipNorm, dpSampleRate: sgd.sampleRate ?? 1 / trainPerSite }
-            : {}),
+          ...(setting === 'federated-dp-sgd' ? { dpNoiseMultiplier: sgd.noiseMultiplier, dpClipNorm: sgd.clipNorm, dpSampleRate: sgdRate } : {}),
         },
         policy,
         delta,
@@ -421,6 +435,7 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         key,
         label,
         policy,
+        dpSgd: setting === 'federated-dp-sgd' ? { ...sgd, sampleRate: sgdRate } : null,
         stepsPerSite: totalSteps / nSites,
         totalSteps,
         secondsPerRound: job.state.history.map((h) => h.seconds),

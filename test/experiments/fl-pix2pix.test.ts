@@ -86,6 +86,8 @@ test('a tiny run of all settings: equal steps per site, FID at each checkpoint, 
   const sgd = r.settings.find((s) => s.setting === 'federated-dp-sgd')!;
   assert.deepEqual(sgd.epsilon, { epsilon: epsilonFor({ noiseMultiplier: 1, sampleRate: 1 / 5, steps: 2 * 2 * 3, delta: 1e-5 }).epsilon, delta: 1e-5 });
   assert.deepEqual(sgd.losses, {}, 'DP-SGD sites report no training loss');
+  assert.deepEqual(sgd.dpSgd, { clipNorm: 1, noiseMultiplier: 1, sampleRate: 1 / 5 });
+  assert.ok(r.settings.filter((s) => s !== sgd).every((s) => s.dpSgd === null));
   assert.ok(r.settings.filter((s) => s !== dp && s !== sgd).every((s) => s.epsilon === null));
   assert.deepEqual(Object.keys(r.settings.find((s) => s.setting === 'local')!.losses), ['site-1', 'site-2']);
   assert.deepEqual(r.imageRows.labels, ['input edges', 'target', 'centralized', 'local', 'FL', 'FL+DP (σ0 0.1)', 'FL+DP (dp-fedavg)', 'FL+DP (DP-SGD)']);

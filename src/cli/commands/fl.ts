@@ -339,7 +339,9 @@ async function run(argv: string[]): Promise<number> {
   } else {
     for (const h of history) {
       const head = `round ${h.round}: ${h.accepted.length} sites (${h.rejected.length} rejected, ${h.missing.length} missing), ${h.seconds.toFixed(2)} s`;
-      const train = metricsText(h.metrics, TRAIN_METRICS) || 'training metrics not reported under DP-SGD';
+      // pix2pix reports its L1 as train_loss too: name it once
+      const shown = 'l1' in h.metrics ? TRAIN_METRICS.filter((k) => k !== 'train_loss') : TRAIN_METRICS;
+      const train = metricsText(h.metrics, shown) || 'training metrics not reported under DP-SGD';
       const before = metricsText(h.metrics, globalKeys(h.metrics));
       process.stdout.write(`${head}, ${train}${before ? `, global model before it: ${before}` : ''}, ${privacyText(h)}\n`);
     }
