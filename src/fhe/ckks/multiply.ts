@@ -30,19 +30,21 @@ export function multiply(ctx: CkksContext, a: CipherText, b: CipherText, relinKe
     } finally {
       if (y !== b) y.delete();
     }
-    ctx.evaluator.relinearize(x, relinKeys, x);
-    ctx.evaluator.rescaleToNext(x, x);
-    return x;
   } catch (e) {
     x.delete();
     throw e;
   }
+  return relinearizeRescale(ctx, x, relinKeys);
 }
 
 /** a², relinearized and rescaled. */
 export function square(ctx: CkksContext, a: CipherText, relinKeys: RelinKeys): CipherText {
   needLevel(ctx.check(a), 'square');
-  const x = ctx.evaluator.square(a) as CipherText;
+  return relinearizeRescale(ctx, ctx.evaluator.square(a) as CipherText, relinKeys);
+}
+
+/** A product back to 2 components and down one level, in place; `x` is deleted if that fails. */
+function relinearizeRescale(ctx: CkksContext, x: CipherText, relinKeys: RelinKeys): CipherText {
   try {
     ctx.evaluator.relinearize(x, relinKeys, x);
     ctx.evaluator.rescaleToNext(x, x);
