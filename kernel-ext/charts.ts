@@ -42,7 +42,10 @@ export function plot(fig: PlotlyFigure, opts: ShowOptions = {}): void {
 }
 
 /** Line chart of named series (e.g. { D: dLoss, G: gLoss }). */
-export function line(series: Series, opts: ChartOptions & ShowOptions & { x?: ReadonlyArray<number | string> } = {}): void {
+export function line(
+  series: Series,
+  opts: ChartOptions & ShowOptions & { x?: ReadonlyArray<number | string>; groups?: Readonly<Record<string, string>> } = {},
+): void {
   plot(lineChart(series, opts), opts);
 }
 

@@ -147,8 +147,13 @@ steps, per site (the centralized model: *pooled*).
 code("""
 for (const metric of ["l1", "d_loss", "g_gan"] as const) {
   const series: Record<string, number[]> = {};
-  for (const s of r.settings) for (const [site, l] of Object.entries(s.losses)) series[`${s.label} ${site}`] = l.map((x) => x[metric]);
-  lab.line(series, { x: Array.from({ length: r.rounds }, (_, i) => i + 1), title: `${metric} per round`, xTitle: "round", yTitle: metric, save: `fl-pix2pix/${metric}` });
+  const groups: Record<string, string> = {}; // one colour per setting, one dash per site
+  for (const s of r.settings)
+    for (const [site, l] of Object.entries(s.losses)) {
+      series[`${s.label} ${site}`] = l.map((x) => x[metric]);
+      groups[`${s.label} ${site}`] = s.label;
+    }
+  lab.line(series, { x: Array.from({ length: r.rounds }, (_, i) => i + 1), groups, title: `${metric} per round`, xTitle: "round", yTitle: metric, save: `fl-pix2pix/${metric}` });
 }
 """)
 md("""

@@ -4,6 +4,13 @@ export interface Command {
   /** Usage lines shown by `privlab help` (indented by the caller). */
   usage: string;
   run(argv: string[]): Promise<number>;
+  /** The usage text for `privlab NAME … --help` when it is narrower than `usage` (a subcommand's, a benchmark's). */
+  helpFor?(argv: string[]): string;
+}
+
+/** `--help` or `-h` anywhere in a command's arguments asks for its usage instead of a run. */
+export function asksForHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
 }
 
 /** One subcommand of a command group: its name, usage lines (full, with "privlab GROUP NAME") and handler. */
@@ -23,6 +30,9 @@ export function commandGroup(name: string, subcommands: Subcommand[]): Command {
       const s = subcommands.find((c) => c.name === sub);
       if (!s) throw new UsageError(`unknown ${name} subcommand "${sub ?? ''}" (expected: ${subcommands.map((c) => c.name).join(', ')})`);
       return s.run(rest);
+    },
+    helpFor(argv) {
+      return subcommands.find((c) => c.name === argv[0])?.usage ?? this.usage;
     },
   };
 }

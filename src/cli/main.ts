@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The privlab command line: dispatch to the registered commands. */
 import { COMMANDS } from './commands';
-import { UsageError } from './command';
+import { UsageError, asksForHelp } from './command';
 import { installCliInterruptHandlers, interruptExitCode, InterruptedError } from '../util/interrupt';
 
 function usage(): string {
@@ -18,6 +18,10 @@ async function main(argv: string[]): Promise<number> {
   if (!cmd) {
     process.stderr.write(`privlab: unknown command "${name}"\n\n${usage()}`);
     return 2;
+  }
+  if (asksForHelp(rest)) {
+    process.stdout.write(`${cmd.helpFor?.(rest) ?? cmd.usage}\n`);
+    return 0;
   }
   // Ctrl-C / SIGTERM: long loops stop after their current step and save; a second signal quits at once.
   installCliInterruptHandlers();

@@ -33,6 +33,26 @@ export interface ChartOptions {
 
 export type Series = Record<string, ReadonlyArray<number | null>>;
 
+/** Plotly's default colour cycle (10 colours): beyond ten series a colour would repeat. */
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const DASHES = ['solid', 'dot', 'dash', 'dashdot', 'longdash', 'longdashdot'];
+
+/**
+ * Line styles for series that come in groups (a setting × its sites): one colour per group, one
+ * dash per member within it, so many series stay told apart. Series without a group get their own colour.
+ */
+function groupStyles(names: readonly string[], groupOf: Readonly<Record<string, string>>): { line: { color: string; dash: string }; legendgroup: string }[] {
+  const groups: string[] = [];
+  const members = new Map<string, number>();
+  return names.map((name) => {
+    const g = groupOf[name] ?? name;
+    if (!groups.includes(g)) groups.push(g);
+    const k = members.get(g) ?? 0;
+    members.set(g, k + 1);
+    return { line: { color: PALETTE[groups.indexOf(g) % PALETTE.length], dash: DASHES[k % DASHES.length] }, legendgroup: g };
+  });
+}
+
 function baseLayout(o: ChartOptions): Record<string, unknown> {
   return {
     title: o.title ? { text: o.title } : undefined,
@@ -48,13 +68,17 @@ function baseLayout(o: ChartOptions): Record<string, unknown> {
  * A line chart: one trace per named series. `x` is shared; when omitted each series is
  * drawn against its index (0, 1, 2, …).
  */
-export function lineChart(series: Series, opts: ChartOptions & { x?: ReadonlyArray<number | string> } = {}): PlotlyFigure {
+export function lineChart(
+  series: Series,
+  opts: ChartOptions & { x?: ReadonlyArray<number | string>; groups?: Readonly<Record<string, string>> } = {},
+): PlotlyFigure {
   const names = Object.keys(series);
   if (names.length === 0) throw new RangeError('lineChart needs at least one series');
-  const data = names.map((name) => {
+  const styles = opts.groups ? groupStyles(names, opts.groups) : undefined;
+  const data = names.map((name, i) => {
     const y = series[name];
     if (opts.x && opts.x.length !== y.length) throw new RangeError(`series "${name}" has ${y.length} points but x has ${opts.x.length}`);
-    return { type: 'scatter', mode: 'lines', name, x: opts.x ?? y.map((_, i) => i), y };
+    return { type: 'scatter', mode: 'lines', name, x: opts.x ?? y.map((_, i) => i), y, ...styles?.[i] };
   });
   return { data, layout: baseLayout(opts), config: { responsive: true, displaylogo: false } };
 }

@@ -9,24 +9,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { privlab, ROOT } from '../support/cli';
+import { bench, hasKeys, Json } from '../support/bench';
 import { tmpDir } from '../support/tmp';
 import { quantizeLayers, saveQuantizedModel } from '../../src/quant';
 import { SeededRng } from '../../src/util/rng';
 import { randomLayers } from '../fhe/tfhe/run/fixtures';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function bench(args: string[]): Json {
-  const r = privlab(['bench', ...args, '--json']);
-  assert.equal(r.status, 0, `bench ${args[0]}: ${r.stderr}`);
-  const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, 1, '--json prints one line');
-  return JSON.parse(lines[0]) as Json;
-}
-
-function hasKeys(o: Json, keys: string[], what: string): void {
-  for (const k of keys) assert.ok(k in o, `${what}: key ${k} (has ${Object.keys(o).join(', ')})`);
-}
 
 const positive = (x: unknown): boolean => typeof x === 'number' && x > 0 && Number.isFinite(x);
 

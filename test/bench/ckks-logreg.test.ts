@@ -6,15 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { privlab } from '../support/cli';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { bench, Json } from '../support/bench';
 
 test('bench ckks-logreg: one epoch, documented keys', () => {
-  const r = privlab(['bench', 'ckks-logreg', '--json', '--epochs', '1', '--tenseal-epochs', '0']);
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, 1, '--json prints one line');
-  const j = JSON.parse(lines[0]) as Json;
+  const j = bench(['ckks-logreg', '--epochs', '1', '--tenseal-epochs', '0']);
   assert.equal(j.benchmark, 'ckks-logreg');
   assert.equal(j.tenseal_size, null);
   const b = j.breast_cancer;

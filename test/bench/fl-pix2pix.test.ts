@@ -6,31 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { privlab } from '../support/cli';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { bench, Json } from '../support/bench';
 
 test('bench fl-pix2pix: tiniest run, documented keys', () => {
-  const r = privlab([
-    'bench',
-    'fl-pix2pix',
-    '--json',
-    '--sites',
-    '2',
-    '--rounds',
-    '1',
-    '--steps-per-round',
-    '1',
-    '--train-per-site',
-    '2',
-    '--test-per-site',
-    '3',
-    '--seed',
-    '1',
-  ]);
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, 1, '--json prints one line');
-  const j = JSON.parse(lines[0]) as Json;
+  const j = bench(['fl-pix2pix', '--sites', '2', '--rounds', '1', '--steps-per-round', '1', '--train-per-site', '2', '--test-per-site', '3', '--seed', '1']);
   for (const k of [
     'benchmark',
     'task',

@@ -7,33 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { privlab } from '../support/cli';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { bench, Json } from '../support/bench';
 
 test('bench gen-privacy: tiniest run over 2 seeds, documented keys, summary = runs', () => {
-  const r = privlab([
-    ...[
-      'bench',
-      'gen-privacy',
-      '--json',
-      '--sites',
-      '2',
-      '--train-per-site',
-      '40',
-      '--gan-task',
-      'cgan-mnist:8:16:16',
-      '--gan-rounds',
-      '1',
-      '--gan-steps',
-      '2',
-    ],
+  const j = bench([
+    ...['gen-privacy', '--sites', '2', '--train-per-site', '40', '--gan-task', 'cgan-mnist:8:16:16', '--gan-rounds', '1', '--gan-steps', '2'],
     ...['--dp-gan-rounds', '1', '--dp-gan-steps', '1', '--epochs', '1', '--fed-rounds', '1', '--dp-steps', '1', '--synthetic', '30'],
     ...['--shadows', '2', '--overfit-count', '20', '--overfit-epochs', '2', '--test-examples', '100', '--seeds', '2', '--seed', '5'],
   ]);
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  assert.equal(lines.length, 1, '--json prints one line');
-  const j = JSON.parse(lines[0]) as Json;
   for (const k of [
     'benchmark',
     'dataset',

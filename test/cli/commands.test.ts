@@ -55,6 +55,21 @@ test('privlab help lists every command of the README; no command is a usage erro
   assert.equal(unknown.stdout, '');
 });
 
+test("--help after a command prints its own usage (a subcommand's, a benchmark's) and runs nothing", () => {
+  for (const [args, first] of [
+    [['report', '--help'], 'privlab report [NOTEBOOK…]'],
+    [['fhe', 'keygen', '-h'], 'privlab fhe keygen --client-key'],
+    [['bench', 'fl-pix2pix', '--help', '--rounds', '99999'], 'privlab bench fl-pix2pix [--full | --trend]'],
+    [['bench', '--help'], 'privlab bench NAME'],
+    [['dp', 'epsilon', '--help'], 'privlab dp epsilon --noise-multiplier'],
+  ] as const) {
+    const r = privlab([...args]);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.ok(r.stdout.startsWith(first), `${args.join(' ')} starts with "${first}": ${r.stdout.slice(0, 80)}`);
+    assert.equal(r.stderr, '', 'nothing ran');
+  }
+});
+
 test('privlab data info: the canonical and the small MNIST, Fashion-MNIST, and a pair of IDX files written by hand', () => {
   const canonical = privlab(['data', 'info']);
   assert.equal(canonical.status, 0, canonical.stderr);

@@ -46,6 +46,22 @@ test('plotly figures: traces per series, shared x, size checks', () => {
   assert.throws(() => lineChart({}), /at least one series/);
 });
 
+test('grouped line styles: one colour per group, one dash per member, ungrouped series their own colour', () => {
+  const names = ['a s1', 'a s2', 'b s1', 'b s2', 'c'];
+  const f = lineChart(Object.fromEntries(names.map((n) => [n, [1, 2]])), { groups: { 'a s1': 'a', 'a s2': 'a', 'b s1': 'b', 'b s2': 'b' } });
+  const st = f.data.map((d) => [(d.line as { color: string }).color, (d.line as { dash: string }).dash, d.legendgroup]);
+  assert.equal(st[0][0], st[1][0], 'a shares a colour');
+  assert.equal(st[2][0], st[3][0], 'b shares a colour');
+  assert.equal(new Set([st[0][0], st[2][0], st[4][0]]).size, 3, 'a, b and c differ');
+  assert.notEqual(st[0][1], st[1][1], 'the members of a group differ by dash');
+  assert.deepEqual(
+    st.map((x) => x[2]),
+    ['a', 'a', 'b', 'b', 'c'],
+  );
+  // without groups Plotly chooses the colours (no line style is set)
+  assert.equal(lineChart({ x: [1] }).data[0].line, undefined);
+});
+
 test('chart HTML cannot be broken out of by data, and the page inlines plotly.js', () => {
   const evil = '</script><script>alert(1)</script>';
   const html = figureHtml(lineChart({ [evil]: [1] }, { title: evil }), { id: 'p1' });

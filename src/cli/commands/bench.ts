@@ -31,4 +31,8 @@ ${BENCHMARKS.map((b) => `      ${b.usage.split('\n')[0]}`).join('\n')}`,
     if (!name || name.startsWith('-')) throw new UsageError(`bench needs a benchmark name:\n${list()}`);
     return runBenchmark(name, rest);
   },
+  helpFor(argv) {
+    const b = BENCHMARKS.find((x) => x.name === argv[0]);
+    return b ? `privlab bench ${b.usage}` : this.usage;
+  },
 };
