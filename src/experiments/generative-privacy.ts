@@ -18,13 +18,12 @@
  * (the sites' digits pooled), overfit: a classifier trained for many epochs on a few hundred
  * member digits, which exists to show that the attacks work, and control: the centralized recipe
  * on digits of the shadow pool, which saw no member and no non-member — what the attacks score
- * against it is what the two blocks' own difference gives (the blocks are the same for every
- * seed; measured, a model that saw neither block has a loss-threshold AUC of about 0.51 on them).
+ * against it is what the two sets' own difference gives.
  *
- * Data, all from the dataset's training split, in disjoint consecutive blocks (MNIST's and
- * Fashion-MNIST's training files are not sorted by class): members = the first M = sites ×
- * trainPerSite digits, dealt to the sites (src/fl/launch.ts prepareShards takes exactly these);
- * non-members = the next M; the shadow pool = the next 2M. LiRA's shadow models are trained
+ * Data, all from the dataset's training split, in a seeded random partition (a new one per seed,
+ * so a difference between two fixed sets of digits cannot pass for leakage across seeds):
+ * members = M = sites × trainPerSite digits, dealt to the sites (src/fl/launch.ts prepareShards
+ * takes exactly these); non-members = M others; the shadow pool = 2M more. LiRA's shadow models are trained
  * each on a random half of the pool (M digits, the centralized model's size and recipe), so no
  * shadow saw a target's member or non-member: every shadow confidence is an OUT sample, which is
  * what the offline variant needs. The overfitted baseline has its own shadows, trained with its
@@ -137,7 +136,8 @@ export interface GenPrivacyResult {
   /** The latent seed of the synthetic sets (syntheticSet(generator, ganTask, syntheticCount, syntheticSeed) redraws them). */
   syntheticSeed: number;
   /** Where each set lies in the dataset's training split: [from, from + count). Members are dealt to the sites. */
-  blocks: { members: { from: number; count: number }; nonMembers: { from: number; count: number }; shadowPool: { from: number; count: number } };
+  /** The partition of the training split (indices), drawn from the seed: members (as dealt to the sites), non-members, shadow pool. */
+  partition: { members: number[]; nonMembers: number[]; shadowPool: number[] };
   seed: number;
   delta: number;
   ganTask: string;
@@ -298,13 +298,17 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'privlab-genpriv-'));
   fs.mkdirSync(dir, { recursive: true });
 
+  // Members, non-members and the shadow pool: disjoint, drawn from the seed.
+  const drawn = Array.from(new SeededRng(seed * 104729 + 17).permutation(split.train.count).subarray(0, 4 * M));
+  const partition = { members: drawn.slice(0, M), nonMembers: drawn.slice(M, 2 * M), shadowPool: drawn.slice(2 * M) };
+
   // The sites' shards, written once as every federated job writes them (same options, same seed).
   const shardOptions = {
     sites: nSites,
     mode: o.mode,
     classesPerSite: o.classesPerSite,
     dataset: datasetName,
-    trainExamples: M,
+    trainIndices: partition.members,
     // the sites' per-round look at the global model: a small slice of the test split suffices
     testExamples: Math.max(nSites, Math.min(300, split.test.count)),
     seed,
@@ -313,8 +317,8 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   const ids = prepareShards(dataDir, shardOptions);
   const shards = ids.map((id) => loadSiteShard(siteDir(dataDir, id)).train);
   const members = concatDatasets(shards, 'members (all sites)');
-  const nonMembers = subset(split.train, range(M, M), 'non-members');
-  const shadowPool = subset(split.train, range(2 * M, 2 * M), 'shadow pool');
+  const nonMembers = subset(split.train, partition.nonMembers, 'non-members');
+  const shadowPool = subset(split.train, partition.shadowPool, 'shadow pool');
 
   const trainFit = (epochs: number): Config => ({ localEpochs: epochs, batchSize: cls.batchSize, optimizer: 'adam', learningRate: cls.learningRate });
   /** A fresh classifier trained in this process (the sites' own training code). */
@@ -476,7 +480,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       }
     } else if (approach === 'centralized' || approach === 'control') {
       // control: the centralized recipe on M pool digits, so it saw neither members nor non-members —
-      // its attack scores are the floor that differences between the two blocks alone produce.
+      // its attack scores are the floor that differences between the two sets alone produce.
       const model = await trainClassifier(approach, approach === 'control' ? subset(shadowPool, range(0, M)) : members, cls.epochs, seed + 21);
       try {
         const s = scoreClassifier(model);
@@ -581,7 +585,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     testExamples: test.count,
     syntheticCount,
     syntheticSeed,
-    blocks: { members: { from: 0, count: M }, nonMembers: { from: M, count: M }, shadowPool: { from: 2 * M, count: 2 * M } },
+    partition,
     seed,
     delta,
     ganTask,

@@ -34,6 +34,8 @@ export interface FederatedJobOptions {
   dataset?: string;
   /** Use only this many training images (spread over the sites). Default all. */
   trainExamples?: number;
+  /** Deal exactly these training images (indices into the training split) instead of the first `trainExamples`. */
+  trainIndices?: readonly number[];
   /** Use only this many held-out images (spread over the sites). Default all. */
   testExamples?: number;
   /** Each site's share of the training images (iid). Default equal. */
@@ -71,11 +73,16 @@ export function siteDir(dir: string, site: string): string {
 /** Split the data and write one shard directory per site; returns the site ids. */
 export function prepareShards(
   dir: string,
-  o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'testExamples' | 'fractions' | 'seed'>,
+  o: Pick<FederatedJobOptions, 'sites' | 'mode' | 'classesPerSite' | 'dataset' | 'trainExamples' | 'trainIndices' | 'testExamples' | 'fractions' | 'seed'>,
 ): string[] {
   const split = datasetSplit(o.dataset ?? 'mnist');
   let train: ImageDataset = split.train;
-  if (o.trainExamples !== undefined) {
+  if (o.trainIndices !== undefined) {
+    if (o.trainExamples !== undefined) throw new RangeError('give trainIndices or trainExamples, not both');
+    if (o.trainIndices.length < o.sites) throw new RangeError(`trainIndices: ${o.trainIndices.length} examples for ${o.sites} sites`);
+    if (new Set(o.trainIndices).size !== o.trainIndices.length) throw new RangeError('trainIndices: an example is listed twice');
+    train = subset(train, o.trainIndices, 'dealt examples'); // subset checks each index
+  } else if (o.trainExamples !== undefined) {
     if (!(Number.isInteger(o.trainExamples) && o.trainExamples >= o.sites))
       throw new RangeError(`trainExamples must be an integer ≥ the number of sites, got ${o.trainExamples}`);
     train = subset(

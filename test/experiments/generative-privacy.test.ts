@@ -45,16 +45,23 @@ test('generative privacy, tiny setting: every approach, explicit disjoint member
   );
   assert.deepEqual([r.members, r.nonMembers, r.shadowPool, r.trainPerSite], [120, 120, 240, [60, 60]]);
 
-  // Members: exactly the digits in the sites' shard files, which are the first 120 of the training split.
+  // Members: exactly the digits in the sites' shard files, which are the partition's members; the
+  // partition is disjoint and drawn from the seed (not the first digits of the split).
   const train = datasetSplit('mnist').train;
   const shardKeys = r.sites.flatMap((id) => keys(loadSiteShard(path.join(dir, 'data', 'shards', id)).train));
-  const block = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => key(train, from + i));
-  assert.deepEqual([...shardKeys].sort(), block(r.blocks.members.from, r.blocks.members.count).sort());
+  const at = (indices: number[]): string[] => indices.map((i) => key(train, i));
+  const { members, nonMembers, shadowPool } = r.partition;
+  assert.deepEqual([...shardKeys].sort(), at(members).sort());
+  assert.deepEqual([members.length, nonMembers.length, shadowPool.length], [120, 120, 240]);
+  assert.equal(new Set([...members, ...nonMembers, ...shadowPool]).size, 480, 'members, non-members and the pool share no index');
+  assert.notDeepEqual(
+    [...members].sort((a, b) => a - b),
+    Array.from({ length: 120 }, (_, i) => i),
+    'a random draw, not the first digits',
+  );
   const memberSet = new Set(shardKeys);
-  const nonMemberKeys = block(r.blocks.nonMembers.from, r.blocks.nonMembers.count);
-  assert.equal(nonMemberKeys.length, 120);
-  assert.ok(!nonMemberKeys.some((k) => memberSet.has(k)), 'no non-member is a member');
-  assert.ok(!block(r.blocks.shadowPool.from, r.blocks.shadowPool.count).some((k) => memberSet.has(k)), 'the shadow pool holds no member');
+  assert.ok(!at(nonMembers).some((k) => memberSet.has(k)), 'no non-member is a member');
+  assert.ok(!at(shadowPool).some((k) => memberSet.has(k)), 'the shadow pool holds no member');
 
   for (const row of r.rows) {
     const want = row.approach === 'overfit' ? 30 : 120;
@@ -92,7 +99,7 @@ test('generative privacy, tiny setting: every approach, explicit disjoint member
   }
   // The control saw no member and no non-member.
   const [control] = seen.get('control')!;
-  const nonMemberSet = new Set(nonMemberKeys);
+  const nonMemberSet = new Set(at(nonMembers));
   assert.equal(control.count, 120);
   assert.ok(!keys(control).some((k) => memberSet.has(k) || nonMemberSet.has(k)), 'the control trains on neither set');
   const trainKeys = new Set(keys(train));
