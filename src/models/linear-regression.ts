@@ -1,6 +1,6 @@
 /** Ordinary least squares (scikit-learn's LinearRegression); the score is R². */
 import { LinearHead } from './linear-quantization';
-import { LinearModel, ModelPredictOptions } from './linear-model';
+import { LinearModel, LinearOutputs, ModelPredictOptions } from './linear-model';
 import { checkY } from './matrix-input';
 import { LinearSolution, leastSquares } from './solvers';
 
@@ -19,8 +19,8 @@ export class LinearRegression extends LinearModel {
     return 8;
   }
 
-  async predict(x: number[][], o: ModelPredictOptions = {}): Promise<number[]> {
-    return (await this.outputs(x, o)).values.map((v) => v[0]);
+  predictFromOutputs(out: LinearOutputs): number[] {
+    return out.values.map((v) => v[0]);
   }
 
   /** Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)². */

@@ -286,3 +286,37 @@ test('bench parser-fuzz: a short run over every parser finds no crash', () => {
   }
   assert.equal(r.crashes, 0);
 });
+
+test('bench fhe-sklearn: breast cancer, LinearSVC, one encrypted row, scikit-learn on the same split', () => {
+  const r = bench(['fhe-sklearn', '--datasets', 'breast-cancer', '--models', 'linear-svc', '--execute-rows', '1']);
+  hasKeys(r, ['benchmark', 'sklearn', 'execute_rows', 'target', 'rows'], 'fhe-sklearn');
+  assert.equal(r.benchmark, 'fhe-sklearn');
+  assert.equal(r.rows.length, 1);
+  const row = r.rows[0] as Json;
+  hasKeys(
+    row,
+    [
+      'dataset',
+      'model',
+      'n_bits',
+      'parameter_set',
+      'pbs_per_prediction',
+      'score_float',
+      'score_quantized_clear',
+      'score_simulate',
+      'simulate_equals_clear',
+      'score_simulate_noise',
+      'execute_rows',
+      'score_execute',
+      'execute_rows_equal_clear',
+      'ms_per_prediction_median',
+      'sklearn_score',
+    ],
+    'fhe-sklearn row',
+  );
+  assert.deepEqual([row.dataset, row.model, row.execute_rows, row.pbs_per_prediction], ['breast-cancer', 'linear-svc', 1, 1]);
+  assert.equal(row.simulate_equals_clear, true);
+  assert.ok(row.execute_rows_equal_clear <= 1 && positive(row.ms_per_prediction_median));
+  // scikit-learn's LinearSVC and ours minimise the same objective: same float accuracy on the same split
+  assert.ok(Math.abs(row.sklearn_score - row.score_float) < 1e-3, `${row.sklearn_score} vs ${row.score_float}`);
+});

@@ -81,10 +81,10 @@ test('compiled: simulate equals the quantized clear model on every test row; exe
     const clear = await m.outputs(split.xTest, { fhe: 'disable' });
     const sim = await m.outputs(split.xTest, { fhe: 'simulate' });
     assert.deepEqual(sim.levels, clear.levels);
-    // the quantized model differs from the float one only on a few rows (breast cancer is easy)
+    // the quantized model (3-6 bits) differs from the float one on a few rows only (≤ 5 %)
     const fl = await m.predict(split.xTest);
     const q = await m.predict(split.xTest, { fhe: 'disable' });
-    assert.ok(q.filter((v, i) => v !== fl[i]).length <= 3, `${m.kind}: quantized and float disagree on ${q.filter((v, i) => v !== fl[i]).length} rows`);
+    assert.ok(q.filter((v, i) => v !== fl[i]).length <= 6, `${m.kind}: quantized and float disagree on ${q.filter((v, i) => v !== fl[i]).length} rows`);
     const rows = split.xTest.slice(0, 4);
     const ex = await m.outputs(rows, { fhe: 'execute' });
     assert.deepEqual(ex.levels, clear.levels?.slice(0, 4));
