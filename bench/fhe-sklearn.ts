@@ -23,7 +23,7 @@ function list<T extends string>(flag: string, v: string | undefined, allowed: re
 
 export const fheSklearnBenchmark: NamedBenchmark = {
   name: 'fhe-sklearn',
-  usage: `fhe-sklearn [--datasets spambase,breast-cancer,digits] [--models logistic-regression,linear-svc,linear-regression] [--execute-rows N] [--p-error P] [--threads T] [--no-sklearn]
+  usage: `fhe-sklearn [--datasets spambase,breast-cancer,digits] [--models logistic-regression,linear-svc,linear-regression] [--execute-rows N] [--p-error P] [--max-n N] [--threads T] [--no-sklearn]
       Linear models fitted in the clear, compiled (n_bits chosen to fit the PBS table), run
       quantized-clear / simulate / execute (encrypted, first N test rows, default 10); scikit-learn
       on the same split as the yardstick. linear-regression runs on breast cancer only (R² on the 0/1 label).`,
@@ -36,6 +36,7 @@ export const fheSklearnBenchmark: NamedBenchmark = {
         'execute-rows': { type: 'string' },
         threads: { type: 'string' },
         'p-error': { type: 'string' },
+        'max-n': { type: 'string' },
         'no-sklearn': { type: 'boolean' },
       },
     });
@@ -43,6 +44,7 @@ export const fheSklearnBenchmark: NamedBenchmark = {
     const kinds = list<LinearKind>('models', values.models, KINDS, KINDS);
     const executeRows = intOption('execute-rows', values['execute-rows'], 0) ?? 10;
     const threads = intOption('threads', values.threads, 1);
+    const maxN = intOption('max-n', values['max-n'], 256);
     const pError = numberOption('p-error', values['p-error'], (n) => n > 0 && n < 1, 'in (0, 1)');
     const rows: object[] = [];
     let sklearnVersion: string | null = null;
@@ -52,7 +54,7 @@ export const fheSklearnBenchmark: NamedBenchmark = {
       const sk = values['no-sklearn'] ? undefined : runSklearnLinear(split, models);
       sklearnVersion = sk?.sklearn ?? sklearnVersion;
       for (const kind of models) {
-        const r = await runLinearFhe(ds, kind, split, { executeRows, threads, pError, log });
+        const r = await runLinearFhe(ds, kind, split, { executeRows, threads, pError, maxPolynomialSize: maxN, log });
         const s = sk?.models[kind];
         rows.push({
           ...r,

@@ -75,6 +75,12 @@ export interface SklearnRow {
   ms_per_prediction_median: number | null;
   ms_per_prediction_min: number | null;
   keygen_s: number | null;
+  /** Mean per executed row of each phase: client encryption, server (linear part + PBS), client decryption. */
+  ms_encrypt_per_row: number | null;
+  ms_server_per_row: number | null;
+  ms_decrypt_per_row: number | null;
+  /** Process CPU time (all threads) in the server per row: less sensitive than wall time to a shared machine. */
+  server_cpu_ms_per_row: number | null;
 }
 
 function scoreOf(kind: LinearKind, y: number[], p: number[]): number {
@@ -87,6 +93,8 @@ export interface SklearnRunOptions {
   executeRows?: number;
   /** The compiler's read-error target (default: the models' own, LinearCompileOptions). */
   pError?: number;
+  /** Largest polynomial size N of the candidate parameter sets (default: the models', 4096). */
+  maxPolynomialSize?: number;
   threads?: number;
   log?: (line: string) => void;
 }
@@ -95,7 +103,7 @@ export interface SklearnRunOptions {
 export async function runLinearFhe(dataset: SklearnDataset, kind: LinearKind, split: TabularSplit, o: SklearnRunOptions = {}): Promise<SklearnRow> {
   const log = o.log ?? (() => undefined);
   const m = makeModel(kind).fit(split.xTrain, split.yTrain);
-  const info = m.compile(split.xTrain, { pError: o.pError });
+  const info = m.compile(split.xTrain, { pError: o.pError, maxPolynomialSize: o.maxPolynomialSize });
   log(`${dataset}/${kind}: ${info.nBits.inputs}-bit inputs and weights, ${info.pbsPerPrediction} PBS, ${info.parameterSet}`);
   const predictWith = async (fhe?: 'disable' | 'simulate', noise = false): Promise<{ p: number[]; levels?: number[][] }> => {
     const out = await m.outputs(split.xTest, { fhe, noise, seed: 0 });
@@ -146,6 +154,10 @@ export async function runLinearFhe(dataset: SklearnDataset, kind: LinearKind, sp
     ms_per_prediction_median: times ? 1000 * median(times.per_sample_s) : null,
     ms_per_prediction_min: times ? 1000 * Math.min(...times.per_sample_s) : null,
     keygen_s: times ? times.keygen_s : null,
+    ms_encrypt_per_row: times ? (1000 * times.encrypt_s) / rows : null,
+    ms_server_per_row: times ? (1000 * times.server_s) / rows : null,
+    ms_decrypt_per_row: times ? (1000 * times.decrypt_s) / rows : null,
+    server_cpu_ms_per_row: times ? (1000 * times.server_cpu_s) / rows : null,
   };
   m.dispose();
   return row;

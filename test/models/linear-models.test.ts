@@ -85,9 +85,23 @@ test('compiled: simulate equals the quantized clear model on every test row; exe
     const fl = await m.predict(split.xTest);
     const q = await m.predict(split.xTest, { fhe: 'disable' });
     assert.ok(q.filter((v, i) => v !== fl[i]).length <= 6, `${m.kind}: quantized and float disagree on ${q.filter((v, i) => v !== fl[i]).length} rows`);
-    const rows = split.xTest.slice(0, 4);
-    const ex = await m.outputs(rows, { fhe: 'execute' });
-    assert.deepEqual(ex.levels, clear.levels?.slice(0, 4));
+    // A read near the sign's step can land on the other side (the compiler's predicted read
+    // error, about 0.3 %): execute rows that the noise model never moves in 8 seeded runs, of both classes.
+    const stable = split.xTest.map((_, i) => i);
+    for (let seed = 0; seed < 8; seed++) {
+      const noisy = await m.outputs(split.xTest, { fhe: 'simulate', noise: true, seed });
+      for (let k = stable.length - 1; k >= 0; k--) if (noisy.levels?.[stable[k]][0] !== clear.levels?.[stable[k]][0]) stable.splice(k, 1);
+    }
+    const pick = [0, 1].flatMap((c) => stable.filter((i) => clear.levels?.[i][0] === c).slice(0, 2));
+    assert.equal(pick.length, 4);
+    const ex = await m.outputs(
+      pick.map((i) => split.xTest[i]),
+      { fhe: 'execute' },
+    );
+    assert.deepEqual(
+      ex.levels,
+      pick.map((i) => clear.levels?.[i]),
+    );
     m.dispose();
   }
 });
