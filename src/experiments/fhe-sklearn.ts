@@ -44,6 +44,7 @@ export function makeModel(kind: LinearKind): LinearModel {
 export interface SklearnRow {
   dataset: SklearnDataset;
   model: LinearKind;
+  readout: 'levelled' | 'pbs';
   /** accuracy, or R² for linear-regression */
   metric: 'accuracy' | 'r2';
   train_rows: number;
@@ -58,6 +59,7 @@ export interface SklearnRow {
   polynomial_size: number;
   pbs_per_prediction: number;
   accumulator_bits: number;
+  /** pbs: the compiler's predicted read error; levelled: the decoding error bound (0 when it underflows). */
   predicted_read_error: number;
   score_float: number;
   score_quantized_clear: number;
@@ -90,6 +92,8 @@ function scoreOf(kind: LinearKind, y: number[], p: number[]): number {
 }
 
 export interface SklearnRunOptions {
+  /** 'levelled' (default) or 'pbs' (LinearCompileOptions.readout). */
+  readout?: 'levelled' | 'pbs';
   executeRows?: number;
   /** The compiler's read-error target (default: the models' own, LinearCompileOptions). */
   pError?: number;
@@ -103,8 +107,10 @@ export interface SklearnRunOptions {
 export async function runLinearFhe(dataset: SklearnDataset, kind: LinearKind, split: TabularSplit, o: SklearnRunOptions = {}): Promise<SklearnRow> {
   const log = o.log ?? (() => undefined);
   const m = makeModel(kind).fit(split.xTrain, split.yTrain);
-  const info = m.compile(split.xTrain, { pError: o.pError, maxPolynomialSize: o.maxPolynomialSize });
-  log(`${dataset}/${kind}: ${info.nBits.inputs}-bit inputs and weights, ${info.pbsPerPrediction} PBS, ${info.parameterSet}`);
+  const info = m.compile(split.xTrain, { readout: o.readout, pError: o.pError, maxPolynomialSize: o.maxPolynomialSize });
+  log(
+    `${dataset}/${kind} (${info.readout}): ${info.nBits.inputs}/${info.nBits.weights}-bit inputs/weights, ${info.pbsPerPrediction} PBS, ${info.parameterSet}`,
+  );
   const predictWith = async (fhe?: 'disable' | 'simulate', noise = false): Promise<{ p: number[]; levels?: number[][] }> => {
     const out = await m.outputs(split.xTest, { fhe, noise, seed: 0 });
     return { p: m.predictFromOutputs(out, fhe !== undefined), levels: out.levels };
@@ -128,6 +134,7 @@ export async function runLinearFhe(dataset: SklearnDataset, kind: LinearKind, sp
   const row: SklearnRow = {
     dataset,
     model: kind,
+    readout: info.readout,
     metric: kind === 'linear-regression' ? 'r2' : 'accuracy',
     train_rows: split.xTrain.length,
     test_rows: split.xTest.length,

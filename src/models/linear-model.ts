@@ -8,9 +8,12 @@
  *   'execute'     encrypted: tfhe keys at the client, the circuit at a server holding only
  *                 evaluation keys (src/fhe/tfhe/run/model.ts)
  *
- * The linear part Σ W·q is levelled (a linear combination of ciphertexts); each output then
- * takes one table lookup (programmable bootstrapping) that applies bias, scale and the
- * head — requantized decision value, sigmoid, or the sign of a binary classifier.
+ * The linear part Σ W·q is levelled (a linear combination of ciphertexts). With the default
+ * readout 'levelled' there is no lookup: the client decrypts each accumulator and applies
+ * bias, scale and head itself (levelled-readout.ts), as Concrete ML's linear models do.
+ * With readout 'pbs' each output takes one table lookup (programmable bootstrapping) that
+ * applies bias, scale and the head — requantized decision value, sigmoid, or the sign of a
+ * binary classifier — through the project's compiler (src/fhe/tfhe/compile, unchanged).
  * Everything after decryption (argmax over classes, probabilities) is in the clear.
  *
  * One small base for the three models; the solvers (solvers.ts), the quantization
@@ -20,10 +23,12 @@ import { compile as compileFhe, FheModel, Prediction } from '../fhe/tfhe/run/mod
 import { CompileError } from '../fhe/tfhe/compile/options';
 import { defaultCandidates, readParameterSet } from '../fhe/tfhe/compile/parameters';
 import { pbsCount } from '../fhe/tfhe/compile/circuit';
-import { QuantParams } from '../quant/quantizer';
+import { QuantParams, dequantize } from '../quant/quantizer';
 import { LinearHead, QuantizedLinear, quantizeLinear, quantizeRows } from './linear-quantization';
 import { runQuantized } from '../quant/quantized-eval';
 import { LinearSolution } from './solvers';
+import { LevelledModel, planLevelled } from './levelled-readout';
+import { defaultParameterSetName } from '../fhe/tfhe/shortint/parameters';
 import { checkX, checkY } from './matrix-input';
 
 export type FheOption = 'disable' | 'simulate' | 'execute';
@@ -47,21 +52,28 @@ export interface BitWidths {
 
 export interface LinearCompileOptions {
   /**
-   * Bits of the inputs and weights: a number (both), both given, or 'auto' (default): the
-   * pair (2..8 each) whose quantized model agrees best with the float model on the
-   * calibration rows among those that compile within the read-error target. Concrete ML's
-   * default is 8, where its levelled linear models decrypt the accumulator directly; here
-   * each output is read by a PBS whose N positions must hold the accumulator's calibrated
-   * range (plus margin) at one position per value, and the read noise (about 5 positions)
-   * must rarely move a read across a table step, so wide models get fewer bits.
+   * Bits of the inputs and weights: a number (both), both given, or 'auto' (default): 8 with
+   * the levelled readout; with 'pbs', the pair (2..8 each) whose quantized model agrees best
+   * with the float model on the calibration rows among those that compile within the
+   * read-error target. A PBS's N positions must hold the accumulator's calibrated range
+   * (plus margin) at one position per value, and its read noise (about 5 positions) must
+   * rarely move a read across a table step, so PBS readouts of wide models get fewer bits.
    */
   nBits?: number | BitWidths | 'auto';
   /**
+   * 'levelled' (default): no lookup; the client decrypts each output's accumulator and
+   * finishes in the clear (exact decoding, no table limit, so nBits 'auto' is 8 as in
+   * Concrete ML; the client learns the accumulators, not only the class). 'pbs': one table
+   * lookup per output on the server, so the client receives only the class (or the
+   * sigmoid, or the requantized score); exact only up to the compiler's read-error target.
+   */
+  readout?: 'pbs' | 'levelled';
+  /**
    * Bits of each output. Binary classifiers default to a one-bit sign (the class); a binary
    * LogisticRegression given outputBits > 1 ends in a sigmoid instead (encrypted
-   * probabilities, at the cost of more table steps to read exactly). Multi-class scores
-   * default to 4 bits (one PBS per class at a 4-bit message; the argmax is taken after
-   * decryption, ties to the first class), regression outputs to 8.
+   * probabilities, at the cost of more table steps to read exactly). Other outputs default
+   * to 8 bits, except multi-class scores read by PBS: 4 (one PBS per class at a 4-bit
+   * message). The argmax over classes is taken after decryption, ties to the first class.
    */
   outputBits?: number;
   /** Largest polynomial size N among the default candidate sets (default 4096: a PBS of tens of ms). */
@@ -74,6 +86,7 @@ export interface LinearCompileOptions {
 }
 
 export interface CompiledLinear {
+  readout: 'pbs' | 'levelled';
   nBits: BitWidths;
   /** nBits 'auto': agreement of the quantized model with the float one on the calibration rows. */
   calibrationAgreement?: number;
@@ -83,7 +96,7 @@ export interface CompiledLinear {
   polynomialSize: number;
   pbsPerPrediction: number;
   accumulatorBits: number;
-  /** The compiler's predicted read error (mean over reads and calibration rows). */
+  /** 'pbs': the compiler's predicted read error (mean over reads and calibration rows); 'levelled': the decoding error bound. */
   predictedReadError: number;
   /** Bit-widths tried first that did not fit, and why. */
   rejected: { nBits: BitWidths; agreement?: number; reason: string }[];
@@ -124,7 +137,7 @@ export abstract class LinearModel {
   abstract readonly kind: LinearKind;
   coef: number[][] | undefined;
   intercept: number[] | undefined;
-  private compiled: { fhe: FheModel; inputQuant: QuantParams[]; info: CompiledLinear } | undefined;
+  private compiled: { fhe?: FheModel; levelled?: LevelledModel; inputQuant: QuantParams[]; info: CompiledLinear } | undefined;
 
   protected abstract solve(x: number[][], y: number[]): LinearSolution;
   /** The lookup at the end of the circuit, given the outputBits asked for. */
@@ -179,14 +192,37 @@ export abstract class LinearModel {
   compile(xcal: number[][], o: LinearCompileOptions = {}): CompiledLinear {
     const f = this.features;
     checkX(xcal, f, 'Xcal');
+    const readout = o.readout ?? 'levelled';
+    if (readout !== 'pbs' && readout !== 'levelled') throw new RangeError(`readout must be 'pbs' or 'levelled', got ${JSON.stringify(o.readout)}`);
     const head = this.head(o.outputBits);
-    const outputBits = head === 'sign' ? 1 : (o.outputBits ?? this.defaultOutputBits());
+    // levelled: the client finishes in the clear, so wider outputs cost nothing
+    const outputBits = head === 'sign' ? 1 : (o.outputBits ?? (readout === 'levelled' ? 8 : this.defaultOutputBits()));
     const maxN = o.maxPolynomialSize ?? 4096;
     const candidates = o.candidates ?? defaultCandidates().filter((n) => readParameterSet(n).polynomialSize <= maxN);
     const nb = o.nBits ?? 'auto';
     const sol = { coef: this.coef as number[][], intercept: this.intercept as number[] };
     const quantizeWith = (bits: BitWidths) =>
       quantizeLinear(sol, xcal, { inputBits: bits.inputs, weightBits: bits.weights, outputBits, head, name: this.kind });
+    if (readout === 'levelled') {
+      const bits = nb === 'auto' ? { inputs: 8, weights: 8 } : typeof nb === 'number' ? { inputs: nb, weights: nb } : nb;
+      const q = quantizeWith(bits);
+      const plan = planLevelled(q.model, o.parameterSet ?? defaultParameterSetName(4));
+      this.dispose();
+      const info: CompiledLinear = {
+        readout: 'levelled',
+        nBits: bits,
+        outputBits,
+        head,
+        parameterSet: plan.parameterSet,
+        polynomialSize: plan.params.polynomialSize,
+        pbsPerPrediction: 0,
+        accumulatorBits: Math.ceil(Math.log2(plan.worstCaseAccumulator + 1)) + 1,
+        predictedReadError: plan.decodeErrorBound,
+        rejected: [],
+      };
+      this.compiled = { levelled: new LevelledModel(q.model, plan), inputQuant: q.inputQuant, info };
+      return info;
+    }
     const tries: { bits: BitWidths; agreement?: number }[] =
       nb === 'auto' ? this.rankBitWidths(xcal, quantizeWith) : [{ bits: typeof nb === 'number' ? { inputs: nb, weights: nb } : nb }];
     const rejected: CompiledLinear['rejected'] = [];
@@ -203,6 +239,7 @@ export abstract class LinearModel {
         this.dispose();
         const r = fhe.report;
         const info: CompiledLinear = {
+          readout: 'pbs',
           nBits: bits,
           calibrationAgreement: agreement,
           outputBits,
@@ -251,11 +288,44 @@ export abstract class LinearModel {
   async outputs(x: number[][], o: ModelPredictOptions = {}): Promise<LinearOutputs> {
     if (o.fhe === undefined) return { values: this.decisionFunction(x) };
     if (!this.compiled) throw new Error(`${this.kind}: fhe "${o.fhe}" needs compile(Xcal) first`);
+    if (o.fhe !== 'disable' && o.fhe !== 'simulate' && o.fhe !== 'execute')
+      throw new RangeError(`fhe must be 'disable', 'simulate' or 'execute', got ${JSON.stringify(o.fhe)}`);
     checkX(x, this.features);
-    const { fhe, inputQuant } = this.compiled;
-    const prediction = await fhe.predict(quantizeRows(x, inputQuant), { fhe: o.fhe, noise: o.noise, seed: o.seed, threads: o.threads, onSample: o.onSample });
-    const width = prediction.features;
-    return { values: rowsOf(prediction.values, width), levels: rowsOf(prediction.levels, width), prediction };
+    const { fhe, levelled, inputQuant } = this.compiled;
+    const levels = quantizeRows(x, inputQuant);
+    if (fhe) {
+      const prediction = await fhe.predict(levels, { fhe: o.fhe, noise: o.noise, seed: o.seed, threads: o.threads, onSample: o.onSample });
+      const width = prediction.features;
+      return { values: rowsOf(prediction.values, width), levels: rowsOf(prediction.levels, width), prediction };
+    }
+    const lv = levelled as LevelledModel;
+    const out = lv.model.layers[0].output;
+    const width = lv.plan.outputs;
+    let outputs: Int32Array;
+    let prediction: Prediction | undefined;
+    if (o.fhe === 'execute') {
+      const r = await lv.execute(levels, x.length, { threads: o.threads, onSample: o.onSample });
+      outputs = r.outputs;
+      prediction = {
+        mode: 'execute',
+        count: x.length,
+        features: width,
+        levels: outputs,
+        values: Float32Array.from(outputs, (v) => dequantize(v, out)),
+        times: { ...r.times, server_load_s: 0 },
+      };
+    } else {
+      const q = Int32Array.from(levels);
+      outputs = o.fhe === 'disable' ? runQuantized(lv.model, q, x.length).outputs : lv.simulate(q, x.length, { noise: o.noise, seed: o.seed });
+    }
+    return {
+      values: rowsOf(
+        Float32Array.from(outputs, (v) => dequantize(v, out)),
+        width,
+      ),
+      levels: rowsOf(outputs, width),
+      prediction,
+    };
   }
 
   /** predict's post-processing of outputs already computed (e.g. an encrypted run's): labels or values per row. */
@@ -269,7 +339,8 @@ export abstract class LinearModel {
 
   /** Frees the client keys of an executed session (the compiled circuit stays). */
   dispose(): void {
-    this.compiled?.fhe.dispose();
+    this.compiled?.fhe?.dispose();
+    this.compiled?.levelled?.dispose();
   }
 }
 

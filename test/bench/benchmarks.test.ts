@@ -287,17 +287,22 @@ test('bench parser-fuzz: a short run over every parser finds no crash', () => {
   assert.equal(r.crashes, 0);
 });
 
-test('bench fhe-sklearn: breast cancer, LinearSVC, one encrypted row, scikit-learn on the same split', () => {
+test('bench fhe-sklearn: breast cancer, LinearSVC, both readouts, one encrypted row, scikit-learn on the same split', () => {
   const r = bench(['fhe-sklearn', '--datasets', 'breast-cancer', '--models', 'linear-svc', '--execute-rows', '1']);
   hasKeys(r, ['benchmark', 'sklearn', 'execute_rows', 'target', 'rows'], 'fhe-sklearn');
   assert.equal(r.benchmark, 'fhe-sklearn');
-  assert.equal(r.rows.length, 1);
-  const row = r.rows[0] as Json;
+  assert.deepEqual(
+    r.rows.map((x: Json) => x.readout),
+    ['levelled', 'pbs'],
+  );
+  const [levelled, row] = r.rows as Json[];
+  assert.deepEqual([levelled.pbs_per_prediction, levelled.n_bits, levelled.execute_rows_equal_clear], [0, { inputs: 8, weights: 8 }, 1]);
   hasKeys(
     row,
     [
       'dataset',
       'model',
+      'readout',
       'n_bits',
       'parameter_set',
       'pbs_per_prediction',

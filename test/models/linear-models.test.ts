@@ -5,6 +5,7 @@ import { splitRows, standardize } from '../../src/data/tabular';
 import { loadDigits } from '../../src/data';
 import { LinearRegression, LinearSVC, LogisticRegression, LinearModel, linearModelFromJson, linearModelToJson } from '../../src/models';
 import { runSklearnLinear } from '../../bench/sklearn-yardstick';
+import { prepareDataset } from '../../src/experiments/fhe-sklearn';
 
 const split = standardize(splitRows(loadBreastCancer(), 0.2, 0));
 
@@ -72,10 +73,10 @@ test('bad input names the problem', async () => {
   assert.throws(() => m.compile(split.xTrain, { nBits: 9 }), /bit-width must be an integer from 2 to 8, got 9/);
 });
 
-test('compiled: simulate equals the quantized clear model on every test row; execute with real tfhe keys equals it on 4 rows', async () => {
+test('PBS readout: simulate equals the quantized clear model on every test row; execute with real tfhe keys equals it on 4 rows', async () => {
   for (const m of [new LinearSVC(), new LogisticRegression()]) {
     m.fit(split.xTrain, split.yTrain);
-    const info = m.compile(split.xTrain);
+    const info = m.compile(split.xTrain, { readout: 'pbs' });
     assert.equal(info.pbsPerPrediction, 1);
     assert.equal(info.head, 'sign');
     const clear = await m.outputs(split.xTest, { fhe: 'disable' });
@@ -106,9 +107,9 @@ test('compiled: simulate equals the quantized clear model on every test row; exe
   }
 });
 
-test('a sigmoid head (outputBits 4) and a regression head compile; simulate equals the quantized clear model', async () => {
+test('PBS readout: a sigmoid head (outputBits 4) and a regression head compile; simulate equals the quantized clear model', async () => {
   const lr = new LogisticRegression().fit(split.xTrain, split.yTrain);
-  const info = lr.compile(split.xTrain, { outputBits: 4, nBits: 3 });
+  const info = lr.compile(split.xTrain, { outputBits: 4, nBits: 3, readout: 'pbs' });
   assert.equal(info.head, 'sigmoid');
   const a = await lr.outputs(split.xTest, { fhe: 'disable' });
   assert.deepEqual((await lr.outputs(split.xTest, { fhe: 'simulate' })).levels, a.levels);
@@ -116,11 +117,38 @@ test('a sigmoid head (outputBits 4) and a regression head compile; simulate equa
   // 15 levels: every probability is a multiple of 1/15
   p.forEach((r) => assert.ok(Math.abs(r[1] * 15 - Math.round(r[1] * 15)) < 1e-5));
   const reg = new LinearRegression().fit(split.xTrain, split.yTrain);
-  const ri = reg.compile(split.xTrain);
+  const ri = reg.compile(split.xTrain, { readout: 'pbs' });
   assert.equal(ri.outputBits, 8);
   const r1 = await reg.outputs(split.xTest, { fhe: 'disable' });
   assert.deepEqual((await reg.outputs(split.xTest, { fhe: 'simulate' })).levels, r1.levels);
   const r2 = await reg.score(split.xTest, split.yTest, { fhe: 'disable' });
   const rf = await reg.score(split.xTest, split.yTest);
   assert.ok(r2 > rf - 0.15 && r2 < rf + 0.05, `R² quantized ${r2} float ${rf} at ${ri.nBits.inputs} bits`);
+});
+
+test('levelled readout (default): 8-bit, no PBS; encrypted accumulators decode to the quantized clear model exactly (Spambase 24 rows, digits 12 rows of 10 outputs)', async () => {
+  const spam = prepareDataset('spambase');
+  const digits = prepareDataset('digits');
+  for (const [m, sp, rows] of [
+    [new LogisticRegression(), spam, 24],
+    [new LinearSVC(), digits, 12],
+  ] as const) {
+    m.fit(sp.xTrain, sp.yTrain);
+    const info = m.compile(sp.xTrain);
+    assert.deepEqual([info.readout, info.nBits, info.pbsPerPrediction], ['levelled', { inputs: 8, weights: 8 }, 0]);
+    assert.ok(info.predictedReadError < 1e-12, `decode error bound ${info.predictedReadError}`);
+    const clear = await m.outputs(sp.xTest, { fhe: 'disable' });
+    assert.deepEqual((await m.outputs(sp.xTest, { fhe: 'simulate', noise: true, seed: 1 })).levels, clear.levels);
+    const ex = await m.outputs(sp.xTest.slice(0, rows), { fhe: 'execute' });
+    assert.deepEqual(ex.levels, clear.levels?.slice(0, rows));
+    // 8 bits: the quantized model keeps the float model's accuracy within a point
+    const fl = await m.score(sp.xTest, sp.yTest);
+    const q = await m.score(sp.xTest, sp.yTest, { fhe: 'disable' });
+    assert.ok(Math.abs(fl - q) <= 0.01, `${m.kind}: float ${fl}, quantized ${q}`);
+    m.dispose();
+  }
+  assert.throws(
+    () => new LinearSVC().fit(split.xTrain, split.yTrain).compile(split.xTrain, { readout: 'magic' as 'pbs' }),
+    /readout must be 'pbs' or 'levelled', got "magic"/,
+  );
 });
