@@ -17,6 +17,7 @@ import { ckksLogregBenchmark } from './ckks-logreg';
 import { fidDimBenchmark } from './fid-dim';
 import { parserFuzzBenchmark } from './parser-fuzz';
 import { genPrivacyBenchmark } from './gen-privacy';
+import { fheSklearnBenchmark } from './fhe-sklearn';
 
 export type { NamedBenchmark };
 
@@ -35,4 +36,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   fidDimBenchmark,
   parserFuzzBenchmark,
   genPrivacyBenchmark,
+  fheSklearnBenchmark,
 ];

@@ -41,6 +41,24 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 
+# Debian packages whose data files are used but which are not installed (that would pull in
+# R): downloaded and extracted into .cache/debian/PACKAGE/. r-cran-kernlab ships Spambase as
+# data/spam.rda (src/data/spambase.ts).
+DEB_EXTRACT=(r-cran-kernlab)
+[ "${PRIVLAB_SKIP_APT:-}" = 1 ] || for p in "${DEB_EXTRACT[@]}"; do
+  [ -d ".cache/debian/$p/usr" ] && continue
+  log "extracting Debian package $p into .cache/debian/$p (not installed)"
+  tmp=$(mktemp -d); chmod 755 "$tmp"
+  if ! (cd "$tmp" && apt-get download -q "$p" >&2 2>/dev/null); then
+    SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+    "${SUDO[@]}" apt-get update -q >&2
+    (cd "$tmp" && apt-get download -q "$p" >&2)
+  fi
+  mkdir -p .cache/debian
+  dpkg-deb -x "$tmp"/"$p"_*.deb "$tmp/x" && rm -rf ".cache/debian/$p" && mv "$tmp/x" ".cache/debian/$p"
+  rm -rf "$tmp"
+done
+
 # --- 2. npm packages ----------------------------------------------------------------
 # Re-run npm when package.json or the lock changed since the last successful install.
 if [ ! -f node_modules/.package-lock.json ] || [ ! -f "$STAMPS/npm" ] \

@@ -3,3 +3,4 @@ export * as data from './data';
 export * as viz from './viz';
 export { SeededRng } from './util/rng';
 export * as privacy from './privacy';
+export * as models from './models';

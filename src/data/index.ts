@@ -9,3 +9,6 @@ export * from './splits';
 export * from './load';
 export * from './site-shards';
 export * from './edges';
+export * from './rda';
+export * from './spambase';
+export * from './digits';

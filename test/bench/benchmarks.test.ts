@@ -273,3 +273,42 @@ test('bench parser-fuzz: a short run over every parser finds no crash', () => {
   }
   assert.equal(r.crashes, 0);
 });
+
+test('bench fhe-sklearn: breast cancer, LinearSVC, both readouts, one encrypted row, scikit-learn on the same split', () => {
+  const r = bench(['fhe-sklearn', '--datasets', 'breast-cancer', '--models', 'linear-svc', '--execute-rows', '1']);
+  hasKeys(r, ['benchmark', 'sklearn', 'execute_rows', 'target', 'rows'], 'fhe-sklearn');
+  assert.equal(r.benchmark, 'fhe-sklearn');
+  assert.deepEqual(
+    r.rows.map((x: Json) => x.readout),
+    ['levelled', 'pbs'],
+  );
+  const [levelled, row] = r.rows as Json[];
+  assert.deepEqual([levelled.pbs_per_prediction, levelled.n_bits, levelled.execute_rows_equal_clear], [0, { inputs: 8, weights: 8 }, 1]);
+  hasKeys(
+    row,
+    [
+      'dataset',
+      'model',
+      'readout',
+      'n_bits',
+      'parameter_set',
+      'pbs_per_prediction',
+      'score_float',
+      'score_quantized_clear',
+      'score_simulate',
+      'simulate_equals_clear',
+      'score_simulate_noise',
+      'execute_rows',
+      'score_execute',
+      'execute_rows_equal_clear',
+      'ms_per_prediction_median',
+      'sklearn_score',
+    ],
+    'fhe-sklearn row',
+  );
+  assert.deepEqual([row.dataset, row.model, row.execute_rows, row.pbs_per_prediction], ['breast-cancer', 'linear-svc', 1, 1]);
+  assert.equal(row.simulate_equals_clear, true);
+  assert.ok(row.execute_rows_equal_clear <= 1 && positive(row.ms_per_prediction_median));
+  // scikit-learn's LinearSVC and ours minimise the same objective: same float accuracy on the same split
+  assert.ok(Math.abs(row.sklearn_score - row.score_float) < 1e-3, `${row.sklearn_score} vs ${row.score_float}`);
+});

@@ -42,6 +42,7 @@ test('privlab help lists every command of the README; no command is a usage erro
     'privlab fl run',
     'privlab ckks logreg-epoch',
     'ckks-logreg',
+    'fhe-sklearn',
   ]) {
     assert.ok(help.stdout.includes(usage), `help mentions "${usage}"`);
   }

@@ -1,0 +1,82 @@
+/**
+ * `privlab bench fhe-sklearn`: issue 14's linear models in FHE (src/experiments/fhe-sklearn.ts)
+ * per data set — accuracy float / quantized clear / simulate / execute (on the first
+ * --execute-rows test rows), ms per encrypted prediction, PBS count — beside scikit-learn's
+ * score on the same split in the same run (bench/sklearn-yardstick.ts).
+ */
+import { parseArgs } from 'node:util';
+import type { NamedBenchmark } from './benchmark';
+import { SKLEARN_DATASETS, SklearnDataset, prepareDataset, runLinearFhe } from '../src/experiments/fhe-sklearn';
+import type { LinearKind } from '../src/models';
+import { intOption, numberOption, UsageError } from '../src/cli/command';
+import { runSklearnLinear } from './sklearn-yardstick';
+import { round } from './stats';
+
+const KINDS: LinearKind[] = ['logistic-regression', 'linear-svc', 'linear-regression'];
+const READOUTS = ['levelled', 'pbs'] as const;
+
+function list<T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: readonly T[]): T[] {
+  if (v === undefined) return [...dflt];
+  const out = v.split(',').map((s) => s.trim());
+  for (const s of out) if (!allowed.includes(s as T)) throw new UsageError(`--${flag}: unknown "${s}" (${allowed.join(', ')})`);
+  return out as T[];
+}
+
+export const fheSklearnBenchmark: NamedBenchmark = {
+  name: 'fhe-sklearn',
+  usage: `fhe-sklearn [--datasets spambase,breast-cancer,digits] [--models logistic-regression,linear-svc,linear-regression] [--readout levelled,pbs] [--execute-rows N] [--p-error P] [--max-n N] [--threads T] [--no-sklearn]
+      Linear models fitted in the clear, compiled with each readout (levelled: the client decrypts
+      the accumulators, 8 bits; pbs: one lookup per output, bits chosen to fit the table), run
+      quantized-clear / simulate / execute (encrypted, first N test rows, default 10); scikit-learn
+      on the same split as the yardstick. linear-regression runs on breast cancer only (R² on the 0/1 label).`,
+  async run(argv, log) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        datasets: { type: 'string' },
+        models: { type: 'string' },
+        readout: { type: 'string' },
+        'execute-rows': { type: 'string' },
+        threads: { type: 'string' },
+        'p-error': { type: 'string' },
+        'max-n': { type: 'string' },
+        'no-sklearn': { type: 'boolean' },
+      },
+    });
+    const datasets = list<SklearnDataset>('datasets', values.datasets, SKLEARN_DATASETS, SKLEARN_DATASETS);
+    const kinds = list<LinearKind>('models', values.models, KINDS, KINDS);
+    const readouts = list<'levelled' | 'pbs'>('readout', values.readout, READOUTS, READOUTS);
+    const executeRows = intOption('execute-rows', values['execute-rows'], 0) ?? 10;
+    const threads = intOption('threads', values.threads, 1);
+    const maxN = intOption('max-n', values['max-n'], 256);
+    const pError = numberOption('p-error', values['p-error'], (n) => n > 0 && n < 1, 'in (0, 1)');
+    const rows: object[] = [];
+    let sklearnVersion: string | null = null;
+    for (const ds of datasets) {
+      const split = prepareDataset(ds);
+      const models = kinds.filter((k) => k !== 'linear-regression' || ds === 'breast-cancer');
+      const sk = values['no-sklearn'] ? undefined : runSklearnLinear(split, models);
+      sklearnVersion = sk?.sklearn ?? sklearnVersion;
+      for (const kind of models) {
+        for (const readout of readouts) {
+          const r = await runLinearFhe(ds, kind, split, { readout, executeRows, threads, pError, maxPolynomialSize: maxN, log });
+          const s = sk?.models[kind];
+          rows.push({
+            ...r,
+            sklearn_score: s ? round(s.score, 4) : null,
+            sklearn_ms_per_prediction: s ? round(s.ms_per_prediction, 4) : null,
+            ms_per_prediction_median: r.ms_per_prediction_median === null ? null : round(r.ms_per_prediction_median),
+            ms_per_prediction_min: r.ms_per_prediction_min === null ? null : round(r.ms_per_prediction_min),
+          });
+        }
+      }
+    }
+    return {
+      benchmark: 'fhe-sklearn',
+      sklearn: sklearnVersion,
+      execute_rows: executeRows,
+      target: 'execute equals the quantized clear model on every executed row; ≤ 100 ms per prediction',
+      rows,
+    };
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * scikit-learn-style models with FHE inference (Concrete ML's workflow): fit in the clear,
+ * compile on calibration rows, predict with fhe 'disable' | 'simulate' | 'execute'.
+ * Linear models today; trees and encrypted training are planned (issue 14).
+ */
+export { LinearModel, LinearClassifier } from './linear-model';
+export type { FheOption, ModelPredictOptions, LinearCompileOptions, CompiledLinear, LinearOutputs, BitWidths, LinearKind } from './linear-model';
+export { LinearRegression } from './linear-regression';
+export { LogisticRegression } from './logistic-regression';
+export { LinearSVC } from './linear-svc';
+export { linearModelToJson, linearModelFromJson } from './model-json';
+export type { LinearModelJson } from './model-json';
+export { quantizeLinear, quantizeRows } from './linear-quantization';
+export type { LinearHead, LinearQuantOptions, QuantizedLinear } from './linear-quantization';
+export { leastSquares, logisticBinary, squaredHingeBinary, oneVsRest } from './solvers';
+export type { LinearSolution } from './solvers';

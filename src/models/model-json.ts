@@ -1,0 +1,57 @@
+/**
+ * Trained linear models as JSON: privlab's own export and what
+ * bench/yardsticks/sklearn_linear.py writes from a scikit-learn model (coef_, intercept_,
+ * classes_), so a model trained elsewhere is compiled and run here unchanged.
+ *
+ *   { "format": "privlab.linear-model", "version": 1, "kind": "logistic-regression",
+ *     "coef": [[…]], "intercept": […], "classes": [0, 1] }
+ *
+ * scikit-learn's binary classifiers have one row of coef_ (the second class's decision),
+ * as here.
+ */
+import { LinearClassifier, LinearKind, LinearModel } from './linear-model';
+import { LinearRegression } from './linear-regression';
+import { LogisticRegression } from './logistic-regression';
+import { LinearSVC } from './linear-svc';
+
+export interface LinearModelJson {
+  format: 'privlab.linear-model';
+  version: 1;
+  kind: LinearKind;
+  coef: number[][];
+  intercept: number[];
+  classes?: number[];
+}
+
+export function linearModelToJson(m: LinearModel): LinearModelJson {
+  if (!m.coef || !m.intercept) throw new Error(`${m.kind}: not fitted`);
+  const out: LinearModelJson = { format: 'privlab.linear-model', version: 1, kind: m.kind, coef: m.coef, intercept: m.intercept };
+  if (m instanceof LinearClassifier) out.classes = m.classes;
+  return out;
+}
+
+/** A model from its JSON form (an object or text); wrong shapes are RangeErrors naming the field. */
+export function linearModelFromJson(json: unknown): LinearModel {
+  const j = (typeof json === 'string' ? JSON.parse(json) : json) as LinearModelJson;
+  if (!j || j.format !== 'privlab.linear-model') throw new TypeError('not a privlab.linear-model JSON (format field)');
+  if (j.version !== 1) throw new RangeError(`unsupported linear-model version ${String(j.version)}`);
+  const m =
+    j.kind === 'linear-regression'
+      ? new LinearRegression()
+      : j.kind === 'logistic-regression'
+        ? new LogisticRegression()
+        : j.kind === 'linear-svc'
+          ? new LinearSVC()
+          : undefined;
+  if (!m) throw new RangeError(`unknown linear-model kind ${JSON.stringify(j.kind)}`);
+  m.setWeights(j.coef, j.intercept);
+  if (m instanceof LinearClassifier) {
+    const c = j.classes;
+    if (!Array.isArray(c) || c.length < 2 || !c.every(Number.isFinite) || new Set(c).size !== c.length)
+      throw new RangeError(`classes must be ≥ 2 distinct numbers, got ${JSON.stringify(c)}`);
+    const rows = c.length === 2 ? 1 : c.length;
+    if (j.coef.length !== rows) throw new RangeError(`${c.length} classes need ${rows} coef rows, got ${j.coef.length}`);
+    m.classes = c.slice();
+  } else if (j.coef.length !== 1) throw new RangeError(`a linear regression has one coef row, got ${j.coef.length}`);
+  return m;
+}
