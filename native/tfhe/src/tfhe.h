@@ -60,9 +60,9 @@ class AlignedDoubles {
 // precision as in TFHE-rs's fft64 backend: digits are small, key values are full 64-bit
 // torus elements whose low bits are lost (that loss is part of the PBS noise).
 // The transform is our own (fft64_kernels.h: radix-4, no bit reversal, twist and torus
-// conversion fused into the first and last steps), compiled for AVX2+FMA and for plain
-// x86-64 and chosen at run time. A Fourier polynomial is fourier_doubles() = N doubles
-// in an internal order (see fft64_kernels.h), 64-byte aligned.
+// conversion fused into the first and last steps), compiled for AVX-512, for AVX2+FMA and
+// for plain x86-64 and chosen at run time. A Fourier polynomial is fourier_doubles() = N
+// doubles in an internal order of its kernel set (see fft64_kernels.h), 64-byte aligned.
 
 // Twiddle tables of one size (owned by Fft64).
 struct FftTables {
