@@ -9,6 +9,10 @@
  * stay put while wall-clock times stretch; cpu_efficiency_all_threads = CPU time per PBS
  * on one thread / on all threads (1 = threads do not slow each other down, i.e. the
  * throughput on idle cores would be threads x one core).
+ * `--kernel avx512,avx2,generic` times each SIMD kernel set on its own copy of the same
+ * keys, repeats interleaved (kernel after kernel within every repeat, so that load from
+ * other jobs falls on all alike); the top-level figures are the first kernel's, and
+ * by_kernel holds every kernel's.
  * Prints nothing itself; `privlab bench fhe-pbs --json` (or `privlab fhe bench`) prints the result.
  */
 import { parseArgs } from 'node:util';
@@ -20,7 +24,7 @@ import { decodeCiphertext } from '../../src/fhe/tfhe/shortint/ciphertext';
 import { defaultParameterSetName, describeParameters, tfheParameters } from '../../src/fhe/tfhe/shortint/parameters';
 import { generateShortintEvaluationKeys, serializeShortintEvaluationKeys } from '../../src/fhe/tfhe/shortint/evaluation_keys';
 import { lookupBodyOffset, lookupTablePolynomial } from '../../src/fhe/tfhe/shortint/encoding';
-import { LweServerKey } from '../../src/fhe/tfhe/core/lwe_programmable_bootstrapping';
+import { LweServerKey, TFHE_KERNELS, TfheKernel } from '../../src/fhe/tfhe/core/lwe_programmable_bootstrapping';
 import { loadNative } from '../../src/fhe/tfhe/core/native';
 import { median } from '../../src/util/stats';
 
@@ -30,11 +34,12 @@ export interface PbsBenchOptions {
   batch?: number;
   /** timed batches per figure (median reported) */
   repeats?: number;
+  /** SIMD kernel sets to time, in this order (default: the evaluator's default only) */
+  kernels?: TfheKernel[];
 }
 
-export interface PbsBenchResult {
-  params: string;
-  parameter_set: string;
+/** The timings of one kernel set. */
+export interface PbsKernelTimings {
   ms_per_pbs_1_thread: number;
   ms_per_pbs_single: number;
   cpu_ms_per_pbs_single: number;
@@ -42,19 +47,30 @@ export interface PbsBenchResult {
   cpu_ms_per_pbs_all_threads: number;
   cpu_efficiency_all_threads: number;
   ms_per_ks_pbs_1_thread: number;
+  cpu_ms_per_ks_pbs_1_thread: number;
   pbs_per_s_all_threads: number;
   pbs_per_s_1_thread: number;
   speedup_all_threads: number;
-  threads: number;
   ms_per_keyswitch: number;
   cpu_ms_per_keyswitch: number;
+}
+
+export interface PbsBenchResult extends PbsKernelTimings {
+  params: string;
+  parameter_set: string;
+  threads: number;
   keygen_s: number;
   eval_key_bytes: number;
   eval_key_file_bytes: number;
   server_memory_bytes: number;
   repeats: number;
   batch: number;
+  /** the evaluator's default kernel set on this machine */
   simd: string;
+  /** the kernel set of the top-level timings */
+  kernel: string;
+  /** every timed kernel set (by the evaluator's name for it), same run, interleaved */
+  by_kernel: Record<string, PbsKernelTimings>;
 }
 
 async function timeMs(f: () => Promise<unknown>, cpu?: number[], per = 1): Promise<number> {
@@ -79,7 +95,8 @@ export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult>
   const keys = await generateShortintEvaluationKeys(sk);
   const keygenS = Number(process.hrtime.bigint() - t0) / 1e9;
   const file = serializeShortintEvaluationKeys(keys);
-  const server = LweServerKey.load(keys);
+  const servers = (o.kernels ?? [undefined]).map((kernel) => LweServerKey.load(keys, { kernel }));
+  const server = servers[0];
 
   const size = server.bigLweSize;
   const inputs = new BigUint64Array(batch * size);
@@ -93,43 +110,54 @@ export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult>
   );
   const offset = lookupBodyOffset(p);
   const small = await server.keyswitch(inputs, { threads: 1 });
-  await server.bootstrap(small.subarray(0, server.smallLweSize), lut, offset, { threads: 1 }); // warm-up
-
-  const ks: number[] = [];
-  const pbs1: number[] = [];
-  const kspbs1: number[] = [];
-  const pbsAll: number[] = [];
-  const single: number[] = [];
-  const cpuKs: number[] = [];
-  const cpuPbs1: number[] = [];
-  const cpuPbsAll: number[] = [];
-  const cpuSingle: number[] = [];
   const one = small.subarray(0, server.smallLweSize);
+  const samples = servers.map(() => ({
+    ks: [] as number[],
+    pbs1: [] as number[],
+    kspbs1: [] as number[],
+    pbsAll: [] as number[],
+    single: [] as number[],
+    cpuKs: [] as number[],
+    cpuPbs1: [] as number[],
+    cpuPbsAll: [] as number[],
+    cpuSingle: [] as number[],
+    cpuKsPbs1: [] as number[],
+  }));
+  for (const s of servers) await s.bootstrap(one, lut, offset, { threads: 1 }); // warm-up
   for (let r = 0; r < repeats; r++) {
-    ks.push((await timeMs(() => server.keyswitch(inputs, { threads: 1 }), cpuKs, batch)) / batch);
-    pbs1.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads: 1 }), cpuPbs1, batch)) / batch);
-    kspbs1.push((await timeMs(() => server.keyswitchBootstrap(inputs, lut, offset, { threads: 1 }))) / batch);
-    pbsAll.push((await timeMs(() => server.bootstrap(small, lut, offset, { threads }), cpuPbsAll, batch)) / batch);
-    single.push(await timeMs(() => server.bootstrap(one, lut, offset, { threads: 1 }), cpuSingle));
+    for (const [k, s] of servers.entries()) {
+      const t = samples[k];
+      t.ks.push((await timeMs(() => s.keyswitch(inputs, { threads: 1 }), t.cpuKs, batch)) / batch);
+      t.pbs1.push((await timeMs(() => s.bootstrap(small, lut, offset, { threads: 1 }), t.cpuPbs1, batch)) / batch);
+      t.kspbs1.push((await timeMs(() => s.keyswitchBootstrap(inputs, lut, offset, { threads: 1 }), t.cpuKsPbs1, batch)) / batch);
+      t.pbsAll.push((await timeMs(() => s.bootstrap(small, lut, offset, { threads }), t.cpuPbsAll, batch)) / batch);
+      t.single.push(await timeMs(() => s.bootstrap(one, lut, offset, { threads: 1 }), t.cpuSingle));
+    }
   }
-  const msPbs1 = median(pbs1);
-  const msPbsAll = median(pbsAll);
+  const timings = samples.map((t): PbsKernelTimings => {
+    const msPbs1 = median(t.pbs1);
+    const msPbsAll = median(t.pbsAll);
+    return {
+      ms_per_pbs_1_thread: round(msPbs1),
+      ms_per_pbs_single: round(median(t.single)),
+      cpu_ms_per_pbs_single: round(median(t.cpuSingle)),
+      cpu_ms_per_pbs_1_thread: round(median(t.cpuPbs1)),
+      cpu_ms_per_pbs_all_threads: round(median(t.cpuPbsAll)),
+      cpu_efficiency_all_threads: round(median(t.cpuPbs1) / median(t.cpuPbsAll)),
+      ms_per_ks_pbs_1_thread: round(median(t.kspbs1)),
+      cpu_ms_per_ks_pbs_1_thread: round(median(t.cpuKsPbs1)),
+      pbs_per_s_all_threads: round(1000 / msPbsAll),
+      pbs_per_s_1_thread: round(1000 / msPbs1),
+      speedup_all_threads: round(msPbs1 / msPbsAll),
+      ms_per_keyswitch: round(median(t.ks)),
+      cpu_ms_per_keyswitch: round(median(t.cpuKs)),
+    };
+  });
   return {
     params: describeParameters(p),
     parameter_set: name,
-    ms_per_pbs_1_thread: round(msPbs1),
-    ms_per_pbs_single: round(median(single)),
-    cpu_ms_per_pbs_single: round(median(cpuSingle)),
-    cpu_ms_per_pbs_1_thread: round(median(cpuPbs1)),
-    cpu_ms_per_pbs_all_threads: round(median(cpuPbsAll)),
-    cpu_efficiency_all_threads: round(median(cpuPbs1) / median(cpuPbsAll)),
-    ms_per_ks_pbs_1_thread: round(median(kspbs1)),
-    pbs_per_s_all_threads: round(1000 / msPbsAll),
-    pbs_per_s_1_thread: round(1000 / msPbs1),
-    speedup_all_threads: round(msPbs1 / msPbsAll),
+    ...timings[0],
     threads,
-    ms_per_keyswitch: round(median(ks)),
-    cpu_ms_per_keyswitch: round(median(cpuKs)),
     keygen_s: round(keygenS),
     eval_key_bytes: 8 * (keys.bootstrapKey.length + keys.keyswitchKey.length),
     eval_key_file_bytes: file.length,
@@ -137,7 +165,20 @@ export async function benchPbs(o: PbsBenchOptions = {}): Promise<PbsBenchResult>
     repeats,
     batch,
     simd: loadNative().simd ?? 'unknown',
+    kernel: server.kernel,
+    by_kernel: Object.fromEntries(servers.map((s, k) => [s.kernel, timings[k]])),
   };
+}
+
+/** A --kernel list: names from TFHE_KERNELS, comma-separated, each once. */
+export function parseKernelList(value: string | undefined): TfheKernel[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((x) => x.trim());
+  for (const n of names)
+    if (!(TFHE_KERNELS as readonly string[]).includes(n))
+      throw new RangeError(`--kernel: unknown kernel ${JSON.stringify(n)} (expected a list of ${TFHE_KERNELS.join(', ')})`);
+  if (new Set(names).size !== names.length) throw new RangeError(`--kernel: ${value} names a kernel twice`);
+  return names as TfheKernel[];
 }
 
 function round(x: number): number {
@@ -146,13 +187,17 @@ function round(x: number): number {
 
 export const fhePbsBenchmark: NamedBenchmark = {
   name: 'fhe-pbs',
-  usage: `fhe-pbs [--params NAME] [--batch B] [--repeats R]
+  usage: `fhe-pbs [--params NAME] [--batch B] [--repeats R] [--kernel avx512,avx2,generic]
       The TFHE evaluator on a tfhe parameter set: key generation, key switch and PBS (1 thread
-      and all threads), medians; also \`privlab fhe bench\`.`,
+      and all threads), medians; also \`privlab fhe bench\`. --kernel times each listed SIMD
+      kernel set in the same run (interleaved; by_kernel in the output).`,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { params: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { params: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' }, kernel: { type: 'string' } },
+    });
     const batch = numberOption('batch', values.batch, (n) => Number.isInteger(n) && n >= 1 && n <= 4096, 'an integer in [1, 4096]');
     const repeats = numberOption('repeats', values.repeats, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer in [1, 100]');
-    return benchPbs({ parameterSet: values.params, batch, repeats });
+    return benchPbs({ parameterSet: values.params, batch, repeats, kernels: parseKernelList(values.kernel) });
   },
 };

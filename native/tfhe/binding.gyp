@@ -2,13 +2,15 @@
   # The TFHE evaluator (server side of privlab's FHE): negacyclic FFT products,
   # external product, blind rotation, sample extraction, key switching, modulus
   # switch and programmable bootstrapping on TFHE-rs shortint ciphertexts.
-  # The FFT is our own (src/fft64_kernels.h), built for baseline x86-64 plus an AVX2+FMA
-  # variant chosen at run time (src/fft64.cc), so the addon runs on any x86-64 machine.
+  # The FFT is our own (src/fft64_kernels.h), built for baseline x86-64 plus AVX2+FMA and
+  # AVX-512 variants (target pragmas in their own files) chosen at run time
+  # (src/fft64.cc), so the addon runs on any x86-64 machine.
   "targets": [
     {
       "target_name": "privlab_tfhe",
       "sources": [
         "src/fft64.cc",
+        "src/kernels_avx512.cc",
         "src/kernels_avx2.cc",
         "src/kernels_generic.cc",
         "src/ggsw_external_product.cc",

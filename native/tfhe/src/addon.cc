@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -99,12 +100,13 @@ class ServerKeyWrap : public Napi::ObjectWrap<ServerKeyWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "ServerKey",
-                       {InstanceMethod("run", &ServerKeyWrap::Run), InstanceAccessor("bytes", &ServerKeyWrap::Bytes, nullptr)});
+                       {InstanceMethod("run", &ServerKeyWrap::Run), InstanceAccessor("bytes", &ServerKeyWrap::Bytes, nullptr),
+                        InstanceAccessor("kernel", &ServerKeyWrap::Kernel, nullptr)});
   }
 
   ServerKeyWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ServerKeyWrap>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 3 || !info[0].IsObject()) throw Napi::TypeError::New(env, "new ServerKey(params, bsk, ksk)");
+    if (info.Length() < 3 || !info[0].IsObject()) throw Napi::TypeError::New(env, "new ServerKey(params, bsk, ksk, kernel?)");
     Napi::Object o = info[0].As<Napi::Object>();
     PbsParams p;
     p.lwe_dimension = param(o, "lweDimension");
@@ -116,8 +118,19 @@ class ServerKeyWrap : public Napi::ObjectWrap<ServerKeyWrap> {
     p.ks_level = param(o, "ksLevel");
     auto bsk = u64_arg(info, 1, "bsk");
     auto ksk = u64_arg(info, 2, "ksk");
+    // kernel: "avx512" | "avx2" | "generic" (undefined: the default, see selected_kernels)
+    const SimdKernels* kernels = nullptr;
+    if (info.Length() > 3 && !info[3].IsUndefined()) {
+      if (!info[3].IsString()) throw Napi::TypeError::New(env, "kernel must be a string (avx512, avx2 or generic)");
+      try {
+        kernels = &kernels_by_name(info[3].As<Napi::String>().Utf8Value().c_str());
+      } catch (const std::invalid_argument& e) {
+        throw Napi::RangeError::New(env, e.what());
+      }
+    }
     try {
-      key_ = make_server_key(p, bsk.Data(), bsk.ElementLength(), ksk.Data(), ksk.ElementLength());
+      if (!kernels) kernels = &selected_kernels();
+      key_ = make_server_key(p, bsk.Data(), bsk.ElementLength(), ksk.Data(), ksk.ElementLength(), *kernels);
     } catch (const std::exception& e) {
       throw Napi::Error::New(env, e.what());
     }
@@ -127,6 +140,8 @@ class ServerKeyWrap : public Napi::ObjectWrap<ServerKeyWrap> {
   Napi::Value Bytes(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), double(key_->bsk_fourier.size() * 8 + key_->ksk.size() * 8));
   }
+
+  Napi::Value Kernel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), key_->fft->simd()); }
 
   // run(mode, inputs, luts, offset, threads): mode 0 = keyswitch then bootstrap (big ->
   // big), 1 = bootstrap only (small -> big), 2 = keyswitch only (big -> small).
@@ -310,7 +325,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("glweEncryptBodies", Napi::Function::New(env, GlweEncryptBodies));
   exports.Set("lweEncryptBodies", Napi::Function::New(env, LweEncryptBodies));
   exports.Set("hardwareConcurrency", Napi::Number::New(env, std::max(1u, std::thread::hardware_concurrency())));
-  exports.Set("simd", Napi::String::New(env, selected_kernels().name));
+  try {
+    exports.Set("simd", Napi::String::New(env, selected_kernels().name));
+  } catch (const std::invalid_argument& e) {  // PRIVLAB_TFHE_SIMD names no usable kernel set
+    throw Napi::Error::New(env, std::string("PRIVLAB_TFHE_SIMD: ") + e.what());
+  }
+  Napi::Array kernels = Napi::Array::New(env);
+  for (const char* name : supported_kernel_names()) kernels.Set(kernels.Length(), Napi::String::New(env, name));
+  exports.Set("kernels", kernels);
   return exports;
 }
 

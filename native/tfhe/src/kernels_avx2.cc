@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "keyswitch_rows.h"
 #include "tfhe.h"
 
 #pragma GCC push_options
@@ -15,8 +16,10 @@ namespace avx2_impl {
 
 struct S {
   using D = __m256d;
-  static constexpr const char* name = "avx2-fma";
+  static constexpr const char* name = "avx2";  // (AVX2 and FMA)
+  static constexpr size_t W = 4;
   static D load(const double* p) { return _mm256_load_pd(p); }
+  static D set1(double x) { return _mm256_set1_pd(x); }
   static void store(double* p, D v) { _mm256_store_pd(p, v); }
   static D zero() { return _mm256_setzero_pd(); }
   static D add(D a, D b) { return _mm256_add_pd(a, b); }
@@ -25,13 +28,13 @@ struct S {
   static D fmadd(D a, D b, D c) { return _mm256_fmadd_pd(a, b, c); }    // a b + c
   static D fmsub(D a, D b, D c) { return _mm256_fmsub_pd(a, b, c); }    // a b - c
   static D fnmadd(D a, D b, D c) { return _mm256_fnmadd_pd(a, b, c); }  // c - a b
-  static void transpose(D& a, D& b, D& c, D& d) {
-    const D t0 = _mm256_unpacklo_pd(a, b), t1 = _mm256_unpackhi_pd(a, b);
-    const D t2 = _mm256_unpacklo_pd(c, d), t3 = _mm256_unpackhi_pd(c, d);
-    a = _mm256_permute2f128_pd(t0, t2, 0x20);
-    b = _mm256_permute2f128_pd(t1, t3, 0x20);
-    c = _mm256_permute2f128_pd(t0, t2, 0x31);
-    d = _mm256_permute2f128_pd(t1, t3, 0x31);
+  static void transpose(D* v) {  // 4x4
+    const D t0 = _mm256_unpacklo_pd(v[0], v[1]), t1 = _mm256_unpackhi_pd(v[0], v[1]);
+    const D t2 = _mm256_unpacklo_pd(v[2], v[3]), t3 = _mm256_unpackhi_pd(v[2], v[3]);
+    v[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    v[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    v[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    v[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
   }
   // out[0..3] += round(2^64 t) mod 2^64, to a multiple of 2^12 (see fft64.cc).
   static void torus_add(uint64_t* out, D t) {
@@ -95,8 +98,8 @@ static void add_scaled_row(uint64_t* out, const uint64_t* row, size_t width, uin
   }
 }
 
-const SimdKernels kernels = {S::name, forward, backward_add_torus, multiply_accumulate, decompose_rotated_difference,
-                             add_scaled_row};
+const SimdKernels kernels = {S::name, S::W, forward, backward_add_torus, multiply_accumulate, decompose_rotated_difference,
+                             subtract_digit_rows_by_row<add_scaled_row>};
 
 }  // namespace avx2_impl
 }  // namespace privlab_tfhe

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "keyswitch_rows.h"
 #include "tfhe.h"
 
 namespace privlab_tfhe {
@@ -15,6 +16,8 @@ typedef double v4d __attribute__((vector_size(32)));
 struct S {
   using D = v4d;
   static constexpr const char* name = "generic";
+  static constexpr size_t W = 4;
+  static D set1(double x) { return D{x, x, x, x}; }
   static D load(const double* p) {
     D d;
     std::memcpy(&d, p, sizeof d);
@@ -28,12 +31,12 @@ struct S {
   static D fmadd(D a, D b, D c) { return a * b + c; }
   static D fmsub(D a, D b, D c) { return a * b - c; }
   static D fnmadd(D a, D b, D c) { return c - a * b; }
-  static void transpose(D& a, D& b, D& c, D& d) {
-    const D a0 = a, b0 = b, c0 = c, d0 = d;
-    a = D{a0[0], b0[0], c0[0], d0[0]};
-    b = D{a0[1], b0[1], c0[1], d0[1]};
-    c = D{a0[2], b0[2], c0[2], d0[2]};
-    d = D{a0[3], b0[3], c0[3], d0[3]};
+  static void transpose(D* v) {  // 4x4
+    const D a0 = v[0], b0 = v[1], c0 = v[2], d0 = v[3];
+    v[0] = D{a0[0], b0[0], c0[0], d0[0]};
+    v[1] = D{a0[1], b0[1], c0[1], d0[1]};
+    v[2] = D{a0[2], b0[2], c0[2], d0[2]};
+    v[3] = D{a0[3], b0[3], c0[3], d0[3]};
   }
   // as the AVX2 version; round(t) by the 1.5 * 2^52 trick (|t| < 2^51 here: |x| < 2^115)
   static void torus_add(uint64_t* out, D t) {
@@ -63,8 +66,8 @@ static void add_scaled_row(uint64_t* out, const uint64_t* row, size_t width, uin
   for (size_t x = 0; x < width; ++x) out[x] += f * row[x];
 }
 
-const SimdKernels kernels = {S::name, forward, backward_add_torus, multiply_accumulate, decompose_rotated_difference,
-                             add_scaled_row};
+const SimdKernels kernels = {S::name, S::W, forward, backward_add_torus, multiply_accumulate, decompose_rotated_difference,
+                             subtract_digit_rows_by_row<add_scaled_row>};
 
 }  // namespace generic_impl
 }  // namespace privlab_tfhe

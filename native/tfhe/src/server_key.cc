@@ -29,7 +29,7 @@ static void check_params(const PbsParams& p) {
 }
 
 std::unique_ptr<ServerKey> make_server_key(const PbsParams& p, const uint64_t* bsk, size_t bsk_len, const uint64_t* ksk,
-                                           size_t ksk_length) {
+                                           size_t ksk_length, const SimdKernels& kernels) {
   check_params(p);
   if (bsk_len != standard_bsk_len(p))
     throw std::invalid_argument("bootstrapping key has " + std::to_string(bsk_len) + " words, expected " +
@@ -39,10 +39,11 @@ std::unique_ptr<ServerKey> make_server_key(const PbsParams& p, const uint64_t* b
                                 std::to_string(ksk_len(p)));
   auto key = std::make_unique<ServerKey>();
   key->params = p;
-  key->fft = fft_for_size(p.polynomial_size);
+  key->fft = fft_for_size(p.polynomial_size, kernels);
   key->ksk.assign(ksk, ksk + ksk_length);
   const size_t n = p.polynomial_size, levels = p.pbs_level, k1 = p.glwe_dimension + 1, rows = k1 * levels;
-  const size_t polys = bsk_len / n, blocks = n / 8;  // 4-point blocks of 8 doubles
+  const size_t blk = 2 * kernels.lanes;  // doubles per block of W Fourier points
+  const size_t polys = bsk_len / n, blocks = n / blk;
   key->bsk_fourier.resize(polys * n);
   const Fft64& fft = *key->fft;
   unsigned threads = std::thread::hardware_concurrency();
@@ -53,9 +54,9 @@ std::unique_ptr<ServerKey> make_server_key(const PbsParams& p, const uint64_t* b
         const size_t c = poly % k1, r = (poly / k1) % k1, j = (poly / (k1 * k1)) % levels, i = poly / (k1 * k1 * levels);
         fft.forward_torus(bsk + poly * n, buf->data());
         double* ggsw = key->bsk_fourier.data() + i * key->ggsw_doubles();
-        const size_t offset = ((r * levels + j) * k1 + c) * 8;
+        const size_t offset = ((r * levels + j) * k1 + c) * blk;
         for (size_t q = 0; q < blocks; ++q)
-          for (size_t x = 0; x < 8; ++x) ggsw[q * rows * k1 * 8 + offset + x] = buf->data()[q * 8 + x];
+          for (size_t x = 0; x < blk; ++x) ggsw[q * rows * k1 * blk + offset + x] = buf->data()[q * blk + x];
       });
   return key;
 }

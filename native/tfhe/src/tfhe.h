@@ -60,24 +60,27 @@ class AlignedDoubles {
 // precision as in TFHE-rs's fft64 backend: digits are small, key values are full 64-bit
 // torus elements whose low bits are lost (that loss is part of the PBS noise).
 // The transform is our own (fft64_kernels.h: radix-4, no bit reversal, twist and torus
-// conversion fused into the first and last steps), compiled for AVX2+FMA and for plain
-// x86-64 and chosen at run time. A Fourier polynomial is fourier_doubles() = N doubles
-// in an internal order (see fft64_kernels.h), 64-byte aligned.
+// conversion fused into the first and last steps), compiled for AVX-512, for AVX2+FMA and
+// for plain x86-64 and chosen at run time. A Fourier polynomial is fourier_doubles() = N
+// doubles in an internal order of its kernel set (see fft64_kernels.h), 64-byte aligned.
 
 // Twiddle tables of one size (owned by Fft64).
 struct FftTables {
   size_t m = 0;                          // N/2 complex points
-  const double* twist = nullptr;         // exp(i pi t / N), 4-blocked
-  const double* untwist = nullptr;       // conj(twist) 2^-64 / m, 4-blocked
+  const double* twist = nullptr;         // exp(i pi t / N), W-blocked
+  const double* untwist = nullptr;       // conj(twist) 2^-64 / m, W-blocked
   const double* pass_twiddles[32] = {};  // per FFT step, in the order the forward uses them
   size_t passes = 0;
-  bool radix2_span4 = false;             // log2(m) odd: one radix-2 step at span 4
+  bool radix2_last = false;              // the vertical step above the last stages is radix 2
 };
 
-// One implementation of the SIMD kernels (kernels_avx2.cc, kernels_generic.cc): the FFT
-// and the loops around it (fft64_kernels.h), and the key switch's row update.
+// One implementation of the SIMD kernels (kernels_avx512.cc, kernels_avx2.cc,
+// kernels_generic.cc): the FFT and the loops around it (fft64_kernels.h), and the key
+// switch's row updates. Fourier polynomials are in the kernel's own W-blocked layout
+// (W = lanes), so data transformed by one kernel is only ever used with that kernel.
 struct SimdKernels {
   const char* name;
+  size_t lanes;  // W: doubles per vector, complex values per block of the Fourier layout
   // coefficients (N doubles) -> Fourier polynomial; meanwhile [prefetch, + count doubles)
   // is requested into cache (null: nothing)
   void (*forward)(const FftTables&, const double* coefficients, double* fourier, const double* prefetch, size_t count);
@@ -88,22 +91,36 @@ struct SimdKernels {
   // digits (levels x N doubles, most significant level first) of X^power a - a
   void (*decompose_rotated_difference)(const uint64_t* a, size_t n, size_t power, uint32_t base_log, uint32_t levels,
                                        double* digits);
-  // out[x] += factor * row[x] (negate: out[x] -= ...) modulo 2^64, x < width
-  void (*add_scaled_row)(uint64_t* out, const uint64_t* row, size_t width, uint64_t factor, bool negate);
+  // the key switch's update: outs[b][x] -= sum_r digits[r count + b] rows[r width + x]
+  // modulo 2^64 (b < count, r < nrows, x < width); meanwhile [prefetch, + prefetch_words)
+  // is requested into cache (null: nothing)
+  void (*subtract_digit_rows)(uint64_t* const* outs, size_t count, const int64_t* digits, const uint64_t* rows,
+                              size_t nrows, size_t width, const uint64_t* prefetch, size_t prefetch_words);
 };
+namespace avx512_impl {
+extern const SimdKernels kernels;
+}
 namespace avx2_impl {
 extern const SimdKernels kernels;
 }
 namespace generic_impl {
 extern const SimdKernels kernels;
 }
-// AVX2+FMA when the CPU (and OS) support them, else generic; PRIVLAB_TFHE_SIMD=generic
-// forces the fallback (to test it on any machine).
+// Whether this CPU (and OS) can run a kernel set: AVX-512 F/DQ/BW/VL, AVX2+FMA, always.
+bool kernels_supported(const SimdKernels& k);
+// The kernel set called `name` ("avx512", "avx2" (also "avx2-fma"), "generic"); throws
+// std::invalid_argument for another name or one this CPU cannot run.
+const SimdKernels& kernels_by_name(const char* name);
+// Names of the kernel sets this CPU can run, fastest first.
+std::vector<const char*> supported_kernel_names();
+// The default: PRIVLAB_TFHE_SIMD (a name as above) when set, else the fastest set this
+// CPU supports (AVX-512, then AVX2+FMA, then generic). Forcing lets tests run every
+// kernel on one machine.
 const SimdKernels& selected_kernels();
 
 class Fft64 {
  public:
-  explicit Fft64(size_t polynomial_size);
+  explicit Fft64(size_t polynomial_size, const SimdKernels& kernels = selected_kernels());
   Fft64(const Fft64&) = delete;
   Fft64& operator=(const Fft64&) = delete;
 
@@ -131,8 +148,9 @@ class Fft64 {
   FftTables t_;
 };
 
-// Shared transforms per polynomial size (tables are made once and only read after).
-std::shared_ptr<const Fft64> fft_for_size(size_t polynomial_size);
+// Shared transforms per polynomial size and kernel set (tables are made once and only
+// read after).
+std::shared_ptr<const Fft64> fft_for_size(size_t polynomial_size, const SimdKernels& kernels = selected_kernels());
 
 // ---- decomposition (signed, balanced digits, closest representable) --------------
 // Digits d_j (j = 0 most significant) with a ~= sum_j d_j 2^(64 - base_log (j+1)),
@@ -178,9 +196,10 @@ void lwe_ciphertext_centered_modulus_switch(const uint64_t* lwe, size_t lwe_dime
 struct ServerKey {
   PbsParams params;
   // Bootstrapping key in the Fourier domain, laid out in the order the external product
-  // reads it: for each small-key bit i, for each block of 4 Fourier points, for each GGSW
-  // row (GLWE polynomial r, level j: row r*levels + j), for each output column c in
-  // [0, k+1), 8 doubles (4 re, 4 im). One GGSW is one contiguous stream.
+  // reads it: for each small-key bit i, for each block of W Fourier points (W: the
+  // kernels' lanes), for each GGSW row (GLWE polynomial r, level j: row r*levels + j),
+  // for each output column c in [0, k+1), 2W doubles (W re, W im). One GGSW is one
+  // contiguous stream.
   AlignedDoubles bsk_fourier;
   // Key-switching key big -> small: for each big-key coefficient i, level j, an LWE
   // ciphertext of size n+1 encrypting s_big[i] * 2^(64 - ks_base_log (j+1)).
@@ -194,9 +213,11 @@ struct ServerKey {
   const double* ggsw(size_t i) const { return bsk_fourier.data() + i * ggsw_doubles(); }
 };
 // Build from the standard-domain bootstrapping key (u64, TFHE-rs GGSW layout as
-// described in src/fhe/core/lwe_bootstrap_key_generation.ts) and the key-switching key.
+// described in src/fhe/core/lwe_bootstrap_key_generation.ts) and the key-switching key;
+// the key's operations run on `kernels` (its Fourier key is in their layout).
 std::unique_ptr<ServerKey> make_server_key(const PbsParams& p, const uint64_t* bsk, size_t bsk_len,
-                                           const uint64_t* ksk, size_t ksk_len);
+                                           const uint64_t* ksk, size_t ksk_len,
+                                           const SimdKernels& kernels = selected_kernels());
 size_t standard_bsk_len(const PbsParams& p);
 size_t ksk_len(const PbsParams& p);
 

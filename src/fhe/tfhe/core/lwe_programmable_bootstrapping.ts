@@ -8,6 +8,19 @@ import { EvaluationKeys, checkEvaluationKeySizes } from './evaluation_keys';
 import { NativeServerKey, loadNative } from './native';
 import { CoreParameters, bigLweDimension } from './parameters';
 
+/**
+ * The evaluator's SIMD kernel sets: AVX-512 (F/DQ/BW/VL), AVX2+FMA, plain x86-64. The
+ * default is the fastest the CPU runs (or the PRIVLAB_TFHE_SIMD environment variable);
+ * naming one lets tests and benchmarks run each on the same machine. A set the CPU lacks
+ * is a RangeError.
+ */
+export type TfheKernel = 'avx512' | 'avx2' | 'generic';
+export const TFHE_KERNELS: readonly TfheKernel[] = ['avx512', 'avx2', 'generic'];
+
+export interface LoadOptions {
+  kernel?: TfheKernel;
+}
+
 export interface BatchOptions {
   /** Worker threads (default: all cores). */
   threads?: number;
@@ -19,8 +32,10 @@ export class LweServerKey<P extends CoreParameters = CoreParameters> {
     private readonly native: NativeServerKey,
   ) {}
 
-  static load<P extends CoreParameters>(keys: EvaluationKeys<P>): LweServerKey<P> {
+  static load<P extends CoreParameters>(keys: EvaluationKeys<P>, o: LoadOptions = {}): LweServerKey<P> {
     checkEvaluationKeySizes(keys);
+    if (o.kernel !== undefined && !TFHE_KERNELS.includes(o.kernel))
+      throw new RangeError(`unknown TFHE kernel ${String(o.kernel)} (expected ${TFHE_KERNELS.join(', ')})`);
     const p = keys.params;
     const native = new (loadNative().ServerKey)(
       {
@@ -34,8 +49,14 @@ export class LweServerKey<P extends CoreParameters = CoreParameters> {
       },
       keys.bootstrapKey,
       keys.keyswitchKey,
+      o.kernel,
     );
     return new LweServerKey(p, native);
+  }
+
+  /** The SIMD kernel set this key runs on. */
+  get kernel(): TfheKernel {
+    return this.native.kernel as TfheKernel;
   }
 
   /** Bytes the evaluator holds in memory. */

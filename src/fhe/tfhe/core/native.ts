@@ -20,6 +20,8 @@ export interface NativePbsParams {
 export interface NativeServerKey {
   /** Bytes held natively (Fourier bootstrapping key + key-switching key). */
   readonly bytes: number;
+  /** The SIMD kernel set this key's operations run on ('avx512', 'avx2' or 'generic'). */
+  readonly kernel: string;
   /**
    * mode 0: keyswitch then bootstrap (big-key LWE in and out); 1: bootstrap only (small
    * in, big out); 2: keyswitch only (big in, small out). luts: N values shared, or N per
@@ -29,13 +31,16 @@ export interface NativeServerKey {
 }
 
 export interface NativeTfhe {
-  ServerKey: new (params: NativePbsParams, bsk: BigUint64Array, ksk: BigUint64Array) => NativeServerKey;
+  /** kernel: 'avx512' | 'avx2' | 'generic' (default: the fastest this CPU runs, or PRIVLAB_TFHE_SIMD). */
+  ServerKey: new (params: NativePbsParams, bsk: BigUint64Array, ksk: BigUint64Array, kernel?: string) => NativeServerKey;
   linearCombination(inputs: BigUint64Array, size: number, weights: BigInt64Array, biases: BigUint64Array, threads?: number): Promise<BigUint64Array>;
   glweEncryptBodies(masks: BigUint64Array, key: BigUint64Array, noise: Float64Array, k: number, n: number, threads?: number): Promise<BigUint64Array>;
   lweEncryptBodies(masks: BigUint64Array, key: BigUint64Array, noise: Float64Array, threads?: number): Promise<BigUint64Array>;
   hardwareConcurrency: number;
-  /** Which SIMD kernels the evaluator chose for this CPU ('avx2-fma' or 'generic'). */
+  /** The default SIMD kernel set ('avx512', 'avx2' or 'generic'): the fastest this CPU runs, or PRIVLAB_TFHE_SIMD. */
   simd?: string;
+  /** Every kernel set this CPU can run, fastest first. */
+  kernels?: string[];
 }
 
 let cached: NativeTfhe | undefined;

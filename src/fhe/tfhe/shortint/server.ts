@@ -9,7 +9,7 @@ import { ShortintCiphertext, checkCiphertextMatches, decodeCiphertext, encodeCip
 import { lookupBodyOffset, lookupTablePolynomial, plaintextModulus } from './encoding';
 import { ShortintEvaluationKeys, parseShortintEvaluationKeys } from './evaluation_keys';
 import { ShortintParameterSet } from './parameters';
-import { LweServerKey, BatchOptions } from '../core/lwe_programmable_bootstrapping';
+import { LweServerKey, BatchOptions, LoadOptions } from '../core/lwe_programmable_bootstrapping';
 import { lweLinearCombination } from '../core/lwe_linear_algebra';
 import { MASK64 } from '../core/torus';
 
@@ -19,8 +19,9 @@ export class ShortintServer {
     readonly key: LweServerKey<ShortintParameterSet>,
   ) {}
 
-  static fromKeys(keys: ShortintEvaluationKeys): ShortintServer {
-    return new ShortintServer(keys.params, LweServerKey.load(keys));
+  /** o.kernel: the evaluator's SIMD kernel set (default: the fastest this CPU runs). */
+  static fromKeys(keys: ShortintEvaluationKeys, o: LoadOptions = {}): ShortintServer {
+    return new ShortintServer(keys.params, LweServerKey.load(keys, o));
   }
 
   static fromFile(bytes: Uint8Array): ShortintServer {
