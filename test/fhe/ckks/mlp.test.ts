@@ -6,7 +6,17 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { TENSEAL_SIGMOID } from '../../../src/fhe/ckks';
-import { inferEncrypted, inferPlain, packInput, networkDepth, networkRotationSteps, type DenseLayer } from '../../../src/fhe/ckks/mlp';
+import {
+  inferEncrypted,
+  inferPlain,
+  packInput,
+  packInputs,
+  unpackOutputs,
+  networkBatchSize,
+  networkDepth,
+  networkRotationSteps,
+  type DenseLayer,
+} from '../../../src/fhe/ckks/mlp';
 import { PRECISE, setUp, randomVector, maxAbsDiff, type Ckks } from './fixtures';
 
 function dense(seed: number, outputs: number, inputs: number, activation: DenseLayer['activation']): DenseLayer {
@@ -20,9 +30,12 @@ function dense(seed: number, outputs: number, inputs: number, activation: DenseL
 
 const squareNet = [dense(1, 16, 12, 'square'), dense(2, 5, 16, 'none')];
 const sigmoidNet = [dense(3, 10, 12, { polynomial: TENSEAL_SIGMOID })];
+// A 20-wide input (period 32) with an offset after the x²: 4096 / 64 = 64 inputs per ciphertext.
+const offsetNet: DenseLayer[] = [{ ...dense(6, 24, 20, 'square'), offset: Array.from(randomVector(7, 24, -1, 1)) }, dense(8, 3, 24, 'none')];
 let k: Ckks;
 before(async () => {
-  k = await setUp(PRECISE, [...new Set([...networkRotationSteps(squareNet), ...networkRotationSteps(sigmoidNet)])]);
+  const steps = [...networkRotationSteps(squareNet), ...networkRotationSteps(sigmoidNet), ...networkRotationSteps(offsetNet, 'batched')];
+  k = await setUp(PRECISE, [...new Set(steps)]);
 });
 after(() => k.dispose());
 
@@ -56,4 +69,24 @@ test('a network deeper than the parameters is a RangeError', () => {
   } finally {
     ct.delete();
   }
+});
+
+test('batched layout: 64 inputs in one ciphertext, each as its own replicated-layout inference', () => {
+  assert.equal(networkBatchSize(offsetNet, k.ctx.slotCount), 64);
+  const xs = Array.from({ length: 64 }, (_, i) => Array.from(randomVector(200 + i, 20, -1, 1)));
+  const ct = k.enc.encrypt(packInputs(offsetNet, xs, k.ctx.slotCount));
+  const y = inferEncrypted(k.ctx, offsetNet, ct, k.keys, 'batched');
+  try {
+    const got = unpackOutputs(offsetNet, k.dec.decrypt(y), 64);
+    let worst = 0;
+    xs.forEach((x, i) => (worst = Math.max(worst, maxAbsDiff(got[i], inferPlain(offsetNet, x)))));
+    assert.ok(worst < 1e-5, `max error ${worst}`);
+    // the offset matters: without it the outputs differ by far more than the error
+    const noOffset = inferPlain([{ ...offsetNet[0], offset: undefined }, offsetNet[1]], xs[0]);
+    assert.ok(maxAbsDiff(noOffset, got[0]) > 1e-2);
+  } finally {
+    y.delete();
+    ct.delete();
+  }
+  assert.throws(() => packInputs(offsetNet, new Array(65).fill([0]), k.ctx.slotCount), /at most 64/);
 });
