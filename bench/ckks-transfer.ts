@@ -16,11 +16,12 @@ import type { NamedBenchmark } from './benchmark';
 
 export const ckksTransferBenchmark: NamedBenchmark = {
   name: 'ckks-transfer',
-  usage: `ckks-transfer [--full] [--base-epochs E] [--head-rows R] [--epochs E] [--test-rows T] [--inference-rows I] [--seed S]
+  usage: `ckks-transfer [--full] [--base-epochs E] [--head-rows R] [--epochs E] [--test-rows T] [--inference-rows I] [--hidden 64,32] [--seed S]
       Encrypted transfer learning (MNIST 0–4 → 5–9): setup 2 (clear features, encrypted head
       training) and setup 1 (encrypted inference, then encrypted head training). Default: base 3
       epochs, 512 head rows, 3 head epochs, 4861 test rows, 256 test images through encrypted
-      inference; --full: 5 base epochs, 2048 rows, 10 epochs, all 4861 test images encrypted.`,
+      inference; --full: 5 base epochs, 2048 rows, 10 epochs, all 4861 test images encrypted.
+      --hidden: the base model's hidden widths (default 64; 64,32 is the deeper variant, depth 4).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -32,8 +33,10 @@ export const ckksTransferBenchmark: NamedBenchmark = {
         'test-rows': { type: 'string' },
         'inference-rows': { type: 'string' },
         seed: { type: 'string' },
+        hidden: { type: 'string' },
       },
     });
+    const hidden = values.hidden?.split(',').map((w) => intOption('hidden', w.trim(), 1) as number);
     const preset = values.full ? CKKS_TRANSFER_FULL : CKKS_TRANSFER_SHORT;
     await selectBackend({ quiet: true });
     const t0 = performance.now();
@@ -45,6 +48,7 @@ export const ckksTransferBenchmark: NamedBenchmark = {
       testRows: intOption('test-rows', values['test-rows'], 1) ?? preset.testRows,
       inferenceRows: intOption('inference-rows', values['inference-rows'], 1) ?? preset.inferenceRows,
       seed: intOption('seed', values.seed, 0) ?? 15,
+      hidden,
       log,
     });
     const gap = (rows: typeof r.setup2.epochs): number => Math.max(...rows.map((e) => 100 * Math.abs(e.plain_accuracy - e.encrypted_accuracy)));

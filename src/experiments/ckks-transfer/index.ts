@@ -27,7 +27,7 @@ import {
   TENSEAL_LOGREG_PARAMETERS,
   TENSEAL_SIGMOID_RANGE,
   type CkksParameters,
-  type CipherText,
+  withScope,
 } from '../../fhe/ckks';
 import { inferPlain, inferEncrypted, networkDepth, networkRotationSteps, networkBatchSize, packInputs, unpackOutputs } from '../../fhe/ckks/mlp';
 import {
@@ -90,12 +90,14 @@ export interface CkksTransferOptions {
   inferenceRows?: number;
   /** spread of the standardized features (default 0.5: keeps the logits in the sigmoid fit's range) */
   featureScale?: number;
+  /** the base model's hidden widths (default [64]; [64, 32] is the deeper variant, depth 4) */
+  hidden?: readonly number[];
   seed?: number;
   log?: (line: string) => void;
 }
 
 /** The short default and the `--full` preset. */
-export const CKKS_TRANSFER_SHORT: Required<Omit<CkksTransferOptions, 'log' | 'seed'>> = Object.freeze({
+export const CKKS_TRANSFER_SHORT: Required<Omit<CkksTransferOptions, 'log' | 'seed' | 'hidden'>> = Object.freeze({
   baseEpochs: 3,
   headRows: 512,
   epochs: 3,
@@ -103,7 +105,7 @@ export const CKKS_TRANSFER_SHORT: Required<Omit<CkksTransferOptions, 'log' | 'se
   inferenceRows: 256,
   featureScale: 0.5,
 });
-export const CKKS_TRANSFER_FULL: Required<Omit<CkksTransferOptions, 'log' | 'seed'>> = Object.freeze({
+export const CKKS_TRANSFER_FULL: Required<Omit<CkksTransferOptions, 'log' | 'seed' | 'hidden'>> = Object.freeze({
   ...CKKS_TRANSFER_SHORT,
   baseEpochs: 5,
   headRows: 2048,
@@ -226,7 +228,8 @@ export async function runCkksTransfer(options: CkksTransferOptions = {}): Promis
   const split = mnistSplit('canonical');
   const baseTrain = taskRows(split.train, 0);
   const baseTest = taskRows(split.test, 0);
-  const base = trainBaseModel(baseTrain, baseTest, { epochs: o.baseEpochs, seed, featureScale: o.featureScale });
+  const hidden = options.hidden ?? BASE_HIDDEN;
+  const base = trainBaseModel(baseTrain, baseTest, { epochs: o.baseEpochs, seed, featureScale: o.featureScale, hidden });
   const extractor = base.extractor;
   log(`base model (digits 0–4): test accuracy ${base.testAccuracy.toFixed(4)} after ${o.baseEpochs} epochs (${base.seconds.toFixed(1)} s)`);
 
@@ -248,7 +251,6 @@ export async function runCkksTransfer(options: CkksTransferOptions = {}): Promis
   const idec = new CkksDecryptor(ictx, ikeys.secretKey);
   const client = new LogisticDataParty(tctx, tkeys, f, TRANSFER_HEAD_TRAINING);
   const server = new EncryptedLogisticTrainer(tctx, tkeys.evaluationKeys, f, TRANSFER_HEAD_TRAINING);
-  const owned: CipherText[] = [];
   try {
     // Setup 2: features in the clear, encrypted; heads trained on the ciphertexts.
     const s2 = trainHeads(client, server, plainTrain, headTrain.y, plainTest, o.epochs, seed + 100, log, 'setup 2');
@@ -257,35 +259,29 @@ export async function runCkksTransfer(options: CkksTransferOptions = {}): Promis
     const perCt = networkBatchSize(extractor, ictx.slotCount);
     let inferenceSeconds = 0;
     let inferenceCts = 0;
+    const bytes = { image_ciphertext: 0, feature_ciphertext: 0 };
+    // The data party encrypts `count` images, 16 per ciphertext; the compute party runs the base
+    // model on each; the data party decrypts the features (the refresh before training).
     const encryptedFeatures = (t: typeof headTrain, count: number): number[][] => {
       const out: number[][] = [];
       for (let start = 0; start < count; start += perCt) {
         const n = Math.min(perCt, count - start);
-        const ct = ienc.encrypt(
-          packInputs(
-            extractor,
-            Array.from({ length: n }, (_, k) => row(t, start + k)),
-            ictx.slotCount,
-          ),
-        );
-        owned.push(ct);
-        const t0 = performance.now();
-        const y = inferEncrypted(ictx, extractor, ct, ikeys.evaluationKeys, 'batched');
-        inferenceSeconds += seconds(t0);
-        inferenceCts++;
-        owned.push(y);
-        out.push(...unpackOutputs(extractor, idec.decrypt(y), n));
-        if (start === 0) {
-          bytes.image_ciphertext ||= save(ictx, ct).length;
-          bytes.feature_ciphertext ||= save(ictx, y).length;
-        }
-        ct.delete();
-        y.delete();
-        owned.length = 0;
+        const images = Array.from({ length: n }, (_, k) => row(t, start + k));
+        withScope((s) => {
+          const ct = s.track(ienc.encrypt(packInputs(extractor, images, ictx.slotCount)));
+          const t0 = performance.now();
+          const y = s.track(inferEncrypted(ictx, extractor, ct, ikeys.evaluationKeys, 'batched'));
+          inferenceSeconds += seconds(t0);
+          inferenceCts++;
+          out.push(...unpackOutputs(extractor, idec.decrypt(y), n));
+          if (bytes.image_ciphertext === 0) {
+            bytes.image_ciphertext = save(ictx, ct).length;
+            bytes.feature_ciphertext = save(ictx, y).length;
+          }
+        });
       }
       return out;
     };
-    const bytes = { image_ciphertext: 0, feature_ciphertext: 0 };
     const encTrain = encryptedFeatures(headTrain, headTrain.count);
     let maxFeatureError = 0;
     encTrain.forEach((r, i) => r.forEach((v, j) => (maxFeatureError = Math.max(maxFeatureError, Math.abs(v - plainTrain[i][j])))));
@@ -317,7 +313,7 @@ export async function runCkksTransfer(options: CkksTransferOptions = {}): Promis
     return {
       task: 'MNIST: base model on digits 0–4, head on digits 5–9',
       base: {
-        architecture: `${INPUT_SIZE} → ${BASE_HIDDEN.join(' → ')} → 5, x² after each hidden layer`,
+        architecture: `${INPUT_SIZE} → ${hidden.join(' → ')} → 5, x² after each hidden layer`,
         input: `central ${CROP}×${CROP} pixels, 2×2 average → ${INPUT_SIDE}×${INPUT_SIDE}`,
         train_rows: baseTrain.count,
         test_rows: baseTest.count,
@@ -384,7 +380,6 @@ export async function runCkksTransfer(options: CkksTransferOptions = {}): Promis
       tenseal: TENSEAL_TRANSFER_REFERENCE,
     };
   } finally {
-    for (const c of owned) c.delete();
     client.delete();
     idec.delete();
     ienc.delete();
