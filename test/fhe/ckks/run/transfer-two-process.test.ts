@@ -50,6 +50,12 @@ const base: DenseLayer[] = [
   },
 ];
 
+/** `privlab ckks mlp-infer` on files of `dir`. */
+function mlpInfer(dir: string, model: string, data: string, ...extra: string[]): ReturnType<typeof privlab> {
+  const at = (n: string): string => path.join(dir, n);
+  return privlab(['ckks', 'mlp-infer', '--keys', at('eval.keys'), '--model', at(model), '--data', at(data), '--out', at('features.ckks'), ...extra]);
+}
+
 test('setup 1 in three processes: encrypted inference by mlp-infer, then a head epoch by logreg-epoch', async () => {
   const dir = tmpDir();
   const file = (n: string): string => path.join(dir, n);
@@ -73,19 +79,7 @@ test('setup 1 in three processes: encrypted inference by mlp-infer, then a head 
     fs.writeFileSync(file('eval.keys'), keyBytes);
     fs.writeFileSync(file('base.json'), encodeMlpModel(base));
 
-    const r = privlab([
-      'ckks',
-      'mlp-infer',
-      '--keys',
-      file('eval.keys'),
-      '--model',
-      file('base.json'),
-      '--data',
-      file('inputs.ckks'),
-      '--out',
-      file('features.ckks'),
-      '--json',
-    ]);
+    const r = mlpInfer(dir, 'base.json', 'inputs.ckks', '--json');
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.deepEqual([report.ciphertexts, report.inputs, report.depth, report.level], [2, 20, 2, 0]);
@@ -140,32 +134,10 @@ test('setup 1 in three processes: encrypted inference by mlp-infer, then a head 
 
     // Bad files: a model that is not one, inputs swapped with the outputs, missing options.
     fs.writeFileSync(file('bad.json'), JSON.stringify({ kind: 'privlab-ckks-mlp', layers: [{ weights: [[1, 'x']], bias: [0], activation: 'square' }] }));
-    const bad = privlab([
-      'ckks',
-      'mlp-infer',
-      '--keys',
-      file('eval.keys'),
-      '--model',
-      file('bad.json'),
-      '--data',
-      file('inputs.ckks'),
-      '--out',
-      file('o.ckks'),
-    ]);
+    const bad = mlpInfer(dir, 'bad.json', 'inputs.ckks');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /bad\.json: layers\[0\]\.weights\[0\] must be an array of finite numbers/);
-    const swapped = privlab([
-      'ckks',
-      'mlp-infer',
-      '--keys',
-      file('eval.keys'),
-      '--model',
-      file('base.json'),
-      '--data',
-      file('features.ckks'),
-      '--out',
-      file('o.ckks'),
-    ]);
+    const swapped = mlpInfer(dir, 'base.json', 'features.ckks');
     assert.equal(swapped.status, 1);
     assert.match(swapped.stderr, /features\.ckks: holds ckks-mlp-outputs, expected ckks-mlp-inputs/);
     assert.equal(privlab(['ckks', 'mlp-infer', '--keys', file('eval.keys')]).status, 2);
