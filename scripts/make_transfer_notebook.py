@@ -123,18 +123,19 @@ Measured on this machine (2 shared cores; the README has both runs' tables).
    for this base model at scale 2^30, at most 4 for 30-bit primes, and 6 per training epoch at
    TenSEAL's 21-bit primes.
 2. **How does HE affect training accuracy?** Not measurably: the encrypted heads follow the float64
-   heads within 0.01 in every parameter, and test accuracy within about 0.1 point per epoch in both
-   setups (target 1 point). What limits the head is the training recipe HE imposes — full-batch
+   heads within about 0.01 in every parameter, and test accuracy within about 0.1 point per epoch in
+   both setups (target 1 point). What limits the head is the training recipe HE imposes — full-batch
    gradient descent, a handful of epochs (one data-party refresh each), the cubic sigmoid that turns
    back outside [−5, 5] (so features and weights must stay small) — not the encryption's noise: the
    short run's head reaches about 62 %, the full run's more (README), the same as in float64.
 3. **Does private inference reach the same accuracy?** Yes: on every test image encrypted inference
    gave the head the same prediction as plain inference (agreement 100 %, target 99 %); the features
-   differ from float64 by about 1e-4.
+   differ from float64 by less than 1e-3.
 4. **Computational overhead?** Encrypted inference costs about 0.3 s per ciphertext of 16 images
    (about 0.02 s per image) against microseconds in the clear; an encrypted epoch of five heads on
-   512 rows of 64 features takes 15–25 s here (TenSEAL: 160 s for one head on 780 rows of 9
-   features, one row per ciphertext; packing 32 rows per ciphertext is most of the difference). Keys
+   512 rows of 64 features takes 18–24 s here under load (TenSEAL: 160 s for one head on 780 rows
+   of 9 features with one row per ciphertext; here 32 rows share a ciphertext, and `privlab bench
+   ckks-logreg` does TenSEAL's own problem size in 1–2 s per epoch). Keys
    are tens of MB (Galois keys, one per rotation step), a ciphertext a few hundred kB.
 5. **Is HE suitable?** For small heads on fixed features, and for inference of shallow
    polynomial networks: yes, accurate and affordable. Not for deep base models or long training
