@@ -5,7 +5,7 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { TENSEAL_SIGMOID } from '../../../src/fhe/ckks';
+import { TENSEAL_SIGMOID, sealHeapBytes } from '../../../src/fhe/ckks';
 import {
   inferEncrypted,
   inferPlain,
@@ -89,4 +89,17 @@ test('batched layout: 64 inputs in one ciphertext, each as its own replicated-la
     ct.delete();
   }
   assert.throws(() => packInputs(offsetNet, new Array(65).fill([0]), k.ctx.slotCount), /at most 64/);
+});
+
+test('batched inference deletes what it allocates: SEAL heap flat over 30 runs after a warm-up', () => {
+  const ct = k.enc.encrypt(packInputs(offsetNet, [Array.from(randomVector(500, 20, -1, 1))], k.ctx.slotCount));
+  try {
+    const run = (): void => inferEncrypted(k.ctx, offsetNet, ct, k.keys, 'batched').delete();
+    for (let i = 0; i < 5; i++) run();
+    const warm = sealHeapBytes();
+    for (let i = 0; i < 30; i++) run();
+    assert.ok(sealHeapBytes() <= warm + 2 ** 20, `heap grew from ${warm} to ${sealHeapBytes()} bytes`);
+  } finally {
+    ct.delete();
+  }
 });
