@@ -127,9 +127,11 @@ Measured on this machine (2 shared cores; the README has both runs' tables).
    both setups (target 1 point). What limits the head is the training recipe HE imposes — full-batch
    gradient descent, a handful of epochs (one data-party refresh each), the cubic sigmoid that turns
    back outside [−5, 5] (so features and weights must stay small) — not the encryption's noise: the
-   short run's head reaches about 62 %, the full run's more (README), the same as in float64.
+   short run's head reaches about 62 %, the full run's (2048 rows, 10 epochs) 74.9 %, exactly as in
+   float64 in both setups; scikit-learn's logistic regression on the same features reaches 85.8 %.
 3. **Does private inference reach the same accuracy?** Yes: on every test image encrypted inference
-   gave the head the same prediction as plain inference (agreement 100 %, target 99 %); the features
+   gave the head the same prediction as plain inference (agreement 100 %: 256 images in the short
+   run, all 4861 in the full run; target 99 %); the features
    differ from float64 by less than 1e-3.
 4. **Computational overhead?** Encrypted inference costs about 0.3 s per ciphertext of 16 images
    (about 0.02 s per image) against microseconds in the clear; an encrypted epoch of five heads on
