@@ -14,6 +14,7 @@ import { flOverheadBenchmark } from './fl-overhead';
 import { flPix2PixBenchmark } from './fl-pix2pix';
 import { interruptLatencyBenchmark } from './interrupt-latency';
 import { ckksLogregBenchmark } from './ckks-logreg';
+import { ckksTransferBenchmark } from './ckks-transfer';
 import { fidDimBenchmark } from './fid-dim';
 import { parserFuzzBenchmark } from './parser-fuzz';
 import { genPrivacyBenchmark } from './gen-privacy';
@@ -33,6 +34,7 @@ export const BENCHMARKS: NamedBenchmark[] = [
   flPix2PixBenchmark,
   interruptLatencyBenchmark,
   ckksLogregBenchmark,
+  ckksTransferBenchmark,
   fidDimBenchmark,
   parserFuzzBenchmark,
   genPrivacyBenchmark,

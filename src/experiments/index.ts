@@ -45,3 +45,14 @@ export {
   GEN_PRIVACY_FULL,
 } from './generative-privacy';
 export type { GenPrivacyOptions, GenPrivacyResult, GenPrivacyRow, GenPrivacyApproach, DpSgdSettings } from './generative-privacy';
+// encrypted transfer learning on CKKS (notebook 07, `privlab bench ckks-transfer`)
+export {
+  runCkksTransfer,
+  trainBaseModel,
+  transferInferenceParameters,
+  CKKS_TRANSFER_SHORT,
+  CKKS_TRANSFER_FULL,
+  TRANSFER_HEAD_TRAINING,
+  TENSEAL_TRANSFER_REFERENCE,
+} from './ckks-transfer';
+export type { CkksTransferOptions, CkksTransferResult, HeadEpoch } from './ckks-transfer';

@@ -13,3 +13,4 @@ export * from './cnn';
 export * from './classify';
 export * from './dropout';
 export * as pix2pix from './pix2pix';
+export * from './square-mlp';

@@ -315,3 +315,21 @@ test('bench fhe-sklearn: breast cancer, LinearSVC, both readouts, one encrypted 
   // scikit-learn's LinearSVC and ours minimise the same objective: same float accuracy on the same split
   assert.ok(Math.abs(row.sklearn_score - row.score_float) < 1e-3, `${row.sklearn_score} vs ${row.score_float}`);
 });
+
+test('bench ckks-transfer: 64 head rows, 1 epoch, 16 images through encrypted inference', () => {
+  const r = bench(['ckks-transfer', '--base-epochs', '1', '--head-rows', '64', '--epochs', '1', '--test-rows', '200', '--inference-rows', '16']);
+  hasKeys(
+    r,
+    ['benchmark', 'preset', 'summary', 'base', 'head', 'parameters', 'depth', 'setup2', 'setup1', 'approximations', 'bytes', 'tenseal'],
+    'ckks-transfer',
+  );
+  assert.deepEqual([r.benchmark, r.preset, r.head.train_rows, r.head.test_rows, r.setup1.inference.test_images], ['ckks-transfer', 'short', 64, 200, 16]);
+  assert.deepEqual([r.setup2.epochs.length, r.setup1.epochs.length, r.depth.inference_used, r.depth.training_epoch_used], [1, 1, 2, 6]);
+  assert.equal(r.summary.setup2_head_accuracy_encrypted, r.setup2.epochs[0].encrypted_accuracy);
+  assert.equal(r.summary.inference_agreement, r.setup1.inference.agreement);
+  assert.ok(r.summary.setup2_max_gap_points <= 100 && r.setup1.inference.agreement >= 0 && r.setup1.inference.agreement <= 1);
+  for (const k of ['seconds_per_encrypted_image', 'seconds_per_inference_ciphertext', 'seconds_per_encrypted_epoch']) assert.ok(positive(r.summary[k]), k);
+  for (const k of ['image_ciphertext', 'feature_ciphertext', 'inference_galois_keys', 'training_galois_keys']) assert.ok(positive(r.bytes[k]), k);
+  assert.ok(Math.abs(r.approximations.sigmoid.max_error - 0.051) < 1e-3);
+  assert.equal(r.tenseal.logistic_regression.seconds_per_encrypted_epoch, 160);
+});

@@ -24,7 +24,7 @@ interface Cell {
   outputs?: Output[];
 }
 
-const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference', '04-federated-pix2pix', '05-generative-privacy'];
+const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference', '04-federated-pix2pix', '05-generative-privacy', '07-ckks-transfer-learning'];
 const out = tmpDir('privlab-smoke-');
 const figures = tmpDir('privlab-smoke-figures-');
 let run: ReturnType<typeof privlab>;
@@ -44,7 +44,7 @@ before(() => {
   });
 });
 
-test('notebooks 01-05 run end to end in their tiny setting, with no error output', () => {
+test('notebooks 01-05 and 07 run end to end in their tiny setting, with no error output', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
   for (const n of NOTEBOOKS) {
     assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
@@ -112,4 +112,13 @@ test('05: the approaches table, a log-scale ROC per attack, a sample grid per ge
   assert.equal(charts.length, 3, 'loss-threshold, LiRA and GAN-Leaks ROC');
   for (const c of charts) assert.equal((c.data!['application/vnd.plotly.v1+json'] as { layout: { xaxis: { type: string } } }).layout.xaxis.type, 'log');
   assert.equal(o.filter((x) => x.data && 'image/png' in x.data).length, 2, 'plain and DP generator grids');
+});
+
+test('07: the per-epoch table of both setups, the accuracy chart, the summary beside TenSEAL', () => {
+  const o = outputsOf('07-ckks-transfer-learning');
+  assert.match(html(o), /2: clear features/);
+  assert.match(html(o), /1: encrypted inference/);
+  assert.match(html(o), /encrypted inference: agreement with plain/);
+  assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'head accuracy chart');
+  assert.match(text(o), /this run: setup 2 gap [\d.]+ points, setup 1 gap [\d.]+ points, inference agreement [\d.]+ %/);
 });

@@ -8,6 +8,13 @@
  * which needs n1 − 1 baby and d/n1 − 1 giant rotation keys instead of d − 1. The result is again
  * replicated with period d, so products chain. An m × k matrix (m, k ≤ d) is zero-padded to d × d.
  * Depth 1: all products are summed before one rescale; the result keeps x's scale.
+ *
+ * Batched layout (several inputs per ciphertext): each input takes a block of 2d slots holding it
+ * twice, [x, x], so slots/(2d) inputs share a ciphertext. Within a block, a rotation by i < d still
+ * reads x[(t + i) mod d] at offsets t < d, which is all the diagonal method needs there; the
+ * diagonals are zeroed at offsets ≥ d (the products there read the next block), and one rotation
+ * by −d after the rescale copies the result into the second half: the output is again [y, y] per
+ * block, so layers chain as in the replicated layout, at no extra level.
  */
 import type { CkksContext } from './context';
 import type { CipherText } from './seal';
@@ -22,13 +29,43 @@ export function babySteps(d: number): number {
   return 2 ** Math.ceil(Math.log2(d) / 2);
 }
 
+/** 'replicated': one input, repeated over all slots; 'batched': blocks of 2d slots, one input each. */
+export type MatrixVectorLayout = 'replicated' | 'batched';
+
 /** Galois steps matrixVector needs for dimension d. */
-export function matrixVectorSteps(d: number): number[] {
+export function matrixVectorSteps(d: number, layout: MatrixVectorLayout = 'replicated'): number[] {
   const n1 = babySteps(d);
   const steps: number[] = [];
   for (let b = 1; b < n1 && b < d; b++) steps.push(b);
   for (let g = n1; g < d; g += n1) steps.push(g);
+  if (layout === 'batched') steps.push(-d);
   return steps;
+}
+
+/** Inputs of period d one ciphertext of `slots` slots holds in the layout. */
+export function inputsPerCiphertext(d: number, slots: number, layout: MatrixVectorLayout): number {
+  if (!isPowerOfTwo(d) || d > slots) throw new RangeError(`period must be a power of two ≤ ${slots}, got ${d}`);
+  if (layout === 'replicated') return 1;
+  if (layout !== 'batched') throw new RangeError(`layout must be "replicated" or "batched", got ${String(layout)}`);
+  if (2 * d > slots) throw new RangeError(`the batched layout needs 2 × period ≤ ${slots} slots, got period ${d}`);
+  return slots / (2 * d);
+}
+
+/** Vectors (each of length ≤ d) in the batched layout: vector k twice in slots [2dk, 2dk + 2d). */
+export function packBatch(xs: readonly ArrayLike<number>[], d: number, slots: number): Float64Array {
+  const per = inputsPerCiphertext(d, slots, 'batched');
+  if (xs.length > per) throw new RangeError(`${xs.length} vectors of period ${d} do not fit ${slots} slots (at most ${per})`);
+  const out = new Float64Array(slots);
+  xs.forEach((x, k) => {
+    if (x.length > d) throw new RangeError(`vector ${k} of length ${x.length} does not fit period ${d}`);
+    for (let t = 0; t < x.length; t++) out[2 * d * k + t] = out[2 * d * k + d + t] = x[t];
+  });
+  return out;
+}
+
+/** The first `length` values of each of the first `count` vectors of a batched-layout vector. */
+export function unpackBatch(values: ArrayLike<number>, d: number, count: number, length = d): number[][] {
+  return Array.from({ length: count }, (_, k) => Array.from({ length }, (_, t) => values[2 * d * k + t]));
 }
 
 /** x (length ≤ d) replicated with period d over `slots` slots: the layout matrixVector expects. */
@@ -62,6 +99,7 @@ export function matrixVector(
   x: CipherText,
   keys: Pick<CkksEvaluationKeys, 'galoisKeys' | 'galoisSteps'>,
   period?: number,
+  layout: MatrixVectorLayout = 'replicated',
 ): CipherText {
   const level = ctx.check(x);
   if (level < 1) throw new RangeError('matrixVector: ciphertext is at level 0, no multiplicative depth left');
@@ -70,6 +108,10 @@ export function matrixVector(
     throw new RangeError(`period must be a power of two ≥ ${own} (the matrix's), got ${period}`);
   const d = period ?? own;
   if (d > ctx.slotCount) throw new RangeError(`matrix dimension ${d} exceeds the ${ctx.slotCount} slots`);
+  inputsPerCiphertext(d, ctx.slotCount, layout);
+  // Batched: slot j belongs to a block of 2d and only offsets < d carry products.
+  const block = layout === 'batched' ? 2 * d : ctx.slotCount;
+  const valid = layout === 'batched' ? d : block;
   const entry = (r: number, c: number): number => {
     const row = matrix[r];
     const v = row && c < row.length ? row[c] : 0;
@@ -92,6 +134,7 @@ export function matrixVector(
           const diag = new Float64Array(ctx.slotCount);
           let nonzero = false;
           for (let j = 0; j < ctx.slotCount; j++) {
+            if ((((j - g) % block) + block) % block >= valid) continue;
             const row = (((j - g) % d) + d) % d;
             const v = entry(row, (row + i) % d);
             diag[j] = v;
@@ -123,6 +166,11 @@ export function matrixVector(
     }
     if (!result) throw new RangeError('matrix is all zeros: the product is the zero vector (encrypt it directly)');
     ctx.evaluator.rescaleToNext(result, result);
+    if (layout === 'batched') {
+      const copy = rotate(ctx, result, -d, keys);
+      ctx.evaluator.add(result, copy, result);
+      copy.delete();
+    }
     return result;
   } catch (e) {
     result?.delete();

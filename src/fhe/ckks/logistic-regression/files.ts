@@ -5,10 +5,9 @@
  * (`privlab ckks logreg-epoch`). The compute party builds its context from the parameters in the
  * key bundle, so SEAL's 128-bit check runs on its side too.
  */
-import { readFileSync } from 'node:fs';
 import { createCkksContext, type CkksContext } from '../context';
 import type { CipherText } from '../seal';
-import { decodeBundle } from '../run/bundle';
+import { decodeBundle, readBytes } from '../run/bundle';
 import { decodeEvaluationKeys, EVALUATION_KEYS_KIND } from '../run/keys-file';
 import { encodeCiphertexts, decodeCiphertexts } from '../run/ciphertexts-file';
 import { writeFileAtomic } from '../../../util/files';
@@ -79,16 +78,9 @@ export interface EpochFiles {
 
 /** The compute party's epoch from files to file; returns what it did. */
 export async function logregEpochFromFiles(f: EpochFiles): Promise<{ seconds: number; level: number; ciphertexts: number; rows: number }> {
-  const read = (file: string): Uint8Array => {
-    try {
-      return readFileSync(file);
-    } catch (e) {
-      throw new TypeError(`${file}: cannot read (${(e as Error).message})`);
-    }
-  };
-  const keyBytes = read(f.keys);
-  const dataBytes = read(f.data);
-  const modelBytes = read(f.model);
+  const keyBytes = readBytes(f.keys);
+  const dataBytes = readBytes(f.data);
+  const modelBytes = readBytes(f.model);
   const parameters = decodeBundle(keyBytes, f.keys, { kind: EVALUATION_KEYS_KIND }).parameters;
   // Cheap checks of the other files' framing before the keys (tens of MB) are loaded.
   decodeBundle(dataBytes, f.data, { kind: TRAINING_SET_KIND });

@@ -100,12 +100,15 @@ export function writeBundle(file: string, b: Bundle): void {
   writeFileAtomic(file, encodeBundle(b));
 }
 
-export function readBundle(file: string, expect: { kind?: string; ctx?: CkksContext } = {}): Bundle {
-  let bytes: Uint8Array;
+/** A file's bytes; a TypeError naming the file if it cannot be read. */
+export function readBytes(file: string): Uint8Array {
   try {
-    bytes = readFileSync(file);
+    return readFileSync(file);
   } catch (e) {
     throw new TypeError(`${file}: cannot read (${(e as Error).message})`);
   }
-  return decodeBundle(bytes, file, expect);
+}
+
+export function readBundle(file: string, expect: { kind?: string; ctx?: CkksContext } = {}): Bundle {
+  return decodeBundle(readBytes(file), file, expect);
 }
