@@ -69,16 +69,24 @@ test('thresholds on the integer grid: on inputs at the levels themselves the qua
 test('Hummingbird GEMM plan: layer-2 sums reach their path length exactly at the traversed leaf, for random and extreme levels', () => {
   const m = new XGBClassifier({ maxDepth: 4, nEstimators: 6 }).fit(split.xTrain, split.yTrain);
   const q = quantizeTrees(m.trees, split.xTrain, { aggregation: 'logit', classes: 2, baseMargin: m.baseMargin }, { inputBits: 6, leafBits: 6 });
-  const plan = planHummingbird(q);
   const rng = new SeededRng(5);
   const f = split.xTrain[0].length;
   const rows = 300;
   const levels = Int32Array.from({ length: rows * f }, (_, i) => (i < f ? 0 : i < 2 * f ? 63 : rng.nextInt(64)));
-  const acc = hummingbirdAccumulators(plan, levels, rows);
-  assert.deepEqual(treeSums(plan, acc.values, rows), treeOutputs(q, levels, rows));
-  // every sum stays in its exact window
-  const L = plan.leaves.length;
-  for (let i = 0; i < acc.layer2.length; i++) assert.ok(acc.layer2[i] >= plan.lo[1][i % L] && acc.layer2[i] <= plan.hi[1][i % L]);
+  const neurons: number[] = [];
+  for (const pairLeaves of [false, true]) {
+    const plan = planHummingbird(q, 'xgb', { pairLeaves });
+    neurons.push(plan.leaves.length);
+    const acc = hummingbirdAccumulators(plan, levels, rows);
+    assert.deepEqual(treeSums(plan, acc.values, rows), treeOutputs(q, levels, rows), `pairLeaves ${pairLeaves}`);
+    // every sum stays in its exact window
+    const L = plan.leaves.length;
+    for (let i = 0; i < acc.layer2.length; i++) assert.ok(acc.layer2[i] >= plan.lo[1][i % L] && acc.layer2[i] <= plan.hi[1][i % L]);
+  }
+  // at most one neuron per non-zero leaf (unreachable ones behind constant comparisons have none), fewer with sibling pairs
+  const nonZeroLeaves = q.trees.reduce((s, t) => s + t.value.filter((v, n) => t.feature[n] < 0 && v > 0).length, 0);
+  assert.ok(neurons[0] <= nonZeroLeaves && neurons[0] > nonZeroLeaves - 5, `${neurons[0]} of ${nonZeroLeaves}`);
+  assert.ok(neurons[1] < neurons[0]);
 });
 
 test('compile: simulate equals the direct traversal on every test row (DT, RF, XGB), quantized accuracy within 3 of 113 rows of float; multi-class is refused', async () => {
@@ -89,7 +97,7 @@ test('compile: simulate equals the direct traversal on every test row (DT, RF, X
   ];
   for (const m of models) {
     m.fit(split.xTrain, split.yTrain);
-    const info = m.compile(split.xTrain);
+    const info = m.compile(split.xTrain, { pairLeaves: m.kind !== 'xgboost' });
     assert.equal(info.pbsPerPrediction, info.comparisons + info.leaves, m.kind);
     assert.equal(info.accumulatorBits[0], 7); // 6-bit levels, signed
     const clear = await m.outputs(split.xTest, { fhe: 'disable' });

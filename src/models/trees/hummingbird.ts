@@ -12,6 +12,12 @@
  *            of right turns D (it can never exceed D), so its lookup writes the leaf's value
  *            v·[sum ≥ D] = relu(v·(sum − D + 1)). Leaves of value 0 are left out; a leaf behind
  *            a constant comparison that goes the other way is unreachable and left out too.
+ *            Two sibling leaves share one neuron by default (pairLeaves, LeafNeuron): their
+ *            parent's sum, scaled, plus or minus the parent's own comparison bit lands on two
+ *            adjacent values, and one relu of it writes either leaf's value — half the layer-2
+ *            lookups of a full tree, for a window kept within a quarter of layer 1's (wider
+ *            ones raise the read error: Spambase's forest, 62 instead of 22 of 2,760 noisy rows
+ *            with a tree output off at layer 1's width, 22 at a quarter).
  *   layer 3  levelled: the server adds up each tree's leaf outputs — one linear combination
  *            per tree, no lookup — and the client decrypts each tree's output and sums the
  *            trees in the clear (tree-quantization.ts scoresOf), as Concrete ML's ensembles do
@@ -52,12 +58,27 @@ function levelsQuantizer(qmax: number): QuantizedDense['output'] {
   return { scale: 1, zeroPoint: 0, qmin: 0, qmax, bits: Math.max(1, Math.ceil(Math.log2(qmax + 1))), signed: false };
 }
 
+/**
+ * A layer-2 neuron: its lookup writes relu(α·(sum − P) + base). One leaf of value v reached
+ * when sum = D: α = v, P = D − 1, base 0. A pair of sibling leaves (pairLeaves): the sum is
+ * M·(path sum) ± (the parent's comparison bit), reached at P (the smaller value, base) and
+ * P + 1 (the larger, base + α); M ≥ 1 + base/α keeps every unreached sum at or below 0.
+ */
+export interface LeafNeuron {
+  tree: number;
+  /** The tree's leaf node(s) it stands for. */
+  nodes: number[];
+  alpha: number;
+  point: number;
+  base: number;
+}
+
 export interface HummingbirdPlan {
   /** Layers 1 and 2 as the compiler's quantized model. */
   model: QuantizedModel;
   comparisons: { feature: number; threshold: number }[];
-  /** The leaves that have a neuron: tree index, node and value. */
-  leaves: { tree: number; node: number; value: number }[];
+  /** Layer 2's neurons. */
+  leaves: LeafNeuron[];
   /** Each tree's output when a row reaches a leaf without neuron (a leaf every row reaches, or 0). */
   constant: Int32Array;
   /** Exact accumulator range of every neuron, per layer. */
@@ -71,28 +92,39 @@ function signedBitsFor(maxAbs: number): number {
   return b;
 }
 
-export function planHummingbird(q: QuantizedTrees, name = 'trees'): HummingbirdPlan {
+export function leafNeuronValue(n: LeafNeuron, sum: number): number {
+  return Math.max(0, n.alpha * (sum - n.point) + n.base);
+}
+
+/**
+ * The plan of layers 1–3. `pairLeaves` (default true): two sibling leaves of non-zero values
+ * share one layer-2 neuron when the wider window that needs stays within a quarter of layer
+ * 1's (2^p/4 + 2 values); false gives Hummingbird's one neuron per leaf.
+ */
+export function planHummingbird(q: QuantizedTrees, name = 'trees', o: { pairLeaves?: boolean } = {}): HummingbirdPlan {
+  const pairLeaves = o.pairLeaves ?? true;
   const features = q.inputQuant.length;
   const top = 2 ** q.inputBits - 1;
   const compIndex = new Map<string, number>();
   const comparisons: HummingbirdPlan['comparisons'] = [];
   const leafRows: Map<number, number>[] = [];
-  const leafDepth: number[] = [];
-  const leaves: HummingbirdPlan['leaves'] = [];
+  const leaves: LeafNeuron[] = [];
   const constant = new Int32Array(q.trees.length);
   q.trees.forEach((t, ti) => {
+    const emit = (row: Map<number, number>, neuron: LeafNeuron): void => {
+      if (row.size === 0) {
+        constant[ti] = leafNeuronValue(neuron, neuron.point + 1);
+        return;
+      }
+      leafRows.push(row);
+      leaves.push(neuron);
+    };
+    const isLeafNode = (n: number): boolean => t.feature[n] < 0;
     const walk = (n: number, row: Map<number, number>, right: number, reachable: boolean): void => {
       if (!reachable) return;
-      if (t.feature[n] < 0) {
+      if (isLeafNode(n)) {
         const v = t.value[n];
-        if (v === 0) return;
-        if (row.size === 0) {
-          constant[ti] = v;
-          return;
-        }
-        leafRows.push(row);
-        leafDepth.push(right);
-        leaves.push({ tree: ti, node: n, value: v });
+        if (v !== 0) emit(row, { tree: ti, nodes: [n], alpha: v, point: right - 1, base: 0 });
         return;
       }
       const T = t.threshold[n];
@@ -111,9 +143,30 @@ export function planHummingbird(q: QuantizedTrees, name = 'trees'): HummingbirdP
       }
       // the same comparison again on the path: only its earlier direction is reachable
       const seen = row.get(c) ?? 0;
+      const [l, r] = [t.left[n], t.right[n]];
+      if (pairLeaves && seen === 0 && isLeafNode(l) && isLeafNode(r) && t.value[l] > 0 && t.value[r] > 0) {
+        const [vl, vr] = [t.value[l], t.value[r]];
+        if (vl === vr) {
+          // both children give the same: the parent is the leaf
+          emit(row, { tree: ti, nodes: [l, r], alpha: vl, point: right - 1, base: 0 });
+          return;
+        }
+        const alpha = Math.abs(vr - vl);
+        const base = Math.min(vl, vr);
+        const sign = vr > vl ? 1 : -1;
+        const m = Math.max(1, Math.ceil(1 + base / alpha));
+        let prefix = 0;
+        for (const w of row.values()) prefix += Math.abs(w);
+        if (m * prefix + 2 <= (top + 1) / 4 + 2) {
+          const scaled = new Map([...row].map(([k, w]) => [k, m * w]));
+          scaled.set(c, sign);
+          emit(scaled, { tree: ti, nodes: [l, r], alpha, point: m * right + (sign < 0 ? -1 : 0), base });
+          return;
+        }
+      }
       const add = (d: number): Map<number, number> => new Map(row).set(c as number, seen + d);
-      walk(t.left[n], add(-1), right, seen <= 0);
-      walk(t.right[n], add(1), right + 1, seen >= 0);
+      walk(l, add(-1), right, seen <= 0);
+      walk(r, add(1), right + 1, seen >= 0);
     };
     walk(0, new Map(), 0, true);
   });
@@ -153,11 +206,11 @@ export function planHummingbird(q: QuantizedTrees, name = 'trees'): HummingbirdP
     outputs: L,
     weights: w2,
     weightBits: signedBitsFor(maxW2),
-    // output = relu(v·(sum − D + 1)) = v·[sum = D] (sum ≤ D always)
-    weightScales: leaves.map((l) => l.value),
-    bias: leaves.map((l, j) => l.value * (1 - leafDepth[j])),
+    // output = relu(α·(sum − P) + base)
+    weightScales: leaves.map((l) => l.alpha),
+    bias: leaves.map((l) => l.base - l.alpha * l.point),
     activation: 'relu',
-    output: levelsQuantizer(Math.max(1, ...leaves.map((l) => l.value))),
+    output: levelsQuantizer(Math.max(1, ...leaves.map((l) => l.base + l.alpha))),
   };
   const model = checkQuantizedModel({
     format: 'privlab.quantized-model',
@@ -205,7 +258,7 @@ export function hummingbirdAccumulators(
       let a = 0;
       for (let k = 0; k < sp.idx.length; k++) a += sp.w[k] * cmpBits[sp.idx[k]];
       layer2[s * L + l] = a;
-      values[s * L + l] = a >= plan.hi[1][l] ? plan.leaves[l].value : 0;
+      values[s * L + l] = leafNeuronValue(plan.leaves[l], a);
     });
   }
   return { layer1, layer2, values };
@@ -308,7 +361,7 @@ export class TreeFheModel {
     mergeOutputDigits(circuit);
     // the scale S of a tree's output: its largest leaf value stays below 2^62 (half the half torus)
     const T = plan.constant.length;
-    const vmax = Math.max(1, ...plan.leaves.map((l) => l.value));
+    const vmax = Math.max(1, ...plan.leaves.map((l) => l.base + l.alpha));
     const shift = 62 - Math.ceil(Math.log2(vmax + 1));
     circuit.layers[circuit.layers.length - 1].outputScale = 1n << BigInt(shift);
     const perTree = new Array<number>(T).fill(0);

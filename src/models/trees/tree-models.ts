@@ -39,6 +39,8 @@ export interface TreeCompileOptions {
    * outputs, whose noise bounds it: 6 bits decode with error < 1e-15, 8 bits about 1e-4.
    */
   leafBits?: number;
+  /** Sibling leaves share a layer-2 lookup (default true; false: one per leaf, as Hummingbird). */
+  pairLeaves?: boolean;
   /** Largest N among the default candidate parameter sets (default 2048). */
   maxPolynomialSize?: number;
   /** Compiler options (read-error target etc.; default pError 1e-4, DEFAULT_TREE_P_ERROR). */
@@ -163,7 +165,7 @@ export abstract class TreeEnsembleClassifier {
       { aggregation: this.aggregation(), classes: classes.length, baseMargin: this.baseMargin },
       { inputBits: nBits, leafBits },
     );
-    const plan = planHummingbird(quant, this.kind);
+    const plan = planHummingbird(quant, this.kind, { pairLeaves: o.pairLeaves });
     const maxN = o.maxPolynomialSize ?? 2048;
     const cal = xcal.slice(0, 500);
     this.dispose();
