@@ -82,6 +82,8 @@ export interface TreeRow extends Pick<SklearnRow, SharedColumns> {
   accumulator_bits: number[];
   /** probability that some read of a prediction is off (mean over calibration rows) */
   predicted_inference_error: number;
+  /** probability that a tree's levelled output decodes wrong (normal tail; 0 when it underflows) */
+  sum_decode_error_bound: number;
   /** every test row's tree outputs from the circuit equal the direct traversal's; execute_rows_equal_clear counts rows likewise */
   simulate_equals_clear: boolean;
   source: { accuracy: number; seconds: number; float_accuracy: number };
@@ -134,6 +136,7 @@ export async function runTreeFhe(dataset: string, kind: TreeKind, split: Tabular
     accumulator_bits: info.accumulatorBits,
     predicted_read_error: info.predictedReadError,
     predicted_inference_error: info.predictedInferenceError,
+    sum_decode_error_bound: info.sumDecodeErrorBound,
     score_float: accuracy(split.yTest, fl),
     score_quantized_clear: accuracy(split.yTest, labels(clear.labels)),
     score_simulate: accuracy(split.yTest, labels(sim.labels)),
