@@ -104,7 +104,8 @@ export async function runTreeFhe(dataset: string, kind: TreeKind, split: Tabular
   const simN = await m.outputs(split.xTest, { fhe: 'simulate', noise: true, seed: 0 });
   const classes = m.classes as number[];
   const labels = (l: number[]): number[] => l.map((k) => classes[k]);
-  const T = m.trees.length;
+  // quantized trees: one per tree, or per (tree, class) with more than two classes
+  const T = (m.quantized as { trees: unknown[] }).trees.length;
   const sameRow = (a: Int32Array | undefined, b: Int32Array | undefined, i: number): boolean => {
     for (let k = 0; k < T; k++) if (a?.[i * T + k] !== b?.[i * T + k]) return false;
     return true;
@@ -125,7 +126,7 @@ export async function runTreeFhe(dataset: string, kind: TreeKind, split: Tabular
     model: kind,
     trained_by: o.imported ? 'imported' : 'privlab',
     max_depth: s.maxDepth,
-    n_estimators: T,
+    n_estimators: m.trees.length,
     n_bits: info.nBits,
     leaf_bits: info.leafBits,
     parameter_set: info.parameterSet,

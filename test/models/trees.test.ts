@@ -89,7 +89,7 @@ test('Hummingbird GEMM plan: layer-2 sums reach their path length exactly at the
   assert.ok(neurons[1] < neurons[0]);
 });
 
-test('compile: simulate equals the direct traversal on every test row (DT, RF, XGB), quantized accuracy within 3 of 113 rows of float; multi-class is refused', async () => {
+test('compile: simulate equals the direct traversal on every test row (DT, RF, XGB), quantized accuracy within 3 of 113 rows of float; ten classes (digits) as per-class trees', async () => {
   const models = [
     new DecisionTreeClassifier({ maxDepth: 5 }),
     new RandomForestClassifier({ nEstimators: 10, maxDepth: 4, seed: 0 }),
@@ -107,9 +107,17 @@ test('compile: simulate equals the direct traversal on every test row (DT, RF, X
     const qa = await m.score(split.xTest, split.yTest, { fhe: 'disable' });
     assert.ok(Math.abs(fl - qa) <= 0.0266, `${m.kind}: float ${fl} vs quantized ${qa}`); // 3 of 113 rows
   }
+  // ten classes: one quantized tree per (tree, class), argmax of the per-class scores
   const d = splitRows(loadDigits(), 0.2, 0);
-  const mc = new DecisionTreeClassifier({ maxDepth: 3 }).fit(d.xTrain, d.yTrain);
-  assert.throws(() => mc.compile(d.xTrain), /two classes/);
+  const mc = new RandomForestClassifier({ nEstimators: 3, maxDepth: 4, seed: 0 }).fit(d.xTrain, d.yTrain);
+  mc.compile(d.xTrain);
+  assert.equal(mc.quantized?.trees.length, 30);
+  const clear = await mc.outputs(d.xTest, { fhe: 'disable' });
+  const sim = await mc.outputs(d.xTest, { fhe: 'simulate' });
+  assert.deepEqual(sim.treeOutputs, clear.treeOutputs);
+  const fl = await mc.score(d.xTest, d.yTest);
+  const qa = await mc.score(d.xTest, d.yTest, { fhe: 'disable' });
+  assert.ok(Math.abs(fl - qa) < 0.03, `digits: float ${fl} vs quantized ${qa}`);
   assert.throws(() => new XGBClassifier().fit(d.xTrain, d.yTrain), /binary logistic/);
 });
 

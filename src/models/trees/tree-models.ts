@@ -26,7 +26,7 @@ import { checkX, checkY, classesOf } from '../matrix-input';
 import type { FheOption, ModelPredictOptions } from '../linear-model';
 import { SortedColumns, growTree, sortColumns } from './cart';
 import { SplitRule, Tree, leafOf } from './tree';
-import { Aggregation, QuantizedTrees, classIndexOf, probabilityOf, quantizeFeatureRows, quantizeTrees, scoresOf, treeOutputs } from './tree-quantization';
+import { Aggregation, QuantizedTrees, classIndexOf, probabilitiesOf, quantizeFeatureRows, quantizeTrees, scoresOf, treeOutputs } from './tree-quantization';
 import { TreeCircuitInfo, TreeExecuteTimes, TreeFheModel, planHummingbird } from './hummingbird';
 
 export type TreeKind = 'decision-tree' | 'random-forest' | 'xgboost';
@@ -60,7 +60,7 @@ export interface TreeOutputs {
   proba: number[][];
   /** Class indices. */
   labels: number[];
-  /** Quantized modes: each tree's integer output [rows × trees], and the score per row the client sums from them. */
+  /** Quantized modes: each (tree, class)'s integer output [rows × quantized trees], and the scores [rows × outputs] the client sums from them. */
   treeOutputs?: Int32Array;
   scores?: Int32Array;
   times?: TreeExecuteTimes;
@@ -206,11 +206,8 @@ export abstract class TreeEnsembleClassifier {
     else ({ outputs, times } = await fhe.execute(levels, x.length, { threads: o.threads, onSample: o.onSample }));
     const scores = scoresOf(quant, outputs, x.length);
     return {
-      proba: Array.from(scores, (v) => {
-        const p = probabilityOf(quant, v);
-        return [1 - p, p];
-      }),
-      labels: Array.from(scores, (v) => classIndexOf(quant, v)),
+      proba: x.map((_, i) => probabilitiesOf(quant, scores, i)),
+      labels: x.map((_, i) => classIndexOf(quant, scores, i)),
       treeOutputs: outputs,
       scores,
       times,

@@ -16,8 +16,10 @@
  *   lookup (pure leaves are common). Boosting: margins symmetric on leafBits signed bits with
  *   one scale for all trees, shifted per tree by its smallest leaf (offset = that leaf).
  *
- * Binary classification only: the circuit returns one small integer per tree (hummingbird.ts).
- * The integer model is run here by direct traversal (`treeOutputs`): the 'disable' mode, and
+ * More than two classes (forests and single trees): one score per class, each tree split into
+ * one integer tree per class (its leaves' levels of that class's probability) that share the
+ * comparisons; the class is the argmax of the scores. The circuit returns one small integer per
+ * (tree, class) (hummingbird.ts). The integer model is run here by direct traversal (`treeOutputs`): the 'disable' mode, and
  * the reference the compiled circuit is checked against.
  */
 import { QuantParams, paramsFromRange, quantize } from '../../quant/quantizer';
@@ -35,6 +37,8 @@ export interface QuantizedTree {
   value: number[];
   sign: 1 | -1;
   offset: number;
+  /** The score (class) this tree adds to: 0 for two classes. */
+  output: number;
 }
 
 export interface QuantizedTrees {
@@ -42,6 +46,8 @@ export interface QuantizedTrees {
   leafBits: number;
   inputQuant: QuantParams[];
   trees: QuantizedTree[];
+  /** Scores per row: 1 for two classes, else one per class. */
+  outputs: number;
   aggregation: Aggregation;
   /** mean: (2^leafBits − 1)·trees (the score of a certain second class); logit: 1. */
   denominator: number;
@@ -80,7 +86,7 @@ export function quantizeTrees(
   agg: { aggregation: Aggregation; classes: number; baseMargin: number },
   o: TreeQuantOptions,
 ): QuantizedTrees {
-  if (agg.classes !== 2) throw new RangeError(`trees compile for two classes; this model has ${agg.classes}`);
+  if (agg.aggregation === 'logit' && agg.classes !== 2) throw new RangeError(`boosted trees compile for two classes; this model has ${agg.classes}`);
   if (!Number.isInteger(o.leafBits) || o.leafBits < 2 || o.leafBits > 8) throw new RangeError(`leafBits must be an integer from 2 to 8, got ${o.leafBits}`);
   const inputQuant = inputQuantizers(xcal, o.inputBits);
   const qmax = 2 ** o.leafBits - 1;
@@ -90,34 +96,53 @@ export function quantizeTrees(
     for (const t of trees) t.value.forEach((v, n) => isLeaf(t, n) && (m = Math.max(m, Math.abs(v[0]))));
     leafScale = m > 0 ? m / (2 ** (o.leafBits - 1) - 1) : 1;
   }
-  const qtrees = trees.map((t): QuantizedTree => {
-    const threshold = t.feature.map((f, n) => (f >= 0 ? gridThreshold(t.threshold[n], inputQuant[f]) : 0));
-    const leaves = t.feature.map((_, n) => isLeaf(t, n));
-    let value: number[];
-    let sign: 1 | -1 = 1;
-    let offset = 0;
-    if (agg.aggregation === 'logit') {
-      const w = t.value.map((v) => Math.round(v[0] / leafScale));
-      offset = Math.min(...w.filter((_, n) => leaves[n]));
-      value = w.map((v) => v - offset);
-    } else {
-      const q1 = t.value.map((v) => Math.round(v[1] * qmax));
-      const zeros1 = q1.filter((v, n) => leaves[n] && v === 0).length;
-      const zeros0 = q1.filter((v, n) => leaves[n] && v === qmax).length;
-      if (zeros0 > zeros1) {
-        sign = -1;
-        offset = qmax;
-        value = q1.map((v) => qmax - v);
-      } else value = q1;
-    }
-    value = value.map((v, n) => (leaves[n] ? v : 0));
-    return { feature: t.feature.slice(), threshold, left: t.left.slice(), right: t.right.slice(), value, sign, offset };
-  });
+  const outputs = agg.classes === 2 ? 1 : agg.classes;
+  const gridOf = (t: Tree): number[] => t.feature.map((f, n) => (f >= 0 ? gridThreshold(t.threshold[n], inputQuant[f]) : 0));
+  const perClass = (t: Tree): QuantizedTree[] => {
+    const threshold = gridOf(t);
+    return Array.from({ length: outputs }, (_, k) => ({
+      feature: t.feature.slice(),
+      threshold,
+      left: t.left.slice(),
+      right: t.right.slice(),
+      value: t.value.map((v, n) => (isLeaf(t, n) ? Math.round(v[k] * qmax) : 0)),
+      sign: 1,
+      offset: 0,
+      output: k,
+    }));
+  };
+  const qtrees =
+    outputs > 1
+      ? trees.flatMap(perClass)
+      : trees.map((t): QuantizedTree => {
+          const threshold = gridOf(t);
+          const leaves = t.feature.map((_, n) => isLeaf(t, n));
+          let value: number[];
+          let sign: 1 | -1 = 1;
+          let offset = 0;
+          if (agg.aggregation === 'logit') {
+            const w = t.value.map((v) => Math.round(v[0] / leafScale));
+            offset = Math.min(...w.filter((_, n) => leaves[n]));
+            value = w.map((v) => v - offset);
+          } else {
+            const q1 = t.value.map((v) => Math.round(v[1] * qmax));
+            const zeros1 = q1.filter((v, n) => leaves[n] && v === 0).length;
+            const zeros0 = q1.filter((v, n) => leaves[n] && v === qmax).length;
+            if (zeros0 > zeros1) {
+              sign = -1;
+              offset = qmax;
+              value = q1.map((v) => qmax - v);
+            } else value = q1;
+          }
+          value = value.map((v, n) => (leaves[n] ? v : 0));
+          return { feature: t.feature.slice(), threshold, left: t.left.slice(), right: t.right.slice(), value, sign, offset, output: 0 };
+        });
   return {
     inputBits: o.inputBits,
     leafBits: o.leafBits,
     inputQuant,
     trees: qtrees,
+    outputs,
     aggregation: agg.aggregation,
     denominator: agg.aggregation === 'mean' ? qmax * trees.length : 1,
     leafScale,
@@ -150,18 +175,30 @@ export function treeOutputs(q: QuantizedTrees, levels: Int32Array, rows: number)
   return out;
 }
 
-/** The client's sum of tree outputs [rows × trees]: one integer score per row. */
+/** The client's sums of tree outputs [rows × trees]: integer scores [rows × outputs]. */
 export function scoresOf(q: QuantizedTrees, outputs: Int32Array, rows: number): Int32Array {
   const T = q.trees.length;
-  return Int32Array.from({ length: rows }, (_, s) => q.trees.reduce((a, t, k) => a + t.sign * outputs[s * T + k] + t.offset, 0));
+  const K = q.outputs;
+  const out = new Int32Array(rows * K);
+  for (let s = 0; s < rows; s++) q.trees.forEach((t, k) => (out[s * K + t.output] += t.sign * outputs[s * T + k] + t.offset));
+  return out;
 }
 
-/** Second-class probability per row from integer scores. */
-export function probabilityOf(q: QuantizedTrees, score: number): number {
-  return q.aggregation === 'logit' ? 1 / (1 + Math.exp(-(q.baseMargin + q.leafScale * score))) : score / q.denominator;
+/** Class probabilities of row s from integer scores. */
+export function probabilitiesOf(q: QuantizedTrees, scores: Int32Array, s: number): number[] {
+  if (q.outputs > 1) return Array.from({ length: q.outputs }, (_, k) => scores[s * q.outputs + k] / q.denominator);
+  const score = scores[s];
+  const p = q.aggregation === 'logit' ? 1 / (1 + Math.exp(-(q.baseMargin + q.leafScale * score))) : score / q.denominator;
+  return [1 - p, p];
 }
 
-/** Class index (0/1) from an integer score: ties to the first class, as argmax. */
-export function classIndexOf(q: QuantizedTrees, score: number): number {
+/** Class index of row s from integer scores: exact comparisons, ties to the first class (argmax). */
+export function classIndexOf(q: QuantizedTrees, scores: Int32Array, s: number): number {
+  if (q.outputs > 1) {
+    let best = 0;
+    for (let k = 1; k < q.outputs; k++) if (scores[s * q.outputs + k] > scores[s * q.outputs + best]) best = k;
+    return best;
+  }
+  const score = scores[s];
   return q.aggregation === 'logit' ? (q.baseMargin + q.leafScale * score > 0 ? 1 : 0) : 2 * score > q.denominator ? 1 : 0;
 }
