@@ -14,8 +14,8 @@
  *            a constant comparison that goes the other way is unreachable and left out too.
  *            Two sibling leaves share one neuron by default (pairLeaves, LeafNeuron): their
  *            parent's sum, scaled, plus or minus the parent's own comparison bit lands on two
- *            adjacent values, and one relu of it writes either leaf's value — half the layer-2
- *            lookups of a full tree, for a window kept within a quarter of layer 1's (wider
+ *            adjacent values, and one relu of it writes either leaf's value — up to half the
+ *            layer-2 lookups of a full tree, for a window kept within a quarter of layer 1's (wider
  *            ones raise the read error: Spambase's forest, 62 instead of 22 of 2,760 noisy rows
  *            with a tree output off at layer 1's width, 22 at a quarter).
  *   layer 3  levelled: the server adds up each tree's leaf outputs — one linear combination
@@ -23,18 +23,20 @@
  *            trees in the clear (tree-quantization.ts scoresOf), as Concrete ML's ensembles do
  *            by default. One sum over all trees is not possible at this noise: a PBS output
  *            carries noise of about 2^-15 of the torus (N = 2048), and the sum of 50 trees'
- *            1,600 leaf outputs would need 50·63 levels above √1600·2^-15 — some 17 bits of a
- *            budget of 14. Per tree it is 6 bits over √(leaves)·2^-15: decoding is exact.
+ *            several hundred leaf outputs would need 50·63 levels each well above
+ *            √(leaf outputs)·2^-15 — more than the torus holds. Per tree it is 63 levels over
+ *            √(its leaves)·2^-15: the decoding error bound is below 1e-50 (TreeCircuitInfo).
  *
  * All trees sit side by side in the same three layers, so a forest costs two rounds of
  * bootstrapping whatever its size. The accumulators' bit-widths are the inputs' p bits in
  * layer 1 and log2(depth)+1 in layer 2: the circuit width max(p, log2(d)+1).
  *
  * Every window is exact, not calibrated: layer 1 reads a level in [0, 2^p − 1], layer 2 a
- * sum in [−left turns, right turns], so no input can wrap a table. Calibration rows serve
- * only the compiler's error prediction. The layer-2 lookups write their bit at a scale S
- * (instead of tfhe's Δ) chosen so every output sum stays in the half torus, and the client
- * reads the sums off the phase under tfhe's big key (FheClient.phases).
+ * sum in [−left turns, right turns] (scaled for pairs), so no input can wrap a table.
+ * Calibration rows serve only the compiler's error prediction. The layer-2 lookups write the
+ * leaf value as one level (not tfhe's output digits) at a scale S chosen so a tree's output
+ * stays in the half torus, and the client reads each tree's output off the phase under tfhe's
+ * big key (FheClient.phases).
  */
 import { QuantizedDense, QuantizedModel, checkQuantizedModel } from '../../quant/quantized-model';
 import { compileCalibrated } from '../../fhe/tfhe/compile/compile';
