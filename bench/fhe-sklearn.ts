@@ -7,12 +7,16 @@
 import { parseArgs } from 'node:util';
 import type { NamedBenchmark } from './benchmark';
 import { SKLEARN_DATASETS, SklearnDataset, prepareDataset, runLinearFhe } from '../src/experiments/fhe-sklearn';
-import type { LinearKind } from '../src/models';
+import { TREE_KINDS, TREE_SETTINGS, runTreeFhe } from '../src/experiments/fhe-trees';
+import { treeModelFromJson } from '../src/models';
+import type { LinearKind, TreeKind } from '../src/models';
 import { intOption, numberOption, UsageError } from '../src/cli/command';
-import { runSklearnLinear } from './sklearn-yardstick';
+import { runSklearnLinear, runSklearnTrees } from './sklearn-yardstick';
 import { round } from './stats';
 
 const KINDS: LinearKind[] = ['logistic-regression', 'linear-svc', 'linear-regression'];
+/** Data sets the trees run on (when named by --datasets; Spambase by default); XGBoost only on the binary ones. */
+const TREE_DATASETS: SklearnDataset[] = ['spambase', 'breast-cancer', 'digits'];
 const READOUTS = ['levelled', 'pbs'] as const;
 
 function list<T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: readonly T[]): T[] {
@@ -24,11 +28,15 @@ function list<T extends string>(flag: string, v: string | undefined, allowed: re
 
 export const fheSklearnBenchmark: NamedBenchmark = {
   name: 'fhe-sklearn',
-  usage: `fhe-sklearn [--datasets spambase,breast-cancer,digits] [--models logistic-regression,linear-svc,linear-regression] [--readout levelled,pbs] [--execute-rows N] [--p-error P] [--max-n N] [--threads T] [--no-sklearn]
+  usage: `fhe-sklearn [--datasets spambase,breast-cancer,digits] [--models logistic-regression,linear-svc,linear-regression,decision-tree,xgboost,random-forest] [--readout levelled,pbs] [--execute-rows N] [--tree-execute-rows N] [--p-error P] [--max-n N] [--threads T] [--no-sklearn]
       Linear models fitted in the clear, compiled with each readout (levelled: the client decrypts
       the accumulators, 8 bits; pbs: one lookup per output, bits chosen to fit the table), run
       quantized-clear / simulate / execute (encrypted, first N test rows, default 10); scikit-learn
-      on the same split as the yardstick. linear-regression runs on breast cancer only (R² on the 0/1 label).`,
+      on the same split as the yardstick. linear-regression runs on breast cancer only (R² on the 0/1 label).
+      Trees (default: on Spambase only; XGBoost on binary data sets): the source's settings (6 bits; decision tree
+      depth 5, XGBoost 50 trees depth 4, random forest 50 trees depth 5), Hummingbird GEMM circuits,
+      --tree-execute-rows encrypted rows (default 3); scikit-learn's / XGBoost's trees on the same split,
+      also imported and compiled here.`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -37,6 +45,7 @@ export const fheSklearnBenchmark: NamedBenchmark = {
         models: { type: 'string' },
         readout: { type: 'string' },
         'execute-rows': { type: 'string' },
+        'tree-execute-rows': { type: 'string' },
         threads: { type: 'string' },
         'p-error': { type: 'string' },
         'max-n': { type: 'string' },
@@ -44,7 +53,10 @@ export const fheSklearnBenchmark: NamedBenchmark = {
       },
     });
     const datasets = list<SklearnDataset>('datasets', values.datasets, SKLEARN_DATASETS, SKLEARN_DATASETS);
-    const kinds = list<LinearKind>('models', values.models, KINDS, KINDS);
+    const all = list<LinearKind | TreeKind>('models', values.models, [...KINDS, ...TREE_KINDS], [...KINDS, ...TREE_KINDS]);
+    const kinds = all.filter((k): k is LinearKind => (KINDS as string[]).includes(k));
+    const treeKinds = all.filter((k): k is TreeKind => (TREE_KINDS as string[]).includes(k));
+    const treeExecuteRows = intOption('tree-execute-rows', values['tree-execute-rows'], 0) ?? 3;
     const readouts = list<'levelled' | 'pbs'>('readout', values.readout, READOUTS, READOUTS);
     const executeRows = intOption('execute-rows', values['execute-rows'], 0) ?? 10;
     const threads = intOption('threads', values.threads, 1);
@@ -55,7 +67,7 @@ export const fheSklearnBenchmark: NamedBenchmark = {
     for (const ds of datasets) {
       const split = prepareDataset(ds);
       const models = kinds.filter((k) => k !== 'linear-regression' || ds === 'breast-cancer');
-      const sk = values['no-sklearn'] ? undefined : runSklearnLinear(split, models);
+      const sk = values['no-sklearn'] || models.length === 0 ? undefined : runSklearnLinear(split, models);
       sklearnVersion = sk?.sklearn ?? sklearnVersion;
       for (const kind of models) {
         for (const readout of readouts) {
@@ -71,9 +83,46 @@ export const fheSklearnBenchmark: NamedBenchmark = {
         }
       }
     }
+    const treeRows: object[] = [];
+    let xgboostVersion: string | null = null;
+    for (const ds of datasets.filter((d) => TREE_DATASETS.includes(d) && (values.datasets !== undefined || d === 'spambase'))) {
+      if (treeKinds.length === 0) break;
+      const split = prepareDataset(ds);
+      const kindsHere = treeKinds.filter((k) => k !== 'xgboost' || ds !== 'digits');
+      const sk = values['no-sklearn']
+        ? undefined
+        : runSklearnTrees(
+            split,
+            kindsHere.map((kind) => ({ kind, ...TREE_SETTINGS[kind], seed: 0 })),
+          );
+      sklearnVersion = sk?.sklearn ?? sklearnVersion;
+      xgboostVersion = sk?.xgboost ?? xgboostVersion;
+      for (const kind of kindsHere) {
+        const r = await runTreeFhe(ds, kind, split, { executeRows: treeExecuteRows, threads, pError, maxPolynomialSize: maxN, log });
+        const s = sk?.models[kind];
+        // the yardstick's own trees, imported: float predictions must equal its predictions
+        const imported = s ? treeModelFromJson(s.model) : undefined;
+        const importedPred = imported ? await imported.predict(split.xTest) : undefined;
+        treeRows.push({
+          ...r,
+          sklearn_score: s ? round(s.score, 4) : null,
+          sklearn_ms_per_prediction: s ? round(s.ms_per_prediction, 4) : null,
+          imported_predictions_equal: importedPred && s ? importedPred.filter((v, i) => v === s.predictions[i]).length : null,
+          imported_score_quantized_clear: imported
+            ? (imported.compile(split.xTrain, { maxPolynomialSize: maxN }), round(await imported.score(split.xTest, split.yTest, { fhe: 'disable' }), 4))
+            : null,
+          ms_per_prediction_median: r.ms_per_prediction_median === null ? null : round(r.ms_per_prediction_median),
+          ms_per_prediction_min: r.ms_per_prediction_min === null ? null : round(r.ms_per_prediction_min),
+        });
+      }
+    }
     return {
       benchmark: 'fhe-sklearn',
       sklearn: sklearnVersion,
+      xgboost: xgboostVersion,
+      tree_execute_rows: treeExecuteRows,
+      tree_target: 'trees: accuracy within 1 point of the float model; s per prediction below the source (DT 1.3, XGB 7, RF 16) on 2 cores',
+      tree_rows: treeRows,
       execute_rows: executeRows,
       target: 'execute equals the quantized clear model on every executed row; ≤ 100 ms per prediction',
       rows,

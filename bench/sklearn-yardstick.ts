@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../src/util/files';
-import type { LinearKind, LinearModelJson } from '../src/models';
+import type { LinearKind, LinearModelJson, TreeKind, TreeModelJson } from '../src/models';
 import type { TabularSplit } from '../src/data/tabular';
 
 export interface SklearnModelRun {
@@ -34,4 +34,31 @@ export function runSklearnLinear(split: TabularSplit, models: LinearKind[], tigh
   const r = spawnSync(python(), [script], { input, encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 });
   if (r.status !== 0) throw new Error(`scikit-learn yardstick failed (exit ${r.status}): ${r.stderr?.slice(-2000)}`);
   return JSON.parse(r.stdout) as SklearnRun;
+}
+
+export interface TreeSpec {
+  kind: TreeKind;
+  maxDepth: number;
+  nEstimators: number;
+  seed?: number;
+}
+
+export interface TreeYardstickRun {
+  score: number;
+  predictions: number[];
+  proba: number[];
+  fit_s: number;
+  ms_per_prediction: number;
+  model: TreeModelJson;
+}
+
+/** scikit-learn's / XGBoost's trees (bench/yardsticks/sklearn_trees.py) fitted and scored on the split. */
+export function runSklearnTrees(
+  split: TabularSplit,
+  models: TreeSpec[],
+): { sklearn: string; xgboost: string | null; models: Partial<Record<TreeKind, TreeYardstickRun>> } {
+  const script = path.join(packageRoot(), 'bench', 'yardsticks', 'sklearn_trees.py');
+  const r = spawnSync(python(), [script], { input: JSON.stringify({ ...split, models }), encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`scikit-learn/XGBoost tree yardstick failed (exit ${r.status}): ${r.stderr?.slice(-2000)}`);
+  return JSON.parse(r.stdout);
 }

@@ -14,7 +14,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 # --- 1. Debian packages -------------------------------------------------------------
 DEB_PACKAGES=(
   python3 python3-notebook python3-nbconvert python3-nbclient jupyter-client
-  python3-ipykernel python3-jupyter-kernel-test python3-scipy python3-sklearn
+  python3-ipykernel python3-jupyter-kernel-test python3-scipy python3-sklearn python3-xgboost
   chromium
   build-essential python3-dev pkg-config libopenblas-dev
   dataset-fashion-mnist

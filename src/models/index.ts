@@ -1,7 +1,7 @@
 /**
  * scikit-learn-style models with FHE inference (Concrete ML's workflow): fit in the clear,
  * compile on calibration rows, predict with fhe 'disable' | 'simulate' | 'execute'.
- * Linear models today; trees and encrypted training are planned (issue 14).
+ * Linear models and trees (src/models/trees); encrypted training is planned (issue 14).
  */
 export { LinearModel, LinearClassifier } from './linear-model';
 export type { FheOption, ModelPredictOptions, LinearCompileOptions, CompiledLinear, LinearOutputs, BitWidths, LinearKind } from './linear-model';
@@ -14,3 +14,4 @@ export { quantizeLinear, quantizeRows } from './linear-quantization';
 export type { LinearHead, LinearQuantOptions, QuantizedLinear } from './linear-quantization';
 export { leastSquares, logisticBinary, squaredHingeBinary, oneVsRest } from './solvers';
 export type { LinearSolution } from './solvers';
+export * from './trees';

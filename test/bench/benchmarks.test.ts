@@ -277,6 +277,34 @@ test('bench parser-fuzz: a short run over every parser finds no crash', () => {
   assert.equal(r.crashes, 0);
 });
 
+test('bench fhe-sklearn trees: a decision tree on breast cancer, one encrypted row, scikit-learn on the same split (also imported)', () => {
+  const r = bench(['fhe-sklearn', '--datasets', 'breast-cancer', '--models', 'decision-tree', '--tree-execute-rows', '1']);
+  hasKeys(r, ['tree_execute_rows', 'tree_target', 'tree_rows', 'xgboost'], 'fhe-sklearn');
+  assert.deepEqual(r.rows, []);
+  const [row] = r.tree_rows as Json[];
+  hasKeys(
+    row,
+    [
+      'model',
+      'pbs_per_prediction',
+      'score_float',
+      'score_quantized_clear',
+      'simulate_equals_clear',
+      'execute_rows_equal_clear',
+      'ms_per_prediction_median',
+      'sklearn_score',
+      'imported_predictions_equal',
+      'source',
+    ],
+    'fhe-sklearn tree row',
+  );
+  assert.deepEqual([row.model, row.execute_rows, row.simulate_equals_clear], ['decision-tree', 1, true]);
+  assert.equal(row.pbs_per_prediction, row.comparisons + row.leaves);
+  assert.ok(row.execute_rows_equal_clear <= 1 && positive(row.ms_per_prediction_median));
+  // scikit-learn's exported tree predicts every test row as it did in scikit-learn
+  assert.equal(row.imported_predictions_equal, 113);
+});
+
 test('bench fhe-sklearn: breast cancer, LinearSVC, both readouts, one encrypted row, scikit-learn on the same split', () => {
   const r = bench(['fhe-sklearn', '--datasets', 'breast-cancer', '--models', 'linear-svc', '--execute-rows', '1']);
   hasKeys(r, ['benchmark', 'sklearn', 'execute_rows', 'target', 'rows'], 'fhe-sklearn');

@@ -112,8 +112,16 @@ export function planCandidate(model: QuantizedModel, cal: Calibration, name: str
  */
 export function compileCircuit(model: QuantizedModel, inputset: ArrayLike<number>, options: CompileOptions = {}): FheCircuit {
   checkQuantizedModel(model);
+  return compileCalibrated(model, calibrate(model, inputset), options);
+}
+
+/**
+ * compileCircuit with the calibration given: for models whose accumulator ranges are known
+ * without running the dense clear model (e.g. trees, src/models/trees/hummingbird.ts, whose
+ * windows are the exact ranges any input can reach).
+ */
+export function compileCalibrated(model: QuantizedModel, cal: Calibration, options: CompileOptions = {}): FheCircuit {
   const o = resolveOptions(model, options);
-  const cal = calibrate(model, inputset);
   const names = o.parameterSet ? [o.parameterSet] : [...o.candidates];
   const ranked = names.map((name) => ({ name, params: readParameterSet(name) })).sort((a, b) => pbsCost(a.params) - pbsCost(b.params));
   const candidates: CandidateReport[] = [];

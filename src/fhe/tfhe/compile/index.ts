@@ -2,7 +2,7 @@
  * The FHE compiler: quantized model (src/quant/quantized-model.ts) → integer circuit on
  * tfhe's parameters, with its compile report. The model-developer role.
  */
-export { compileCircuit } from './compile';
+export { compileCircuit, compileCalibrated } from './compile';
 export { CompileError } from './options';
 export type { CompileOptions } from './options';
 export {

@@ -7,6 +7,7 @@
 import * as tfhe from 'node-tfhe';
 import { ClientSpec } from '../compile/circuit';
 import { readClientKey } from '../shortint/client_key';
+import { decryptLwePhase } from '../core/lwe_encryption';
 import { generateShortintEvaluationKeys, serializeShortintEvaluationKeys } from '../shortint/evaluation_keys';
 import { describeParameters, sameParameters, tfheParameters } from '../shortint/parameters';
 import { decodeDigits, dequantizeFeatures, encodeDigits, quantizeFeatures } from './codec';
@@ -66,6 +67,18 @@ export class FheClient {
       }
     });
     return decodeDigits(digits, this.spec.output, this.message);
+  }
+
+  /**
+   * The phases (body − ⟨mask, s⟩, torus values) of big-key LWE ciphertexts of `size` words:
+   * for answers the client decodes itself, such as levelled sums at their own scale.
+   */
+  phases(lwes: BigUint64Array, size: number): BigUint64Array {
+    const key = readClientKey(tfhe.Shortint.serialize_client_key(this.key)).glweSecretKey;
+    if (size !== key.length + 1 || lwes.length % size) throw new RangeError(`${lwes.length} words are not LWE ciphertexts of size ${key.length + 1}`);
+    const out = BigUint64Array.from({ length: lwes.length / size }, (_, i) => decryptLwePhase(key, lwes.subarray(i * size, (i + 1) * size)));
+    key.fill(0n);
+    return out;
   }
 
   decrypt(batch: Uint8Array): Float32Array {

@@ -1,0 +1,68 @@
+/**
+ * Trained tree ensembles as JSON: privlab's own export and what
+ * bench/yardsticks/sklearn_trees.py writes from scikit-learn's trees (tree_.feature,
+ * threshold, children_left/right, value normalized to probabilities) and XGBoost's booster
+ * dump (split, split_condition, yes/no, leaf; base_score as a margin), so a model trained
+ * elsewhere is compiled and run here unchanged:
+ *
+ *   { "format": "privlab.tree-model", "version": 1, "kind": "random-forest",
+ *     "rule": "<=", "features": 57, "classes": [0, 1], "baseMargin": 0,
+ *     "trees": [{ "feature": […], "threshold": […], "left": […], "right": […], "value": [[…]…] }] }
+ *
+ * A leaf has feature −1; each leaf's value holds the class probabilities (decision trees,
+ * forests) or one margin (XGBoost, rule "<").
+ */
+import { DecisionTreeClassifier, RandomForestClassifier, TreeEnsembleClassifier, TreeKind, XGBClassifier } from './tree-models';
+import { SplitRule, Tree, checkTree } from './tree';
+
+export interface TreeModelJson {
+  format: 'privlab.tree-model';
+  version: 1;
+  kind: TreeKind;
+  rule: SplitRule;
+  features: number;
+  classes: number[];
+  baseMargin: number;
+  trees: Tree[];
+}
+
+export function treeModelToJson(m: TreeEnsembleClassifier): TreeModelJson {
+  if (!m.classes || m.trees.length === 0) throw new Error(`${m.kind}: not fitted`);
+  return {
+    format: 'privlab.tree-model',
+    version: 1,
+    kind: m.kind,
+    rule: m.rule,
+    features: m.features,
+    classes: m.classes,
+    baseMargin: m.baseMargin,
+    trees: m.trees,
+  };
+}
+
+/** A model from its JSON form (an object or text); wrong shapes are errors naming the field. */
+export function treeModelFromJson(json: unknown): TreeEnsembleClassifier {
+  const j = (typeof json === 'string' ? JSON.parse(json) : json) as TreeModelJson;
+  if (!j || j.format !== 'privlab.tree-model') throw new TypeError('not a privlab.tree-model JSON (format field)');
+  if (j.version !== 1) throw new RangeError(`unsupported tree-model version ${String(j.version)}`);
+  const m =
+    j.kind === 'decision-tree'
+      ? new DecisionTreeClassifier()
+      : j.kind === 'random-forest'
+        ? new RandomForestClassifier()
+        : j.kind === 'xgboost'
+          ? new XGBClassifier()
+          : undefined;
+  if (!m) throw new RangeError(`unknown tree-model kind ${JSON.stringify(j.kind)}`);
+  if (j.rule !== '<=' && j.rule !== '<') throw new RangeError(`rule must be "<=" or "<", got ${JSON.stringify(j.rule)}`);
+  if (!Number.isInteger(j.features) || j.features < 1) throw new RangeError(`features must be a positive integer, got ${String(j.features)}`);
+  const c = j.classes;
+  if (!Array.isArray(c) || c.length < 2 || !c.every(Number.isFinite) || new Set(c).size !== c.length)
+    throw new RangeError(`classes must be ≥ 2 distinct numbers, got ${JSON.stringify(c)}`);
+  if (!Number.isFinite(j.baseMargin)) throw new RangeError(`baseMargin must be a finite number, got ${String(j.baseMargin)}`);
+  if (!Array.isArray(j.trees) || j.trees.length === 0) throw new RangeError('trees must be a non-empty array');
+  if (j.kind === 'xgboost' && c.length !== 2) throw new RangeError(`an XGBoost model here is binary, got ${c.length} classes`);
+  const width = j.kind === 'xgboost' ? 1 : c.length;
+  const trees = j.trees.map((t, i) => checkTree(t, j.features, width, `tree ${i}`));
+  return m.setTrees(trees, c, j.features, j.rule, j.baseMargin);
+}
