@@ -37,9 +37,10 @@ same number of passes over the data. The source's E epochs are E × (pairs per s
 held-out pairs per site, and the model with 16 first-layer filters (`pix2pix-fashion-small`, the
 same architecture at a sixteenth of the parameters) — all settings in a few minutes. Its FIDs
 show the trend after a few hundred steps, not the source's 200 epochs. `FULL_RUN = true` runs the
-bench's full setting (20 rounds of 500 steps on 1,000 pairs per site, the original 16.7M + 2.8M
-parameter model, FID after rounds 5/10/15/20: hours). From the command line:
-`privlab bench fl-pix2pix --json` (short), `… --trend --seed S` (the multi-seed trend run shown
+bench's full setting (the source's 200 epochs: 20 rounds of 10 local epochs on 50 pairs per site,
+the original 16.7M + 2.8M parameter model, FID after rounds 5/10/15/20 on 1,000 held-out pairs per
+site: hours). From the command line:
+`privlab bench fl-pix2pix --json` (short), `… --trend --seeds 0,1,2` (the multi-seed trend run shown
 below) or `… --full`.
 """)
 code("""
@@ -102,12 +103,14 @@ summary.set("ε (δ = 1e-5)", withEps.map((s) => `${s.label} ${s.epsilon!.epsilo
 md("""
 ## The trend run: three seeds, a σ0 sweep
 The short run above shows the setup; the source's claim needs longer training. The trend run
-(`privlab bench fl-pix2pix --trend --seed S --json` for S = 0, 1, 2; shipped in
-`data/fl-pix2pix/trend.json`) trains the 16-filter model for 10 rounds of 200 steps — 10 passes
-over each site's 200 pairs — in the rows the source compares, and sweeps the source's σ0. Per site
-and seed, the final FID of each row (300 held-out pairs per site); then, per DP row, on how many
-seeds FID centralized < FL+DP < local held at every site, and the median ratios to centralized
-beside the source's 1.13 and 1.33.
+(`privlab bench fl-pix2pix --trend --seeds 0,1,2 --json`; shipped in `data/fl-pix2pix/trend.json`)
+trains the 16-filter model for 10 rounds of 200 steps — 40 passes over each site's 50 pairs, so a
+site alone has seen its few pairs too often, as the source's local model after 200 epochs on a
+third of the data — in the rows the source compares, and sweeps the source's σ0. FID is taken on
+1,000 held-out pairs per site, enough to keep its sampling noise below the gaps between the rows.
+Per site and seed, the final FID of each row; then, per DP row, on how many seeds FID
+centralized < FL+DP < local held at every site (and the same by held-out L1), and the median
+ratios to centralized beside the source's 1.13 and 1.33.
 """)
 code("""
 const trend = lab.experiments.loadFlPix2PixTrend();

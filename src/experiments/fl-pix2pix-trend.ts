@@ -23,7 +23,16 @@ export interface TrendRunJson {
       epsilon: { epsilon: number; delta: number } | null;
     }
   >;
-  source_trend: { row: string; label: string; holds_at: string[]; holds: boolean; ratio_fl_dp: number; ratio_local: number }[];
+  source_trend: {
+    row: string;
+    label: string;
+    holds_at: string[];
+    holds: boolean;
+    holds_at_l1: string[];
+    holds_l1: boolean;
+    ratio_fl_dp: number;
+    ratio_local: number;
+  }[];
 }
 
 export interface FlPix2PixTrendFile {

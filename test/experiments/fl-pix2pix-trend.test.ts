@@ -37,8 +37,10 @@ test('the shipped trend run: trend per site, per seed and the ratios follow from
       assert.ok(Math.abs(tr.ratio_local / (mean(l) / mean(c)) - 1) < 0.01, `seed ${run.seed}: local ratio`);
       if (tr.holds) holding.set(tr.row, [...(holding.get(tr.row) ?? []), run.seed]);
       const l1 = (k: string): Record<string, number> => run.settings[k].held_out_l1[run.settings[k].held_out_l1.length - 1].sites;
-      if (run.sites.every((id) => l1('centralized')[id] < l1(tr.row)[id] && l1(tr.row)[id] < l1('local')[id]))
-        holdingL1.set(tr.row, [...(holdingL1.get(tr.row) ?? []), run.seed]);
+      const atL1 = run.sites.filter((id) => l1('centralized')[id] < l1(tr.row)[id] && l1(tr.row)[id] < l1('local')[id]);
+      assert.deepEqual(tr.holds_at_l1, atL1, `seed ${run.seed}, ${tr.row}: held-out L1`);
+      assert.equal(tr.holds_l1, atL1.length === run.sites.length);
+      if (tr.holds_l1) holdingL1.set(tr.row, [...(holdingL1.get(tr.row) ?? []), run.seed]);
     }
   }
   for (const s of t.result.trend_over_seeds) {

@@ -109,8 +109,8 @@ test('a σ0 sweep: one site-noise row per σ0, in order, keyed and labelled by �
   );
 });
 
-test('sourceTrends: centralized < FL+DP < local per site, ratios of mean FID', () => {
-  const row = (setting: FlPix2PixSettingResult['setting'], key: string, a: number, b: number): FlPix2PixSettingResult =>
+test('sourceTrends: centralized < FL+DP < local per site, by FID and by held-out L1; ratios of mean FID', () => {
+  const row = (setting: FlPix2PixSettingResult['setting'], key: string, a: number, b: number, l1: [number, number]): FlPix2PixSettingResult =>
     ({
       setting,
       key,
@@ -119,25 +119,29 @@ test('sourceTrends: centralized < FL+DP < local per site, ratios of mean FID', (
         { round: 1, sites: { s1: 999, s2: 999 } },
         { round: 2, sites: { s1: a, s2: b } },
       ],
+      heldOutL1: [
+        { round: 1, sites: { s1: 9, s2: 9 } },
+        { round: 2, sites: { s1: l1[0], s2: l1[1] } },
+      ],
     }) as unknown as FlPix2PixSettingResult;
   const r = {
     sites: ['s1', 's2'],
     settings: [
-      row('centralized', 'centralized', 10, 20),
-      row('local', 'local', 30, 40),
-      row('federated', 'federated', 1, 1),
-      row('federated-site-noise', 'federated-site-noise@0.1', 20, 50), // holds at s1 only
-      row('federated-site-noise', 'federated-site-noise@0.01', 15, 25), // holds at both
-      row('federated-dp-fedavg', 'federated-dp-fedavg', 5, 30), // below centralized at s1
+      row('centralized', 'centralized', 10, 20, [0.1, 0.1]),
+      row('local', 'local', 30, 40, [0.3, 0.3]),
+      row('federated', 'federated', 1, 1, [0, 0]),
+      row('federated-site-noise', 'federated-site-noise@0.1', 20, 50, [0.2, 0.2]), // FID: s1 only; L1: both
+      row('federated-site-noise', 'federated-site-noise@0.01', 15, 25, [0.05, 0.2]), // FID: both; L1: s2 only
+      row('federated-dp-fedavg', 'federated-dp-fedavg', 5, 30, [0.4, 0.4]), // FID: s2 only; L1: none
     ],
   } as unknown as FlPix2PixResult;
   const t = sourceTrends(r);
   assert.deepEqual(
-    t.map((x) => [x.row, x.holdsAt, x.holds]),
+    t.map((x) => [x.row, x.holdsAt, x.holds, x.holdsAtL1, x.holdsL1]),
     [
-      ['federated-site-noise@0.1', ['s1'], false],
-      ['federated-site-noise@0.01', ['s1', 's2'], true],
-      ['federated-dp-fedavg', ['s2'], false],
+      ['federated-site-noise@0.1', ['s1'], false, ['s1', 's2'], true],
+      ['federated-site-noise@0.01', ['s1', 's2'], true, ['s2'], false],
+      ['federated-dp-fedavg', ['s2'], false, [], false],
     ],
   );
   assert.equal(t[1].ratioFlDp, 40 / 30);
