@@ -17,7 +17,9 @@
  * checkpoint is tied to the name.
  *
  * Per round a site reports its mean D and G losses (under DP-SGD, which privatises D's step
- * as ./dp-gan-step.ts says, only G's); evaluation reports the losses of the global networks on
+ * as ./dp-gan-step.ts says, only G's) and its Adam step count (optimizer_steps: more than the
+ * round's steps when the fit key keepOptimizerState keeps the pair between rounds,
+ * ./optimizer-slot.ts); evaluation reports the losses of the global networks on
  * held-out digits. FID per round would cost a generator sweep and a
  * feature pass per site and round, so FID is computed once on the final generator
  * (federatedGeneratorFid, used by `privlab fl run --fid`).
@@ -197,7 +199,8 @@ export function ganMnistTask(name: string): FlTask {
         const metrics = dpPlan
           ? await dpGanRound(gan, opt, data, dpPlan, rng, dp)
           : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng);
-        return { ...metrics, train_seconds: (performance.now() - t0) / 1000 };
+        // Adam's step count: the round's steps, or all steps since the pair was made when it is kept.
+        return { ...metrics, optimizer_steps: opt.discriminator.step, train_seconds: (performance.now() - t0) / 1000 };
       } finally {
         slot.release();
       }

@@ -4,7 +4,8 @@
  * uninterrupted run of 2 × steps of ONE Adam pair on the same batches — written out here with
  * the GAN step of src/nn and a single ganOptimizers pair, not through the task. With it off, each
  * round must equal a run with a fresh pair per round (and differ clearly from the kept run). A
- * new learning rate resets the state; so does a different model; the state is freed on dispose.
+ * new learning rate resets the state; the state is freed on dispose. Through a real one-site job
+ * (server and site processes), the site's reported Adam step count runs on into round 2.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ import { ganOptimizers, ganTrainStep, GanOptimizers } from '../../../src/nn/gan-
 import { epochBatches } from '../../../src/nn/batches';
 import { SeededRng } from '../../../src/util/rng';
 import { selectBackend } from '../../../src/backend';
+import { runFederated } from '../../../src/fl';
+import { tmpDir } from '../../support/tmp';
 
 before(() => selectBackend({ quiet: true, blasThreads: 1 }));
 
@@ -134,4 +137,20 @@ test('keepOptimizerState under DP-SGD: the pair carries on across rounds (post-p
   } finally {
     model.dispose();
   }
+});
+
+test('keepOptimizerState through a real job: the site process carries its Adam pair into the next round', async () => {
+  const steps = (keep: boolean) =>
+    runFederated({
+      sites: 1,
+      rounds: 2,
+      task: TASK,
+      fit: { localSteps: 3, batchSize: 8, keepOptimizerState: keep, evaluateGlobal: false },
+      trainExamples: 40,
+      seed: 1,
+      dir: tmpDir('privlab-fl-keep-'),
+      roundTimeoutSeconds: 60,
+    }).then((job) => job.state.history.map((r) => r.accepted[0].metrics.optimizer_steps));
+  assert.deepEqual(await steps(true), [3, 6], 'kept: the second round continues the first round count');
+  assert.deepEqual(await steps(false), [3, 3], 'fresh: each round counts from zero');
 });
