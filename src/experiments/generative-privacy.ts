@@ -30,6 +30,13 @@
  * recipe on halves of the pool's first 2K digits. Accuracy is on the test split (default all
  * 10,000 digits); the sites' own held-out shards are a slice of it, used only for their per-round
  * evaluation.
+ *
+ * Switches measured against the synthetic classifier's accuracy gap (README, "Closing the gap"), all
+ * off by default because none closed it: gan.keepOptimizerState (sites keep their Adam pair between
+ * rounds), freshSyntheticPerEpoch (new synthetic digits every classifier epoch) and
+ * rejectionSampling (discriminator rejection sampling with the federated D, ./rejection-sampling.ts).
+ * None of them lets the server see a real digit: the fresh draws and the filter read only the
+ * released generator and discriminator.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
