@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backend';
-import { intOption, UsageError } from '../src/cli/command';
+import { intOption, numberOption, UsageError } from '../src/cli/command';
 import {
   GEN_PRIVACY_APPROACHES,
   GEN_PRIVACY_FULL,
@@ -38,6 +38,7 @@ function rowJson(r: GenPrivacyResult['rows'][number]): object {
     epsilon: r.epsilon === null ? null : round(r.epsilon, 3),
     training_set: r.trainingSet,
     members: r.members,
+    ...(r.drsAcceptance === undefined ? {} : { drs_acceptance: round(r.drsAcceptance, 4) }),
     attacks: Object.fromEntries(
       r.attacks.map((a) => [
         a.attack,
@@ -125,6 +126,8 @@ export async function benchGenPrivacy(o: GenPrivacyOptions, seeds: number[], log
     shadows: r.shadows,
     test_examples: r.testExamples,
     synthetic_count: r.syntheticCount,
+    fresh_synthetic_per_epoch: r.freshSyntheticPerEpoch,
+    rejection_sampling: r.rejectionSampling,
     gan_task: r.ganTask,
     delta: r.delta,
     seeds,
@@ -141,11 +144,16 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--train-per-site N] [--gan-task cgan-mnist:Z:G:D] [--gan-rounds R] [--gan-steps S] [--dp-gan-rounds R]
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
+           [--gan-lr X] [--gan-batch B] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
       inference (AUC, TPR at 1 % and 0.1 % FPR, ε lower bound), mean over seeds, the issue's
-      targets. Default: the notebook's short run, one seed; --full: the long run, seeds 0-2.`,
+      targets. Default: the notebook's short run, one seed; --full: the long run, seeds 0-2.
+      --keep-optimizer-state / --fresh-optimizer: the GAN sites keep their Adam moments between
+      rounds, or start each round fresh; --fresh-synthetic: the synthetic classifier sees fresh
+      digits every epoch (epochs × --synthetic in all); --drs: discriminator rejection sampling
+      of the synthetic digits with the federated discriminator.`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -172,6 +180,12 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         'overfit-epochs': { type: 'string' },
         'test-examples': { type: 'string' },
         approaches: { type: 'string' },
+        'gan-lr': { type: 'string' },
+        'gan-batch': { type: 'string' },
+        'keep-optimizer-state': { type: 'boolean' },
+        'fresh-optimizer': { type: 'boolean' },
+        'fresh-synthetic': { type: 'boolean' },
+        drs: { type: 'boolean' },
       },
     });
     const base = values.full ? GEN_PRIVACY_FULL : GEN_PRIVACY_SHORT;
@@ -181,6 +195,9 @@ export const genPrivacyBenchmark: NamedBenchmark = {
     if (approaches?.some((a) => !(GEN_PRIVACY_APPROACHES as readonly string[]).includes(a)))
       throw new UsageError(`--approaches: choose from ${GEN_PRIVACY_APPROACHES.join(', ')}`);
     const int = (k: string, min = 1): number | undefined => intOption(k, values[k as keyof typeof values] as string | undefined, min);
+    if (values['keep-optimizer-state'] && values['fresh-optimizer']) throw new UsageError('give --keep-optimizer-state or --fresh-optimizer, not both');
+    const keepOptimizerState = values['keep-optimizer-state'] ? true : values['fresh-optimizer'] ? false : base.gan?.keepOptimizerState;
+    const ganLr = numberOption('gan-lr', values['gan-lr'], (n) => n > 0, 'a positive number');
     const nSeeds = int('seeds') ?? (values.full ? 3 : 1);
     const first = int('seed', 0) ?? 0;
     const opts: GenPrivacyOptions = {
@@ -190,11 +207,21 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       classesPerSite: int('classes-per-site'),
       dataset: values.dataset as 'mnist' | 'fashion' | undefined,
       trainPerSite: int('train-per-site') ?? base.trainPerSite,
-      gan: { ...base.gan, task: values['gan-task'], rounds: int('gan-rounds') ?? base.gan?.rounds, stepsPerRound: int('gan-steps') ?? base.gan?.stepsPerRound },
+      gan: {
+        ...base.gan,
+        task: values['gan-task'],
+        rounds: int('gan-rounds') ?? base.gan?.rounds,
+        stepsPerRound: int('gan-steps') ?? base.gan?.stepsPerRound,
+        learningRate: ganLr ?? base.gan?.learningRate,
+        batchSize: int('gan-batch') ?? base.gan?.batchSize,
+        keepOptimizerState,
+      },
       ganDp: { ...base.ganDp, rounds: int('dp-gan-rounds') ?? base.ganDp?.rounds, stepsPerRound: int('dp-gan-steps') ?? base.ganDp?.stepsPerRound },
       classifier: { ...base.classifier, epochs: int('epochs') ?? base.classifier?.epochs, fedRounds: int('fed-rounds') ?? base.classifier?.fedRounds },
       classifierDp: { ...base.classifierDp, ...(int('dp-steps') !== undefined ? { stepsPerRound: int('dp-steps') } : {}) },
       syntheticCount: int('synthetic') ?? base.syntheticCount,
+      freshSyntheticPerEpoch: values['fresh-synthetic'] ? true : base.freshSyntheticPerEpoch,
+      rejectionSampling: values.drs ? true : base.rejectionSampling,
       shadows: int('shadows') ?? base.shadows,
       overfit: {
         ...base.overfit,

@@ -30,6 +30,13 @@
  * recipe on halves of the pool's first 2K digits. Accuracy is on the test split (default all
  * 10,000 digits); the sites' own held-out shards are a slice of it, used only for their per-round
  * evaluation.
+ *
+ * Switches measured against the synthetic classifier's accuracy gap (README, "Closing the gap"), all
+ * off by default because none closed it: gan.keepOptimizerState (sites keep their Adam pair between
+ * rounds), freshSyntheticPerEpoch (new synthetic digits every classifier epoch) and
+ * rejectionSampling (discriminator rejection sampling with the federated D, ./rejection-sampling.ts).
+ * None of them lets the server see a real digit: the fresh draws and the filter read only the
+ * released generator and discriminator.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -42,8 +49,9 @@ import { prepareShards, runFederated, siteDir } from '../fl/launch';
 import { assignWeights, Weights } from '../fl/weights';
 import { RoundRecord } from '../fl/checkpoint';
 import { Config } from '../fl/strategy';
-import { asMlp, getTask, ganOf, mlpMnist, parseGanTaskName, TaskModel } from '../fl/tasks';
+import { asMlp, GAN_KEEP_OPTIMIZER_STATE_DEFAULT, getTask, ganOf, mlpMnist, parseGanTaskName, TaskModel } from '../fl/tasks';
 import { SeededRng } from '../util/rng';
+import { DrsOptions, drsSyntheticSet } from './rejection-sampling';
 import { AttackResult, evaluateAttack, ganLeaksScores, liraOfflineScores, logitScaledConfidence, lossThresholdScores } from '../privacy';
 
 export const GEN_PRIVACY_APPROACHES = ['synthetic', 'synthetic-dp', 'local', 'fedavg', 'fedavg-dp', 'centralized', 'overfit', 'control'] as const;
@@ -81,12 +89,28 @@ export interface GenPrivacyOptions {
   trainPerSite?: number;
   /** Real test digits for accuracy. Default the whole test split. */
   testExamples?: number;
-  /** The federated generator: task name (cgan-mnist[:Z:G:D]), rounds, local steps, batch, Adam's learning rate. */
-  gan?: { task?: string; rounds?: number; stepsPerRound?: number; batchSize?: number; learningRate?: number };
+  /**
+   * The federated generator: task name (cgan-mnist[:Z:G:D]), rounds, local steps, batch, Adam's
+   * learning rate, and whether the sites keep their Adam moments between rounds (fit key
+   * keepOptimizerState, src/fl/tasks/optimizer-slot.ts; also for synthetic-dp).
+   */
+  gan?: { task?: string; rounds?: number; stepsPerRound?: number; batchSize?: number; learningRate?: number; keepOptimizerState?: boolean };
   /** DP-SGD on the discriminator for synthetic-dp (rounds as `gan`). */
   ganDp?: Partial<DpSgdSettings> & { rounds?: number };
   /** Labelled synthetic digits the server draws (classes balanced). Default 10,000. */
   syntheticCount?: number;
+  /**
+   * Fresh synthetic digits for every classifier epoch: the server draws epochs × syntheticCount
+   * digits and the classifier makes one pass over them (the same number of steps as epochs
+   * passes over one set, and as each digit is an independent draw, the same as a new set per
+   * epoch). GAN-Leaks still measures against the first syntheticCount of them. Default false.
+   */
+  freshSyntheticPerEpoch?: boolean;
+  /**
+   * Discriminator rejection sampling (./rejection-sampling.ts) of the synthetic digits with the
+   * federated discriminator: true or its options. Default off.
+   */
+  rejectionSampling?: boolean | DrsOptions;
   /** Classifier training: epochs over its training set (centralized, local, synthetic, shadows), FedAvg rounds of one local epoch. */
   classifier?: { epochs?: number; fedRounds?: number; learningRate?: number; batchSize?: number };
   /** DP-SGD for fedavg-dp (rounds = classifier.fedRounds). */
@@ -119,6 +143,8 @@ export interface GenPrivacyRow {
   /** The member set the attacks test (count; the non-members are as many). */
   members: number;
   attacks: AttackResult[];
+  /** Synthetic rows under rejection sampling: accepted ÷ candidates. */
+  drsAcceptance?: number;
   seconds: number;
 }
 
@@ -133,6 +159,10 @@ export interface GenPrivacyResult {
   shadows: number;
   testExamples: number;
   syntheticCount: number;
+  /** Whether the synthetic classifier saw fresh digits every epoch (epochs × syntheticCount in all). */
+  freshSyntheticPerEpoch: boolean;
+  /** The rejection sampler's options when it filtered the synthetic digits, else null. */
+  rejectionSampling: DrsOptions | null;
   /** The latent seed of the synthetic sets (syntheticSet(generator, ganTask, syntheticCount, syntheticSeed) redraws them). */
   syntheticSeed: number;
   /** Where each set lies in the dataset's training split: [from, from + count). Members are dealt to the sites. */
@@ -204,6 +234,43 @@ export function syntheticSet(model: TaskModel, taskName: string, count: number, 
   });
 }
 
+export interface SyntheticTrainingSet {
+  /** What the classifier trains on, and how many passes it makes over it. */
+  train: ImageDataset;
+  passes: number;
+  /** The first `count` digits of `train`: the synthetic set GAN-Leaks measures against. */
+  sample: ImageDataset;
+  /** Under rejection sampling: accepted ÷ candidates. */
+  drsAcceptance?: number;
+}
+
+/**
+ * The synthetic classifier's training set: `count` digits for `epochs` passes, or with
+ * `freshPerEpoch` epochs × count digits for one pass (a fresh set per epoch: every digit is an
+ * independent draw, so one pass over them is epochs passes over new sets, in the same number of
+ * steps); drawn plainly (syntheticSet) or through discriminator rejection sampling.
+ */
+export function syntheticTrainingSet(
+  model: TaskModel,
+  taskName: string,
+  o: { count: number; epochs: number; freshPerEpoch: boolean; rejectionSampling: DrsOptions | null; seed: number; classNames: readonly string[] },
+): SyntheticTrainingSet {
+  const n = o.freshPerEpoch ? o.epochs * o.count : o.count;
+  let train: ImageDataset;
+  let drsAcceptance: number | undefined;
+  if (o.rejectionSampling) {
+    const r = drsSyntheticSet(ganOf(model, getTask(taskName)), n, o.seed, o.classNames, `synthetic (${taskName}, DRS)`, o.rejectionSampling);
+    train = r.set;
+    drsAcceptance = r.acceptance;
+  } else train = syntheticSet(model, taskName, n, o.seed, o.classNames);
+  return {
+    train,
+    passes: o.freshPerEpoch ? 1 : o.epochs,
+    sample: o.freshPerEpoch ? subset(train, range(0, o.count), train.name) : train,
+    ...(drsAcceptance === undefined ? {} : { drsAcceptance }),
+  };
+}
+
 /** Per-example cross-entropy and probability of the true class under an mlp-mnist model, in float64. */
 export function classifierOutputs(model: TaskModel, ds: ImageDataset): { loss: Float64Array; pTrue: Float64Array; accuracy: number } {
   const mlp = asMlp(model);
@@ -260,7 +327,9 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   if (datasetName !== 'mnist' && datasetName !== 'fashion') throw new RangeError(`dataset must be mnist or fashion, got ${String(datasetName)}`);
   const ganTask = o.gan?.task ?? DEFAULT_GAN_TASK;
   if (!parseGanTaskName(ganTask)?.numClasses) throw new RangeError(`the generator must be a conditional GAN task (cgan-mnist[:Z:G:D]), got "${ganTask}"`);
-  const gan = withDefaults({ rounds: 6, stepsPerRound: 250, batchSize: 64, learningRate: 1e-3 }, o.gan);
+  const gan = withDefaults({ rounds: 6, stepsPerRound: 250, batchSize: 64, learningRate: 1e-3, keepOptimizerState: GAN_KEEP_OPTIMIZER_STATE_DEFAULT }, o.gan);
+  const freshSyntheticPerEpoch = o.freshSyntheticPerEpoch ?? false;
+  const drs: DrsOptions | null = o.rejectionSampling === true ? {} : o.rejectionSampling ? o.rejectionSampling : null;
   const ganDp = withDefaults({ rounds: 3, stepsPerRound: 40, noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.016, learningRate: gan.learningRate }, o.ganDp);
   const cls = withDefaults({ epochs: 10, fedRounds: 10, learningRate: 1e-3, batchSize: 32 }, o.classifier);
   const clsDp = withDefaults({ noiseMultiplier: 1.1, clipNorm: 1, sampleRate: 0.032, stepsPerRound: 32, learningRate: 0.1 }, o.classifierDp);
@@ -403,17 +472,26 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
             dpNoiseMultiplier: ganDp.noiseMultiplier,
             dpClipNorm: ganDp.clipNorm,
             dpSampleRate: ganDp.sampleRate,
+            keepOptimizerState: gan.keepOptimizerState,
           }
-        : { localSteps: gan.stepsPerRound, batchSize: gan.batchSize, learningRate: gan.learningRate };
+        : { localSteps: gan.stepsPerRound, batchSize: gan.batchSize, learningRate: gan.learningRate, keepOptimizerState: gan.keepOptimizerState };
       const job = await federate(approach, ganTask, dp ? ganDp.rounds : gan.rounds, fit);
       generators[approach] = job.state.weights;
       const task = getTask(ganTask);
       const model = task.createModel(0);
-      let synth: ImageDataset;
+      let drawn: SyntheticTrainingSet;
       let generated: Float32Array;
       try {
         assignWeights(model.variables, model.names, job.state.weights);
-        synth = syntheticSet(model, ganTask, syntheticCount, syntheticSeed, split.train.classNames);
+        drawn = syntheticTrainingSet(model, ganTask, {
+          count: syntheticCount,
+          epochs: cls.epochs,
+          freshPerEpoch: freshSyntheticPerEpoch,
+          rejectionSampling: drs,
+          seed: syntheticSeed,
+          classNames: split.train.classNames,
+        });
+        if (drawn.drsAcceptance !== undefined) log(`${label}: rejection sampling accepted ${(100 * drawn.drsAcceptance).toFixed(1)} % of the candidates`);
         const g = ganOf(model, task);
         const grid = tf.tidy(() => {
           const ls = Array.from({ length: 10 * gridPerClass }, (_, i) => Math.floor(i / gridPerClass));
@@ -425,14 +503,14 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       }
       // GAN-Leaks queries and generated samples in the same [-1, 1] pixel space the generator draws in.
       const toSigned = (ds: ImageDataset): Float32Array => Float32Array.from(ds.images, (v) => v / 127.5 - 1);
-      generated = toSigned(synth);
+      generated = toSigned(drawn.sample);
       const leaks = evaluateAttack(
         'gan-leaks',
         ganLeaksScores(toSigned(members), generated, 28 * 28),
         ganLeaksScores(toSigned(nonMembers), generated, 28 * 28),
         { delta },
       );
-      const clf = await trainClassifier(approach, synth, cls.epochs, seed + 11);
+      const clf = await trainClassifier(approach, drawn.train, drawn.passes, seed + 11);
       try {
         const s = scoreClassifier(clf);
         rows.push({
@@ -440,9 +518,10 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
           label,
           testAccuracy: s.accuracy,
           epsilon: dp ? lastEpsilon(job.state.history) : null,
-          trainingSet: { kind: 'synthetic', count: synth.count },
+          trainingSet: { kind: 'synthetic', count: drawn.train.count },
           members: members.count,
           attacks: [...s.attacks, leaks],
+          ...(drawn.drsAcceptance === undefined ? {} : { drsAcceptance: drawn.drsAcceptance }),
           seconds: (performance.now() - t1) / 1000,
         });
       } finally {
@@ -584,6 +663,8 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     shadows: nShadows,
     testExamples: test.count,
     syntheticCount,
+    freshSyntheticPerEpoch,
+    rejectionSampling: drs,
     syntheticSeed,
     partition,
     seed,

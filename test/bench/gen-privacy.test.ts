@@ -64,12 +64,30 @@ test('bench gen-privacy: tiniest run over 2 seeds, documented keys, summary = ru
     assert.equal(typeof j.targets[k], 'boolean', k);
 });
 
+test('bench gen-privacy: the gap switches reach the run and its JSON', () => {
+  const j = bench([
+    ...['gen-privacy', '--sites', '2', '--train-per-site', '40', '--gan-task', 'cgan-mnist:8:16:16', '--gan-rounds', '2', '--gan-steps', '2'],
+    ...['--epochs', '3', '--synthetic', '30', '--shadows', '2', '--overfit-count', '20', '--test-examples', '100', '--approaches', 'synthetic'],
+    ...['--keep-optimizer-state', '--fresh-synthetic', '--drs', '--gan-lr', '5e-4', '--gan-batch', '16'],
+  ]);
+  assert.equal(j.fresh_synthetic_per_epoch, true);
+  assert.deepEqual(j.rejection_sampling, {});
+  assert.equal(j.options.gan.keepOptimizerState, true);
+  assert.deepEqual([j.options.gan.learningRate, j.options.gan.batchSize], [5e-4, 16]);
+  const [row] = j.runs[0].rows;
+  assert.deepEqual(row.training_set, { kind: 'synthetic', count: 90 }, '3 epochs × 30 fresh digits');
+  assert.ok(row.drs_acceptance > 0 && row.drs_acceptance <= 1, `acceptance ${row.drs_acceptance}`);
+  assert.equal(row.attacks['gan-leaks'].members, 80);
+});
+
 test('bench gen-privacy: a bad option exits 2 before any work', () => {
   for (const [args, message] of [
     [['--gan-steps', '0'], /--gan-steps must be an integer ≥ 1, got "0"/],
     [['--dataset', 'cifar'], /--dataset must be mnist or fashion, got "cifar"/],
     [['--approaches', 'synthetic,nope'], /--approaches: choose from synthetic, synthetic-dp/],
     [['--gan-task', 'gan-mnist'], /--gan-task must be cgan-mnist/],
+    [['--keep-optimizer-state', '--fresh-optimizer'], /--keep-optimizer-state or --fresh-optimizer, not both/],
+    [['--gan-lr', '0'], /--gan-lr must be a positive number, got "0"/],
   ] as const) {
     const r = privlab(['bench', 'gen-privacy', ...args]);
     assert.equal(r.status, 2, r.stderr);

@@ -17,7 +17,9 @@
  * checkpoint is tied to the name.
  *
  * Per round a site reports its mean D and G losses (under DP-SGD, which privatises D's step
- * as ./dp-gan-step.ts says, only G's); evaluation reports the losses of the global networks on
+ * as ./dp-gan-step.ts says, only G's) and its Adam step count (optimizer_steps: more than the
+ * round's steps when the fit key keepOptimizerState keeps the pair between rounds,
+ * ./optimizer-slot.ts); evaluation reports the losses of the global networks on
  * held-out digits. FID per round would cost a generator sweep and a
  * feature pass per site and round, so FID is computed once on the final generator
  * (federatedGeneratorFid, used by `privlab fl run --fid`).
@@ -34,7 +36,8 @@ import type { FeatureModel } from '../../metrics/feature-model';
 import { Weights, assignWeights } from '../weights';
 import { CryptoUniform, poissonSample } from '../dp/poisson-sampling';
 import { Metrics } from '../strategy';
-import { FlTask, TaskModel, configChoice, configNumber } from './task';
+import { FlTask, TaskModel, configBoolean, configChoice, configNumber } from './task';
+import { OptimizerSlot } from './optimizer-slot';
 import { LocalTrainingPlan, localTrainingPlan } from './local-training';
 import { DpRandomness, DpSgdPlan, batchOf, dpMetrics, dpSgdPlan } from './dp-local-training';
 import { dpGanTrainStep } from './dp-gan-step';
@@ -44,7 +47,31 @@ export const GAN_MNIST = 'gan-mnist';
 export const CGAN_MNIST = 'cgan-mnist';
 const CGAN_CLASSES = 10;
 
-type GanModel = TaskModel & { gan: Gan };
+/** The Gan, and the Adam pair a site keeps between rounds when the fit config says keepOptimizerState. */
+type SiteOptimizers = GanOptimizers & { dispose(): void };
+type GanModel = TaskModel & { gan: Gan; optimizers: OptimizerSlot<SiteOptimizers> };
+
+/**
+ * The default of the fit key keepOptimizerState for the GAN tasks. Off: every round starts
+ * with a fresh Adam pair, as it always did, so a restarted job repeats a round exactly.
+ */
+export const GAN_KEEP_OPTIMIZER_STATE_DEFAULT = false;
+
+function siteOptimizers(gan: Gan, learningRate: number): SiteOptimizers {
+  const o = ganOptimizers(gan, { learningRate, beta1: 0.5, beta2: 0.999 });
+  return {
+    ...o,
+    dispose: () => {
+      o.discriminator.dispose();
+      o.generator.dispose();
+    },
+  };
+}
+
+function asGanModel(model: TaskModel, task: string): GanModel {
+  asGan(model, task);
+  return model as GanModel;
+}
 
 function asGan(model: TaskModel, task: string): Gan {
   const gan = (model as Partial<GanModel>).gan;
@@ -142,15 +169,29 @@ export function ganMnistTask(name: string): FlTask {
       const gan = new Gan(config, seed);
       // Prefixed names: G's and D's layers share layer names.
       const names = [...gan.generator.variableNames().map((n) => `generator/${n}`), ...gan.discriminator.variableNames().map((n) => `discriminator/${n}`)];
-      return { gan, variables: [...gan.generator.variables(), ...gan.discriminator.variables()], names, dispose: () => gan.dispose() };
+      const optimizers = new OptimizerSlot<SiteOptimizers>();
+      return {
+        gan,
+        optimizers,
+        variables: [...gan.generator.variables(), ...gan.discriminator.variables()],
+        names,
+        dispose: () => {
+          optimizers.dispose();
+          gan.dispose();
+        },
+      };
     },
     async trainLocal(model, data, fit, seed, dp) {
       checkImages(name, data, config);
-      const gan = asGan(model, name);
+      const gm = asGanModel(model, name);
+      const gan = gm.gan;
       // Both networks use Adam with the reference's β1 = 0.5 and learning rate 2e-4.
       configChoice(fit, 'optimizer', 'adam', ['adam'] as const);
       const learningRate = configNumber(fit, 'learningRate', 2e-4, (n) => n > 0 && Number.isFinite(n), 'a positive number');
-      const opt = ganOptimizers(gan, { learningRate, beta1: 0.5, beta2: 0.999 });
+      // keepOptimizerState: the pair carries on from the last round (./optimizer-slot.ts says when it resets).
+      const keep = configBoolean(fit, 'keepOptimizerState', GAN_KEEP_OPTIMIZER_STATE_DEFAULT);
+      const slot = gm.optimizers.acquire(keep, model.variables, `adam lr ${learningRate} β 0.5/0.999`, () => siteOptimizers(gan, learningRate));
+      const opt = slot.value;
       const rng = new SeededRng(seed);
       const t0 = performance.now();
       const dpPlan = dpSgdPlan(fit, 2e-4);
@@ -158,10 +199,10 @@ export function ganMnistTask(name: string): FlTask {
         const metrics = dpPlan
           ? await dpGanRound(gan, opt, data, dpPlan, rng, dp)
           : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng);
-        return { ...metrics, train_seconds: (performance.now() - t0) / 1000 };
+        // Adam's step count: the round's steps, or all steps since the pair was made when it is kept.
+        return { ...metrics, optimizer_steps: opt.discriminator.step, train_seconds: (performance.now() - t0) / 1000 };
       } finally {
-        opt.discriminator.dispose();
-        opt.generator.dispose();
+        slot.release();
       }
     },
     evaluate(model, data) {
@@ -194,6 +235,11 @@ export function ganMnistTask(name: string): FlTask {
 
 export const ganMnist: FlTask = ganMnistTask(GAN_MNIST);
 export const cganMnist: FlTask = ganMnistTask(CGAN_MNIST);
+
+/** The Adam pair a site's model keeps between rounds (keepOptimizerState), if it keeps one. */
+export function keptGanOptimizers(model: TaskModel, task: FlTask): GanOptimizers | undefined {
+  return asGanModel(model, task.name).optimizers.current;
+}
 
 /** The Gan of a model made by a GAN task (e.g. to sample the global generator). */
 export function ganOf(model: TaskModel, task: FlTask): Gan {

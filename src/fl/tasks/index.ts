@@ -13,7 +13,18 @@ export * from './pix2pix-fashion';
 export { dpDiscriminatorGradient, dpGanTrainStep, fakeBatchSize } from './dp-gan-step';
 export { dpPix2PixTrainStep } from './dp-pix2pix-step';
 export type { DpPix2PixStepOptions, DpPix2PixStepNorms } from './dp-pix2pix-step';
-export { CGAN_MNIST, GAN_MNIST, cganMnist, ganMnist, ganMnistTask, ganOf, parseGanTaskName, federatedGeneratorFid } from './gan-mnist';
+export {
+  CGAN_MNIST,
+  GAN_KEEP_OPTIMIZER_STATE_DEFAULT,
+  GAN_MNIST,
+  cganMnist,
+  ganMnist,
+  ganMnistTask,
+  ganOf,
+  keptGanOptimizers,
+  parseGanTaskName,
+  federatedGeneratorFid,
+} from './gan-mnist';
 
 export const TASKS: readonly FlTask[] = [mlpMnist, ganMnist, cganMnist, ...PIX2PIX_FASHION_TASKS];
 

@@ -1,6 +1,7 @@
 /**
  * The optimizer of one round of local training, shared by plain and DP-SGD training: plain SGD
- * or Adam (β 0.9/0.999), fresh each round, so a site keeps no state between rounds.
+ * or Adam (β 0.9/0.999), fresh each round, so a classifier site keeps no state between rounds (the GAN
+ * tasks can keep theirs: fit key keepOptimizerState, ./optimizer-slot.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from '../../nn/adam';

@@ -51,3 +51,9 @@ export function configChoice<T extends string>(config: Config, key: string, fall
     throw new RangeError(`config "${key}" must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T;
 }
+
+export function configBoolean(config: Config, key: string, fallback: boolean): boolean {
+  const v = config[key] ?? fallback;
+  if (typeof v !== 'boolean') throw new TypeError(`config "${key}" must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
