@@ -155,7 +155,7 @@ export class LevelledServer {
   }
 }
 
-/** One row's phases in seconds, summed over a call; per-row wall times. */
+/** One row's phases in seconds, summed over a call; per-row wall times (the levelled readout's and the trees'). */
 export interface LevelledTimes {
   keygen_s: number;
   encrypt_s: number;
@@ -165,7 +165,8 @@ export interface LevelledTimes {
   server_cpu_s: number;
 }
 
-function seconds(t0: bigint): number {
+/** Wall seconds since a process.hrtime.bigint() mark. */
+export function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 

@@ -26,10 +26,10 @@ import { pbsCount } from '../fhe/tfhe/compile/circuit';
 import { QuantParams, dequantize } from '../quant/quantizer';
 import { LinearHead, QuantizedLinear, quantizeLinear, quantizeRows } from './linear-quantization';
 import { runQuantized } from '../quant/quantized-eval';
-import { LinearSolution } from './solvers';
+import { LinearSolution, oneVsRest } from './solvers';
 import { LevelledModel, planLevelled } from './levelled-readout';
 import { defaultParameterSetName } from '../fhe/tfhe/shortint/parameters';
-import { checkX, checkY } from './matrix-input';
+import { checkX, checkY, classesOf } from './matrix-input';
 
 export type FheOption = 'disable' | 'simulate' | 'execute';
 
@@ -381,5 +381,27 @@ export abstract class LinearClassifier extends LinearModel {
 
   protected override defaultOutputBits(): number {
     return 4;
+  }
+}
+
+/** A binary solver of a C-regularized objective: coefficients and intercept for one "positive" class. */
+export type BinarySolver = (x: number[][], positive: boolean[], c: number) => { coef: number[]; intercept: number };
+
+/** A classifier fitted one-vs-rest by a C-regularized binary solver (LogisticRegression, LinearSVC). */
+export abstract class RegularizedLinearClassifier extends LinearClassifier {
+  constructor(
+    private readonly binary: BinarySolver,
+    readonly options: { C?: number } = {},
+  ) {
+    super();
+    const c = options.C ?? 1;
+    if (!(c > 0) || !Number.isFinite(c)) throw new RangeError(`C must be a positive number, got ${c}`);
+  }
+
+  protected solve(x: number[][], y: number[]): LinearSolution {
+    checkX(x);
+    checkY(y, x.length);
+    this.classes = classesOf(y);
+    return oneVsRest(x, y, this.classes, this.binary, this.options.C ?? 1);
   }
 }

@@ -5,26 +5,16 @@
  * many bits, so that predictProba is encrypted too (with the sign head it is 0 or 1).
  */
 import { LinearHead } from './linear-quantization';
-import { LinearClassifier, ModelPredictOptions } from './linear-model';
-import { classesOf, checkX, checkY } from './matrix-input';
-import { LinearSolution, logisticBinary, oneVsRest } from './solvers';
+import { ModelPredictOptions, RegularizedLinearClassifier } from './linear-model';
+import { logisticBinary } from './solvers';
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
-export class LogisticRegression extends LinearClassifier {
+export class LogisticRegression extends RegularizedLinearClassifier {
   readonly kind = 'logistic-regression' as const;
 
-  constructor(readonly options: { C?: number } = {}) {
-    super();
-    const c = options.C ?? 1;
-    if (!(c > 0) || !Number.isFinite(c)) throw new RangeError(`C must be a positive number, got ${c}`);
-  }
-
-  protected solve(x: number[][], y: number[]): LinearSolution {
-    checkX(x);
-    checkY(y, x.length);
-    this.classes = classesOf(y);
-    return oneVsRest(x, y, this.classes, logisticBinary, this.options.C ?? 1);
+  constructor(options: { C?: number } = {}) {
+    super(logisticBinary, options);
   }
 
   protected override head(outputBits: number | undefined): LinearHead {

@@ -53,6 +53,7 @@ import { CircuitServer } from '../../fhe/tfhe/run/server';
 import { simulateCircuit } from '../../fhe/tfhe/run/simulate';
 import { decodeBatch } from '../../fhe/tfhe/run/wire';
 import { QuantizedTrees } from './tree-quantization';
+import { LevelledTimes, seconds } from '../levelled-readout';
 
 const BIT: QuantizedDense['output'] = { scale: 1, zeroPoint: 0, qmin: 0, qmax: 1, bits: 1, signed: false };
 
@@ -321,18 +322,8 @@ function mergeOutputDigits(c: FheCircuit): void {
   c.report.outputDigits = 1;
 }
 
-export interface TreeExecuteTimes {
-  keygen_s: number;
-  encrypt_s: number;
-  server_s: number;
-  decrypt_s: number;
-  per_sample_s: number[];
-  server_cpu_s: number;
-}
-
-function seconds(t0: bigint): number {
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
+/** The phases of an encrypted tree prediction: the same record as the linear models' levelled readout. */
+export type TreeExecuteTimes = LevelledTimes;
 
 function bitsOf(lo: number, hi: number): number {
   return Math.ceil(Math.log2(Math.max(Math.abs(lo), Math.abs(hi)) + 1)) + 1;
