@@ -2,9 +2,9 @@
  * Setup 1 of the transfer experiment with the compute party in another process: the data party
  * (this process) writes evaluation keys and 20 encrypted inputs (two batched ciphertexts);
  * `privlab ckks mlp-infer` runs the base model (its own clear JSON file) on them and writes the
- * encrypted features; the data party decrypts them (float64 reference within 1e-3), refreshes them
+ * encrypted features; the data party decrypts them (float64 reference within 2e-3), refreshes them
  * into the head's training layout, and `privlab ckks logreg-epoch` trains one head epoch on them
- * in a third process (the float64 epoch within 0.01). Bad files fail naming the file.
+ * in a third process (the float64 epoch within 0.02, under half the epoch's step). Bad files fail naming the file.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,14 +90,16 @@ test('setup 1 in three processes: encrypted inference by mlp-infer, then a head 
     assert.equal(features.length, 20);
     let worst = 0;
     features.forEach((f, i) => inferPlain(base, xs[i]).forEach((v, j) => (worst = Math.max(worst, Math.abs(v - f[j])))));
-    assert.ok(worst < 1e-3, `features differ from float64 by ${worst}`);
+    // scale 2^30 over two levels: up to 8.7e-4 seen over 256 images (notebook 07); the bound leaves
+    // room for SEAL's unseeded noise, far below the features' spread.
+    assert.ok(worst < 2e-3, `features differ from float64 by ${worst}`);
 
     // Refresh: the data party re-encrypts the features in the head's layout, under the training keys.
     const tctx = await createCkksContext(TENSEAL_LOGREG_PARAMETERS);
     const tkeys = generateKeys(tctx, { galoisSteps: trainingRotationSteps(packing(24, tctx.slotCount)) });
     const client = new LogisticDataParty(tctx, tkeys, 24);
     try {
-      const scaled = features.map((f) => f.map((v) => v / 4));
+      const scaled = features.map((f) => f.map((v) => v / 2));
       const y = xs.map((x) => (x[0] > 0.5 ? 1 : 0));
       const init = initialModel(24, 3);
       const [plain] = trainPlain(init, scaled, y, { epochs: 1 });
@@ -125,7 +127,12 @@ test('setup 1 in three processes: encrypted inference by mlp-infer, then a head 
       const m = client.decryptModel(updated.ct);
       updated.ct.delete();
       const diff = Math.max(Math.abs(m.bias - plain.bias), ...m.weights.map((w, j) => Math.abs(w - plain.weights[j])));
-      assert.ok(diff < 0.01, `head differs from float64 by ${diff}`);
+      // CKKS noise at scale 2^21 after the epoch's 6 levels: 0.002–0.0104 over these 25
+      // parameters in runs here (the encryption's randomness is SEAL's CSPRNG, not seeded). The
+      // epoch's own step is checked to be over twice that, so a missing or wrong update fails.
+      const step = Math.max(Math.abs(plain.bias - init.bias), ...plain.weights.map((w, j) => Math.abs(w - init.weights[j])));
+      assert.ok(step > 2 * 0.02, `the float64 epoch moves the head by ${step}`);
+      assert.ok(diff < 0.02, `head differs from float64 by ${diff}`);
     } finally {
       client.delete();
       tkeys.delete();
