@@ -165,7 +165,6 @@ export interface GenPrivacyResult {
   rejectionSampling: DrsOptions | null;
   /** The latent seed of the synthetic sets (syntheticSet(generator, ganTask, syntheticCount, syntheticSeed) redraws them). */
   syntheticSeed: number;
-  /** Where each set lies in the dataset's training split: [from, from + count). Members are dealt to the sites. */
   /** The partition of the training split (indices), drawn from the seed: members (as dealt to the sites), non-members, shadow pool. */
   partition: { members: number[]; nonMembers: number[]; shadowPool: number[] };
   seed: number;
@@ -463,6 +462,23 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     const t1 = performance.now();
     const label = GEN_PRIVACY_LABELS[approach];
     log(`${label}: start`);
+    /** The approach's row: what every row shares is filled in here, the rest by the branch. */
+    const record = (row: Omit<GenPrivacyRow, 'approach' | 'label' | 'seconds'>): void => {
+      rows.push({ approach, label, ...row, seconds: (performance.now() - t1) / 1000 });
+    };
+    /** Score a classifier on the shared members / non-members / test set, record its row, then dispose it. */
+    const recordScored = (
+      model: TaskModel,
+      row: Omit<GenPrivacyRow, 'approach' | 'label' | 'seconds' | 'testAccuracy' | 'attacks'>,
+      extra: AttackResult[] = [],
+    ): void => {
+      try {
+        const s = scoreClassifier(model);
+        record({ testAccuracy: s.accuracy, ...row, attacks: [...s.attacks, ...extra] });
+      } finally {
+        model.dispose();
+      }
+    };
     if (approach === 'synthetic' || approach === 'synthetic-dp') {
       const dp = approach === 'synthetic-dp';
       const fit: Config = dp
@@ -511,22 +527,16 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
         { delta },
       );
       const clf = await trainClassifier(approach, drawn.train, drawn.passes, seed + 11);
-      try {
-        const s = scoreClassifier(clf);
-        rows.push({
-          approach,
-          label,
-          testAccuracy: s.accuracy,
+      recordScored(
+        clf,
+        {
           epsilon: dp ? lastEpsilon(job.state.history) : null,
           trainingSet: { kind: 'synthetic', count: drawn.train.count },
           members: members.count,
-          attacks: [...s.attacks, leaks],
           ...(drawn.drsAcceptance === undefined ? {} : { drsAcceptance: drawn.drsAcceptance }),
-          seconds: (performance.now() - t1) / 1000,
-        });
-      } finally {
-        clf.dispose();
-      }
+        },
+        [leaks],
+      );
     } else if (approach === 'fedavg' || approach === 'fedavg-dp') {
       const dp = approach === 'fedavg-dp';
       const fit: Config = dp
@@ -543,39 +553,16 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       const model = mlpMnist.createModel(0);
       try {
         assignWeights(model.variables, model.names, job.state.weights);
-        const s = scoreClassifier(model);
-        rows.push({
-          approach,
-          label,
-          testAccuracy: s.accuracy,
-          epsilon: dp ? lastEpsilon(job.state.history) : null,
-          trainingSet: { kind: 'real', count: M },
-          members: members.count,
-          attacks: s.attacks,
-          seconds: (performance.now() - t1) / 1000,
-        });
-      } finally {
+      } catch (e) {
         model.dispose();
+        throw e;
       }
+      recordScored(model, { epsilon: dp ? lastEpsilon(job.state.history) : null, trainingSet: { kind: 'real', count: M }, members: members.count });
     } else if (approach === 'centralized' || approach === 'control') {
       // control: the centralized recipe on M pool digits, so it saw neither members nor non-members —
       // its attack scores are the floor that differences between the two sets alone produce.
       const model = await trainClassifier(approach, approach === 'control' ? subset(shadowPool, range(0, M)) : members, cls.epochs, seed + 21);
-      try {
-        const s = scoreClassifier(model);
-        rows.push({
-          approach,
-          label,
-          testAccuracy: s.accuracy,
-          epsilon: null,
-          trainingSet: { kind: 'real', count: M },
-          members: M,
-          attacks: s.attacks,
-          seconds: (performance.now() - t1) / 1000,
-        });
-      } finally {
-        model.dispose();
-      }
+      recordScored(model, { epsilon: null, trainingSet: { kind: 'real', count: M }, members: M });
     } else if (approach === 'local') {
       // Site i's classifier is attacked on site i's members against as many non-members (its own slice); the scores are pooled.
       const inn: ReturnType<typeof classifierOutputs>[] = [];
@@ -603,15 +590,12 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
         pTrue: Float64Array.from(xs.flatMap((x) => Array.from(x.pTrue))),
         accuracy: NaN,
       });
-      rows.push({
-        approach,
-        label,
+      record({
         testAccuracy: acc,
         epsilon: null,
         trainingSet: { kind: 'real', count: trainPerSite },
         members: M,
         attacks: classifierAttacks(cat(inn), cat(out), shIn, shOut),
-        seconds: (performance.now() - t1) / 1000,
       });
     } else {
       // overfit: a few hundred members, many epochs; shadows with the same recipe.
@@ -624,15 +608,12 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       try {
         const inn = classifierOutputs(model, ofMembers);
         const out = classifierOutputs(model, ofNon);
-        rows.push({
-          approach,
-          label,
+        record({
           testAccuracy: classifierOutputs(model, test).accuracy,
           epsilon: null,
           trainingSet: { kind: 'real', count: k },
           members: k,
           attacks: classifierAttacks(inn, out, shIn, shOut),
-          seconds: (performance.now() - t1) / 1000,
         });
       } finally {
         model.dispose();

@@ -81,7 +81,7 @@ export function prepareShards(
     if (o.trainExamples !== undefined) throw new RangeError('give trainIndices or trainExamples, not both');
     if (o.trainIndices.length < o.sites) throw new RangeError(`trainIndices: ${o.trainIndices.length} examples for ${o.sites} sites`);
     if (new Set(o.trainIndices).size !== o.trainIndices.length) throw new RangeError('trainIndices: an example is listed twice');
-    train = subset(train, o.trainIndices, 'dealt examples'); // subset checks each index
+    train = subset(train, o.trainIndices); // subset checks each index; the shards keep the split's name
   } else if (o.trainExamples !== undefined) {
     if (!(Number.isInteger(o.trainExamples) && o.trainExamples >= o.sites))
       throw new RangeError(`trainExamples must be an integer ≥ the number of sites, got ${o.trainExamples}`);
