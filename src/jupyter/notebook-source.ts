@@ -7,7 +7,8 @@
  * empty line). The blank line before the next marker separates cells and is not content (two
  * blank lines are cut when there are two). Only these markers are accepted: a title, cell
  * metadata, raw cells or content before the first marker would be kept by jupytext and lost
- * here, so they are errors.
+ * here, so they are errors. Unlike jupytext, a `// %%` line inside a multi-line string is read as
+ * a marker; the writer refuses code with such a line, so nothing it writes is misread.
  *
  * The .ipynb is written byte for byte as scripts/notebook_builder.py writes it (Python's
  * json.dump with indent=1 and ASCII escapes; the privlab kernelspec; empty outputs), so a
@@ -81,7 +82,7 @@ export function toPercent(cells: SourceCell[], file = '<notebook>'): string {
         if (bad >= 0) throw new Error(`${where}: line ${bad + 1} would read as a cell marker: ${JSON.stringify(lines[bad])}`);
         if (c.type === 'markdown') return ['// %% [markdown]', ...commented].join('\n');
         // Trailing blank lines would be read back as the separator: they cannot round-trip.
-        if (lines.length > 1 && BLANK.test(lines[lines.length - 1])) throw new Error(`${where}: the code ends with a blank line`);
+        if (c.source !== '' && BLANK.test(lines[lines.length - 1])) throw new Error(`${where}: the code ends with a blank line`);
         return ['// %%', ...(c.source === '' ? [] : lines)].join('\n');
       })
       .join('\n\n') + '\n'

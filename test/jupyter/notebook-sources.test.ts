@@ -102,6 +102,7 @@ test("percent reader: jupytext's rules for markers, separators and comment prefi
   assert.throws(() => toPercent([{ type: 'code', source: 'a\n// %% oops' }], 'n'), /n: cell 1: line 2 would read as a cell marker/);
   assert.throws(() => toPercent([{ type: 'markdown', source: '%% oops' }], 'n'), /would read as a cell marker/);
   assert.throws(() => toPercent([{ type: 'code', source: 'a\n' }], 'n'), /ends with a blank line/);
+  assert.throws(() => toPercent([{ type: 'code', source: '  ' }], 'n'), /ends with a blank line/);
 });
 
 test("the .ipynb text is Python's json.dumps(indent=1) of the notebook, byte for byte", () => {
