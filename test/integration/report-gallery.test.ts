@@ -15,7 +15,7 @@ import { launchChromium, offlinePage } from '../support/browser';
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { writeNotebook } from '../support/notebooks';
-import { formatDuration, galleryEntry, galleryHtml, parseSummaryText } from '../../src/jupyter/gallery';
+import { formatDuration, galleryEntry, galleryHtml, parseSummaryText, writeGallery } from '../../src/jupyter/gallery';
 import { Summary } from '../../kernel-ext/summary';
 import { setDisplaySink } from '../../kernel-ext/display';
 
@@ -149,4 +149,19 @@ test('formatDuration: seconds, minutes, hours; bad values refused', () => {
 
 test('an empty folder gives a page that says there are no reports', () => {
   assert.match(galleryHtml([]), /0 reports[\s\S]*no reports yet/);
+});
+
+test('a report without a summary box or run metadata (executed elsewhere) gets a card that says so', () => {
+  const folder = tmpDir('privlab-gallery-fake-');
+  writeNotebook(folder, '03-plain.ipynb', [
+    ['markdown', 'no heading'],
+    ['code', '1 + 1'],
+  ]);
+  fs.writeFileSync(path.join(folder, '03-plain.html'), '<html></html>');
+  writeNotebook(folder, '04-no-html.ipynb', [['code', '1']]); // no report beside it: not listed
+  const html = fs.readFileSync(writeGallery(folder), 'utf8');
+  assert.equal((html.match(/<section class="report"/g) ?? []).length, 1);
+  assert.match(html, /<h2><a href="03-plain\.html">03-plain<\/a><\/h2>/, 'the file name stands in for a title');
+  assert.match(html, /run date unknown · <a href="03-plain\.html">/);
+  assert.match(html, /this report has no summary box/);
 });
