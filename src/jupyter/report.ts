@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { packageRoot } from '../util/files';
 import { interruptScope, InterruptedError } from '../util/interrupt';
 import { jupyterEnv, KERNEL_NAME, systemPython } from './env';
+import { writeGallery } from './gallery';
 import { kernelSpecFile } from './kernelspec';
 
 export interface ReportOptions {
@@ -128,12 +129,21 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
   });
 }
 
-/** Run notebooks in order; stops at the first failing cell. */
+/**
+ * Run notebooks in order; stops at the first failing cell. After each report, the folder's
+ * gallery (index.html, src/jupyter/gallery.ts) is rewritten, so it lists every report there.
+ */
 export async function runReports(notebooks: string[], opts: ReportOptions = {}): Promise<ReportResult[]> {
   const list = notebooks.length ? notebooks : defaultNotebooks();
   if (list.length === 0) throw new Error('no notebooks to run (notebooks/ is empty)');
   preflight(list, packageRoot());
+  const index = list.find((nb) => path.basename(nb) === 'index.ipynb');
+  if (index) throw new Error(`${index}: its report would be index.html, the name of the report gallery: rename the notebook`);
   const results: ReportResult[] = [];
-  for (const nb of list) results.push(await runNotebook(nb, opts));
+  for (const nb of list) {
+    const r = await runNotebook(nb, opts);
+    writeGallery(path.dirname(r.html));
+    results.push(r);
+  }
   return results;
 }

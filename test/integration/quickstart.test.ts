@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import { launchChromium, offlinePage } from '../support/browser';
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 
@@ -104,22 +104,9 @@ test('the summary in the first code cell carries the results of later cells (upd
 
 test('the HTML report renders its Plotly charts in headless Chromium, offline, with no errors', async () => {
   browser = await launchChromium();
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
   const reportUrl = pathToFileURL(path.join(out, '00-quickstart.html')).href;
   // Offline: anything but the report itself (and inline data: URLs) is refused and recorded.
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url === reportUrl || url.startsWith('data:')) return route.continue();
-    requests.push(url);
-    return route.abort();
-  });
+  const { page, problems, requests } = await offlinePage(browser, (url) => url === reportUrl);
   await page.goto(reportUrl, { waitUntil: 'load' });
   await page.waitForFunction(() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2, undefined, { timeout: 30_000 });
   const rendered = await page.evaluate(() =>

@@ -5,26 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { privlab } from '../support/cli';
 import { tmpDir } from '../support/tmp';
+import { writeNotebook } from '../support/notebooks';
 
 const dir = tmpDir('privlab-bad-nb-');
 
-function notebook(file: string, cells: Array<[string, string]>): string {
-  const nb = {
-    cells: cells.map(([type, source], i) => ({
-      cell_type: type,
-      id: `c${i}`,
-      metadata: {},
-      source,
-      ...(type === 'code' ? { outputs: [], execution_count: null } : {}),
-    })),
-    metadata: { kernelspec: { name: 'privlab', display_name: 'TypeScript (privlab)', language: 'typescript' } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  const p = path.join(dir, file);
-  fs.writeFileSync(p, JSON.stringify(nb));
-  return p;
-}
+const notebook = (file: string, cells: Array<[string, string]>): string => writeNotebook(dir, file, cells);
 
 test('a runtime error names the notebook, the cell number and the error', () => {
   const nb = notebook('broken.ipynb', [

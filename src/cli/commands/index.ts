@@ -12,5 +12,6 @@ import { dp } from './dp';
 import { fl } from './fl';
 import { privacy } from './privacy';
 import { ckks } from './ckks';
+import { notebooks } from './notebooks';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, privacy, ckks, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, privacy, ckks, notebooks, bench];

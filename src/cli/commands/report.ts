@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, numberOption } from '../command';
 import { NotebookCellError, runReports } from '../../jupyter/report';
@@ -7,7 +8,8 @@ export const report: Command = {
   name: 'report',
   usage: `privlab report [NOTEBOOK…] [--out DIR] [--cell-timeout S]
     Execute notebooks headless (default: all of notebooks/) and write one
-    self-contained HTML report per notebook (default DIR: figures/reports).`,
+    self-contained HTML report per notebook (default DIR: figures/reports),
+    and DIR/index.html, a gallery of the reports in DIR with their key figures.`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -19,6 +21,7 @@ export const report: Command = {
     try {
       const results = await runReports(positionals, { outDir: values.out, cellTimeoutS });
       for (const r of results) console.log(`${r.notebook} → ${r.html} (${r.seconds.toFixed(1)} s)`);
+      if (results.length) console.log(`gallery → ${path.join(path.dirname(results[0].html), 'index.html')}`);
       return 0;
     } catch (err) {
       if (!(err instanceof NotebookCellError)) throw err;

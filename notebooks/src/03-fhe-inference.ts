@@ -1,44 +1,36 @@
-"""Writes notebooks/03-fhe-inference.ipynb (kept as a script so the cells are easy to review)."""
-import sys
+// %% [markdown]
+// # Encrypted inference: compile, simulate, execute
 
-from notebook_builder import Notebook
-
-nb = Notebook("fhe")
-md, code = nb.md, nb.code
-
-md("""
-# Encrypted inference: compile, simulate, execute
-""")
-code("""
+// %%
 import * as lab from "privlab/kernel-ext";
 import * as fs from "fs";
 
 const summary = lab.summary("Summary: encrypted inference on this machine");
-""")
-md("""
-The MNIST table of *Deep Neural Networks for Encrypted Inference with TFHE* (Zama) redone on this
-machine: a 3-layer fully connected network with **2-bit weights and activations**, trained with
-quantization-aware training on the 60,000 canonical MNIST training digits (the short default run
-trains 4 epochs instead of 10), then
 
-1. **compiled** to an integer circuit on one of tfhe's parameter sets: each neuron's accumulator
-   range (calibrated on training images, with a margin) is mapped onto the half torus and its
-   bias + activation + requantization is tabulated at every position of the test polynomial, so
-   each neuron costs one programmable bootstrap (PBS);
-2. **simulated** — the same circuit in the clear, with the same positions and rounding, and
-   optionally with the noise model's read noise;
-3. **executed** on encrypted images: tfhe makes the client key and encrypts, the server (privlab's
-   native TFHE evaluator) holds only the evaluation keys, tfhe decrypts.
+// %% [markdown]
+// The MNIST table of *Deep Neural Networks for Encrypted Inference with TFHE* (Zama) redone on this
+// machine: a 3-layer fully connected network with **2-bit weights and activations**, trained with
+// quantization-aware training on the 60,000 canonical MNIST training digits (the short default run
+// trains 4 epochs instead of 10), then
+//
+// 1. **compiled** to an integer circuit on one of tfhe's parameter sets: each neuron's accumulator
+//    range (calibrated on training images, with a margin) is mapped onto the half torus and its
+//    bias + activation + requantization is tabulated at every position of the test polynomial, so
+//    each neuron costs one programmable bootstrap (PBS);
+// 2. **simulated** — the same circuit in the clear, with the same positions and rounding, and
+//    optionally with the noise model's read noise;
+// 3. **executed** on encrypted images: tfhe makes the client key and encrypts, the server (privlab's
+//    native TFHE evaluator) holds only the evaluation keys, tfhe decrypts.
+//
+// The second part generates images on encrypted data with the 4-bit QAT, 50 %-pruned GAN generator
+// shipped with privlab (or the one notebook 02 trained): the source paper's Table V on this machine.
+//
+// The default is a short run (5 encrypted digits, 2 generated images); `FULL_RUN = true` does 100
+// and 10. The same
+// experiment from the command line: `privlab bench fhe-mnist --json` (it also writes
+// `figures/fhe/mnist-fcnn.json`). The trained model is cached in `figures/fhe/`, so only the first run trains.
 
-The second part generates images on encrypted data with the 4-bit QAT, 50 %-pruned GAN generator
-shipped with privlab (or the one notebook 02 trained): the source paper's Table V on this machine.
-
-The default is a short run (5 encrypted digits, 2 generated images); `FULL_RUN = true` does 100
-and 10. The same
-experiment from the command line: `privlab bench fhe-mnist --json` (it also writes
-`figures/fhe/mnist-fcnn.json`). The trained model is cached in `figures/fhe/`, so only the first run trains.
-""")
-code("""
+// %%
 const fhe = lab.fhe.run;
 const { formatCompileReport } = lab.fhe.compiler;
 const { FheService, inferRemote } = lab.fhe.run;
@@ -52,12 +44,12 @@ const TRAINING: { floatEpochs?: number; qatEpochs?: number; simulateSamples?: nu
 const GAN_IMAGES = FULL_RUN ? 10 : SMOKE ? 1 : 2;
 const backend = await lab.backend.selectBackend({ quiet: true });
 console.log(`tfjs backend for training: ${backend.name}`);
-""")
-md("""
-## Train (or load), compile, simulate, execute
-Training shows one bar tick per epoch (two float epochs, then QAT); encrypted inference one per image.
-""")
-code("""
+
+// %% [markdown]
+// ## Train (or load), compile, simulate, execute
+// Training shows one bar tick per epoch (two float epochs, then QAT); encrypted inference one per image.
+
+// %%
 let trainBar: lab.ProgressBar | undefined;
 let execBar: lab.ProgressBar | undefined;
 const run = await runMnistFcnn({
@@ -78,16 +70,16 @@ execBar?.close();
 const r = run.result;
 console.log(r.trained ? `trained in ${r.train_seconds?.toFixed(0)} s` : "loaded the cached model");
 console.log(formatCompileReport(r.report));
-""")
-md("""
-## The compiled circuit
-One PBS per hidden neuron, and one per output digit (the 6-bit logits travel as two base-16
-digits). *Positions per value* is how many of the N table positions each accumulator value gets
-(each neuron's weights are scaled so that its own window fills the table); the read noise (modulus
-switch + key switch) is a few positions, so only accumulators near an output step can be read one
-step off — the *predicted read error*.
-""")
-code("""
+
+// %% [markdown]
+// ## The compiled circuit
+// One PBS per hidden neuron, and one per output digit (the 6-bit logits travel as two base-16
+// digits). *Positions per value* is how many of the N table positions each accumulator value gets
+// (each neuron's weights are scaled so that its own window fills the table); the read noise (modulus
+// switch + key switch) is a few positions, so only accumulators near an output step can be read one
+// step off — the *predicted read error*.
+
+// %%
 lab.table(r.report.layers.map((l) => ({
   layer: l.layer, "in→out": `${l.inputs}→${l.neurons}`, activation: l.activation, PBS: l.pbs,
   "acc. bits": l.accumulatorBits, "acc. bits (worst case)": l.accumulatorBitsWorstCase,
@@ -100,14 +92,14 @@ lab.table([{
   "upload MB/image": Number((r.report.keys.uploadBytesPerSample / 1e6).toFixed(1)),
   "predicted wrong reads/inference": Number(r.report.predictedErrorsPerInference.toFixed(2)),
 }]);
-""")
-md("""
-## Accuracy: clear, simulated, encrypted
-*Clear* is the integer model; *simulate* the compiled circuit without noise (equal to clear by
-construction) and with the noise model; *execute* the encrypted run on the first test images,
-beside clear and simulate on the same images. The source's rows (8-core CPU) are below.
-""")
-code("""
+
+// %% [markdown]
+// ## Accuracy: clear, simulated, encrypted
+// *Clear* is the integer model; *simulate* the compiled circuit without noise (equal to clear by
+// construction) and with the noise model; *execute* the encrypted run on the first test images,
+// beside clear and simulate on the same images. The source's rows (8-core CPU) are below.
+
+// %%
 const pct = (x: number | null) => (x === null ? null : Number((100 * x).toFixed(2)));
 lab.table([
   { mode: "float (before QAT)", images: r.simulate_samples, "accuracy %": pct(r.accuracy_float) },
@@ -124,14 +116,14 @@ console.log(`execute vs simulate: ${(100 * a.argmax).toFixed(1)} % same class, $
 console.log(`the noise model predicts: ${(100 * n.argmax).toFixed(1)} % same class, ${(100 * n.outputs).toFixed(1)} % of logits equal`);
 const right = Math.round(r.accuracy_execute * r.execute_samples);
 summary.set("MNIST classifier (3 layers, 2-bit)", `${pct(r.accuracy_clear)} % clear, ${pct(r.accuracy_simulate)} % simulated on ${r.simulate_samples.toLocaleString("en")} test digits; encrypted: ${right} of ${r.execute_samples} right`);
-""")
-md("""
-## Time per encrypted image
-Client encryption, server evaluation and decryption per image on this machine (2 cores, shared
-with other jobs), beside the source's 31 s, 77 s and 300 s on an 8-core CPU (log scale). Key
-generation is once per client.
-""")
-code("""
+
+// %% [markdown]
+// ## Time per encrypted image
+// Client encryption, server evaluation and decryption per image on this machine (2 cores, shared
+// with other jobs), beside the source's 31 s, 77 s and 300 s on an 8-core CPU (log scale). Key
+// generation is once per client.
+
+// %%
 const ph = r.phases;
 lab.bar(["privlab (this machine)", "Zama FCNN 1", "Zama FCNN 2", "Zama FCNN 3"], {
   "seconds per image": [r.s_per_image, ...ZAMA_FCNN_REFERENCE.map((z) => z.seconds)],
@@ -141,27 +133,29 @@ lab.bar(["encrypt", "server", "decrypt"], {
 }, { title: `Phases (key generation once: ${ph.keygen_s.toFixed(1)} s)`, yTitle: "s", save: "fhe/mnist-fcnn-phases" });
 console.log(`${r.s_per_image.toFixed(2)} s per image: ${r.pbs_count} PBS at ${r.ms_per_pbs.toFixed(1)} ms each (wall clock, all cores)`);
 summary.set("encrypted digit", `${r.s_per_image.toFixed(2)} s per image, ${r.pbs_count} PBS (Zama's FCNNs: ${ZAMA_FCNN_REFERENCE.map((z) => `${z.seconds} s`).join(" / ")} on 8 cores)`);
-""")
-md("## The encrypted images and their predictions")
-code("""
+
+// %% [markdown]
+// ## The encrypted images and their predictions
+
+// %%
 const idx = r.samples.map((s) => s.index);
 lab.images(run.test, { indices: idx, columns: Math.min(10, idx.length), scale: 3,
   caption: r.samples.map((s) => `${s.label}→${s.execute}`).join("  "), save: "fhe/mnist-fcnn-images" });
 lab.table(r.samples.map((s) => ({ image: s.index, label: s.label, clear: s.clear, simulate: s.simulate, execute: s.execute })));
-""")
-md("""
-## Encrypted generation: the GAN generator
-The 4-bit QAT generator pruned by 50 % that ships with privlab (`data/gan/qat4-pruned50`: made from
-the regular GAN trained 20 epochs on the 60,000 canonical digits, by the commands in its manifest;
-`USE_NOTEBOOK_02 = true` takes the one notebook 02 trained in this run instead), compiled like the
-classifier: the latent vector is the encrypted input, the 784 pixels the
-encrypted output — 256 + 512 + 1024 + 784 PBS per image. Its accumulators (13–15 bits after the
-first layer) are wider than the N = 2048 table, so the compiler rounds them (several values per
-position); simulation reproduces that rounding exactly. FID (LeNet features, against the held-out
-digits) of the clear, simulated and noisy-simulated generator on 500 latents, and of the few
-encrypted images beside clear and simulated outputs of the same latents.
-""")
-code("""
+
+// %% [markdown]
+// ## Encrypted generation: the GAN generator
+// The 4-bit QAT generator pruned by 50 % that ships with privlab (`data/gan/qat4-pruned50`: made from
+// the regular GAN trained 20 epochs on the 60,000 canonical digits, by the commands in its manifest;
+// `USE_NOTEBOOK_02 = true` takes the one notebook 02 trained in this run instead), compiled like the
+// classifier: the latent vector is the encrypted input, the 784 pixels the
+// encrypted output — 256 + 512 + 1024 + 784 PBS per image. Its accumulators (13–15 bits after the
+// first layer) are wider than the N = 2048 table, so the compiler rounds them (several values per
+// position); simulation reproduces that rounding exactly. FID (LeNet features, against the held-out
+// digits) of the clear, simulated and noisy-simulated generator on 500 latents, and of the few
+// encrypted images beside clear and simulated outputs of the same latents.
+
+// %%
 const USE_NOTEBOOK_02 = false;
 const notebook02 = `${lab.figuresDir()}/gan-compression-notebook/qat-4bit-pruned-50.quantized.json`;
 const shipped = lab.experiments.loadShippedGenerator("qat4-pruned50"); // its files' SHA-256s are checked
@@ -195,14 +189,14 @@ if (!ganModel && !fs.existsSync(notebook02)) {
     `${g.s_per_image.toFixed(1)} s per image, ${g.pbs_count.toLocaleString("en")} PBS (source: ${GAN_FHE_REFERENCE.map((x) => `${x.seconds} s on a ${x.setting.replace("source, ", "")}`).join(", ")})`);
   console.log(`pixels equal, execute vs simulate: ${(100 * g.agreement_execute_simulate.outputs).toFixed(1)} % (noise model: ${(100 * g.agreement_noise_simulate.outputs).toFixed(1)} %); simulate vs clear: ${(100 * g.agreement_simulate_clear.outputs).toFixed(1)} %`);
 }
-""")
-md("""
-### Table V: seconds per encrypted 28x28 image
-Ours (median, this 2-core machine shared with other jobs) beside the source's 738 s on a 128-vCPU
-server and 3780 s on a laptop (log scale), and the images: encrypted, then simulated and clear
-outputs of the same latents.
-""")
-code("""
+
+// %% [markdown]
+// ### Table V: seconds per encrypted 28x28 image
+// Ours (median, this 2-core machine shared with other jobs) beside the source's 738 s on a 128-vCPU
+// server and 3780 s on a laptop (log scale), and the images: encrypted, then simulated and clear
+// outputs of the same latents.
+
+// %%
 if (gan) {
   const g = gan.result;
   lab.bar(["privlab (this machine, 2 cores)", ...GAN_FHE_REFERENCE.map((r) => r.setting)], {
@@ -215,20 +209,20 @@ if (gan) {
     caption: "rows: encrypted, simulated, clear (same latents)", save: "fhe/gan-images" });
   gan.fhe.dispose();
 }
-""")
-md("""
-## The same over HTTP: client and server roles
-`privlab fhe serve` holds the circuit and the evaluation keys clients upload; `privlab fhe infer`
-makes keys with tfhe, uploads the evaluation keys, encrypts, sends and decrypts. Here both run in
-this kernel on one image (the server could equally be another process or machine):
 
-```sh
-privlab fhe compile --model figures/fhe/mnist-fcnn.model.json --mnist-train 1000 --out mnist.circuit.json
-privlab fhe serve --circuit mnist.circuit.json --port 8765
-privlab fhe infer --url http://127.0.0.1:8765 --circuit mnist-fcnn --mnist-test 3
-```
-""")
-code("""
+// %% [markdown]
+// ## The same over HTTP: client and server roles
+// `privlab fhe serve` holds the circuit and the evaluation keys clients upload; `privlab fhe infer`
+// makes keys with tfhe, uploads the evaluation keys, encrypts, sends and decrypts. Here both run in
+// this kernel on one image (the server could equally be another process or machine):
+//
+// ```sh
+// privlab fhe compile --model figures/fhe/mnist-fcnn.model.json --mnist-train 1000 --out mnist.circuit.json
+// privlab fhe serve --circuit mnist.circuit.json --port 8765
+// privlab fhe infer --url http://127.0.0.1:8765 --circuit mnist-fcnn --mnist-test 3
+// ```
+
+// %%
 const service = await FheService.start({ circuits: [run.fhe.circuit] });
 try {
   const x = Float32Array.from(run.test.images.subarray(0, 784), (v) => v / 255);
@@ -242,6 +236,3 @@ try {
   await service.close();
   run.fhe.dispose();
 }
-""")
-
-nb.write(sys.argv[1])
