@@ -39,6 +39,7 @@
 import * as lab from "privlab/kernel-ext";
 
 const { runGenerativePrivacy, GEN_PRIVACY_SHORT, GEN_PRIVACY_FULL } = lab.experiments;
+const summary = lab.summary("Summary: generative privacy on this machine"); // filled in by the cells below
 
 const FULL_RUN = false;                                      // true: the bench's long setting (one seed)
 const SMOKE = process.env.PRIVLAB_SMOKE === "1";             // the test suite's tiny run of every cell
@@ -83,6 +84,16 @@ lab.table(r.table, { digits: 3, save: "gen-privacy/table" });
 const fedavg = r.rows.find((x) => x.approach === "fedavg");
 const synth = r.rows.find((x) => x.approach === "synthetic");
 if (fedavg && synth) console.log(`synthetic − FedAvg: ${(100 * (synth.testAccuracy - fedavg.testAccuracy)).toFixed(1)} points`);
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const attackText = (row: (typeof r.rows)[number] | undefined, name: string) => {
+  const a = row?.attacks.find((x) => x.attack === name);
+  return a ? `AUC ${a.auc.toFixed(3)}, TPR@1%FPR ${pct(a.tprAt1PctFpr)}` : "—";
+};
+if (fedavg && synth) summary.set("test accuracy: synthetic / FedAvg", `${pct(synth.testAccuracy)} / ${pct(fedavg.testAccuracy)} (target: within 5 points)`);
+summary.set("loss-threshold MIA on the synthetic classifier", `${attackText(synth, "loss-threshold")} (target: AUC ≤ 0.55, TPR ≤ 2 %)`);
+summary.set("loss-threshold MIA on the overfitted baseline", attackText(r.rows.find((x) => x.approach === "overfit"), "loss-threshold"));
+const dpRows = r.rows.filter((x) => x.epsilon !== null);
+if (dpRows.length) summary.set("ε at δ 1e-5", dpRows.map((x) => `${x.label} ${x.epsilon!.toFixed(2)}`).join(", "));
 
 // %% [markdown]
 // ## ROC curves, log scale
