@@ -10,7 +10,8 @@
  *     "trees": [{ "feature": […], "threshold": […], "left": […], "right": […], "value": [[…]…] }] }
  *
  * A leaf has feature −1; each leaf's value holds the class probabilities (decision trees,
- * forests) or one margin (XGBoost, rule "<").
+ * forests) or one margin (XGBoost, rule "<"; with K > 2 classes tree i adds to class i mod K,
+ * XGBoost's order, and baseMargin is base_score itself).
  */
 import { DecisionTreeClassifier, RandomForestClassifier, TreeEnsembleClassifier, TreeKind, XGBClassifier } from './tree-models';
 import { SplitRule, Tree, checkTree } from './tree';
@@ -61,7 +62,8 @@ export function treeModelFromJson(json: unknown): TreeEnsembleClassifier {
     throw new RangeError(`classes must be ≥ 2 distinct numbers, got ${JSON.stringify(c)}`);
   if (!Number.isFinite(j.baseMargin)) throw new RangeError(`baseMargin must be a finite number, got ${String(j.baseMargin)}`);
   if (!Array.isArray(j.trees) || j.trees.length === 0) throw new RangeError('trees must be a non-empty array');
-  if (j.kind === 'xgboost' && c.length !== 2) throw new RangeError(`an XGBoost model here is binary, got ${c.length} classes`);
+  if (j.kind === 'xgboost' && c.length > 2 && j.trees.length % c.length !== 0)
+    throw new RangeError(`an XGBoost model of ${c.length} classes has one tree per class per round, got ${j.trees.length} trees`);
   const width = j.kind === 'xgboost' ? 1 : c.length;
   const trees = j.trees.map((t, i) => checkTree(t, j.features, width, `tree ${i}`));
   return m.setTrees(trees, c, j.features, j.rule, j.baseMargin);
