@@ -13,7 +13,7 @@ import { LinearClassifier, LinearKind, LinearModel } from './linear-model';
 import { LinearRegression } from './linear-regression';
 import { LogisticRegression } from './logistic-regression';
 import { LinearSVC } from './linear-svc';
-import { checkClasses, modelOfKind, readModelJson } from './model-json-checks';
+import { modelOfKind, readModelJson } from './model-json-checks';
 
 export interface LinearModelJson {
   format: 'privlab.linear-model';
@@ -39,12 +39,8 @@ export function linearModelFromJson(json: unknown): LinearModel {
     { 'linear-regression': () => new LinearRegression(), 'logistic-regression': () => new LogisticRegression(), 'linear-svc': () => new LinearSVC() },
     'linear-model',
   );
+  if (m instanceof LinearClassifier) return m.setClassWeights(j.coef, j.intercept, j.classes as number[]);
   m.setWeights(j.coef, j.intercept);
-  if (m instanceof LinearClassifier) {
-    const c = checkClasses(j.classes);
-    const rows = c.length === 2 ? 1 : c.length;
-    if (j.coef.length !== rows) throw new RangeError(`${c.length} classes need ${rows} coef rows, got ${j.coef.length}`);
-    m.classes = c.slice();
-  } else if (j.coef.length !== 1) throw new RangeError(`a linear regression has one coef row, got ${j.coef.length}`);
+  if (j.coef.length !== 1) throw new RangeError(`a linear regression has one coef row, got ${j.coef.length}`);
   return m;
 }
