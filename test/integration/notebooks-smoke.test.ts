@@ -122,7 +122,7 @@ test('05: the approaches table, a log-scale ROC per attack, a sample grid per ge
   assert.equal(o.filter((x) => x.data && 'image/png' in x.data).length, 2, 'plain and DP generator grids');
 });
 
-test('06: the four models beside the source, execute equal to simulate on every executed row, the chart and the summary', () => {
+test('06: the four models beside the source and the federated model, execute equal to simulate on every executed row, the chart and the summary', () => {
   const o = outputsOf('06-sklearn-fhe');
   const t = text(o);
   // the table's rows (text/plain of lab.table): model, settings, PBS, …, simulate = disable, execute = simulate
@@ -134,6 +134,10 @@ test('06: the four models beside the source, execute equal to simulate on every 
     assert.equal(equal, executed, `${model}: executed rows equal to simulate`);
     assert.match(row, / yes /, `${model}: simulate = disable on every row`);
   }
+  const fed = t.split('\n').find((l) => l.includes('logreg-mnist (FedAvg) → LogisticRegression'));
+  assert.ok(fed, 'the federated model row');
+  const [, fedEqual, fedExecuted] = /(\d+) of (\d+)/.exec(fed)!;
+  assert.equal(fedEqual, fedExecuted, 'federated model: executed rows equal to simulate');
   assert.match(html(o), /source: FHE %/);
   assert.match(t, /execute == simulate on (\d+) of \1 executed rows/);
   assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'accuracy and time chart');
