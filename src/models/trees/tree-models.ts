@@ -27,7 +27,17 @@ import { checkX, checkY, classesOf } from '../matrix-input';
 import type { FheOption, ModelPredictOptions } from '../linear-model';
 import { SortedColumns, growTree, sortColumns } from './cart';
 import { SplitRule, Tree, leafOf } from './tree';
-import { Aggregation, QuantizedTrees, classIndexOf, probabilitiesOf, quantizeFeatureRows, quantizeTrees, scoresOf, treeOutputs } from './tree-quantization';
+import {
+  Aggregation,
+  QuantizedTrees,
+  classIndexOf,
+  probabilitiesOf,
+  quantizeFeatureRows,
+  quantizeTrees,
+  scoresOf,
+  softmaxInto,
+  treeOutputs,
+} from './tree-quantization';
 import { TreeCircuitInfo, TreeExecuteTimes, TreeFheModel, planHummingbird } from './hummingbird';
 
 export type TreeKind = 'decision-tree' | 'random-forest' | 'xgboost';
@@ -433,13 +443,4 @@ export class XGBClassifier extends TreeEnsembleClassifier {
       }
     }
   }
-}
-
-/** Softmax of margins[offset … offset + K) into p (max subtracted first). */
-export function softmaxInto(margins: ArrayLike<number>, offset: number, K: number, p: Float64Array | number[]): void {
-  let max = -Infinity;
-  for (let k = 0; k < K; k++) max = Math.max(max, margins[offset + k]);
-  let total = 0;
-  for (let k = 0; k < K; k++) total += p[k] = Math.exp(margins[offset + k] - max);
-  for (let k = 0; k < K; k++) p[k] /= total;
 }

@@ -192,11 +192,14 @@ export function scoresOf(q: QuantizedTrees, outputs: Int32Array, rows: number): 
 export function probabilitiesOf(q: QuantizedTrees, scores: Int32Array, s: number): number[] {
   if (q.outputs > 1 && q.aggregation === 'logit') {
     // softmax of the margins; the common base margin cancels
-    const m = Array.from({ length: q.outputs }, (_, k) => q.leafScale * scores[s * q.outputs + k]);
-    const top = Math.max(...m);
-    const e = m.map((v) => Math.exp(v - top));
-    const total = e.reduce((a, b) => a + b, 0);
-    return e.map((v) => v / total);
+    const p = new Array<number>(q.outputs);
+    softmaxInto(
+      Array.from({ length: q.outputs }, (_, k) => q.leafScale * scores[s * q.outputs + k]),
+      0,
+      q.outputs,
+      p,
+    );
+    return p;
   }
   if (q.outputs > 1) return Array.from({ length: q.outputs }, (_, k) => scores[s * q.outputs + k] / q.denominator);
   const score = scores[s];
@@ -213,4 +216,13 @@ export function classIndexOf(q: QuantizedTrees, scores: Int32Array, s: number): 
   }
   const score = scores[s];
   return q.aggregation === 'logit' ? (q.baseMargin + q.leafScale * score > 0 ? 1 : 0) : 2 * score > q.denominator ? 1 : 0;
+}
+
+/** Softmax of margins[offset … offset + K) into p (max subtracted first). */
+export function softmaxInto(margins: ArrayLike<number>, offset: number, K: number, p: Float64Array | number[]): void {
+  let max = -Infinity;
+  for (let k = 0; k < K; k++) max = Math.max(max, margins[offset + k]);
+  let total = 0;
+  for (let k = 0; k < K; k++) total += p[k] = Math.exp(margins[offset + k] - max);
+  for (let k = 0; k < K; k++) p[k] /= total;
 }
