@@ -34,7 +34,8 @@ A linear model (logistic regression, levelled: no bootstrapping at all) and the 
 of the source (decision tree depth 5, XGBoost-style boosting 50 × depth 4, random forest 50 ×
 depth 5; 6-bit inputs; Hummingbird's GEMM method: comparisons and leaves as table lookups).
 
-**Default run** (under a minute on a quiet machine): every test row in the clear and simulated;
+**Default run** (about 35 s of CPU time in all, so under a minute on a quiet 2-core machine; 130 s
+measured with the cores shared at load average 20): every test row in the clear and simulated;
 encrypted, the first 10 test rows for the linear model, 3 / 2 / 1 for the decision tree / XGBoost /
 forest (an encrypted forest row is some 10 s of server CPU). `EXECUTE_ROWS` below sets them. The
 same models from the command line, with scikit-learn and XGBoost as yardsticks in the same run:
