@@ -47,6 +47,8 @@ export interface TreeYardstickRun {
   score: number;
   predictions: number[];
   proba: number[];
+  /** [rows × classes] */
+  proba_all: number[][];
   fit_s: number;
   ms_per_prediction: number;
   model: TreeModelJson;

@@ -29,6 +29,8 @@ export * as quant from '../src/quant';
 export * as pruning from '../src/prune';
 export * as metrics from '../src/metrics';
 export * as privacy from '../src/privacy';
+/** The scikit-learn-style models with FHE inference (notebook 06). */
+export * as models from '../src/models';
 
 /** The FHE cells (compile, simulate, execute) beside the library's TFHE layers (run, compiler, core, shortint). */
 export const fhe = { ...fheLibrary, ...fheCells };

@@ -5,7 +5,7 @@ trained trees.
 Reads JSON on stdin: {"xTrain": [[...]], "yTrain": [...], "xTest": [[...]], "yTest": [...],
 "models": [{"kind": "decision-tree" | "random-forest" | "xgboost", "maxDepth": d,
 "nEstimators": n, "seed": s}, ...]} and prints JSON: per kind its test accuracy, test
-predictions and probabilities of the second class, and the model in privlab's format
+predictions, probabilities of the second class (and of every class: proba_all), and the model in privlab's format
 ({"format": "privlab.tree-model", ...}), which src/models/trees/tree-json.ts imports.
 
 Models: DecisionTreeClassifier(max_depth), RandomForestClassifier(n_estimators, max_depth),
@@ -77,19 +77,23 @@ def main():
         t0 = time.perf_counter()
         pred = model.predict(x_test)
         ms = (time.perf_counter() - t0) * 1000 / len(x_test)
-        proba = model.predict_proba(x_test)[:, 1]
+        proba_all = model.predict_proba(x_test)
+        proba = proba_all[:, 1]
         classes = [float(c) for c in np.unique(y_train)]
         if kind == "xgboost":
             booster = model.get_booster()
             trees = [xgb_tree(json.loads(d)) for d in booster.get_dump(dump_format="json")]
             base = float(json.loads(booster.save_config())["learner"]["learner_model_param"]["base_score"])
-            exported = {"rule": "<", "baseMargin": float(np.log(base / (1 - base))), "trees": trees}
+            # binary:logistic starts every row at logit(base_score); multi:softprob at base_score itself
+            # (its trees come one per class per round, tree i adding to class i mod K)
+            margin = float(np.log(base / (1 - base))) if len(np.unique(y_train)) == 2 else base
+            exported = {"rule": "<", "baseMargin": margin, "trees": trees}
             pred = np.asarray(classes)[pred.astype(int)]
         else:
             estimators = [model] if kind == "decision-tree" else model.estimators_
             exported = {"rule": "<=", "baseMargin": 0.0, "trees": [sklearn_tree(e.tree_) for e in estimators]}
         exported.update({"format": "privlab.tree-model", "version": 1, "kind": kind, "features": int(x_train.shape[1]), "classes": classes})
-        result["models"][kind] = {"score": float(np.mean(pred == y_test)), "predictions": pred.tolist(), "proba": proba.tolist(),
+        result["models"][kind] = {"score": float(np.mean(pred == y_test)), "predictions": pred.tolist(), "proba": proba.tolist(), "proba_all": proba_all.tolist(),
                                   "fit_s": fit_s, "ms_per_prediction": ms, "model": exported}
     json.dump(result, sys.stdout)
 

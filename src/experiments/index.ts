@@ -56,3 +56,8 @@ export {
   TENSEAL_TRANSFER_REFERENCE,
 } from './ckks-transfer';
 export type { CkksTransferOptions, CkksTransferResult, HeadEpoch } from './ckks-transfer';
+// classical models in FHE (notebook 06, `privlab bench fhe-sklearn`)
+export { prepareDataset, runLinearFhe, SKLEARN_DATASETS } from './fhe-sklearn';
+export type { SklearnDataset, SklearnRow, SklearnRunOptions } from './fhe-sklearn';
+export { runTreeFhe, makeTreeModel, TREE_KINDS, TREE_SETTINGS, SOURCE_TREE_ROWS } from './fhe-trees';
+export type { TreeRow, TreeRunOptions } from './fhe-trees';

@@ -15,3 +15,4 @@ export type { LinearHead, LinearQuantOptions, QuantizedLinear } from './linear-q
 export { leastSquares, logisticBinary, squaredHingeBinary, oneVsRest } from './solvers';
 export type { LinearSolution } from './solvers';
 export * from './trees';
+export { logisticRegressionFromFederated, federatedInputs, FEDERATED_LINEAR_TASK } from './federated';

@@ -30,6 +30,7 @@ import { LinearSolution, oneVsRest } from './solvers';
 import { LevelledModel, planLevelled } from './levelled-readout';
 import { defaultParameterSetName } from '../fhe/tfhe/shortint/parameters';
 import { checkX, checkY, classesOf } from './matrix-input';
+import { checkClasses } from './model-json-checks';
 
 export type FheOption = 'disable' | 'simulate' | 'execute';
 
@@ -351,6 +352,19 @@ export abstract class LinearClassifier extends LinearModel {
   protected classesOrThrow(): number[] {
     if (!this.classes) throw new Error(`${this.kind}: not fitted`);
     return this.classes;
+  }
+
+  /**
+   * Weights trained elsewhere with their class labels: one coef row per class, or for two
+   * classes one row (the second class's decision, as scikit-learn's coef_).
+   */
+  setClassWeights(coef: number[][], intercept: number[], classes: number[]): this {
+    const c = checkClasses(classes);
+    const rows = c.length === 2 ? 1 : c.length;
+    if (!Array.isArray(coef) || coef.length !== rows) throw new RangeError(`${c.length} classes need ${rows} coef rows, got ${coef?.length}`);
+    this.setWeights(coef, intercept);
+    this.classes = c.slice();
+    return this;
   }
 
   /** The predicted class per row, from float decisions or circuit outputs. */

@@ -17,6 +17,15 @@ export class LogisticRegression extends RegularizedLinearClassifier {
     super(logisticBinary, options);
   }
 
+  /**
+   * A model trained elsewhere (src/models/federated.ts: privlab's FL engine): coef
+   * [classes × features] (one row for two classes: the second class's decision), intercept,
+   * class labels. Ready to compile; `fit` would retrain it.
+   */
+  static fromWeights(coef: number[][], intercept: number[], classes: number[]): LogisticRegression {
+    return new LogisticRegression().setClassWeights(coef, intercept, classes);
+  }
+
   protected override head(outputBits: number | undefined): LinearHead {
     if (this.classesOrThrow().length > 2) return 'linear';
     return outputBits !== undefined && outputBits > 1 ? 'sigmoid' : 'sign';

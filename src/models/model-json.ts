@@ -13,6 +13,7 @@ import { LinearClassifier, LinearKind, LinearModel } from './linear-model';
 import { LinearRegression } from './linear-regression';
 import { LogisticRegression } from './logistic-regression';
 import { LinearSVC } from './linear-svc';
+import { modelOfKind, readModelJson } from './model-json-checks';
 
 export interface LinearModelJson {
   format: 'privlab.linear-model';
@@ -32,26 +33,14 @@ export function linearModelToJson(m: LinearModel): LinearModelJson {
 
 /** A model from its JSON form (an object or text); wrong shapes are RangeErrors naming the field. */
 export function linearModelFromJson(json: unknown): LinearModel {
-  const j = (typeof json === 'string' ? JSON.parse(json) : json) as LinearModelJson;
-  if (!j || j.format !== 'privlab.linear-model') throw new TypeError('not a privlab.linear-model JSON (format field)');
-  if (j.version !== 1) throw new RangeError(`unsupported linear-model version ${String(j.version)}`);
-  const m =
-    j.kind === 'linear-regression'
-      ? new LinearRegression()
-      : j.kind === 'logistic-regression'
-        ? new LogisticRegression()
-        : j.kind === 'linear-svc'
-          ? new LinearSVC()
-          : undefined;
-  if (!m) throw new RangeError(`unknown linear-model kind ${JSON.stringify(j.kind)}`);
+  const j = readModelJson<LinearModelJson>(json, 'privlab.linear-model');
+  const m = modelOfKind<LinearModel>(
+    j.kind,
+    { 'linear-regression': () => new LinearRegression(), 'logistic-regression': () => new LogisticRegression(), 'linear-svc': () => new LinearSVC() },
+    'linear-model',
+  );
+  if (m instanceof LinearClassifier) return m.setClassWeights(j.coef, j.intercept, j.classes as number[]);
   m.setWeights(j.coef, j.intercept);
-  if (m instanceof LinearClassifier) {
-    const c = j.classes;
-    if (!Array.isArray(c) || c.length < 2 || !c.every(Number.isFinite) || new Set(c).size !== c.length)
-      throw new RangeError(`classes must be ≥ 2 distinct numbers, got ${JSON.stringify(c)}`);
-    const rows = c.length === 2 ? 1 : c.length;
-    if (j.coef.length !== rows) throw new RangeError(`${c.length} classes need ${rows} coef rows, got ${j.coef.length}`);
-    m.classes = c.slice();
-  } else if (j.coef.length !== 1) throw new RangeError(`a linear regression has one coef row, got ${j.coef.length}`);
+  if (j.coef.length !== 1) throw new RangeError(`a linear regression has one coef row, got ${j.coef.length}`);
   return m;
 }

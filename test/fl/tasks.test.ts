@@ -24,7 +24,7 @@ test('the local-training plan: steps or epochs, full batch, checked values', () 
   assert.throws(() => localTrainingPlan({ learningRate: -1 }, 10), /"learningRate" must be a positive number/);
   assert.throws(
     () => getTask('gan-mnist-nope'),
-    /unknown federated task "gan-mnist-nope" \(available: mlp-mnist, gan-mnist, cgan-mnist, pix2pix-fashion, pix2pix-fashion-small\)/,
+    /unknown federated task "gan-mnist-nope" \(available: mlp-mnist, gan-mnist, cgan-mnist, pix2pix-fashion, pix2pix-fashion-small, logreg-mnist\)/,
   );
 });
 

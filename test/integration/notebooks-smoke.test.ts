@@ -24,7 +24,15 @@ interface Cell {
   outputs?: Output[];
 }
 
-const NOTEBOOKS = ['01-mnist-gan', '02-qat-pruning', '03-fhe-inference', '04-federated-pix2pix', '05-generative-privacy', '07-ckks-transfer-learning'];
+const NOTEBOOKS = [
+  '01-mnist-gan',
+  '02-qat-pruning',
+  '03-fhe-inference',
+  '04-federated-pix2pix',
+  '05-generative-privacy',
+  '06-sklearn-fhe',
+  '07-ckks-transfer-learning',
+];
 const out = tmpDir('privlab-smoke-');
 const figures = tmpDir('privlab-smoke-figures-');
 let run: ReturnType<typeof privlab>;
@@ -44,7 +52,7 @@ before(() => {
   });
 });
 
-test('notebooks 01-05 and 07 run end to end in their tiny setting, with no error output', () => {
+test('notebooks 01-07 run end to end in their tiny setting, with no error output', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
   for (const n of NOTEBOOKS) {
     assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
@@ -112,6 +120,28 @@ test('05: the approaches table, a log-scale ROC per attack, a sample grid per ge
   assert.equal(charts.length, 3, 'loss-threshold, LiRA and GAN-Leaks ROC');
   for (const c of charts) assert.equal((c.data!['application/vnd.plotly.v1+json'] as { layout: { xaxis: { type: string } } }).layout.xaxis.type, 'log');
   assert.equal(o.filter((x) => x.data && 'image/png' in x.data).length, 2, 'plain and DP generator grids');
+});
+
+test('06: the four models beside the source and the federated model, execute equal to simulate on every executed row, the chart and the summary', () => {
+  const o = outputsOf('06-sklearn-fhe');
+  const t = text(o);
+  // the table's rows (text/plain of lab.table): model, settings, PBS, …, simulate = disable, execute = simulate
+  for (const model of ['LogisticRegression', 'DecisionTreeClassifier', 'XGBClassifier', 'RandomForestClassifier']) {
+    const row = t.split('\n').find((l) => l.trim().startsWith(model) && / of \d+ /.test(l));
+    assert.ok(row, `table row ${model}`);
+    const [, equal, executed] = /(\d+) of (\d+)/.exec(row)!;
+    assert.ok(Number(executed) >= 1, `${model}: rows executed`);
+    assert.equal(equal, executed, `${model}: executed rows equal to simulate`);
+    assert.match(row, / yes /, `${model}: simulate = disable on every row`);
+  }
+  const fed = t.split('\n').find((l) => l.includes('logreg-mnist (FedAvg) → LogisticRegression'));
+  assert.ok(fed, 'the federated model row');
+  const [, fedEqual, fedExecuted] = /(\d+) of (\d+)/.exec(fed)!;
+  assert.equal(fedEqual, fedExecuted, 'federated model: executed rows equal to simulate');
+  assert.match(html(o), /source: FHE %/);
+  assert.match(t, /execute == simulate on (\d+) of \1 executed rows/);
+  assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'accuracy and time chart');
+  assert.match(summaryOf('06-sklearn-fhe'), /XGBClassifier [^\n]*: [\d.]+ % \(float [\d.]+ %; source 93\.1 %\), (\d+) of \1 encrypted rows = simulate/);
 });
 
 test('07: the per-epoch table of both setups, the accuracy chart, the summary beside TenSEAL', () => {

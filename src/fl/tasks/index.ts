@@ -1,13 +1,13 @@
 /** The federated tasks, by name. Pix2Pix joins here as a further task. */
 import { FlTask } from './task';
-import { mlpMnist } from './mlp-mnist';
+import { logregMnist, mlpMnist } from './mlp-mnist';
 import { cganMnist, ganMnist, ganMnistTask, parseGanTaskName } from './gan-mnist';
 import { PIX2PIX_FASHION_TASKS } from './pix2pix-fashion';
 
 export * from './task';
 export { localTrainingPlan, trainSteps } from './local-training';
 export { DP_SGD_KEYS, DpRandomness, DpSgdPlan, dpSgdPlan, dpTrainSteps, usesDpSgd } from './dp-local-training';
-export { asMlp, mlpMnist, MLP_MNIST_SIZES } from './mlp-mnist';
+export { asMlp, mlpMnist, MLP_MNIST_SIZES, logregMnist, LOGREG_MNIST_SIZES } from './mlp-mnist';
 export * from './pix2pix-fashion';
 
 export { dpDiscriminatorGradient, dpGanTrainStep, fakeBatchSize } from './dp-gan-step';
@@ -26,7 +26,7 @@ export {
   federatedGeneratorFid,
 } from './gan-mnist';
 
-export const TASKS: readonly FlTask[] = [mlpMnist, ganMnist, cganMnist, ...PIX2PIX_FASHION_TASKS];
+export const TASKS: readonly FlTask[] = [mlpMnist, ganMnist, cganMnist, ...PIX2PIX_FASHION_TASKS, logregMnist];
 
 /** A task by name; `gan-mnist:Z:G:D` (or `cgan-mnist:Z:G:D`) names a GAN of other sizes (./gan-mnist.ts). */
 export function getTask(name: string): FlTask {

@@ -15,7 +15,7 @@
  * Nodes grow depth first, so children always come after their parent (tree.ts).
  */
 import { SeededRng } from '../../util/rng';
-import { Tree } from './tree';
+import { SplitRule, Tree } from './tree';
 
 export type Criterion = { kind: 'gini'; classes: number } | { kind: 'xgb'; lambda: number; gamma: number; minChildWeight: number; eta: number };
 
@@ -29,6 +29,12 @@ export interface GrowOptions {
   /** Features tried per node (random subset, random forests); all when undefined. */
   maxFeatures?: number;
   rng?: SeededRng;
+  /**
+   * How rows go left: x ≤ t (default, scikit-learn) or x < t (XGBoost). The threshold lies
+   * between the two values a split separates, so both send the training rows alike; the rule
+   * decides the side of a value at the threshold itself (a test row).
+   */
+  rule?: SplitRule;
 }
 
 /**
@@ -77,6 +83,7 @@ function leafValue(c: Criterion, s: Float64Array, n: number): number[] {
 export function growTree(data: SortedColumns, rs: RowStats, o: GrowOptions): Tree {
   const { width, stats, weight } = rs;
   const c = o.criterion;
+  const strict = o.rule === '<';
   const tree: Tree = { feature: [], threshold: [], left: [], right: [], value: [] };
   // node membership: rows of the node being split are marked with its id
   const nodeOf = new Int32Array(data.rows).fill(-1);
@@ -128,8 +135,9 @@ export function growTree(data: SortedColumns, rs: RowStats, o: GrowOptions): Tre
           if (ok) {
             const gain = parentCost - cost(c, left, 0, nl) - cost(c, right, 0, nr);
             if (gain > best.gain) {
+              // the midpoint; where it rounds onto one of the two values, the one that keeps the split under the rule
               let t = (prev + v) / 2;
-              if (t === v) t = prev;
+              if (strict ? t === prev : t === v) t = strict ? v : prev;
               best = { gain, feature: f, threshold: t };
             }
           }
@@ -143,8 +151,9 @@ export function growTree(data: SortedColumns, rs: RowStats, o: GrowOptions): Tre
     for (const r of rows) nodeOf[r] = -1;
     if (best.feature < 0) return id;
     const col = data.columns[best.feature];
-    const lrows = rows.filter((r) => col[r] <= best.threshold);
-    const rrows = rows.filter((r) => col[r] > best.threshold);
+    const goesLeft = (r: number): boolean => (strict ? col[r] < best.threshold : col[r] <= best.threshold);
+    const lrows = rows.filter(goesLeft);
+    const rrows = rows.filter((r) => !goesLeft(r));
     tree.feature[id] = best.feature;
     tree.threshold[id] = best.threshold;
     tree.left[id] = build(lrows, depth + 1);

@@ -10,10 +10,12 @@
  *     "trees": [{ "feature": […], "threshold": […], "left": […], "right": […], "value": [[…]…] }] }
  *
  * A leaf has feature −1; each leaf's value holds the class probabilities (decision trees,
- * forests) or one margin (XGBoost, rule "<").
+ * forests) or one margin (XGBoost, rule "<"; with K > 2 classes tree i adds to class i mod K,
+ * XGBoost's order, and baseMargin is base_score itself).
  */
 import { DecisionTreeClassifier, RandomForestClassifier, TreeEnsembleClassifier, TreeKind, XGBClassifier } from './tree-models';
 import { SplitRule, Tree, checkTree } from './tree';
+import { checkClasses, modelOfKind, readModelJson } from '../model-json-checks';
 
 export interface TreeModelJson {
   format: 'privlab.tree-model';
@@ -42,26 +44,19 @@ export function treeModelToJson(m: TreeEnsembleClassifier): TreeModelJson {
 
 /** A model from its JSON form (an object or text); wrong shapes are errors naming the field. */
 export function treeModelFromJson(json: unknown): TreeEnsembleClassifier {
-  const j = (typeof json === 'string' ? JSON.parse(json) : json) as TreeModelJson;
-  if (!j || j.format !== 'privlab.tree-model') throw new TypeError('not a privlab.tree-model JSON (format field)');
-  if (j.version !== 1) throw new RangeError(`unsupported tree-model version ${String(j.version)}`);
-  const m =
-    j.kind === 'decision-tree'
-      ? new DecisionTreeClassifier()
-      : j.kind === 'random-forest'
-        ? new RandomForestClassifier()
-        : j.kind === 'xgboost'
-          ? new XGBClassifier()
-          : undefined;
-  if (!m) throw new RangeError(`unknown tree-model kind ${JSON.stringify(j.kind)}`);
+  const j = readModelJson<TreeModelJson>(json, 'privlab.tree-model');
+  const m = modelOfKind<TreeEnsembleClassifier>(
+    j.kind,
+    { 'decision-tree': () => new DecisionTreeClassifier(), 'random-forest': () => new RandomForestClassifier(), xgboost: () => new XGBClassifier() },
+    'tree-model',
+  );
   if (j.rule !== '<=' && j.rule !== '<') throw new RangeError(`rule must be "<=" or "<", got ${JSON.stringify(j.rule)}`);
   if (!Number.isInteger(j.features) || j.features < 1) throw new RangeError(`features must be a positive integer, got ${String(j.features)}`);
-  const c = j.classes;
-  if (!Array.isArray(c) || c.length < 2 || !c.every(Number.isFinite) || new Set(c).size !== c.length)
-    throw new RangeError(`classes must be ≥ 2 distinct numbers, got ${JSON.stringify(c)}`);
+  const c = checkClasses(j.classes);
   if (!Number.isFinite(j.baseMargin)) throw new RangeError(`baseMargin must be a finite number, got ${String(j.baseMargin)}`);
   if (!Array.isArray(j.trees) || j.trees.length === 0) throw new RangeError('trees must be a non-empty array');
-  if (j.kind === 'xgboost' && c.length !== 2) throw new RangeError(`an XGBoost model here is binary, got ${c.length} classes`);
+  if (j.kind === 'xgboost' && c.length > 2 && j.trees.length % c.length !== 0)
+    throw new RangeError(`an XGBoost model of ${c.length} classes has one tree per class per round, got ${j.trees.length} trees`);
   const width = j.kind === 'xgboost' ? 1 : c.length;
   const trees = j.trees.map((t, i) => checkTree(t, j.features, width, `tree ${i}`));
   return m.setTrees(trees, c, j.features, j.rule, j.baseMargin);

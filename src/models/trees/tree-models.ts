@@ -7,9 +7,10 @@
  *   DecisionTreeClassifier   CART, gini, max_depth (scikit-learn's defaults otherwise)
  *   RandomForestClassifier   bootstrap rows, max_features 'sqrt' per node, n_estimators trees;
  *                            probabilities averaged (scikit-learn's predict_proba)
- *   XGBClassifier            XGBoost-style gradient boosting, binary logistic: depth-limited
- *                            trees on gradients/hessians (exact greedy), learning rate,
- *                            λ, γ, min_child_weight; XGBoost 1.7's defaults
+ *   XGBClassifier            XGBoost-style gradient boosting, binary logistic or softmax (one
+ *                            tree per class per round): depth-limited trees on
+ *                            gradients/hessians (exact greedy), learning rate, λ, γ,
+ *                            min_child_weight; XGBoost 1.7's defaults
  *
  * The trainers are the project's own (cart.ts): the npm packages ml-cart / ml-random-forest
  * have no sample weights, no per-node feature sampling as scikit-learn's, and no
@@ -26,7 +27,17 @@ import { checkX, checkY, classesOf } from '../matrix-input';
 import type { FheOption, ModelPredictOptions } from '../linear-model';
 import { SortedColumns, growTree, sortColumns } from './cart';
 import { SplitRule, Tree, leafOf } from './tree';
-import { Aggregation, QuantizedTrees, classIndexOf, probabilitiesOf, quantizeFeatureRows, quantizeTrees, scoresOf, treeOutputs } from './tree-quantization';
+import {
+  Aggregation,
+  QuantizedTrees,
+  classIndexOf,
+  probabilitiesOf,
+  quantizeFeatureRows,
+  quantizeTrees,
+  scoresOf,
+  softmaxInto,
+  treeOutputs,
+} from './tree-quantization';
 import { TreeCircuitInfo, TreeExecuteTimes, TreeFheModel, planHummingbird } from './hummingbird';
 
 export type TreeKind = 'decision-tree' | 'random-forest' | 'xgboost';
@@ -84,6 +95,10 @@ export abstract class TreeEnsembleClassifier {
   private compiled: { quant: QuantizedTrees; fhe: TreeFheModel; info: CompiledTrees } | undefined;
 
   protected abstract aggregation(): Aggregation;
+  /** How the trees this model grows send rows left: x ≤ t (scikit-learn's) unless a model says otherwise. */
+  protected splitRule(): SplitRule {
+    return '<=';
+  }
   protected abstract train(data: SortedColumns, y: Int32Array, classes: number): void;
   /** The base margin of boosting (0 for the others). */
   baseMargin = 0;
@@ -100,7 +115,7 @@ export abstract class TreeEnsembleClassifier {
     const index = new Map(classes.map((c, i) => [c, i]));
     this.classes = classes;
     this.trees = [];
-    this.rule = '<=';
+    this.rule = this.splitRule();
     this.dispose();
     this.compiled = undefined;
     this.train(
@@ -127,11 +142,22 @@ export abstract class TreeEnsembleClassifier {
   private floatProba(x: number[][]): number[][] {
     const classes = this.classesOrThrow();
     checkX(x, this.features);
-    if (this.aggregation() === 'logit') {
+    if (this.aggregation() === 'logit' && classes.length === 2) {
       return x.map((r) => {
         const m = this.trees.reduce((s, t) => s + t.value[leafOf(t, r, this.rule)][0], this.baseMargin);
         const p = 1 / (1 + Math.exp(-m));
         return [1 - p, p];
+      });
+    }
+    if (this.aggregation() === 'logit') {
+      // softmax boosting: tree i adds to class i mod K
+      const K = classes.length;
+      return x.map((r) => {
+        const m = new Array<number>(K).fill(this.baseMargin);
+        this.trees.forEach((t, i) => (m[i % K] += t.value[leafOf(t, r, this.rule)][0]));
+        const p = new Array<number>(K);
+        softmaxInto(m, 0, K, p);
+        return p;
       });
     }
     return x.map((r) => {
@@ -240,6 +266,17 @@ function positiveInt(v: number, what: string, allowInfinity = false): number {
   return v;
 }
 
+/**
+ * A model's options with its defaults filled in (an option given as undefined takes the
+ * default); the named counts are checked as positive integers (maxDepth may be Infinity).
+ */
+function withDefaults<T extends object>(given: T, defaults: Required<T>, counts: readonly (keyof T & string)[]): Required<T> {
+  const o = { ...defaults };
+  for (const k of Object.keys(defaults) as (keyof T)[]) if (given[k] !== undefined) o[k] = given[k] as Required<T>[keyof T];
+  for (const k of counts) positiveInt(o[k] as number, k, k === 'maxDepth');
+  return o;
+}
+
 function giniStats(y: Int32Array, classes: number): Float64Array {
   const s = new Float64Array(y.length * classes);
   y.forEach((c, i) => (s[i * classes + c] = 1));
@@ -253,17 +290,16 @@ export interface DecisionTreeOptions {
   minSamplesLeaf?: number;
 }
 
+const TREE_COUNTS = ['maxDepth', 'minSamplesSplit', 'minSamplesLeaf'] as const;
+const TREE_DEFAULTS: Required<DecisionTreeOptions> = { maxDepth: Infinity, minSamplesSplit: 2, minSamplesLeaf: 1 };
+
 export class DecisionTreeClassifier extends TreeEnsembleClassifier {
   readonly kind = 'decision-tree' as const;
-  readonly maxDepth: number;
-  readonly minSamplesSplit: number;
-  readonly minSamplesLeaf: number;
+  readonly o: Required<DecisionTreeOptions>;
 
   constructor(o: DecisionTreeOptions = {}) {
     super();
-    this.maxDepth = positiveInt(o.maxDepth ?? Infinity, 'maxDepth', true);
-    this.minSamplesSplit = positiveInt(o.minSamplesSplit ?? 2, 'minSamplesSplit');
-    this.minSamplesLeaf = positiveInt(o.minSamplesLeaf ?? 1, 'minSamplesLeaf');
+    this.o = withDefaults(o, TREE_DEFAULTS, TREE_COUNTS);
   }
 
   protected aggregation(): Aggregation {
@@ -272,14 +308,7 @@ export class DecisionTreeClassifier extends TreeEnsembleClassifier {
 
   protected train(data: SortedColumns, y: Int32Array, classes: number): void {
     const rs = { width: classes, stats: giniStats(y, classes), weight: new Float64Array(y.length).fill(1) };
-    this.trees = [
-      growTree(data, rs, {
-        criterion: { kind: 'gini', classes },
-        maxDepth: this.maxDepth,
-        minSamplesSplit: this.minSamplesSplit,
-        minSamplesLeaf: this.minSamplesLeaf,
-      }),
-    ];
+    this.trees = [growTree(data, rs, { criterion: { kind: 'gini', classes }, ...this.o })];
   }
 }
 
@@ -298,15 +327,7 @@ export class RandomForestClassifier extends TreeEnsembleClassifier {
 
   constructor(o: RandomForestOptions = {}) {
     super();
-    this.o = {
-      maxDepth: positiveInt(o.maxDepth ?? Infinity, 'maxDepth', true),
-      minSamplesSplit: positiveInt(o.minSamplesSplit ?? 2, 'minSamplesSplit'),
-      minSamplesLeaf: positiveInt(o.minSamplesLeaf ?? 1, 'minSamplesLeaf'),
-      nEstimators: positiveInt(o.nEstimators ?? 100, 'nEstimators'),
-      maxFeatures: o.maxFeatures ?? 'sqrt',
-      bootstrap: o.bootstrap ?? true,
-      seed: o.seed ?? 0,
-    };
+    this.o = withDefaults(o, { ...TREE_DEFAULTS, nEstimators: 100, maxFeatures: 'sqrt', bootstrap: true, seed: 0 }, [...TREE_COUNTS, 'nEstimators']);
     const mf = this.o.maxFeatures;
     if (mf !== 'sqrt' && mf !== 'all') positiveInt(mf, 'maxFeatures');
   }
@@ -324,18 +345,12 @@ export class RandomForestClassifier extends TreeEnsembleClassifier {
       const weight = new Float64Array(y.length);
       if (this.o.bootstrap) for (let i = 0; i < y.length; i++) weight[rng.nextInt(y.length)] += 1;
       else weight.fill(1);
+      const { maxDepth, minSamplesSplit, minSamplesLeaf } = this.o;
       this.trees.push(
         growTree(
           data,
           { width: classes, stats, weight },
-          {
-            criterion: { kind: 'gini', classes },
-            maxDepth: this.o.maxDepth,
-            minSamplesSplit: this.o.minSamplesSplit,
-            minSamplesLeaf: this.o.minSamplesLeaf,
-            maxFeatures,
-            rng,
-          },
+          { criterion: { kind: 'gini', classes }, maxDepth, minSamplesSplit, minSamplesLeaf, maxFeatures, rng },
         ),
       );
     }
@@ -343,7 +358,7 @@ export class RandomForestClassifier extends TreeEnsembleClassifier {
 }
 
 export interface XGBOptions {
-  /** XGBoost 1.7's defaults: 100 trees, depth 6, learning rate 0.3, λ 1, γ 0, min_child_weight 1, base_score 0.5. */
+  /** XGBoost 1.7's defaults: 100 rounds, depth 6, learning rate 0.3, λ 1, γ 0, min_child_weight 1, base_score 0.5. */
   nEstimators?: number;
   maxDepth?: number;
   learningRate?: number;
@@ -353,21 +368,25 @@ export interface XGBOptions {
   baseScore?: number;
 }
 
+/** XGBoost's floor of a hessian (its kRtEps), so that a leaf's −G/(H + λ) stays finite. */
+const MIN_HESSIAN = 1e-16;
+
+/**
+ * XGBoost-style gradient boosting. Two classes: binary logistic (XGBoost's binary:logistic),
+ * one tree per round on the margin of the second class, base margin logit(base_score).
+ * More classes: softmax (XGBoost's multi:softprob), one tree per class per round — tree i adds
+ * to class i mod K's margin — grown on g = p_k − [y = k], h = 2·p_k·(1 − p_k) from the softmax
+ * of the margins before the round, every class starting at base_score itself (softmax has no
+ * link to invert; the common start cancels in the softmax and the argmax).
+ */
 export class XGBClassifier extends TreeEnsembleClassifier {
   readonly kind = 'xgboost' as const;
   readonly o: Required<XGBOptions>;
 
   constructor(o: XGBOptions = {}) {
     super();
-    this.o = {
-      nEstimators: positiveInt(o.nEstimators ?? 100, 'nEstimators'),
-      maxDepth: positiveInt(o.maxDepth ?? 6, 'maxDepth'),
-      learningRate: o.learningRate ?? 0.3,
-      lambda: o.lambda ?? 1,
-      gamma: o.gamma ?? 0,
-      minChildWeight: o.minChildWeight ?? 1,
-      baseScore: o.baseScore ?? 0.5,
-    };
+    const defaults = { nEstimators: 100, maxDepth: 6, learningRate: 0.3, lambda: 1, gamma: 0, minChildWeight: 1, baseScore: 0.5 };
+    this.o = withDefaults(o, defaults, ['nEstimators', 'maxDepth']);
     const { learningRate: eta, lambda, gamma, minChildWeight, baseScore } = this.o;
     if (!(eta > 0 && eta <= 1)) throw new RangeError(`learningRate must be in (0, 1], got ${eta}`);
     if (!(lambda >= 0) || !(gamma >= 0) || !(minChildWeight >= 0))
@@ -379,29 +398,48 @@ export class XGBClassifier extends TreeEnsembleClassifier {
     return 'logit';
   }
 
+  /** XGBoost's: x < t, so that a test value at a threshold goes where XGBoost sends it. */
+  protected override splitRule(): SplitRule {
+    return '<';
+  }
+
   protected train(data: SortedColumns, y: Int32Array, classes: number): void {
-    if (classes !== 2) throw new RangeError(`XGBClassifier here is binary logistic; y has ${classes} classes`);
     const { baseScore, learningRate, lambda, gamma, minChildWeight, maxDepth, nEstimators } = this.o;
-    this.baseMargin = Math.log(baseScore / (1 - baseScore));
-    const margin = new Float64Array(y.length).fill(this.baseMargin);
-    const stats = new Float64Array(2 * y.length);
-    const weight = new Float64Array(y.length).fill(1);
+    const n = y.length;
+    // one margin per (row, class) in softmax; binary: the second class's margin only
+    const K = classes === 2 ? 1 : classes;
+    this.baseMargin = K === 1 ? Math.log(baseScore / (1 - baseScore)) : baseScore;
+    const margin = new Float64Array(n * K).fill(this.baseMargin);
+    const stats = Array.from({ length: K }, () => new Float64Array(2 * n));
+    const weight = new Float64Array(n).fill(1);
+    const p = new Float64Array(K);
     for (let t = 0; t < nEstimators; t++) {
-      for (let i = 0; i < y.length; i++) {
-        const p = 1 / (1 + Math.exp(-margin[i]));
-        stats[2 * i] = p - y[i];
-        stats[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+      for (let i = 0; i < n; i++) {
+        if (K === 1) {
+          const q = 1 / (1 + Math.exp(-margin[i]));
+          stats[0][2 * i] = q - y[i];
+          stats[0][2 * i + 1] = Math.max(q * (1 - q), MIN_HESSIAN);
+          continue;
+        }
+        softmaxInto(margin, i * K, K, p);
+        for (let k = 0; k < K; k++) {
+          stats[k][2 * i] = p[k] - (y[i] === k ? 1 : 0);
+          stats[k][2 * i + 1] = Math.max(2 * p[k] * (1 - p[k]), MIN_HESSIAN);
+        }
       }
-      const tree = growTree(
-        data,
-        { width: 2, stats, weight },
-        { criterion: { kind: 'xgb', lambda, gamma, minChildWeight, eta: learningRate }, maxDepth, minSamplesSplit: 2, minSamplesLeaf: 1 },
-      );
-      this.trees.push(tree);
-      for (let i = 0; i < y.length; i++) {
-        let n = 0;
-        while (tree.feature[n] >= 0) n = data.columns[tree.feature[n]][i] <= tree.threshold[n] ? tree.left[n] : tree.right[n];
-        margin[i] += tree.value[n][0];
+      // the round's K trees all read the margins from before it
+      for (let k = 0; k < K; k++) {
+        const tree = growTree(
+          data,
+          { width: 2, stats: stats[k], weight },
+          { criterion: { kind: 'xgb', lambda, gamma, minChildWeight, eta: learningRate }, maxDepth, minSamplesSplit: 2, minSamplesLeaf: 1, rule: '<' },
+        );
+        this.trees.push(tree);
+        for (let i = 0; i < n; i++) {
+          let node = 0;
+          while (tree.feature[node] >= 0) node = data.columns[tree.feature[node]][i] < tree.threshold[node] ? tree.left[node] : tree.right[node];
+          margin[i * K + k] += tree.value[node][0];
+        }
       }
     }
   }

@@ -16,7 +16,9 @@
  *   lookup (pure leaves are common). Boosting: margins symmetric on leafBits signed bits with
  *   one scale for all trees, shifted per tree by its smallest leaf (offset = that leaf).
  *
- * More than two classes (forests and single trees): one score per class, each tree split into
+ * More than two classes, boosting (softmax): tree i's margins go to class i mod K on the common
+ * scale, and the class is the argmax of the K integer scores (the softmax of leafScale·score
+ * gives the probabilities). Forests and single trees: one score per class, each tree split into
  * one integer tree per class (its leaves' levels of that class's probability) that share the
  * comparisons; the class is the argmax of the scores. The circuit returns one small integer per
  * (tree, class) (hummingbird.ts). The integer model is run here by direct traversal (`treeOutputs`): the 'disable' mode, and
@@ -86,7 +88,8 @@ export function quantizeTrees(
   agg: { aggregation: Aggregation; classes: number; baseMargin: number },
   o: TreeQuantOptions,
 ): QuantizedTrees {
-  if (agg.aggregation === 'logit' && agg.classes !== 2) throw new RangeError(`boosted trees compile for two classes; this model has ${agg.classes}`);
+  if (agg.aggregation === 'logit' && agg.classes > 2 && trees.length % agg.classes !== 0)
+    throw new RangeError(`softmax boosting has one tree per class per round: ${trees.length} trees for ${agg.classes} classes`);
   if (!Number.isInteger(o.leafBits) || o.leafBits < 2 || o.leafBits > 8) throw new RangeError(`leafBits must be an integer from 2 to 8, got ${o.leafBits}`);
   const inputQuant = inputQuantizers(xcal, o.inputBits);
   const qmax = 2 ** o.leafBits - 1;
@@ -112,9 +115,9 @@ export function quantizeTrees(
     }));
   };
   const qtrees =
-    outputs > 1
+    outputs > 1 && agg.aggregation === 'mean'
       ? trees.flatMap(perClass)
-      : trees.map((t): QuantizedTree => {
+      : trees.map((t, ti): QuantizedTree => {
           const threshold = gridOf(t);
           const leaves = t.feature.map((_, n) => isLeaf(t, n));
           let value: number[];
@@ -135,7 +138,8 @@ export function quantizeTrees(
             } else value = q1;
           }
           value = value.map((v, n) => (leaves[n] ? v : 0));
-          return { feature: t.feature.slice(), threshold, left: t.left.slice(), right: t.right.slice(), value, sign, offset, output: 0 };
+          // softmax boosting: tree ti adds to class ti mod K (outputs is 1 otherwise)
+          return { feature: t.feature.slice(), threshold, left: t.left.slice(), right: t.right.slice(), value, sign, offset, output: ti % outputs };
         });
   return {
     inputBits: o.inputBits,
@@ -186,13 +190,24 @@ export function scoresOf(q: QuantizedTrees, outputs: Int32Array, rows: number): 
 
 /** Class probabilities of row s from integer scores. */
 export function probabilitiesOf(q: QuantizedTrees, scores: Int32Array, s: number): number[] {
+  if (q.outputs > 1 && q.aggregation === 'logit') {
+    // softmax of the margins; the common base margin cancels
+    const p = new Array<number>(q.outputs);
+    softmaxInto(
+      Array.from({ length: q.outputs }, (_, k) => q.leafScale * scores[s * q.outputs + k]),
+      0,
+      q.outputs,
+      p,
+    );
+    return p;
+  }
   if (q.outputs > 1) return Array.from({ length: q.outputs }, (_, k) => scores[s * q.outputs + k] / q.denominator);
   const score = scores[s];
   const p = q.aggregation === 'logit' ? 1 / (1 + Math.exp(-(q.baseMargin + q.leafScale * score))) : score / q.denominator;
   return [1 - p, p];
 }
 
-/** Class index of row s from integer scores: exact comparisons, ties to the first class (argmax). */
+/** Class index of row s from integer scores: exact comparisons, ties to the first class (argmax; softmax boosting too, as its scale is positive and its base margin common). */
 export function classIndexOf(q: QuantizedTrees, scores: Int32Array, s: number): number {
   if (q.outputs > 1) {
     let best = 0;
@@ -201,4 +216,13 @@ export function classIndexOf(q: QuantizedTrees, scores: Int32Array, s: number): 
   }
   const score = scores[s];
   return q.aggregation === 'logit' ? (q.baseMargin + q.leafScale * score > 0 ? 1 : 0) : 2 * score > q.denominator ? 1 : 0;
+}
+
+/** Softmax of margins[offset … offset + K) into p (max subtracted first). */
+export function softmaxInto(margins: ArrayLike<number>, offset: number, K: number, p: Float64Array | number[]): void {
+  let max = -Infinity;
+  for (let k = 0; k < K; k++) max = Math.max(max, margins[offset + k]);
+  let total = 0;
+  for (let k = 0; k < K; k++) total += p[k] = Math.exp(margins[offset + k] - max);
+  for (let k = 0; k < K; k++) p[k] /= total;
 }
