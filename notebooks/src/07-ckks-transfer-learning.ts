@@ -82,8 +82,8 @@ lab.plot({
 
 // %%
 const inf = r.setup1.inference;
-summary.set("encrypted inference: agreement with plain", `${(100 * inf.agreement).toFixed(2)} % of ${inf.test_images} test images, ${inf.seconds_per_image.toFixed(3)} s per image`);
-summary.set("encrypted head training (setup 2): final plain / encrypted accuracy",
+summary.set("encrypted inference, agreement with plain", `${(100 * inf.agreement).toFixed(2)} % of ${inf.test_images} test images, ${inf.seconds_per_image.toFixed(3)} s per image`);
+summary.set("encrypted head training (setup 2), final plain / encrypted accuracy",
   `${(100 * r.setup2.epochs.at(-1).plain_accuracy).toFixed(2)} % / ${(100 * r.setup2.epochs.at(-1).encrypted_accuracy).toFixed(2)} %, ${r.setup2.mean_seconds_per_epoch.toFixed(1)} s per epoch`);
 const MB = (b: number) => (b / 1e6).toFixed(2) + " MB";
 lab.table([

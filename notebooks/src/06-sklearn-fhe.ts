@@ -1,47 +1,39 @@
-"""Writes notebooks/06-sklearn-fhe.ipynb (kept as a script so the cells are easy to review)."""
-import sys
+// %% [markdown]
+// # Classical models on encrypted data: the Concrete ML workflow
 
-from notebook_builder import Notebook
-
-nb = Notebook("sklearn")
-md, code = nb.md, nb.code
-
-md("""
-# Classical models on encrypted data: the Concrete ML workflow
-""")
-code("""
+// %%
 import * as lab from "privlab/kernel-ext";
 
 const summary = lab.summary("Summary: scikit-learn-style models in FHE on Spambase, this machine");
-""")
-md("""
-Concrete ML's promise is a scikit-learn model that runs on encrypted data "with no need to know
-cryptography": `fit` in the clear, `compile` on a calibration set, then
-`predict(X, fhe="disable" | "simulate" | "execute")`. privlab's `models` have the same shape
-(`src/models/`). This notebook is that workflow on **Spambase** (4,601 e-mails, 57 features, spam or
-not; 80/20 split, seed 0), the data set of the source's tree table:
 
-1. **fit** in the clear (privlab's own solvers and tree growers; their agreement with scikit-learn
-   and XGBoost is tested in `test/models/`);
-2. **compile** on calibration rows (the training rows): inputs quantized per feature, weights or
-   thresholds and leaves on integer grids, and the circuit placed on a TFHE parameter set;
-3. **predict** with `fhe: "disable"` (the quantized model in the clear: what FHE must reproduce),
-   `"simulate"` (the compiled circuit in the clear, at the positions the encrypted run reads) and
-   `"execute"` (encrypted: tfhe makes the keys and encrypts at the client; the server, privlab's
-   native TFHE evaluator, holds only evaluation keys).
+// %% [markdown]
+// Concrete ML's promise is a scikit-learn model that runs on encrypted data "with no need to know
+// cryptography": `fit` in the clear, `compile` on a calibration set, then
+// `predict(X, fhe="disable" | "simulate" | "execute")`. privlab's `models` have the same shape
+// (`src/models/`). This notebook is that workflow on **Spambase** (4,601 e-mails, 57 features, spam or
+// not; 80/20 split, seed 0), the data set of the source's tree table:
+//
+// 1. **fit** in the clear (privlab's own solvers and tree growers; their agreement with scikit-learn
+//    and XGBoost is tested in `test/models/`);
+// 2. **compile** on calibration rows (the training rows): inputs quantized per feature, weights or
+//    thresholds and leaves on integer grids, and the circuit placed on a TFHE parameter set;
+// 3. **predict** with `fhe: "disable"` (the quantized model in the clear: what FHE must reproduce),
+//    `"simulate"` (the compiled circuit in the clear, at the positions the encrypted run reads) and
+//    `"execute"` (encrypted: tfhe makes the keys and encrypts at the client; the server, privlab's
+//    native TFHE evaluator, holds only evaluation keys).
+//
+// A linear model (logistic regression, levelled: no bootstrapping at all) and the three tree models
+// of the source (decision tree depth 5, XGBoost-style boosting 50 × depth 4, random forest 50 ×
+// depth 5; 6-bit inputs; Hummingbird's GEMM method: comparisons and leaves as table lookups).
+//
+// **Default run** (about 35 s of CPU time in all, so under a minute on a quiet 2-core machine; 130 s
+// measured with the cores shared at load average 20): every test row in the clear and simulated;
+// encrypted, the first 10 test rows for the linear model, 3 / 2 / 1 for the decision tree / XGBoost /
+// forest (an encrypted forest row is some 10 s of server CPU). `EXECUTE_ROWS` below sets them. The
+// same models from the command line, with scikit-learn and XGBoost as yardsticks in the same run:
+// `privlab bench fhe-sklearn --json --datasets spambase`.
 
-A linear model (logistic regression, levelled: no bootstrapping at all) and the three tree models
-of the source (decision tree depth 5, XGBoost-style boosting 50 × depth 4, random forest 50 ×
-depth 5; 6-bit inputs; Hummingbird's GEMM method: comparisons and leaves as table lookups).
-
-**Default run** (about 35 s of CPU time in all, so under a minute on a quiet 2-core machine; 130 s
-measured with the cores shared at load average 20): every test row in the clear and simulated;
-encrypted, the first 10 test rows for the linear model, 3 / 2 / 1 for the decision tree / XGBoost /
-forest (an encrypted forest row is some 10 s of server CPU). `EXECUTE_ROWS` below sets them. The
-same models from the command line, with scikit-learn and XGBoost as yardsticks in the same run:
-`privlab bench fhe-sklearn --json --datasets spambase`.
-""")
-code("""
+// %%
 const { models } = lab;
 const { prepareDataset, SOURCE_TREE_ROWS, TREE_SETTINGS } = lab.experiments;
 
@@ -58,14 +50,14 @@ const xTrain = split.xTrain, yTrain = split.yTrain;
 const xTest = SMOKE ? split.xTest.slice(0, 200) : split.xTest;
 const yTest = SMOKE ? split.yTest.slice(0, 200) : split.yTest;
 console.log(`Spambase: ${xTrain.length} training rows, ${xTest.length} test rows, ${xTrain[0].length} features` + (SMOKE ? " (SMOKE run)" : ""));
-""")
-md("""
-## A linear model: fit, compile, predict
-`compile` quantizes inputs and weights on 8 bits (Concrete ML's default for linear models). With the
-default *levelled* readout the server computes each accumulator Σ w·x as one linear combination of
-the input ciphertexts, and the client decrypts it and applies bias, scale and the sign itself.
-""")
-code("""
+
+// %% [markdown]
+// ## A linear model: fit, compile, predict
+// `compile` quantizes inputs and weights on 8 bits (Concrete ML's default for linear models). With the
+// default *levelled* readout the server computes each accumulator Σ w·x as one linear combination of
+// the input ciphertexts, and the client decrypts it and applies bias, scale and the sign itself.
+
+// %%
 const accuracy = (p: number[], y: number[]) => p.filter((v, i) => v === y[i]).length / y.length;
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const sameRows = (a: ArrayLike<number>, b: ArrayLike<number>, width: number, rows: number) =>
@@ -106,16 +98,16 @@ console.log(`float ${(100 * lrRow.float).toFixed(1)} %, quantized ${(100 * lrRow
   `encrypted: ${lrRow.execEqualsSim} of ${nLr} rows equal the simulation, ${lrRow.ms.toFixed(1)} ms per row`);
 summary.set("LogisticRegression (levelled, 8 bits)", `${(100 * lrRow.simulate).toFixed(1)} % (float ${(100 * lrRow.float).toFixed(1)} %), ` +
   `${lrRow.execEqualsSim} of ${nLr} encrypted rows = simulate, ${lrRow.ms.toFixed(1)} ms per row (source: 10–100 ms)`);
-""")
-md("""
-## The three tree models
-The same calls for each. `compile` puts each feature on 6 bits and the thresholds on the same
-integer grid (so a comparison on the quantized input is exact), the leaves on 6-bit integers, and
-builds Hummingbird's layers: one lookup per distinct (feature, threshold) comparison, one per leaf
-(or pair of sibling leaves), then per-tree sums the client decrypts and adds. The progress bar
-counts encrypted rows.
-""")
-code("""
+
+// %% [markdown]
+// ## The three tree models
+// The same calls for each. `compile` puts each feature on 6 bits and the thresholds on the same
+// integer grid (so a comparison on the quantized input is exact), the leaves on 6-bit integers, and
+// builds Hummingbird's layers: one lookup per distinct (feature, threshold) comparison, one per leaf
+// (or pair of sibling leaves), then per-tree sums the client decrypts and adds. The progress bar
+// counts encrypted rows.
+
+// %%
 const KINDS = ["decision-tree", "xgboost", "random-forest"] as const;
 const NAMES = { "decision-tree": "DecisionTreeClassifier", xgboost: "XGBClassifier", "random-forest": "RandomForestClassifier" };
 const make = (kind: (typeof KINDS)[number]) => {
@@ -151,17 +143,17 @@ for (const kind of KINDS) {
     `${(m.trees.length)} trees`);
   m.dispose();
 }
-""")
-md("""
-## Beside the source
-The source's figures are Concrete ML's on Spambase (6 bits, 50 estimators, 8 cores): accuracy in
-FHE, seconds per prediction, and the float model's accuracy. Ours: float, quantized in the clear,
-simulated (all test rows), how many executed rows came out equal to the simulation (every tree's
-output, or the linear model's accumulator), and the median wall time per encrypted row (client
-encryption + server + decryption; key generation, once per client, apart). The machine is a 2-core
-one shared with other jobs, so times are what this run got, not a benchmark.
-""")
-code("""
+
+// %% [markdown]
+// ## Beside the source
+// The source's figures are Concrete ML's on Spambase (6 bits, 50 estimators, 8 cores): accuracy in
+// FHE, seconds per prediction, and the float model's accuracy. Ours: float, quantized in the clear,
+// simulated (all test rows), how many executed rows came out equal to the simulation (every tree's
+// output, or the linear model's accumulator), and the median wall time per encrypted row (client
+// encryption + server + decryption; key generation, once per client, apart). The machine is a 2-core
+// one shared with other jobs, so times are what this run got, not a benchmark.
+
+// %%
 const pct = (x: number) => Number((100 * x).toFixed(1));
 const rows = [lrRow, ...treeRows].map((r) => ({
   model: r.model, settings: r.settings, PBS: r.pbs,
@@ -179,13 +171,13 @@ for (const r of treeRows) summary.set(`${r.model} (${r.settings})`, `${pct(r.sim
   `${r.execEqualsSim} of ${r.executed} encrypted rows = simulate, ${(r.ms / 1000).toFixed(2)} s per row (source ${r.source!.seconds} s on 8 cores)`);
 console.log(`execute == simulate on ${[lrRow, ...treeRows].reduce((s, r) => s + r.execEqualsSim, 0)} of ` +
   `${[lrRow, ...treeRows].reduce((s, r) => s + r.executed, 0)} executed rows`);
-""")
-md("""
-## Accuracy and time per prediction
-Bars: accuracy of the float model, the simulated circuit and the source's FHE figure. Markers
-(right axis, log scale): milliseconds per encrypted prediction, ours and the source's.
-""")
-code("""
+
+// %% [markdown]
+// ## Accuracy and time per prediction
+// Bars: accuracy of the float model, the simulated circuit and the source's FHE figure. Markers
+// (right axis, log scale): milliseconds per encrypted prediction, ours and the source's.
+
+// %%
 const all = [lrRow, ...treeRows];
 const names = all.map((r) => r.model.replace("Classifier", ""));
 const lowest = Math.min(...all.map((r) => 100 * Math.min(r.float, r.simulate)));
@@ -206,17 +198,17 @@ lab.plot({
     legend: { orientation: "h", y: -0.2 },
   },
 }, { save: "sklearn-fhe/spambase-chart" });
-""")
-md("""
-## A model trained by federated learning, deployed to FHE
-Concrete ML imports models trained elsewhere, federated ones included. Here the model comes from
-privlab's own FL engine: the task `logreg-mnist` (one dense layer 784 → 10, softmax: multinomial
-logistic regression) trained by FedAvg on MNIST, a server and three site processes on this machine.
-Its global weights are a `LogisticRegression`'s (coef = kernelᵀ, intercept = bias), so the
-checkpoint imports without retraining, then compiles (8 bits, levelled) and runs encrypted. Inputs
-are what the sites trained on: pixels scaled to [−1, 1].
-""")
-code("""
+
+// %% [markdown]
+// ## A model trained by federated learning, deployed to FHE
+// Concrete ML imports models trained elsewhere, federated ones included. Here the model comes from
+// privlab's own FL engine: the task `logreg-mnist` (one dense layer 784 → 10, softmax: multinomial
+// logistic regression) trained by FedAvg on MNIST, a server and three site processes on this machine.
+// Its global weights are a `LogisticRegression`'s (coef = kernelᵀ, intercept = bias), so the
+// checkpoint imports without retraining, then compiles (8 bits, levelled) and runs encrypted. Inputs
+// are what the sites trained on: pixels scaled to [−1, 1].
+
+// %%
 const fedJob = await lab.fl.runFederated({
   task: "logreg-mnist", sites: 3, rounds: SMOKE ? 1 : 3, seed: 0,
   fit: { localSteps: 20, batchSize: 32, optimizer: "adam", learningRate: 1e-2 },
@@ -249,23 +241,20 @@ lab.table([{
 }], { save: "sklearn-fhe/federated" });
 summary.set("federated logreg-mnist → FHE", `${pct(fedRow.simulate)} % on ${xd.length} test digits (float ${pct(fedRow.float)} %), ` +
   `${fedRow.execEqualsSim} of ${nFed} encrypted rows = simulate, ${fedRow.ms.toFixed(1)} ms per row`);
-""")
-md("""
-## Reading it
-- **Accuracy**: the quantized models stay within about a point of the float ones (6-bit trees,
-  8-bit linear), as in the source; `simulate` equals `disable` on every row by construction (the
-  circuit's tables are exact on the integer model), and the encrypted rows equal the simulation —
-  the read noise of each bootstrap is kept well below a table step (read-error target 1e-4 for
-  trees; the linear model needs no bootstrap at all).
-- **Time**: a linear model costs milliseconds (one linear combination per output, no PBS); a tree
-  ensemble costs its lookups, all in two rounds whatever the number of trees — the decision tree's
-  few dozen, XGBoost's several hundred, the forest's about a thousand — so its time grows with the
-  trees' leaves, as in the source's table. The README's trees table has the measured
-  5-row runs and the CPU time per row, which a shared machine does not disturb.
-- **Federated model**: the import is exact (the imported model predicts every digit as the FL
-  model does, `test/models/federated.test.ts`); quantizing its 784 inputs and weights to 8 bits
-  moves few of them, and the encrypted run reads the same accumulators as the simulation.
-- What is not here: training on encrypted data and the p_error trade-off (issue 14, planned).
-""")
 
-nb.write(sys.argv[1])
+// %% [markdown]
+// ## Reading it
+// - **Accuracy**: the quantized models stay within about a point of the float ones (6-bit trees,
+//   8-bit linear), as in the source; `simulate` equals `disable` on every row by construction (the
+//   circuit's tables are exact on the integer model), and the encrypted rows equal the simulation —
+//   the read noise of each bootstrap is kept well below a table step (read-error target 1e-4 for
+//   trees; the linear model needs no bootstrap at all).
+// - **Time**: a linear model costs milliseconds (one linear combination per output, no PBS); a tree
+//   ensemble costs its lookups, all in two rounds whatever the number of trees — the decision tree's
+//   few dozen, XGBoost's several hundred, the forest's about a thousand — so its time grows with the
+//   trees' leaves, as in the source's table. The README's trees table has the measured
+//   5-row runs and the CPU time per row, which a shared machine does not disturb.
+// - **Federated model**: the import is exact (the imported model predicts every digit as the FL
+//   model does, `test/models/federated.test.ts`); quantizing its 784 inputs and weights to 8 bits
+//   moves few of them, and the encrypted run reads the same accumulators as the simulation.
+// - What is not here: training on encrypted data and the p_error trade-off (issue 14, planned).
