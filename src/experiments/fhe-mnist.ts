@@ -110,7 +110,8 @@ function accuracyOf(p: Prediction, ds: ImageDataset): number {
   return classificationAccuracy(p.levels, ds.labels.subarray(0, p.count), p.features);
 }
 
-async function obtainModel(
+/** The cached trained model, or a freshly trained one (saved to o.modelFile). */
+export async function obtainModel(
   o: MnistFcnnOptions,
   train: ImageDataset,
   test: ImageDataset,
