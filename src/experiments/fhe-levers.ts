@@ -56,9 +56,15 @@ export interface FheLeversRow {
   predicted_inference_error: number | null;
   simulate_read_error: number | null;
   simulate_inference_error: number | null;
-  /** The rounded integer program in the clear (= noise-free simulation), and simulated with noise (seed 1). */
+  /**
+   * The rounded integer program in the clear, the noise-free simulation (they differ only where
+   * an unseen digit's accumulator leaves its calibrated window + margin), and simulated with
+   * noise (seed 1); digits whose noise-free simulated outputs equal the clear program's.
+   */
   accuracy_clear: number | null;
+  accuracy_simulate: number | null;
   accuracy_simulate_noise: number | null;
+  simulate_equal_clear: number | null;
   ms_per_ks_pbs: number | null;
   /** pbs_count × ms_per_ks_pbs: one core, server only. */
   ms_per_image_estimate: number | null;
@@ -97,7 +103,9 @@ function emptyRow(pError: number, bits: number | null, error: string): FheLevers
     simulate_read_error: null,
     simulate_inference_error: null,
     accuracy_clear: null,
+    accuracy_simulate: null,
     accuracy_simulate_noise: null,
+    simulate_equal_clear: null,
     ms_per_ks_pbs: null,
     ms_per_image_estimate: null,
     accuracy_execute: null,
@@ -159,8 +167,10 @@ export async function runFheLevers(o: FheLeversOptions): Promise<FheLeversResult
         predicted_inference_error: r.predictedInferenceError,
         simulate_read_error: (noisy.wrongReads ?? 0) / (noisy.reads ?? 1),
         simulate_inference_error: (noisy.wrongSamples ?? 0) / noisy.count,
-        accuracy_clear: accuracy(simulate),
+        accuracy_clear: accuracy(clear),
+        accuracy_simulate: accuracy(simulate),
         accuracy_simulate_noise: accuracy(noisy),
+        simulate_equal_clear: agreement(simulate, clear).samples,
         ms_per_ks_pbs: msPbs,
         ms_per_image_estimate: msPbs === null ? null : msPbs * r.pbsCount,
       };
@@ -180,7 +190,7 @@ export async function runFheLevers(o: FheLeversOptions): Promise<FheLeversResult
         }
       }
       log(
-        `p_error ${pError}, rounding ${bits ?? 'off'}: ${set} (N = ${r.polynomialSize}), ${r.pbsCount} PBS, accuracy ${row.accuracy_clear} clear / ${row.accuracy_simulate_noise} noisy, ` +
+        `p_error ${pError}, rounding ${bits ?? 'off'}: ${set} (N = ${r.polynomialSize}), ${r.pbsCount} PBS, accuracy ${row.accuracy_clear} clear / ${row.accuracy_simulate} simulate / ${row.accuracy_simulate_noise} noisy, ` +
           `${row.ms_per_image_estimate === null ? '?' : row.ms_per_image_estimate.toFixed(0)} ms/image estimated`,
       );
       rows.push(row);

@@ -261,6 +261,8 @@ test('bench fhe-levers: a random 784-6-10 PTQ model, two targets × rounding off
         'predicted_inference_error',
         'simulate_read_error',
         'accuracy_clear',
+        'accuracy_simulate',
+        'simulate_equal_clear',
         'accuracy_simulate_noise',
         'ms_per_image_estimate',
         'accuracy_execute',
