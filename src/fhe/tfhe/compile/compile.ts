@@ -20,8 +20,11 @@
  * wrong read)) — and whose output digits tfhe decrypts reliably (decryptErrorBound),
  * unless one is named.
  *
+ * With roundingThresholdBits, a layer's accumulators are rounded to their top bits before the
+ * lookup, by the modulus switch itself (rounding.ts: placement and tables of rounded layers).
+ *
  * One file per step: options.ts, calibration.ts (1), placement.ts (2), tables.ts (3),
- * prediction.ts (4), report.ts; this file runs them for each candidate parameter set.
+ * prediction.ts (4), report.ts, and rounding.ts; this file runs them for each candidate set.
  */
 import { QuantizedModel, checkQuantizedModel } from '../../../quant/quantized-model';
 import { describeParameters } from '../shortint/parameters';
