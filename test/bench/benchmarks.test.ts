@@ -171,9 +171,14 @@ test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted imag
       'parameter_set',
       'report',
       'zama_reference',
+      'error_rates',
     ],
     'fhe-mnist',
   );
+  // predicted beside measured error rates: the predictions are the report's
+  assert.deepEqual([r.error_rates.predicted_read, r.error_rates.predicted_inference], [r.report.predictedReadError, r.report.predictedInferenceError]);
+  for (const k of ['simulate_read', 'simulate_inference', 'simulate_output_differs', 'execute_output_differs'])
+    assert.ok(r.error_rates[k] >= 0 && r.error_rates[k] <= 1, k);
   assert.deepEqual(r.hidden, [4, 4]);
   assert.equal(r.trained, true);
   assert.ok(fs.existsSync(path.join(dir, 'mnist.model.json')), 'the trained model is cached where --model says');
