@@ -12,7 +12,7 @@
  *   A 2×2 window takes three layers: [a, relu(b−a), c, relu(d−c)] (4 PBS), then
  *   [m1 = a + relu(b−a), relu(m2 − m1)] with m2 = c + relu(d−c) (2 PBS), then m1 + relu(m2 − m1)
  *   (1 PBS): 7 PBS per pooled output. maxPoolPbs states it; the compile report counts them
- *   per layer.
+ *   per layer, each marked with its role ('max-pool 1/3' …).
  *   Every value stays on the input's quantizer, so the result is exact; that needs an
  *   unsigned quantizer (zero point = qmin), as after a ReLU, so relu(b − a) fits its range.
  */
@@ -61,7 +61,7 @@ export function maxPoolPbs(k: number): number {
 }
 
 /** A ReLU layer of ±1 weights on the quantizer q: rows of [input, weight]. */
-function reluLayer(inputs: number, rows: Array<Array<[number, number]>>, q: QuantParams): QuantizedDense {
+function reluLayer(inputs: number, rows: Array<Array<[number, number]>>, q: QuantParams, role: string): QuantizedDense {
   const weights = new Array<number>(rows.length * inputs).fill(0);
   rows.forEach((row, o) => row.forEach(([i, w]) => (weights[o * inputs + i] = w)));
   return {
@@ -74,6 +74,7 @@ function reluLayer(inputs: number, rows: Array<Array<[number, number]>>, q: Quan
     bias: rows.map(() => 0),
     activation: 'relu',
     output: { ...q },
+    role,
   };
 }
 
@@ -127,6 +128,10 @@ export function maxPoolLayers(input: ConvShape, k: number, q: QuantParams): { la
       }
     }
   }
-  const layers = [reluLayer(inputs, first, q), reluLayer(first.length, second, q), reluLayer(second.length, third, q)];
+  const layers = [
+    reluLayer(inputs, first, q, 'max-pool 1/3'),
+    reluLayer(first.length, second, q, 'max-pool 2/3'),
+    reluLayer(second.length, third, q, 'max-pool 3/3'),
+  ];
   return { layers, pooled };
 }

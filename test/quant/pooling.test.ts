@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend';
 import { QuantizedDense, QuantizedModel, foldAveragePool, maxPoolLayers, maxPoolPbs, runQuantized, dequantize } from '../../src/quant';
 import { QuantParams } from '../../src/quant/quantizer';
-import { compileCircuit } from '../../src/fhe/tfhe/compile';
+import { compileCircuit, formatCompileReport } from '../../src/fhe/tfhe/compile';
 import { simulateCircuit } from '../../src/fhe/tfhe/run';
 import { SeededRng } from '../../src/util/rng';
 
@@ -85,6 +85,11 @@ test('2x2 max pooling by comparisons equals tf.maxPool exactly, and compiles at 
   const c = compileCircuit(model, inputset, { parameterSet: 'V1_6_PARAM_MESSAGE_3_CARRY_0_KS_PBS_GAUSSIAN_2M128' });
   const poolingPbs = c.report.layers.reduce((s, l) => s + l.pbs, 0) - outputsPerSample * (c.report.outputDigits - 1);
   assert.equal(poolingPbs, maxPoolPbs(2) * outputsPerSample, 'PBS of the pooling layers in the compile report');
+  assert.deepEqual(
+    c.report.layers.map((l) => l.role),
+    ['max-pool 1/3', 'max-pool 2/3', 'max-pool 3/3'],
+  );
+  assert.match(formatCompileReport(c.report), /layer 0: 48→48 relu \(max-pool 1\/3\), 48 PBS/);
   assert.deepEqual(Array.from(simulateCircuit(c, x, count).outputs), Array.from(got));
 
   assert.throws(() => maxPoolLayers(shape, 2, { ...Q3, zeroPoint: 2 }), /unsigned quantizer/);

@@ -15,6 +15,8 @@ export interface LayerReport {
   neurons: number;
   pbs: number;
   activation: string;
+  /** The model layer's role when it has one (e.g. 'max-pool 1/3': quant/pooling.ts). */
+  role?: string;
   /** Signed bits of the accumulators the input set produced, and of the worst case over the input range. */
   accumulatorBits: number;
   accumulatorBitsWorstCase: number;
@@ -101,7 +103,7 @@ export function formatCompileReport(r: CompileReport): string {
     `${r.pbsCount} PBS (${r.reads} accumulator reads); input ${r.inputDigits} digit(s)/feature, output ${r.outputDigits} digit(s)/feature`,
     ...r.layers.map(
       (l) =>
-        `  layer ${l.layer}: ${l.inputs}→${l.neurons} ${l.activation}, ${l.pbs} PBS, accumulator ${l.accumulatorBits} bits (worst case ${l.accumulatorBitsWorstCase}), ` +
+        `  layer ${l.layer}: ${l.inputs}→${l.neurons} ${l.activation}${l.role ? ` (${l.role})` : ''}, ${l.pbs} PBS, accumulator ${l.accumulatorBits} bits (worst case ${l.accumulatorBitsWorstCase}), ` +
         `range [${l.accumulatorRange[0]}, ${l.accumulatorRange[1]}], window ${l.windowValues} values at ${l.positionsPerValue.toPrecision(3)} positions/value (median ${l.positionsPerValueMedian.toPrecision(3)}) ` +
         `(${l.tableResolutionBits.toFixed(1)}-bit table${l.lossless ? '' : ', ROUNDED'}), read noise σ ${l.readNoiseStd.toFixed(2)} positions = ${l.readNoiseStdValues.toFixed(2)} values, ` +
         `predicted read error ${pct(l.predictedReadError)}${l.roundingShift ? `, rounded: ${l.roundingShift} low bits off` : ''}`,
@@ -148,6 +150,7 @@ export function layerReport(
     neurons: ml.outputs,
     pbs,
     activation: ml.activation,
+    ...(ml.role ? { role: ml.role } : {}),
     accumulatorBits: signedBits(accLo, accHi),
     accumulatorBitsWorstCase: worstCaseAccumulator({ weights: ml.weights, outputs: ml.outputs, inputs: ml.inputs }, inQ.qmin, inQ.qmax).bits,
     accumulatorRange: [accLo, accHi],
