@@ -11,14 +11,17 @@ import { runMnistFcnn } from '../src/experiments/fhe-mnist';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { round } from './stats';
-import { intOption, numberOption, UsageError, mnistOption } from '../src/cli/command';
+import { intOption, UsageError, mnistOption, COMPILER_LEVER_OPTIONS, compilerLevers } from '../src/cli/command';
 
 export const fheMnistBenchmark: NamedBenchmark = {
   name: 'fhe-mnist',
-  usage: `fhe-mnist [--mnist canonical|small] [--arch fcnn|cnn] [--execute-samples N] [--simulate-samples N] [--calibration N] [--params NAME] [--p-error P] [--threads T] [--retrain] [--hidden 92,92] [--filters 6,12] [--float-epochs E] [--qat-epochs E] [--model FILE] [--out FILE]
+  usage: `fhe-mnist [--mnist canonical|small] [--arch fcnn|cnn] [--execute-samples N] [--simulate-samples N] [--calibration N] [--params NAME] [--p-error P] [--global-p-error G] [--rounding-bits B] [--threads T] [--retrain] [--hidden 92,92] [--filters 6,12] [--float-epochs E] [--qat-epochs E] [--model FILE] [--out FILE]
       The Zama MNIST 3-layer FCNN (2-bit weights and activations, QAT), or (--arch cnn) a CNN of two
       strided 3x3 convolutions and a dense layer (3-bit, QAT): accuracy clear / simulate / execute
-      (execute on the first N test images, default 10), seconds per encrypted image by phase.
+      (execute on the first N test images, default 10), seconds per encrypted image by phase, and
+      error_rates: the compiler's predicted error beside the measured one (noisy simulation, execute).
+      --p-error / --global-p-error: error target per lookup / per inference; --rounding-bits B: round
+      accumulators to their top B bits before each lookup.
       The trained model is cached as figures/fhe/mnist-<arch>.model.json; results go to mnist-<arch>.json.`,
   async run(argv, log) {
     const { values } = parseArgs({
@@ -29,7 +32,7 @@ export const fheMnistBenchmark: NamedBenchmark = {
         'simulate-samples': { type: 'string' },
         calibration: { type: 'string' },
         params: { type: 'string' },
-        'p-error': { type: 'string' },
+        ...COMPILER_LEVER_OPTIONS,
         threads: { type: 'string' },
         retrain: { type: 'boolean' },
         hidden: { type: 'string' },
@@ -41,7 +44,7 @@ export const fheMnistBenchmark: NamedBenchmark = {
         model: { type: 'string' },
       },
     });
-    const pError = numberOption('p-error', values['p-error'], (n) => n > 0 && n < 1, 'in (0, 1)');
+    const levers = compilerLevers(values);
     const arch = values.arch ?? 'fcnn';
     if (arch !== 'fcnn' && arch !== 'cnn') throw new UsageError(`--arch must be fcnn or cnn, got "${arch}"`);
     const dir = path.join(packageRoot(), 'figures', 'fhe');
@@ -59,7 +62,7 @@ export const fheMnistBenchmark: NamedBenchmark = {
       simulateSamples: intOption('simulate-samples', values['simulate-samples'], 1),
       executeSamples: intOption('execute-samples', values['execute-samples'], 1),
       parameterSet: values.params,
-      pError,
+      ...levers,
       threads: intOption('threads', values.threads, 1),
       log,
       onExecute: (done, total) => log(`encrypted image ${done}/${total}`),

@@ -63,3 +63,24 @@ export function mnistOption(value: string | undefined): 'canonical' | 'small' | 
 export function intOption(name: string, value: string | undefined, min: number): number | undefined {
   return numberOption(name, value, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
 }
+
+/** The FHE compiler's error targets and rounding as command-line options (`--p-error`, `--global-p-error`, `--rounding-bits`). */
+export const COMPILER_LEVER_OPTIONS = {
+  'p-error': { type: 'string' },
+  'global-p-error': { type: 'string' },
+  'rounding-bits': { type: 'string' },
+} as const;
+
+/** Those options, checked, under the compiler's names (compile/options.ts). */
+export function compilerLevers(values: { 'p-error'?: string; 'global-p-error'?: string; 'rounding-bits'?: string }): {
+  pError?: number;
+  globalPError?: number;
+  roundingThresholdBits?: number;
+} {
+  const probability = (n: number): boolean => n > 0 && n < 1;
+  return {
+    pError: numberOption('p-error', values['p-error'], probability, 'in (0, 1)'),
+    globalPError: numberOption('global-p-error', values['global-p-error'], probability, 'in (0, 1)'),
+    roundingThresholdBits: numberOption('rounding-bits', values['rounding-bits'], (n) => Number.isInteger(n) && n >= 1 && n <= 24, 'an integer in [1, 24]'),
+  };
+}

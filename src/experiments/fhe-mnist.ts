@@ -45,7 +45,10 @@ export interface MnistFcnnOptions extends Omit<FcnnTrainOptions, 'train' | 'test
   simulateSamples?: number;
   executeSamples?: number;
   parameterSet?: string;
+  /** Compiler error targets and rounding (compile/options.ts). */
   pError?: number;
+  globalPError?: number;
+  roundingThresholdBits?: number;
   threads?: number;
   log?: (line: string) => void;
   onEpoch?: FcnnTrainOptions['onEpoch'];
@@ -75,10 +78,24 @@ export interface MnistFcnnResult extends SampleTiming {
   agreement_execute_simulate: Agreement;
   agreement_noise_simulate: Agreement;
   parameter_set: string;
+  /** Predicted (compile report) beside measured error rates: noisy simulation and execute, against noise-free simulation. */
+  error_rates: ErrorRates;
   report: CompileReport;
   /** Executed images: label and the three predictions. */
   samples: Array<{ index: number; label: number; clear: number; simulate: number; execute: number }>;
   zama_reference: typeof ZAMA_FCNN_REFERENCE;
+}
+
+export interface ErrorRates {
+  predicted_read: number;
+  /** P(an inference has at least one wrong read): bounds the rate of inferences whose outputs differ. */
+  predicted_inference: number;
+  /** Noisy simulation of the simulated test digits: wrong reads / reads, and digits with any wrong read. */
+  simulate_read: number;
+  simulate_inference: number;
+  /** Digits whose outputs differ from the noise-free simulation: noisy simulation, and executed digits. */
+  simulate_output_differs: number;
+  execute_output_differs: number;
 }
 
 function argmaxOf(p: Prediction): number[] {
@@ -93,7 +110,8 @@ function accuracyOf(p: Prediction, ds: ImageDataset): number {
   return classificationAccuracy(p.levels, ds.labels.subarray(0, p.count), p.features);
 }
 
-async function obtainModel(
+/** The cached trained model, or a freshly trained one (saved to o.modelFile). */
+export async function obtainModel(
   o: MnistFcnnOptions,
   train: ImageDataset,
   test: ImageDataset,
@@ -135,7 +153,13 @@ export async function runMnistFcnn(
   );
   log(`compiling on ${calibCount} training images`);
   const name = o.architecture === 'cnn' ? 'mnist-cnn' : 'mnist-fcnn';
-  const fhe = compile(model, inputset, { name, parameterSet: o.parameterSet, pError: o.pError });
+  const fhe = compile(model, inputset, {
+    name,
+    parameterSet: o.parameterSet,
+    pError: o.pError,
+    globalPError: o.globalPError,
+    roundingThresholdBits: o.roundingThresholdBits,
+  });
   const simCount = Math.min(o.simulateSamples ?? test.count, test.count);
   const simSet = subset(
     test,
@@ -181,6 +205,14 @@ export async function runMnistFcnn(
     agreement_noise_simulate: agreement(noisy, simulate),
     ...sampleTiming(execute.times!, exCount, fhe.report.pbsCount),
     parameter_set: fhe.circuit.parameterSet,
+    error_rates: {
+      predicted_read: fhe.report.predictedReadError,
+      predicted_inference: fhe.report.predictedInferenceError,
+      simulate_read: (noisy.wrongReads ?? 0) / (noisy.reads ?? 1),
+      simulate_inference: (noisy.wrongSamples ?? 0) / noisy.count,
+      simulate_output_differs: 1 - agreement(noisy, simulate).samples,
+      execute_output_differs: 1 - agreement(execute, sample(simulate)).samples,
+    },
     report: fhe.report,
     samples: exArg.map((e, s) => ({ index: s, label: simSet.labels[s], clear: clearArg[s], simulate: simArg[s], execute: e })),
     zama_reference: ZAMA_FCNN_REFERENCE,

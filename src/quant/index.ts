@@ -4,3 +4,4 @@ export * from './activations';
 export * from './quantized-model';
 export * from './quantized-eval';
 export * from './ptq';
+export * from './pooling';

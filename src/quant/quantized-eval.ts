@@ -17,6 +17,17 @@ export function neuronFunction(layer: QuantizedDense, o: number, input: QuantPar
   return (acc) => quantize(act(scale * (acc - offset) + b), layer.output);
 }
 
+/**
+ * An accumulator rounded to its top bits: `shift` least significant bits removed, to the
+ * nearest multiple of 2^shift, ties up (Concrete ML's rounding_threshold_bits; the FHE
+ * compiler's modulus switch reads rounded accumulators this way, compile/placement.ts).
+ */
+export function roundAccumulator(acc: number, shift: number): number {
+  if (shift === 0) return acc;
+  const step = 2 ** shift;
+  return step * Math.floor((acc + step / 2) / step);
+}
+
 export interface QuantizedRun {
   /** Integer outputs of the last layer, [count × outputs]. */
   outputs: Int32Array;
@@ -33,14 +44,19 @@ export function quantizeInputs(model: QuantizedModel, x: ArrayLike<number>): Int
   return out;
 }
 
-/** Run on integer inputs (already quantized with model.input). */
-export function runQuantized(model: QuantizedModel, xq: Int32Array, count: number): QuantizedRun {
+/**
+ * Run on integer inputs (already quantized with model.input). With `roundingShifts`, layer
+ * l's accumulators are rounded (roundAccumulator) by roundingShifts[l] bits before its
+ * neuron functions; the accumulators returned are the unrounded ones.
+ */
+export function runQuantized(model: QuantizedModel, xq: Int32Array, count: number, roundingShifts?: readonly number[]): QuantizedRun {
   if (xq.length !== count * model.layers[0].inputs)
     throw new RangeError(`${count} inputs of ${model.layers[0].inputs} need ${count * model.layers[0].inputs} values, got ${xq.length}`);
   let x = xq;
   let inQ = model.input;
   const accumulators: Int32Array[] = [];
-  for (const layer of model.layers) {
+  for (const [l, layer] of model.layers.entries()) {
+    const shift = roundingShifts?.[l] ?? 0;
     const fns = Array.from({ length: layer.outputs }, (_, o) => neuronFunction(layer, o, inQ));
     const acc = new Int32Array(count * layer.outputs);
     const next = new Int32Array(count * layer.outputs);
@@ -51,7 +67,7 @@ export function runQuantized(model: QuantizedModel, xq: Int32Array, count: numbe
         const xi = s * layer.inputs;
         for (let i = 0; i < layer.inputs; i++) a += layer.weights[w + i] * x[xi + i];
         acc[s * layer.outputs + o] = a;
-        next[s * layer.outputs + o] = fns[o](a);
+        next[s * layer.outputs + o] = fns[o](roundAccumulator(a, shift));
       }
     }
     accumulators.push(acc);

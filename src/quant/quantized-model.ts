@@ -35,6 +35,8 @@ export interface QuantizedDense {
   alpha?: number;
   /** Quantizer of this layer's output (the next layer's input). */
   output: QuantParams;
+  /** What the layer is for when not a model layer of its own (e.g. 'max-pool 1/3', pooling.ts); the compile report shows it. */
+  role?: string;
 }
 
 export interface QuantizedModel {

@@ -171,9 +171,14 @@ test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted imag
       'parameter_set',
       'report',
       'zama_reference',
+      'error_rates',
     ],
     'fhe-mnist',
   );
+  // predicted beside measured error rates: the predictions are the report's
+  assert.deepEqual([r.error_rates.predicted_read, r.error_rates.predicted_inference], [r.report.predictedReadError, r.report.predictedInferenceError]);
+  for (const k of ['simulate_read', 'simulate_inference', 'simulate_output_differs', 'execute_output_differs'])
+    assert.ok(r.error_rates[k] >= 0 && r.error_rates[k] <= 1, k);
   assert.deepEqual(r.hidden, [4, 4]);
   assert.equal(r.trained, true);
   assert.ok(fs.existsSync(path.join(dir, 'mnist.model.json')), 'the trained model is cached where --model says');
@@ -189,6 +194,101 @@ test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted imag
   // the encrypted image's outputs are the simulated ones (the output digits decrypt reliably)
   assert.ok(r.report.outputDecryptError <= 1e-9, `output decryption error ${r.report.outputDecryptError}`);
   assert.ok(r.agreement_execute_simulate.outputs >= 0.9, `execute vs simulate ${JSON.stringify(r.agreement_execute_simulate)}`);
+});
+
+test('bench fhe-levers: a random 784-6-10 PTQ model, two targets × rounding off/4, one executed digit', () => {
+  const dir = tmpDir();
+  const rng = new SeededRng(8);
+  const pixels = Float32Array.from({ length: 50 * 784 }, () => rng.next());
+  const model = quantizeLayers(randomLayers(rng, [784, 6, 10], ['relu', 'linear']), pixels, 50, {
+    weightBits: 2,
+    activationBits: 2,
+    inputBits: 2,
+    inputRange: { min: 0, max: 1 },
+  });
+  const modelFile = path.join(dir, 'fcnn.quantized.json');
+  saveQuantizedModel(modelFile, model);
+  const outFile = path.join(dir, 'levers.json');
+  const r = bench([
+    'fhe-levers',
+    '--mnist',
+    'small',
+    '--model',
+    modelFile,
+    '--p-errors',
+    '0.01,0.1',
+    '--rounding-bits',
+    'off,4',
+    '--calibration',
+    '50',
+    '--simulate-samples',
+    '30',
+    '--execute-samples',
+    '1',
+    '--time-max-n',
+    '0',
+    '--out',
+    outFile,
+  ]);
+  hasKeys(
+    r,
+    [
+      'benchmark',
+      'hidden',
+      'calibration',
+      'simulate_samples',
+      'execute_samples',
+      'accuracy_clear_unrounded',
+      'rows',
+      'ms_per_ks_pbs_by_set',
+      'concrete_reference',
+    ],
+    'fhe-levers',
+  );
+  assert.deepEqual(JSON.parse(fs.readFileSync(outFile, 'utf8')), r, '--out holds the printed result');
+  assert.deepEqual(
+    r.rows.map((row: Json) => [row.p_error, row.rounding_bits]),
+    [
+      [0.01, null],
+      [0.1, null],
+      [0.01, 4],
+      [0.1, 4],
+    ],
+  );
+  for (const row of r.rows as Json[]) {
+    hasKeys(
+      row,
+      [
+        'parameter_set',
+        'pbs_count',
+        'rounding_shifts',
+        'predicted_read_error',
+        'predicted_inference_error',
+        'simulate_read_error',
+        'accuracy_clear',
+        'accuracy_simulate',
+        'simulate_equal_clear',
+        'accuracy_simulate_noise',
+        'ms_per_image_estimate',
+        'accuracy_execute',
+        'execute_equal_simulate',
+      ],
+      'fhe-levers row',
+    );
+    assert.equal(row.error, null);
+    assert.ok(row.pbs_count >= 6 + 10, 'a PBS per neuron at least');
+    if (row.polynomial_size <= 2048) assert.ok(row.execute_equal_simulate >= 0 && row.execute_equal_simulate <= 1 && row.accuracy_execute !== null, 'executed');
+    assert.ok(row.predicted_read_error <= row.p_error, `${row.p_error}: predicted ${row.predicted_read_error}`);
+    assert.equal(row.ms_per_image_estimate, null, '--time-max-n 0 times no set');
+    if (row.rounding_bits === null) {
+      assert.deepEqual(row.rounding_shifts, [0, 0]);
+      assert.equal(row.accuracy_clear, r.accuracy_clear_unrounded, 'unrounded: the clear program is the model');
+    } else
+      assert.ok(
+        row.rounding_shifts.some((s: number) => s > 0),
+        'rounding to 4 bits drops bits of the 784-input layer',
+      );
+  }
 });
 
 test('bench fhe-gan: a 100-4-784 PTQ generator, one encrypted image', () => {

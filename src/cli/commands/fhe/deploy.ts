@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Subcommand, UsageError, numberOption } from '../../command';
+import { Subcommand, UsageError, numberOption, COMPILER_LEVER_OPTIONS, compilerLevers } from '../../command';
 import { writeFileAtomic } from '../../../util/files';
 import { decodeNpy } from '../../../metrics/npy';
 import { mnistSplit } from '../../../data/mnist-canonical';
@@ -54,7 +54,7 @@ async function compileCmd(argv: string[]): Promise<number> {
       out: { type: 'string' },
       name: { type: 'string' },
       params: { type: 'string' },
-      'p-error': { type: 'string' },
+      ...COMPILER_LEVER_OPTIONS,
       margin: { type: 'string' },
     },
   });
@@ -62,9 +62,8 @@ async function compileCmd(argv: string[]): Promise<number> {
   checkParentExists(values.out);
   const model = loadQuantizedModel(values.model);
   const { x } = loadInputs(values.inputset, values['mnist-train'], 'train');
-  const pError = numberOption('p-error', values['p-error'], (v) => v > 0 && v < 1, 'in (0, 1)');
   const margin = numberOption('margin', values.margin, (v) => v >= 0 && v <= 10, 'in [0, 10]');
-  const circuit = compileCircuit(model, x, { name: values.name, parameterSet: values.params, pError, margin });
+  const circuit = compileCircuit(model, x, { name: values.name, parameterSet: values.params, ...compilerLevers(values), margin });
   writeFileAtomic(values.out, circuitToJson(circuit));
   process.stderr.write(`${describeCircuit(circuit)} → ${values.out}\n${formatCompileReport(circuit.report)}\n`);
   return 0;
@@ -158,8 +157,10 @@ async function inferCmd(argv: string[]): Promise<number> {
 
 export const compileCommand: Subcommand = {
   name: 'compile',
-  usage: `privlab fhe compile --model QM.json (--inputset X.npy | --mnist-train N) --out CIRCUIT.json [--name N] [--params SET] [--p-error P] [--margin M]
-    Model developer: compile a quantized model to an FHE circuit (calibrated on the input set); prints the report.`,
+  usage: `privlab fhe compile --model QM.json (--inputset X.npy | --mnist-train N) --out CIRCUIT.json [--name N] [--params SET] [--p-error P] [--global-p-error G] [--rounding-bits B] [--margin M]
+    Model developer: compile a quantized model to an FHE circuit (calibrated on the input set); prints the report.
+    --p-error: target P(a lookup reads a wrong step), mean per read (default 0.01 without --global-p-error);
+    --global-p-error: target P(an inference has any wrong read); --rounding-bits: round accumulators to their top B bits before the lookup.`,
   run: compileCmd,
 };
 

@@ -15,12 +15,16 @@
  *    layer's tables write the output's base-`message` digits at Δ.
  * 4. Predict: read noise per neuron from the noise model, and the probability each read
  *    lands on a wrong step, averaged over the input set.
- * The parameter set is the cheapest of tfhe's candidates whose predicted read error is
- * within the target and whose output digits tfhe decrypts reliably (decryptErrorBound),
+ * The parameter set is the cheapest of tfhe's candidates (by pbsCost) whose predicted errors
+ * meet the targets given — per read (pError) and per inference (globalPError: P(at least one
+ * wrong read)) — and whose output digits tfhe decrypts reliably (decryptErrorBound),
  * unless one is named.
  *
+ * With roundingThresholdBits, a layer's accumulators are rounded to their top bits before the
+ * lookup, by the modulus switch itself (rounding.ts: placement and tables of rounded layers).
+ *
  * One file per step: options.ts, calibration.ts (1), placement.ts (2), tables.ts (3),
- * prediction.ts (4), report.ts; this file runs them for each candidate parameter set.
+ * prediction.ts (4), report.ts, and rounding.ts; this file runs them for each candidate set.
  */
 import { QuantizedModel, checkQuantizedModel } from '../../../quant/quantized-model';
 import { describeParameters } from '../shortint/parameters';
@@ -90,6 +94,8 @@ export function planCandidate(model: QuantizedModel, cal: Calibration, name: str
     inputsetSize: cal.count,
     margin: o.margin,
     pErrorTarget: o.pError,
+    globalPErrorTarget: o.globalPError,
+    roundingThresholdBits: o.roundingThresholdBits,
     candidates: [],
   };
   return {
@@ -104,6 +110,19 @@ export function planCandidate(model: QuantizedModel, cal: Calibration, name: str
     layers,
     report,
   };
+}
+
+/** The error targets a compiled candidate misses, as reasons (empty: it meets every target given). */
+export function missedTargets(r: CompileReport, o: Required<CompileOptions>): string[] {
+  const out: string[] = [];
+  if (o.pError !== null && r.predictedReadError > o.pError) out.push(`predicted read error ${r.predictedReadError.toExponential(2)} > target ${o.pError}`);
+  if (o.globalPError !== null && r.predictedInferenceError > o.globalPError)
+    out.push(`predicted P(any wrong read per inference) ${r.predictedInferenceError.toExponential(2)} > target ${o.globalPError}`);
+  return out;
+}
+
+function describeTargets(o: Required<CompileOptions>): string {
+  return [o.pError !== null ? `pError ${o.pError}` : '', o.globalPError !== null ? `globalPError ${o.globalPError}` : ''].filter(Boolean).join(', ');
 }
 
 /**
@@ -134,17 +153,19 @@ export function compileCalibrated(model: QuantizedModel, cal: Calibration, optio
       const circuit = planCandidate(model, cal, name, o);
       entry.fits = true;
       entry.predictedReadError = circuit.report.predictedReadError;
+      entry.predictedInferenceError = circuit.report.predictedInferenceError;
       // A set whose first layer needs so large a plaintext modulus that tfhe would misdecrypt
       // the output digits is no choice, however good its reads (a named set is kept: its
       // report states the error).
       const decryptOk = circuit.report.outputDecryptError <= o.decryptErrorBound;
-      if (o.parameterSet || (decryptOk && circuit.report.predictedReadError <= o.pError)) {
+      const missed = missedTargets(circuit.report, o);
+      if (o.parameterSet || (decryptOk && missed.length === 0)) {
         chosen = circuit;
         break;
       }
       entry.reason = !decryptOk
         ? `output digits misdecrypt with probability ${circuit.report.outputDecryptError.toExponential(2)} > bound ${o.decryptErrorBound}`
-        : `predicted read error ${circuit.report.predictedReadError.toExponential(2)} > target ${o.pError}`;
+        : missed.join(', ');
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
       entry.reason = e.message;
@@ -154,10 +175,10 @@ export function compileCalibrated(model: QuantizedModel, cal: Calibration, optio
   if (!chosen) {
     const fitting = candidates.filter((c) => c.fits);
     if (fitting.length === 0 && lastError) throw lastError;
-    const bestErr = Math.min(...fitting.map((c) => c.predictedReadError ?? 1));
+    const best = (k: 'predictedReadError' | 'predictedInferenceError'): string => Math.min(...fitting.map((c) => c[k] ?? 1)).toExponential(2);
     throw new CompileError(
       undefined,
-      `no parameter set meets the read-error target ${o.pError} (best predicted: ${bestErr.toExponential(2)}) with reliably decryptable outputs; raise pError, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`,
+      `no parameter set meets the error target (${describeTargets(o)}; best predicted: ${best('predictedReadError')} per read, ${best('predictedInferenceError')} per inference) with reliably decryptable outputs; raise the target, prune, or name a set. Tried: ${candidates.map((c) => `${c.parameterSet}: ${c.reason}`).join('; ')}`,
     );
   }
   chosen.report.candidates = candidates;

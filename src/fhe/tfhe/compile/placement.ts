@@ -13,6 +13,7 @@ import { readParameterSet } from './parameters';
 import { positionUnit } from './positions';
 import { CompileError, CompileOptions } from './options';
 import { Calibration, digitsFor, levels } from './calibration';
+import { roundingShifts } from './rounding';
 
 /** How one layer is placed on the torus. */
 export interface LayerPlan {
@@ -20,13 +21,17 @@ export interface LayerPlan {
   inputScale: bigint;
   /** Per neuron: integer multiplier of its weights (first layer: times the digit weights). */
   factor: Int32Array;
-  /** Per neuron: positions per accumulator value u = factor·inputScale/unit, and centre: x(acc) = u·acc + c. */
+  /** Per neuron: positions per accumulator value u = factor·inputScale/unit, and centre: x(acc) = u·acc + c + offset. */
   u: Float64Array;
   centre: Int32Array;
+  /** Per neuron: a fraction of a position added to the phase (a rounded later layer's u/2: rounding.ts; else 0). */
+  offset: Float64Array;
   /** Continuous read-noise std per neuron (positions), with its factor. */
   sigma: Float64Array;
   windowLo: Int32Array;
   windowHi: Int32Array;
+  /** Low bits the layer's accumulators lose to rounding before the lookup (rounding.ts); 0: none. */
+  shift: number;
 }
 
 export function rowSums(l: QuantizedDense): { sum: Int32Array; sumSq: Float64Array } {
@@ -106,6 +111,7 @@ export function neuronFactors(
   inputVariance: number,
   maxWeight: number,
   o: Required<CompileOptions>,
+  odd = false,
 ): { factor: Int32Array; sigma: Float64Array } {
   const n = p.polynomialSize;
   const factor = new Int32Array(lo.length);
@@ -116,6 +122,8 @@ export function neuronFactors(
     const sig = (a: number): number => readNoiseStd(p, a * a * sumSq[j] * inputVariance);
     let a = Math.max(1, Math.min(cap, Math.floor((n - 1 - 2 * o.noiseGuard * sig(1)) / (u0 * Math.max(1, span)))));
     while (a > 1 && a * u0 * span + 2 * o.noiseGuard * sig(a) + 1 > n) a--;
+    // a rounded layer's factor is its positions per rounded value: odd, so that each rounded value owns whole positions (rounding.ts)
+    if (odd && a % 2 === 0) a--;
     factor[j] = a;
     sigma[j] = sig(a);
   }
@@ -127,13 +135,17 @@ export function plan(
   inputScale: bigint,
   fit: { lo: Int32Array; hi: Int32Array },
   f: { factor: Int32Array; sigma: Float64Array },
+  shift = 0,
+  bucketed = false,
 ): LayerPlan {
   const n = p.polynomialSize;
   const unitN = Number(positionUnit(n));
   const u = Float64Array.from(f.factor, (a) => (a * Number(inputScale)) / unitN);
+  // a rounded later layer's reads sit half a value inside its buckets' edges (rounding.ts)
+  const offset = Float64Array.from(u, (uj) => (bucketed ? uj / 2 : 0));
   // each neuron's window centred on the half torus
-  const centre = Int32Array.from(fit.lo, (lo, j) => Math.round(n / 2 - (u[j] * (lo + fit.hi[j])) / 2));
-  return { inputScale, factor: f.factor, u, centre, sigma: f.sigma, windowLo: fit.lo, windowHi: fit.hi };
+  const centre = Int32Array.from(fit.lo, (lo, j) => Math.round(n / 2 - (u[j] * (lo + fit.hi[j])) / 2 - offset[j]));
+  return { inputScale, factor: f.factor, u, centre, offset, sigma: f.sigma, windowLo: fit.lo, windowHi: fit.hi, shift };
 }
 
 export function maxAbsWeight(l: QuantizedDense): number {
@@ -153,6 +165,7 @@ export function placeFirstLayer(
   name: string,
   inDigits: number,
   o: Required<CompileOptions>,
+  shift = 0,
 ): { plan: LayerPlan; params: ShortintParameterSet; decryptError: number } {
   const base = readParameterSet(name);
   const msg = base.messageModulus;
@@ -180,15 +193,34 @@ export function placeFirstLayer(
     throw new CompileError(0, `${fit.why}: ${n / chosen} positions per value is below the minimum ${o.minPositionsPerValue}`);
   const params = readParameterSet(name, chosen / msg);
   const factors = neuronFactors(base, fit.lo, fit.hi, n / chosen, sumSq, inputVariance, maxAbsWeight(model.layers[0]) * msg ** (inDigits - 1), o);
-  return { plan: plan(params, delta(params), fit, factors), params, decryptError: decryptError(chosen) };
+  return { plan: plan(params, delta(params), fit, factors, shift), params, decryptError: decryptError(chosen) };
 }
 
-/** Later layers: the widest window sets the shared input scale (an integer u when possible, so reads land on position centres). */
-export function placeLayer(model: QuantizedModel, cal: Calibration, l: number, p: ShortintParameterSet, o: Required<CompileOptions>): LayerPlan {
+/**
+ * Later layers: the widest window sets the shared input scale (an integer u when possible, so
+ * reads land on position centres). A rounded layer (shift > 0) reads at 1/2^shift positions
+ * per value times each neuron's odd factor (rounding.ts).
+ */
+export function placeLayer(model: QuantizedModel, cal: Calibration, l: number, p: ShortintParameterSet, o: Required<CompileOptions>, shift = 0): LayerPlan {
   const n = p.polynomialSize;
   const sumSq = rowSums(model.layers[l]).sumSq;
   const inputVariance = pbsOutputVariance(p);
   const fit = windowFit(cal, l, sigmas(p, sumSq, inputVariance), n, o);
+  if (shift > 0) {
+    const unit = positionUnit(n);
+    if (fit.uMax * 2 ** shift < 1)
+      throw new CompileError(
+        l,
+        `${fit.why}: fewer than one position per rounded value even with ${shift} low bits rounded off — round to fewer bits or use a larger N`,
+      );
+    if (BigInt(2 ** shift) > unit) throw new CompileError(l, `rounding off ${shift} bits needs a finer input scale than N = ${n} allows`);
+    // as coarse a scale as fits (a fine one would leave the previous PBS's output noise large beside it), odd positions per rounded value
+    let k = Math.floor(fit.uMax * 2 ** shift);
+    if (k % 2 === 0) k--;
+    const inputScale = BigInt(k) * (unit / BigInt(2 ** shift));
+    const factors = neuronFactors(p, fit.lo, fit.hi, k / 2 ** shift, sumSq, inputVariance, maxAbsWeight(model.layers[l]), o, true);
+    return plan(p, inputScale, fit, factors, shift, true);
+  }
   if (fit.uMax < o.minPositionsPerValue) {
     throw new CompileError(
       l,
@@ -205,8 +237,9 @@ export function place(model: QuantizedModel, cal: Calibration, name: string, o: 
   const message = readParameterSet(name).messageModulus;
   const inDigits = digitsFor(levels(model.input), message);
   const outDigits = digitsFor(levels(model.layers[model.layers.length - 1].output), message);
-  const first = placeFirstLayer(model, cal, name, inDigits, o);
+  const shifts = roundingShifts(cal, o.roundingThresholdBits);
+  const first = placeFirstLayer(model, cal, name, inDigits, o, shifts[0]);
   const plans = [first.plan];
-  for (let l = 1; l < model.layers.length; l++) plans.push(placeLayer(model, cal, l, first.params, o));
+  for (let l = 1; l < model.layers.length; l++) plans.push(placeLayer(model, cal, l, first.params, o, shifts[l]));
   return { name, params: first.params, delta: delta(first.params), decryptError: first.decryptError, message, inDigits, outDigits, plans };
 }

@@ -15,7 +15,7 @@ export function predictLayer(cal: Calibration, l: number, plan: LayerPlan, neuro
   let sum = 0;
   for (let j = 0; j < neurons; j++) {
     for (let s = 0; s < cal.count; s++) col[s] = accs[s * neurons + j];
-    sum += meanReadError(neuronTables[j], col, plan.u[j], plan.centre[j], plan.sigma[j], ps);
+    sum += meanReadError(neuronTables[j], col, plan.u[j], plan.centre[j] + plan.offset[j], plan.sigma[j], ps);
     for (let s = 0; s < cal.count; s++) logOk[s] += Math.log1p(-Math.min(ps[s], 1 - 1e-12));
   }
   return sum / neurons;

@@ -15,6 +15,8 @@ export interface LayerReport {
   neurons: number;
   pbs: number;
   activation: string;
+  /** The model layer's role when it has one (e.g. 'max-pool 1/3': quant/pooling.ts). */
+  role?: string;
   /** Signed bits of the accumulators the input set produced, and of the worst case over the input range. */
   accumulatorBits: number;
   accumulatorBitsWorstCase: number;
@@ -33,6 +35,8 @@ export interface LayerReport {
   readNoiseStdValues: number;
   /** Predicted probability that a read is off, mean over the input set and the layer's neurons. */
   predictedReadError: number;
+  /** Low bits of the accumulators rounded off before the lookup (roundingThresholdBits; 0: none). */
+  roundingShift: number;
 }
 
 export interface CandidateReport {
@@ -43,6 +47,7 @@ export interface CandidateReport {
   fits: boolean;
   reason?: string;
   predictedReadError?: number;
+  predictedInferenceError?: number;
 }
 
 export interface CompileReport {
@@ -75,7 +80,11 @@ export interface CompileReport {
   };
   inputsetSize: number;
   margin: number;
-  pErrorTarget: number;
+  /** The targets the set was chosen for (null: not given); compile.ts missedTargets. */
+  pErrorTarget: number | null;
+  globalPErrorTarget: number | null;
+  /** Accumulators rounded to this many top bits before each lookup (null: no rounding). */
+  roundingThresholdBits: number | null;
   candidates: CandidateReport[];
 }
 
@@ -94,13 +103,14 @@ export function formatCompileReport(r: CompileReport): string {
     `${r.pbsCount} PBS (${r.reads} accumulator reads); input ${r.inputDigits} digit(s)/feature, output ${r.outputDigits} digit(s)/feature`,
     ...r.layers.map(
       (l) =>
-        `  layer ${l.layer}: ${l.inputs}→${l.neurons} ${l.activation}, ${l.pbs} PBS, accumulator ${l.accumulatorBits} bits (worst case ${l.accumulatorBitsWorstCase}), ` +
+        `  layer ${l.layer}: ${l.inputs}→${l.neurons} ${l.activation}${l.role ? ` (${l.role})` : ''}, ${l.pbs} PBS, accumulator ${l.accumulatorBits} bits (worst case ${l.accumulatorBitsWorstCase}), ` +
         `range [${l.accumulatorRange[0]}, ${l.accumulatorRange[1]}], window ${l.windowValues} values at ${l.positionsPerValue.toPrecision(3)} positions/value (median ${l.positionsPerValueMedian.toPrecision(3)}) ` +
         `(${l.tableResolutionBits.toFixed(1)}-bit table${l.lossless ? '' : ', ROUNDED'}), read noise σ ${l.readNoiseStd.toFixed(2)} positions = ${l.readNoiseStdValues.toFixed(2)} values, ` +
-        `predicted read error ${pct(l.predictedReadError)}`,
+        `predicted read error ${pct(l.predictedReadError)}${l.roundingShift ? `, rounded: ${l.roundingShift} low bits off` : ''}`,
     ),
     `predicted: ${pct(r.predictedReadError)} per read, ${r.predictedErrorsPerInference.toFixed(2)} wrong reads per inference, ` +
-      `P(any wrong read) ${pct(r.predictedInferenceError)}, output decryption error ${pct(r.outputDecryptError)}`,
+      `P(any wrong read) ${pct(r.predictedInferenceError)}, output decryption error ${pct(r.outputDecryptError)}` +
+      ` (targets: ${r.pErrorTarget ?? '-'} per read, ${r.globalPErrorTarget ?? '-'} per inference)`,
     `keys: bootstrapping ${mb(r.keys.bootstrapKeyBytes)} + key switching ${mb(r.keys.keyswitchKeyBytes)}; ` +
       `ciphertext ${(r.keys.ciphertextBytes / 1024).toFixed(1)} KiB, ${mb(r.keys.uploadBytesPerSample)} up / ${mb(r.keys.downloadBytesPerSample)} down per sample`,
   ];
@@ -140,6 +150,7 @@ export function layerReport(
     neurons: ml.outputs,
     pbs,
     activation: ml.activation,
+    ...(ml.role ? { role: ml.role } : {}),
     accumulatorBits: signedBits(accLo, accHi),
     accumulatorBitsWorstCase: worstCaseAccumulator({ weights: ml.weights, outputs: ml.outputs, inputs: ml.inputs }, inQ.qmin, inQ.qmax).bits,
     accumulatorRange: [accLo, accHi],
@@ -151,5 +162,6 @@ export function layerReport(
     readNoiseStd: worstSigma,
     readNoiseStdValues: worstValues,
     predictedReadError,
+    roundingShift: plan.shift,
   };
 }

@@ -3,12 +3,13 @@
  * positions of the test polynomial, and the layer's weights and biases on the ciphertexts.
  */
 import { QuantizedModel } from '../../../quant/quantized-model';
-import { neuronFunction } from '../../../quant/quantized-eval';
+import { neuronFunction, roundAccumulator } from '../../../quant/quantized-eval';
 import { QuantParams } from '../../../quant/quantizer';
 import { CircuitLayer } from './circuit';
 import { MASK64, positionUnit } from './positions';
 import { CompileError } from './options';
 import { Placement, rowSums } from './placement';
+import { offsetTorus, roundedValueAt } from './rounding';
 
 /** One circuit layer: weights on the input ciphertexts, biases that place each window, tables. */
 export function buildLayer(model: QuantizedModel, l: number, pl: Placement, inQ: QuantParams): { layer: CircuitLayer; neuronTables: Int32Array[][] } {
@@ -37,7 +38,11 @@ export function buildLayer(model: QuantizedModel, l: number, pl: Placement, inQ:
   const unit = positionUnit(n);
   const bias = Array.from(
     plan.centre,
-    (c, j) => (BigInt(c) * unit + (l === 0 ? BigInt(plan.factor[j]) * inputScale * BigInt(inQ.qmin * rows.sum[j]) : 0n)) & MASK64,
+    (c, j) =>
+      (BigInt(c) * unit +
+        offsetTorus(plan.offset[j], plan.u[j], plan.shift, unit) +
+        (l === 0 ? BigInt(plan.factor[j]) * inputScale * BigInt(inQ.qmin * rows.sum[j]) : 0n)) &
+      MASK64,
   );
   const pbsNeuron: number[] = [];
   const tables: Int32Array[] = [];
@@ -47,7 +52,11 @@ export function buildLayer(model: QuantizedModel, l: number, pl: Placement, inQ:
     const values = new Int32Array(n);
     const c = plan.centre[j];
     const u = plan.u[j];
-    for (let t = 0; t < n; t++) values[t] = f(Math.floor((t - c) / u + 0.5));
+    const s = plan.shift;
+    if (s === 0) for (let t = 0; t < n; t++) values[t] = f(Math.floor((t - c) / u + 0.5));
+    else if (l === 0)
+      for (let t = 0; t < n; t++) values[t] = f(roundAccumulator(Math.floor((t - c) / u + 0.5), s)); // u ≥ 1: one value per position
+    else for (let t = 0; t < n; t++) values[t] = f(roundedValueAt(t, c, Math.round(u * 2 ** s), s));
     const own: Int32Array[] = [];
     if (isLast) {
       for (let k = 0; k < pl.outDigits; k++) own.push(values.map((y) => Math.floor((y - ml.output.qmin) / msg ** k) % msg));

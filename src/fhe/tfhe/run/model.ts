@@ -66,6 +66,8 @@ export interface Prediction {
   /** simulate with noise: reads that landed on another value. */
   wrongReads?: number;
   reads?: number;
+  /** simulate with noise: samples with at least one such read. */
+  wrongSamples?: number;
 }
 
 /** Index of the largest output of each sample (classification). */
@@ -128,6 +130,11 @@ export class FheModel {
     return this.circuit.report;
   }
 
+  /** Low bits each layer's accumulators lose before the lookup (compile option roundingThresholdBits). */
+  get roundingShifts(): number[] {
+    return this.circuit.report.layers.map((l) => l.roundingShift ?? 0);
+  }
+
   get inputFeatures(): number {
     return this.circuit.input.features;
   }
@@ -168,10 +175,11 @@ export class FheModel {
       values: Float32Array.from(levels, (v) => dequantize(v, out.quant)),
       ...extra,
     });
-    if (mode === 'disable') return finish(runQuantized(this.model, xq, count).outputs);
+    // the clear integer program includes the circuit's rounding of accumulators (if any)
+    if (mode === 'disable') return finish(runQuantized(this.model, xq, count, this.roundingShifts).outputs);
     if (mode === 'simulate') {
       const r = simulateCircuit(this.circuit, xq, count, { noise: o.noise, seed: o.seed });
-      return finish(r.outputs, o.noise ? { wrongReads: r.wrongReads, reads: r.reads } : {});
+      return finish(r.outputs, o.noise ? { wrongReads: r.wrongReads, reads: r.reads, wrongSamples: r.wrongSamples } : {});
     }
     if (mode !== 'execute') throw new RangeError(`fhe must be 'disable', 'simulate' or 'execute', got "${String(mode)}"`);
     const session = await this.keygen(o.threads);

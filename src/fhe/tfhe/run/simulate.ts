@@ -33,6 +33,8 @@ export interface SimulationResult {
   /** Reads whose noisy position gave another value than the noise-free one (with noise). */
   wrongReads: number;
   reads: number;
+  /** Samples with at least one such read (with noise): the measured counterpart of the report's predictedInferenceError. */
+  wrongSamples: number;
 }
 
 /** Continuous read-noise std (positions) of each neuron of each layer, from the circuit's own weights. */
@@ -74,7 +76,7 @@ function runLayer(
   count: number,
   sigma: Float64Array | undefined,
   gauss: Gaussian | undefined,
-  tally: { wrong: number; reads: number },
+  tally: { wrong: number; reads: number; wrongAt: Uint8Array },
 ): Int32Array {
   const pbs = l.tables.length;
   const out = new Int32Array(count * pbs);
@@ -111,6 +113,7 @@ function runLayer(
           for (let p = 0; p < pbs; p++) {
             if (l.pbsNeuron[p] === j && levelAt(l.tables[p], tn) !== levelAt(l.tables[p], t)) {
               tally.wrong++;
+              tally.wrongAt[s] = 1;
               break;
             }
           }
@@ -132,12 +135,18 @@ export function simulateCircuit(c: FheCircuit, levels: Int32Array, count: number
   const n = c.params.polynomialSize;
   const noise = o.noise ? circuitReadNoise(c) : undefined;
   const gauss = o.noise ? new Gaussian(new SeededRng(o.seed ?? 0)) : undefined;
-  const tally = { wrong: 0, reads: 0 };
+  const tally = { wrong: 0, reads: 0, wrongAt: new Uint8Array(count) };
   let m = encodeDigits(levels, c.input, msg);
   const kept: Int32Array[] = [];
   c.layers.forEach((l, k) => {
     m = runLayer(l, n, m, count, noise?.[k], gauss, tally);
     if (o.keepLayers) kept.push(m);
   });
-  return { outputs: decodeDigits(m, c.output, msg), layers: o.keepLayers ? kept : undefined, wrongReads: tally.wrong, reads: tally.reads };
+  return {
+    outputs: decodeDigits(m, c.output, msg),
+    layers: o.keepLayers ? kept : undefined,
+    wrongReads: tally.wrong,
+    reads: tally.reads,
+    wrongSamples: tally.wrongAt.reduce((a, b) => a + b, 0),
+  };
 }

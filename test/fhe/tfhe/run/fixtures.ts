@@ -2,6 +2,8 @@
 import { FloatDense, QuantizedModel, quantizeLayers } from '../../../../src/quant';
 import { ActivationName } from '../../../../src/quant/activations';
 import { SeededRng } from '../../../../src/util/rng';
+import { FheCircuit } from '../../../../src/fhe/tfhe/compile';
+import { simulateCircuit } from '../../../../src/fhe/tfhe/run';
 
 export interface SmallModel {
   model: QuantizedModel;
@@ -49,4 +51,21 @@ export function smallModel(
 export function freshInputs(seed: number, count: number, features: number): Float32Array {
   const rng = new SeededRng(seed);
   return Float32Array.from({ length: count * features }, () => rng.next());
+}
+
+/** Totals of noisy simulations of the same inputs with seeds 0 … seeds−1 (Monte-Carlo of the noise model). */
+export function noisyTotals(
+  c: FheCircuit,
+  xq: Int32Array,
+  count: number,
+  seeds: number,
+): { wrong: number; reads: number; wrongSamples: number; samples: number } {
+  const t = { wrong: 0, reads: 0, wrongSamples: 0, samples: seeds * count };
+  for (let seed = 0; seed < seeds; seed++) {
+    const r = simulateCircuit(c, xq, count, { noise: true, seed });
+    t.wrong += r.wrongReads;
+    t.reads += r.reads;
+    t.wrongSamples += r.wrongSamples;
+  }
+  return t;
 }
