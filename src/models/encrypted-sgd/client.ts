@@ -4,7 +4,8 @@
  * the initial weights at the plan's scales under tfhe's big (GLWE) key (the key tfhe's
  * KS-PBS ciphertexts use), and decrypts only the final weights. Beside each batch it
  * sends Σ_j x_ij² per row and Σ_i x_ij² per feature, encrypted: the a² terms of the
- * products by squares (plan.ts), functions of its own data.
+ * products by squares (plan.ts), functions of its own data; the per-feature one also
+ * carries the update's dither.
  */
 import * as tfhe from 'node-tfhe';
 import { encryptLweCiphertexts, decryptLwePhase } from '../../fhe/tfhe/core/lwe_encryption';
@@ -23,7 +24,7 @@ export interface EncryptedSgdBatch {
   y: BigUint64Array;
   /** [B] Σ_j x_ij² at ΔA/2 */
   rowSquares: BigUint64Array;
-  /** [width] Σ_i x_ij² at ΔV/2 */
+  /** [width] Σ_i x_ij² + 2·u_j at ΔV/2 (the squares, and the update's dither u_j at ΔV) */
   featureSquares: BigUint64Array;
 }
 
@@ -66,7 +67,7 @@ export class SgdClient {
     const featSq = Array.from({ length: width }, (_, j) => {
       let s = 0;
       for (let i = 0; i < rows; i++) s += batch.x[i * width + j] ** 2;
-      return s;
+      return s + 2 * batch.dither[j];
     });
     return {
       x: await this.encrypt(batch.x, plan.readScale),

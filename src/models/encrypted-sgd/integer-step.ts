@@ -5,7 +5,7 @@
  *   p_i = sigmoidTable[pos(A_i·ΔA)]       (coarse read)
  *   e_i = p_i − P·y_i
  *   G_j = Σ_i x_ij·e_i
- *   w'_j = updateTable[pos((K·w_j − G_j)·ΔV)]   (coarse read: clip(round(w_j − G_j/K)))
+ *   w'_j = updateTable[pos((K·w_j − G_j + u_j)·ΔV)]   (coarse read: clip(floor(w_j − (G_j − u_j)/K)))
  *
  * pos() is the native modulus switch of the exact phase, so without noise this is what
  * execute computes whenever its reads stay on their steps. With `noise`, every read's
@@ -15,10 +15,11 @@
 import { SeededRng } from '../../util/rng';
 import { SgdPlan, ExactRead, coarsePosition } from './plan';
 
-/** A batch as the client quantized it: x [B × width] with the bias column X last, y ∈ {0, 1}. */
+/** A batch as the client quantized it: x [B × width] with the bias column X last, y ∈ {0, 1}, the update's dither u ∈ [0, K) per weight. */
 export interface SgdBatch {
   x: Int32Array;
   y: Int32Array;
+  dither: Int32Array;
 }
 
 /** Read noise (standard deviations in positions) of each kind of read. */
@@ -50,6 +51,10 @@ export function checkBatch(plan: SgdPlan, batch: SgdBatch): void {
   });
   batch.y.forEach((v, i) => {
     if (v !== 0 && v !== 1) throw new RangeError(`label ${v} of row ${i} is not 0 or 1`);
+  });
+  if (batch.dither.length !== width) throw new RangeError(`a batch needs ${width} dither values, got ${batch.dither.length}`);
+  batch.dither.forEach((u, j) => {
+    if (!Number.isInteger(u) || u < 0 || u >= plan.k) throw new RangeError(`dither ${u} of weight ${j} is outside [0, ${plan.k})`);
   });
 }
 
@@ -107,7 +112,7 @@ export function integerStep(plan: SgdPlan, weights: ArrayLike<number>, batch: Sg
       twice += sq(plan.gradientRead, x + e[i]) - sq(plan.gradientRead, e[i]) - x * x;
     }
     g[j] = twice / 2;
-    out[j] = coarseRead(plan, plan.updateTable, k * weights[j] - g[j], plan.deltaV, o.noise?.std.update ?? 0, o);
+    out[j] = coarseRead(plan, plan.updateTable, k * weights[j] - g[j] + batch.dither[j], plan.deltaV, o.noise?.std.update ?? 0, o);
   }
   return { weights: out, a, p, g };
 }

@@ -109,7 +109,7 @@ export class SgdServer {
       gsums.push(await this.combine(inp, d, [...diag(d, 0, 1), ...Array.from({ length: d }, (_, j): [number, number, number] => [j, d, 1])], threads));
     }
     const gsq = await ks(concat([...gsums, e]), this.tables.gradientSquare, gradientRead.offset);
-    // V_j·ΔV = K·w_j·ΔV − (Σ_i (x+e)² − Σ_i e² − Σ_i x²)·ΔV/2
+    // V_j·ΔV = K·w_j·ΔV − (Σ_i (x+e)² − Σ_i e² − Σ_i x² − 2u_j)·ΔV/2
     const vEntries: [number, number, number][] = [];
     for (let j = 0; j < d; j++) {
       for (let i = 0; i < b; i++) vEntries.push([j, i * d + j, -1], [j, b * d + i, 1]);
