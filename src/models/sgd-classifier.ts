@@ -86,7 +86,8 @@ export class SGDClassifier {
   private scaling: { min: number[]; span: number[] } | undefined;
 
   constructor(options: SGDClassifierOptions = {}) {
-    const o = { maxIter: 200, batchSize: 8, learningRate: 1, weightRange: 4, seed: 0, ...options };
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SGDClassifierOptions;
+    const o = { maxIter: 200, batchSize: 8, learningRate: 1, weightRange: 4, seed: 0, ...given };
     if (!Number.isInteger(o.maxIter) || o.maxIter < 1) throw new RangeError(`maxIter must be a positive integer, got ${o.maxIter}`);
     if (!Number.isFinite(o.seed)) throw new RangeError(`seed must be a finite number, got ${o.seed}`);
     this.options = o;
