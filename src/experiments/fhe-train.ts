@@ -50,6 +50,7 @@ export interface EncryptedTrainingResult {
     encrypt_s: number;
     s_per_iteration_median: number;
     s_per_iteration: number[];
+    cpu_s_per_iteration_median: number;
     pbs_per_s: number;
   };
 }
@@ -71,7 +72,9 @@ export async function runEncryptedTraining(o: EncryptedTrainingOptions = {}): Pr
   const integer = await make(iterations).fit(xTrain, split.yTrain, { fheTraining: 'disable' });
   const noisy = await make(iterations).fit(xTrain, split.yTrain, { fheTraining: 'simulate', noise: true });
   const plan = integer.plan(f);
-  log?.(`${dataset}: ${iterations} iterations: float ${score(float).toFixed(4)}, integer ${score(integer).toFixed(4)}, simulate+noise ${score(noisy).toFixed(4)}`);
+  log?.(
+    `${dataset}: ${iterations} iterations: float ${score(float).toFixed(4)}, integer ${score(integer).toFixed(4)}, simulate+noise ${score(noisy).toFixed(4)}`,
+  );
   let execute: EncryptedTrainingResult['execute'] = null;
   if (executeIterations > 0) {
     const enc = await make(executeIterations).fit(xTrain, split.yTrain, {
@@ -98,6 +101,7 @@ export async function runEncryptedTraining(o: EncryptedTrainingOptions = {}): Pr
       encrypt_s: r.encryptSeconds!,
       s_per_iteration_median: med,
       s_per_iteration: secs,
+      cpu_s_per_iteration_median: median(r.serverCpuSecondsPerIteration!),
       pbs_per_s: plan.pbsPerIteration / med,
     };
   }

@@ -72,6 +72,8 @@ export interface SgdTrainingReport {
   keygenSeconds?: number;
   /** execute: the server's wall seconds per iteration */
   serverSecondsPerIteration?: number[];
+  /** execute: the server's process CPU seconds per iteration */
+  serverCpuSecondsPerIteration?: number[];
   /** execute: client encryption of all batches, seconds */
   encryptSeconds?: number;
 }
@@ -202,10 +204,12 @@ export class SGDClassifier {
       for (const b of batches) encrypted.push(await client.encryptBatch(b));
       report.encryptSeconds = seconds();
       report.serverSecondsPerIteration = [];
+      report.serverCpuSecondsPerIteration = [];
       for (const [it, b] of encrypted.entries()) {
         const step = await server.step(weights, b, o.threads);
         weights = step.weights;
         report.serverSecondsPerIteration.push(step.seconds);
+        report.serverCpuSecondsPerIteration.push(step.cpuSeconds);
         await o.onIteration?.(it + 1, undefined);
       }
       return client.decryptWeights(weights);

@@ -17,6 +17,8 @@ export interface SgdServerStep {
   weights: BigUint64Array;
   pbs: number;
   seconds: number;
+  /** process CPU seconds (all threads) during the step: what other jobs on the machine do not stretch */
+  cpuSeconds: number;
 }
 
 /** Concatenate LWE arrays. */
@@ -31,7 +33,13 @@ function concat(parts: BigUint64Array[]): BigUint64Array {
 }
 
 export class SgdServer {
-  private readonly tables: { square: BigUint64Array; scaledWeight: BigUint64Array; gradientSquare: BigUint64Array; sigmoid: BigUint64Array; update: BigUint64Array };
+  private readonly tables: {
+    square: BigUint64Array;
+    scaledWeight: BigUint64Array;
+    gradientSquare: BigUint64Array;
+    sigmoid: BigUint64Array;
+    update: BigUint64Array;
+  };
 
   private constructor(
     readonly plan: SgdPlan,
@@ -74,6 +82,7 @@ export class SgdServer {
   /** One SGD step on encrypted weights and an encrypted batch. */
   async step(weights: BigUint64Array, batch: EncryptedSgdBatch, threads?: number): Promise<SgdServerStep> {
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     const { width: d, batchSize: b, pMax, forwardRead, gradientRead, centreOffset } = this.plan;
     const size = this.lweSize;
     this.check('weights', weights, d);
@@ -117,6 +126,7 @@ export class SgdServer {
     }
     const v = await this.combine(concat([gsq, batch.featureSquares, kw]), d, vEntries, threads);
     const next = await ks(v, this.tables.update, centreOffset);
-    return { weights: next, pbs: this.plan.pbsPerIteration, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+    const cpu = process.cpuUsage(cpu0);
+    return { weights: next, pbs: this.plan.pbsPerIteration, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   }
 }
