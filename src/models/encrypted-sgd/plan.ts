@@ -31,8 +31,8 @@
  * and iteration (seeded: it needs no secrecy, it travels encrypted inside the client's
  * Σ_i x_ij² ciphertext), so the expected new weight is w − G/K. Rounding to nearest
  * instead leaves every weight whose |G| < K/2 where it is, and with 6-bit weights most
- * updates are that small: on Spambase (200 iterations) nearest rounding lost 4 points of
- * accuracy to the float SGD, the dither recovers them (bench fhe-train).
+ * updates are that small: on Spambase (200 iterations, learning rate 1, seed 0) the integer
+ * program scored 87.8 % with nearest rounding, 92.7 % with the dither (float SGD: 92.0 %).
  * Between iterations nothing is decrypted: the update's PBS writes the new weights at
  * the exact-read scale the next iteration's products read.
  */
