@@ -12,9 +12,9 @@
  * Products of two ciphertexts by squares: 2ab = (a+b)² − a² − b². (a+b)² is one PBS on the
  * small-range sum; b² is one PBS per weight (forward) or per sample (gradient); a² = x² is
  * the client's data, so it sends Σ_j x_ij² per sample and Σ_i x_ij² per feature encrypted
- * beside the batch (nothing the server can read). Per iteration, B rows of d features
- * (plus the bias column): B·d forward products, B·d gradient products, and 3d + 2B other
- * lookups.
+ * beside the batch (nothing the server can read). Per iteration, B rows of d' = d + 1
+ * columns (the bias column included): B·d' forward products, B·d' gradient products, and
+ * 3d' + 2B other lookups (w², K·w and the update per weight; sigmoid and e² per row).
  *
  * Two kinds of reads:
  * - exact reads of a small-range integer v (w + x, w, x + e, e): each value gets W ≥ 32
