@@ -61,6 +61,7 @@ export const fheTrainBenchmark: NamedBenchmark = {
         accuracy_execute: round(e.accuracy_execute, 4),
         accuracy_float: round(e.accuracy_float, 4),
         accuracy_integer: round(e.accuracy_integer, 4),
+        noise_model_levels_equal_mean: round(e.noise_model_levels_equal_mean, 2),
         keygen_s: round(e.keygen_s, 2),
         encrypt_s: round(e.encrypt_s, 2),
         s_per_iteration_median: round(e.s_per_iteration_median, 2),

@@ -4,7 +4,8 @@
  * by float SGD in the clear, by the quantized integer program, by that program with the
  * read-noise model, and encrypted for the first `executeIterations` batches — all on the
  * same batches (same seed). The encrypted weights are compared level by level with the
- * integer program's after as many iterations, and scored on the test rows.
+ * integer program's after as many iterations (beside the noise model's prediction of that
+ * agreement), and scored on the test rows.
  */
 import { SGDClassifier, SGDClassifierOptions } from '../models/sgd-classifier';
 import { SklearnDataset, prepareDataset } from './fhe-sklearn';
@@ -44,6 +45,8 @@ export interface EncryptedTrainingResult {
     accuracy_float: number;
     accuracy_integer: number;
     levels_equal_to_integer: number;
+    /** the noise model's prediction of levels_equal_to_integer: mean over 20 noise seeds of simulate + noise */
+    noise_model_levels_equal_mean: number;
     levels: number;
     max_level_difference: number;
     keygen_s: number;
@@ -88,6 +91,11 @@ export async function runEncryptedTraining(o: EncryptedTrainingOptions = {}): Pr
     const a = r.levels!;
     const b = ref.trainingReport!.levels!;
     const secs = r.serverSecondsPerIteration!;
+    let predicted = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const sim = await make(executeIterations).fit(xTrain, split.yTrain, { fheTraining: 'simulate', noise: true, noiseSeed: seed });
+      predicted += sim.trainingReport!.levels!.filter((v, j) => v === b[j]).length / 20;
+    }
     const med = median(secs);
     execute = {
       iterations: executeIterations,
@@ -95,6 +103,7 @@ export async function runEncryptedTraining(o: EncryptedTrainingOptions = {}): Pr
       accuracy_float: score(refFloat),
       accuracy_integer: score(ref),
       levels_equal_to_integer: a.filter((v, j) => v === b[j]).length,
+      noise_model_levels_equal_mean: predicted,
       levels: a.length,
       max_level_difference: Math.max(...Array.from(a, (v, j) => Math.abs(v - b[j]))),
       keygen_s: r.keygenSeconds!,

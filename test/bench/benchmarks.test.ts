@@ -406,6 +406,7 @@ test('bench fhe-train: breast cancer, 2 features, 5 clear iterations, 1 encrypte
   );
   assert.deepEqual([e.iterations, e.levels, e.s_per_iteration.length], [1, 3, 1]);
   assert.ok(e.levels_equal_to_integer <= 3 && e.max_level_difference <= 1);
+  assert.ok(e.noise_model_levels_equal_mean >= 0 && e.noise_model_levels_equal_mean <= 3);
   for (const k of ['keygen_s', 's_per_iteration_median', 'cpu_s_per_iteration_median', 'pbs_per_s']) assert.ok(positive(e[k]), k);
   for (const k of ['accuracy_float', 'accuracy_integer', 'accuracy_simulate_noise']) assert.ok(r[k] >= 0 && r[k] <= 1, k);
 });
