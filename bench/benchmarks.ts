@@ -20,6 +20,7 @@ import { parserFuzzBenchmark } from './parser-fuzz';
 import { genPrivacyBenchmark } from './gen-privacy';
 import { fheSklearnBenchmark } from './fhe-sklearn';
 import { fheLeversBenchmark } from './fhe-levers';
+import { fheTrainBenchmark } from './fhe-train';
 
 export type { NamedBenchmark };
 
@@ -41,4 +42,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   genPrivacyBenchmark,
   fheSklearnBenchmark,
   fheLeversBenchmark,
+  fheTrainBenchmark,
 ];

@@ -1,7 +1,7 @@
 /**
  * scikit-learn-style models with FHE inference (Concrete ML's workflow): fit in the clear,
  * compile on calibration rows, predict with fhe 'disable' | 'simulate' | 'execute'.
- * Linear models and trees (src/models/trees); encrypted training is planned (issue 14).
+ * Linear models and trees (src/models/trees); SGDClassifier trains on encrypted data (sgd-classifier.ts).
  */
 export { LinearModel, LinearClassifier } from './linear-model';
 export type { FheOption, ModelPredictOptions, LinearCompileOptions, CompiledLinear, LinearOutputs, BitWidths, LinearKind } from './linear-model';
@@ -16,3 +16,12 @@ export { leastSquares, logisticBinary, squaredHingeBinary, oneVsRest } from './s
 export type { LinearSolution } from './solvers';
 export * from './trees';
 export { logisticRegressionFromFederated, federatedInputs, FEDERATED_LINEAR_TASK } from './federated';
+export { SGDClassifier } from './sgd-classifier';
+export type { SGDClassifierOptions, SgdFitOptions, SgdTrainingReport, FheTraining } from './sgd-classifier';
+export { planSgd, SGD_PARAMETER_SET } from './encrypted-sgd/plan';
+export type { SgdPlan, SgdPlanOptions, SgdBits } from './encrypted-sgd/plan';
+export { integerStep } from './encrypted-sgd/integer-step';
+export type { SgdBatch } from './encrypted-sgd/integer-step';
+export { SgdClient } from './encrypted-sgd/client';
+export type { EncryptedSgdBatch } from './encrypted-sgd/client';
+export { SgdServer } from './encrypted-sgd/server';

@@ -461,3 +461,52 @@ test('bench ckks-transfer: 64 head rows, 1 epoch, 16 images through encrypted in
   assert.ok(Math.abs(r.approximations.sigmoid.max_error - 0.051) < 1e-3);
   assert.equal(r.tenseal.logistic_regression.seconds_per_encrypted_epoch, 160);
 });
+
+test('bench fhe-train: breast cancer, 2 features, 5 clear iterations, 1 encrypted', () => {
+  const r = bench(['fhe-train', '--dataset', 'breast-cancer', '--features', '2', '--iterations', '5', '--execute-iterations', '1']);
+  hasKeys(
+    r,
+    [
+      'benchmark',
+      'dataset',
+      'features',
+      'batch_size',
+      'bits',
+      'learning_rate',
+      'parameter_set',
+      'pbs_per_iteration',
+      'iterations',
+      'accuracy_float',
+      'accuracy_integer',
+      'accuracy_simulate_noise',
+      'execute',
+      'target',
+      'source',
+    ],
+    'fhe-train',
+  );
+  assert.deepEqual([r.benchmark, r.dataset, r.features, r.batch_size, r.iterations], ['fhe-train', 'breast-cancer', 2, 8, 5]);
+  // 2·B·(d+1) + 3·(d+1) + 2·B lookups with d = 2, B = 8
+  assert.equal(r.pbs_per_iteration, 48 + 9 + 16);
+  const e = r.execute as Json;
+  hasKeys(
+    e,
+    [
+      'iterations',
+      'accuracy_execute',
+      'accuracy_integer',
+      'levels_equal_to_integer',
+      'levels',
+      'max_level_difference',
+      'keygen_s',
+      's_per_iteration_median',
+      'pbs_per_s',
+    ],
+    'fhe-train execute',
+  );
+  assert.deepEqual([e.iterations, e.levels, e.s_per_iteration.length], [1, 3, 1]);
+  assert.ok(e.levels_equal_to_integer <= 3 && e.max_level_difference <= 1);
+  assert.ok(e.noise_model_levels_equal_mean >= 0 && e.noise_model_levels_equal_mean <= 3);
+  for (const k of ['keygen_s', 's_per_iteration_median', 'cpu_s_per_iteration_median', 'pbs_per_s']) assert.ok(positive(e[k]), k);
+  for (const k of ['accuracy_float', 'accuracy_integer', 'accuracy_simulate_noise']) assert.ok(r[k] >= 0 && r[k] <= 1, k);
+});
