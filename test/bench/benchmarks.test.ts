@@ -361,3 +361,43 @@ test('bench ckks-transfer: 64 head rows, 1 epoch, 16 images through encrypted in
   assert.ok(Math.abs(r.approximations.sigmoid.max_error - 0.051) < 1e-3);
   assert.equal(r.tenseal.logistic_regression.seconds_per_encrypted_epoch, 160);
 });
+
+test('bench fhe-serve-load: two clients with their own keys, 4 inferences at concurrency 2, every answer equal to the clear model', () => {
+  const r = bench(['fhe-serve-load', '--layers', '8,4,3']);
+  hasKeys(
+    r,
+    [
+      'benchmark',
+      'circuit',
+      'clients',
+      'concurrency',
+      'inferences',
+      'sent',
+      'answered',
+      'correct',
+      'wrong',
+      'lost',
+      'retries_503',
+      'latency_ms',
+      'round_trip_ms',
+      'server_ms',
+      'inferences_per_s',
+      'evaluation_key_mb',
+      'server_rss_mb',
+    ],
+    'fhe-serve-load',
+  );
+  assert.deepEqual([r.clients, r.concurrency, r.inferences, r.sent, r.unsent], [2, 2, 4, 4, 0]);
+  assert.deepEqual(r.circuit.layers, [8, 4, 3]);
+  assert.deepEqual([r.correct, r.wrong, r.lost], [4, 0, 0], JSON.stringify(r.first_errors));
+  for (const k of ['latency_ms', 'round_trip_ms']) {
+    const q = r[k] as Json;
+    assert.ok(positive(q.p50) && q.p50 <= q.p90 && q.p90 <= q.p99 && q.p99 <= q.max, `${k} ${JSON.stringify(q)}`);
+  }
+  assert.ok(r.round_trip_ms.p50 <= r.latency_ms.max, 'the round trip is part of the end-to-end latency');
+  assert.ok(Math.abs(r.inferences_per_s - r.answered / r.load_s) < 0.01 * r.inferences_per_s);
+  // the memory is the server's (its own process): it holds both clients' evaluation keys
+  const m = r.server_rss_mb as Json;
+  assert.ok(m.with_keys - m.start >= 2 * r.evaluation_key_mb, `server RSS ${JSON.stringify(m)} for 2 × ${r.evaluation_key_mb} MB of keys`);
+  assert.ok(m.peak >= m.with_keys && m.peak >= m.end);
+});
