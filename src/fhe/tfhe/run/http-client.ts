@@ -54,8 +54,9 @@ export interface RemoteOptions {
 export interface RemoteAnswer {
   levels: Int32Array;
   encrypt_s: number;
-  /** The server's own measure of its evaluation (X-Server-Seconds). */
+  /** The server's own measure of its time on the request (X-Server-Seconds), queue_s of it waiting for earlier evaluations. */
   server_s: number;
+  queue_s: number;
   /** Request sent to answer read, server time included. */
   round_trip_s: number;
   decrypt_s: number;
@@ -179,6 +180,7 @@ export class RemoteSession {
       levels,
       encrypt_s,
       server_s: Number(r.headers['x-server-seconds'] ?? 0),
+      queue_s: Number(r.headers['x-queue-seconds'] ?? 0),
       round_trip_s,
       decrypt_s: seconds(t0),
       uploadBytes: query.length,

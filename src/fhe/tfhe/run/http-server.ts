@@ -282,15 +282,21 @@ export class FheService {
       const server = this.keySet(h, url.searchParams.get('keys') ?? '', req).server;
       const body = await this.readBodyGuarded(req, h.batchLimit);
       const t0 = process.hrtime.bigint();
+      let started = t0;
       // one evaluation at a time; a failed one does not block the next
-      const run = this.queue.then(() => server.evaluateBatch(body, this.o.maxSamples ?? 16, { threads: this.o.threads }));
+      const run = this.queue.then(() => {
+        started = process.hrtime.bigint();
+        return server.evaluateBatch(body, this.o.maxSamples ?? 16, { threads: this.o.threads });
+      });
       this.queue = run.catch(() => undefined);
       const { answer, samples } = await run;
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       res.writeHead(200, {
         'Content-Type': 'application/octet-stream',
         'Content-Length': answer.length,
+        // the server's time on the request: waiting for earlier evaluations, then evaluating
         'X-Server-Seconds': seconds.toFixed(4),
+        'X-Queue-Seconds': (Number(started - t0) / 1e9).toFixed(4),
         'X-Samples': String(samples),
       });
       res.end(answer);
