@@ -84,9 +84,10 @@ async function trainClassifier(argv: string[]): Promise<number> {
   const fashion = dataset === 'fashion';
   const split = datasetSplit(dataset);
   const out = values.out ?? (fashion ? fashionFeatureModelPath() : defaultFeatureModelPath());
-  // Ctrl-C saves the run here; `--resume` continues it (bit-identically)
+  // Ctrl-C saves the run here; `--resume` continues it (bit-identically). By default it goes in
+  // the model's folder, which saving makes; a path the user gives must have its folder.
+  if (values.checkpoint) checkParentExists(values.checkpoint, '--checkpoint');
   const checkpoint = values.checkpoint ?? out.replace(/\.json$/, '') + '.checkpoint';
-  checkParentExists(checkpoint, '--checkpoint');
   const trained = await trainFeatureClassifier({
     epochs,
     seed,
