@@ -39,6 +39,7 @@ import { compile } from '../../src/fhe/tfhe/run/model';
 import { RemoteHttpError, RemoteSession } from '../../src/fhe/tfhe/run/http-client';
 import { median, percentile, round } from '../stats';
 import { tmpDir } from '../tmp';
+import { selfSignedCertificate } from '../../src/util/self-signed';
 
 /** kB fields of /proc/PID/status in MB (VmRSS now, VmHWM the peak so far); null once the process is gone. */
 function procMemory(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
@@ -91,12 +92,12 @@ const ms = (xs: number[]): { p50: number; p90: number; p99: number; max: number;
 
 export const fheServeLoadBenchmark: NamedBenchmark = {
   name: 'fhe-serve-load',
-  usage: `fhe-serve-load [--clients N] [--concurrency C] [--inferences K] [--seconds S] [--batch B] [--layers 16,8,4] [--threads T] [--seed N]
+  usage: `fhe-serve-load [--clients N] [--concurrency C] [--inferences K] [--seconds S] [--batch B] [--layers 16,8,4] [--threads T] [--seed N] [--tls]
       privlab fhe serve (its own process, 127.0.0.1) under N clients with their own tfhe keys (default 2),
       C requests in flight (default 2), K inferences in all (default 4; issue 18's target: --clients 4
       --concurrency 8 --inferences 200), no new request after S seconds (default 600). Every answer is
       decrypted and checked against the clear quantized model. Latency percentiles, throughput,
-      server peak RSS (/proc), lost and wrong answers.`,
+      server peak RSS (/proc), lost and wrong answers. --tls: over HTTPS (a self-signed certificate made by openssl).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -109,6 +110,7 @@ export const fheServeLoadBenchmark: NamedBenchmark = {
         layers: { type: 'string' },
         threads: { type: 'string' },
         seed: { type: 'string' },
+        tls: { type: 'boolean' },
       },
     });
     const clients = intOption('clients', values.clients, 1) ?? 2;
@@ -153,7 +155,12 @@ export const fheServeLoadBenchmark: NamedBenchmark = {
     const outputs = sizes[sizes.length - 1];
 
     const serverArgs = ['--circuit', circuitFile, '--port', '0', '--max-key-sets', String(clients), '--max-samples', String(batch)];
-    const { child, url } = await startServer(threads ? [...serverArgs, '--threads', String(threads)] : serverArgs, log);
+    if (threads) serverArgs.push('--threads', String(threads));
+    // --tls: HTTPS with a self-signed certificate the clients trust (its CA given as `ca`)
+    const cert = values.tls ? selfSignedCertificate(dir) : undefined;
+    if (cert) serverArgs.push('--tls-cert', cert.cert, '--tls-key', cert.key);
+    const ca = cert ? fs.readFileSync(cert.cert) : undefined;
+    const { child, url } = await startServer(serverArgs, log);
     const pid = child.pid!;
     let rssPeakSampled = 0;
     const sampler = setInterval(() => (rssPeakSampled = Math.max(rssPeakSampled, procMemory(pid, 'VmRSS') ?? 0)), 200);
@@ -162,7 +169,7 @@ export const fheServeLoadBenchmark: NamedBenchmark = {
       const rssStart = procMemory(pid, 'VmRSS');
       // keys one client after another: key generation takes every core
       for (let c = 0; c < clients; c++) {
-        sessions.push(await RemoteSession.open(url, 'load', { threads }));
+        sessions.push(await RemoteSession.open(url, 'load', { threads, ca }));
         log(`client ${c + 1}/${clients}: keys made in ${sessions[c].keygen_s.toFixed(1)} s, uploaded in ${sessions[c].upload_s.toFixed(1)} s`);
       }
       const rssKeys = procMemory(pid, 'VmRSS');
@@ -217,6 +224,7 @@ export const fheServeLoadBenchmark: NamedBenchmark = {
       return {
         benchmark: 'fhe-serve-load',
         load_tool: 'own driver (node:http keep-alive, pool of async workers): each request is a fresh encryption, each answer decrypted',
+        tls: Boolean(cert),
         circuit,
         clients,
         concurrency,

@@ -368,6 +368,7 @@ test('bench fhe-serve-load: two clients with their own keys, 4 inferences at con
     r,
     [
       'benchmark',
+      'tls',
       'circuit',
       'clients',
       'concurrency',
@@ -388,7 +389,7 @@ test('bench fhe-serve-load: two clients with their own keys, 4 inferences at con
     ],
     'fhe-serve-load',
   );
-  assert.deepEqual([r.clients, r.concurrency, r.inferences, r.sent, r.unsent], [2, 2, 4, 4, 0]);
+  assert.deepEqual([r.tls, r.clients, r.concurrency, r.inferences, r.sent, r.unsent], [false, 2, 2, 4, 4, 0]);
   assert.deepEqual(r.circuit.layers, [8, 4, 3]);
   assert.deepEqual([r.correct, r.wrong, r.lost], [4, 0, 0], JSON.stringify(r.first_errors));
   for (const k of ['latency_ms', 'round_trip_ms', 'evaluation_ms']) {
@@ -402,4 +403,10 @@ test('bench fhe-serve-load: two clients with their own keys, 4 inferences at con
   const m = r.server_rss_mb as Json;
   assert.ok(m.with_keys - m.start >= 2 * r.evaluation_key_mb, `server RSS ${JSON.stringify(m)} for 2 × ${r.evaluation_key_mb} MB of keys`);
   assert.ok(m.peak >= m.with_keys && m.peak >= m.end);
+});
+
+test('bench fhe-serve-load --tls: over HTTPS with a self-signed certificate, the same checks pass', () => {
+  const r = bench(['fhe-serve-load', '--tls', '--layers', '8,4,3', '--clients', '1', '--inferences', '2']);
+  assert.equal(r.tls, true);
+  assert.deepEqual([r.clients, r.sent, r.correct, r.wrong, r.lost], [1, 2, 2, 0, 0], JSON.stringify(r.first_errors));
 });

@@ -8,7 +8,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeNpy } from '../../../../src/metrics/npy';
@@ -18,42 +17,13 @@ import { circuitToJson } from '../../../../src/fhe/tfhe/compile';
 import { compile, inferRemote } from '../../../../src/fhe/tfhe/run';
 import { FheService } from '../../../../src/fhe/tfhe/run/http-server';
 import { httpRequest } from '../../../../src/util/http-request';
+import { selfSignedCertificate } from '../../../../src/util/self-signed';
 import { privlab } from '../../../support/cli';
 import { startPrivlab } from '../../../support/spawn';
 import { tmpDir } from '../../../support/tmp';
 import { smallModel } from './fixtures';
 
 const dir = tmpDir('privlab-tls-');
-
-/** A self-signed certificate for 127.0.0.1 and localhost (openssl, as a user would make one). */
-function selfSigned(): { cert: string; key: string } {
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    {
-      stdio: 'ignore',
-    },
-  );
-  return { cert, key };
-}
 
 test('fhe serve over TLS: the same answers as the clear model and as plain HTTP; clear errors for http/https mix-ups', async () => {
   const m = smallModel(21, [8, 6, 3], ['relu', 'linear'], { weight: 2, activation: 3, input: 2 }, 80);
@@ -65,7 +35,7 @@ test('fhe serve over TLS: the same answers as the clear model and as plain HTTP;
   const queryFile = path.join(dir, 'query.npy');
   fs.writeFileSync(queryFile, encodeNpy({ shape: [samples, 8], data: x }, 'float32'));
   const clear = Array.from(runQuantized(m.model, quantizeInputs(m.model, x), samples).outputs);
-  const { cert, key } = selfSigned();
+  const { cert, key } = selfSignedCertificate(dir);
 
   const server = startPrivlab(['fhe', 'serve', '--circuit', circuitFile, '--port', '0', '--tls-cert', cert, '--tls-key', key]);
   await server.waitFor(/listening on https:\/\/127\.0\.0\.1:\d+/);
