@@ -21,6 +21,7 @@ import { genPrivacyBenchmark } from './gen-privacy';
 import { fheSklearnBenchmark } from './fhe-sklearn';
 import { fheLeversBenchmark } from './fhe-levers';
 import { fheTrainBenchmark } from './fhe-train';
+import { fheServeLoadBenchmark } from './fhe/serve-load';
 
 export type { NamedBenchmark };
 
@@ -43,4 +44,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   fheSklearnBenchmark,
   fheLeversBenchmark,
   fheTrainBenchmark,
+  fheServeLoadBenchmark,
 ];

@@ -1,5 +1,5 @@
 /** Small statistics for benchmarks. */
-export { median } from '../src/util/stats';
+export { median, percentile } from '../src/util/stats';
 
 export function round(x: number, digits = 3): number {
   const f = 10 ** digits;

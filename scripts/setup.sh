@@ -19,6 +19,7 @@ DEB_PACKAGES=(
   build-essential python3-dev pkg-config libopenblas-dev
   dataset-fashion-mnist
   python3-torch
+  openssl  # self-signed certificates in the fhe serve TLS test
 )
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
   log "this set-up installs Debian packages with apt-get, which is not available here."

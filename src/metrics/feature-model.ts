@@ -16,6 +16,7 @@ import { interruptScope } from '../util/interrupt';
 import { SeededRng } from '../util/rng';
 import { packageRoot } from '../util/files';
 import { loadModel, saveModel } from './tfjs-files';
+import { loadClassifierCheckpoint, saveClassifierCheckpoint } from './classifier-checkpoint';
 
 export const FEATURE_LAYER = 'features';
 
@@ -56,6 +57,10 @@ export interface TrainClassifierOptions {
   train?: ImageDataset;
   test?: ImageDataset;
   onEpoch?: (epoch: number, loss: number) => void;
+  /** On an interrupt, save the run here (classifier-checkpoint.ts) before stopping. */
+  checkpoint?: string;
+  /** Continue a stopped run from its checkpoint: the result is bit-identical to an uninterrupted run. */
+  resume?: string;
 }
 
 export interface TrainedClassifier {
@@ -72,29 +77,57 @@ export interface TrainedClassifier {
 export async function trainFeatureClassifier(opts: TrainClassifierOptions = {}): Promise<TrainedClassifier> {
   const t0 = Date.now();
   const split = opts.train && opts.test ? { train: opts.train, test: opts.test } : mnistSplit();
-  const seed = opts.seed ?? 0;
-  const epochs = opts.epochs ?? 8;
-  const batch = opts.batchSize ?? 64;
-  const model = buildLenet(seed);
+  const trainName = `${split.train.name} (${split.train.count})`;
+  const model = buildLenet(opts.seed ?? 0);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  // A resumed run continues the stopped one's settings; given ones must agree with them.
+  const resumed = opts.resume ? await loadClassifierCheckpoint(opts.resume, model) : undefined;
+  if (resumed) {
+    const given = { seed: opts.seed, epochs: opts.epochs, batchSize: opts.batchSize, train: trainName };
+    for (const [k, v] of Object.entries(given))
+      if (v !== undefined && v !== resumed[k as keyof typeof given]) {
+        model.dispose();
+        throw new RangeError(`--resume ${opts.resume}: the stopped run had ${k} ${JSON.stringify(resumed[k as keyof typeof given])}, not ${JSON.stringify(v)}`);
+      }
+  }
+  const seed = resumed?.seed ?? opts.seed ?? 0;
+  const epochs = resumed?.epochs ?? opts.epochs ?? 8;
+  const batch = resumed?.batchSize ?? opts.batchSize ?? 64;
   const { x, yOneHot, y } = toTensors(split.train, { range: '[0,1]', layout: 'image' });
   const rng = new SeededRng(seed);
-  // Ctrl-C / the kernel's interrupt: stop between batches (the cached model on disk is untouched).
+  if (resumed) rng.setState(resumed.epochRng);
+  // Ctrl-C / the kernel's interrupt: stop between batches (the cached model on disk is untouched),
+  // after saving the run to opts.checkpoint when given.
   const scope = interruptScope();
   try {
-    for (let e = 0; e < epochs; e++) {
+    for (let e = resumed?.epoch ?? 0; e < epochs; e++) {
+      const epochRng = rng.getState();
       const order = rng.permutation(split.train.count);
-      let lossSum = 0;
-      let batches = 0;
-      for (let s = 0; s < order.length; s += batch) {
+      const skip = e === resumed?.epoch ? resumed.batch : 0;
+      let lossSum = e === resumed?.epoch ? resumed.lossSum : 0;
+      let batches = skip;
+      for (let s = skip * batch; s < order.length; s += batch) {
         const idx = tf.tensor1d(Int32Array.from(order.subarray(s, Math.min(order.length, s + batch))), 'int32');
         const [bx, by] = [tf.gather(x, idx), tf.gather(yOneHot, idx)];
         lossSum += (await model.trainOnBatch(bx, by)) as number;
         batches++;
         tf.dispose([idx, bx, by]);
         if (await scope.pause()) {
+          const where = `epoch ${e + 1}, batch ${batches}`;
+          if (opts.checkpoint) {
+            await saveClassifierCheckpoint(opts.checkpoint, model, {
+              seed,
+              epochs,
+              batchSize: batch,
+              train: trainName,
+              epoch: e,
+              batch: batches,
+              lossSum,
+              epochRng,
+            });
+          }
           model.dispose();
-          scope.throwIfInterrupted(`classifier training (epoch ${e + 1}, batch ${batches})`);
+          scope.throwIfInterrupted(`classifier training (${where}${opts.checkpoint ? `; saved to ${opts.checkpoint} for --resume` : ''})`);
         }
       }
       opts.onEpoch?.(e + 1, lossSum / batches);

@@ -49,6 +49,8 @@ export function ganConfig(overrides: Partial<GanConfig> = {}): GanConfig {
   if (overrides.imageSize === undefined) c.imageSize = c.imageHeight * c.imageWidth;
   if (c.imageSize !== c.imageHeight * c.imageWidth) throw new RangeError(`imageSize ${c.imageSize} is not ${c.imageHeight}x${c.imageWidth}`);
   if (!Number.isInteger(c.numClasses) || c.numClasses < 0) throw new RangeError(`numClasses must be a non-negative integer, got ${c.numClasses}`);
+  // checked here, not only when the networks are built: a checkpoint's config goes through ganConfig first
+  if (!(typeof c.leakyAlpha === 'number' && c.leakyAlpha >= 0 && c.leakyAlpha < 1)) throw new RangeError(`leakyAlpha must be in [0, 1), got ${c.leakyAlpha}`);
   for (const [name, h] of [
     ['generatorHidden', c.generatorHidden],
     ['discriminatorHidden', c.discriminatorHidden],

@@ -510,3 +510,52 @@ test('bench fhe-train: breast cancer, 2 features, 5 clear iterations, 1 encrypte
   for (const k of ['keygen_s', 's_per_iteration_median', 'cpu_s_per_iteration_median', 'pbs_per_s']) assert.ok(positive(e[k]), k);
   for (const k of ['accuracy_float', 'accuracy_integer', 'accuracy_simulate_noise']) assert.ok(r[k] >= 0 && r[k] <= 1, k);
 });
+
+test('bench fhe-serve-load: two clients with their own keys, 4 inferences at concurrency 2, every answer equal to the clear model', () => {
+  const r = bench(['fhe-serve-load', '--layers', '8,4,3']);
+  hasKeys(
+    r,
+    [
+      'benchmark',
+      'tls',
+      'circuit',
+      'clients',
+      'concurrency',
+      'inferences',
+      'sent',
+      'answered',
+      'correct',
+      'wrong',
+      'lost',
+      'retries_503',
+      'latency_ms',
+      'round_trip_ms',
+      'queue_ms',
+      'evaluation_ms',
+      'inferences_per_s',
+      'evaluation_key_mb',
+      'server_rss_mb',
+    ],
+    'fhe-serve-load',
+  );
+  assert.deepEqual([r.tls, r.clients, r.concurrency, r.inferences, r.sent, r.unsent], [false, 2, 2, 4, 4, 0]);
+  assert.deepEqual(r.circuit.layers, [8, 4, 3]);
+  assert.deepEqual([r.correct, r.wrong, r.lost], [4, 0, 0], JSON.stringify(r.first_errors));
+  for (const k of ['latency_ms', 'round_trip_ms', 'evaluation_ms']) {
+    const q = r[k] as Json;
+    assert.ok(positive(q.p50) && q.p50 <= q.p90 && q.p90 <= q.p99 && q.p99 <= q.max, `${k} ${JSON.stringify(q)}`);
+  }
+  assert.ok(r.queue_ms.p50 >= 0 && r.evaluation_ms.mean + r.queue_ms.mean <= r.round_trip_ms.mean + 0.5, 'the server time is part of the round trip');
+  assert.ok(r.round_trip_ms.p50 <= r.latency_ms.max, 'the round trip is part of the end-to-end latency');
+  assert.ok(Math.abs(r.inferences_per_s - r.answered / r.load_s) < 0.01 * r.inferences_per_s);
+  // the memory is the server's (its own process): it holds both clients' evaluation keys
+  const m = r.server_rss_mb as Json;
+  assert.ok(m.with_keys - m.start >= 2 * r.evaluation_key_mb, `server RSS ${JSON.stringify(m)} for 2 × ${r.evaluation_key_mb} MB of keys`);
+  assert.ok(m.peak >= m.with_keys && m.peak >= m.end);
+});
+
+test('bench fhe-serve-load --tls: over HTTPS with a self-signed certificate, the same checks pass', () => {
+  const r = bench(['fhe-serve-load', '--tls', '--layers', '8,4,3', '--clients', '1', '--inferences', '2']);
+  assert.equal(r.tls, true);
+  assert.deepEqual([r.clients, r.sent, r.correct, r.wrong, r.lost], [1, 2, 2, 0, 0], JSON.stringify(r.first_errors));
+});

@@ -70,6 +70,25 @@ test('a 600 KB GAN checkpoint with 200,000 layers is refused by the layer limit'
   assert.ok(growthMB < 200, `peak memory grew by ${growthMB} MB`);
 });
 
+test('parser-fuzz find: a checkpoint whose config has leakyAlpha 2.2 is a CheckpointError, not a RangeError from the model builder', () => {
+  const file = path.join(dir, 'alpha.ckpt');
+  const gan = new Gan({ latentDim: 3, imageHeight: 2, imageWidth: 2, generatorHidden: [3], discriminatorHidden: [2] }, 1);
+  saveGanCheckpoint(file, gan, { meta: { epoch: 1, seed: 1, globalStep: 1 } });
+  gan.dispose();
+  // rewrite the header's alpha (the checksum covers the tensor data only), as the fuzzer's mutation did
+  const bytes = fs.readFileSync(file);
+  const length = bytes.readUInt32LE(12);
+  const h = JSON.parse(bytes.subarray(16, 16 + length).toString('utf8')) as { config: { leakyAlpha: number } };
+  assert.equal(h.config.leakyAlpha, 0.2);
+  h.config.leakyAlpha = 2.2;
+  const json = Buffer.from(JSON.stringify(h));
+  const prefix = Buffer.from(bytes.subarray(0, 16));
+  prefix.writeUInt32LE(json.length, 12);
+  const data = bytes.subarray(16 + length + ((4 - ((16 + length) % 4)) % 4));
+  fs.writeFileSync(file, Buffer.concat([prefix, json, Buffer.alloc((4 - ((16 + json.length) % 4)) % 4), data]));
+  assert.throws(() => loadGanCheckpoint(file), checkpointError(/invalid GAN config: leakyAlpha must be in \[0, 1\), got 2\.2/));
+});
+
 test('NaN or Inf in a checkpoint’s weights (with a matching checksum) is a CheckpointError naming the tensor', () => {
   const gan = new Gan({ latentDim: 4, generatorHidden: [8], discriminatorHidden: [8] }, 1);
   const file = path.join(dir, 'nan.ckpt');

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   checkQuantizedModel,
-  FloatDense,
   loadQuantizedModel,
   neuronFunction,
   QuantizedModel,
@@ -16,24 +15,10 @@ import {
 } from '../../src/quant';
 import { DataFileError } from '../../src/data/errors';
 import { SeededRng } from '../../src/util/rng';
+import { randomLayers } from '../../src/quant/random-layers';
 import { tmpDir } from '../support/tmp';
 
 const dir = tmpDir('privlab-qmodel-');
-
-function randomLayers(rng: SeededRng, sizes: number[], acts: FloatDense['activation'][]): FloatDense[] {
-  return sizes.slice(1).map((out, k) => {
-    const inp = sizes[k];
-    const b = 1 / Math.sqrt(inp);
-    return {
-      inputs: inp,
-      outputs: out,
-      activation: acts[k],
-      alpha: 0.2,
-      kernel: Float32Array.from({ length: inp * out }, () => (rng.next() * 2 - 1) * b * 2),
-      bias: Float32Array.from({ length: out }, () => (rng.next() * 2 - 1) * b),
-    };
-  });
-}
 
 test('a hand-computed two-layer model gives the expected integers', () => {
   const model: QuantizedModel = {

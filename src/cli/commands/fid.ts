@@ -16,15 +16,19 @@ import { selectBackend } from '../../backend';
 import { datasetSplit, mnistSplit } from '../../data';
 import { datasetStats, generatorFid, generatorQuality } from '../../metrics/gan-fid';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
+import { checkParentExists } from '../../util/out-dir';
 
 const USAGE = `privlab fid distance A B [--json]
     Fréchet distance between two feature sets: each a .npy feature matrix (N x D,
     float32/float64, as numpy writes it) or pytorch-fid statistics (.npz with mu, sigma).
   privlab fid train-classifier [--dataset mnist|mnist-small|fashion] [--epochs N] [--seed S] [--out MODEL.json]
+                               [--checkpoint FILE] [--resume FILE]
     Train the LeNet feature classifier on the 60,000 canonical MNIST training digits (default;
     cached in data/fid-lenet/model.json) or on Fashion-MNIST's 60,000 training images (cached in
     data/fid-fashion/model.json, with a README giving the command); prints its accuracy on the
-    10,000 test images. mnist-small (the 10k set, a quick check) needs --out.
+    10,000 test images. mnist-small (the 10k set, a quick check) needs --out. Ctrl-C stops after
+    the current batch and saves the run to --checkpoint (default: MODEL.checkpoint beside --out);
+    --resume FILE finishes it, with the same weights as a run never stopped (same --dataset).
   privlab fid gan CHECKPOINT [--count N] [--seed S] [--feature-model MODEL.json --layer NAME] [--json]
     FID of a generator's samples against the 10,000 MNIST test digits, with the
     real train-vs-test FID as the floor, and mode coverage: the share of samples the
@@ -61,7 +65,14 @@ async function distance(argv: string[]): Promise<number> {
 async function trainClassifier(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { dataset: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      dataset: { type: 'string' },
+      epochs: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      checkpoint: { type: 'string' },
+      resume: { type: 'string' },
+    },
   });
   const dataset = values.dataset ?? 'mnist';
   if (dataset !== 'mnist' && dataset !== 'mnist-small' && dataset !== 'fashion')
@@ -72,8 +83,19 @@ async function trainClassifier(argv: string[]): Promise<number> {
   await selectBackend();
   const fashion = dataset === 'fashion';
   const split = datasetSplit(dataset);
-  const trained = await trainFeatureClassifier({ epochs, seed, ...split, onEpoch: (e, loss) => console.error(`epoch ${e}: loss ${loss.toFixed(4)}`) });
   const out = values.out ?? (fashion ? fashionFeatureModelPath() : defaultFeatureModelPath());
+  // Ctrl-C saves the run here; `--resume` continues it (bit-identically). By default it goes in
+  // the model's folder, which saving makes; a path the user gives must have its folder.
+  if (values.checkpoint) checkParentExists(values.checkpoint, '--checkpoint');
+  const checkpoint = values.checkpoint ?? out.replace(/\.json$/, '') + '.checkpoint';
+  const trained = await trainFeatureClassifier({
+    epochs,
+    seed,
+    ...split,
+    checkpoint,
+    resume: values.resume,
+    onEpoch: (e, loss) => console.error(`epoch ${e}: loss ${loss.toFixed(4)}`),
+  });
   const command = `privlab fid train-classifier${dataset === 'mnist' ? '' : ` --dataset ${dataset}`} --epochs ${trained.epochs} --seed ${trained.seed}${values.out ? ` --out ${values.out}` : ''}`;
   await saveFeatureClassifier(trained, out, {
     what: `LeNet-5-style ${fashion ? 'Fashion-MNIST' : 'MNIST'} classifier for FID features (layer "features", 84 units)`,

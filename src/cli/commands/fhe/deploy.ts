@@ -1,7 +1,7 @@
 /**
  * `privlab fhe compile | serve | infer`: the deployment roles of encrypted inference.
  *   compile  model developer: quantized model + input set → circuit file (and its report)
- *   serve    server: HTTP on localhost holding circuits and uploaded evaluation keys
+ *   serve    server: HTTP (or HTTPS) on localhost holding circuits and uploaded evaluation keys
  *   infer    client: tfhe keys, upload evaluation keys, encrypt, send, decrypt
  */
 import * as fs from 'node:fs';
@@ -79,9 +79,19 @@ async function serveCmd(argv: string[]): Promise<number> {
       'max-samples': { type: 'string' },
       'max-key-sets': { type: 'string' },
       threads: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'insecure-public': { type: 'boolean' },
+      'host-name': { type: 'string', multiple: true },
     },
   });
   if (!values.circuit?.length) throw new UsageError('fhe serve needs --circuit CIRCUIT.json (repeatable)');
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together (the certificate and its private key, PEM)');
+  const tls =
+    values['tls-cert'] && values['tls-key']
+      ? { cert: readFile(values['tls-cert'], 'TLS certificate'), key: readFile(values['tls-key'], 'TLS key') }
+      : undefined;
   const circuits = values.circuit.map((f) => {
     try {
       return parseCircuit(readFile(f, 'circuit').toString('utf8'));
@@ -90,10 +100,12 @@ async function serveCmd(argv: string[]): Promise<number> {
     }
   });
   const host = values.host ?? '127.0.0.1';
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) process.stderr.write(`fhe serve: warning: listening on ${host}, not only this machine\n`);
   const service = await FheService.start({
     circuits,
     host,
+    tls,
+    insecurePublic: values['insecure-public'],
+    hostNames: values['host-name'],
     port: numberOption('port', values.port, (v) => Number.isInteger(v) && v >= 0 && v < 65536, 'a port number') ?? 8765,
     maxSamples: numberOption('max-samples', values['max-samples'], (v) => Number.isInteger(v) && v >= 1 && v <= 4096, 'an integer in [1, 4096]'),
     maxKeySets: numberOption('max-key-sets', values['max-key-sets'], (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer in [1, 64]'),
@@ -123,14 +135,17 @@ async function inferCmd(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       threads: { type: 'string' },
       out: { type: 'string' },
+      ca: { type: 'string' },
     },
   });
   if (!values.url || !values.circuit) throw new UsageError('fhe infer needs --url http://127.0.0.1:PORT, --circuit NAME and --input X.npy or --mnist-test N');
+  if (values.ca && !values.url.startsWith('https://')) throw new UsageError(`--ca is for https:// servers, got --url ${values.url}`);
   if (values.out) checkParentExists(values.out);
   const { x, labels } = loadInputs(values.input, values['mnist-test'], 'test');
   const r = await inferRemote(values.url, values.circuit, x, {
     batch: numberOption('batch', values.batch, (v) => Number.isInteger(v) && v >= 1 && v <= 4096, 'an integer in [1, 4096]'),
     threads: numberOption('threads', values.threads, (v) => Number.isInteger(v) && v >= 1 && v <= 256, 'an integer in [1, 256]'),
+    ca: values.ca ? readFile(values.ca, 'CA certificate') : undefined,
     log: (line) => process.stderr.write(`fhe infer: ${line}\n`),
   });
   const features = r.spec.output.features;
@@ -166,14 +181,17 @@ export const compileCommand: Subcommand = {
 
 export const serveCommand: Subcommand = {
   name: 'serve',
-  usage: `privlab fhe serve --circuit CIRCUIT.json [--circuit …] [--port 8765] [--host 127.0.0.1] [--max-samples 16] [--threads T]
-    Server: HTTP on localhost; holds circuits and uploaded evaluation keys (never a secret key).`,
+  usage: `privlab fhe serve --circuit CIRCUIT.json [--circuit …] [--port 8765] [--host 127.0.0.1] [--max-samples 16] [--max-key-sets 4] [--threads T]
+                  [--tls-cert CERT.pem --tls-key KEY.pem] [--host-name NAME …] [--insecure-public]
+    Server: HTTP on localhost (HTTPS with --tls-cert/--tls-key); holds circuits and uploaded evaluation keys
+    (never a secret key). Another --host needs TLS, or --insecure-public; --host-name adds a name clients
+    may use (Host is checked; required with --host 0.0.0.0).`,
   run: serveCmd,
 };
 
 export const inferCommand: Subcommand = {
   name: 'infer',
-  usage: `privlab fhe infer --url http://127.0.0.1:PORT --circuit NAME (--input X.npy | --mnist-test N) [--batch B] [--out FILE]
+  usage: `privlab fhe infer --url http(s)://127.0.0.1:PORT --circuit NAME (--input X.npy | --mnist-test N) [--batch B] [--ca CA.pem] [--out FILE]
     Client: tfhe keys, upload evaluation keys, encrypt, send, decrypt; JSON with outputs and time per phase.`,
   run: inferCmd,
 };

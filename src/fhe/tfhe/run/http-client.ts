@@ -4,11 +4,16 @@
  * sends encrypted inputs and decrypts the answers. Time per phase: keygen, upload,
  * encrypt, server (as the server measured it), transfer (the rest of each request's
  * round trip), decrypt.
+ *
+ * RemoteSession is one client's keys on one server (the load benchmark runs several side
+ * by side); inferRemote is a whole session over a set of inputs. http:// or https:// (with
+ * `ca` for a server whose certificate the system does not trust, e.g. a self-signed one).
  */
+import type { Agent } from 'node:http';
 import { ClientSpec, parseClientSpec } from '../compile/circuit';
 import { FheClient } from './client';
 import { dequantizeFeatures } from './codec';
-import { bytesBody } from '../../../util/http-body';
+import { HttpAnswer, errorDetail, httpRequest } from '../../../util/http-request';
 import { interruptScope } from '../../../util/interrupt';
 
 export interface RemoteTimes {
@@ -38,7 +43,25 @@ export interface RemoteOptions {
   threads?: number;
   /** Give up on a request (upload, inference) after this long. Default 600 s. */
   timeoutSeconds?: number;
+  /** CA certificate(s) (PEM) to trust for an https:// server besides the system's. */
+  ca?: string | Buffer;
+  /** Connection reuse across requests (default Node's global agents). */
+  agent?: Agent;
   log?: (line: string) => void;
+}
+
+/** One inference request: the output levels, and where its time went. */
+export interface RemoteAnswer {
+  levels: Int32Array;
+  encrypt_s: number;
+  /** The server's own measure of its time on the request (X-Server-Seconds), queue_s of it waiting for earlier evaluations. */
+  server_s: number;
+  queue_s: number;
+  /** Request sent to answer read, server time included. */
+  round_trip_s: number;
+  decrypt_s: number;
+  uploadBytes: number;
+  downloadBytes: number;
 }
 
 /** Bytes of one serialized tfhe ciphertext for these parameters (bincode: see shortint/ciphertext.ts). */
@@ -46,140 +69,182 @@ function ciphertextBytes(spec: ClientSpec): number {
   return 8 * (spec.params.glweDimension * spec.params.polynomialSize + 1) + 72;
 }
 
-/**
- * A response body, refused once it exceeds `max` bytes: the server is not trusted to send
- * only what the circuit implies (a hostile one could send gigabytes).
- */
-async function readCapped(r: Response, max: number, what: string): Promise<Uint8Array> {
-  const declared = Number(r.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) throw new Error(`${what}: the server answered ${declared} bytes, more than the ${max} the circuit allows`);
-  const reader = r.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new Error(`${what}: the server's answer exceeds the ${max} bytes the circuit allows`);
-    }
-    parts.push(value);
-  }
-  return new Uint8Array(Buffer.concat(parts));
-}
-
-/** fetch with a deadline and a clear message when the server cannot be reached. */
-async function request(url: string, init: RequestInit, timeoutSeconds: number, what: string): Promise<Response> {
-  try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(1000 * timeoutSeconds) });
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
-    if (err.name === 'TimeoutError') throw new Error(`${what}: no answer from ${new URL(url).origin} within ${timeoutSeconds} s`);
-    throw new Error(`${what}: cannot reach ${new URL(url).origin} (${err.cause?.code ?? err.message})`);
-  }
-}
-
 function seconds(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function expectOk(r: Response, what: string): Promise<Response> {
-  if (r.ok) return r;
-  let detail = '';
-  try {
-    detail = ((await r.json()) as { error?: string }).error ?? '';
-  } catch {
-    /* not JSON */
+/** An HTTP failure: its status and the server's message. */
+export class RemoteHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RemoteHttpError';
   }
-  throw new Error(`${what}: HTTP ${r.status}${detail ? `: ${detail}` : ''}`);
+}
+
+function expectOk(a: HttpAnswer, what: string): HttpAnswer {
+  if (a.status >= 200 && a.status < 300) return a;
+  const detail = errorDetail(a);
+  throw new RemoteHttpError(a.status, `${what}: HTTP ${a.status}${detail ? `: ${detail}` : ''}`);
+}
+
+/** One client's evaluation keys on a server: open uploads them, infer sends batches, close deletes them. */
+export class RemoteSession {
+  private closed = false;
+
+  private constructor(
+    private readonly base: string,
+    readonly spec: ClientSpec,
+    private readonly client: FheClient,
+    readonly keyId: string,
+    private readonly token: string,
+    readonly evaluationKeyBytes: number,
+    readonly keygen_s: number,
+    readonly upload_s: number,
+    private readonly o: RemoteOptions,
+  ) {}
+
+  private static call(
+    url: string,
+    o: RemoteOptions,
+    what: string,
+    init: { method?: string; headers?: Record<string, string>; body?: Uint8Array },
+    max: number,
+    timeout?: number,
+  ) {
+    return httpRequest(url, { ...init, what, maxResponseBytes: max, timeoutSeconds: timeout ?? o.timeoutSeconds ?? 600, ca: o.ca, agent: o.agent });
+  }
+
+  /** Fetch the circuit's spec, make this client's keys and upload the evaluation keys. */
+  static async open(baseUrl: string, circuit: string, o: RemoteOptions = {}): Promise<RemoteSession> {
+    const log = o.log ?? (() => undefined);
+    const base = `${baseUrl.replace(/\/+$/, '')}/circuits/${encodeURIComponent(circuit)}`;
+    const what = `fetching circuit "${circuit}"`;
+    const spec = parseClientSpec(Buffer.from(expectOk(await RemoteSession.call(base, o, what, {}, 1 << 20), what).body).toString('utf8'));
+    let t0 = process.hrtime.bigint();
+    const client = FheClient.create(spec);
+    try {
+      const keyFile = await client.evaluationKeys(o.threads);
+      const keygen_s = seconds(t0);
+      log(`keys made in ${keygen_s.toFixed(1)} s; uploading ${(keyFile.length / 1e6).toFixed(1)} MB of evaluation keys`);
+      t0 = process.hrtime.bigint();
+      const up = 'uploading evaluation keys';
+      const answer = expectOk(
+        await RemoteSession.call(`${base}/keys`, o, up, { method: 'POST', body: keyFile, headers: { 'Content-Type': 'application/octet-stream' } }, 4096),
+        up,
+      );
+      let grant: { keyId?: unknown; token?: unknown } = {};
+      try {
+        grant = JSON.parse(Buffer.from(answer.body).toString('utf8')) as typeof grant;
+      } catch {
+        /* checked below */
+      }
+      if (typeof grant.keyId !== 'string' || typeof grant.token !== 'string') throw new Error(`${up}: the server answered without a key id and token`);
+      return new RemoteSession(base, spec, client, grant.keyId, grant.token, keyFile.length, keygen_s, seconds(t0), o);
+    } catch (e) {
+      client.dispose();
+      throw e;
+    }
+  }
+
+  /** Encrypt float inputs [n × features], have the server evaluate them, decrypt. */
+  async infer(x: ArrayLike<number>): Promise<RemoteAnswer> {
+    if (this.closed) throw new Error('this session is closed');
+    const features = this.spec.input.features;
+    if (x.length === 0 || x.length % features)
+      throw new RangeError(`circuit "${this.spec.name}" takes ${features} features per sample, got ${x.length} values`);
+    const n = x.length / features;
+    let t0 = process.hrtime.bigint();
+    const query = this.client.encrypt(x);
+    const encrypt_s = seconds(t0);
+    t0 = process.hrtime.bigint();
+    // at most what n samples' outputs take (digits × ciphertexts, plus the batch header)
+    const max = 64 + n * this.spec.output.features * this.spec.output.digits * (4 + ciphertextBytes(this.spec));
+    const r = expectOk(
+      await RemoteSession.call(
+        `${this.base}/infer?keys=${encodeURIComponent(this.keyId)}`,
+        this.o,
+        'inference',
+        { method: 'POST', body: query, headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${this.token}` } },
+        max,
+      ),
+      'inference',
+    );
+    const round_trip_s = seconds(t0);
+    t0 = process.hrtime.bigint();
+    const levels = this.client.decryptLevels(r.body);
+    if (levels.length !== n * this.spec.output.features) throw new Error(`inference: the server answered ${levels.length} outputs for ${n} samples`);
+    return {
+      levels,
+      encrypt_s,
+      server_s: Number(r.headers['x-server-seconds'] ?? 0),
+      queue_s: Number(r.headers['x-queue-seconds'] ?? 0),
+      round_trip_s,
+      decrypt_s: seconds(t0),
+      uploadBytes: query.length,
+      downloadBytes: r.body.length,
+    };
+  }
+
+  /** Free this client's place in the server's key quota (best effort: the keys expire anyway), and its secret key. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await RemoteSession.call(
+        `${this.base}/keys/${encodeURIComponent(this.keyId)}`,
+        this.o,
+        'deleting keys',
+        { method: 'DELETE', headers: { Authorization: `Bearer ${this.token}` } },
+        4096,
+        30,
+      );
+    } catch {
+      /* best effort */
+    } finally {
+      this.client.dispose();
+    }
+  }
 }
 
 /** Run float inputs [count × features] through a remote circuit, encrypted end to end. */
 export async function inferRemote(baseUrl: string, circuit: string, x: ArrayLike<number>, o: RemoteOptions = {}): Promise<RemoteResult> {
   const log = o.log ?? (() => undefined);
-  const base = `${baseUrl.replace(/\/+$/, '')}/circuits/${encodeURIComponent(circuit)}`;
-  const timeout = o.timeoutSeconds ?? 600;
-  const what = `fetching circuit "${circuit}"`;
-  const spec = parseClientSpec(new TextDecoder().decode(await readCapped(await expectOk(await request(base, {}, timeout, what), what), 1 << 20, what)));
-  const features = spec.input.features;
-  if (x.length === 0 || x.length % features) throw new RangeError(`circuit "${circuit}" takes ${features} features per sample, got ${x.length} values`);
-  const count = x.length / features;
-  const times: RemoteTimes = { keygen_s: 0, upload_s: 0, encrypt_s: 0, server_s: 0, transfer_s: 0, decrypt_s: 0 };
-
-  let t0 = process.hrtime.bigint();
-  const client = FheClient.create(spec);
+  const session = await RemoteSession.open(baseUrl, circuit, o);
   try {
-    const keyFile = await client.evaluationKeys(o.threads);
-    times.keygen_s = seconds(t0);
-    log(`keys made in ${times.keygen_s.toFixed(1)} s; uploading ${(keyFile.length / 1e6).toFixed(1)} MB of evaluation keys`);
-    t0 = process.hrtime.bigint();
-    const up = await expectOk(
-      await request(
-        `${base}/keys`,
-        { method: 'POST', body: bytesBody(keyFile), headers: { 'Content-Type': 'application/octet-stream' } },
-        timeout,
-        'uploading evaluation keys',
-      ),
-      'uploading evaluation keys',
-    );
-    const grant = JSON.parse(new TextDecoder().decode(await readCapped(up, 4096, 'uploading evaluation keys'))) as { keyId?: unknown; token?: unknown };
-    if (typeof grant.keyId !== 'string' || typeof grant.token !== 'string')
-      throw new Error('uploading evaluation keys: the server answered without a key id and token');
-    const { keyId, token } = grant as { keyId: string; token: string };
-    times.upload_s = seconds(t0);
-
+    const spec = session.spec;
+    const features = spec.input.features;
+    if (x.length === 0 || x.length % features) throw new RangeError(`circuit "${circuit}" takes ${features} features per sample, got ${x.length} values`);
+    const count = x.length / features;
+    const times: RemoteTimes = { keygen_s: session.keygen_s, upload_s: session.upload_s, encrypt_s: 0, server_s: 0, transfer_s: 0, decrypt_s: 0 };
     const batch = o.batch ?? 1;
     const levels = new Int32Array(count * spec.output.features);
-    let uploadBytes = keyFile.length;
+    let uploadBytes = session.evaluationKeyBytes;
     let downloadBytes = 0;
     // Ctrl-C / a kernel interrupt: stop between batches (keys left on the server expire there).
     const scope = interruptScope();
     try {
       for (let s = 0; s < count; s += batch) {
-        scope.throwIfInterrupted(`encrypted inference on ${base} (after ${s} of ${count} samples)`);
+        scope.throwIfInterrupted(`encrypted inference on ${baseUrl} (after ${s} of ${count} samples)`);
         const n = Math.min(batch, count - s);
-        t0 = process.hrtime.bigint();
-        const query = client.encrypt(Float32Array.from({ length: n * features }, (_, i) => x[s * features + i]));
-        times.encrypt_s += seconds(t0);
-        t0 = process.hrtime.bigint();
-        const r = await expectOk(
-          await request(
-            `${base}/infer?keys=${encodeURIComponent(keyId)}`,
-            {
-              method: 'POST',
-              body: bytesBody(query),
-              headers: { 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${token}` },
-            },
-            timeout,
-            'inference',
-          ),
-          'inference',
-        );
-        // what n samples' outputs take (digits × ciphertexts, plus the batch header)
-        const answer = await readCapped(r, 64 + n * spec.output.features * spec.output.digits * (4 + ciphertextBytes(spec)), 'inference');
-        const roundTrip = seconds(t0);
-        const server = Number(r.headers.get('x-server-seconds') ?? 0);
-        times.server_s += server;
-        times.transfer_s += Math.max(0, roundTrip - server);
-        uploadBytes += query.length;
-        downloadBytes += answer.length;
-        t0 = process.hrtime.bigint();
-        levels.set(client.decryptLevels(answer), s * spec.output.features);
-        times.decrypt_s += seconds(t0);
-        log(`samples ${s + n}/${count}: server ${server.toFixed(2)} s`);
+        const a = await session.infer(Array.from({ length: n * features }, (_, i) => x[s * features + i]));
+        times.encrypt_s += a.encrypt_s;
+        times.server_s += a.server_s;
+        times.transfer_s += Math.max(0, a.round_trip_s - a.server_s);
+        times.decrypt_s += a.decrypt_s;
+        uploadBytes += a.uploadBytes;
+        downloadBytes += a.downloadBytes;
+        levels.set(a.levels, s * spec.output.features);
+        log(`samples ${s + n}/${count}: server ${a.server_s.toFixed(2)} s`);
       }
     } finally {
       scope.dispose();
     }
     const values = dequantizeFeatures(levels, spec.output);
-    // free this client's place in the server's key quota (best effort: the keys expire anyway)
-    await request(`${base}/keys/${encodeURIComponent(keyId)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }, 30, 'deleting keys').catch(
-      () => undefined,
-    );
-    return { spec, keyId, count, levels, values, times, evaluationKeyBytes: keyFile.length, uploadBytes, downloadBytes };
+    return { spec, keyId: session.keyId, count, levels, values, times, evaluationKeyBytes: session.evaluationKeyBytes, uploadBytes, downloadBytes };
   } finally {
-    client.dispose();
+    await session.close();
   }
 }

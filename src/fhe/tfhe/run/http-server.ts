@@ -24,9 +24,14 @@
  * from the circuit: the exact key size, or max samples × ciphertexts), 415 wrong content
  * type, 422 keys or ciphertexts of another parameter set, 503 key quota full or too many
  * uploads at once. Inferences run one at a time (the evaluator already uses every core).
- * No TLS: it serves 127.0.0.1 by default; beyond this machine put it behind a TLS proxy.
+ *
+ * It serves 127.0.0.1 by default, over plain HTTP. With `tls` (a certificate and its key,
+ * PEM) it speaks HTTPS instead (node:https). Beyond the loopback interface it refuses to
+ * start without TLS — tokens and key ids would cross the network in the clear — unless
+ * `insecurePublic` says so explicitly (e.g. behind a TLS proxy on the same host).
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { FheCircuit, circuitId, clientSpec, inputCiphertexts, pbsCount } from '../compile/circuit';
@@ -57,8 +62,19 @@ export interface FheServiceOptions {
   /** Bodies read at once (uploads beyond get 503). Default 4. */
   maxConcurrentUploads?: number;
   threads?: number;
+  /** Serve HTTPS with this certificate (chain) and private key, PEM. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Bind beyond 127.0.0.1 / ::1 without TLS (default: refused). */
+  insecurePublic?: boolean;
+  /**
+   * More host names (without the port) clients may use in Host, e.g. the DNS name of a public
+   * server's certificate; loopback binds accept 127.0.0.1, localhost and [::1] already.
+   */
+  hostNames?: string[];
   log?: (line: string) => void;
 }
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 interface Hosted {
   circuit: FheCircuit;
@@ -96,7 +112,7 @@ function classify(e: unknown): HttpError {
 export class FheService {
   private readonly hosted = new Map<string, Hosted>();
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private hostNames = new Set<string>();
   private uploads = 0;
 
@@ -113,24 +129,43 @@ export class FheService {
         keys: new Map(),
       });
     }
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.handle(req, res);
+    this.server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler);
+    // a failed handshake is usually a plain-HTTP client on the HTTPS port: say so in the log
+    this.server.on('tlsClientError', (e: Error & { code?: string }, socket: { remoteAddress?: string }) =>
+      this.log(
+        `TLS handshake with ${socket.remoteAddress ?? '?'} failed: ${e.code ?? e.message}${/http request/i.test(e.message) ? ' (a plain-HTTP request on the HTTPS port)' : ''}`,
+      ),
+    );
     setConnectionTimeouts(this.server);
   }
 
   static async start(o: FheServiceOptions): Promise<FheService> {
     if (o.circuits.length === 0) throw new RangeError('fhe serve needs at least one circuit');
+    const host = o.host ?? '127.0.0.1';
+    if (!LOOPBACK.has(host) && !o.tls && !o.insecurePublic)
+      throw new RangeError(
+        `refusing to serve on ${host} without TLS (tokens and ciphertexts would cross the network in the clear): give a certificate and key (--tls-cert, --tls-key), or --insecure-public if a TLS proxy on this host fronts the server`,
+      );
+    if ((host === '0.0.0.0' || host === '::') && !o.hostNames?.length)
+      throw new RangeError(
+        `listening on every interface (${host}) needs the names clients use for this server (--host-name NAME), which Host is checked against`,
+      );
     const s = new FheService(o);
     await new Promise<void>((resolve, reject) => {
       s.server.once('error', reject);
       s.server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
     });
-    s.hostNames = ownHostNames(o.host ?? '127.0.0.1', (s.server.address() as AddressInfo).port);
+    const port = (s.server.address() as AddressInfo).port;
+    s.hostNames = ownHostNames(host, port);
+    for (const n of o.hostNames ?? []) s.hostNames.add(`${n}:${port}`.toLowerCase());
     return s;
   }
 
   get url(): string {
     const a = this.server.address() as AddressInfo;
-    return `http://${a.address}:${a.port}`;
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    return `${this.o.tls ? 'https' : 'http'}://${host}:${a.port}`;
   }
 
   close(): Promise<void> {
@@ -247,15 +282,21 @@ export class FheService {
       const server = this.keySet(h, url.searchParams.get('keys') ?? '', req).server;
       const body = await this.readBodyGuarded(req, h.batchLimit);
       const t0 = process.hrtime.bigint();
+      let started = t0;
       // one evaluation at a time; a failed one does not block the next
-      const run = this.queue.then(() => server.evaluateBatch(body, this.o.maxSamples ?? 16, { threads: this.o.threads }));
+      const run = this.queue.then(() => {
+        started = process.hrtime.bigint();
+        return server.evaluateBatch(body, this.o.maxSamples ?? 16, { threads: this.o.threads });
+      });
       this.queue = run.catch(() => undefined);
       const { answer, samples } = await run;
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       res.writeHead(200, {
         'Content-Type': 'application/octet-stream',
         'Content-Length': answer.length,
+        // the server's time on the request: waiting for earlier evaluations, then evaluating
         'X-Server-Seconds': seconds.toFixed(4),
+        'X-Queue-Seconds': (Number(started - t0) / 1e9).toFixed(4),
         'X-Samples': String(samples),
       });
       res.end(answer);

@@ -14,5 +14,5 @@ export { packBatch, unpackBatch, decodeBatch, encodeBatch, BatchFormatError } fr
 export { encodeDigits, decodeDigits, quantizeFeatures, dequantizeFeatures } from './codec';
 export { FheService } from './http-server';
 export type { FheServiceOptions } from './http-server';
-export { inferRemote } from './http-client';
-export type { RemoteOptions, RemoteResult, RemoteTimes } from './http-client';
+export { inferRemote, RemoteSession, RemoteHttpError } from './http-client';
+export type { RemoteOptions, RemoteResult, RemoteTimes, RemoteAnswer } from './http-client';

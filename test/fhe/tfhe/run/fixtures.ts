@@ -1,30 +1,18 @@
 /** Small quantized MLPs for the FHE compiler tests, made with PTQ from seeded random float layers. */
-import { FloatDense, QuantizedModel, quantizeLayers } from '../../../../src/quant';
+import { QuantizedModel, quantizeLayers } from '../../../../src/quant';
+import { randomLayers } from '../../../../src/quant/random-layers';
 import { ActivationName } from '../../../../src/quant/activations';
 import { SeededRng } from '../../../../src/util/rng';
 import { FheCircuit } from '../../../../src/fhe/tfhe/compile';
 import { simulateCircuit } from '../../../../src/fhe/tfhe/run';
+
+export { randomLayers };
 
 export interface SmallModel {
   model: QuantizedModel;
   /** Float inputs [count × features] in [0, 1] (calibration set). */
   inputs: Float32Array;
   count: number;
-}
-
-export function randomLayers(rng: SeededRng, sizes: number[], acts: ActivationName[]): FloatDense[] {
-  return sizes.slice(1).map((out, k) => {
-    const inp = sizes[k];
-    const b = 1 / Math.sqrt(inp);
-    return {
-      inputs: inp,
-      outputs: out,
-      activation: acts[k],
-      alpha: 0.2,
-      kernel: Float32Array.from({ length: inp * out }, () => (rng.next() * 2 - 1) * b * 2),
-      bias: Float32Array.from({ length: out }, () => (rng.next() * 2 - 1) * b),
-    };
-  });
 }
 
 export function smallModel(
