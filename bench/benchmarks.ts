@@ -19,6 +19,7 @@ import { fidDimBenchmark } from './fid-dim';
 import { parserFuzzBenchmark } from './parser-fuzz';
 import { genPrivacyBenchmark } from './gen-privacy';
 import { fheSklearnBenchmark } from './fhe-sklearn';
+import { zamaTableBenchmark } from './zama-table';
 
 export type { NamedBenchmark };
 
@@ -39,4 +40,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   parserFuzzBenchmark,
   genPrivacyBenchmark,
   fheSklearnBenchmark,
+  zamaTableBenchmark,
 ];
