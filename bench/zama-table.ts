@@ -7,11 +7,13 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NamedBenchmark } from './benchmark';
-import { ZAMA_ROWS, ZamaTableOptions, parseZamaRows, runZamaTable } from '../src/experiments/zama-table';
+import { ZAMA_ROWS, ZamaRow, ZamaTableOptions, parseZamaRows, runZamaTable } from '../src/experiments/zama-table';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { intOption, mnistOption, UsageError } from '../src/cli/command';
 import { round } from './stats';
+
+const rounded = (r: ZamaRow) => ({ ...r, s_per_image: round(r.s_per_image), s_per_image_mean: round(r.s_per_image_mean), ms_per_pbs: round(r.ms_per_pbs) });
 
 export const zamaTableBenchmark: NamedBenchmark = {
   name: 'zama-table',
@@ -54,6 +56,8 @@ export const zamaTableBenchmark: NamedBenchmark = {
     const override = { ...(hidden && { hidden }), ...(caps && { fanInCaps: caps }) };
     const specs = Object.fromEntries((rows ?? ZAMA_ROWS).map((r) => [r, r.startsWith('FCNN') ? override : { ...(caps && { fanInCaps: caps }) }]));
     const dir = path.join(packageRoot(), 'figures', 'fhe');
+    const outFile = values.out ?? path.join(dir, 'zama-table.json');
+    const done: ZamaRow[] = [];
     // every option is checked before the backend loads: a bad one exits 2 at once
     const options: ZamaTableOptions = {
       rows,
@@ -70,15 +74,20 @@ export const zamaTableBenchmark: NamedBenchmark = {
       retrain: values.retrain,
       specs,
       log,
+      // each finished row is written at once: a run of hours keeps what it measured if stopped
+      onRow: (row) => {
+        done.push(row);
+        writeFileAtomic(outFile, `${JSON.stringify({ benchmark: 'zama-table', partial: true, rows: done.map(rounded) }, null, 2)}\n`);
+      },
     };
     await selectBackend({ quiet: true });
     const result = await runZamaTable(options);
     const out = {
       benchmark: 'zama-table',
       ...result,
-      rows: result.rows.map((r) => ({ ...r, s_per_image: round(r.s_per_image), s_per_image_mean: round(r.s_per_image_mean), ms_per_pbs: round(r.ms_per_pbs) })),
+      rows: result.rows.map(rounded),
     };
-    writeFileAtomic(values.out ?? path.join(dir, 'zama-table.json'), `${JSON.stringify(out, null, 2)}\n`);
+    writeFileAtomic(outFile, `${JSON.stringify(out, null, 2)}\n`);
     return out;
   },
 };

@@ -13,7 +13,10 @@
  * its convolutions as stride 2 (28 → 12 → 4 with valid 5x5 kernels), and the 6-layer CNN
  * is five 3x3 convolutions (strides 2, 1, 2, 1, 1) and a dense head.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { packageRoot } from '../util/files';
+import { DataFileError } from '../data/errors';
 import { MnistSource } from '../data/mnist-canonical';
 import { maxFanIn } from '../prune/accumulator';
 import { MnistFcnnOptions, runMnistFcnn } from './fhe-mnist';
@@ -218,4 +221,31 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
     await o.onRow?.(row);
   }
   return { experiment: 'zama-table', mnist: o.mnist ?? 'canonical', float_epochs: floatEpochs, qat_epochs: qatEpochs, prune_epochs: pruneEpochs, rows };
+}
+
+/** The measured table shipped in data/zama-table/table.json: the bench's JSON with how and where it was made. */
+export interface ZamaTableFile {
+  command: string;
+  measured: string;
+  machine: string;
+  notes: string[];
+  result: ZamaTableResult & { benchmark: 'zama-table' };
+}
+
+export function zamaTablePath(): string {
+  return path.join(packageRoot(), 'data', 'zama-table', 'table.json');
+}
+
+/** The shipped table, its shape checked (every row of the source, each with the fields the notebook reads). */
+export function loadZamaTable(file = zamaTablePath()): ZamaTableFile {
+  const t = JSON.parse(fs.readFileSync(file, 'utf8')) as ZamaTableFile;
+  const rows = t?.result?.rows;
+  if (!Array.isArray(rows) || rows.length === 0) throw new DataFileError(file, 'no result.rows');
+  for (const r of rows) {
+    if (!(r.row in ZAMA_TABLE_REFERENCE)) throw new DataFileError(file, `unknown row "${r.row}"`);
+    for (const k of ['accuracy_clear', 'accuracy_simulate', 'accuracy_execute', 's_per_image', 'circuit_bits', 'pbs_per_image'] as const) {
+      if (typeof r[k] !== 'number' || !Number.isFinite(r[k])) throw new DataFileError(file, `row ${r.row}: ${k} is not a number`);
+    }
+  }
+  return t;
 }

@@ -68,7 +68,14 @@ export class StridedCnn {
 
   constructor(config: StridedCnnConfig, rng: SeededRng) {
     const stride = config.stride ?? 2;
-    const c = { kernelSize: 3, ...config, stride, strides: config.strides ?? config.filters.map(() => stride), dense: config.dense ?? [], alpha: 0 };
+    const c = {
+      ...config,
+      kernelSize: config.kernelSize ?? 3,
+      stride,
+      strides: config.strides ?? config.filters.map(() => stride),
+      dense: config.dense ?? [],
+      alpha: 0,
+    };
     const posInt = (n: number): boolean => Number.isInteger(n) && n > 0;
     if (!c.filters.length || !c.filters.every(posInt)) throw new RangeError(`filters must be positive integers, got [${c.filters}]`);
     if (c.strides.length !== c.filters.length || !c.strides.every(posInt))
