@@ -17,12 +17,12 @@ const rounded = (r: ZamaRow) => ({ ...r, s_per_image: round(r.s_per_image), s_pe
 
 export const zamaTableBenchmark: NamedBenchmark = {
   name: 'zama-table',
-  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--out FILE]
+  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--input-bits B] [--out FILE]
       The Zama MNIST table: each row trained with QAT (2-bit weights and activations) and fan-in
       caps on the training digits (default all 60,000), simulated on the test digits (default
       all 10,000) and executed on N encrypted digits (default 100). Trained models are reused
       from --model-dir (default figures/fhe/zama-table). --hidden replaces the FCNN rows' widths,
-      --fan-in-caps every selected row's caps (one per layer, 0: none).`,
+      --fan-in-caps every selected row's caps (one per layer, 0: none), --input-bits the pixels' bits (default 2).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -40,6 +40,7 @@ export const zamaTableBenchmark: NamedBenchmark = {
         hidden: { type: 'string' },
         'fan-in-caps': { type: 'string' },
         'prune-epochs': { type: 'string' },
+        'input-bits': { type: 'string' },
         out: { type: 'string' },
       },
     });
@@ -53,8 +54,9 @@ export const zamaTableBenchmark: NamedBenchmark = {
     if (epochs && epochs.length !== 2) throw new UsageError(`--epochs takes FLOAT,QAT (e.g. 2,8), got "${values.epochs}"`);
     const hidden = values.hidden?.split(',').map((h) => intOption('hidden', h.trim(), 1) as number);
     const caps = values['fan-in-caps']?.split(',').map((c) => intOption('fan-in-caps', c.trim(), 0) as number);
-    const override = { ...(hidden && { hidden }), ...(caps && { fanInCaps: caps }) };
-    const specs = Object.fromEntries((rows ?? ZAMA_ROWS).map((r) => [r, r.startsWith('FCNN') ? override : { ...(caps && { fanInCaps: caps }) }]));
+    const inputBits = intOption('input-bits', values['input-bits'], 1);
+    const common = { ...(caps && { fanInCaps: caps }), ...(inputBits && { inputBits }) };
+    const specs = Object.fromEntries((rows ?? ZAMA_ROWS).map((r) => [r, r.startsWith('FCNN') ? { ...common, ...(hidden && { hidden }) } : common]));
     const dir = path.join(packageRoot(), 'figures', 'fhe');
     const outFile = values.out ?? path.join(dir, 'zama-table.json');
     const done: ZamaRow[] = [];

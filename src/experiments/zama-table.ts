@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/files';
 import { DataFileError } from '../data/errors';
-import { MnistSource } from '../data/mnist-canonical';
+import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { maxFanIn } from '../prune/accumulator';
 import { MnistFcnnOptions, runMnistFcnn } from './fhe-mnist';
 
@@ -43,6 +43,8 @@ export interface ZamaRowSpec {
   dense?: number[];
   /** Largest non-zero inputs per neuron, one per layer (0: no cap). */
   fanInCaps: number[];
+  /** Bits of the quantized pixels (default 2, as the activations). */
+  inputBits?: number;
 }
 
 /**
@@ -100,7 +102,10 @@ export interface ZamaRow {
   max_fan_in: number[];
   weight_bits: number;
   activation_bits: number;
+  input_bits: number;
   train_samples: number;
+  float_epochs: number;
+  qat_epochs: number;
   trained: boolean;
   train_seconds: number | null;
   accuracy_float: number | null;
@@ -145,6 +150,7 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
   const floatEpochs = o.floatEpochs ?? 3;
   const qatEpochs = o.qatEpochs ?? 12;
   const pruneEpochs = o.pruneEpochs ?? Math.max(1, Math.ceil(qatEpochs / 2));
+  const trainCount = Math.min(o.trainSamples ?? Infinity, mnistSplit(o.mnist).train.count);
   for (const name of o.rows ?? ZAMA_ROWS) {
     const ref = ZAMA_TABLE_REFERENCE[name];
     const spec = { ...ZAMA_ROW_SPECS[name], ...o.specs?.[name] };
@@ -162,6 +168,7 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
       learningRateSchedule: 'cosine',
       weightBits: 2,
       activationBits: 2,
+      inputBits: spec.inputBits,
       trainSamples: o.trainSamples,
       floatEpochs,
       qatEpochs,
@@ -190,7 +197,10 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
       max_fan_in: fhe.model.layers.map((l) => maxFanIn(l)),
       weight_bits: r.weight_bits,
       activation_bits: r.activation_bits,
-      train_samples: o.trainSamples ?? 60000,
+      input_bits: r.input_bits,
+      train_samples: trainCount,
+      float_epochs: floatEpochs,
+      qat_epochs: qatEpochs,
       trained: r.trained,
       train_seconds: r.train_seconds,
       accuracy_float: r.accuracy_float,
