@@ -10,19 +10,20 @@ import type { NamedBenchmark } from './benchmark';
 import { ZAMA_ROWS, ZamaRow, ZamaTableOptions, parseZamaRows, runZamaTable } from '../src/experiments/zama-table';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
-import { intOption, mnistOption, UsageError } from '../src/cli/command';
+import { intOption, mnistOption, numberOption, UsageError } from '../src/cli/command';
 import { round } from './stats';
 
 const rounded = (r: ZamaRow) => ({ ...r, s_per_image: round(r.s_per_image), s_per_image_mean: round(r.s_per_image_mean), ms_per_pbs: round(r.ms_per_pbs) });
 
 export const zamaTableBenchmark: NamedBenchmark = {
   name: 'zama-table',
-  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--input-bits B] [--out FILE]
+  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--input-bits B] [--p-error P] [--out FILE]
       The Zama MNIST table: each row trained with QAT (2-bit weights and activations) and fan-in
       caps on the training digits (default all 60,000), simulated on the test digits (default
       all 10,000) and executed on N encrypted digits (default 100). Trained models are reused
       from --model-dir (default figures/fhe/zama-table). --hidden replaces the FCNN rows' widths,
-      --fan-in-caps every selected row's caps (one per layer, 0: none), --input-bits the pixels' bits (default 2).`,
+      --fan-in-caps every selected row's caps (one per layer, 0: none), --input-bits the pixels' bits (default 2), --p-error the compiler's
+      target mean read error (default 0.01).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -41,6 +42,7 @@ export const zamaTableBenchmark: NamedBenchmark = {
         'fan-in-caps': { type: 'string' },
         'prune-epochs': { type: 'string' },
         'input-bits': { type: 'string' },
+        'p-error': { type: 'string' },
         out: { type: 'string' },
       },
     });
@@ -71,6 +73,7 @@ export const zamaTableBenchmark: NamedBenchmark = {
       simulateSamples: intOption('simulate-samples', values['simulate-samples'], 1),
       executeSamples: intOption('execute-samples', values['execute-samples'], 1),
       calibration: intOption('calibration', values.calibration, 1),
+      pError: numberOption('p-error', values['p-error'], (n) => n > 0 && n < 1, 'in (0, 1)'),
       threads: intOption('threads', values.threads, 1),
       modelDir: values['model-dir'] ?? path.join(dir, 'zama-table'),
       retrain: values.retrain,

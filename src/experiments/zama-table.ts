@@ -82,6 +82,8 @@ export interface ZamaTableOptions {
   /** Replace a row's network (tests: tiny networks). */
   specs?: Partial<Record<ZamaRowName, Partial<ZamaRowSpec>>>;
   calibration?: number;
+  /** The compiler's target mean read error (default its own, 0.01). */
+  pError?: number;
   threads?: number;
   log?: (line: string) => void;
   onRow?: (row: ZamaRow) => void | Promise<void>;
@@ -125,6 +127,8 @@ export interface ZamaRow {
   parameter_set: string;
   polynomial_size: number;
   plaintext_modulus: number;
+  /** The compiler's target mean read error, and its predicted probability that an inference has a wrong read. */
+  p_error: number;
   predicted_inference_error: number;
   reference: (typeof ZAMA_TABLE_REFERENCE)[ZamaRowName];
 }
@@ -175,6 +179,7 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
       modelFile: o.modelDir ? path.join(o.modelDir, `${name}.model.json`) : undefined,
       retrain: o.retrain,
       calibration: o.calibration,
+      pError: o.pError,
       simulateSamples: o.simulateSamples,
       executeSamples: o.executeSamplesByRow?.[name] ?? o.executeSamples ?? 100,
       threads: o.threads,
@@ -219,6 +224,7 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
       parameter_set: r.parameter_set,
       polynomial_size: r.report.polynomialSize,
       plaintext_modulus: r.report.plaintextModulus,
+      p_error: r.report.pErrorTarget,
       predicted_inference_error: r.report.predictedInferenceError,
       reference: ref,
     };
