@@ -245,7 +245,8 @@ export interface ZamaTableFile {
   measured: string;
   machine: string;
   notes: string[];
-  result: ZamaTableResult & { benchmark: 'zama-table' };
+  /** `superseded`: rows measured again with other settings (each says by what), kept for the record. */
+  result: ZamaTableResult & { benchmark: 'zama-table'; superseded?: Array<ZamaRow & { superseded_by: string }> };
 }
 
 export function zamaTablePath(): string {

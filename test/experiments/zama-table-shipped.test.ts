@@ -41,6 +41,29 @@ test("the README's Zama table rows are the shipped table.json's", () => {
   }
 });
 
+/** The README's summary sentences, rebuilt from the table. */
+function claims(rows: ZamaRow[]): string[] {
+  const signed = (x: number) => (x < 0 ? `−${(-x).toFixed(1)}` : `+${x.toFixed(1)}`);
+  return [
+    `simulated accuracy minus the source's, in points: ${rows.map((r) => `${r.row} ${signed(100 * r.accuracy_simulate - r.reference.accuracy)}`).join(', ')}`,
+    `source's seconds per image ÷ ours: ${rows.map((r) => `${r.row} ${Math.round(r.reference.seconds / r.s_per_image)}x`).join(', ')}`,
+    `encrypted digits classified as in simulation: ${rows.map((r) => `${r.row} ${Math.round(r.agreement_execute_simulate * r.execute_samples)} of ${r.execute_samples}`).join(', ')}`,
+  ];
+}
+
+test("the README's sentences about the table are recomputed from it", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  for (const c of claims(table.result.rows)) assert.ok(readme.includes(c), `README says: ${c}`);
+  assert.ok(readme.includes('Every circuit fits its row') && table.result.rows.every((r) => r.fits_target));
+  // the FCNN-7 run at the compiler's default error target, replaced by the one at 0.001
+  for (const r of table.result.superseded ?? []) {
+    const c = `at the compiler's default 0.01 it chose the 3-bit set and ${Math.round(r.agreement_execute_simulate * r.execute_samples)} of ${r.execute_samples} encrypted digits matched simulation`;
+    assert.ok(readme.includes(c), `README says: ${c}`);
+    assert.equal(r.p_error, 0.01);
+    assert.match(r.parameter_set, /MESSAGE_3_/);
+  }
+});
+
 test('the table holds together: circuit bits are the widest layer, the FCNNs simulated on 10,000 digits and executed on 100', () => {
   for (const r of table.result.rows) {
     assert.equal(r.circuit_bits, Math.max(...r.accumulator_bits_per_layer), r.row);
