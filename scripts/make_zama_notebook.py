@@ -32,8 +32,8 @@ The models have no pooling layer: LeNet's two poolings are folded into its 5x5 c
 stride 2 (28 → 12 → 4, then dense 120 → 84 → 10), and the 6-layer CNN is five 3x3 convolutions
 (strides 2, 1, 2, 1, 1) and a dense head; convolutions compile as dense layers, one PBS per output.
 
-The first part reads the measured table shipped in `data/zama-table/table.json` (hours of
-training and encrypted inference on this 2-core machine); the last cell runs one small FCNN live
+The first part reads the measured table shipped in `data/zama-table/table.json` (about an hour
+of training and encrypted inference on this 2-core machine); the last cell runs one small FCNN live
 (about a minute).
 """)
 code("""
