@@ -87,7 +87,6 @@ log scale. Up and to the left is better.
 """)
 code("""
 const names = Object.keys(ZAMA_TABLE_REFERENCE) as (keyof typeof ZAMA_TABLE_REFERENCE)[];
-const ours = new Map(rows.map((r) => [r.row, r]));
 lab.plot({
   data: [
     { type: "scatter", mode: "markers+text", name: "Zama (Concrete ML, 8-core i7)", x: names.map((n) => ZAMA_TABLE_REFERENCE[n].seconds),
