@@ -22,6 +22,7 @@ import { fheSklearnBenchmark } from './fhe-sklearn';
 import { fheLeversBenchmark } from './fhe-levers';
 import { fheTrainBenchmark } from './fhe-train';
 import { fheServeLoadBenchmark } from './fhe/serve-load';
+import { zamaTableBenchmark } from './zama-table';
 
 export type { NamedBenchmark };
 
@@ -45,4 +46,5 @@ export const BENCHMARKS: NamedBenchmark[] = [
   fheLeversBenchmark,
   fheTrainBenchmark,
   fheServeLoadBenchmark,
+  zamaTableBenchmark,
 ];

@@ -35,6 +35,12 @@ export interface MnistFcnnOptions extends Omit<FcnnTrainOptions, 'train' | 'test
   architecture?: 'fcnn' | 'cnn';
   /** CNN filters (default [6, 12]). */
   filters?: number[];
+  /** CNN kernel size, per-convolution strides and hidden dense widths (quant/classifiers/cnn.ts; defaults 3, 2 each, none). */
+  kernelSize?: number;
+  strides?: number[];
+  dense?: number[];
+  /** Train on the first this many training digits (default all). */
+  trainSamples?: number;
   /** Load the trained integer model from here if it exists; save it there after training. */
   modelFile?: string;
   /** Train again even if modelFile exists. */
@@ -141,7 +147,15 @@ export async function runMnistFcnn(
   o: MnistFcnnOptions = {},
 ): Promise<{ result: MnistFcnnResult; fhe: FheModel; test: ImageDataset; predictions: { clear: Prediction; simulate: Prediction; execute: Prediction } }> {
   const log = o.log ?? (() => undefined);
-  const { train, test } = mnistSplit(o.mnist);
+  const split = mnistSplit(o.mnist);
+  const test = split.test;
+  const train =
+    o.trainSamples === undefined || o.trainSamples >= split.train.count
+      ? split.train
+      : subset(
+          split.train,
+          Array.from({ length: o.trainSamples }, (_, i) => i),
+        );
   const got = await obtainModel(o, train, test, log);
   const model = got.model;
   const calibCount = Math.min(o.calibration ?? 1000, train.count);

@@ -10,9 +10,9 @@
  * here, so they are errors. Unlike jupytext, a `// %%` line inside a multi-line string is read as
  * a marker; the writer refuses code with such a line, so nothing it writes is misread.
  *
- * The .ipynb is written byte for byte as scripts/notebook_builder.py writes it (Python's
- * json.dump with indent=1 and ASCII escapes; the privlab kernelspec; empty outputs), so a
- * notebook made by either tool compares equal, and cell ids are `<name>-NN` from the file name.
+ * The .ipynb is written byte for byte as Python's json.dump with indent=1 and ASCII escapes
+ * writes it (the former Python generators' layout; the privlab kernelspec; empty outputs), so
+ * a notebook saved by Python tools compares equal, and cell ids are `<name>-NN` from the file name.
  */
 import * as path from 'node:path';
 
@@ -106,7 +106,7 @@ export function pythonJson(value: unknown): string {
   return JSON.stringify(value, null, 1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The .ipynb text for these cells: what scripts/notebook_builder.py writes for the same cells. */
+/** The .ipynb text for these cells, laid out as Python's json.dump(indent=1) lays it out. */
 export function notebookJson(cells: SourceCell[], prefix: string): string {
   const nb = {
     cells: cells.map((c, i) => {

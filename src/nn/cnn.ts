@@ -39,6 +39,10 @@ export interface StridedCnnConfig {
   kernelSize?: number;
   /** Default 2. */
   stride?: number;
+  /** Stride of each convolution (overrides `stride`), e.g. [1, 2, 1, 2] for a deeper net that halves every other layer. */
+  strides?: number[];
+  /** Widths of hidden dense layers (ReLU) between the convolutions and the head, e.g. LeNet's [120, 84]. Default none. */
+  dense?: number[];
 }
 
 export interface CnnLayer {
@@ -56,16 +60,27 @@ function uniformVariable(rng: SeededRng, shape: number[], fanIn: number): tf.Var
 
 export class StridedCnn {
   readonly config: Required<StridedCnnConfig> & { alpha: number };
-  /** The convolutions, then the dense head. */
+  /** The convolutions, then the hidden dense layers, then the dense head. */
   readonly layers: CnnLayer[];
   /** Feature-map shapes: the input, then each convolution's output. */
   readonly shapes: ConvShape[];
   transform?: LayerTransform;
 
   constructor(config: StridedCnnConfig, rng: SeededRng) {
-    const c = { kernelSize: 3, stride: 2, ...config, alpha: 0 };
+    const stride = config.stride ?? 2;
+    const c = {
+      ...config,
+      kernelSize: config.kernelSize ?? 3,
+      stride,
+      strides: config.strides ?? config.filters.map(() => stride),
+      dense: config.dense ?? [],
+      alpha: 0,
+    };
     const posInt = (n: number): boolean => Number.isInteger(n) && n > 0;
     if (!c.filters.length || !c.filters.every(posInt)) throw new RangeError(`filters must be positive integers, got [${c.filters}]`);
+    if (c.strides.length !== c.filters.length || !c.strides.every(posInt))
+      throw new RangeError(`strides must be ${c.filters.length} positive integers (one per convolution), got [${c.strides}]`);
+    if (!c.dense.every(posInt)) throw new RangeError(`dense widths must be positive integers, got [${c.dense}]`);
     if (![c.input.height, c.input.width, c.input.channels, c.classes, c.kernelSize, c.stride].every(posInt))
       throw new RangeError('CNN sizes must be positive integers');
     this.config = c;
@@ -73,11 +88,20 @@ export class StridedCnn {
     this.shapes = [c.input];
     this.layers = c.filters.map((f, i) => {
       const cin = this.shapes[i].channels;
-      this.shapes.push(convOutputShape(this.shapes[i], { kernelHeight: k, kernelWidth: k, outChannels: f, stride: c.stride }));
+      this.shapes.push(convOutputShape(this.shapes[i], { kernelHeight: k, kernelWidth: k, outChannels: f, stride: c.strides[i] }));
       return { kernel: uniformVariable(rng, [k, k, cin, f], k * k * cin), bias: uniformVariable(rng, [f], k * k * cin), activation: 'relu' as Activation };
     });
-    const flat = this.flatFeatures;
-    this.layers.push({ kernel: uniformVariable(rng, [flat, c.classes], flat), bias: uniformVariable(rng, [c.classes], flat), activation: 'linear' });
+    const widths = [this.flatFeatures, ...c.dense, c.classes];
+    for (let j = 1; j < widths.length; j++) {
+      const [fin, fout] = [widths[j - 1], widths[j]];
+      const activation: Activation = j === widths.length - 1 ? 'linear' : 'relu';
+      this.layers.push({ kernel: uniformVariable(rng, [fin, fout], fin), bias: uniformVariable(rng, [fout], fin), activation });
+    }
+  }
+
+  /** Number of convolutions (the first layers; the rest are dense). */
+  get convolutions(): number {
+    return this.config.filters.length;
   }
 
   /** Features entering the dense head. */
@@ -96,18 +120,23 @@ export class StridedCnn {
     return tf.tidy(() => {
       const x0 = t?.input ? t.input(0, x) : x;
       let h: tf.Tensor = x0.reshape([-1, input.height, input.width, input.channels]);
-      const convs = this.layers.length - 1;
+      const convs = this.convolutions;
       for (let i = 0; i < convs; i++) {
         const l = this.layers[i];
         const [kh, kw, cin, cout] = l.kernel.shape;
         const w = t?.kernel ? t.kernel(i, l.kernel.reshape([kh * kw * cin, cout]) as tf.Tensor2D).reshape(l.kernel.shape) : l.kernel;
-        const z = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w as tf.Tensor4D, this.config.stride, 'valid'), l.bias));
+        const z = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w as tf.Tensor4D, this.config.strides[i], 'valid'), l.bias));
         h = t?.output ? t.output(i, z.reshape([-1, cout]) as tf.Tensor2D).reshape(z.shape) : z;
       }
-      const head = this.layers[convs];
-      const w = t?.kernel ? t.kernel(convs, head.kernel as tf.Tensor2D) : (head.kernel as tf.Tensor2D);
-      const z = tf.add(tf.matMul(h.reshape([-1, this.flatFeatures]) as tf.Tensor2D, w), head.bias) as tf.Tensor2D;
-      return t?.output ? t.output(convs, z) : z;
+      let d = h.reshape([-1, this.flatFeatures]) as tf.Tensor2D;
+      for (let i = convs; i < this.layers.length; i++) {
+        const l = this.layers[i];
+        const w = t?.kernel ? t.kernel(i, l.kernel as tf.Tensor2D) : (l.kernel as tf.Tensor2D);
+        let z = tf.add(tf.matMul(d, w), l.bias) as tf.Tensor2D;
+        if (l.activation === 'relu') z = tf.relu(z);
+        d = t?.output ? t.output(i, z) : z;
+      }
+      return d;
     });
   }
 
@@ -116,7 +145,11 @@ export class StridedCnn {
   }
 
   variableNames(): string[] {
-    return this.layers.flatMap((_, i) => (i < this.layers.length - 1 ? [`conv${i}/kernel`, `conv${i}/bias`] : ['dense/kernel', 'dense/bias']));
+    const convs = this.convolutions;
+    const last = this.layers.length - 1;
+    return this.layers.flatMap((_, i) =>
+      i < convs ? [`conv${i}/kernel`, `conv${i}/bias`] : i === last ? ['dense/kernel', 'dense/bias'] : [`dense${i - convs}/kernel`, `dense${i - convs}/bias`],
+    );
   }
 
   dispose(): void {

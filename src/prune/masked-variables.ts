@@ -17,6 +17,12 @@ export class MaskedVariables {
     this.apply();
   }
 
+  /** The current mask of a variable (a copy), if it has one. */
+  mask(v: tf.Variable): Mask | undefined {
+    const m = this.masks.get(v);
+    return m ? Uint8Array.from(m.dataSync()) : undefined;
+  }
+
   /** Re-zero pruned weights; call after each optimizer step. */
   apply(): void {
     tf.tidy(() => {

@@ -559,3 +559,70 @@ test('bench fhe-serve-load --tls: over HTTPS with a self-signed certificate, the
   assert.equal(r.tls, true);
   assert.deepEqual([r.clients, r.sent, r.correct, r.wrong, r.lost], [1, 2, 2, 0, 0], JSON.stringify(r.first_errors));
 });
+
+test('bench zama-table: the FCNN-6 row as an 8-8 FCNN on 1,000 digits, one encrypted digit', () => {
+  const dir = tmpDir();
+  const r = bench([
+    'zama-table',
+    '--rows',
+    'FCNN-6',
+    '--mnist',
+    'small',
+    '--train-samples',
+    '1000',
+    '--hidden',
+    '8,8',
+    '--epochs',
+    '1,2',
+    '--simulate-samples',
+    '50',
+    '--execute-samples',
+    '1',
+    '--calibration',
+    '50',
+    '--model-dir',
+    dir,
+    '--out',
+    path.join(dir, 'table.json'),
+  ]);
+  hasKeys(r, ['benchmark', 'experiment', 'mnist', 'float_epochs', 'qat_epochs', 'prune_epochs', 'rows'], 'zama-table');
+  assert.equal(r.rows.length, 1);
+  const row = r.rows[0];
+  hasKeys(
+    row,
+    [
+      'row',
+      'target_bits',
+      'circuit_bits',
+      'circuit_bits_worst_case',
+      'accumulator_bits_per_layer',
+      'fan_in_caps',
+      'max_fan_in',
+      'accuracy_float',
+      'accuracy_clear',
+      'accuracy_simulate',
+      'accuracy_execute',
+      'agreement_execute_simulate',
+      's_per_image',
+      'pbs_per_image',
+      'parameter_set',
+      'reference',
+    ],
+    'zama-table row',
+  );
+  assert.deepEqual([row.row, row.target_bits, row.execute_samples, row.simulate_samples, row.train_samples], ['FCNN-6', 6, 1, 50, 1000]);
+  assert.deepEqual([r.float_epochs, r.qat_epochs, r.prune_epochs], [1, 2, 1]);
+  assert.ok(fs.existsSync(path.join(dir, 'FCNN-6.model.json')), 'the trained model is saved in --model-dir');
+  // the row's caps hold in the exported integer model (the 8-wide layers are under their caps)
+  assert.deepEqual(row.fan_in_caps, [10, 12, 12]);
+  assert.ok(row.max_fan_in[0] <= 10 && row.max_fan_in[1] <= 8 && row.max_fan_in[2] <= 8, `fan-ins ${row.max_fan_in}`);
+  assert.equal(row.circuit_bits, Math.max(...row.accumulator_bits_per_layer));
+  assert.ok(row.circuit_bits <= row.circuit_bits_worst_case);
+  assert.equal(row.fits_target, row.circuit_bits <= 6);
+  // one table per neuron at least: 8 + 8 + 10
+  assert.ok(row.pbs_per_image >= 26, `${row.pbs_per_image} PBS`);
+  for (const k of ['accuracy_clear', 'accuracy_simulate', 'accuracy_execute', 'agreement_execute_simulate'])
+    assert.ok(row[k] >= 0 && row[k] <= 1, `${k} ${row[k]}`);
+  assert.ok(positive(row.s_per_image));
+  assert.deepEqual(row.reference, { network: '3-layer FCNN', bits: 6, accuracy: 92.2, seconds: 31 });
+});

@@ -32,6 +32,7 @@ const NOTEBOOKS = [
   '05-generative-privacy',
   '06-sklearn-fhe',
   '07-ckks-transfer-learning',
+  '08-zama-table',
 ];
 const out = tmpDir('privlab-smoke-');
 const figures = tmpDir('privlab-smoke-figures-');
@@ -52,7 +53,7 @@ before(() => {
   });
 });
 
-test('notebooks 01-07 run end to end in their tiny setting, with no error output', () => {
+test('notebooks 01-08 run end to end in their tiny setting, with no error output', () => {
   assert.equal(run.status, 0, `exit ${run.status}\n${run.stderr.slice(-3000)}`);
   for (const n of NOTEBOOKS) {
     assert.ok(fs.existsSync(path.join(out, `${n}.html`)), `${n}.html written`);
@@ -151,4 +152,15 @@ test('07: the per-epoch table of both setups, the accuracy chart, the summary be
   assert.match(html(o), /encrypted inference: agreement with plain/);
   assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'head accuracy chart');
   assert.match(text(o), /this run: setup 2 gap [\d.]+ points, setup 1 gap [\d.]+ points, inference agreement [\d.]+ %/);
+});
+
+test('08: the source table beside ours from the shipped JSON, the accuracy-vs-time chart, a live FCNN-6 row', () => {
+  const o = outputsOf('08-zama-table');
+  for (const row of ['FCNN-6', 'FCNN-7', 'FCNN-8']) assert.match(html(o), new RegExp(row));
+  assert.match(html(o), /FCNN-6 \(live\)/);
+  assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'accuracy vs time chart');
+  assert.match(
+    summaryOf('08-zama-table'),
+    /FCNN-6: [\d.]+ % simulated \(source 92\.2 %\)[\s\S]*this run \(live FCNN-6\): [\d.]+ % simulated on 100 digits, 1 encrypted/,
+  );
 });

@@ -15,22 +15,31 @@ import { ClassifierTrainOptions, TrainedClassifier, classifierQatConfig, trainQu
 export interface CnnTrainOptions extends ClassifierTrainOptions {
   /** Filters of the two convolutions. Default [6, 12] (92.8 % on the test split at 3 bits; [8, 16]: 92.9 %, a third more PBS). */
   filters?: number[];
+  /** Square kernel size (default 3; LeNet: 5). */
+  kernelSize?: number;
+  /** Stride of each convolution (default 2 for every one). */
+  strides?: number[];
+  /** Hidden dense widths after the convolutions (default none; LeNet: [120, 84]). */
+  dense?: number[];
+  /** Model name in the export's meta (default "mnist-cnn"). */
+  name?: string;
 }
 
 export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
   const filters = o.filters ?? [6, 12];
-  if (filters.length !== 2 || !filters.every((f) => Number.isInteger(f) && f > 0))
-    throw new RangeError(`filters must be two positive integers, got [${filters}]`);
+  if (filters.length < 1 || !filters.every((f) => Number.isInteger(f) && f > 0)) throw new RangeError(`filters must be positive integers, got [${filters}]`);
   const rng = new SeededRng(o.seed ?? 0);
   const classes = o.train.classNames.length;
-  const cnn = new StridedCnn({ input: { height: o.train.height, width: o.train.width, channels: 1 }, filters, classes }, rng);
+  const cnn = new StridedCnn(
+    { input: { height: o.train.height, width: o.train.width, channels: 1 }, filters, classes, kernelSize: o.kernelSize, strides: o.strides, dense: o.dense },
+    rng,
+  );
   const config = classifierQatConfig(o, { weightBits: 3, activationBits: 3 });
   const qat = new QatTransform(cnn, config);
   cnn.transform = qat;
-  const { kernelSize: k, stride } = cnn.config;
+  const { kernelSize: k, strides } = cnn.config;
   const exportModel = () => {
-    const convs = cnn.layers.slice(0, -1);
-    const head = cnn.layers[cnn.layers.length - 1];
+    const convs = cnn.layers.slice(0, cnn.convolutions);
     const floatLayers: FloatDense[] = convs.map(
       (c, i) =>
         convAsDense(cnn.shapes[i], {
@@ -39,21 +48,19 @@ export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
           kernelWidth: k,
           outChannels: filters[i],
           bias: c.bias.dataSync() as Float32Array,
-          stride,
+          stride: strides[i],
           activation: 'relu',
         }).layer,
     );
-    floatLayers.push({
-      inputs: cnn.flatFeatures,
-      outputs: classes,
-      kernel: head.kernel.dataSync() as Float32Array,
-      bias: head.bias.dataSync() as Float32Array,
-      activation: 'linear',
-    });
+    for (const d of cnn.layers.slice(cnn.convolutions)) {
+      const [inputs, outputs] = d.kernel.shape;
+      floatLayers.push({ inputs, outputs, kernel: d.kernel.dataSync() as Float32Array, bias: d.bias.dataSync() as Float32Array, activation: d.activation });
+    }
+    const dense = [...cnn.config.dense, classes];
     return integerModel(floatLayers, qat.params(-1), config.weightBits, (l) => qat.params(l), {
-      name: 'mnist-cnn',
+      name: o.name ?? 'mnist-cnn',
       method: 'qat',
-      architecture: `conv${k}x${k}/${stride}(${filters[0]}) → conv${k}x${k}/${stride}(${filters[1]}) → dense(${classes})`,
+      architecture: [...filters.map((f, i) => `conv${k}x${k}/${strides[i]}(${f})`), ...dense.map((d) => `dense(${d})`)].join(' → '),
       weightBits: config.weightBits,
       activationBits: config.activationBits,
       inputBits: config.inputBits,

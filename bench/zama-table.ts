@@ -1,0 +1,98 @@
+/**
+ * `privlab bench zama-table`: the Zama source's MNIST table (FCNN at 6 / 7 / 8 circuit
+ * bits, LeNet, a 6-layer CNN) on the canonical MNIST — per row clear, simulated (10,000
+ * test digits) and encrypted accuracy, execute-vs-simulate agreement, s/image, PBS per
+ * image, measured circuit bits and parameter set (src/experiments/zama-table.ts).
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { NamedBenchmark } from './benchmark';
+import { ZAMA_ROWS, ZamaRow, ZamaTableOptions, parseZamaRows, runZamaTable } from '../src/experiments/zama-table';
+import { packageRoot, writeFileAtomic } from '../src/util/files';
+import { selectBackend } from '../src/backend';
+import { intOption, mnistOption, numberOption, UsageError } from '../src/cli/command';
+import { round } from './stats';
+
+const rounded = (r: ZamaRow) => ({ ...r, s_per_image: round(r.s_per_image), s_per_image_mean: round(r.s_per_image_mean), ms_per_pbs: round(r.ms_per_pbs) });
+
+export const zamaTableBenchmark: NamedBenchmark = {
+  name: 'zama-table',
+  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--input-bits B] [--p-error P] [--out FILE]
+      The Zama MNIST table: each row trained with QAT (2-bit weights and activations) and fan-in
+      caps on the training digits (default all 60,000), simulated on the test digits (default
+      all 10,000) and executed on N encrypted digits (default 100). Trained models are reused
+      from --model-dir (default figures/fhe/zama-table). --hidden replaces the FCNN rows' widths,
+      --fan-in-caps every selected row's caps (one per layer, 0: none), --input-bits the pixels' bits (default 2), --p-error the compiler's
+      target mean read error (default 0.01).`,
+  async run(argv, log) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        rows: { type: 'string' },
+        mnist: { type: 'string' },
+        'train-samples': { type: 'string' },
+        epochs: { type: 'string' },
+        'simulate-samples': { type: 'string' },
+        'execute-samples': { type: 'string' },
+        calibration: { type: 'string' },
+        threads: { type: 'string' },
+        'model-dir': { type: 'string' },
+        retrain: { type: 'boolean' },
+        hidden: { type: 'string' },
+        'fan-in-caps': { type: 'string' },
+        'prune-epochs': { type: 'string' },
+        'input-bits': { type: 'string' },
+        'p-error': { type: 'string' },
+        out: { type: 'string' },
+      },
+    });
+    let rows;
+    try {
+      rows = values.rows ? parseZamaRows(values.rows) : undefined;
+    } catch (e) {
+      throw new UsageError(`--rows: ${(e as Error).message}`);
+    }
+    const epochs = values.epochs?.split(',').map((e) => intOption('epochs', e.trim(), 0) as number);
+    if (epochs && epochs.length !== 2) throw new UsageError(`--epochs takes FLOAT,QAT (e.g. 2,8), got "${values.epochs}"`);
+    const hidden = values.hidden?.split(',').map((h) => intOption('hidden', h.trim(), 1) as number);
+    const caps = values['fan-in-caps']?.split(',').map((c) => intOption('fan-in-caps', c.trim(), 0) as number);
+    const inputBits = intOption('input-bits', values['input-bits'], 1);
+    const common = { ...(caps && { fanInCaps: caps }), ...(inputBits && { inputBits }) };
+    const specs = Object.fromEntries((rows ?? ZAMA_ROWS).map((r) => [r, r.startsWith('FCNN') ? { ...common, ...(hidden && { hidden }) } : common]));
+    const dir = path.join(packageRoot(), 'figures', 'fhe');
+    const outFile = values.out ?? path.join(dir, 'zama-table.json');
+    const done: ZamaRow[] = [];
+    // every option is checked before the backend loads: a bad one exits 2 at once
+    const options: ZamaTableOptions = {
+      rows,
+      mnist: mnistOption(values.mnist),
+      trainSamples: intOption('train-samples', values['train-samples'], 1),
+      floatEpochs: epochs?.[0],
+      qatEpochs: epochs?.[1],
+      pruneEpochs: intOption('prune-epochs', values['prune-epochs'], 1),
+      simulateSamples: intOption('simulate-samples', values['simulate-samples'], 1),
+      executeSamples: intOption('execute-samples', values['execute-samples'], 1),
+      calibration: intOption('calibration', values.calibration, 1),
+      pError: numberOption('p-error', values['p-error'], (n) => n > 0 && n < 1, 'in (0, 1)'),
+      threads: intOption('threads', values.threads, 1),
+      modelDir: values['model-dir'] ?? path.join(dir, 'zama-table'),
+      retrain: values.retrain,
+      specs,
+      log,
+      // each finished row is written at once: a run of hours keeps what it measured if stopped
+      onRow: (row) => {
+        done.push(row);
+        writeFileAtomic(outFile, `${JSON.stringify({ benchmark: 'zama-table', partial: true, rows: done.map(rounded) }, null, 2)}\n`);
+      },
+    };
+    await selectBackend({ quiet: true });
+    const result = await runZamaTable(options);
+    const out = {
+      benchmark: 'zama-table',
+      ...result,
+      rows: result.rows.map(rounded),
+    };
+    writeFileAtomic(outFile, `${JSON.stringify(out, null, 2)}\n`);
+    return out;
+  },
+};

@@ -1,0 +1,268 @@
+/**
+ * The MNIST table of the Zama source ("Deep Neural Networks for Encrypted Inference with
+ * TFHE", Concrete ML on an 8-core i7): three 3-layer FCNNs whose circuits need 6, 7 and 8
+ * bits, a LeNet and a 6-layer CNN, all with 2-bit weights and activations, trained with
+ * QAT and pruned so each accumulator fits the circuit's width. Each row here trains on
+ * the canonical 60,000 training digits with privlab's QAT (quant/classifiers) and fan-in
+ * caps (prune/masks), then goes through runMnistFcnn (fhe-mnist.ts): clear, simulated on
+ * the 10,000 test digits, executed encrypted on a sample. "Circuit bits" is measured:
+ * the widest signed accumulator the compiled circuit's layers saw on the input set,
+ * as Concrete ML measures it (the worst case over the input range is given beside it).
+ *
+ * The quantized models have no pooling layer, so LeNet's 2x2 poolings are folded into
+ * its convolutions as stride 2 (28 → 12 → 4 with valid 5x5 kernels), and the 6-layer CNN
+ * is five 3x3 convolutions (strides 2, 1, 2, 1, 1) and a dense head.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from '../util/files';
+import { DataFileError } from '../data/errors';
+import { MnistSource, mnistSplit } from '../data/mnist-canonical';
+import { maxFanIn } from '../prune/accumulator';
+import { MnistFcnnOptions, runMnistFcnn } from './fhe-mnist';
+
+/** The source's rows (8-core i7): circuit bits, accuracy (%), seconds per image. */
+export const ZAMA_TABLE_REFERENCE = {
+  'FCNN-6': { network: '3-layer FCNN', bits: 6, accuracy: 92.2, seconds: 31 },
+  'FCNN-7': { network: '3-layer FCNN', bits: 7, accuracy: 96.5, seconds: 77 },
+  'FCNN-8': { network: '3-layer FCNN', bits: 8, accuracy: 97.1, seconds: 300 },
+  'LeNet-8': { network: 'LeNet', bits: 8, accuracy: 97.6, seconds: 2780 },
+  'CNN6-8': { network: '6-layer CNN', bits: 8, accuracy: 98.7, seconds: 5072 },
+} as const;
+
+export type ZamaRowName = keyof typeof ZAMA_TABLE_REFERENCE;
+export const ZAMA_ROWS = Object.keys(ZAMA_TABLE_REFERENCE) as ZamaRowName[];
+
+/** How a row's network is built and pruned. */
+export interface ZamaRowSpec {
+  architecture: 'fcnn' | 'cnn';
+  hidden?: number[];
+  filters?: number[];
+  kernelSize?: number;
+  strides?: number[];
+  dense?: number[];
+  /** Largest non-zero inputs per neuron, one per layer (0: no cap). */
+  fanInCaps: number[];
+  /** Bits of the quantized pixels (default 2, as the activations). */
+  inputBits?: number;
+}
+
+/**
+ * The rows' networks. Fan-in caps were chosen so the measured accumulator fits the row's
+ * bits with 2-bit weights ({-1, 0, 1}) and 2-bit inputs/activations ({0..3}): a neuron
+ * with F inputs reaches at most 3F in magnitude, but on real digits the calibrated range
+ * is far narrower, so the caps sit well above the worst-case bound (2^(b-1)/3).
+ */
+export const ZAMA_ROW_SPECS: Record<ZamaRowName, ZamaRowSpec> = {
+  'FCNN-6': { architecture: 'fcnn', hidden: [92, 92], fanInCaps: [10, 12, 12] },
+  'FCNN-7': { architecture: 'fcnn', hidden: [92, 92], fanInCaps: [24, 28, 28] },
+  'FCNN-8': { architecture: 'fcnn', hidden: [92, 92], fanInCaps: [64, 64, 64] },
+  'LeNet-8': { architecture: 'cnn', filters: [6, 16], kernelSize: 5, strides: [2, 2], dense: [120, 84], fanInCaps: [0, 64, 64, 64, 64] },
+  'CNN6-8': { architecture: 'cnn', filters: [8, 16, 16, 32, 32], kernelSize: 3, strides: [2, 1, 2, 1, 1], fanInCaps: [0, 64, 64, 64, 64, 64] },
+};
+
+export interface ZamaTableOptions {
+  rows?: ZamaRowName[];
+  mnist?: MnistSource;
+  /** Training digits (default: all 60,000). */
+  trainSamples?: number;
+  /** Float epochs, then QAT epochs (defaults 3 and 12). */
+  floatEpochs?: number;
+  qatEpochs?: number;
+  /** Epochs over which the fan-in caps tighten after the float epochs (default: half the QAT epochs). */
+  pruneEpochs?: number;
+  /** Test digits in simulation (default all 10,000) and encrypted (default 100). */
+  simulateSamples?: number;
+  executeSamples?: number;
+  /** Per row, overrides executeSamples (the CNNs take minutes per digit). */
+  executeSamplesByRow?: Partial<Record<ZamaRowName, number>>;
+  /** Reuse (or save) each row's trained model as <modelDir>/<row>.model.json. */
+  modelDir?: string;
+  retrain?: boolean;
+  /** Replace a row's network (tests: tiny networks). */
+  specs?: Partial<Record<ZamaRowName, Partial<ZamaRowSpec>>>;
+  calibration?: number;
+  /** The compiler's target mean read error (default its own, 0.01). */
+  pError?: number;
+  threads?: number;
+  log?: (line: string) => void;
+  onRow?: (row: ZamaRow) => void | Promise<void>;
+}
+
+export interface ZamaRow {
+  row: ZamaRowName;
+  network: string;
+  architecture: string;
+  /** The circuit bits the row aims at (the source's). */
+  target_bits: number;
+  /** Widest signed accumulator of the compiled circuit on the input set, and the worst case over the input range. */
+  circuit_bits: number;
+  circuit_bits_worst_case: number;
+  accumulator_bits_per_layer: number[];
+  fits_target: boolean;
+  fan_in_caps: number[];
+  max_fan_in: number[];
+  weight_bits: number;
+  activation_bits: number;
+  input_bits: number;
+  train_samples: number;
+  float_epochs: number;
+  qat_epochs: number;
+  trained: boolean;
+  train_seconds: number | null;
+  accuracy_float: number | null;
+  accuracy_clear: number;
+  accuracy_simulate: number;
+  accuracy_simulate_noise: number;
+  simulate_samples: number;
+  accuracy_execute: number;
+  execute_samples: number;
+  /** On the executed digits only. */
+  accuracy_simulate_sample: number;
+  agreement_execute_simulate: number;
+  s_per_image: number;
+  s_per_image_mean: number;
+  ms_per_pbs: number;
+  pbs_per_image: number;
+  parameter_set: string;
+  polynomial_size: number;
+  plaintext_modulus: number;
+  /** The compiler's target mean read error (null when only a per-inference target was set), and its predicted probability that an inference has a wrong read. */
+  p_error: number | null;
+  predicted_inference_error: number;
+  reference: (typeof ZAMA_TABLE_REFERENCE)[ZamaRowName];
+}
+
+export interface ZamaTableResult {
+  experiment: 'zama-table';
+  mnist: MnistSource;
+  float_epochs: number;
+  qat_epochs: number;
+  prune_epochs: number;
+  rows: ZamaRow[];
+}
+
+export function parseZamaRows(list: string): ZamaRowName[] {
+  const rows = list.split(',').map((r) => r.trim());
+  for (const r of rows) if (!(r in ZAMA_TABLE_REFERENCE)) throw new RangeError(`unknown row "${r}": rows are ${ZAMA_ROWS.join(', ')}`);
+  return rows as ZamaRowName[];
+}
+
+export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableResult> {
+  const log = o.log ?? (() => undefined);
+  const rows: ZamaRow[] = [];
+  const floatEpochs = o.floatEpochs ?? 3;
+  const qatEpochs = o.qatEpochs ?? 12;
+  const pruneEpochs = o.pruneEpochs ?? Math.max(1, Math.ceil(qatEpochs / 2));
+  const trainCount = Math.min(o.trainSamples ?? Infinity, mnistSplit(o.mnist).train.count);
+  for (const name of o.rows ?? ZAMA_ROWS) {
+    const ref = ZAMA_TABLE_REFERENCE[name];
+    const spec = { ...ZAMA_ROW_SPECS[name], ...o.specs?.[name] };
+    log(`— row ${name}: ${ref.network}, target ${ref.bits} bits, fan-in caps [${spec.fanInCaps}]`);
+    const runOptions: MnistFcnnOptions = {
+      mnist: o.mnist,
+      architecture: spec.architecture,
+      hidden: spec.hidden,
+      filters: spec.filters,
+      kernelSize: spec.kernelSize,
+      strides: spec.strides,
+      dense: spec.dense,
+      fanInCaps: spec.fanInCaps,
+      pruneEpochs,
+      learningRateSchedule: 'cosine',
+      weightBits: 2,
+      activationBits: 2,
+      inputBits: spec.inputBits,
+      trainSamples: o.trainSamples,
+      floatEpochs,
+      qatEpochs,
+      modelFile: o.modelDir ? path.join(o.modelDir, `${name}.model.json`) : undefined,
+      retrain: o.retrain,
+      calibration: o.calibration,
+      pError: o.pError,
+      simulateSamples: o.simulateSamples,
+      executeSamples: o.executeSamplesByRow?.[name] ?? o.executeSamples ?? 100,
+      threads: o.threads,
+      log: (l) => log(`  ${l}`),
+      onExecute: (done, total) => log(`  ${name}: encrypted digit ${done}/${total}`),
+    };
+    const { result: r, fhe } = await runMnistFcnn(runOptions);
+    const layerBits = r.report.layers.map((l) => l.accumulatorBits);
+    const circuitBits = Math.max(...layerBits);
+    const row: ZamaRow = {
+      row: name,
+      network: ref.network,
+      architecture: typeof fhe.model.meta?.architecture === 'string' ? fhe.model.meta.architecture : `dense ${[...r.hidden, 10].join(' → ')}`,
+      target_bits: ref.bits,
+      circuit_bits: circuitBits,
+      circuit_bits_worst_case: Math.max(...r.report.layers.map((l) => l.accumulatorBitsWorstCase)),
+      accumulator_bits_per_layer: layerBits,
+      fits_target: circuitBits <= ref.bits,
+      fan_in_caps: spec.fanInCaps,
+      max_fan_in: fhe.model.layers.map((l) => maxFanIn(l)),
+      weight_bits: r.weight_bits,
+      activation_bits: r.activation_bits,
+      input_bits: r.input_bits,
+      train_samples: trainCount,
+      float_epochs: floatEpochs,
+      qat_epochs: qatEpochs,
+      trained: r.trained,
+      train_seconds: r.train_seconds,
+      accuracy_float: r.accuracy_float,
+      accuracy_clear: r.accuracy_clear,
+      accuracy_simulate: r.accuracy_simulate,
+      accuracy_simulate_noise: r.accuracy_simulate_noise,
+      simulate_samples: r.simulate_samples,
+      accuracy_execute: r.accuracy_execute,
+      execute_samples: r.execute_samples,
+      accuracy_simulate_sample: r.accuracy_simulate_sample,
+      agreement_execute_simulate: r.agreement_execute_simulate.argmax,
+      s_per_image: r.s_per_image,
+      s_per_image_mean: r.s_per_image_mean,
+      ms_per_pbs: r.ms_per_pbs,
+      pbs_per_image: r.pbs_count,
+      parameter_set: r.parameter_set,
+      polynomial_size: r.report.polynomialSize,
+      plaintext_modulus: r.report.plaintextModulus,
+      p_error: r.report.pErrorTarget,
+      predicted_inference_error: r.report.predictedInferenceError,
+      reference: ref,
+    };
+    fhe.dispose();
+    log(
+      `  ${name}: ${row.circuit_bits} bits, clear ${(100 * row.accuracy_clear).toFixed(2)} %, simulate ${(100 * row.accuracy_simulate).toFixed(2)} %, ` +
+        `execute ${(100 * row.accuracy_execute).toFixed(1)} % on ${row.execute_samples} (agreement ${(100 * row.agreement_execute_simulate).toFixed(1)} %), ${row.s_per_image.toFixed(2)} s/image`,
+    );
+    rows.push(row);
+    await o.onRow?.(row);
+  }
+  return { experiment: 'zama-table', mnist: o.mnist ?? 'canonical', float_epochs: floatEpochs, qat_epochs: qatEpochs, prune_epochs: pruneEpochs, rows };
+}
+
+/** The measured table shipped in data/zama-table/table.json: the bench's JSON with how and where it was made. */
+export interface ZamaTableFile {
+  command: string;
+  measured: string;
+  machine: string;
+  notes: string[];
+  /** `superseded`: rows measured again with other settings (each says by what), kept for the record. */
+  result: ZamaTableResult & { benchmark: 'zama-table'; superseded?: Array<ZamaRow & { superseded_by: string }> };
+}
+
+export function zamaTablePath(): string {
+  return path.join(packageRoot(), 'data', 'zama-table', 'table.json');
+}
+
+/** The shipped table, its shape checked (every row of the source, each with the fields the notebook reads). */
+export function loadZamaTable(file = zamaTablePath()): ZamaTableFile {
+  const t = JSON.parse(fs.readFileSync(file, 'utf8')) as ZamaTableFile;
+  const rows = t?.result?.rows;
+  if (!Array.isArray(rows) || rows.length === 0) throw new DataFileError(file, 'no result.rows');
+  for (const r of rows) {
+    if (!(r.row in ZAMA_TABLE_REFERENCE)) throw new DataFileError(file, `unknown row "${r.row}"`);
+    for (const k of ['accuracy_clear', 'accuracy_simulate', 'accuracy_execute', 's_per_image', 'circuit_bits', 'pbs_per_image'] as const) {
+      if (typeof r[k] !== 'number' || !Number.isFinite(r[k])) throw new DataFileError(file, `row ${r.row}: ${k} is not a number`);
+    }
+  }
+  return t;
+}
