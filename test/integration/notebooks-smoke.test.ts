@@ -30,7 +30,7 @@ const NOTEBOOKS = [
   '03-fhe-inference',
   '04-federated-pix2pix',
   '05-generative-privacy',
-  '06-sklearn-fhe',
+  '06-fhe-classical-models',
   '07-ckks-transfer-learning',
   '08-zama-table',
 ];
@@ -124,7 +124,7 @@ test('05: the approaches table, a log-scale ROC per attack, a sample grid per ge
 });
 
 test('06: the four models beside the source and the federated model, execute equal to simulate on every executed row, the chart and the summary', () => {
-  const o = outputsOf('06-sklearn-fhe');
+  const o = outputsOf('06-fhe-classical-models');
   const t = text(o);
   // the table's rows (text/plain of lab.table): model, settings, PBS, …, simulate = disable, execute = simulate
   for (const model of ['LogisticRegression', 'DecisionTreeClassifier', 'XGBClassifier', 'RandomForestClassifier']) {
@@ -142,7 +142,7 @@ test('06: the four models beside the source and the federated model, execute equ
   assert.match(html(o), /source: FHE %/);
   assert.match(t, /execute == simulate on (\d+) of \1 executed rows/);
   assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'accuracy and time chart');
-  assert.match(summaryOf('06-sklearn-fhe'), /XGBClassifier [^\n]*: [\d.]+ % \(float [\d.]+ %; source 93\.1 %\), (\d+) of \1 encrypted rows = simulate/);
+  assert.match(summaryOf('06-fhe-classical-models'), /XGBClassifier [^\n]*: [\d.]+ % \(float [\d.]+ %; source 93\.1 %\), (\d+) of \1 encrypted rows = simulate/);
 });
 
 test('07: the per-epoch table of both setups, the accuracy chart, the summary beside TenSEAL', () => {
