@@ -31,7 +31,7 @@ function list<T extends string>(flag: string, v: string | undefined, allowed: re
 export const fheSklearnBenchmark: NamedBenchmark = {
   name: 'fhe-sklearn',
   usage: `fhe-sklearn [--datasets spambase,breast-cancer,digits] [--models logistic-regression,linear-svc,linear-regression,decision-tree,xgboost,random-forest] [--readout levelled,pbs] [--execute-rows N] [--tree-execute-rows N] [--p-error P] [--max-n N] [--threads T] [--no-sklearn]
-    fhe-sklearn --p-error-sweep 1e-6,1e-4,0.01,0.1 [--datasets spambase] [--models xgboost,logistic-regression] [--sweep-execute-rows 1] [--execute-max-n 4096] [--time-max-n 4096] [--pbs-repeats R] [--max-n N]
+  or: privlab bench fhe-sklearn --p-error-sweep 1e-6,1e-4,0.01,0.1 [--datasets spambase] [--models xgboost,logistic-regression] [--sweep-execute-rows 1] [--execute-max-n 4096] [--time-max-n 4096] [--pbs-repeats R] [--max-n N]
       Linear models fitted in the clear, compiled with each readout (levelled: the client decrypts
       the accumulators, 8 bits; pbs: one lookup per output, bits chosen to fit the table), run
       quantized-clear / simulate / execute (encrypted, first N test rows, default 10); scikit-learn
