@@ -11,8 +11,7 @@ import { runFheLevers } from '../src/experiments/fhe-levers';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { intOption, mnistOption, UsageError } from '../src/cli/command';
-import { benchPbs } from './fhe/pbs';
-import { readParameterSet } from '../src/fhe/tfhe/compile/parameters';
+import { pbsTimer } from './fhe/pbs-time';
 
 /** A comma-separated option, each item read by `parse` (undefined: not readable). */
 function list<T>(name: string, value: string | undefined, parse: (s: string) => T | undefined): T[] | undefined {
@@ -74,11 +73,7 @@ export const fheLeversBenchmark: NamedBenchmark = {
       executeMaxN: intOption('execute-max-n', values['execute-max-n'], 0),
       threads: intOption('threads', values.threads, 1),
       log,
-      timePbs: async (set) => {
-        if (readParameterSet(set).polynomialSize > timeMaxN) return null;
-        log(`timing a key switch + PBS on ${set}`);
-        return (await benchPbs({ parameterSet: set, batch: 2, repeats })).cpu_ms_per_ks_pbs_1_thread;
-      },
+      timePbs: pbsTimer({ timeMaxN, repeats, log }),
     });
     const out = { benchmark: 'fhe-levers', time_max_n: timeMaxN, pbs_repeats: repeats, ...result };
     writeFileAtomic(values.out ?? path.join(dir, 'levers.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -13,6 +13,8 @@ import type { LinearKind, TreeKind } from '../src/models';
 import { intOption, numberOption, UsageError } from '../src/cli/command';
 import { runSklearnLinear, runSklearnTrees } from './sklearn-yardstick';
 import { round } from './stats';
+import { SOURCE_P_ERROR, runPErrorSweep } from '../src/experiments/fhe-p-error-sweep';
+import { pbsTimer } from './fhe/pbs-time';
 
 const KINDS: LinearKind[] = ['logistic-regression', 'linear-svc', 'linear-regression'];
 /** Data sets the trees run on (when named by --datasets; Spambase by default); XGBoost on digits is softmax boosting. */
@@ -29,6 +31,7 @@ function list<T extends string>(flag: string, v: string | undefined, allowed: re
 export const fheSklearnBenchmark: NamedBenchmark = {
   name: 'fhe-sklearn',
   usage: `fhe-sklearn [--datasets spambase,breast-cancer,digits] [--models logistic-regression,linear-svc,linear-regression,decision-tree,xgboost,random-forest] [--readout levelled,pbs] [--execute-rows N] [--tree-execute-rows N] [--p-error P] [--max-n N] [--threads T] [--no-sklearn]
+  or: privlab bench fhe-sklearn --p-error-sweep 1e-6,1e-4,0.01,0.1 [--datasets spambase] [--models xgboost,logistic-regression] [--sweep-execute-rows 1] [--execute-max-n 4096] [--time-max-n 4096] [--pbs-repeats R] [--max-n N]
       Linear models fitted in the clear, compiled with each readout (levelled: the client decrypts
       the accumulators, 8 bits; pbs: one lookup per output, bits chosen to fit the table), run
       quantized-clear / simulate / execute (encrypted, first N test rows, default 10); scikit-learn
@@ -36,7 +39,13 @@ export const fheSklearnBenchmark: NamedBenchmark = {
       Trees (default: on Spambase only; XGBoost on digits: softmax, one tree per class per round): the source's settings (6 bits; decision tree
       depth 5, XGBoost 50 trees depth 4, random forest 50 trees depth 5), Hummingbird GEMM circuits,
       --tree-execute-rows encrypted rows (default 3); scikit-learn's / XGBoost's trees on the same split,
-      also imported and compiled here.`,
+      also imported and compiled here.
+      --p-error-sweep: per model and error target per lookup, the chosen set, N, PBS per prediction,
+      predicted read / inference error, accuracy noise-free and with the noise model (all test rows),
+      ms per prediction = PBS × measured CPU ms of one KS + PBS of the set on one thread (sets with
+      N ≤ --time-max-n; N = 16384's keys take GBs), executed rows where N ≤ --execute-max-n. Linear
+      models with the PBS readout (the levelled one has no lookup), N ≤ 4096 unless --max-n; trees
+      N ≤ 16384 unless --max-n. Key p_error_sweep.`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -50,8 +59,52 @@ export const fheSklearnBenchmark: NamedBenchmark = {
         'p-error': { type: 'string' },
         'max-n': { type: 'string' },
         'no-sklearn': { type: 'boolean' },
+        'p-error-sweep': { type: 'string' },
+        'sweep-execute-rows': { type: 'string' },
+        'execute-max-n': { type: 'string' },
+        'time-max-n': { type: 'string' },
+        'pbs-repeats': { type: 'string' },
       },
     });
+    if (values['p-error-sweep'] !== undefined) {
+      const pErrors = values['p-error-sweep'].split(',').map((s) => {
+        const v = Number(s.trim());
+        if (!(v > 0 && v < 1)) throw new UsageError(`--p-error-sweep: "${s}" is not in (0, 1)`);
+        return v;
+      });
+      const models = list<LinearKind | TreeKind>('models', values.models, [...KINDS, ...TREE_KINDS], ['xgboost', 'logistic-regression']);
+      const timeMaxN = intOption('time-max-n', values['time-max-n'], 0) ?? 4096;
+      const repeats = intOption('pbs-repeats', values['pbs-repeats'], 1) ?? 3;
+      const timePbs = pbsTimer({ timeMaxN, repeats, log });
+      const sweep = [];
+      for (const ds of list<SklearnDataset>('datasets', values.datasets, SKLEARN_DATASETS, ['spambase'])) {
+        const split = prepareDataset(ds);
+        sweep.push(
+          ...(await runPErrorSweep(
+            ds,
+            split,
+            models.filter((k) => k !== 'linear-regression' || ds === 'breast-cancer'),
+            {
+              pErrors,
+              timePbs,
+              executeRows: intOption('sweep-execute-rows', values['sweep-execute-rows'], 0) ?? 1,
+              executeMaxN: intOption('execute-max-n', values['execute-max-n'], 0) ?? 4096,
+              maxPolynomialSize: intOption('max-n', values['max-n'], 256),
+              threads: intOption('threads', values.threads, 1),
+              log,
+            },
+          )),
+        );
+      }
+      return {
+        benchmark: 'fhe-sklearn',
+        time_max_n: timeMaxN,
+        pbs_repeats: repeats,
+        time_model: 'PBS per prediction × CPU ms of one key switch + PBS of the chosen set on one thread (null: set not timed, N > time_max_n)',
+        source: SOURCE_P_ERROR,
+        p_error_sweep: sweep,
+      };
+    }
     const datasets = list<SklearnDataset>('datasets', values.datasets, SKLEARN_DATASETS, SKLEARN_DATASETS);
     const all = list<LinearKind | TreeKind>('models', values.models, [...KINDS, ...TREE_KINDS], [...KINDS, ...TREE_KINDS]);
     const kinds = all.filter((k): k is LinearKind => (KINDS as string[]).includes(k));

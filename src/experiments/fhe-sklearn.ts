@@ -95,6 +95,8 @@ export interface SklearnRunOptions {
   /** 'levelled' (default) or 'pbs' (LinearCompileOptions.readout). */
   readout?: 'levelled' | 'pbs';
   executeRows?: number;
+  /** Execute only when the chosen set's N is at most this (default: always); larger sets' keys take minutes. */
+  executeMaxN?: number;
   /** The compiler's read-error target (default: the models' own, LinearCompileOptions). */
   pError?: number;
   /** Largest polynomial size N of the candidate parameter sets (default: the models', 4096). */
@@ -120,7 +122,7 @@ export async function runLinearFhe(dataset: SklearnDataset, kind: LinearKind, sp
   const sim = await predictWith('simulate');
   const simN = await predictWith('simulate', true);
   const same = (a?: number[][], b?: number[][], i?: number): boolean => JSON.stringify(a?.[i as number]) === JSON.stringify(b?.[i as number]);
-  const rows = Math.min(o.executeRows ?? 10, split.xTest.length);
+  const rows = info.polynomialSize > (o.executeMaxN ?? Infinity) ? 0 : Math.min(o.executeRows ?? 10, split.xTest.length);
   let exec: Awaited<ReturnType<LinearModel['outputs']>> | undefined;
   let execPred: number[] = [];
   if (rows > 0) {

@@ -38,6 +38,8 @@ export function makeTreeModel(kind: TreeKind, seed = 0): TreeEnsembleClassifier 
 
 export interface TreeRunOptions {
   executeRows?: number;
+  /** Execute only when the chosen set's N is at most this (default: always). */
+  executeMaxN?: number;
   nBits?: number;
   pError?: number;
   maxPolynomialSize?: number;
@@ -110,7 +112,7 @@ export async function runTreeFhe(dataset: string, kind: TreeKind, split: Tabular
     for (let k = 0; k < T; k++) if (a?.[i * T + k] !== b?.[i * T + k]) return false;
     return true;
   };
-  const rows = Math.min(o.executeRows ?? 3, split.xTest.length);
+  const rows = info.polynomialSize > (o.executeMaxN ?? Infinity) ? 0 : Math.min(o.executeRows ?? 3, split.xTest.length);
   const exec =
     rows > 0
       ? await m.outputs(split.xTest.slice(0, rows), {

@@ -64,3 +64,5 @@ export { prepareDataset, runLinearFhe, SKLEARN_DATASETS } from './fhe-sklearn';
 export type { SklearnDataset, SklearnRow, SklearnRunOptions } from './fhe-sklearn';
 export { runTreeFhe, makeTreeModel, TREE_KINDS, TREE_SETTINGS, SOURCE_TREE_ROWS } from './fhe-trees';
 export type { TreeRow, TreeRunOptions } from './fhe-trees';
+export { runPErrorSweep, SOURCE_P_ERROR } from './fhe-p-error-sweep';
+export type { PErrorSweepRow, PErrorSweepOptions } from './fhe-p-error-sweep';

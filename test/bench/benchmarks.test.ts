@@ -405,6 +405,78 @@ test('bench fhe-sklearn trees: a decision tree on breast cancer, one encrypted r
   assert.equal(row.imported_predictions_equal, 113);
 });
 
+test('bench fhe-sklearn --p-error-sweep: a decision tree and a logistic regression on breast cancer at 1e-6 and 0.1, sets up to N = 1024 timed and executed', () => {
+  const args = [
+    '--models',
+    'decision-tree,logistic-regression',
+    '--datasets',
+    'breast-cancer',
+    '--time-max-n',
+    '1024',
+    '--pbs-repeats',
+    '1',
+    '--execute-max-n',
+    '1024',
+  ];
+  const r = bench(['fhe-sklearn', '--p-error-sweep', '1e-6,0.1', ...args]);
+  hasKeys(r, ['benchmark', 'time_max_n', 'time_model', 'source', 'p_error_sweep'], 'fhe-sklearn sweep');
+  const rows = r.p_error_sweep as Json[];
+  assert.deepEqual(
+    rows.map((x) => [x.model, x.p_error, x.error]),
+    [
+      ['decision-tree', 1e-6, null],
+      ['decision-tree', 0.1, null],
+      ['logistic-regression', 1e-6, null],
+      ['logistic-regression', 0.1, null],
+    ],
+  );
+  assert.deepEqual(
+    rows.map((x) => x.readout),
+    ['gemm', 'gemm', 'pbs', 'pbs'],
+    'linear models with the PBS readout (the levelled one has no lookup)',
+  );
+  for (const row of rows) {
+    hasKeys(
+      row,
+      [
+        'parameter_set',
+        'polynomial_size',
+        'pbs_per_prediction',
+        'predicted_read_error',
+        'predicted_inference_error',
+        'score_float',
+        'score_simulate',
+        'score_simulate_noise',
+        'ms_per_ks_pbs',
+        'ms_per_prediction_estimate',
+        'execute_rows',
+        'ms_per_prediction_executed',
+      ],
+      'fhe-sklearn sweep row',
+    );
+    assert.ok(row.predicted_read_error <= row.p_error, `${row.p_error}: read error ${row.predicted_read_error}`);
+    // every read meets the target, so P(some read of a prediction is off) ≤ PBS × p_error (union bound)
+    assert.ok(row.predicted_inference_error >= 0 && row.predicted_inference_error <= row.pbs_per_prediction * row.p_error);
+    const small = row.polynomial_size <= 1024;
+    assert.equal(row.ms_per_ks_pbs === null, !small, 'timed exactly the sets with N ≤ --time-max-n');
+    if (small) assert.equal(row.ms_per_prediction_estimate, row.ms_per_ks_pbs * row.pbs_per_prediction);
+    assert.equal(row.execute_rows, small ? 1 : 0, 'executed exactly where N ≤ --execute-max-n');
+    if (small) assert.ok(row.execute_rows_equal_clear <= 1 && positive(row.ms_per_prediction_executed));
+  }
+  for (const row of rows.slice(2)) {
+    assert.equal(row.pbs_per_prediction, 1, 'binary logistic regression: one lookup, its sign');
+    assert.ok(row.polynomial_size <= 4096, 'linear models: sets up to N = 4096 by default');
+  }
+  const [tight, loose] = rows;
+  assert.ok(loose.polynomial_size <= tight.polynomial_size, `0.1 picked N = ${loose.polynomial_size}, 1e-6 N = ${tight.polynomial_size}`);
+  // the circuit does not depend on the set: same PBS count, and the noise-free simulation is the same model
+  assert.equal(loose.pbs_per_prediction, tight.pbs_per_prediction);
+  assert.equal(loose.score_simulate, tight.score_simulate);
+  const bad = privlab(['bench', 'fhe-sklearn', '--p-error-sweep', '1e-4,1', '--json']);
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /--p-error-sweep: "1" is not in \(0, 1\)/);
+});
+
 test('bench fhe-sklearn: breast cancer, LinearSVC, both readouts, one encrypted row, scikit-learn on the same split', () => {
   const r = bench(['fhe-sklearn', '--datasets', 'breast-cancer', '--models', 'linear-svc', '--execute-rows', '1']);
   hasKeys(r, ['benchmark', 'sklearn', 'execute_rows', 'target', 'rows'], 'fhe-sklearn');

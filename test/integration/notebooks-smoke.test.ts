@@ -141,8 +141,17 @@ test('06: the four models beside the source and the federated model, execute equ
   assert.equal(fedEqual, fedExecuted, 'federated model: executed rows equal to simulate');
   assert.match(html(o), /source: FHE %/);
   assert.match(t, /execute == simulate on (\d+) of \1 executed rows/);
-  assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'accuracy and time chart');
-  assert.match(summaryOf('06-fhe-classical-models'), /XGBClassifier [^\n]*: [\d.]+ % \(float [\d.]+ %; source 93\.1 %\), (\d+) of \1 encrypted rows = simulate/);
+  assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 2, 'accuracy and time chart; the p_error sweep');
+  // the p_error sweep of the decision tree (1e-4 and 0.1 in the tiny run): the looser target never takes a larger N
+  const sweep = /p_error sweep \(decision tree\)[^\n]*?0\.0001: N = (\d+), [\d.]+ %; 0\.1: N = (\d+), [\d.]+ % with the noise model/.exec(
+    summaryOf('06-fhe-classical-models'),
+  );
+  assert.ok(sweep, 'the sweep in the summary');
+  assert.ok(Number(sweep[2]) <= Number(sweep[1]), `0.1: N = ${sweep[2]}, 1e-4: N = ${sweep[1]}`);
+  assert.match(
+    summaryOf('06-fhe-classical-models'),
+    /XGBClassifier [^\n]*: [\d.]+ % \(float [\d.]+ %; source 93\.1 %\), (\d+) of \1 encrypted rows = simulate/,
+  );
 });
 
 test('07: the per-epoch table of both setups, the accuracy chart, the summary beside TenSEAL', () => {
