@@ -213,21 +213,22 @@ lab.plot({
 
 // %%
 const { runPErrorSweep } = lab.experiments;
-// (not shorthand { xTest, yTest }: the kernel does not carry earlier cells' names into shorthand properties)
-const sweep = await runPErrorSweep("spambase", { ...split, xTest: xTest, yTest: yTest }, ["decision-tree"], {
+const sweep = await runPErrorSweep("spambase", { ...split, xTest, yTest }, ["decision-tree"], {
   pErrors: SMOKE ? [1e-4, 0.1] : [1e-6, 1e-4, 0.01, 0.1],
   timePbs: async () => null,                          // no per-PBS timing here: the executed row is the time
   executeRows: 1, executeMaxN: 4096,
 });
+// JavaScript writes 1e-6 as 0.000001; the source and the CLI write 1e-6.
+const pLabel = (p: number) => (p < 1e-3 ? p.toExponential(0) : String(p));
 lab.table(sweep.map((r) => ({
-  p_error: r.p_error, N: r.polynomial_size, PBS: r.pbs_per_prediction,
+  p_error: pLabel(r.p_error), N: r.polynomial_size, PBS: r.pbs_per_prediction,
   "predicted read error": r.predicted_read_error!.toExponential(1),
   "P(some read off)": r.predicted_inference_error!.toExponential(1),
   "simulate %": pct(r.score_simulate!), "simulate + noise %": pct(r.score_simulate_noise!),
   "rows changing class": r.simulate_noise_rows_differing,
   "ms / encrypted row": r.ms_per_prediction_executed === null ? "—" : Math.round(r.ms_per_prediction_executed),
 })), { save: "sklearn-fhe/p-error-sweep" });
-const xs = sweep.map((r) => String(r.p_error));
+const xs = sweep.map((r) => pLabel(r.p_error));
 lab.plot({
   data: [
     { type: "scatter", mode: "lines+markers", name: "simulate + noise (%)", x: xs, y: sweep.map((r) => 100 * r.score_simulate_noise!) },
@@ -242,8 +243,8 @@ lab.plot({
   },
 }, { save: "sklearn-fhe/p-error-sweep-chart" });
 const [tightest, loosest] = [sweep[0], sweep[sweep.length - 1]];
-summary.set("p_error sweep (decision tree)", `${tightest.p_error}: N = ${tightest.polynomial_size}, ${pct(tightest.score_simulate_noise!)} %; ` +
-  `${loosest.p_error}: N = ${loosest.polynomial_size}, ${pct(loosest.score_simulate_noise!)} % with the noise model`);
+summary.set("p_error sweep (decision tree)", `${pLabel(tightest.p_error)}: N = ${tightest.polynomial_size}, ${pct(tightest.score_simulate_noise!)} %; ` +
+  `${pLabel(loosest.p_error)}: N = ${loosest.polynomial_size}, ${pct(loosest.score_simulate_noise!)} % with the noise model`);
 
 // %% [markdown]
 // ## A model trained by federated learning, deployed to FHE

@@ -53,6 +53,15 @@ class PrivlabKernelTests(jupyter_kernel_test.KernelTests):
         self.assertFalse(any("node_modules/tslab" in line for line in tb), "kernel internals are left out")
         self.assertFalse([m for m in outputs if m["msg_type"] == "stream"], "the error is not also printed")
 
+    def test_privlab_shorthand_property_reads_an_earlier_cell(self):
+        # tslab alone raises "ReferenceError: shortX is not defined" on the second cell.
+        reply, _ = self.run_cell("const shortX = 41;\nlet shortY = 'y';")
+        self.assertEqual(reply["content"]["status"], "ok")
+        reply, outputs = self.run_cell("const pair = { shortX, shortY, z: shortX + 1 };\nconsole.log(JSON.stringify(pair));")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        text = "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream")
+        self.assertEqual(text, '{"shortX":41,"shortY":"y","z":42}\n')
+
     def test_privlab_type_error_is_a_tserror(self):
         reply, outputs = self.run_cell('const n: number = "not a number";')
         self.assertEqual(reply["content"]["status"], "error")

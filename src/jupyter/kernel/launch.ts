@@ -16,6 +16,7 @@
 import { format } from 'node:util';
 import { requestInterrupt } from '../../util/interrupt';
 import { errorFromConsole } from './errors';
+import { expandShorthandProperties } from './shorthand';
 
 /** How long a cooperative loop gets to stop and save after the interrupt button before the cell is abandoned as before. */
 const COOPERATIVE_GRACE_MS = 5000;
@@ -30,15 +31,23 @@ const jupyter = require('tslab/dist/jupyter') as {
   ZmqServer: new (handler: unknown, configPath: string) => any;
 };
 
+/** tslab's converter, with shorthand properties written out before conversion (see ./shorthand). */
+function createConverter(isBrowser: boolean): any {
+  const conv = converter.createConverter({ isJS: false, isBrowser });
+  const convert = conv.convert.bind(conv) as (prevDecl: string, src: string) => unknown;
+  conv.convert = (prevDecl: string, src: string) => convert(prevDecl, expandShorthandProperties(src));
+  return conv;
+}
+
 /** Lazily created node/browser converters, as tslab's ConverterSetImpl. */
 class Converters {
   private nodeConv: any;
   private browserConv: any;
   get node(): any {
-    return (this.nodeConv ??= converter.createConverter({ isJS: false, isBrowser: false }));
+    return (this.nodeConv ??= createConverter(false));
   }
   get browser(): any {
-    return (this.browserConv ??= converter.createConverter({ isJS: false, isBrowser: true }));
+    return (this.browserConv ??= createConverter(true));
   }
   close(): void {
     this.nodeConv?.close();
