@@ -5,4 +5,6 @@
  * "privlab/exercises" path). The framework (markers, versions, grading) is imported by the CLI directly.
  */
 export * from './check-result';
-export * from './check-result';
+export * from './checks/quantize';
+export * from './checks/p-error';
+export * from './checks/tfhe';
