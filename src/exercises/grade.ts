@@ -9,12 +9,12 @@
  * failed, an earlier cell stopped the run, the cell was deleted) is a fail whose message is why.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { executeAllowingErrors, CellStatus } from '../jupyter/report';
 import { CHECK_MIME, CheckResult } from './check-result';
 import { exerciseName, exerciseSources, exercisesDir, readExercise, versionCells } from './build';
 import { idPrefix } from '../jupyter/notebook-source';
+import { packageRoot } from '../util/files';
 
 const CHECK_CALL = /lab\.check\(\s*(?:await\s+)?([A-Za-z_$][\w$]*)?/g;
 
@@ -164,11 +164,16 @@ export async function gradeNotebook(file: string, o: GradeOptions = {}): Promise
       `cannot tell which exercise this is (no metadata.privlab.exercise, and the file name matches none of ${sources.map(exerciseName).join(', ') || 'no exercises'})`,
     );
   const expected = expectedChecks(source);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'privlab-grade-'));
+  // The submission runs from a folder inside this checkout, wherever it was handed in: there its
+  // `import * as lab from "privlab/kernel-ext"` resolves (node_modules/privlab), as in notebooks/.
+  const cache = path.join(packageRoot(), '.cache');
+  fs.mkdirSync(cache, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(cache, 'grade-'));
   try {
-    // The notebook runs in its own folder (relative paths resolve as for the student); the executed copy goes to tmp.
-    const executedFile = path.join(tmp, 'executed.ipynb');
-    const { cells, seconds } = await executeAllowingErrors(file, executedFile, { cellTimeoutS: o.cellTimeoutS ?? 120, log: o.log });
+    const copy = path.join(tmp, path.basename(file));
+    fs.copyFileSync(file, copy);
+    const executedFile = path.join(tmp, 'executed.ipynb.out');
+    const { cells, seconds } = await executeAllowingErrors(copy, executedFile, { cellTimeoutS: o.cellTimeoutS ?? 120, log: o.log });
     const checks = scoreExecuted(readNotebook(executedFile), expected, cells);
     return { notebook: file, exercise: exerciseName(source), passed: checks.filter((c) => c.pass).length, total: checks.length, checks, seconds };
   } finally {

@@ -44,7 +44,7 @@ export interface PErrorTask {
   pErrors: number[];
 }
 
-export const P_ERROR_GRID = [1e-6, 1e-4, 1e-3, 0.01, 0.05];
+export const P_ERROR_GRID = [1e-6, 1e-4, 1e-3, 0.01];
 /** "Keeps accuracy": at most this far below the clear quantized model (1 point). */
 export const ACCURACY_TOLERANCE = 0.01;
 
