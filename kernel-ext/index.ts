@@ -18,6 +18,9 @@ export { images, imagesPng } from './images';
 export type { ImagesOptions, TensorLike } from './images';
 export { table } from './tables';
 export { summary, Summary } from './summary';
+export { check } from './check';
+/** The exercise framework and checks (notebooks/exercises): also importable as "privlab/exercises". */
+export * as exercises from '../src/exercises';
 export { saveFigure, saveText, figuresDir } from './figures';
 export * as data from '../src/data';
 export * as viz from '../src/viz';

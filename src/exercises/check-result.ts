@@ -14,6 +14,9 @@ export interface CheckResult {
   hint?: string;
 }
 
+/** The MIME type of a check's output (lab.check, kernel-ext/check.ts): the CheckResult as JSON, read by the grader. */
+export const CHECK_MIME = 'application/vnd.privlab.check+json';
+
 export function passed(id: string, message: string): CheckResult {
   return { id, pass: true, message };
 }

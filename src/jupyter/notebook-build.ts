@@ -35,13 +35,17 @@ export function generatedNotebook(sourceFile: string): string {
 export function buildNotebooks(dir: string, opts: { check?: boolean } = {}): BuiltNotebook[] {
   return notebookSources(dir).map((source) => {
     const ipynb = path.join(dir, `${path.basename(source, '.ts')}.ipynb`);
-    const text = generatedNotebook(source);
-    const current = fs.existsSync(ipynb) ? fs.readFileSync(ipynb, 'utf8') : undefined;
-    if (current === text) return { source, ipynb, status: 'same' };
-    if (opts.check) return { source, ipynb, status: 'differs' };
-    writeFileAtomic(ipynb, text);
-    return { source, ipynb, status: 'written' };
+    return { source, ipynb, status: writeOrCompare(ipynb, generatedNotebook(source), opts.check) };
   });
+}
+
+/** Write `text` to `file` unless it already holds it; with `check`, only compare. */
+export function writeOrCompare(file: string, text: string, check = false): BuiltNotebook['status'] {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  if (current === text) return 'same';
+  if (check) return 'differs';
+  writeFileAtomic(file, text);
+  return 'written';
 }
 
 /** Notebooks in DIR without a percent source in DIR/src (made some other way). */

@@ -32,6 +32,11 @@ const isMarker = (line: string): boolean => MARKER.test(line) || BARE_MARKER.tes
 
 /** The cells of a percent-format source. `file` names the source in errors. */
 export function parsePercent(text: string, file = '<percent source>'): SourceCell[] {
+  return parsePercentLines(text, file).map(({ type, source }) => ({ type, source }));
+}
+
+/** parsePercent, each cell with the 1-based line of its marker (for errors that name a source line). */
+export function parsePercentLines(text: string, file = '<percent source>'): Array<SourceCell & { line: number }> {
   if (typeof text !== 'string') throw new TypeError(`${file}: percent source must be a string, got ${typeof text}`);
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
@@ -48,7 +53,7 @@ export function parsePercent(text: string, file = '<percent source>'): SourceCel
     if (n >= 3 && BLANK.test(body[n - 1]) && BLANK.test(body[n - 2]) && !BLANK.test(body[n - 3])) body.splice(n - 2);
     else if (n >= 1 && BLANK.test(body[n - 1])) body.pop();
     const content = type === 'code' ? body : body.map((l, i) => uncomment(l, `${file}:${start + 2 + i}`));
-    return { type, source: content.join('\n') };
+    return { type, source: content.join('\n'), line: start + 1 };
   });
 }
 
@@ -106,8 +111,8 @@ export function pythonJson(value: unknown): string {
   return JSON.stringify(value, null, 1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The .ipynb text for these cells, laid out as Python's json.dump(indent=1) lays it out. */
-export function notebookJson(cells: SourceCell[], prefix: string): string {
+/** The .ipynb text for these cells, laid out as Python's json.dump(indent=1) lays it out; `metadata` is added to the notebook's. */
+export function notebookJson(cells: SourceCell[], prefix: string, metadata: Record<string, unknown> = {}): string {
   const nb = {
     cells: cells.map((c, i) => {
       const id = `${prefix}-${String(i).padStart(2, '0')}`;
@@ -118,6 +123,7 @@ export function notebookJson(cells: SourceCell[], prefix: string): string {
     metadata: {
       kernelspec: { name: 'privlab', display_name: 'TypeScript (privlab)', language: 'typescript' },
       language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript' },
+      ...metadata,
     },
     nbformat: 4,
     nbformat_minor: 5,

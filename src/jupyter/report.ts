@@ -62,32 +62,55 @@ function preflight(notebooks: string[], root: string): void {
   }
 }
 
-/** Run one notebook; resolves with the report paths or rejects with a NotebookCellError. */
-export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise<ReportResult> {
+/** One code cell's outcome in an --allow-errors run (run_notebook.py). */
+export interface CellStatus {
+  cell: number;
+  code_cell: number;
+  status: 'ok' | 'error' | 'timeout' | 'dead' | 'not-run';
+  ename: string | null;
+  evalue: string | null;
+}
+
+interface RunnerMessage {
+  ok?: boolean;
+  cell?: number;
+  code_cell?: number;
+  ename?: string;
+  evalue?: string;
+  source?: string;
+  details?: string;
+  seconds?: number;
+  cells?: CellStatus[];
+}
+
+/**
+ * Start run_notebook.py on `notebook` with `extra` arguments; resolves with its exit code and its
+ * last stdout line as JSON. Ctrl-C / SIGTERM to privlab tells the runner to stop (it shuts its
+ * kernel down) and rejects with an InterruptedError.
+ */
+function spawnRunner(
+  notebook: string,
+  extra: string[],
+  cellTimeoutS: number | undefined,
+  log: (line: string) => void,
+  what = 'report',
+): Promise<{ code: number | null; msg?: RunnerMessage; stderrTail: string }> {
   const root = packageRoot();
-  preflight([notebook], root);
-  const outDir = path.resolve(opts.outDir ?? path.join(root, 'figures', 'reports'));
-  fs.mkdirSync(outDir, { recursive: true });
   const name = path.basename(notebook, '.ipynb');
-  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const args = [
     path.join(root, 'src', 'jupyter', 'python', 'run_notebook.py'),
     '--notebook',
     path.resolve(notebook),
-    '--html',
-    path.join(outDir, `${name}.html`),
-    '--ipynb',
-    path.join(outDir, `${name}.ipynb`),
+    ...extra,
     '--kernel',
     KERNEL_NAME,
     '--timeout',
-    String(opts.cellTimeoutS ?? 1800),
+    String(cellTimeoutS ?? 1800),
     '--template-dir',
     path.join(root, 'src', 'jupyter', 'templates'),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(systemPython(), args, { env: jupyterEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    // Ctrl-C / SIGTERM to privlab: the runner is told to stop (it shuts its kernel down), and no report is written.
     const scope = interruptScope();
     const stop = (): void => void child.kill('SIGTERM');
     if (scope.signal.aborted) stop();
@@ -107,26 +130,52 @@ export function runNotebook(notebook: string, opts: ReportOptions = {}): Promise
     child.on('close', (code) => {
       scope.dispose();
       if (scope.signal.aborted) {
-        reject(new InterruptedError(`${notebook}: report interrupted (${String(scope.signal.reason)}); no report written`, String(scope.signal.reason)));
+        reject(new InterruptedError(`${notebook}: ${what} interrupted (${String(scope.signal.reason)}); no ${what} written`, String(scope.signal.reason)));
         return;
       }
-      const last = stdout.trim().split('\n').pop() ?? '';
-      let msg:
-        { ok?: boolean; cell?: number; code_cell?: number; ename?: string; evalue?: string; source?: string; details?: string; seconds?: number } | undefined;
+      let msg: RunnerMessage | undefined;
       try {
-        msg = JSON.parse(last);
+        msg = JSON.parse(stdout.trim().split('\n').pop() ?? '') as RunnerMessage;
       } catch {
         msg = undefined;
       }
-      if (code === 0 && msg?.ok) {
-        resolve({ notebook, html: path.join(outDir, `${name}.html`), ipynb: path.join(outDir, `${name}.ipynb`), seconds: msg.seconds ?? 0 });
-      } else if (msg && msg.ok === false) {
-        reject(new NotebookCellError(notebook, msg.cell ?? 0, msg.code_cell ?? 0, msg.ename ?? 'Error', msg.evalue ?? '', msg.source ?? '', msg.details ?? ''));
-      } else {
-        reject(new Error(`${notebook}: the notebook runner failed (exit ${code}):\n${stderrTail.trim()}`));
-      }
+      resolve({ code, msg, stderrTail });
     });
   });
+}
+
+const defaultLog = (l: string): void => void process.stderr.write(`${l}\n`);
+
+/** Run one notebook; resolves with the report paths or rejects with a NotebookCellError. */
+export async function runNotebook(notebook: string, opts: ReportOptions = {}): Promise<ReportResult> {
+  const root = packageRoot();
+  preflight([notebook], root);
+  const outDir = path.resolve(opts.outDir ?? path.join(root, 'figures', 'reports'));
+  fs.mkdirSync(outDir, { recursive: true });
+  const name = path.basename(notebook, '.ipynb');
+  const html = path.join(outDir, `${name}.html`);
+  const ipynb = path.join(outDir, `${name}.ipynb`);
+  const { code, msg, stderrTail } = await spawnRunner(notebook, ['--html', html, '--ipynb', ipynb], opts.cellTimeoutS, opts.log ?? defaultLog);
+  if (code === 0 && msg?.ok) return { notebook, html, ipynb, seconds: msg.seconds ?? 0 };
+  if (msg && msg.ok === false)
+    throw new NotebookCellError(notebook, msg.cell ?? 0, msg.code_cell ?? 0, msg.ename ?? 'Error', msg.evalue ?? '', msg.source ?? '', msg.details ?? '');
+  throw new Error(`${notebook}: the notebook runner failed (exit ${code}):\n${stderrTail.trim()}`);
+}
+
+/**
+ * Execute a notebook that may fail (a student's submission): every cell runs even after an
+ * error; a timeout or a dead kernel ends the run there. Writes the executed notebook to `ipynb`
+ * and resolves with each code cell's status. Rejects only when the runner itself fails.
+ */
+export async function executeAllowingErrors(
+  notebook: string,
+  ipynb: string,
+  opts: { cellTimeoutS?: number; log?: (line: string) => void } = {},
+): Promise<{ cells: CellStatus[]; seconds: number }> {
+  preflight([notebook], packageRoot());
+  const { code, msg, stderrTail } = await spawnRunner(notebook, ['--ipynb', ipynb, '--allow-errors'], opts.cellTimeoutS, opts.log ?? defaultLog, 'grade');
+  if (code === 0 && msg?.ok && msg.cells) return { cells: msg.cells, seconds: msg.seconds ?? 0 };
+  throw new Error(`${notebook}: the notebook runner failed (exit ${code}):\n${stderrTail.trim()}`);
 }
 
 /**

@@ -13,5 +13,6 @@ import { fl } from './fl';
 import { privacy } from './privacy';
 import { ckks } from './ckks';
 import { notebooks } from './notebooks';
+import { exercises } from './exercises';
 
-export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, privacy, ckks, notebooks, bench];
+export const COMMANDS: Command[] = [report, lab, data, setupKernel, fid, fhe, train, dp, fl, privacy, ckks, notebooks, exercises, bench];
