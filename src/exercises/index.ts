@@ -1,0 +1,3 @@
+/** The exercises' checks, one module per topic (src/exercises/checks/), for notebooks and the grader. */
+export * from './check-result';
+export * from './checks/dp';
