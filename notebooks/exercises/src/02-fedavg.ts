@@ -83,8 +83,8 @@ console.log(`accuracy after each round: ${run.accuracy.map((a) => (100 * a).toFi
 // %% [markdown]
 // The accuracy climbs, with a zigzag: each site pulls the model toward its own classes, and the average
 // of those pulls is not the step a model trained on the pooled data would take (*client drift*, which
-// more local steps make worse). The check replays the same run, same seed, with the library's
-// aggregation and expects yours to end within 2 points of it.
+// more local steps make worse). The check runs the same simulation, same seed, with your `fedAvg` and
+// with the library's aggregation, and expects yours to end within 2 points of it.
 
 // %%
-await lab.check(checkFedAvgRun(run));
+await lab.check(checkFedAvgRun(fedAvg));

@@ -94,7 +94,7 @@ console.log(`the loss-threshold attack on the overfitted MLP: AUC = ${auc.toFixe
 // %%
 const curve = lab.privacy.rocCurve(memberScores, nonMemberScores);
 const fpr = Array.from(curve.fpr);
-lab.line({ "loss threshold": Array.from(curve.tpr), guessing: fpr }, { x: fpr, title: `ROC of the loss-threshold attack (AUC ${auc.toFixed(3)})`, xTitle: "false-positive rate", yTitle: "true-positive rate" });
+lab.line({ "loss threshold": Array.from(curve.tpr), guessing: fpr }, { x: fpr, title: "ROC of the loss-threshold attack", xTitle: "false-positive rate", yTitle: "true-positive rate" });
 lab.plot({
   data: [
     { type: "scatter", mode: "lines", name: "loss threshold", x: fpr, y: Array.from(curve.tpr) },
