@@ -21,7 +21,8 @@
 
 // %%
 import * as lab from "privlab/kernel-ext";
-import { checkFedAvg, checkFedAvgRun, runFedAvg, NotImplementedError, SiteUpdate } from "privlab/exercises";
+const { NotImplementedError, checkFedAvg, checkFedAvgRun, runFedAvg } = lab.exercises;
+type SiteUpdate = lab.exercises.SiteUpdate; // { update: Float32Array[]; numExamples: number }
 
 await lab.backend.selectBackend({ quiet: true });
 

@@ -23,7 +23,10 @@
 
 // %%
 import * as lab from "privlab/kernel-ext";
-import { checkEpsilonOf, checkNoiseForEpsilon, DpSgdBudget, DpSgdRun, NotImplementedError } from "privlab/exercises";
+const { NotImplementedError, checkEpsilonOf, checkNoiseForEpsilon } = lab.exercises;
+// { noiseMultiplier, batchSize, datasetSize, epochs, delta }, and the same without noiseMultiplier:
+type DpSgdRun = lab.exercises.DpSgdRun;
+type DpSgdBudget = lab.exercises.DpSgdBudget;
 
 // %% [markdown]
 // ## Task 1: ε of a run

@@ -23,7 +23,7 @@
 // %%
 import * as lab from "privlab/kernel-ext";
 import * as tf from "@tensorflow/tfjs";
-import { checkRocAuc, checkTprAtFpr, NotImplementedError } from "privlab/exercises";
+const { NotImplementedError, checkRocAuc, checkTprAtFpr } = lab.exercises;
 
 await lab.backend.selectBackend({ quiet: true });
 
