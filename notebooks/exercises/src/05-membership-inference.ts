@@ -140,7 +140,8 @@ for (const maxFpr of [0.001, 0.01, 0.1]) {
 // in the bulk: non-members the model gets wrong have high losses. That is Carlini et al.'s point: the
 // AUC says "leaks", the TPR at low FPR says "identifies almost nobody with confidence". LiRA
 // (`lab.privacy`, used in `notebooks/05-generative-privacy`) calibrates each example's score against
-// shadow models trained without it, and identifies members far better at low FPR.
+// shadow models trained without it, and identifies members far better at low FPR: on a similar
+// overfitted MLP the README reports 20.4 % TPR at 1 % FPR for LiRA against 1.2 % for the loss threshold.
 //
 // With 500 non-members the finest FPR step is 0.2 %: "TPR at 0.1 % FPR" can only use thresholds that
 // flag no non-member at all. Published attacks use tens of thousands of non-members for that reason.

@@ -111,9 +111,10 @@ export function checkEpsilonOf(epsilonOf: EpsilonOf): Promise<CheckResult> {
 }
 
 /**
- * Opacus's published noise multiplier (opacus/tests/accountants_test.py,
- * test_get_noise_multiplier_steps): ε = 8, δ = 1e-5, q = 0.04, 2000 steps → σ = 1.3562 (found
- * to within 0.01 of ε). Here as 80 epochs of expected batches of 2,400 out of 60,000.
+ * Opacus's published noise multiplier (opacus/tests/accountants_test.py, the get_noise_multiplier
+ * test by steps, default epsilon_tolerance 0.01; the library is pinned to it in
+ * test/fl/dp/accountant.test.ts): ε = 8, δ = 1e-5, q = 0.04, 2000 steps → σ = 1.3562. Here as
+ * 80 epochs of expected batches of 2,400 out of 60,000.
  */
 export const OPACUS_PUBLISHED_NOISE = Object.freeze({
   targetEpsilon: 8,
