@@ -32,6 +32,8 @@ export * as quant from '../src/quant';
 export * as pruning from '../src/prune';
 export * as metrics from '../src/metrics';
 export * as privacy from '../src/privacy';
+/** Differential privacy: the RDP accountant (epsilonFor, noiseMultiplierFor), DP-SGD, noise (exercise 03). */
+export * as dp from '../src/fl/dp';
 /** The scikit-learn-style models with FHE inference (notebook 06). */
 export * as models from '../src/models';
 

@@ -6,5 +6,8 @@
  */
 export * from './check-result';
 export * from './checks/quantize';
+export * from './checks/fedavg';
+export * from './checks/dp';
 export * from './checks/p-error';
+export * from './checks/mia';
 export * from './checks/tfhe';
