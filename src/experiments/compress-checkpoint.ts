@@ -109,6 +109,7 @@ function readSettings(f: CheckpointFields, v: unknown): CompressSettings {
   for (const k of ['realTarget', 'instanceNoise', 'discriminatorDropout'] as const)
     if (st[k] !== undefined) stabilizers[k] = f.finite(`settings.stabilizers.${k}`, st[k]);
   const prune = f.finite('settings.prune', s.prune);
+  const percentile = f.finite('settings.activationPercentile', s.activationPercentile);
   if (!(prune >= 0 && prune < 1)) f.fail('settings.prune', 'a fraction in [0, 1)', prune);
   return {
     bits: f.int('settings.bits', s.bits, 2, 8),
@@ -119,7 +120,7 @@ function readSettings(f: CheckpointFields, v: unknown): CompressSettings {
     seed: f.int('settings.seed', s.seed, -(2 ** 31), 2 ** 32 - 1),
     batchSize: f.int('settings.batchSize', s.batchSize, 1),
     maxStepsPerEpoch: s.maxStepsPerEpoch === null ? null : f.int('settings.maxStepsPerEpoch', s.maxStepsPerEpoch, 1),
-    activationPercentile: f.finite('settings.activationPercentile', s.activationPercentile),
+    activationPercentile: percentile > 50 && percentile <= 100 ? percentile : f.fail('settings.activationPercentile', 'a percentile in (50, 100]', percentile),
     stabilizers,
     train: f.string('settings.train', s.train),
   };
@@ -177,14 +178,7 @@ export function loadCompressCheckpoint(file: string): CompressCheckpoint {
     assignTensors(file, { specs: weights.specs.slice(0, targets.length), values: weights.values.slice(0, targets.length) }, targets);
     optimizers.generator.step = f.adam('adam.generator', adam.generator, optimizers.generator);
     optimizers.discriminator.step = f.adam('adam.discriminator', adam.discriminator, optimizers.discriminator);
-    const masks =
-      phase === 'pruned'
-        ? weights.values.slice(targets.length).map((v, i) => {
-            const bad = v.findIndex((x) => x !== 0 && x !== 1);
-            if (bad >= 0) f.fail(`tensor ${maskSpecs[i].name}[${bad}]`, '0 or 1 (a pruning mask)', v[bad]);
-            return Uint8Array.from(v);
-          })
-        : null;
+    const masks = phase === 'pruned' ? weights.values.slice(targets.length).map((v, i) => f.mask(`tensor ${maskSpecs[i].name}`, v)) : null;
     return { settings, progress: { phase, epoch, resume, qat }, gan, optimizers, masks, caller };
   } catch (e) {
     gan.dispose();

@@ -142,6 +142,13 @@ export class CheckpointFields {
     return ok ? { min: r.min as number, max: r.max as number } : this.fail(field, 'a range { min, max } of finite numbers, min ≤ max', v);
   }
 
+  /** A pruning mask read as float32: only 0s and 1s. */
+  mask(field: string, v: Float32Array): Uint8Array {
+    const bad = v.findIndex((x) => x !== 0 && x !== 1);
+    if (bad >= 0) this.fail(`${field}[${bad}]`, '0 or 1 (a pruning mask)', v[bad]);
+    return Uint8Array.from(v);
+  }
+
   /** QAT's observed ranges (src/quant/qat.ts `state()`): an optional input range and one range or null per layer. */
   quantizerRanges(field: string, v: unknown, layers: number): { input?: { min: number; max: number }; outputs: Array<{ min: number; max: number } | null> } {
     const s = this.object(field, v);
@@ -150,11 +157,13 @@ export class CheckpointFields {
     return s.input === undefined ? { outputs } : { input: this.range(`${field}.input`, s.input), outputs };
   }
 
-  /** An Adam's step count and hyperparameters, as saved by `adamMeta`. */
+  /**
+   * An Adam's step count, as saved by `adamMeta`; its betas and epsilon must be `adam`'s
+   * (the learning rate may follow a schedule, which the caller sets).
+   */
   adam(field: string, v: unknown, adam: Adam): number {
     const a = this.object(field, v);
-    for (const k of ['learningRate', 'beta1', 'beta2', 'epsilon'] as const)
-      if (a[k] !== adam.hyper[k]) this.fail(`${field}.${k}`, `${adam.hyper[k]} (this run's)`, a[k]);
+    for (const k of ['beta1', 'beta2', 'epsilon'] as const) if (a[k] !== adam.hyper[k]) this.fail(`${field}.${k}`, `${adam.hyper[k]} (this run's)`, a[k]);
     return this.int(`${field}.step`, a.step, 0);
   }
 }
