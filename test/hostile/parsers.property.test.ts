@@ -2,7 +2,7 @@
  * Property-based tests (fast-check, fixed seeds) over every file and message parser:
  * valid files round-trip, and randomly damaged ones either parse or fail with the
  * parser's own named error — never a TypeError from inside, an allocation failure, or a
- * hang. Kept to a few seconds each; bench/ has no longer fuzzing run yet.
+ * hang. Kept to a few seconds each; `privlab bench parser-fuzz` is the longer run.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,11 @@ import { CiphertextFormatError, decodeCiphertext, encodeCiphertext } from '../..
 import { CircuitFormatError, circuitToJson, compileCircuit, parseCircuit } from '../../src/fhe/tfhe/compile';
 import { defaultParameterSetName } from '../../src/fhe/tfhe/shortint';
 import { applyMutations, mutations, onlyNamedErrors } from '../support/mutate';
-import { coreParams, rechecksummed, resealedKeys, smallEvaluationKeyFile } from '../../bench/fuzz/targets';
+import { coreParams, rechecksummed, resealedKeys, smallCompressCheckpoint, smallEvaluationKeyFile, smallQatCheckpoint } from '../../bench/fuzz/targets';
+import { decodeTensorFrame, encodeTensorFrame } from '../../src/util/tensor-frame';
+import { TrainingCheckpointError } from '../../src/nn/training-checkpoint';
+import { loadCompressCheckpoint } from '../../src/experiments/compress-checkpoint';
+import { loadQatCheckpoint } from '../../src/quant/classifiers/qat-checkpoint';
 import { EvaluationKeyFormatError, parseEvaluationKeys } from '../../src/fhe/tfhe/core';
 import { smallModel } from '../fhe/tfhe/run/fixtures';
 import { tmpDir } from '../support/tmp';
@@ -231,4 +235,71 @@ test('FHE circuit files: round trip; damaged text or JSON values give CircuitFor
     }),
     { ...RUNS, numRuns: 300 },
   );
+});
+
+/** Every path to a meta value of a tensor frame (objects and the first entries of arrays), to replace by arbitrary JSON. */
+function metaPaths(meta: unknown): Array<Array<string | number>> {
+  const paths: Array<Array<string | number>> = [];
+  const walk = (v: unknown, p: Array<string | number>, depth: number): void => {
+    if (p.length) paths.push(p);
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    const entries = Array.isArray(v) ? v.slice(0, 2).map((x, i) => [i, x] as const) : Object.entries(v);
+    for (const [k, x] of entries) walk(x, [...p, k], depth + 1);
+  };
+  walk(meta, [], 0);
+  return paths;
+}
+
+/** Damaged bytes, and the meta's values replaced one at a time by arbitrary JSON: `load` gives TrainingCheckpointError only. */
+function resumeCheckpointProperties(good: Uint8Array, load: (file: string) => void): void {
+  const file = path.join(dir, 'damaged-resume.ckpt');
+  fc.assert(
+    fc.property(mutations, (ms) => {
+      fs.writeFileSync(file, applyMutations(good, ms));
+      return onlyNamedErrors(() => load(file), [TrainingCheckpointError]);
+    }),
+    { ...RUNS, numRuns: 200 },
+  );
+  const { meta, weights } = decodeTensorFrame(good, { kind: 'checkpoint', maxBytes: good.length });
+  fc.assert(
+    fc.property(fc.constantFrom(...metaPaths(meta)), fc.jsonValue({ maxDepth: 2 }), (p, value) => {
+      const edited = structuredClone(meta) as Record<string | number, unknown>;
+      let at = edited;
+      for (const k of p.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+      at[p[p.length - 1]] = value;
+      fs.writeFileSync(file, encodeTensorFrame('checkpoint', edited, weights));
+      return onlyNamedErrors(() => load(file), [TrainingCheckpointError]);
+    }),
+    { ...RUNS, numRuns: 300 },
+  );
+}
+
+test('compression resume checkpoints: round trip; damaged bytes or meta values give TrainingCheckpointError only', () => {
+  for (const phase of ['qat', 'pruned'] as const) {
+    const good = smallCompressCheckpoint(path.join(dir, `compress-${phase}.ckpt`), phase);
+    const load = (f: string): void => {
+      const c = loadCompressCheckpoint(f);
+      c.gan.dispose();
+      c.optimizers.generator.dispose();
+      c.optimizers.discriminator.dispose();
+    };
+    const c = loadCompressCheckpoint(path.join(dir, `compress-${phase}.ckpt`));
+    assert.deepEqual([c.progress.phase, c.progress.epoch, c.progress.resume.stepInEpoch, c.optimizers.generator.step], [phase, phase === 'qat' ? 1 : 2, 1, 6]);
+    assert.deepEqual(
+      c.masks?.map((m) => Array.from(m)),
+      phase === 'qat' ? undefined : c.gan.generator.layers.map((l) => Array.from({ length: l.kernel.size }, (_, i) => i % 2)),
+    );
+    c.gan.dispose();
+    c.optimizers.generator.dispose();
+    c.optimizers.discriminator.dispose();
+    resumeCheckpointProperties(good, load);
+  }
+});
+
+test('QAT classifier resume checkpoints: round trip; damaged bytes or meta values give TrainingCheckpointError only', () => {
+  const seed = smallQatCheckpoint(path.join(dir, 'qat.ckpt'));
+  const progress = loadQatCheckpoint(path.join(dir, 'qat.ckpt'), seed.state, seed.settings);
+  assert.deepEqual(progress, { epoch: 1, batch: 2, lossSum: 1.25, epochRng: [9, 8, 7, 6], floatAccuracy: 0.5 });
+  assert.equal(seed.state.opt.step, 5);
+  resumeCheckpointProperties(seed.bytes, (f) => loadQatCheckpoint(f, seed.state, seed.settings));
 });
