@@ -88,15 +88,20 @@ export async function loadClassifierCheckpoint(file: string, model: tf.LayersMod
     ...weights.map((t, i) => ({ name: `model/${i}`, shape: [...t.shape] })),
     ...[...trainable, ...trainable].map((shape, i) => ({ name: `adam/${i}`, shape })),
   ];
+  // The model's frame is the largest a checkpoint can be: checked before the file is read.
+  const maxBytes = tensorFrameLimit(specs);
   let bytes: Buffer;
   try {
+    const size = fs.statSync(file).size;
+    if (size > maxBytes) throw new ClassifierCheckpointError(file, `${size} bytes is more than this model's checkpoint can be (${maxBytes})`);
     bytes = fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof ClassifierCheckpointError) throw e;
     throw new ClassifierCheckpointError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let frame;
   try {
-    frame = decodeTensorFrame(bytes, { kind: 'checkpoint', maxBytes: tensorFrameLimit(specs), expect: specs });
+    frame = decodeTensorFrame(bytes, { kind: 'checkpoint', maxBytes, expect: specs });
   } catch (e) {
     if (e instanceof TensorFrameError || e instanceof WeightsError) throw new ClassifierCheckpointError(file, e.message);
     throw e;
