@@ -185,8 +185,8 @@ export async function compressCommand(argv: string[]): Promise<number> {
     saveQuantizedModel(path.join(out, file), r.model);
     if (saveFloat) saveGanCheckpoint(path.join(out, 'gan.ckpt'), gan, { meta: { epoch: r.epochs, seed, globalStep: 0 } });
     gan.dispose();
-    // The stopped run's state is spent once its result is written.
-    if (resumed && path.resolve(values.resume as string) === path.resolve(checkpoint)) fs.rmSync(checkpoint, { force: true });
+    // A stopped run's state in DIR is spent once a result is written there (the resumed run's, or a new run's).
+    fs.rmSync(checkpoint, { force: true });
     // Measured on the integer model run in the clear: what FHE computes.
     const quality = await measure((fm, real) => {
       const samples = quantizedGeneratorSamples(r.model, FID_SAMPLES, FID_SEED);
