@@ -117,7 +117,7 @@ function readSettings(f: CheckpointFields, v: unknown): CompressSettings {
     qatEpochs: f.int('settings.qatEpochs', s.qatEpochs, 0),
     finetuneEpochs: f.int('settings.finetuneEpochs', s.finetuneEpochs, 0),
     startEpoch: f.int('settings.startEpoch', s.startEpoch, 0),
-    seed: f.int('settings.seed', s.seed, -(2 ** 31), 2 ** 32 - 1),
+    seed: f.int('settings.seed', s.seed, Number.MIN_SAFE_INTEGER),
     batchSize: f.int('settings.batchSize', s.batchSize, 1),
     maxStepsPerEpoch: s.maxStepsPerEpoch === null ? null : f.int('settings.maxStepsPerEpoch', s.maxStepsPerEpoch, 1),
     activationPercentile: percentile > 50 && percentile <= 100 ? percentile : f.fail('settings.activationPercentile', 'a percentile in (50, 100]', percentile),

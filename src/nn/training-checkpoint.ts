@@ -16,7 +16,7 @@ import { checkWeights, TensorSpec, Weights, WeightsError } from '../util/named-t
 import { TensorFrameError, decodeTensorFrame, encodeTensorFrame } from '../util/tensor-frame';
 import { Adam } from './adam';
 
-/** Largest resumable checkpoint read (the reference GAN with both Adam states is 18 MB). */
+/** Largest resumable checkpoint read (the reference GAN with both Adams' moments is 35 MB). */
 export const MAX_TRAINING_CHECKPOINT_BYTES = 1024 * 1024 * 1024;
 
 /** A resume checkpoint that cannot be used; the message names the file and what is wrong. */

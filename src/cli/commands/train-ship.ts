@@ -135,6 +135,7 @@ export async function compressCommand(argv: string[]): Promise<number> {
         if (given[k] !== undefined && given[k] !== had[k])
           throw new UsageError(`--resume ${values.resume}: the stopped run had --${flag} ${String(had[k] ?? 'unset')}, not ${given[k]}`);
       }
+      if (values['save-float'] && !caller!.saveFloat) throw new UsageError(`--resume ${values.resume}: the stopped run was not asked to --save-float`);
       if (values.dataset !== undefined && values.dataset !== caller!.dataset)
         throw new UsageError(`--resume ${values.resume}: the stopped run trained on --dataset ${caller!.dataset}, not ${values.dataset}`);
     }
