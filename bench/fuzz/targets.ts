@@ -1,5 +1,6 @@
 /**
- * The parsers the fuzzing benchmark drives, each with valid seed inputs and the errors it
+ * The parsers the fuzzing benchmark drives (the resume checkpoints of compression and of
+ * QAT classifier training among them), each with valid seed inputs and the errors it
  * may name. Anything else thrown (a TypeError from inside, a failed allocation) is a
  * crash; so is an input that takes more than a few seconds.
  */
@@ -11,7 +12,7 @@ import { zipSync } from 'fflate';
 import { DataFileError } from '../../src/data/errors';
 import { encodeIdx, readIdx } from '../../src/data/idx';
 import { decodeNpy, decodeNpz, encodeNpy, encodeNpz } from '../../src/metrics';
-import { CheckpointError, Gan, loadGanCheckpoint, saveGanCheckpoint } from '../../src/nn';
+import { CheckpointError, loadGanCheckpoint, saveGanCheckpoint } from '../../src/nn';
 import { decodeFrame, encodeFrame, WireFormatError } from '../../src/fl/wire';
 import { WeightsError } from '../../src/fl/weights';
 import { BatchFormatError, packBatch, unpackBatch } from '../../src/fhe/tfhe/run';
@@ -29,6 +30,12 @@ import {
   serializeEvaluationKeys,
 } from '../../src/fhe/tfhe/core';
 import { SeededRng } from '../../src/util/rng';
+import { Adam, Gan, ganOptimizers, Mlp } from '../../src/nn';
+import { TrainingCheckpointError } from '../../src/nn/training-checkpoint';
+import { loadCompressCheckpoint, saveCompressCheckpoint } from '../../src/experiments/compress-checkpoint';
+import { loadQatCheckpoint, QatTrainingState, saveQatCheckpoint } from '../../src/quant/classifiers/qat-checkpoint';
+import { QatTransform } from '../../src/quant/qat';
+import { MaskedVariables } from '../../src/prune/masked-variables';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -115,6 +122,74 @@ function smallCircuit(): string {
   return circuitToJson(compileCircuit(model, inputs, { parameterSet: defaultParameterSetName(3) }));
 }
 
+/**
+ * A compression resume checkpoint (src/experiments/compress-checkpoint.ts) of a tiny GAN
+ * (2x2 images), in the QAT phase or pruned (with masks); the bytes are written to `file`.
+ */
+export function smallCompressCheckpoint(file: string, phase: 'qat' | 'pruned'): Uint8Array {
+  const gan = new Gan({ latentDim: 3, imageHeight: 2, imageWidth: 2, generatorHidden: [3], discriminatorHidden: [2] }, 1);
+  const optimizers = ganOptimizers(gan);
+  optimizers.generator.step = optimizers.discriminator.step = 6;
+  const masks = phase === 'pruned' ? gan.generator.layers.map((l) => Uint8Array.from({ length: l.kernel.size }, (_, i) => i % 2)) : null;
+  saveCompressCheckpoint(file, {
+    settings: {
+      bits: 4,
+      prune: 0.5,
+      qatEpochs: 2,
+      finetuneEpochs: 2,
+      startEpoch: 0,
+      seed: 1,
+      batchSize: 8,
+      maxStepsPerEpoch: 3,
+      activationPercentile: 99.9,
+      stabilizers: { realTarget: 0.9, discriminatorDropout: 0.3 },
+      train: 'tiny (24)',
+    },
+    progress: {
+      phase,
+      epoch: phase === 'qat' ? 1 : 2,
+      resume: { stepInEpoch: 1, noiseRng: [1, 2, 3, 4], dropoutRng: [5, 6, 7, 8], dSum: 0.7, gSum: 1.3, seconds: 0.5 },
+      qat: { outputs: [{ min: -0.5, max: 2 }, null] },
+    },
+    gan,
+    optimizers,
+    masks,
+    caller: { from: 'tiny.ckpt', dataset: 'mnist-small', saveFloat: false },
+  });
+  gan.dispose();
+  optimizers.generator.dispose();
+  optimizers.discriminator.dispose();
+  return fs.readFileSync(file);
+}
+
+/**
+ * A QAT classifier resume checkpoint (src/quant/classifiers/qat-checkpoint.ts) of a 4-3-2
+ * MLP with a pruning mask on its first kernel, written to `file`, and the training loop's
+ * state and settings that read it (kept for the process's life).
+ */
+export function smallQatCheckpoint(file: string): { bytes: Uint8Array; state: QatTrainingState; settings: Record<string, unknown> } {
+  const mlp = new Mlp({ sizes: [4, 3, 2], hiddenActivation: 'relu' }, new SeededRng(4));
+  const qat = new QatTransform(mlp, { weightBits: 4, activationBits: 3, inputRange: { min: 0, max: 1 }, activationPercentile: 99 });
+  qat.restore({
+    outputs: [
+      { min: 0, max: 2.5 },
+      { min: -1, max: 1 },
+    ],
+  });
+  const variables = mlp.variables();
+  const opt = new Adam(variables, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999 });
+  opt.step = 5;
+  const masked = new MaskedVariables();
+  masked.setMask(
+    variables[0],
+    Uint8Array.from({ length: 12 }, (_, i) => (i % 3 ? 1 : 0)),
+  );
+  const state = { variables, qat, opt, masked };
+  const settings = { train: 'tiny (16)', seed: 2, batch: 4, floatEpochs: 1, qatEpochs: 2 };
+  saveQatCheckpoint(file, state, settings, { epoch: 1, batch: 2, lossSum: 1.25, epochRng: [9, 8, 7, 6], floatAccuracy: 0.5 });
+  return { bytes: fs.readFileSync(file), state, settings };
+}
+
 /** Every target; files some parsers need go to `dir`. */
 export function fuzzTargets(dir: string): FuzzTarget[] {
   const viaFile = (name: string, read: (file: string) => unknown) => {
@@ -136,6 +211,7 @@ export function fuzzTargets(dir: string): FuzzTarget[] {
     { name: 'b', shape: [3] },
   ];
   const frame = encodeFrame('update', { round: 1, numExamples: 5 }, { specs, values: [Float32Array.of(1, 2, 3, 4, 5, 6), Float32Array.of(-1, 0, 1)] });
+  const qatSeed = smallQatCheckpoint(path.join(dir, 'seed-qat-classifier.ckpt'));
   const ct = encodeCiphertext({
     lwe: BigUint64Array.from({ length: 9 }, (_, i) => BigInt(i) * 0x0123456789abn),
     degree: 3,
@@ -179,5 +255,22 @@ export function fuzzTargets(dir: string): FuzzTarget[] {
       fixup: resealedKeys,
     },
     { name: 'fhe-circuit', seeds: [Buffer.from(smallCircuit())], parse: (b) => parseCircuit(Buffer.from(b).toString('utf8')), allowed: [CircuitFormatError] },
+    {
+      name: 'compress-checkpoint',
+      seeds: [smallCompressCheckpoint(path.join(dir, 'seed-qat.ckpt'), 'qat'), smallCompressCheckpoint(path.join(dir, 'seed-pruned.ckpt'), 'pruned')],
+      parse: viaFile('fuzz-compress.ckpt', (f) => {
+        const c = loadCompressCheckpoint(f);
+        c.gan.dispose();
+        c.optimizers.generator.dispose();
+        c.optimizers.discriminator.dispose();
+      }),
+      allowed: [TrainingCheckpointError],
+    },
+    {
+      name: 'qat-checkpoint',
+      seeds: [qatSeed.bytes],
+      parse: viaFile('fuzz-qat.ckpt', (f) => loadQatCheckpoint(f, qatSeed.state, qatSeed.settings)),
+      allowed: [TrainingCheckpointError],
+    },
   ];
 }

@@ -4,37 +4,15 @@
  * updates (site → server: local weights − global weights), so one validator guards both.
  *
  * tfjs variables convert to and from it (src/nn models expose `variables()` and
- * `variableNames()` in a stable order); nothing else in src/fl touches tf.Variable.
+ * `variableNames()` in a stable order); nothing else in src/fl touches tf.Variable. The
+ * types and their validation are src/util/named-tensors.ts's (re-exported here), shared
+ * with the tensor frame and the checkpoints that use it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkWeights, Weights, WeightsError } from '../util/named-tensors';
 
-export interface TensorSpec {
-  readonly name: string;
-  readonly shape: readonly number[];
-}
-
-/** Parameter tensors in model order; `values[i]` holds `specs[i]` row-major. */
-export interface Weights {
-  readonly specs: readonly TensorSpec[];
-  readonly values: Float32Array[];
-}
-
-/** Weights or an update that does not match what the receiver expects. The message names the tensor. */
-export class WeightsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WeightsError';
-  }
-}
-
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Total number of floats in a list of specs. */
-export function parameterCount(specs: readonly TensorSpec[]): number {
-  return specs.reduce((n, s) => n + elementCount(s.shape), 0);
-}
+export { checkWeights, elementCount, firstNonFinite, parameterCount, WeightsError } from '../util/named-tensors';
+export type { TensorSpec, Weights } from '../util/named-tensors';
 
 /** A copy of the variables' current values, named in the same order. */
 export function weightsFromVariables(variables: readonly tf.Variable[], names: readonly string[]): Weights {
@@ -56,38 +34,6 @@ export function assignWeights(variables: readonly tf.Variable[], names: readonly
     const t = tf.tensor(w.values[i], v.shape, 'float32');
     v.assign(t);
     t.dispose();
-  });
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** Index of the first non-finite value, or -1. */
-export function firstNonFinite(a: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
-  return -1;
-}
-
-/**
- * Check `w` against the expected tensors: same count, names, shapes, value lengths, and
- * (unless `finite` is false) only finite values. `what` names the thing in the error
- * ("update from site-2"), so a rejection says exactly what was wrong.
- */
-export function checkWeights(w: Weights, expected: readonly TensorSpec[], what: string, finite = true): void {
-  if (w.specs.length !== expected.length || w.values.length !== expected.length) {
-    throw new WeightsError(`${what}: ${w.specs.length} tensors, expected ${expected.length}`);
-  }
-  expected.forEach((e, i) => {
-    const s = w.specs[i];
-    if (s.name !== e.name) throw new WeightsError(`${what}: tensor ${i} is "${s.name}", expected "${e.name}"`);
-    if (!sameShape(s.shape, e.shape)) throw new WeightsError(`${what}: ${e.name} has shape [${s.shape}], expected [${e.shape}]`);
-    const n = elementCount(e.shape);
-    if (w.values[i].length !== n) throw new WeightsError(`${what}: ${e.name} holds ${w.values[i].length} values, its shape needs ${n}`);
-    if (finite) {
-      const bad = firstNonFinite(w.values[i]);
-      if (bad >= 0) throw new WeightsError(`${what}: ${e.name}[${bad}] is ${w.values[i][bad]} (non-finite)`);
-    }
   });
 }
 

@@ -1,145 +1,57 @@
 /**
- * The binary message of federated learning: tensors plus JSON metadata, one frame per
- * message, the same bytes over any transport and in checkpoint files.
- *
- *   offset 0   magic "PLFL"
- *          4   version u16 (1)
- *          6   kind u8 (1 task, 2 update, 3 checkpoint) · 1 reserved byte (0)
- *          8   header length H u32
- *         12   header: UTF-8 JSON { "meta": {…}, "tensors": [{ "name", "shape" }, …] }
- *     12 + H   zero padding to a multiple of 4
- *              the tensors' float32 values, concatenated in order
- *
- * All integers and floats little endian. Decoding checks every length against the bytes
- * actually present before allocating anything (a header cannot make us allocate more than
- * the message's own size), requires the frame to end exactly where the tensors end, and
- * rejects non-finite values: a decoded message never carries NaN or Infinity.
+ * Federated learning's messages on the wire: src/util/tensor-frame.ts's frame (tensors plus
+ * JSON metadata, one frame per message, the same bytes over any transport and in the
+ * server's checkpoint files), under FL's names. What is FL's own is the error: a frame that
+ * fails to decode is a `WireFormatError` ("malformed message: …"), which the server records
+ * as the reason it rejected a site's update. messages.ts builds the task and update
+ * messages on it.
  */
-import { TensorSpec, Weights, checkWeights, elementCount } from './weights';
+import { Weights } from './weights';
+import {
+  DecodeTensorFrameOptions,
+  FRAME_KINDS,
+  FRAME_MAGIC,
+  FRAME_VERSION,
+  FrameKind,
+  MAX_FRAME_HEADER_BYTES,
+  TensorFrame,
+  TensorFrameError,
+  decodeTensorFrame,
+  encodeTensorFrame,
+  tensorFrameLimit,
+} from '../util/tensor-frame';
 
-export const WIRE_MAGIC = 'PLFL';
-export const WIRE_VERSION = 1;
-export const MESSAGE_KINDS = { task: 1, update: 2, checkpoint: 3 } as const;
-export type MessageKind = keyof typeof MESSAGE_KINDS;
-
-const FIXED_BYTES = 12;
+export const WIRE_MAGIC = FRAME_MAGIC;
+export const WIRE_VERSION = FRAME_VERSION;
+export const MESSAGE_KINDS = FRAME_KINDS;
+export type MessageKind = FrameKind;
 /** Bound on the JSON header: metadata and tensor names are small. */
-export const MAX_HEADER_BYTES = 1 << 20;
-const MAX_RANK = 8;
-const MAX_NAME = 256;
+export const MAX_HEADER_BYTES = MAX_FRAME_HEADER_BYTES;
 
 /** Bytes that are not a well-formed message. The message says what is wrong. */
-export class WireFormatError extends Error {
-  constructor(message: string) {
-    super(`malformed message: ${message}`);
+export class WireFormatError extends TensorFrameError {
+  constructor(problem: string) {
+    super(problem, 'message');
     this.name = 'WireFormatError';
   }
 }
 
-export interface Frame {
-  kind: MessageKind;
-  meta: Record<string, unknown>;
-  weights: Weights;
-}
-
-function pad4(n: number): number {
-  return (n + 3) & ~3;
-}
+export type Frame = TensorFrame;
+export type DecodeOptions = DecodeTensorFrameOptions;
 
 /** Largest frame for tensors of these specs with a header of at most `headerBytes`. */
-export function frameLimit(specs: readonly TensorSpec[], headerBytes = 64 * 1024): number {
-  return FIXED_BYTES + pad4(headerBytes) + 4 * specs.reduce((n, s) => n + elementCount(s.shape), 0);
-}
+export const frameLimit = tensorFrameLimit;
 
 export function encodeFrame(kind: MessageKind, meta: Record<string, unknown>, w: Weights): Uint8Array {
-  const header = Buffer.from(JSON.stringify({ meta, tensors: w.specs.map((s) => ({ name: s.name, shape: s.shape })) }), 'utf8');
-  if (header.length > MAX_HEADER_BYTES) throw new RangeError(`message header of ${header.length} bytes exceeds ${MAX_HEADER_BYTES}`);
-  const dataStart = FIXED_BYTES + pad4(header.length);
-  const floats = w.values.reduce((n, v) => n + v.length, 0);
-  const out = new Uint8Array(dataStart + 4 * floats);
-  const view = new DataView(out.buffer);
-  out.set(Buffer.from(WIRE_MAGIC, 'latin1'), 0);
-  view.setUint16(4, WIRE_VERSION, true);
-  view.setUint8(6, MESSAGE_KINDS[kind]);
-  view.setUint32(8, header.length, true);
-  out.set(header, FIXED_BYTES);
-  let off = dataStart;
-  for (const v of w.values) {
-    for (let i = 0; i < v.length; i++) view.setFloat32(off + 4 * i, v[i], true);
-    off += 4 * v.length;
-  }
-  return out;
-}
-
-function parseHeader(bytes: Uint8Array, length: number): { meta: Record<string, unknown>; specs: TensorSpec[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(FIXED_BYTES, FIXED_BYTES + length)));
-  } catch (e) {
-    throw new WireFormatError(`header is not UTF-8 JSON (${(e as Error).message})`);
-  }
-  const h = parsed as { meta?: unknown; tensors?: unknown };
-  if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new WireFormatError('header is not a JSON object');
-  if (typeof h.meta !== 'object' || h.meta === null || Array.isArray(h.meta)) throw new WireFormatError('header has no "meta" object');
-  if (!Array.isArray(h.tensors)) throw new WireFormatError('header has no "tensors" array');
-  const names = new Set<string>();
-  const specs = h.tensors.map((t: unknown, i: number): TensorSpec => {
-    const { name, shape } = (t ?? {}) as { name?: unknown; shape?: unknown };
-    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME) throw new WireFormatError(`tensor ${i} has no valid name`);
-    if (names.has(name)) throw new WireFormatError(`tensor name "${name}" appears twice`);
-    names.add(name);
-    if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)) {
-      throw new WireFormatError(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)?.slice(0, 80)}`);
-    }
-    return { name, shape: shape as number[] };
-  });
-  return { meta: h.meta as Record<string, unknown>, specs };
-}
-
-export interface DecodeOptions {
-  /** The kind the receiver expects; another kind is rejected. */
-  kind: MessageKind;
-  /** Reject larger messages before looking inside. */
-  maxBytes: number;
-  /** When given, the tensors must have exactly these names and shapes. */
-  expect?: readonly TensorSpec[];
+  return encodeTensorFrame(kind, meta, w);
 }
 
 /** Parse and validate a message. Throws WireFormatError (framing) or WeightsError (tensor names, shapes, non-finite values). */
 export function decodeFrame(bytes: Uint8Array, o: DecodeOptions): Frame {
-  if (bytes.length > o.maxBytes) throw new WireFormatError(`${bytes.length} bytes exceeds the limit of ${o.maxBytes}`);
-  if (bytes.length < FIXED_BYTES) throw new WireFormatError(`${bytes.length} bytes is shorter than the ${FIXED_BYTES}-byte preamble`);
-  const magic = Buffer.from(bytes.subarray(0, 4)).toString('latin1');
-  if (magic !== WIRE_MAGIC) throw new WireFormatError(`bad magic "${magic.replace(/[^\x20-\x7e]/g, '?')}" (expected "${WIRE_MAGIC}")`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint16(4, true);
-  if (version !== WIRE_VERSION) throw new WireFormatError(`version ${version} (this build reads version ${WIRE_VERSION})`);
-  const code = view.getUint8(6);
-  const kind = (Object.keys(MESSAGE_KINDS) as MessageKind[]).find((k) => MESSAGE_KINDS[k] === code);
-  if (!kind) throw new WireFormatError(`unknown message kind ${code}`);
-  if (kind !== o.kind) throw new WireFormatError(`got a "${kind}" message, expected "${o.kind}"`);
-  const headerLength = view.getUint32(8, true);
-  if (headerLength > MAX_HEADER_BYTES || FIXED_BYTES + headerLength > bytes.length) {
-    throw new WireFormatError(`header claims ${headerLength} bytes, ${bytes.length - FIXED_BYTES} present`);
+  try {
+    return decodeTensorFrame(bytes, o);
+  } catch (e) {
+    if (e instanceof TensorFrameError && !(e instanceof WireFormatError)) throw new WireFormatError(e.problem);
+    throw e;
   }
-  const { meta, specs } = parseHeader(bytes, headerLength);
-  const dataStart = FIXED_BYTES + pad4(headerLength);
-  // Count the declared floats against the bytes present before allocating any of them.
-  let floats = 0;
-  for (const s of specs) {
-    floats += elementCount(s.shape);
-    if (dataStart + 4 * floats > bytes.length)
-      throw new WireFormatError(`truncated: tensors up to "${s.name}" need ${dataStart + 4 * floats} bytes, message has ${bytes.length}`);
-  }
-  if (dataStart + 4 * floats !== bytes.length) throw new WireFormatError(`${bytes.length - dataStart - 4 * floats} trailing bytes after the tensors`);
-  let off = dataStart;
-  const values = specs.map((s) => {
-    const v = new Float32Array(elementCount(s.shape));
-    for (let i = 0; i < v.length; i++) v[i] = view.getFloat32(off + 4 * i, true);
-    off += 4 * v.length;
-    return v;
-  });
-  const weights: Weights = { specs, values };
-  checkWeights(weights, o.expect ?? specs, `${kind} tensors`);
-  return { kind, meta, weights };
 }

@@ -5,15 +5,15 @@
  * batches done in it, their loss so far, and the batch-order generator's state at the epoch's
  * start (the resumed run draws the same permutation and skips the batches done).
  *
- * The bytes are a src/fl/wire.ts 'checkpoint' frame (tensors + JSON meta): that format
- * already checks every length against the bytes present before allocating and refuses
- * non-finite values, so this file adds no parser of its own.
+ * The bytes are a src/util/tensor-frame.ts 'checkpoint' frame (tensors + JSON meta): that
+ * format already checks every length against the bytes present before allocating and
+ * refuses non-finite values, so this file adds no parser of its own.
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../util/files';
-import { Weights, WeightsError } from '../fl/weights';
-import { WireFormatError, decodeFrame, encodeFrame, frameLimit } from '../fl/wire';
+import { Weights, WeightsError } from '../util/named-tensors';
+import { TensorFrameError, decodeTensorFrame, encodeTensorFrame, tensorFrameLimit } from '../util/tensor-frame';
 
 export const CLASSIFIER_CHECKPOINT_FORMAT = 'privlab.classifier-checkpoint';
 
@@ -73,7 +73,7 @@ export async function saveClassifierCheckpoint(file: string, model: tf.LayersMod
     adam: { iterations: (await iter.tensor.data())[0], accBeta1: adam.accBeta1.dataSync()[0], accBeta2: adam.accBeta2.dataSync()[0] },
   };
   iter.tensor.dispose();
-  writeFileAtomic(file, encodeFrame('checkpoint', meta, w));
+  writeFileAtomic(file, encodeTensorFrame('checkpoint', meta, w));
 }
 
 /**
@@ -88,17 +88,22 @@ export async function loadClassifierCheckpoint(file: string, model: tf.LayersMod
     ...weights.map((t, i) => ({ name: `model/${i}`, shape: [...t.shape] })),
     ...[...trainable, ...trainable].map((shape, i) => ({ name: `adam/${i}`, shape })),
   ];
+  // The model's frame is the largest a checkpoint can be: checked before the file is read.
+  const maxBytes = tensorFrameLimit(specs);
   let bytes: Buffer;
   try {
+    const size = fs.statSync(file).size;
+    if (size > maxBytes) throw new ClassifierCheckpointError(file, `${size} bytes is more than this model's checkpoint can be (${maxBytes})`);
     bytes = fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof ClassifierCheckpointError) throw e;
     throw new ClassifierCheckpointError(file, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let frame;
   try {
-    frame = decodeFrame(bytes, { kind: 'checkpoint', maxBytes: frameLimit(specs), expect: specs });
+    frame = decodeTensorFrame(bytes, { kind: 'checkpoint', maxBytes, expect: specs });
   } catch (e) {
-    if (e instanceof WireFormatError || e instanceof WeightsError) throw new ClassifierCheckpointError(file, e.message);
+    if (e instanceof TensorFrameError || e instanceof WeightsError) throw new ClassifierCheckpointError(file, e.message);
     throw e;
   }
   const meta = frame.meta as {
@@ -130,7 +135,7 @@ export async function loadClassifierCheckpoint(file: string, model: tf.LayersMod
     !unit(a.accBeta2)
   )
     throw new ClassifierCheckpointError(file, 'its progress or Adam fields are missing or out of range');
-  // decodeFrame checked every tensor's name and shape against `specs`
+  // decodeTensorFrame checked every tensor's name and shape against `specs`
   const tensors = frame.weights.values.map((v, i) => tf.tensor(v, specs[i].shape));
   const restored = [tf.scalar(a.iterations as number, 'int32'), tf.scalar(a.accBeta1 as number), tf.scalar(a.accBeta2 as number), ...tensors];
   try {

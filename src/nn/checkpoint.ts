@@ -89,8 +89,8 @@ interface Header {
 export type Network = 'generator' | 'discriminator';
 const BOTH: readonly Network[] = ['generator', 'discriminator'];
 
-/** Every tensor of a GAN (and its optimisers) under its checkpoint name. */
-function namedVariables(gan: Gan, optimizers?: GanOptimizers, networks: readonly Network[] = BOTH): Array<[string, tf.Variable]> {
+/** Every tensor of a GAN (and its optimisers) under its checkpoint name (resume checkpoints use the same names). */
+export function namedVariables(gan: Gan, optimizers?: GanOptimizers, networks: readonly Network[] = BOTH): Array<[string, tf.Variable]> {
   const out: Array<[string, tf.Variable]> = [];
   for (const [net, mlp] of [
     ['generator', gan.generator],
@@ -211,7 +211,7 @@ export function readCheckpointHeader(file: string, bytes: Buffer): { header: Hea
 }
 
 /** Values of the networks `config` describes, counted without building them: Σ (in + 1)·out per layer. */
-function parameterCount(c: GanConfig, networks: readonly Network[]): number {
+export function ganParameterCount(c: GanConfig, networks: readonly Network[]): number {
   const sizes: Record<Network, number[]> = {
     generator: [c.latentDim + c.numClasses, ...c.generatorHidden, c.imageSize],
     discriminator: [c.imageSize + c.numClasses, ...c.discriminatorHidden, 1],
@@ -243,7 +243,7 @@ function checkDeclaredSizes(header: Header, fail: (msg: string) => never): void 
   const networks = header.networks ?? [...BOTH];
   const withOptimizer = header.optimizer !== null && header.optimizer !== undefined && networks.length === BOTH.length;
   // Adam's two moments per value when the optimiser state is saved.
-  const values = parameterCount(config, networks) * (withOptimizer ? 3 : 1);
+  const values = ganParameterCount(config, networks) * (withOptimizer ? 3 : 1);
   if (values * 4 !== header.dataBytes) {
     fail(`its config describes ${values} values (${values * 4} bytes), the data section holds ${header.dataBytes} bytes`);
   }

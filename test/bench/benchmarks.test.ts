@@ -367,7 +367,7 @@ test('bench parser-fuzz: a short run over every parser finds no crash', () => {
   hasKeys(r, ['benchmark', 'seconds_each', 'seed', 'crashes', 'parsers'], 'parser-fuzz');
   assert.deepEqual(
     r.parsers.map((p: Json) => p.parser),
-    ['npy', 'npz', 'idx', 'gan-checkpoint', 'fl-frame', 'fhe-batch', 'fhe-eval-keys', 'fhe-circuit'],
+    ['npy', 'npz', 'idx', 'gan-checkpoint', 'fl-frame', 'fhe-batch', 'fhe-eval-keys', 'fhe-circuit', 'compress-checkpoint', 'qat-checkpoint'],
   );
   for (const p of r.parsers) {
     hasKeys(p, ['inputs', 'parsed', 'crashes', 'first_crashes', 'slowest_ms', 'peak_rss_mb'], p.parser);

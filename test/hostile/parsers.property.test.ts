@@ -2,7 +2,7 @@
  * Property-based tests (fast-check, fixed seeds) over every file and message parser:
  * valid files round-trip, and randomly damaged ones either parse or fail with the
  * parser's own named error — never a TypeError from inside, an allocation failure, or a
- * hang. Kept to a few seconds each; bench/ has no longer fuzzing run yet.
+ * hang. Kept to a few seconds each; `privlab bench parser-fuzz` is the longer run.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,13 @@ import { CiphertextFormatError, decodeCiphertext, encodeCiphertext } from '../..
 import { CircuitFormatError, circuitToJson, compileCircuit, parseCircuit } from '../../src/fhe/tfhe/compile';
 import { defaultParameterSetName } from '../../src/fhe/tfhe/shortint';
 import { applyMutations, mutations, onlyNamedErrors } from '../support/mutate';
-import { coreParams, rechecksummed, resealedKeys, smallEvaluationKeyFile } from '../../bench/fuzz/targets';
+import { coreParams, rechecksummed, resealedKeys, smallCompressCheckpoint, smallEvaluationKeyFile, smallQatCheckpoint } from '../../bench/fuzz/targets';
+import { decodeTensorFrame, encodeTensorFrame } from '../../src/util/tensor-frame';
+import { TrainingCheckpointError } from '../../src/nn/training-checkpoint';
+import { loadCompressCheckpoint } from '../../src/experiments/compress-checkpoint';
+import { loadQatCheckpoint } from '../../src/quant/classifiers/qat-checkpoint';
+import { ClassifierCheckpointError, loadClassifierCheckpoint, saveClassifierCheckpoint } from '../../src/metrics/classifier-checkpoint';
+import * as tf from '@tensorflow/tfjs';
 import { EvaluationKeyFormatError, parseEvaluationKeys } from '../../src/fhe/tfhe/core';
 import { smallModel } from '../fhe/tfhe/run/fixtures';
 import { tmpDir } from '../support/tmp';
@@ -231,4 +237,103 @@ test('FHE circuit files: round trip; damaged text or JSON values give CircuitFor
     }),
     { ...RUNS, numRuns: 300 },
   );
+});
+
+/** Every path to a meta value of a tensor frame (objects and the first entries of arrays), to replace by arbitrary JSON. */
+function metaPaths(meta: unknown): Array<Array<string | number>> {
+  const paths: Array<Array<string | number>> = [];
+  const walk = (v: unknown, p: Array<string | number>, depth: number): void => {
+    if (p.length) paths.push(p);
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    const entries = Array.isArray(v) ? v.slice(0, 2).map((x, i) => [i, x] as const) : Object.entries(v);
+    for (const [k, x] of entries) walk(x, [...p, k], depth + 1);
+  };
+  walk(meta, [], 0);
+  return paths;
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** `load` (sync or async) succeeds or throws one of `allowed`. */
+async function onlyNamedErrorsAsync(load: () => unknown, allowed: readonly ErrorClass[]): Promise<boolean> {
+  try {
+    await load();
+    return true;
+  } catch (e) {
+    if (allowed.some((cls) => e instanceof cls)) return true;
+    throw new Error(`unexpected ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
+  }
+}
+
+/** Damaged bytes, and the meta's values replaced one at a time by arbitrary JSON: `load` gives the `allowed` errors only. */
+async function resumeCheckpointProperties(
+  good: Uint8Array,
+  load: (file: string) => unknown,
+  allowed: readonly ErrorClass[] = [TrainingCheckpointError],
+): Promise<void> {
+  const file = path.join(dir, 'damaged-resume.ckpt');
+  await fc.assert(
+    fc.asyncProperty(mutations, async (ms) => {
+      fs.writeFileSync(file, applyMutations(good, ms));
+      return onlyNamedErrorsAsync(() => load(file), allowed);
+    }),
+    { ...RUNS, numRuns: 200 },
+  );
+  const { meta, weights } = decodeTensorFrame(good, { kind: 'checkpoint', maxBytes: good.length });
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...metaPaths(meta)), fc.jsonValue({ maxDepth: 2 }), async (p, value) => {
+      const edited = structuredClone(meta) as Record<string | number, unknown>;
+      let at = edited;
+      for (const k of p.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+      at[p[p.length - 1]] = value;
+      fs.writeFileSync(file, encodeTensorFrame('checkpoint', edited, weights));
+      return onlyNamedErrorsAsync(() => load(file), allowed);
+    }),
+    { ...RUNS, numRuns: 300 },
+  );
+}
+
+test('compression resume checkpoints: round trip; damaged bytes or meta values give TrainingCheckpointError only', async () => {
+  for (const phase of ['qat', 'pruned'] as const) {
+    const good = smallCompressCheckpoint(path.join(dir, `compress-${phase}.ckpt`), phase);
+    const load = (f: string): void => {
+      const c = loadCompressCheckpoint(f);
+      c.gan.dispose();
+      c.optimizers.generator.dispose();
+      c.optimizers.discriminator.dispose();
+    };
+    const c = loadCompressCheckpoint(path.join(dir, `compress-${phase}.ckpt`));
+    assert.deepEqual([c.progress.phase, c.progress.epoch, c.progress.resume.stepInEpoch, c.optimizers.generator.step], [phase, phase === 'qat' ? 1 : 2, 1, 6]);
+    assert.deepEqual(
+      c.masks?.map((m) => Array.from(m)),
+      phase === 'qat' ? undefined : c.gan.generator.layers.map((l) => Array.from({ length: l.kernel.size }, (_, i) => i % 2)),
+    );
+    c.gan.dispose();
+    c.optimizers.generator.dispose();
+    c.optimizers.discriminator.dispose();
+    await resumeCheckpointProperties(good, load);
+  }
+});
+
+test('QAT classifier resume checkpoints: round trip; damaged bytes or meta values give TrainingCheckpointError only', async () => {
+  const seed = smallQatCheckpoint(path.join(dir, 'qat.ckpt'));
+  const progress = loadQatCheckpoint(path.join(dir, 'qat.ckpt'), seed.state, seed.settings);
+  assert.deepEqual(progress, { epoch: 1, batch: 2, lossSum: 1.25, epochRng: [9, 8, 7, 6], floatAccuracy: 0.5 });
+  assert.equal(seed.state.opt.step, 5);
+  await resumeCheckpointProperties(seed.bytes, (f) => loadQatCheckpoint(f, seed.state, seed.settings));
+});
+
+test('FID classifier resume checkpoints: round trip; damaged bytes or meta values give ClassifierCheckpointError only', async () => {
+  // A small dense model with Adam, one step trained (so that Adam has moments), as trainFeatureClassifier's LeNet is saved.
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), tf.layers.dense({ units: 2, activation: 'softmax' })],
+  });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  await model.fit(tf.tensor2d([[1, 0, 2, 1]]), tf.tensor2d([[0, 1]]), { epochs: 1, verbose: 0 });
+  const file = path.join(dir, 'classifier.ckpt');
+  const progress = { seed: 1, epochs: 3, batchSize: 2, train: 'tiny (4)', epoch: 1, batch: 1, lossSum: 0.5, epochRng: [1, 2, 3, 4] };
+  await saveClassifierCheckpoint(file, model, progress);
+  assert.deepEqual(await loadClassifierCheckpoint(file, model), progress);
+  await resumeCheckpointProperties(fs.readFileSync(file), (f) => loadClassifierCheckpoint(f, model), [ClassifierCheckpointError]);
+  model.dispose();
 });

@@ -1,6 +1,6 @@
 /**
  * Ctrl-C / SIGTERM stop the CLI's other long loops too: the QAT fine-tuning of `train
- * compress` (nothing half-written is left), a federated job (`fl run`: its server and
+ * compress` (its resume checkpoint is left, no half-made model), a federated job (`fl run`: its server and
  * site processes end with it; the server's checkpoint holds the last whole round) and
  * `privlab report` (its notebook runner and kernel end with it).
  */
@@ -13,7 +13,7 @@ import { startPrivlab } from '../support/spawn';
 import { alive, children } from '../support/procs';
 import { tmpDir } from '../support/tmp';
 
-test('privlab train compress: SIGINT stops the QAT fine-tuning; no model or manifest is written, the folder is unlocked', async () => {
+test('privlab train compress: SIGINT stops the QAT fine-tuning with a resume checkpoint; no model or manifest is written, the folder is unlocked', async () => {
   const dir = tmpDir();
   const trained = privlab(['train', 'gan', '--epochs', '1', '--max-steps-per-epoch', '1', '--dataset', 'mnist-small', '--out', path.join(dir, 'gan')]);
   assert.equal(trained.status, 0, trained.stderr);
@@ -36,8 +36,8 @@ test('privlab train compress: SIGINT stops the QAT fine-tuning; no model or mani
   run.child.kill('SIGINT');
   const { code } = await run.exited(60_000);
   assert.equal(code, 130, run.stderr());
-  assert.match(run.stderr(), /QAT fine-tuning interrupted \(SIGINT\) at .*; nothing was saved/);
-  assert.deepEqual(fs.readdirSync(out), [], 'no half-made model, manifest or lock');
+  assert.match(run.stderr(), /QAT fine-tuning interrupted \(SIGINT\) at .*; saved .*compress\.ckpt for --resume/);
+  assert.deepEqual(fs.readdirSync(out), ['compress.ckpt'], 'the resume checkpoint only: no half-made model, manifest or lock');
 });
 
 test('privlab fl run: SIGTERM ends the job, its server and its sites; the checkpoint holds whole rounds', async () => {

@@ -5,6 +5,7 @@
  * Both measure what they wrote (LeNet FID vs the test digits, mode coverage) and record
  * it with the command and the files' SHA-256 in the folder's manifest.json.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { numberOption, UsageError } from '../command';
@@ -16,6 +17,8 @@ import { datasetStats, generatorQuality, GeneratorQuality, samplesQuality } from
 import { loadGanCheckpoint, saveGanCheckpoint } from '../../nn/checkpoint';
 import { RECOMMENDED_STABILIZERS } from '../../nn/train-gan';
 import { compressGenerator, quantizedGeneratorSamples } from '../../experiments/compress-generator';
+import { loadCompressCheckpoint } from '../../experiments/compress-checkpoint';
+import { InterruptedError } from '../../util/interrupt';
 import { loadGanFrom, writeShippedManifest } from '../../experiments/shipped-generators';
 import { saveQuantizedModel } from '../../quant/quantized-model';
 import { Gan } from '../../nn/gan';
@@ -74,6 +77,16 @@ export async function exportCommand(argv: string[]): Promise<number> {
   });
 }
 
+/** The file a stopped `train compress` leaves in its --out folder. */
+export const COMPRESS_CHECKPOINT_FILE = 'compress.ckpt';
+
+/** The checkpoint's caller fields: what the CLI needs to continue and record the run. */
+function compressCaller(file: string, c: Record<string, unknown>): { from: string; dataset: string; saveFloat: boolean } {
+  if (typeof c.from !== 'string' || typeof c.dataset !== 'string' || typeof c.saveFloat !== 'boolean')
+    throw new UsageError(`--resume ${file}: not a checkpoint of privlab train compress (it lacks from, dataset or saveFloat)`);
+  return { from: c.from, dataset: c.dataset, saveFloat: c.saveFloat };
+}
+
 export async function compressCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -85,42 +98,96 @@ export async function compressCommand(argv: string[]): Promise<number> {
       'qat-epochs': { type: 'string' },
       'finetune-epochs': { type: 'string' },
       seed: { type: 'string' },
-      dataset: { type: 'string', default: 'mnist' },
+      dataset: { type: 'string' },
       'max-steps-per-epoch': { type: 'string' },
       'save-float': { type: 'boolean' },
+      resume: { type: 'string' },
     },
   });
-  if (!values.from || !values.out) throw new UsageError('train compress needs --from CHECKPOINT|DIR and --out DIR');
-  const bits = numberOption('bits', values.bits, (n) => Number.isInteger(n) && n >= 2 && n <= 8, 'an integer in 2..8') ?? 4;
-  const prune = numberOption('prune', values.prune, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)') ?? 0.5;
-  const qatEpochs = numberOption('qat-epochs', values['qat-epochs'], (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 1;
-  const finetuneEpochs = numberOption('finetune-epochs', values['finetune-epochs'], (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 1;
-  const seed = numberOption('seed', values.seed, Number.isInteger, 'an integer') ?? 0;
-  const maxSteps = numberOption('max-steps-per-epoch', values['max-steps-per-epoch'], (n) => Number.isInteger(n) && n > 0, 'a positive integer');
-  const { out, from } = values;
+  if (!values.out || (!values.from && !values.resume)) throw new UsageError('train compress needs --from CHECKPOINT|DIR (or --resume FILE) and --out DIR');
+  if (values.from && values.resume) throw new UsageError('train compress takes --from or --resume, not both (a resumed run continues from its own GAN)');
+  const given = {
+    bits: numberOption('bits', values.bits, (n) => Number.isInteger(n) && n >= 2 && n <= 8, 'an integer in 2..8'),
+    prune: numberOption('prune', values.prune, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'),
+    qatEpochs: numberOption('qat-epochs', values['qat-epochs'], (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+    finetuneEpochs: numberOption('finetune-epochs', values['finetune-epochs'], (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer'),
+    seed: numberOption('seed', values.seed, Number.isInteger, 'an integer'),
+    maxStepsPerEpoch: numberOption('max-steps-per-epoch', values['max-steps-per-epoch'], (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+  };
+  const out = values.out;
   return withOutputDir(out, async () => {
     await selectBackend();
-    const ds = loadDataset(values.dataset ?? 'mnist');
-    const gan: Gan = loadGanFrom(from);
+    // A resumed run is the stopped one: its settings come from the checkpoint, flags may only repeat them.
+    const resumed = values.resume ? loadCompressCheckpoint(values.resume) : undefined;
+    const caller = resumed ? compressCaller(values.resume as string, resumed.caller) : undefined;
+    if (resumed) {
+      const s = resumed.settings;
+      const had = { ...s, maxStepsPerEpoch: s.maxStepsPerEpoch ?? undefined };
+      const flags = {
+        bits: 'bits',
+        prune: 'prune',
+        qatEpochs: 'qat-epochs',
+        finetuneEpochs: 'finetune-epochs',
+        seed: 'seed',
+        maxStepsPerEpoch: 'max-steps-per-epoch',
+      };
+      for (const [k, flag] of Object.entries(flags) as Array<[keyof typeof given, string]>) {
+        if (given[k] !== undefined && given[k] !== had[k])
+          throw new UsageError(`--resume ${values.resume}: the stopped run had --${flag} ${String(had[k] ?? 'unset')}, not ${given[k]}`);
+      }
+      if (values['save-float'] && !caller!.saveFloat) throw new UsageError(`--resume ${values.resume}: the stopped run was not asked to --save-float`);
+      if (values.dataset !== undefined && values.dataset !== caller!.dataset)
+        throw new UsageError(`--resume ${values.resume}: the stopped run trained on --dataset ${caller!.dataset}, not ${values.dataset}`);
+    }
+    const r0 = resumed?.settings;
+    const bits = r0?.bits ?? given.bits ?? 4;
+    const prune = r0?.prune ?? given.prune ?? 0.5;
+    const qatEpochs = r0?.qatEpochs ?? given.qatEpochs ?? 1;
+    const finetuneEpochs = r0?.finetuneEpochs ?? given.finetuneEpochs ?? 1;
+    const seed = r0?.seed ?? given.seed ?? 0;
+    const maxSteps = r0 ? (r0.maxStepsPerEpoch ?? undefined) : given.maxStepsPerEpoch;
+    const from = caller?.from ?? (values.from as string);
+    const datasetOption = caller?.dataset ?? values.dataset ?? 'mnist';
+    const saveFloat = caller?.saveFloat ?? values['save-float'] ?? false;
+    const ds = loadDataset(datasetOption);
+    const gan: Gan = resumed?.gan ?? loadGanFrom(from);
+    const checkpoint = path.join(out, COMPRESS_CHECKPOINT_FILE);
     process.stderr.write(
-      `privlab train compress: ${bits}-bit QAT ${qatEpochs} epochs, prune ${prune * 100} %, fine-tune ${finetuneEpochs} epochs on ${ds.name}\n`,
+      `privlab train compress: ${bits}-bit QAT ${qatEpochs} epochs, prune ${prune * 100} %, fine-tune ${finetuneEpochs} epochs on ${ds.name}${
+        resumed
+          ? `, resuming at epoch ${resumed.progress.epoch}${resumed.progress.resume.stepInEpoch ? ` step ${resumed.progress.resume.stepInEpoch}` : ''} (${resumed.progress.phase === 'qat' ? 'QAT' : 'pruned'})`
+          : ''
+      }\n`,
     );
-    const r = await compressGenerator({
-      gan,
-      dataset: ds,
-      bits,
-      prune,
-      qatEpochs,
-      finetuneEpochs,
-      seed,
-      maxStepsPerEpoch: maxSteps,
-      stabilizers: RECOMMENDED_STABILIZERS,
-      onEpoch: (phase, e, d, g) => process.stderr.write(`${phase} epoch ${e}: D ${d.toFixed(4)}  G ${g.toFixed(4)}\n`),
-    });
+    let r;
+    try {
+      r = await compressGenerator({
+        gan,
+        dataset: ds,
+        bits,
+        prune,
+        qatEpochs,
+        finetuneEpochs,
+        seed,
+        maxStepsPerEpoch: maxSteps,
+        stabilizers: RECOMMENDED_STABILIZERS,
+        onEpoch: (phase, e, d, g) => process.stderr.write(`${phase} epoch ${e}: D ${d.toFixed(4)}  G ${g.toFixed(4)}\n`),
+        checkpoint,
+        checkpointCaller: { from, dataset: datasetOption, saveFloat },
+        resume: resumed,
+      });
+    } catch (e) {
+      gan.dispose();
+      if (e instanceof InterruptedError && fs.existsSync(checkpoint))
+        throw new InterruptedError(`${e.message}. Continue with: privlab train compress --resume ${checkpoint} --out ${out}`, e.reason);
+      throw e;
+    }
     const file = 'generator.quantized.json';
     saveQuantizedModel(path.join(out, file), r.model);
-    if (values['save-float']) saveGanCheckpoint(path.join(out, 'gan.ckpt'), gan, { meta: { epoch: r.epochs, seed, globalStep: 0 } });
+    if (saveFloat) saveGanCheckpoint(path.join(out, 'gan.ckpt'), gan, { meta: { epoch: r.epochs, seed, globalStep: 0 } });
     gan.dispose();
+    // A stopped run's state in DIR is spent once a result is written there (the resumed run's, or a new run's).
+    fs.rmSync(checkpoint, { force: true });
     // Measured on the integer model run in the clear: what FHE computes.
     const quality = await measure((fm, real) => {
       const samples = quantizedGeneratorSamples(r.model, FID_SAMPLES, FID_SEED);
@@ -130,7 +197,7 @@ export async function compressCommand(argv: string[]): Promise<number> {
         samples.dispose();
       }
     }, false);
-    const command = `privlab train compress --from ${values.from} --bits ${bits} --prune ${prune} --qat-epochs ${qatEpochs} --finetune-epochs ${finetuneEpochs} --seed ${seed}${maxSteps ? ` --max-steps-per-epoch ${maxSteps}` : ''} --out ${out}`;
+    const command = `privlab train compress --from ${from} --bits ${bits} --prune ${prune} --qat-epochs ${qatEpochs} --finetune-epochs ${finetuneEpochs} --seed ${seed}${maxSteps ? ` --max-steps-per-epoch ${maxSteps}` : ''}${datasetOption !== 'mnist' ? ` --dataset ${datasetOption}` : ''}${saveFloat ? ' --save-float' : ''} --out ${out}`;
     const manifest = writeShippedManifest(out, {
       what: `the regular generator fine-tuned with ${bits}-bit QAT, pruned ${prune * 100} % (L1, one shot, per layer) and fine-tuned with the masks held; the integer model the FHE compiler reads`,
       commands: [command],

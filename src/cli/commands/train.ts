@@ -331,10 +331,13 @@ export const train: Command = {
     Write DIR/generator.ckpt and DIR/discriminator.ckpt (weights only, no optimiser state)
     and DIR/manifest.json: the command, each file's SHA-256, FID and mode coverage.
   privlab train compress --from CKPT|DIR --out DIR [--bits 4] [--prune 0.5] [--qat-epochs 1]
-      [--finetune-epochs 1] [--seed S] [--max-steps-per-epoch N] [--save-float]
+      [--finetune-epochs 1] [--seed S] [--dataset mnist|…] [--max-steps-per-epoch N] [--save-float]
+  privlab train compress --resume DIR/compress.ckpt --out DIR
     Fine-tune a trained GAN's generator with QAT, prune it in one shot, fine-tune with the
     masks held; write DIR/generator.quantized.json (the FHE compiler's input) and
-    DIR/manifest.json (command, SHA-256, FID and coverage of the integer model).`,
+    DIR/manifest.json (command, SHA-256, FID and coverage of the integer model). Ctrl-C or
+    SIGTERM stop after the current step and save DIR/compress.ckpt (exit status 130 / 143);
+    --resume finishes that run with its settings, as if it had not stopped.`,
   async run(argv) {
     const [what, ...rest] = argv;
     if (what === 'gan') return trainGanCommand(rest);

@@ -18,6 +18,7 @@ import { SeededRng } from '../../util/rng';
 import { interruptScope } from '../../util/interrupt';
 import { fanInCapMask } from '../../prune/masks';
 import { MaskedVariables } from '../../prune/masked-variables';
+import { loadQatCheckpoint, QatProgress, saveQatCheckpoint } from './qat-checkpoint';
 
 /**
  * Prune each kernel (the rank ≥ 2 variables, in layer order; a convolution's
@@ -78,6 +79,10 @@ export interface ClassifierTrainOptions {
    */
   learningRateSchedule?: 'constant' | 'cosine';
   onEpoch?: (e: { epoch: number; phase: 'float' | 'qat'; loss: number }) => void | Promise<void>;
+  /** On an interrupt, save the run here (qat-checkpoint.ts) before stopping; the InterruptedError names it. */
+  checkpoint?: string;
+  /** Continue a run stopped with `checkpoint` (same options): the result is bit-identical to a run never stopped. */
+  resume?: string;
 }
 
 export interface TrainedClassifier {
@@ -138,21 +143,50 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
   const pruneEpochs = o.pruneEpochs ?? 1;
   if (!(Number.isInteger(pruneEpochs) && pruneEpochs >= 1)) throw new RangeError(`pruneEpochs must be a positive integer, got ${pruneEpochs}`);
   const baseRate = opt.hyper.learningRate;
-  if (o.fanInCaps && floatEpochs === 0) capFanIns(net.variables, o.fanInCaps, masked);
-  // Ctrl-C / the kernel's interrupt: stop between batches; a half-trained classifier is not returned.
+  // What a resumed run must share with the stopped one (the network itself is checked by its tensors' shapes).
+  const settings = {
+    train: `${o.train.name} (${o.train.count})`,
+    seed: o.seed ?? 0,
+    batch,
+    floatEpochs,
+    qatEpochs: total - floatEpochs,
+    learningRate: baseRate,
+    schedule: o.learningRateSchedule ?? 'constant',
+    fanInCaps: o.fanInCaps ?? null,
+    pruneEpochs,
+    qat: net.qat.config,
+  };
+  const state = { variables: net.variables, qat: net.qat, opt, masked };
+  let resumed: QatProgress | undefined;
+  try {
+    resumed = o.resume ? loadQatCheckpoint(o.resume, state, settings) : undefined;
+  } catch (e) {
+    masked.dispose();
+    tf.dispose([tr.x, tr.y, tr.yOneHot]);
+    opt.dispose();
+    throw e;
+  }
+  if (resumed) {
+    rng.setState(resumed.epochRng);
+    floatAccuracy = resumed.floatAccuracy ?? NaN;
+  } else if (o.fanInCaps && floatEpochs === 0) capFanIns(net.variables, o.fanInCaps, masked);
+  // Ctrl-C / the kernel's interrupt: stop between batches; a half-trained classifier is not returned (with
+  // `checkpoint`, the run is saved there first).
   const scope = interruptScope();
   try {
-    for (let e = 0; e < total; e++) {
+    for (let e = resumed?.epoch ?? 0; e < total; e++) {
       net.qat.quantize = e >= floatEpochs;
       if (o.learningRateSchedule === 'cosine' && e >= floatEpochs) {
         const t = total - floatEpochs > 1 ? (e - floatEpochs) / (total - floatEpochs - 1) : 0;
         opt.hyper.learningRate = baseRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
       }
       net.qat.training = true;
+      const epochRng = rng.getState();
       const order = rng.permutation(o.train.count);
-      let lossSum = 0;
-      let steps = 0;
-      for (let s = 0; s < order.length; s += batch) {
+      const skip = e === resumed?.epoch ? resumed.batch : 0;
+      let lossSum = skip > 0 ? resumed!.lossSum : 0;
+      let steps = skip;
+      for (let s = skip * batch; s < order.length; s += batch) {
         const idx = tf.tensor1d(Int32Array.from(order.subarray(s, Math.min(order.length, s + batch))), 'int32');
         const loss = tf.tidy(() => {
           const bx = tf.gather(tr.x, idx) as tf.Tensor2D;
@@ -165,7 +199,11 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
         idx.dispose();
         lossSum += loss;
         steps++;
-        if (await scope.pause()) scope.throwIfInterrupted(`classifier training (epoch ${e + 1}, batch ${steps})`);
+        if (await scope.pause()) {
+          const progress = { epoch: e, batch: steps, lossSum, epochRng, floatAccuracy: Number.isNaN(floatAccuracy) ? null : floatAccuracy };
+          if (o.checkpoint) saveQatCheckpoint(o.checkpoint, state, settings, progress);
+          scope.throwIfInterrupted(`classifier training (epoch ${e + 1}, batch ${steps}${o.checkpoint ? `; saved to ${o.checkpoint} for resume` : ''})`);
+        }
       }
       if (e === floatEpochs - 1 || (floatEpochs === 0 && e === 0)) floatAccuracy = testAccuracy(net, o.test, classes, false);
       const pruneStep = e - (floatEpochs - 1);
