@@ -14,8 +14,11 @@ const summary = lab.summary("Summary: the Zama MNIST table, source beside privla
 // per encrypted image.
 //
 // privlab redoes each row (`privlab bench zama-table --json`): trained on the **60,000 canonical
-// training digits** with privlab's QAT (2-bit as the source) and **fan-in caps** (each neuron keeps its
-// largest-magnitude inputs, the caps tightening over the first QAT epochs), compiled to a TFHE circuit,
+// training digits** with privlab's QAT (2-bit weights and activations as the source) and **fan-in
+// caps** (each neuron keeps its largest-magnitude inputs, the caps tightening over the first QAT
+// epochs). The FCNNs read binarized pixels, which leaves each first-layer neuron three times the
+// inputs for the same accumulator, and have 128 or 256 neurons per hidden layer (the source: 92).
+// Each network is compiled to a TFHE circuit,
 // **simulated on all 10,000 test digits** and **executed on encrypted digits** (100 per FCNN). *Circuit
 // bits* here are measured: the widest signed accumulator the compiled circuit's layers produce on the
 // 1,000 calibration images (the worst case over the input range is in the JSON too).
