@@ -23,9 +23,11 @@ const summary = lab.summary("Summary: the Zama MNIST table, source beside privla
 // bits* here are measured: the widest signed accumulator the compiled circuit's layers produce on the
 // 1,000 calibration images (the worst case over the input range is in the JSON too).
 //
-// The models have no pooling layer: LeNet's two poolings are folded into its 5x5 convolutions as
-// stride 2 (28 → 12 → 4, then dense 120 → 84 → 10), and the 6-layer CNN is five 3x3 convolutions
-// (strides 2, 1, 2, 1, 1) and a dense head; convolutions compile as dense layers, one PBS per output.
+// The shipped LeNet folds its two poolings into its 5x5 convolutions as stride 2 (28 → 12 → 4, then
+// dense 120 → 84 → 10), and the 6-layer CNN is five 3x3 convolutions (strides 2, 1, 2, 1, 1) and a
+// dense head; convolutions compile as dense layers, one PBS per output. (The QAT CNN can pool now —
+// `pools: [2, 2]`, average pooling folded into the next layer at 0 PBS or 2×2 max pooling at 7 PBS per
+// output — but a pooled LeNet has not been trained on the 60,000 digits for the table yet.)
 //
 // The first part reads the measured table shipped in `data/zama-table/table.json` (about an hour
 // of training and encrypted inference on this 2-core machine); the last cell runs one small FCNN live
