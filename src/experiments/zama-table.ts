@@ -307,3 +307,35 @@ export function loadZamaTable(file = zamaTablePath()): ZamaTableFile {
   }
   return t;
 }
+
+/** The compiler levers' measured trade-off on the MNIST FCNN (data/zama-table/levers.json, from `privlab bench fhe-levers`). */
+export interface ZamaLeversFile {
+  command: string;
+  source: string;
+  /** Per error target: the set's N, PBS per image, KS+PBS ms on one thread, s per image (null: not timed), accuracy % without / with noise. */
+  p_error: Array<{
+    p_error: number;
+    polynomial_size: number;
+    pbs: number;
+    ms_per_pbs: number | null;
+    s_per_image: number | null;
+    accuracy_clear: number;
+    accuracy_noisy: number;
+  }>;
+  /** Per rounding width (null: off): bits removed from each layer's accumulators, accuracy % of the rounded integer program. */
+  rounding: Array<{ bits: number | null; shifts: number[]; accuracy_clear: number }>;
+  rounding_reference: { network: string; accuracy_off: number; by_bits: Record<string, number> };
+}
+
+/** The shipped lever measurements, their shape checked. */
+export function loadZamaLevers(file = path.join(path.dirname(zamaTablePath()), 'levers.json')): ZamaLeversFile {
+  const t = JSON.parse(fs.readFileSync(file, 'utf8')) as ZamaLeversFile;
+  if (!Array.isArray(t?.p_error) || t.p_error.length === 0 || !Array.isArray(t?.rounding) || t.rounding.length === 0)
+    throw new DataFileError(file, 'needs non-empty p_error and rounding arrays');
+  for (const p of t.p_error) {
+    if (!(p.p_error > 0 && p.p_error < 1) || !Number.isFinite(p.accuracy_clear) || !Number.isFinite(p.accuracy_noisy))
+      throw new DataFileError(file, `p_error point ${JSON.stringify(p)}: p_error in (0, 1) and accuracies needed`);
+  }
+  for (const r of t.rounding) if (!Number.isFinite(r.accuracy_clear)) throw new DataFileError(file, `rounding point ${JSON.stringify(r)}: accuracy needed`);
+  return t;
+}
