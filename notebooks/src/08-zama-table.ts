@@ -14,15 +14,20 @@ const summary = lab.summary("Summary: the Zama MNIST table, source beside privla
 // per encrypted image.
 //
 // privlab redoes each row (`privlab bench zama-table --json`): trained on the **60,000 canonical
-// training digits** with privlab's QAT (2-bit as the source) and **fan-in caps** (each neuron keeps its
-// largest-magnitude inputs, the caps tightening over the first QAT epochs), compiled to a TFHE circuit,
+// training digits** with privlab's QAT (2-bit weights and activations as the source) and **fan-in
+// caps** (each neuron keeps its largest-magnitude inputs, the caps tightening over the first QAT
+// epochs). The FCNNs read binarized pixels, which leaves each first-layer neuron three times the
+// inputs for the same accumulator, and have 128 or 256 neurons per hidden layer (the source: 92).
+// Each network is compiled to a TFHE circuit,
 // **simulated on all 10,000 test digits** and **executed on encrypted digits** (100 per FCNN). *Circuit
 // bits* here are measured: the widest signed accumulator the compiled circuit's layers produce on the
 // 1,000 calibration images (the worst case over the input range is in the JSON too).
 //
-// The models have no pooling layer: LeNet's two poolings are folded into its 5x5 convolutions as
-// stride 2 (28 → 12 → 4, then dense 120 → 84 → 10), and the 6-layer CNN is five 3x3 convolutions
-// (strides 2, 1, 2, 1, 1) and a dense head; convolutions compile as dense layers, one PBS per output.
+// The shipped LeNet folds its two poolings into its 5x5 convolutions as stride 2 (28 → 12 → 4, then
+// dense 120 → 84 → 10), and the 6-layer CNN is five 3x3 convolutions (strides 2, 1, 2, 1, 1) and a
+// dense head; convolutions compile as dense layers, one PBS per output. (The QAT CNN can pool now —
+// `pools: [2, 2]`, average pooling folded into the next layer at 0 PBS or 2×2 max pooling at 7 PBS per
+// output — but a pooled LeNet has not been trained on the 60,000 digits for the table yet.)
 //
 // The first part reads the measured table shipped in `data/zama-table/table.json` (about an hour
 // of training and encrypted inference on this 2-core machine); the last cell runs one small FCNN live
@@ -89,6 +94,43 @@ lab.plot({
   layout: { title: { text: "MNIST: accuracy vs seconds per encrypted image" }, xaxis: { title: { text: "seconds per image" }, type: "log" },
     yaxis: { title: { text: "test accuracy (%)" } }, height: 420 },
 }, { save: "zama-table/accuracy-vs-time" });
+
+// %% [markdown]
+// ## The compiler's levers: error target and rounding
+// Measured by `privlab bench fhe-levers` on the fhe-mnist FCNN (784 → 92 → 92 → 10, 2-bit, all 10,000
+// test digits simulated) and shipped as `data/zama-table/levers.json` rather than re-run here (the
+// 1e-6 target needs N = 16384, whose keys are 2.6 GB; it was not timed). Left: a looser error target per
+// lookup picks a smaller tfhe set, so each PBS is cheaper; the accuracy with the noise model's errors
+// stays until 0.1. Right: rounding accumulators to their top B bits, our FCNN against Concrete ML's
+// VGG-9 on CIFAR-10, as points lost from each model's unrounded accuracy.
+
+// %%
+const levers = lab.experiments.loadZamaLevers();
+const timed = levers.p_error.filter((p) => p.s_per_image !== null);
+lab.plot({
+  data: [
+    { type: "scatter", mode: "lines+markers+text", name: "s / image (1 thread)", x: timed.map((p) => p.p_error), y: timed.map((p) => p.s_per_image),
+      text: timed.map((p) => `N = ${p.polynomial_size}`), textposition: "top right" },
+    { type: "scatter", mode: "lines+markers", name: "accuracy with noise (%)", x: levers.p_error.map((p) => p.p_error),
+      y: levers.p_error.map((p) => p.accuracy_noisy), yaxis: "y2" },
+  ],
+  layout: { title: { text: "p_error: time per image and accuracy" }, xaxis: { title: { text: "p_error (per lookup)" }, type: "log" },
+    yaxis: { title: { text: "seconds per image" } }, yaxis2: { title: { text: "accuracy (%)" }, overlaying: "y", side: "right" }, height: 380 },
+}, { save: "zama-table/p-error" });
+const off = levers.rounding.find((r) => r.bits === null)!;
+const rounded = levers.rounding.filter((r) => r.bits !== null);
+const ref = levers.rounding_reference;
+lab.plot({
+  data: [
+    { type: "scatter", mode: "lines+markers", name: "privlab FCNN (MNIST)", x: rounded.map((r) => r.bits), y: rounded.map((r) => off.accuracy_clear - r.accuracy_clear) },
+    { type: "scatter", mode: "lines+markers", name: `${ref.network}`, x: Object.keys(ref.by_bits).map(Number),
+      y: Object.values(ref.by_bits).map((a) => ref.accuracy_off - Number(a)) },
+  ],
+  layout: { title: { text: "Rounding: accuracy lost" }, xaxis: { title: { text: "rounding_threshold_bits" }, autorange: "reversed" },
+    yaxis: { title: { text: "points below unrounded" } }, height: 380 },
+}, { save: "zama-table/rounding" });
+summary.set("levers", `p_error 1e-4 → 0.01: ${timed[0].s_per_image} → ${timed.find((p) => p.p_error === 0.01)?.s_per_image} s/image; rounding to 6 bits costs ` +
+  `${(off.accuracy_clear - (rounded.find((r) => r.bits === 6)?.accuracy_clear ?? NaN)).toFixed(2)} points`);
 
 // %% [markdown]
 // ## A live row: a small FCNN-6, trained and executed here

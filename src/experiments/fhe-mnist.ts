@@ -39,6 +39,9 @@ export interface MnistFcnnOptions extends Omit<FcnnTrainOptions, 'train' | 'test
   kernelSize?: number;
   strides?: number[];
   dense?: number[];
+  /** CNN pool size after each convolution (0: none) and the kind (quant/classifiers/cnn.ts; default none, 'avg'). */
+  pools?: number[];
+  pool?: 'avg' | 'max';
   /** Train on the first this many training digits (default all). */
   trainSamples?: number;
   /** Load the trained integer model from here if it exists; save it there after training. */

@@ -8,8 +8,8 @@ export * from './gan-compression-report';
 export { runMnistFcnn, ZAMA_FCNN_REFERENCE } from './fhe-mnist';
 export type { MnistFcnnOptions, MnistFcnnResult } from './fhe-mnist';
 // the Zama MNIST table (notebook 08, `privlab bench zama-table`)
-export { runZamaTable, loadZamaTable, zamaTablePath, ZAMA_TABLE_REFERENCE, ZAMA_ROW_SPECS, ZAMA_ROWS } from './zama-table';
-export type { ZamaTableOptions, ZamaTableResult, ZamaRow, ZamaRowName, ZamaTableFile } from './zama-table';
+export { runZamaTable, loadZamaTable, loadZamaLevers, zamaTablePath, ZAMA_TABLE_REFERENCE, ZAMA_ROW_SPECS, ZAMA_ROWS } from './zama-table';
+export type { ZamaTableOptions, ZamaTableResult, ZamaRow, ZamaRowName, ZamaTableFile, ZamaLeversFile } from './zama-table';
 export { runGanFhe, GAN_FHE_REFERENCE } from './fhe-gan';
 export type { GanFheOptions, GanFheResult, GanFheRun } from './fhe-gan';
 export { trainFcnn, classificationAccuracy } from '../quant/classifiers/fcnn';

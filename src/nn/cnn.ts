@@ -1,8 +1,11 @@
 /**
  * A small classifier CNN for encrypted inference: 3x3 convolutions with stride 2 (valid
- * padding, ReLU), then one dense layer to the logits. Strided convolutions instead of
- * pooling, because in FHE a max-pool costs extra bootstrapped comparisons while a strided
- * convolution is one linear combination and one table per output.
+ * padding, ReLU), then one dense layer to the logits. Strided convolutions by default
+ * instead of pooling, because in FHE a max-pool costs extra bootstrapped comparisons while
+ * a strided convolution is one linear combination and one table per output. A k×k pooling
+ * (average or max, stride k) may follow any convolution (`pools`), as LeNet's do: average
+ * pooling costs no PBS (it folds into the next layer, src/quant/pooling.ts), max pooling 7
+ * per pooled output.
  *
  * Like Mlp it takes a LayerTransform (quantization-aware training, src/quant/qat.ts): the
  * input, each kernel viewed as [k·k·C_in × C_out] (one column per output channel, as a
@@ -20,6 +23,15 @@ export interface ConvShape {
   height: number;
   width: number;
   channels: number;
+}
+
+/** Output shape of a k×k pooling with stride k (valid: a partial window at the edge is dropped). */
+export function poolOutputShape(input: ConvShape, k: number): ConvShape {
+  if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`pool size must be an integer ≥ 2, got ${k}`);
+  const height = Math.floor(input.height / k);
+  const width = Math.floor(input.width / k);
+  if (height < 1 || width < 1) throw new RangeError(`a ${k}x${k} pool does not fit a ${input.height}x${input.width} map`);
+  return { height, width, channels: input.channels };
 }
 
 /** Output shape of a valid-padding convolution. */
@@ -43,6 +55,10 @@ export interface StridedCnnConfig {
   strides?: number[];
   /** Widths of hidden dense layers (ReLU) between the convolutions and the head, e.g. LeNet's [120, 84]. Default none. */
   dense?: number[];
+  /** Pool size after each convolution's activation (0 or 1: none), e.g. LeNet's [2, 2]. Default none. */
+  pools?: number[];
+  /** 'avg' (default) or 'max'. */
+  pool?: 'avg' | 'max';
 }
 
 export interface CnnLayer {
@@ -74,6 +90,8 @@ export class StridedCnn {
       stride,
       strides: config.strides ?? config.filters.map(() => stride),
       dense: config.dense ?? [],
+      pools: config.pools ?? config.filters.map(() => 0),
+      pool: config.pool ?? 'avg',
       alpha: 0,
     };
     const posInt = (n: number): boolean => Number.isInteger(n) && n > 0;
@@ -81,6 +99,9 @@ export class StridedCnn {
     if (c.strides.length !== c.filters.length || !c.strides.every(posInt))
       throw new RangeError(`strides must be ${c.filters.length} positive integers (one per convolution), got [${c.strides}]`);
     if (!c.dense.every(posInt)) throw new RangeError(`dense widths must be positive integers, got [${c.dense}]`);
+    if (c.pools.length !== c.filters.length || !c.pools.every((p) => Number.isInteger(p) && p >= 0))
+      throw new RangeError(`pools must be ${c.filters.length} non-negative integers (one per convolution, 0: none), got [${c.pools}]`);
+    if (c.pool !== 'avg' && c.pool !== 'max') throw new RangeError(`pool must be "avg" or "max", got "${String(c.pool)}"`);
     if (![c.input.height, c.input.width, c.input.channels, c.classes, c.kernelSize, c.stride].every(posInt))
       throw new RangeError('CNN sizes must be positive integers');
     this.config = c;
@@ -88,7 +109,7 @@ export class StridedCnn {
     this.shapes = [c.input];
     this.layers = c.filters.map((f, i) => {
       const cin = this.shapes[i].channels;
-      this.shapes.push(convOutputShape(this.shapes[i], { kernelHeight: k, kernelWidth: k, outChannels: f, stride: c.strides[i] }));
+      this.shapes.push(convOutputShape(this.convInput(i), { kernelHeight: k, kernelWidth: k, outChannels: f, stride: c.strides[i] }));
       return { kernel: uniformVariable(rng, [k, k, cin, f], k * k * cin), bias: uniformVariable(rng, [f], k * k * cin), activation: 'relu' as Activation };
     });
     const widths = [this.flatFeatures, ...c.dense, c.classes];
@@ -104,9 +125,16 @@ export class StridedCnn {
     return this.config.filters.length;
   }
 
+  /** The feature map convolution i reads: the input, or the previous convolution's output after its pooling. */
+  convInput(i: number): ConvShape {
+    if (i === 0) return this.shapes[0];
+    const p = this.config.pools[i - 1];
+    return p > 1 ? poolOutputShape(this.shapes[i], p) : this.shapes[i];
+  }
+
   /** Features entering the dense head. */
   get flatFeatures(): number {
-    const s = this.shapes[this.shapes.length - 1];
+    const s = this.convInput(this.convolutions);
     return s.height * s.width * s.channels;
   }
 
@@ -127,6 +155,9 @@ export class StridedCnn {
         const w = t?.kernel ? t.kernel(i, l.kernel.reshape([kh * kw * cin, cout]) as tf.Tensor2D).reshape(l.kernel.shape) : l.kernel;
         const z = tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w as tf.Tensor4D, this.config.strides[i], 'valid'), l.bias));
         h = t?.output ? t.output(i, z.reshape([-1, cout]) as tf.Tensor2D).reshape(z.shape) : z;
+        // pooling after the quantizer: the mean / max of quantized values, which the integer model computes exactly
+        const p = this.config.pools[i];
+        if (p > 1) h = this.config.pool === 'max' ? tf.maxPool(h as tf.Tensor4D, p, p, 'valid') : tf.avgPool(h as tf.Tensor4D, p, p, 'valid');
       }
       let d = h.reshape([-1, this.flatFeatures]) as tf.Tensor2D;
       for (let i = convs; i < this.layers.length; i++) {

@@ -16,17 +16,9 @@
  *   Every value stays on the input's quantizer, so the result is exact; that needs an
  *   unsigned quantizer (zero point = qmin), as after a ReLU, so relu(b − a) fits its range.
  */
-import { ConvShape } from '../nn/cnn';
+import { ConvShape, poolOutputShape } from '../nn/cnn';
 import { QuantizedDense } from './quantized-model';
 import { QuantParams } from './quantizer';
-
-function pooledShape(input: ConvShape, k: number): ConvShape {
-  if (!(Number.isInteger(k) && k >= 2)) throw new RangeError(`pool size must be an integer ≥ 2, got ${k}`);
-  const height = Math.floor(input.height / k);
-  const width = Math.floor(input.width / k);
-  if (height < 1 || width < 1) throw new RangeError(`a ${k}x${k} pool does not fit a ${input.height}x${input.width} map`);
-  return { height, width, channels: input.channels };
-}
 
 /** Input indices (NHWC) of pooled cell (py, px, c), row by row. */
 function windowOf(input: ConvShape, k: number, py: number, px: number, c: number): number[] {
@@ -37,7 +29,7 @@ function windowOf(input: ConvShape, k: number, py: number, px: number, c: number
 
 /** The dense layer `next` (reading the pooled map) rewritten to read the unpooled map through a k×k average pool. */
 export function foldAveragePool(input: ConvShape, k: number, next: QuantizedDense): { layer: QuantizedDense; pooled: ConvShape } {
-  const pooled = pooledShape(input, k);
+  const pooled = poolOutputShape(input, k);
   const pooledSize = pooled.height * pooled.width * pooled.channels;
   if (next.inputs !== pooledSize) throw new RangeError(`the next layer takes ${next.inputs} inputs, the ${k}x${k}-pooled map has ${pooledSize}`);
   const inputs = input.height * input.width * input.channels;
@@ -85,7 +77,7 @@ function reluLayer(inputs: number, rows: Array<Array<[number, number]>>, q: Quan
  */
 export function maxPoolLayers(input: ConvShape, k: number, q: QuantParams): { layers: QuantizedDense[]; pooled: ConvShape } {
   maxPoolPbs(k);
-  const pooled = pooledShape(input, k);
+  const pooled = poolOutputShape(input, k);
   if (q.zeroPoint !== q.qmin) throw new RangeError(`max pooling by comparisons needs an unsigned quantizer (zero point ${q.zeroPoint} ≠ qmin ${q.qmin})`);
   const inputs = input.height * input.width * input.channels;
   const first: Array<Array<[number, number]>> = [];

@@ -99,8 +99,9 @@ export class QatTransform implements LayerTransform {
     readonly mlp: MlpLike,
     readonly config: QatConfig,
   ) {
-    for (const b of [config.weightBits, config.activationBits, config.inputBits ?? config.activationBits, config.outputBits ?? config.activationBits])
-      intRange({ bits: b, signed: true });
+    for (const b of [config.weightBits, config.activationBits, config.outputBits ?? config.activationBits]) intRange({ bits: b, signed: true });
+    // 1-bit inputs ({0, 1}, e.g. binarized pixels) are possible only on a fixed non-negative range
+    intRange({ bits: config.inputBits ?? config.activationBits, signed: !(config.inputRange && config.inputRange.min >= 0) });
     const p = config.activationPercentile;
     if (p !== undefined && !(p > 50 && p <= 100)) throw new RangeError(`activationPercentile must be in (50, 100], got ${p}`);
     this.ranges = mlp.layers.map(() => undefined);

@@ -6,7 +6,7 @@
  */
 
 export interface QuantSpec {
-  /** 2 to 8 bits, as FHE-friendly models use. */
+  /** 2 to 8 bits, as FHE-friendly models use; 1 bit unsigned ({0, 1}, e.g. binarized pixels). */
   bits: number;
   signed: boolean;
   /** Narrow range: signed [−2^(b−1)+1, 2^(b−1)−1], unsigned [0, 2^b−2]. */
@@ -25,7 +25,8 @@ export interface QuantParams {
 }
 
 export function checkSpec(spec: QuantSpec): void {
-  if (!Number.isInteger(spec.bits) || spec.bits < 2 || spec.bits > 8)
+  const oneBitUnsigned = spec.bits === 1 && !spec.signed;
+  if (!oneBitUnsigned && (!Number.isInteger(spec.bits) || spec.bits < 2 || spec.bits > 8))
     throw new RangeError(`quantization bit-width must be an integer from 2 to 8, got ${spec.bits}`);
   if (spec.symmetric && !spec.signed) throw new RangeError('a symmetric quantizer must be signed');
 }

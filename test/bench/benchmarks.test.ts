@@ -686,8 +686,10 @@ test('bench zama-table: the FCNN-6 row as an 8-8 FCNN on 1,000 digits, one encry
   assert.deepEqual([r.float_epochs, r.qat_epochs, r.prune_epochs], [1, 2, 1]);
   assert.ok(fs.existsSync(path.join(dir, 'FCNN-6.model.json')), 'the trained model is saved in --model-dir');
   // the row's caps hold in the exported integer model (the 8-wide layers are under their caps)
-  assert.deepEqual(row.fan_in_caps, [10, 12, 12]);
-  assert.ok(row.max_fan_in[0] <= 10 && row.max_fan_in[1] <= 8 && row.max_fan_in[2] <= 8, `fan-ins ${row.max_fan_in}`);
+  assert.deepEqual(row.fan_in_caps, [32, 16, 16]);
+  assert.ok(row.max_fan_in[0] <= 32 && row.max_fan_in[1] <= 8 && row.max_fan_in[2] <= 8, `fan-ins ${row.max_fan_in}`);
+  // the row's binarized pixels; no distillation
+  assert.deepEqual([row.input_bits, row.distill], [1, null]);
   assert.equal(row.circuit_bits, Math.max(...row.accumulator_bits_per_layer));
   assert.ok(row.circuit_bits <= row.circuit_bits_worst_case);
   assert.equal(row.fits_target, row.circuit_bits <= 6);

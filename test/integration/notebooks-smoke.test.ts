@@ -167,7 +167,7 @@ test('08: the source table beside ours from the shipped JSON, the accuracy-vs-ti
   const o = outputsOf('08-zama-table');
   for (const row of ['FCNN-6', 'FCNN-7', 'FCNN-8']) assert.match(html(o), new RegExp(row));
   assert.match(html(o), /FCNN-6 \(live\)/);
-  assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 1, 'accuracy vs time chart');
+  assert.equal(o.filter((x) => x.data && 'application/vnd.plotly.v1+json' in x.data).length, 3, 'accuracy vs time, p_error and rounding charts');
   assert.match(
     summaryOf('08-zama-table'),
     /FCNN-6: [\d.]+ % simulated \(source 92\.2 %\)[\s\S]*this run \(live FCNN-6\): [\d.]+ % simulated on 100 digits, 1 encrypted/,

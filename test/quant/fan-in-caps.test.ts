@@ -1,7 +1,9 @@
 /**
  * Fan-in caps in classifier training (quant/classifiers/qat-training.ts) and the LeNet
- * shape of the QAT CNN (5x5 kernels, per-convolution strides, hidden dense layers): the
- * counts are checked against the analytic shapes and by counting non-zero weights.
+ * shape of the QAT CNN (5x5 kernels, per-convolution strides, hidden dense layers, 2x2
+ * average or max pooling): the counts are checked against the analytic shapes and by
+ * counting non-zero weights; the exported integer model (poolings folded / as comparison
+ * layers) against the trained network's own quantized forward pass (tf.avgPool / tf.maxPool).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,7 @@ import { capFanIns } from '../../src/quant/classifiers/qat-training';
 import { checkQuantizedModel } from '../../src/quant';
 import { MaskedVariables } from '../../src/prune/masked-variables';
 import { SeededRng } from '../../src/util/rng';
+import { maxFanIn } from '../../src/prune/accumulator';
 
 /** Non-zero entries of each column of a [rows × cols] row-major array. */
 function columnCounts(w: Float32Array, rows: number, cols: number): number[] {
@@ -117,3 +120,73 @@ test('a LeNet-shaped QAT CNN (5x5 stride-2 convolutions, dense 16 → 12 → 10)
   assert.ok(t.qatAccuracy > 0.3, `QAT accuracy ${t.qatAccuracy}`);
   assert.ok(Math.abs(t.quantizedAccuracy - t.qatAccuracy) <= 0.02, `integer ${t.quantizedAccuracy} vs QAT forward ${t.qatAccuracy}`);
 });
+
+for (const pool of ['avg', 'max'] as const) {
+  test(`LeNet with 2x2 ${pool} pooling (stride-1 5x5 convolutions): the integer model with its poolings classifies as the QAT forward pass`, async () => {
+    await selectBackend({ quiet: true });
+    const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
+    const first = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const t = await trainCnn({
+      train: subset(split.train, first(1500)),
+      test: subset(split.test, first(300)),
+      filters: [4, 8],
+      kernelSize: 5,
+      strides: [1, 1],
+      pools: [2, 2],
+      pool,
+      dense: [16],
+      weightBits: 2,
+      activationBits: 2,
+      fanInCaps: [0, 30, 24, 8],
+      pruneEpochs: 1,
+      learningRateSchedule: 'cosine',
+      floatEpochs: 2,
+      qatEpochs: 2,
+      learningRate: 3e-3,
+      seed: 4,
+    });
+    const m = checkQuantizedModel(t.model);
+    // 28 − 5 + 1 = 24 → pooled 12; 12 − 5 + 1 = 8 → pooled 4
+    const shapes =
+      pool === 'avg'
+        ? // each pooled read becomes 4 reads of the unpooled map
+          [
+            [784, 24 * 24 * 4],
+            [24 * 24 * 4, 8 * 8 * 8],
+            [8 * 8 * 8, 16],
+            [16, 10],
+          ]
+        : // a max pool is 3 layers: 4, 2, 1 values per pooled output
+          [
+            [784, 24 * 24 * 4],
+            [24 * 24 * 4, 4 * 12 * 12 * 4],
+            [4 * 12 * 12 * 4, 2 * 12 * 12 * 4],
+            [2 * 12 * 12 * 4, 12 * 12 * 4],
+            [12 * 12 * 4, 8 * 8 * 8],
+            [8 * 8 * 8, 4 * 4 * 4 * 8],
+            [4 * 4 * 4 * 8, 2 * 4 * 4 * 8],
+            [2 * 4 * 4 * 8, 4 * 4 * 8],
+            [4 * 4 * 8, 16],
+            [16, 10],
+          ];
+    assert.deepEqual(
+      m.layers.map((l) => [l.inputs, l.outputs]),
+      shapes,
+    );
+    if (pool === 'avg') {
+      // the folded layer repeats each weight over its 2x2 cell: fan-in 4 × the cap
+      const fanIns = m.layers.map((l) => maxFanIn(l));
+      assert.ok(fanIns[1] <= 4 * 30 && fanIns[1] % 4 === 0, `conv 2 fan-in ${fanIns[1]}`);
+      assert.ok(fanIns[2] <= 4 * 24 && fanIns[2] % 4 === 0, `dense fan-in ${fanIns[2]}`);
+    } else {
+      assert.deepEqual(
+        m.layers.filter((l) => l.role).map((l) => l.role),
+        ['max-pool 1/3', 'max-pool 2/3', 'max-pool 3/3', 'max-pool 1/3', 'max-pool 2/3', 'max-pool 3/3'],
+      );
+    }
+    assert.equal(m.meta?.architecture, `conv5x5/1(4) → ${pool}pool2x2 → conv5x5/1(8) → ${pool}pool2x2 → dense(16) → dense(10)`);
+    assert.ok(t.qatAccuracy > 0.25, `QAT accuracy ${t.qatAccuracy} (chance: 0.1)`);
+    // the same network two ways: tfjs pooling on fake-quantized maps, and the integer layers
+    assert.ok(Math.abs(t.quantizedAccuracy - t.qatAccuracy) <= 0.01, `integer ${t.quantizedAccuracy} vs QAT forward ${t.qatAccuracy}`);
+  });
+}

@@ -107,3 +107,16 @@ test('QAT resume: other settings, another network or a damaged file are refused 
   );
   assert.equal(openInterruptScopes(), 0);
 });
+
+test('QAT resume with distillation from the float network: before the soft targets are taken, bit-identical; after, refused by name', async () => {
+  const o: FcnnTrainOptions = { ...FCNN, floatEpochs: 2, qatEpochs: 2, distill: { weight: 0.5 } };
+  await stopAndResume(trainFcnn, o, 1, 'fcnn-distill-float');
+  const ckpt = path.join(dir, 'fcnn-distill-qat.ckpt');
+  await assert.rejects(trainFcnn({ ...o, checkpoint: ckpt, onEpoch: (e) => (e.epoch === 2 ? void requestInterrupt('SIGINT') : undefined) }), InterruptedError);
+  await assert.rejects(
+    trainFcnn({ ...o, resume: ckpt }),
+    /cannot resume a run distilled from its own float network past epoch 2 \(the checkpoint is at epoch 3\)/,
+  );
+  await assert.rejects(trainFcnn({ ...o, distill: { weight: 0.25 }, resume: ckpt }), /the stopped run had distill \{"weight":0.5,/);
+  assert.equal(openInterruptScopes(), 0);
+});

@@ -23,6 +23,13 @@ test('integer ranges for every bit-width, signed/unsigned, narrow/wide', () => {
     assert.deepEqual(intRange({ bits: b, signed: false, narrow: true }), { qmin: 0, qmax: 2 ** b - 2 });
   }
   assert.throws(() => intRange({ bits: 1, signed: true }), /2 to 8/);
+  // one unsigned bit: binarized inputs, {0, 1}; a pixel in [0, 1] rounds at 0.5
+  assert.deepEqual(intRange({ bits: 1, signed: false }), { qmin: 0, qmax: 1 });
+  const bin = paramsFromRange(0, 1, { bits: 1, signed: false });
+  assert.deepEqual(
+    [0, 0.49, 0.51, 1].map((x) => quantize(x, bin)),
+    [0, 0, 1, 1],
+  );
   assert.throws(() => intRange({ bits: 9, signed: false }), /2 to 8/);
   assert.throws(() => paramsFromRange(0, 1, { bits: 4, signed: false, symmetric: true }), /symmetric quantizer must be signed/);
 });

@@ -10,6 +10,9 @@ import { SeededRng } from '../../util/rng';
 import { FloatDense, integerModel } from '../ptq';
 import { QatTransform } from '../qat';
 import { convAsDense } from '../conv-as-dense';
+import { ConvShape } from '../../nn/cnn';
+import { QuantizedDense, QuantizedModel } from '../quantized-model';
+import { foldAveragePool, maxPoolLayers } from '../pooling';
 import { ClassifierTrainOptions, TrainedClassifier, classifierQatConfig, trainQuantizedClassifier } from './qat-training';
 
 export interface CnnTrainOptions extends ClassifierTrainOptions {
@@ -21,8 +24,31 @@ export interface CnnTrainOptions extends ClassifierTrainOptions {
   strides?: number[];
   /** Hidden dense widths after the convolutions (default none; LeNet: [120, 84]). */
   dense?: number[];
+  /** Pool size after each convolution (0: none; LeNet: [2, 2]) and the kind (default 'avg'). */
+  pools?: number[];
+  pool?: 'avg' | 'max';
   /** Model name in the export's meta (default "mnist-cnn"). */
   name?: string;
+}
+
+/**
+ * The integer model (one dense layer per convolution, each reading the pooled map) with
+ * its poolings put in: an average pool folded into the layer after it (0 PBS), a max pool
+ * as its comparison layers on the convolution's output quantizer (src/quant/pooling.ts).
+ * `shapes` are the convolutions' unpooled outputs (after the input), as StridedCnn keeps them.
+ */
+export function withPooling(model: QuantizedModel, shapes: ConvShape[], pools: number[], pool: 'avg' | 'max'): QuantizedModel {
+  const layers: QuantizedDense[] = [];
+  model.layers.forEach((layer, l) => {
+    const k = l > 0 ? (pools[l - 1] ?? 0) : 0;
+    if (k > 1 && pool === 'avg') {
+      layers.push(foldAveragePool(shapes[l], k, layer).layer);
+      return;
+    }
+    if (k > 1) layers.push(...maxPoolLayers(shapes[l], k, model.layers[l - 1].output).layers);
+    layers.push(layer);
+  });
+  return { ...model, layers };
 }
 
 export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
@@ -31,18 +57,27 @@ export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
   const rng = new SeededRng(o.seed ?? 0);
   const classes = o.train.classNames.length;
   const cnn = new StridedCnn(
-    { input: { height: o.train.height, width: o.train.width, channels: 1 }, filters, classes, kernelSize: o.kernelSize, strides: o.strides, dense: o.dense },
+    {
+      input: { height: o.train.height, width: o.train.width, channels: 1 },
+      filters,
+      classes,
+      kernelSize: o.kernelSize,
+      strides: o.strides,
+      dense: o.dense,
+      pools: o.pools,
+      pool: o.pool,
+    },
     rng,
   );
   const config = classifierQatConfig(o, { weightBits: 3, activationBits: 3 });
   const qat = new QatTransform(cnn, config);
   cnn.transform = qat;
-  const { kernelSize: k, strides } = cnn.config;
+  const { kernelSize: k, strides, pools, pool } = cnn.config;
   const exportModel = () => {
     const convs = cnn.layers.slice(0, cnn.convolutions);
     const floatLayers: FloatDense[] = convs.map(
       (c, i) =>
-        convAsDense(cnn.shapes[i], {
+        convAsDense(cnn.convInput(i), {
           kernel: c.kernel.dataSync() as Float32Array,
           kernelHeight: k,
           kernelWidth: k,
@@ -57,16 +92,21 @@ export async function trainCnn(o: CnnTrainOptions): Promise<TrainedClassifier> {
       floatLayers.push({ inputs, outputs, kernel: d.kernel.dataSync() as Float32Array, bias: d.bias.dataSync() as Float32Array, activation: d.activation });
     }
     const dense = [...cnn.config.dense, classes];
-    return integerModel(floatLayers, qat.params(-1), config.weightBits, (l) => qat.params(l), {
+    const model = integerModel(floatLayers, qat.params(-1), config.weightBits, (l) => qat.params(l), {
       name: o.name ?? 'mnist-cnn',
       method: 'qat',
-      architecture: [...filters.map((f, i) => `conv${k}x${k}/${strides[i]}(${f})`), ...dense.map((d) => `dense(${d})`)].join(' → '),
+      architecture: [
+        ...filters.map((f, i) => `conv${k}x${k}/${strides[i]}(${f})${pools[i] > 1 ? ` → ${pool}pool${pools[i]}x${pools[i]}` : ''}`),
+        ...dense.map((d) => `dense(${d})`),
+      ].join(' → '),
       weightBits: config.weightBits,
       activationBits: config.activationBits,
       inputBits: config.inputBits,
       outputBits: config.outputBits,
       filters,
+      ...(pools.some((p) => p > 1) ? { pools, pool } : {}),
     });
+    return withPooling(model, cnn.shapes, pools, pool);
   };
   try {
     return await trainQuantizedClassifier(o, { variables: cnn.variables(), apply: (x) => cnn.apply(x), qat, exportModel }, rng);

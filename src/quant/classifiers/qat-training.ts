@@ -73,16 +73,40 @@ export interface ClassifierTrainOptions {
    */
   pruneEpochs?: number;
   /**
+   * Epochs trained before the caps start tightening (default: the float epochs). Below
+   * `floatEpochs`, the network is pruned while still in float and the quantizers come in
+   * only once it has settled on its few inputs per neuron. The float accuracy reported, and
+   * the distillation teacher, are the dense network's at this point.
+   */
+  pruneStart?: number;
+  /**
    * 'cosine': the QAT epochs' learning rate falls along a half cosine to a twentieth of
    * `learningRate` (measured on the 2-bit FCNN: at a constant rate the QAT loss rises
    * again after its second epoch). Default 'constant'.
    */
   learningRateSchedule?: 'constant' | 'cosine';
+  /**
+   * Knowledge distillation in the QAT epochs (Hinton et al. 2015): the loss is
+   * (1 − weight)·CE(labels, z) + weight·T²·CE(softmax(t/T), z/T), where t are the teacher's
+   * logits of each training digit — by default the network's own float logits when the float
+   * epochs end (before pruning and quantization), so the 2-bit, pruned network learns the
+   * float network's soft classes and not only the labels. Default: none (labels only).
+   */
+  distill?: DistillOptions;
   onEpoch?: (e: { epoch: number; phase: 'float' | 'qat'; loss: number }) => void | Promise<void>;
   /** On an interrupt, save the run here (qat-checkpoint.ts) before stopping; the InterruptedError names it. */
   checkpoint?: string;
   /** Continue a run stopped with `checkpoint` (same options): the result is bit-identical to a run never stopped. */
   resume?: string;
+}
+
+export interface DistillOptions {
+  /** Share of the soft-target loss, in (0, 1]. */
+  weight: number;
+  /** Softmax temperature T ≥ 1 (default 4). */
+  temperature?: number;
+  /** Teacher logits [train.count × classes]; default the network's float logits after the float epochs. */
+  teacher?: Float32Array;
 }
 
 export interface TrainedClassifier {
@@ -134,14 +158,20 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
   const t0 = Date.now();
   const batch = o.batchSize ?? 64;
   const classes = o.train.classNames.length;
-  const opt = new Adam(net.variables, { learningRate: o.learningRate ?? 1e-3, beta1: 0.9, beta2: 0.999 });
-  const tr = toTensors(o.train, { range: '[0,1]' });
   const floatEpochs = o.floatEpochs ?? 2;
   const total = floatEpochs + (o.qatEpochs ?? 8);
-  let floatAccuracy = NaN;
-  const masked = new MaskedVariables();
   const pruneEpochs = o.pruneEpochs ?? 1;
   if (!(Number.isInteger(pruneEpochs) && pruneEpochs >= 1)) throw new RangeError(`pruneEpochs must be a positive integer, got ${pruneEpochs}`);
+  const pruneStart = o.pruneStart ?? floatEpochs;
+  if (!(Number.isInteger(pruneStart) && pruneStart >= 0 && pruneStart <= floatEpochs))
+    throw new RangeError(`pruneStart must be an integer from 0 to floatEpochs (${floatEpochs}), got ${pruneStart}`);
+  const distill = o.distill && checkDistill(o.distill, o.train.count * classes);
+  if (distill && !distill.teacher && pruneStart === 0)
+    throw new RangeError('distill without a teacher needs dense float epochs (the teacher is the float network)');
+  const opt = new Adam(net.variables, { learningRate: o.learningRate ?? 1e-3, beta1: 0.9, beta2: 0.999 });
+  const tr = toTensors(o.train, { range: '[0,1]' });
+  let floatAccuracy = NaN;
+  const masked = new MaskedVariables();
   const baseRate = opt.hyper.learningRate;
   // What a resumed run must share with the stopped one (the network itself is checked by its tensors' shapes).
   const settings = {
@@ -154,6 +184,8 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
     schedule: o.learningRateSchedule ?? 'constant',
     fanInCaps: o.fanInCaps ?? null,
     pruneEpochs,
+    pruneStart,
+    distill: distill ? { weight: distill.weight, temperature: distill.temperature, teacher: Boolean(distill.teacher) } : null,
     qat: net.qat.config,
   };
   const state = { variables: net.variables, qat: net.qat, opt, masked };
@@ -166,10 +198,21 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
     opt.dispose();
     throw e;
   }
+  // Distillation from the network itself takes its soft targets at the end of the dense float epochs; a
+  // checkpoint does not hold them, so such a run resumes only before that point.
+  if (resumed && distill && !distill.teacher && resumed.epoch >= pruneStart) {
+    masked.dispose();
+    tf.dispose([tr.x, tr.y, tr.yOneHot]);
+    opt.dispose();
+    throw new RangeError(
+      `cannot resume a run distilled from its own float network past epoch ${pruneStart} (the checkpoint is at epoch ${resumed.epoch + 1}): pass the teacher's logits as distill.teacher, or start again`,
+    );
+  }
   if (resumed) {
     rng.setState(resumed.epochRng);
     floatAccuracy = resumed.floatAccuracy ?? NaN;
-  } else if (o.fanInCaps && floatEpochs === 0) capFanIns(net.variables, o.fanInCaps, masked);
+  } else if (o.fanInCaps && pruneStart === 0) capFanIns(net.variables, o.fanInCaps, masked);
+  let soft: tf.Tensor2D | undefined = distill?.teacher && softTargets(distill.teacher, classes, distill.temperature);
   // Ctrl-C / the kernel's interrupt: stop between batches; a half-trained classifier is not returned (with
   // `checkpoint`, the run is saved there first).
   const scope = interruptScope();
@@ -191,7 +234,15 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
         const loss = tf.tidy(() => {
           const bx = tf.gather(tr.x, idx) as tf.Tensor2D;
           const by = tf.gather(tr.yOneHot, idx);
-          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(by, net.apply(bx)) as tf.Scalar, net.variables);
+          const st = soft ? (tf.gather(soft, idx) as tf.Tensor2D) : undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const z = net.apply(bx);
+            const hard = tf.losses.softmaxCrossEntropy(by, z) as tf.Scalar;
+            if (!st || !distill) return hard;
+            const t = distill.temperature;
+            const softLoss = tf.losses.softmaxCrossEntropy(st, z.div(t)).mul(t * t);
+            return hard.mul(1 - distill.weight).add(softLoss.mul(distill.weight)) as tf.Scalar;
+          }, net.variables);
           opt.apply(grads);
           masked.apply();
           return value.dataSync()[0];
@@ -205,8 +256,10 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
           scope.throwIfInterrupted(`classifier training (epoch ${e + 1}, batch ${steps}${o.checkpoint ? `; saved to ${o.checkpoint} for resume` : ''})`);
         }
       }
-      if (e === floatEpochs - 1 || (floatEpochs === 0 && e === 0)) floatAccuracy = testAccuracy(net, o.test, classes, false);
-      const pruneStep = e - (floatEpochs - 1);
+      if (e === pruneStart - 1 || (pruneStart === 0 && e === 0)) floatAccuracy = testAccuracy(net, o.test, classes, false);
+      // the teacher is the float network as it stands before the caps and quantizers bite
+      if (distill && !soft && e === pruneStart - 1) soft = softTargets(logitsOf(net, tr.x as tf.Tensor2D), classes, distill.temperature);
+      const pruneStep = e - (pruneStart - 1);
       if (o.fanInCaps && pruneStep >= 0 && pruneStep < pruneEpochs) capFanIns(net.variables, o.fanInCaps, masked, (pruneStep + 1) / pruneEpochs);
       await o.onEpoch?.({ epoch: e + 1, phase: net.qat.quantize ? 'qat' : 'float', loss: lossSum / steps });
     }
@@ -214,6 +267,7 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
     scope.dispose();
     masked.dispose();
     tf.dispose([tr.x, tr.y, tr.yOneHot]);
+    soft?.dispose();
     opt.dispose();
   }
   const qatAccuracy = testAccuracy(net, o.test, classes, true);
@@ -221,6 +275,41 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
   const run = runQuantized(model, quantizeInputs(model, pixels01(o.test)), o.test.count);
   const quantizedAccuracy = classificationAccuracy(run.values, o.test.labels, classes);
   return { model, floatAccuracy, quantizedAccuracy, qatAccuracy, seconds: (Date.now() - t0) / 1000 };
+}
+
+function checkDistill(d: DistillOptions, teacherSize: number): Required<Omit<DistillOptions, 'teacher'>> & Pick<DistillOptions, 'teacher'> {
+  if (!(d.weight > 0 && d.weight <= 1)) throw new RangeError(`distill.weight must be in (0, 1], got ${d.weight}`);
+  const temperature = d.temperature ?? 4;
+  if (!(temperature >= 1)) throw new RangeError(`distill.temperature must be ≥ 1, got ${temperature}`);
+  if (d.teacher && d.teacher.length !== teacherSize)
+    throw new RangeError(`distill.teacher needs ${teacherSize} logits (train digits × classes), got ${d.teacher.length}`);
+  return { weight: d.weight, temperature, teacher: d.teacher };
+}
+
+/** softmax(t / T) of logits [count × classes]: the soft targets. */
+function softTargets(logits: Float32Array, classes: number, temperature: number): tf.Tensor2D {
+  return tf.tidy(() => tf.softmax(tf.tensor2d(logits, [logits.length / classes, classes]).div(temperature)) as tf.Tensor2D);
+}
+
+/** The network's logits of x in its current mode, in batches (ranges are not updated). */
+function logitsOf(net: QuantizableNet, x: tf.Tensor2D, batch = 2048): Float32Array {
+  const { training } = net.qat;
+  net.qat.training = false;
+  try {
+    const parts: Float32Array[] = [];
+    for (let s = 0; s < x.shape[0]; s += batch) {
+      parts.push(tf.tidy(() => net.apply(x.slice([s, 0], [Math.min(batch, x.shape[0] - s), x.shape[1]])).dataSync() as Float32Array));
+    }
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  } finally {
+    net.qat.training = training;
+  }
 }
 
 /** Test accuracy with the quantizers in or out; ranges are not updated. */
