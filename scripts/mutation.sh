@@ -106,6 +106,7 @@ for area in "$@"; do
       minutes: wall,
       cpu_minutes: cpu,
       date: new Date().toISOString().slice(0, 10),
+      commit: require("child_process").execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
     };
     fs.writeFileSync(file, JSON.stringify(scores, null, 2) + "\n");
     console.log(JSON.stringify({ area: key, ...scores[key] }));
