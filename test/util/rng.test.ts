@@ -35,7 +35,7 @@ draws = [step(s) for _ in range(8)]
 s = list(state); a = list(range(d["n"]))
 for i in range(len(a) - 1, 0, -1):
     j = below(s, i + 1); a[i], a[j] = a[j], a[i]
-print(json.dumps({"state": state, "draws": draws, "perm": a}))
+print(json.dumps({"state": state, "draws": draws, "perm": a, "after": step(s)}))
 `;
 
 test('SeededRng: seeding, the stream and permutation equal an independent Python implementation of splitmix32 + xoshiro128** + Fisher–Yates', () => {
@@ -45,7 +45,7 @@ test('SeededRng: seeding, the stream and permutation equal an independent Python
   ]) {
     const py = spawnSync('/usr/bin/python3', ['-c', PY_REFERENCE], { input: JSON.stringify({ seed, n }), encoding: 'utf8' });
     assert.equal(py.status, 0, py.stderr);
-    const ref = JSON.parse(py.stdout) as { state: number[]; draws: number[]; perm: number[] };
+    const ref = JSON.parse(py.stdout) as { state: number[]; draws: number[]; perm: number[]; after: number };
     const r = new SeededRng(seed);
     assert.deepEqual(r.getState(), ref.state, `seed ${seed}: state`);
     assert.deepEqual(
@@ -53,7 +53,10 @@ test('SeededRng: seeding, the stream and permutation equal an independent Python
       ref.draws,
       `seed ${seed}: stream`,
     );
-    assert.deepEqual([...new SeededRng(seed).permutation(n)], ref.perm, `seed ${seed}: permutation of ${n}`);
+    const p = new SeededRng(seed);
+    assert.deepEqual([...p.permutation(n)], ref.perm, `seed ${seed}: permutation of ${n}`);
+    // The shuffle stops drawing at i = 1 (no draw for i = 0): the stream after it is the reference's too.
+    assert.equal(p.nextUint32(), ref.after, `seed ${seed}: first draw after the permutation`);
   }
 });
 
