@@ -2,40 +2,91 @@
 # Mutation testing (StrykerJS with the TypeScript checker), per area of src/: a long job, run by
 # hand or on a schedule, not in every test run.
 #   bash scripts/mutation.sh prune quant metrics      # areas = folders of src/ (fhe/tfhe/compile works too)
-# For each area, Stryker mutates src/AREA/**/*.ts and runs the area's tests (dist/test/AREA) for every
-# mutant (the command runner over node:test). Reports: figures/mutation/AREA.json (the standard
+# For each area, Stryker mutates src/AREA/**/*.ts and runs the area's compiled tests
+# (dist/test/AREA/**/*.test.js) with the TAP runner: each test file is run as `node FILE`, the dry
+# run records which files reach which mutant, and a mutant then runs only the files that reach it
+# (a mutant no file reaches is NoCoverage). Reports: figures/mutation/AREA.json (the standard
 # mutation-testing report) and figures/mutation/scores.json (score per area, merged across runs).
-# A slow area can be run in parts: SKIP="feature-model gan-fid" leaves out src/AREA/NAME.ts and
-# dist/test/AREA/NAME.test.js (each mutant runs the area's whole test command, so one 30 s test
-# file makes an area take hours); the score is then recorded under "src/AREA (without …)".
+# Environment:
+#   TESTS="data cli"   also run the tests of test/data and test/cli (code of src/AREA that only other
+#                      areas' tests reach); the score is recorded under "src/AREA (tests: …)".
+#   SKIP="feature-model gan-fid"  leave out src/AREA/NAME.ts and dist/test/AREA/NAME.test.js (a slow
+#                      file); the score is recorded under "src/AREA (without …)".
+#   CONCURRENCY=1      Stryker's worker count (default: stryker.conf.json).
+#   INCREMENTAL=0      run every mutant; by default Stryker's incremental mode reuses the results
+#                      of mutants whose code and covering tests did not change since the last run
+#                      (kept in figures/mutation/AREA.incremental.json, written by every run).
+#   RUNNER=command     the command runner instead (every mutant runs the whole test command; slow,
+#                      kept to compare against).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 (($#)) || { echo "usage: bash scripts/mutation.sh AREA [AREA…]  (folders of src/, e.g. prune quant metrics fhe/tfhe/compile)" >&2; exit 2; }
 out="figures/mutation"
 mkdir -p "$out" .stryker-tmp
+for area in "$@" ${TESTS:-}; do
+  [ -d "test/$area" ] || { echo "no tests in test/$area" >&2; exit 2; }
+done
+# Compile here first: Stryker copies dist/ into its sandbox (its own build there is then incremental),
+# and incremental mode compares the compiled test files with those of the last run.
+node node_modules/typescript/bin/tsc -p tsconfig.json
 for area in "$@"; do
   [ -d "src/$area" ] || { echo "no folder src/$area" >&2; exit 2; }
-  [ -d "test/$area" ] || { echo "no tests in test/$area for src/$area" >&2; exit 2; }
-  name="${area//\//-}"
+  # The key under which the score is kept, and the file names derived from it.
+  key="src/$area"
+  [ -n "${SKIP:-}" ] && key="$key (without $(echo $SKIP | sed 's/ /, /g'))"
+  [ -n "${TESTS:-}" ] && key="$key (tests: $(echo $TESTS | sed 's/ /, /g'))"
+  [ "${RUNNER:-tap}" = command ] && key="$key [command runner]"
+  name="$(echo "${area}${SKIP:+-without-$SKIP}${TESTS:+-tests-$TESTS}" | tr ' /' '--')"
+  [ "${RUNNER:-tap}" = command ] && name="$name-command"
   conf=".stryker-tmp/stryker-$name.conf.json"
   node -e '
-    const [area, name, out, conf, skip] = process.argv.slice(1);
+    const fs = require("fs");
+    const [area, name, out, conf, skip, tests, runner, concurrency, incremental] = process.argv.slice(1);
     const skipped = skip.split(/\s+/).filter(Boolean);
-    const base = JSON.parse(require("fs").readFileSync("stryker.conf.json", "utf8"));
+    const testDirs = [area, ...tests.split(/\s+/).filter(Boolean)];
+    const base = JSON.parse(fs.readFileSync("stryker.conf.json", "utf8"));
     delete base._comment;
     base.mutate = [`src/${area}/**/*.ts`, ...skipped.map((f) => `!src/${area}/${f}.ts`)];
-    const notSkipped = skipped.map((f) => `! -name ${f}.test.js`).join(" ");
-    base.commandRunner = { command: `node --test $(find dist/test/${area} -name "*.test.js" ${notSkipped} | sort | tr "\\n" " ")` };
+    const testGlobs = testDirs.map((d) => `dist/test/${d}/**/*.test.js`);
+    const notSkipped = skipped.map((f) => `!dist/test/${area}/**/${f}.test.js`);
+    if (runner === "command") {
+      base.testRunner = "command";
+      base.coverageAnalysis = "off";
+      const dirs = testDirs.map((d) => `dist/test/${d}`).join(" ");
+      const notNamed = skipped.map((f) => `! -name ${f}.test.js`).join(" ");
+      base.commandRunner = { command: `node --test $(find ${dirs} -name "*.test.js" ${notNamed} | sort | tr "\\n" " ")` };
+    } else {
+      base.testRunner = "tap";
+      base.coverageAnalysis = "perTest";
+      base.tap = { testFiles: [...testGlobs, ...notSkipped], nodeArgs: ["-r", "./scripts/mutation-reap-children.cjs"], forceBail: true };
+    }
+    if (concurrency) base.concurrency = Number(concurrency);
+    base.incremental = true;
+    base.force = incremental === "0";
+    base.incrementalFile = `${out}/${name}.incremental.json`;
     base.jsonReporter = { fileName: `${out}/${name}.json` };
-    require("fs").writeFileSync(conf, JSON.stringify(base, null, 2));
-  ' "$area" "$name" "$out" "$conf" "${SKIP:-}"
-  echo "== mutation testing src/$area" >&2
+    fs.writeFileSync(conf, JSON.stringify(base, null, 2));
+  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}"
+  echo "== mutation testing $key" >&2
+  # Wall-clock and CPU minutes of the Stryker run (CPU: user + system of it and its children, the
+  # figure that says what an area costs on a shared machine, where wall time depends on the load).
+  start=$(date +%s)
+  times > .stryker-tmp/times  # (in this shell: a $(times) subshell would report its own zero times)
+  cpu0=$(tail -1 .stryker-tmp/times)
   node node_modules/@stryker-mutator/core/bin/stryker.js run "$conf"
+  times > .stryker-tmp/times
+  cpu1=$(tail -1 .stryker-tmp/times)
+  minutes=$(node -e '
+    const s = (t) => t.split(/\s+/).reduce((a, x) => { const [, m, sec] = /(\d+)m([\d.]+)s/.exec(x); return a + 60 * +m + +sec; }, 0);
+    const [start, cpu0, cpu1] = process.argv.slice(1);
+    const wall = Date.now() / 1000 - Number(start);
+    console.log(`${Math.round(wall / 6) / 10} ${Math.round((s(cpu1) - s(cpu0)) / 6) / 10}`);
+  ' "$start" "$cpu0" "$cpu1")
   node -e '
     const fs = require("fs");
-    const [name, area0, out, skip] = process.argv.slice(1);
-    const area = skip.trim() ? `${area0} (without ${skip.trim().split(/\s+/).join(", ")})` : area0;
+    const [name, key, out, minutes, runner, incremental] = process.argv.slice(1);
+    const [wall, cpu] = minutes.split(" ").map(Number);
     const report = JSON.parse(fs.readFileSync(`${out}/${name}.json`, "utf8"));
     const n = {};
     for (const f of Object.values(report.files)) for (const m of f.mutants) n[m.status] = (n[m.status] ?? 0) + 1;
@@ -43,8 +94,21 @@ for area in "$@"; do
     const valid = detected + (n.Survived ?? 0) + (n.NoCoverage ?? 0);
     const file = `${out}/scores.json`;
     const scores = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-    scores[`src/${area}`] = { score: valid ? Math.round((1000 * detected) / valid) / 10 : null, killed: n.Killed ?? 0, timeout: n.Timeout ?? 0, survived: n.Survived ?? 0, no_coverage: n.NoCoverage ?? 0, compile_errors: n.CompileError ?? 0, date: new Date().toISOString().slice(0, 10) };
+    scores[key] = {
+      score: valid ? Math.round((1000 * detected) / valid) / 10 : null,
+      killed: n.Killed ?? 0,
+      timeout: n.Timeout ?? 0,
+      survived: n.Survived ?? 0,
+      no_coverage: n.NoCoverage ?? 0,
+      compile_errors: n.CompileError ?? 0,
+      runner,
+      all_mutants_run: incremental === "0",
+      minutes: wall,
+      cpu_minutes: cpu,
+      date: new Date().toISOString().slice(0, 10),
+      commit: require("child_process").execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim(),
+    };
     fs.writeFileSync(file, JSON.stringify(scores, null, 2) + "\n");
-    console.log(JSON.stringify({ area: `src/${area}`, ...scores[`src/${area}`] }));
-  ' "$name" "$area" "$out" "${SKIP:-}"
+    console.log(JSON.stringify({ area: key, ...scores[key] }));
+  ' "$name" "$key" "$out" "$minutes" "${RUNNER:-tap}" "${INCREMENTAL:-1}"
 done

@@ -25,4 +25,6 @@ test('percentile: nearest rank, equal to numpy.percentile(method="inverted_cdf")
   assert.equal(percentile([3, 1, 2], 50), 2);
   assert.ok(Number.isNaN(percentile([], 50)));
   assert.throws(() => percentile([1], 0), RangeError);
+  assert.throws(() => percentile([1], 100.5), /percentile must be in \(0, 100\], got 100\.5/);
+  assert.throws(() => percentile([1], NaN), RangeError);
 });
