@@ -60,13 +60,13 @@ export interface GradedNotebook {
   error?: string;
 }
 
-interface NbCell {
+export interface NbCell {
   cell_type: string;
   id?: string;
   source?: string | string[];
   outputs?: Array<{ output_type: string; data?: Record<string, unknown>; ename?: string; evalue?: string }>;
 }
-interface Nb {
+export interface Nb {
   cells: NbCell[];
   metadata?: { privlab?: { exercise?: unknown } };
 }
@@ -116,19 +116,51 @@ function missingReason(cellIndex: number | undefined, statuses: CellStatus[]): s
   return 'the check cell ran but showed no check result (was the lab.check call changed?)';
 }
 
+/**
+ * Where each expected check cell is in a notebook: the cell with its id, or, when a notebook rebuilt
+ * by another tool lost the ids, the k-th cell calling lab.check for the k-th expected check cell.
+ */
+function locateCheckCells(cells: NbCell[], expected: ExpectedCheck[]): Map<string, number> {
+  const checkCells = cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code' && /lab\.check\(/.test(joined(c.source)));
+  const expectedCells = [...new Set(expected.map((e) => e.cellId))];
+  const at = new Map<string, number>();
+  for (const [k, id] of expectedCells.entries()) {
+    let index = cells.findIndex((c) => c.id === id);
+    if (index < 0 && checkCells.length === expectedCells.length) index = checkCells[k].i;
+    if (index >= 0) at.set(id, index);
+  }
+  return at;
+}
+
+/**
+ * Put the exercise's own check cells back in place of the submission's (as nbgrader restores its
+ * read-only cells), so that editing a check cell, e.g. into a display of a made-up passing result,
+ * changes nothing. Returns how many cells were restored.
+ */
+export function restoreCheckCells(nb: Nb, source: string, expected = expectedChecks(source)): number {
+  const solution = versionCells(readExercise(source), 'solution');
+  const prefix = idPrefix(source);
+  let restored = 0;
+  for (const [id, index] of locateCheckCells(nb.cells, expected)) {
+    const original = solution[Number(id.slice(prefix.length + 1))];
+    if (original && joined(nb.cells[index].source) !== original.source) {
+      nb.cells[index].source = original.source;
+      restored++;
+    }
+  }
+  return restored;
+}
+
 /** Read the check results of an executed submission against the expected checks. */
 export function scoreExecuted(executed: Nb, expected: ExpectedCheck[], statuses: CellStatus[]): GradedCheck[] {
-  const checkCells = executed.cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code' && /lab\.check\(/.test(joined(c.source)));
-  const expectedCells = [...new Set(expected.map((e) => e.cellId))];
+  const at = locateCheckCells(executed.cells, expected);
   return expected.map((e) => {
-    let index = executed.cells.findIndex((c) => c.id === e.cellId);
-    // Cell ids lost (a notebook rebuilt by another tool): the k-th check cell stands for the k-th expected one.
-    if (index < 0 && checkCells.length === expectedCells.length) index = checkCells[expectedCells.indexOf(e.cellId)].i;
-    const cell = index >= 0 ? executed.cells[index] : undefined;
+    const index = at.get(e.cellId);
+    const cell = index === undefined ? undefined : executed.cells[index];
     const results = (cell?.outputs ?? []).map((o) => o.data?.[CHECK_MIME]).filter(isResult);
     const r = results[e.call];
     if (r) return { check: e.check, id: r.id, pass: r.pass, message: r.message, ...(r.hint && !r.pass ? { hint: r.hint } : {}) };
-    return { check: e.check, id: null, pass: false, message: missingReason(index >= 0 ? index : undefined, statuses) };
+    return { check: e.check, id: null, pass: false, message: missingReason(index, statuses) };
   });
 }
 
@@ -171,7 +203,8 @@ export async function gradeNotebook(file: string, o: GradeOptions = {}): Promise
   const tmp = fs.mkdtempSync(path.join(cache, 'grade-'));
   try {
     const copy = path.join(tmp, path.basename(file));
-    fs.copyFileSync(file, copy);
+    restoreCheckCells(nb, source, expected);
+    fs.writeFileSync(copy, JSON.stringify(nb));
     const executedFile = path.join(tmp, 'executed.ipynb.out');
     const { cells, seconds } = await executeAllowingErrors(copy, executedFile, { cellTimeoutS: o.cellTimeoutS ?? 120, log: o.log });
     const checks = scoreExecuted(readNotebook(executedFile), expected, cells);

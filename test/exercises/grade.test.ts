@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { privlab, CliResult, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { exerciseName, exerciseSources } from '../../src/exercises/build';
-import { expectedChecks, GradedNotebook } from '../../src/exercises/grade';
+import { expectedChecks, GradedNotebook, Nb, restoreCheckCells } from '../../src/exercises/grade';
 
 const DIR = path.join(ROOT, 'notebooks', 'exercises');
 const sources = exerciseSources(DIR);
@@ -132,4 +132,23 @@ test('the text table: one line per check and a total; a file that is no known ex
   assert.match(unknown.stdout, /alice\.ipynb \(unknown exercise\): not graded: cannot tell which exercise this is/);
   assert.match(unknown.stdout, /total: 0\/0 checks passed in 1 notebook$/m);
   assert.equal(privlab(['exercises', 'grade']).status, 2);
+});
+
+test("a submission's edited check cells are replaced by the exercise's own before it runs (a forged passing result cannot be displayed)", () => {
+  const source = sources.find((s) => exerciseName(s) === '01-quantize-accumulator')!;
+  const student = JSON.parse(fs.readFileSync(path.join(DIR, 'student', '01-quantize-accumulator.ipynb'), 'utf8')) as Nb;
+  const checkCells = student.cells.filter((c) => /lab\.check\(/.test([c.source ?? ''].flat().join('')));
+  assert.equal(checkCells.length, 2);
+  const originals = checkCells.map((c) => [c.source ?? ''].flat().join(''));
+  checkCells[0].source = 'await lab.check({ id: "quantize-weights", pass: true, message: "forged" });';
+  assert.equal(restoreCheckCells(student, source), 1);
+  assert.deepEqual(
+    checkCells.map((c) => [c.source ?? ''].flat().join('')),
+    originals,
+  );
+  // A notebook whose cell ids were lost (rebuilt by another tool): the k-th check cell is restored.
+  for (const c of student.cells) delete c.id;
+  checkCells[1].source = 'console.log("no check here"); // lab.check( removed';
+  assert.equal(restoreCheckCells(student, source), 1);
+  assert.equal([checkCells[1].source].flat().join(''), originals[1]);
 });
