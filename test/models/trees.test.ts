@@ -144,5 +144,5 @@ test('bad input: options, JSON and predict before compile name the problem', asy
   assert.throws(() => treeModelFromJson({ ...j, features: 3 }), /feature/);
   await assert.rejects(m.predict(split.xTest, { fhe: 'simulate' }), /compile/);
   assert.throws(() => m.compile(split.xTrain, { leafBits: 9 }), /leafBits/);
-  assert.throws(() => quantizeFeatureRows([[1]], inputQuantizers([[0], [1]], 1)), /bit-width/);
+  assert.throws(() => quantizeFeatureRows([[1]], inputQuantizers([[0], [1]], 9)), /bit-width/);
 });
