@@ -192,21 +192,17 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
   let resumed: QatProgress | undefined;
   try {
     resumed = o.resume ? loadQatCheckpoint(o.resume, state, settings) : undefined;
+    // Distillation from the network itself takes its soft targets at the end of the dense float epochs; a
+    // checkpoint does not hold them, so such a run resumes only before that point.
+    if (resumed && distill && !distill.teacher && resumed.epoch >= pruneStart)
+      throw new RangeError(
+        `cannot resume a run distilled from its own float network past epoch ${pruneStart} (the checkpoint is at epoch ${resumed.epoch + 1}): pass the teacher's logits as distill.teacher, or start again`,
+      );
   } catch (e) {
     masked.dispose();
     tf.dispose([tr.x, tr.y, tr.yOneHot]);
     opt.dispose();
     throw e;
-  }
-  // Distillation from the network itself takes its soft targets at the end of the dense float epochs; a
-  // checkpoint does not hold them, so such a run resumes only before that point.
-  if (resumed && distill && !distill.teacher && resumed.epoch >= pruneStart) {
-    masked.dispose();
-    tf.dispose([tr.x, tr.y, tr.yOneHot]);
-    opt.dispose();
-    throw new RangeError(
-      `cannot resume a run distilled from its own float network past epoch ${pruneStart} (the checkpoint is at epoch ${resumed.epoch + 1}): pass the teacher's logits as distill.teacher, or start again`,
-    );
   }
   if (resumed) {
     rng.setState(resumed.epochRng);
