@@ -35,7 +35,14 @@ test('bench ckks-logreg: one epoch, documented keys', () => {
   assert.ok(Math.abs(e.plain_accuracy - e.encrypted_accuracy) <= 0.01, JSON.stringify(e));
   assert.ok(e.seconds > 0 && e.max_parameter_difference < 0.05);
   assert.ok(j.summary.max_accuracy_gap_points <= 1);
-  assert.ok(b.encrypted_inference.agreement_with_plain >= 0.99);
+  // Rows near the boundary may flip against the plain-trained model (1 of 170 in about half the
+  // runs: CKKS noise is fresh each run); a flip the noise cannot explain is a bug.
+  const inf = b.encrypted_inference;
+  // median about 6e-3 at the 2^21 scale; a wrong rotation or packing moves every logit by O(1)
+  assert.ok(inf.median_logit_error > 0 && inf.median_logit_error < 0.05, JSON.stringify(inf));
+  assert.ok(inf.max_logit_error < 2, JSON.stringify(inf));
+  assert.equal(inf.unexplained_disagreements, 0, JSON.stringify(inf));
+  assert.ok(inf.agreement_with_plain >= 0.97, JSON.stringify(inf));
   assert.equal(b.bytes.galois_steps, 16);
   assert.ok(b.bytes.galois_keys > b.bytes.relin_keys && b.bytes.relin_keys > b.bytes.public_key);
   // 2 feature ciphertexts at the top level, 2 label ciphertexts at level 3 (4 of 7 primes): smaller
