@@ -91,9 +91,8 @@ export interface CkksLogregResult {
   /**
    * `agreement_with_plain` compares with the model trained in the clear, so a test row whose plain
    * logit is within the training and inference noise of 0 may flip: `max_logit_error` is the
-   * encrypted logits' largest error against the clear logits of the same (decrypted) model (at
-   * TenSEAL's 2^21 scale about 6e-3 at the median; a few slots, slot 0 first, come out of SEAL's
-   * rotations with ~100× the median error at every scale tried, up to ~0.9 here), and
+   * encrypted logits' largest error against the clear logits of the same (decrypted) model (about
+   * 1e-2, median 1e-3, with the test rows at the working scale: see `encryptRows`), and
    * `unexplained_disagreements` counts rows that disagree although |plain logit| exceeds
    * |Δparam|·(1 + ‖x‖₁) + max_logit_error, the most the two differences can move it: 0 when correct.
    */

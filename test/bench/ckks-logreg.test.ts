@@ -35,12 +35,13 @@ test('bench ckks-logreg: one epoch, documented keys', () => {
   assert.ok(Math.abs(e.plain_accuracy - e.encrypted_accuracy) <= 0.01, JSON.stringify(e));
   assert.ok(e.seconds > 0 && e.max_parameter_difference < 0.05);
   assert.ok(j.summary.max_accuracy_gap_points <= 1);
-  // Rows near the boundary may flip against the plain-trained model (1 of 170 in about half the
-  // runs: CKKS noise is fresh each run); a flip the noise cannot explain is a bug.
+  // Rows near the boundary may flip against the plain-trained model (CKKS noise is fresh each
+  // run: 1-2 of 170 with the test rows at 2^21); a flip the noise cannot explain is a bug.
   const inf = b.encrypted_inference;
-  // median about 6e-3 at the 2^21 scale; a wrong rotation or packing moves every logit by O(1)
-  assert.ok(inf.median_logit_error > 0 && inf.median_logit_error < 0.05, JSON.stringify(inf));
-  assert.ok(inf.max_logit_error < 2, JSON.stringify(inf));
+  // measured: median ~1e-3, max 5e-3 to 1e-2 (rows at 2^30); rows at 2^21 gave a median 6e-3 and
+  // a max up to 0.9 (row 0, slot 0); a wrong rotation or packing moves every logit by O(1)
+  assert.ok(inf.median_logit_error > 0 && inf.median_logit_error < 4e-3, JSON.stringify(inf));
+  assert.ok(inf.max_logit_error < 0.05, JSON.stringify(inf));
   assert.equal(inf.unexplained_disagreements, 0, JSON.stringify(inf));
   assert.ok(inf.agreement_with_plain >= 0.97, JSON.stringify(inf));
   assert.equal(b.bytes.galois_steps, 16);
