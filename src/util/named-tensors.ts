@@ -49,9 +49,8 @@ export function firstNonFinite(a: Float32Array): number {
  * ("update from site-2"), so a rejection says exactly what was wrong.
  */
 export function checkWeights(w: Weights, expected: readonly TensorSpec[], what: string, finite = true): void {
-  if (w.specs.length !== expected.length || w.values.length !== expected.length) {
-    throw new WeightsError(`${what}: ${w.specs.length} tensors, expected ${expected.length}`);
-  }
+  if (w.specs.length !== expected.length) throw new WeightsError(`${what}: ${w.specs.length} tensors, expected ${expected.length}`);
+  if (w.values.length !== w.specs.length) throw new WeightsError(`${what}: ${w.specs.length} tensors but ${w.values.length} value arrays`);
   expected.forEach((e, i) => {
     const s = w.specs[i];
     if (s.name !== e.name) throw new WeightsError(`${what}: tensor ${i} is "${s.name}", expected "${e.name}"`);
