@@ -17,15 +17,15 @@ const rounded = (r: ZamaRow) => ({ ...r, s_per_image: round(r.s_per_image), s_pe
 
 export const zamaTableBenchmark: NamedBenchmark = {
   name: 'zama-table',
-  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--prune-start E] [--input-bits B] [--distill W[,T]] [--pools P1,P2,..] [--pool avg|max] [--p-error P] [--out FILE]
+  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--prune-start E] [--input-bits B] [--distill W[,T]] [--filters F1,F2,..] [--dense D1,D2,..] [--pools P1,P2,..] [--pool avg|max] [--p-error P] [--out FILE]
       The Zama MNIST table: each row trained with QAT (2-bit weights and activations) and fan-in
       caps on the training digits (default all 60,000), simulated on the test digits (default
       all 10,000) and executed on N encrypted digits (default 100). Trained models are reused
       from --model-dir (default figures/fhe/zama-table). --hidden replaces the FCNN rows' widths,
       --fan-in-caps every selected row's caps (one per layer, 0: none), --input-bits the pixels' bits (default: the row's), --p-error the compiler's
       target mean read error (default 0.01). --epochs, --prune-epochs, --prune-start (epochs before the caps tighten), --distill
-      (weight of the float network's soft targets, temperature T, default 4) and --pools / --pool (the CNN rows' pooling after each
-      convolution) replace the rows' own settings.`,
+      (weight of the float network's soft targets, temperature T, default 4), --filters / --dense (the CNN rows' convolution
+      filters and hidden dense widths) and --pools / --pool (their pooling after each convolution) replace the rows' own settings.`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -45,6 +45,8 @@ export const zamaTableBenchmark: NamedBenchmark = {
         'prune-epochs': { type: 'string' },
         'prune-start': { type: 'string' },
         distill: { type: 'string' },
+        filters: { type: 'string' },
+        dense: { type: 'string' },
         pools: { type: 'string' },
         pool: { type: 'string' },
         'input-bits': { type: 'string' },
@@ -68,6 +70,8 @@ export const zamaTableBenchmark: NamedBenchmark = {
     if (distillParts && (distillParts.length > 2 || !(distillParts[0] > 0 && distillParts[0] <= 1) || (distillParts.length === 2 && !(distillParts[1] >= 1))))
       throw new UsageError(`--distill takes W[,T] with W in (0, 1] and T ≥ 1 (e.g. 0.7,4), got "${values.distill}"`);
     const distill = distillParts && { weight: distillParts[0], temperature: distillParts[1] ?? 4 };
+    const filters = values.filters?.split(',').map((f) => intOption('filters', f.trim(), 1) as number);
+    const dense = values.dense?.split(',').map((d) => intOption('dense', d.trim(), 1) as number);
     const pools = values.pools?.split(',').map((p) => intOption('pools', p.trim(), 0) as number);
     if (values.pool !== undefined && values.pool !== 'avg' && values.pool !== 'max') throw new UsageError(`--pool takes avg or max, got "${values.pool}"`);
     const pool = values.pool as 'avg' | 'max' | undefined;
@@ -77,7 +81,7 @@ export const zamaTableBenchmark: NamedBenchmark = {
       ...(pruneStart !== undefined && { pruneStart }),
       ...(distill && { distill }),
     };
-    const cnnOnly = { ...(pools && { pools }), ...(pool && { pool }) };
+    const cnnOnly = { ...(filters && { filters }), ...(dense && { dense }), ...(pools && { pools }), ...(pool && { pool }) };
     const specs = Object.fromEntries(
       (rows ?? ZAMA_ROWS).map((r) => [r, r.startsWith('FCNN') ? { ...common, ...(hidden && { hidden }) } : { ...common, ...cnnOnly }]),
     );

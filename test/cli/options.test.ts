@@ -32,6 +32,8 @@ test('privlab bench: a bad option exits 2 before any work, for every benchmark t
     ['fl-overhead', '--steps'],
     ['fhe-sklearn', '--threads'],
     ['zama-table', '--execute-samples'],
+    ['zama-table', '--filters'],
+    ['zama-table', '--dense'],
   ]) {
     const r = spawnSync(process.execPath, [bin, 'bench', name, opt, '0'], { encoding: 'utf8' });
     assert.equal(r.status, 2, `${name}: ${r.stderr}`);
