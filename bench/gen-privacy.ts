@@ -144,7 +144,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--train-per-site N] [--gan-task cgan-mnist:Z:G:D] [--gan-rounds R] [--gan-steps S] [--dp-gan-rounds R]
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
-           [--gan-lr X] [--gan-batch B] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs]
+           [--gan-lr X] [--gan-batch B] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
@@ -152,8 +152,9 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       targets. Default: the notebook's short run, one seed; --full: the long run, seeds 0-2.
       --keep-optimizer-state / --fresh-optimizer: the GAN sites keep their Adam moments between
       rounds, or start each round fresh; --fresh-synthetic: the synthetic classifier sees fresh
-      digits every epoch (epochs × --synthetic in all); --drs: discriminator rejection sampling
-      of the synthetic digits with the federated discriminator.`,
+      digits every epoch (epochs × --synthetic in all); --drs / --no-drs: discriminator rejection
+      sampling of the synthetic digits with the federated discriminator, or not (default: on with
+      --full, whose GAN batch is 128; off in the short run).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -186,6 +187,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         'fresh-optimizer': { type: 'boolean' },
         'fresh-synthetic': { type: 'boolean' },
         drs: { type: 'boolean' },
+        'no-drs': { type: 'boolean' },
       },
     });
     const base = values.full ? GEN_PRIVACY_FULL : GEN_PRIVACY_SHORT;
@@ -196,6 +198,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       throw new UsageError(`--approaches: choose from ${GEN_PRIVACY_APPROACHES.join(', ')}`);
     const int = (k: string, min = 1): number | undefined => intOption(k, values[k as keyof typeof values] as string | undefined, min);
     if (values['keep-optimizer-state'] && values['fresh-optimizer']) throw new UsageError('give --keep-optimizer-state or --fresh-optimizer, not both');
+    if (values.drs && values['no-drs']) throw new UsageError('give --drs or --no-drs, not both');
     const keepOptimizerState = values['keep-optimizer-state'] ? true : values['fresh-optimizer'] ? false : base.gan?.keepOptimizerState;
     const ganLr = numberOption('gan-lr', values['gan-lr'], (n) => n > 0, 'a positive number');
     const nSeeds = int('seeds') ?? (values.full ? 3 : 1);
@@ -221,7 +224,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       classifierDp: { ...base.classifierDp, ...(int('dp-steps') !== undefined ? { stepsPerRound: int('dp-steps') } : {}) },
       syntheticCount: int('synthetic') ?? base.syntheticCount,
       freshSyntheticPerEpoch: values['fresh-synthetic'] ? true : base.freshSyntheticPerEpoch,
-      rejectionSampling: values.drs ? true : base.rejectionSampling,
+      rejectionSampling: values.drs ? true : values['no-drs'] ? false : base.rejectionSampling,
       shadows: int('shadows') ?? base.shadows,
       overfit: {
         ...base.overfit,

@@ -80,6 +80,38 @@ test('bench gen-privacy: the gap switches reach the run and its JSON', () => {
   assert.equal(row.attacks['gan-leaks'].members, 80);
 });
 
+test('bench gen-privacy: --full filters its synthetic digits (GAN batch 128) unless --no-drs', () => {
+  // The long setting's sizes cut to the tiniest; only its switches stay (GEN_PRIVACY_FULL).
+  const tiny = [
+    ...['gen-privacy', '--full', '--seeds', '1', '--sites', '2', '--train-per-site', '40', '--gan-task', 'cgan-mnist:8:16:16', '--gan-rounds', '1'],
+    ...[
+      '--gan-steps',
+      '2',
+      '--epochs',
+      '1',
+      '--synthetic',
+      '30',
+      '--shadows',
+      '2',
+      '--overfit-count',
+      '20',
+      '--test-examples',
+      '100',
+      '--approaches',
+      'synthetic',
+    ],
+  ];
+  const on = bench(tiny);
+  assert.deepEqual(on.rejection_sampling, {});
+  assert.equal(on.options.gan.batchSize, 128);
+  const acceptance = on.runs[0].rows[0].drs_acceptance;
+  assert.ok(acceptance > 0 && acceptance < 1, `the filter ran and rejected some candidates: acceptance ${acceptance}`);
+  const off = bench([...tiny, '--no-drs']);
+  assert.equal(off.rejection_sampling, null);
+  assert.equal('drs_acceptance' in off.runs[0].rows[0], false);
+  assert.deepEqual(off.runs[0].rows[0].training_set, { kind: 'synthetic', count: 30 });
+});
+
 test('bench gen-privacy: a bad option exits 2 before any work', () => {
   for (const [args, message] of [
     [['--gan-steps', '0'], /--gan-steps must be an integer ≥ 1, got "0"/],
@@ -87,6 +119,7 @@ test('bench gen-privacy: a bad option exits 2 before any work', () => {
     [['--approaches', 'synthetic,nope'], /--approaches: choose from synthetic, synthetic-dp/],
     [['--gan-task', 'gan-mnist'], /--gan-task must be cgan-mnist/],
     [['--keep-optimizer-state', '--fresh-optimizer'], /--keep-optimizer-state or --fresh-optimizer, not both/],
+    [['--drs', '--no-drs'], /--drs or --no-drs, not both/],
     [['--gan-lr', '0'], /--gan-lr must be a positive number, got "0"/],
   ] as const) {
     const r = privlab(['bench', 'gen-privacy', ...args]);
