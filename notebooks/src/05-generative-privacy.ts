@@ -31,8 +31,10 @@
 // **This is a short run** (about 3 minutes on this machine when no other job shares it): 1,000 digits
 // per site, the GAN 5 rounds of 250 local steps, the DP GAN 2 rounds of 20 DP steps. Short GAN
 // training is what limits the synthetic classifier here (the README gives the long run's numbers:
-// 10 rounds of 500 steps on 2,000 digits per site); `FULL_RUN = true` runs that setting for one seed
-// (about 20 minutes). From the command line: `privlab bench gen-privacy --json` (this run) or
+// 10 rounds of 500 steps of batch 128 on 2,000 digits per site, then discriminator rejection
+// sampling of the synthetic digits); `FULL_RUN = true` runs that setting for one seed (20-40 minutes:
+// the rejection sampling alone took 2.5 to 31 minutes, depending on how many digits it keeps). From
+// the command line: `privlab bench gen-privacy --json` (this run) or
 // `privlab bench gen-privacy --json --full` (3 seeds).
 
 // %%
