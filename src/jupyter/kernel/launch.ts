@@ -142,12 +142,16 @@ async function main(): Promise<void> {
     send('execute_reply', content, sock);
   };
 
-  // tslab's kernel_info_reply lacks the "status" field that protocol 5.x requires.
+  // tslab's kernel_info_reply lacks the "status" field that protocol 5.x requires. A front end
+  // asks for kernel_info as soon as it connects, which can be while init() is still binding
+  // sockets, and zeromq refuses a send then ("Socket is blocked by a bind or unbind operation",
+  // EBUSY: a notebook run failed to start so in CI). So the reply waits for init() to finish.
+  let bound: Promise<void> = Promise.resolve();
   server.handleKernelInfo = function handleKernelInfo(this: any, sock: unknown, msg: any): void {
     const reply = msg.createReply();
     reply.header.msg_type = 'kernel_info_reply';
     reply.content = { status: 'ok', ...this.handler.handleKernel() };
-    reply.signAndSend(this.connInfo.key, sock);
+    void bound.then(() => reply.signAndSend(this.connInfo.key, sock));
   };
 
   // The interrupt button (Jupyter sends SIGINT). tslab's own interrupt only abandons the cell's
@@ -166,8 +170,9 @@ async function main(): Promise<void> {
   });
   process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
   process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
-  // Sockets exist once init() has bound them, before any message can arrive.
-  await server.init();
+  // Messages can arrive while init() binds the sockets (see handleKernelInfo).
+  bound = server.init();
+  await bound;
   for (const name of ['iopub', 'shell', 'control', 'stdin', 'hb']) server[name] = serializedSends(server[name]);
 }
 
