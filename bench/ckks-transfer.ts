@@ -9,7 +9,7 @@
  * through encrypted inference.
  */
 import { parseArgs } from 'node:util';
-import { intOption } from '../src/cli/command';
+import { intOption, intListOption } from '../src/cli/command';
 import { selectBackend } from '../src/backend';
 import { runCkksTransfer, CKKS_TRANSFER_SHORT, CKKS_TRANSFER_FULL } from '../src/experiments/ckks-transfer';
 import type { NamedBenchmark } from './benchmark';
@@ -36,7 +36,7 @@ export const ckksTransferBenchmark: NamedBenchmark = {
         hidden: { type: 'string' },
       },
     });
-    const hidden = values.hidden?.split(',').map((w) => intOption('hidden', w.trim(), 1) as number);
+    const hidden = intListOption('hidden', values.hidden, 1);
     const preset = values.full ? CKKS_TRANSFER_FULL : CKKS_TRANSFER_SHORT;
     await selectBackend({ quiet: true });
     const t0 = performance.now();

@@ -11,7 +11,7 @@ import { runMnistFcnn } from '../src/experiments/fhe-mnist';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
 import { round } from './stats';
-import { intOption, UsageError, mnistOption, COMPILER_LEVER_OPTIONS, compilerLevers } from '../src/cli/command';
+import { intOption, intListOption, UsageError, mnistOption, COMPILER_LEVER_OPTIONS, compilerLevers } from '../src/cli/command';
 
 export const fheMnistBenchmark: NamedBenchmark = {
   name: 'fhe-mnist',
@@ -54,8 +54,8 @@ export const fheMnistBenchmark: NamedBenchmark = {
       architecture: arch,
       modelFile: values.model ?? path.join(dir, `mnist-${arch}.model.json`),
       retrain: values.retrain,
-      hidden: values.hidden?.split(',').map((h) => intOption('hidden', h.trim(), 1) as number),
-      filters: values.filters?.split(',').map((f) => intOption('filters', f.trim(), 1) as number),
+      hidden: intListOption('hidden', values.hidden, 1),
+      filters: intListOption('filters', values.filters, 1),
       floatEpochs: intOption('float-epochs', values['float-epochs'], 0),
       qatEpochs: intOption('qat-epochs', values['qat-epochs'], 0),
       calibration: intOption('calibration', values.calibration, 1),

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backend';
 import { loadSiteShard } from '../src/data/site-shards';
-import { intOption } from '../src/cli/command';
+import { intOption, intListOption } from '../src/cli/command';
 import { mlpMnist, prepareShards, runFederated, siteDir } from '../src/fl';
 import { tmpDir } from './tmp';
 import { median, round } from './stats';
@@ -50,7 +50,7 @@ export const flOverheadBenchmark: NamedBenchmark = {
       (target ≤ 1.2).`,
   async run(argv, log) {
     const { values } = parseArgs({ args: argv, options: { sites: { type: 'string' }, steps: { type: 'string' }, rounds: { type: 'string' } } });
-    const siteCounts = (values.sites ?? '1,3').split(',').map((s) => intOption('sites', s.trim(), 1) as number);
+    const siteCounts = intListOption('sites', values.sites ?? '1,3', 1) as number[];
     const steps = intOption('steps', values.steps, 1) ?? 50;
     const rounds = intOption('rounds', values.rounds, 3) ?? 5;
     await selectBackend({ quiet: true, blasThreads: 1 });

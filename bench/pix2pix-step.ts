@@ -13,7 +13,7 @@ import { PrivlabBatchNorm, PrivlabBatchNormGrad } from '../src/backend/kernel-na
 import { Pix2Pix, pix2pixOptimizers, pix2pixTrainStep } from '../src/nn/pix2pix';
 import { SeededRng } from '../src/util/rng';
 import { packageRoot } from '../src/util/files';
-import { intOption } from '../src/cli/command';
+import { intOption, intListOption } from '../src/cli/command';
 import { runYardstick, yardstickUnavailable, YardstickRun } from './pytorch-yardstick';
 import { median, round } from './stats';
 import type { NamedBenchmark } from './benchmark';
@@ -218,7 +218,7 @@ export const pix2pixStepBenchmark: NamedBenchmark = {
       steps: intOption('steps', values.steps, 1),
       warmup: intOption('warmup', values.warmup, 0),
       batch: intOption('batch', values.batch, 1),
-      torchThreads: values['torch-threads']?.split(',').map((t) => intOption('torch-threads', t.trim(), 1) as number),
+      torchThreads: intListOption('torch-threads', values['torch-threads'], 1),
       noTorch: values['no-torch'],
       ablation: !values['no-ablation'],
       profile: values.profile,

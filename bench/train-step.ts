@@ -14,7 +14,7 @@ import { SeededRng } from '../src/util/rng';
 import { runYardstick, yardstickUnavailable, YardstickRun } from './pytorch-yardstick';
 import { median, round } from './stats';
 import { parseArgs } from 'node:util';
-import { intOption } from '../src/cli/command';
+import { intOption, intListOption } from '../src/cli/command';
 import type { NamedBenchmark } from './benchmark';
 
 export interface TrainStepBenchOptions {
@@ -312,7 +312,7 @@ export const trainStepBenchmark: NamedBenchmark = {
       epochs: intOption('epochs', values.epochs, 0),
       blasThreads: intOption('blas-threads', values['blas-threads'], 1),
       gemmThreading: gemmThreading(values['gemm-threading']),
-      torchThreads: values['torch-threads']?.split(',').map((t) => intOption('torch-threads', t.trim(), 1) as number),
+      torchThreads: intListOption('torch-threads', values['torch-threads'], 1),
       batch: intOption('batch', values.batch, 1),
       noTorch: values['no-torch'],
       otherBackends: others,

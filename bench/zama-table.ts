@@ -10,7 +10,7 @@ import type { NamedBenchmark } from './benchmark';
 import { ZAMA_ROWS, ZamaRow, ZamaTableOptions, parseZamaRows, runZamaTable } from '../src/experiments/zama-table';
 import { packageRoot, writeFileAtomic } from '../src/util/files';
 import { selectBackend } from '../src/backend';
-import { intOption, mnistOption, numberOption, UsageError } from '../src/cli/command';
+import { intOption, intListOption, mnistOption, numberOption, UsageError } from '../src/cli/command';
 import { round } from './stats';
 
 const rounded = (r: ZamaRow) => ({ ...r, s_per_image: round(r.s_per_image), s_per_image_mean: round(r.s_per_image_mean), ms_per_pbs: round(r.ms_per_pbs) });
@@ -60,19 +60,19 @@ export const zamaTableBenchmark: NamedBenchmark = {
     } catch (e) {
       throw new UsageError(`--rows: ${(e as Error).message}`);
     }
-    const epochs = values.epochs?.split(',').map((e) => intOption('epochs', e.trim(), 0) as number);
+    const epochs = intListOption('epochs', values.epochs, 0);
     if (epochs && epochs.length !== 2) throw new UsageError(`--epochs takes FLOAT,QAT (e.g. 2,8), got "${values.epochs}"`);
-    const hidden = values.hidden?.split(',').map((h) => intOption('hidden', h.trim(), 1) as number);
-    const caps = values['fan-in-caps']?.split(',').map((c) => intOption('fan-in-caps', c.trim(), 0) as number);
+    const hidden = intListOption('hidden', values.hidden, 1);
+    const caps = intListOption('fan-in-caps', values['fan-in-caps'], 0);
     const inputBits = intOption('input-bits', values['input-bits'], 1);
     const pruneStart = intOption('prune-start', values['prune-start'], 0);
     const distillParts = values.distill?.split(',').map((d) => Number(d.trim()));
     if (distillParts && (distillParts.length > 2 || !(distillParts[0] > 0 && distillParts[0] <= 1) || (distillParts.length === 2 && !(distillParts[1] >= 1))))
       throw new UsageError(`--distill takes W[,T] with W in (0, 1] and T ≥ 1 (e.g. 0.7,4), got "${values.distill}"`);
     const distill = distillParts && { weight: distillParts[0], temperature: distillParts[1] ?? 4 };
-    const filters = values.filters?.split(',').map((f) => intOption('filters', f.trim(), 1) as number);
-    const dense = values.dense?.split(',').map((d) => intOption('dense', d.trim(), 1) as number);
-    const pools = values.pools?.split(',').map((p) => intOption('pools', p.trim(), 0) as number);
+    const filters = intListOption('filters', values.filters, 1);
+    const dense = intListOption('dense', values.dense, 1);
+    const pools = intListOption('pools', values.pools, 0);
     if (values.pool !== undefined && values.pool !== 'avg' && values.pool !== 'max') throw new UsageError(`--pool takes avg or max, got "${values.pool}"`);
     const pool = values.pool as 'avg' | 'max' | undefined;
     const common = {

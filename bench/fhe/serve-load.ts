@@ -28,7 +28,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NamedBenchmark } from '../benchmark';
-import { intOption, numberOption, UsageError } from '../../src/cli/command';
+import { intOption, intListOption, numberOption, UsageError } from '../../src/cli/command';
 import { packageRoot } from '../../src/util/files';
 import { SeededRng } from '../../src/util/rng';
 import { quantizeLayers, quantizeInputs, runQuantized } from '../../src/quant';
@@ -121,7 +121,7 @@ export const fheServeLoadBenchmark: NamedBenchmark = {
     const batch = intOption('batch', values.batch, 1) ?? 1;
     const threads = intOption('threads', values.threads, 1);
     const seed = intOption('seed', values.seed, 0) ?? 1;
-    const sizes = (values.layers ?? '16,8,4').split(',').map((s) => intOption('layers', s.trim(), 1) as number);
+    const sizes = intListOption('layers', values.layers ?? '16,8,4', 1) as number[];
     if (sizes.length < 2) throw new UsageError(`--layers needs at least inputs and outputs, got "${values.layers}"`);
 
     // the model developer: a seeded random MLP, quantized, compiled on its calibration set

@@ -64,6 +64,11 @@ export function intOption(name: string, value: string | undefined, min: number):
   return numberOption(name, value, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
 }
 
+/** A comma-separated list of integers ≥ min (`--filters 16,32`), each checked as intOption does; undefined when absent. */
+export function intListOption(name: string, value: string | undefined, min: number): number[] | undefined {
+  return value?.split(',').map((v) => intOption(name, v.trim(), min) as number);
+}
+
 /** The FHE compiler's error targets and rounding as command-line options (`--p-error`, `--global-p-error`, `--rounding-bits`). */
 export const COMPILER_LEVER_OPTIONS = {
   'p-error': { type: 'string' },
