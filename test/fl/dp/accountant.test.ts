@@ -96,3 +96,28 @@ test('bad input is a RangeError naming the problem', () => {
   // Above the floor but needing σ > 1e6 (Opacus's MAX_SIGMA): a billion steps at q = 1.
   assert.throws(() => noiseMultiplierFor({ targetEpsilon: 0.104, delta: 1e-5, sampleRate: 1, steps: 1e9 }), /even noise multiplier 1000000 spends more/);
 });
+
+test('composition: consecutive steps merge only when both σ and q are equal', () => {
+  const orders = [2, 8, 32];
+  const sum = (...runs: [number, number, number][]): number[] =>
+    orders.map((_, k) => runs.reduce((s, [q, sigma, steps]) => s + sampledGaussianRdpOrders(q, sigma, steps, orders)[k], 0));
+  const check = (a: RdpAccountant, expected: number[], what: string): void =>
+    a.rdp().forEach((r, k) => assert.ok(Math.abs(r - expected[k]) <= 1e-12 * expected[k], `${what}, order ${orders[k]}: ${r} vs ${expected[k]}`));
+  // Same q, different σ.
+  const sigmas = new RdpAccountant(orders);
+  sigmas.step({ noiseMultiplier: 1, sampleRate: 0.02 }, 40);
+  sigmas.step({ noiseMultiplier: 3, sampleRate: 0.02 }, 40);
+  assert.equal(sigmas.history.length, 2);
+  check(sigmas, sum([0.02, 1, 40], [0.02, 3, 40]), 'same q');
+  // Same σ, different q.
+  const rates = new RdpAccountant(orders);
+  rates.step({ noiseMultiplier: 1.2, sampleRate: 0.01 }, 40);
+  rates.step({ noiseMultiplier: 1.2, sampleRate: 0.2 }, 40);
+  assert.equal(rates.history.length, 2);
+  check(rates, sum([0.01, 1.2, 40], [0.2, 1.2, 40]), 'same σ');
+  // Both equal: one entry of 80 steps.
+  const same = new RdpAccountant(orders);
+  same.step({ noiseMultiplier: 1.2, sampleRate: 0.01 }, 40);
+  same.step({ noiseMultiplier: 1.2, sampleRate: 0.01 }, 40);
+  assert.deepEqual(same.history, [{ noiseMultiplier: 1.2, sampleRate: 0.01, steps: 80 }]);
+});

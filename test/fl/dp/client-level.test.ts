@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addUpdateNoise, clipUpdate, noisyMean } from '../../../src/fl/dp/client-level';
 import { SeededGaussianNoise } from '../../../src/fl/dp/noise';
+import { ConstantNoise } from './constant-noise';
 
 const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 
@@ -79,4 +80,26 @@ test('addUpdateNoise: std σ0 on every coordinate of every variable, input untou
   assert.ok(Math.abs(r.mean) < (5 * sigma0) / Math.sqrt(r.n), `mean ${r.mean}`);
   assert.deepEqual(addUpdateNoise(update, 0), update);
   assert.throws(() => addUpdateNoise(update, -0.1), /noise std must be a finite number ≥ 0/);
+});
+
+test('noisyMean adds σC once to the sum and divides by n; addUpdateNoise adds σ0; both by hand with a noise source that writes its std', () => {
+  const u1 = [f32(0.5, -1), f32(2)],
+    u2 = [f32(1, 1), f32(-0.25)];
+  const noise = new ConstantNoise();
+  const mean = noisyMean([u1, u2], 1.5, 3, noise);
+  assert.deepEqual(noise.stds, [4.5, 4.5]);
+  assert.deepEqual(mean, [f32((1.5 + 4.5) / 2, (0 + 4.5) / 2), f32((1.75 + 4.5) / 2)]);
+  const noisy = addUpdateNoise(u1, 0.25, new ConstantNoise());
+  assert.deepEqual(noisy, [f32(0.75, -0.75), f32(2.25)]);
+  // σ0 = 0 returns copies: writing to them leaves the caller's update alone.
+  const plain = addUpdateNoise(u1, 0);
+  plain[0][0] = 99;
+  assert.equal(u1[0][0], 0.5);
+});
+
+test('noisyMean accepts updates clipped to exactly C (float32 slack) and refuses those visibly above it', () => {
+  // Norm exactly 5 = C, and one a float32 rounding above it.
+  assert.deepEqual(noisyMean([[f32(3, 4)]], 0, 5), [f32(3, 4)]);
+  assert.deepEqual(noisyMean([[f32(3, 4)]], 0, 5 * (1 - 1e-6)), [f32(3, 4)]);
+  assert.throws(() => noisyMean([[f32(3, 4)]], 0, 5 * (1 - 1e-4)), /update 0 has norm 5 > clip norm/);
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { dpSgdGradients, gradientsByName } from '../../../src/fl/dp/dp-sgd';
 import { SeededGaussianNoise } from '../../../src/fl/dp/noise';
+import { ConstantNoise } from './constant-noise';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -115,5 +116,33 @@ test('bad options are RangeErrors', () => {
   assert.throws(() => dpSgdGradients([w, b], loss, [0], { ...ok, expectedBatchSize: 0 }), /expected batch size/);
   assert.throws(() => dpSgdGradients([], loss, [0], ok), /at least one variable/);
   assert.throws(() => gradientsByName([w, b], [new Float32Array(3)]), /1 gradients for 2 variables/);
+  tf.dispose([w, b]);
+});
+
+test('the noise is σC per coordinate, added to the clipped sum before dividing by B (a noise source that writes its std)', () => {
+  const { w, b, loss } = model();
+  const clipNorm = 0.7,
+    sigma = 1.3,
+    expectedBatchSize = 3;
+  const batch = [0, 2, 3];
+  // The clipped sum by hand from the closed-form gradients.
+  const sum = [0, 0, 0, 0];
+  for (const i of batch) {
+    const g = closedFormGradient(i);
+    const norm = Math.hypot(...g);
+    const scale = Math.min(1, clipNorm / norm);
+    g.forEach((v, k) => (sum[k] += scale * v));
+  }
+  const noise = new ConstantNoise();
+  const before = tf.memory().numTensors;
+  const out = dpSgdGradients([w, b], loss, batch, { clipNorm, noiseMultiplier: sigma, expectedBatchSize, noise });
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+  assert.deepEqual(noise.stds, [sigma * clipNorm, sigma * clipNorm], 'one draw per variable, std σC');
+  const got = [...out.grads[0], ...out.grads[1]];
+  sum.forEach((s, k) => {
+    const expected = (s + sigma * clipNorm) / expectedBatchSize;
+    assert.ok(Math.abs(got[k] - expected) <= 1e-6, `coordinate ${k}: ${got[k]} vs ${expected}`);
+  });
+  assert.throws(() => gradientsByName([w, b], [new Float32Array(3), new Float32Array(2)]), /gradient 1 has 2 values, variable .* has 1/);
   tf.dispose([w, b]);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CryptoGaussianNoise, defaultNoise, SeededGaussianNoise } from '../../../src/fl/dp/noise';
-import { poissonBatches, poissonSample } from '../../../src/fl/dp/poisson-sampling';
+import { CryptoUniform, poissonBatches, poissonSample } from '../../../src/fl/dp/poisson-sampling';
 import { SeededRng } from '../../../src/util/rng';
 
 /** Sample mean, standard deviation and the fraction beyond 1.96 std, of n draws. */
@@ -78,4 +78,53 @@ test('Poisson sampling: each index in independently with probability q', () => {
   assert.deepEqual(poissonSample(50, 0.3, new SeededRng(4)), poissonSample(50, 0.3, new SeededRng(4)));
   assert.throws(() => poissonSample(10, 0, new SeededRng(1)), /sample rate/);
   assert.throws(() => poissonSample(-1, 0.5, new SeededRng(1)), /dataset size/);
+});
+
+test('Box–Muller fills every position: both members of each pair, even and odd lengths, each with std σ', () => {
+  // Prefilled with NaN: a position the sampler skips stays NaN.
+  for (const length of [2, 4, 7]) {
+    const out = new Float64Array(length).fill(NaN);
+    new SeededGaussianNoise(length).fill(out, 1);
+    assert.ok(out.every(Number.isFinite), `length ${length}: ${Array.from(out)}`);
+  }
+  // The cosine (even) and sine (odd) members separately: each N(0, σ²), 100 000 draws, the
+  // sample std within 5 standard errors (1/√(2n) relative).
+  const n = 200000,
+    std = 0.7;
+  const x = new Float64Array(n);
+  new SeededGaussianNoise(21).fill(x, std);
+  for (const parity of [0, 1]) {
+    const half = x.filter((_, i) => i % 2 === parity);
+    const m = moments(half, std);
+    assert.ok(Math.abs(m.sd / std - 1) < 5 / Math.sqrt(2 * half.length), `parity ${parity}: std ${m.sd}`);
+    assert.ok(Math.abs(m.mean) < (5 * std) / Math.sqrt(half.length), `parity ${parity}: mean ${m.mean}`);
+  }
+});
+
+test('CryptoUniform: values on the grid k/2^32 in [0, 1), uniform over 16 bins, across several 4096-word blocks', () => {
+  const u = new CryptoUniform();
+  const n = 3 * 4096 + 100,
+    bins = new Array(16).fill(0);
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const v = u.next();
+    assert.ok(v >= 0 && v < 1, `${v}`);
+    assert.ok(Number.isInteger(v * 4294967296), `${v} is not k/2^32`);
+    bins[Math.floor(v * 16)]++;
+    seen.add(v);
+  }
+  // 32-bit words: among 12,388 draws a repeat has probability ~1.8 %; allow a few, not a re-used block.
+  assert.ok(seen.size > n - 5, `${n - seen.size} repeats`);
+  // Chi-square with 15 degrees of freedom: mean 15, sd √30; 5 sd above is p < 1e-6.
+  const e = n / 16;
+  const chi2 = bins.reduce((s, c) => s + (c - e) ** 2 / e, 0);
+  assert.ok(chi2 < 15 + 5 * Math.sqrt(30), `chi2 ${chi2}: ${bins}`);
+});
+
+test('poissonBatches yields exactly `steps` batches; an empty dataset gives empty batches; bad steps are RangeErrors', () => {
+  for (const steps of [0, 1, 7]) assert.equal([...poissonBatches(20, 0.5, steps, new SeededRng(2))].length, steps);
+  assert.deepEqual(poissonSample(0, 0.5, new SeededRng(1)), []);
+  assert.deepEqual([...poissonBatches(0, 0.5, 2, new SeededRng(1))], [[], []]);
+  for (const steps of [-1, 1.5, NaN])
+    assert.throws(() => poissonBatches(20, 0.5, steps, new SeededRng(1)).next(), new RegExp(`steps must be an integer ≥ 0, got ${steps}`));
 });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { logAdd, logErfc, logSub } from '../../../src/fl/dp/log-space';
 import { DEFAULT_RDP_ORDERS, sampledGaussianRdp, sampledGaussianRdpOrders } from '../../../src/fl/dp/rdp-sampled-gaussian';
-import { epsilonFromRdp } from '../../../src/fl/dp/rdp-to-dp';
+import { epsilonAtOrder, epsilonFromRdp } from '../../../src/fl/dp/rdp-to-dp';
 import { systemPython } from '../../../src/jupyter/env';
 import { ROOT } from '../../support/cli';
 
@@ -169,4 +169,29 @@ test('bad input is a RangeError naming the problem', () => {
   assert.throws(() => epsilonFromRdp([2], [0.1], 0), /delta must be in \(0, 1\)/);
   assert.throws(() => epsilonFromRdp([2], [0.1], 1), /delta/);
   assert.throws(() => epsilonFromRdp([2], [-0.1], 1e-5), /RDP values must be ≥ 0/);
+});
+
+test('large orders, where the binomial coefficients leave the double range (C(2000, 1000) ≈ 2e600), agree with quadrature', () => {
+  const orders = [700, 1000, 1000.5, 2000];
+  const ref = reference<{ rdp: number[][] }>({ cases: [{ q: 0.01, sigma: 10, orders }] }).rdp[0];
+  orders.forEach((a, k) => closeRel(sampledGaussianRdp(0.01, 10, a), ref[k], 1e-8, `α=${a}`));
+  assert.ok(orders.every((a) => Number.isFinite(sampledGaussianRdp(0.01, 10, a))));
+});
+
+test('log-space and conversion edge cases: infinities, NaN, an empty order list, and ε clamped at 0', () => {
+  assert.equal(logAdd(-Infinity, -Infinity), -Infinity);
+  assert.equal(logAdd(0.25, -Infinity), 0.25);
+  assert.equal(logSub(1.5, -Infinity), 1.5);
+  assert.equal(logSub(-Infinity, -Infinity), -Infinity);
+  assert.ok(Number.isNaN(logErfc(NaN)));
+  assert.equal(logErfc(Infinity), -Infinity);
+  closeRel(logErfc(-Infinity), Math.log(2), 1e-15, 'log erfc(−∞)');
+  assert.equal(epsilonAtOrder(Infinity, 2, 1e-5), Infinity);
+  assert.throws(() => epsilonFromRdp([], [], 1e-5), /no RDP orders given/);
+  // Zero RDP at order 2 with δ = 0.9: the bound ε = 0 + log(1/2) − (log 0.9 + log 2)/1 = −1.28 is
+  // negative; a guarantee is never below 0.
+  const bound = Math.log(0.5) - (Math.log(0.9) + Math.log(2));
+  assert.ok(bound < -1);
+  closeRel(epsilonAtOrder(0, 2, 0.9), bound, 1e-15, 'ε at order 2');
+  assert.deepEqual(epsilonFromRdp([2], [0], 0.9), { epsilon: 0, order: 2 });
 });
