@@ -18,6 +18,7 @@ import {
   GenPrivacyResult,
   runGenerativePrivacy,
 } from '../src/experiments/generative-privacy';
+import { DRS_MIN_ACCEPTANCE_DEFAULT, DrsReport } from '../src/experiments/rejection-sampling';
 import { round } from './stats';
 import type { NamedBenchmark } from './benchmark';
 
@@ -29,6 +30,23 @@ const stat = (xs: number[], digits = 4): { mean: number; sd: number; values: num
   values: xs.map((x) => round(x, digits)),
 });
 
+/** The rejection sampler's report: its candidates, the acceptance floor, and per class whether the floor lowered γ. */
+function drsJson(d: DrsReport): object {
+  return {
+    candidates: d.candidates,
+    min_acceptance: d.minAcceptance,
+    fallback_classes: d.classes.filter((c) => c.fallbacks > 0).map((c) => c.label),
+    classes: d.classes.map((c) => ({
+      label: c.label,
+      candidates: c.candidates,
+      acceptance: round(c.accepted / c.candidates, 4),
+      gamma_initial: round(c.gammaInitial, 4),
+      gamma_final: round(c.gammaFinal, 4),
+      fallbacks: c.fallbacks,
+    })),
+  };
+}
+
 /** What a row of one run looks like in the JSON (no ROC curve: the notebook draws those). */
 function rowJson(r: GenPrivacyResult['rows'][number]): object {
   return {
@@ -38,7 +56,7 @@ function rowJson(r: GenPrivacyResult['rows'][number]): object {
     epsilon: r.epsilon === null ? null : round(r.epsilon, 3),
     training_set: r.trainingSet,
     members: r.members,
-    ...(r.drsAcceptance === undefined ? {} : { drs_acceptance: round(r.drsAcceptance, 4) }),
+    ...(r.drs === undefined ? {} : { drs_acceptance: round(r.drs.acceptance, 4), drs: drsJson(r.drs) }),
     attacks: Object.fromEntries(
       r.attacks.map((a) => [
         a.attack,
@@ -145,6 +163,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
            [--gan-lr X] [--gan-batch B] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
+           [--drs-min-acceptance X]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
@@ -154,7 +173,9 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       rounds, or start each round fresh; --fresh-synthetic: the synthetic classifier sees fresh
       digits every epoch (epochs × --synthetic in all); --drs / --no-drs: discriminator rejection
       sampling of the synthetic digits with the federated discriminator, or not (default: on with
-      --full, whose GAN batch is 128; off in the short run).`,
+      --full, whose GAN batch is 128; off in the short run); --drs-min-acceptance X: the rejection
+      sampler's acceptance floor (implies --drs; default ${DRS_MIN_ACCEPTANCE_DEFAULT}: a class whose
+      expected acceptance falls below it gets a looser threshold; 0: none, the paper's DRS).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -188,6 +209,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         'fresh-synthetic': { type: 'boolean' },
         drs: { type: 'boolean' },
         'no-drs': { type: 'boolean' },
+        'drs-min-acceptance': { type: 'string' },
       },
     });
     const base = values.full ? GEN_PRIVACY_FULL : GEN_PRIVACY_SHORT;
@@ -201,6 +223,9 @@ export const genPrivacyBenchmark: NamedBenchmark = {
     if (values.drs && values['no-drs']) throw new UsageError('give --drs or --no-drs, not both');
     const keepOptimizerState = values['keep-optimizer-state'] ? true : values['fresh-optimizer'] ? false : base.gan?.keepOptimizerState;
     const ganLr = numberOption('gan-lr', values['gan-lr'], (n) => n > 0, 'a positive number');
+    const drsFloor = numberOption('drs-min-acceptance', values['drs-min-acceptance'], (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+    if (drsFloor !== undefined && values['no-drs']) throw new UsageError('--drs-min-acceptance sets the rejection sampler, which --no-drs turns off');
+    const drsOn = values.drs || drsFloor !== undefined ? true : values['no-drs'] ? false : base.rejectionSampling;
     const nSeeds = int('seeds') ?? (values.full ? 3 : 1);
     const first = int('seed', 0) ?? 0;
     const opts: GenPrivacyOptions = {
@@ -224,7 +249,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       classifierDp: { ...base.classifierDp, ...(int('dp-steps') !== undefined ? { stepsPerRound: int('dp-steps') } : {}) },
       syntheticCount: int('synthetic') ?? base.syntheticCount,
       freshSyntheticPerEpoch: values['fresh-synthetic'] ? true : base.freshSyntheticPerEpoch,
-      rejectionSampling: values.drs ? true : values['no-drs'] ? false : base.rejectionSampling,
+      rejectionSampling: drsOn && drsFloor !== undefined ? { minAcceptance: drsFloor } : drsOn,
       shadows: int('shadows') ?? base.shadows,
       overfit: {
         ...base.overfit,

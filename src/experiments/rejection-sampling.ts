@@ -16,11 +16,31 @@
  * F over the burn-in. The acceptance draws come from a seeded generator: the filter reads only
  * the released generator and discriminator (post-processing), so no privacy randomness is at
  * stake.
+ *
+ * Acceptance floor. With a sharp discriminator the acceptance can collapse: the logits spread over
+ * many units, so the γ quantile leaves almost every candidate far below the threshold, and a
+ * late candidate above the burn-in's maximum raises D̃_M and pushes all the rest further down
+ * (one full-setting generator accepted 1.6 %: 64 candidates per kept digit, half an hour of
+ * drawing). So the class's expected acceptance is watched: after the burn-in and after every
+ * batch of `BATCH` candidates, if the mean acceptance probability σ(F) of that batch (the burn-in
+ * the first time) under the current D̃_M and γ is below `minAcceptance`, γ drops to the value γ*
+ * at which the mean of σ(F) over all the class's logits so far (burn-in and candidates, against
+ * the current D̃_M) is exactly `minAcceptance` (γ only ever decreases). The check reads logits
+ * alone, not the acceptance draws, so the γ schedule is a deterministic function of D's logits;
+ * the expected cost stays near 1 / minAcceptance candidates per kept digit. The result reports,
+ * per class, the candidates, the acceptances, the γ it started and ended with and how many times
+ * it fell back.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset, makeDataset } from '../data/dataset';
 import { Gan } from '../nn/gan';
 import { SeededRng } from '../util/rng';
+
+/** Candidates drawn (and checked against the acceptance floor) at a time, per class. */
+export const DRS_BATCH = 1000;
+
+/** The default acceptance floor: at most about 20 candidates per kept digit. */
+export const DRS_MIN_ACCEPTANCE_DEFAULT = 0.05;
 
 export interface DrsOptions {
   /** Samples per class whose logits set D̃_M and γ. Default 1000. */
@@ -31,6 +51,24 @@ export interface DrsOptions {
   gamma?: number;
   /** ε of F. Default 1e-6. */
   epsilon?: number;
+  /**
+   * The acceptance floor (module doc): a batch whose mean acceptance probability falls below it
+   * lowers γ. Default 0.05; 0 turns the floor off (the plain DRS of the paper).
+   */
+  minAcceptance?: number;
+}
+
+/** One class's run of the sampler. */
+export interface DrsClassStats {
+  label: number;
+  /** Candidates drawn after the burn-in. */
+  candidates: number;
+  accepted: number;
+  /** γ after the burn-in (the quantile or the fixed γ), and when the class was done. */
+  gammaInitial: number;
+  gammaFinal: number;
+  /** Times the acceptance floor lowered γ (0: plain DRS throughout). */
+  fallbacks: number;
 }
 
 export interface DrsResult {
@@ -38,7 +76,13 @@ export interface DrsResult {
   /** Accepted ÷ candidates after the burn-in, over all classes. */
   acceptance: number;
   candidates: number;
+  /** The acceptance floor in force (0: none). */
+  minAcceptance: number;
+  classes: DrsClassStats[];
 }
+
+/** What a run of the sampler reports besides its digits. */
+export type DrsReport = Omit<DrsResult, 'set'>;
 
 /** F(x) of one logit against the running maximum `max` and shift `gamma`. */
 export function drsScore(logit: number, max: number, gamma: number, epsilon: number): number {
@@ -46,9 +90,101 @@ export function drsScore(logit: number, max: number, gamma: number, epsilon: num
   return d - Math.log1p(-Math.exp(d - epsilon)) - gamma;
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** Mean acceptance probability σ(F) of `logits` under `max` and `gamma`. */
+export function drsMeanAcceptance(logits: ArrayLike<number>, max: number, gamma: number, epsilon: number): number {
+  let s = 0;
+  for (let i = 0; i < logits.length; i++) s += sigmoid(drsScore(logits[i], max, gamma, epsilon));
+  return s / logits.length;
+}
+
+/**
+ * The γ at which the mean acceptance probability of `logits` under `max` is `target` (in (0, 1)),
+ * by bisection: the mean falls monotonically from 1 to 0 as γ grows.
+ */
+export function drsGammaFor(logits: ArrayLike<number>, max: number, target: number, epsilon: number): number {
+  if (!(target > 0 && target < 1)) throw new RangeError(`target acceptance must be in (0, 1), got ${target}`);
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < logits.length; i++) {
+    const f = drsScore(logits[i], max, 0, epsilon);
+    lo = Math.min(lo, f);
+    hi = Math.max(hi, f);
+  }
+  // σ(f − γ) ≥ σ(40) ≈ 1 − 4e-18 for every logit at γ = lo − 40; ≤ σ(−40) at γ = hi + 40.
+  lo -= 40;
+  hi += 40;
+  for (let it = 0; it < 200 && hi - lo > 1e-12 * Math.max(1, Math.abs(lo), Math.abs(hi)); it++) {
+    const mid = (lo + hi) / 2;
+    if (drsMeanAcceptance(logits, max, mid, epsilon) > target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+function quantile(xs: ArrayLike<number>, q: number): number {
+  const s = Array.from(xs).sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+export interface DrsClassOptions {
+  gammaQuantile: number;
+  gamma?: number;
+  epsilon: number;
+  minAcceptance: number;
+}
+
+/**
+ * DRS of one class over a stream of candidate logits, until `slots` are accepted: `burnIn` are
+ * the burn-in logits, `draw()` gives the next batch of candidate logits, `coin()` a uniform in
+ * [0, 1) per candidate, `keep(j)` is told that candidate j of the latest batch was accepted.
+ * The acceptance floor (module doc) is checked after the burn-in and after each whole batch.
+ */
+export function drsFilterClass(
+  label: number,
+  burnIn: ArrayLike<number>,
+  draw: () => ArrayLike<number>,
+  slots: number,
+  coin: () => number,
+  keep: (j: number) => void,
+  o: DrsClassOptions,
+): DrsClassStats {
+  const seen: number[] = Array.from(burnIn);
+  let max = seen.reduce((m, l) => Math.max(m, l), -Infinity);
+  let gamma =
+    o.gamma ??
+    quantile(
+      seen.map((l) => drsScore(l, max, 0, o.epsilon)),
+      o.gammaQuantile,
+    );
+  const gammaInitial = gamma;
+  let fallbacks = 0;
+  /** The floor's check on the logits just seen. */
+  const check = (recent: ArrayLike<number>): void => {
+    if (o.minAcceptance > 0 && drsMeanAcceptance(recent, max, gamma, o.epsilon) < o.minAcceptance) {
+      gamma = Math.min(gamma, drsGammaFor(seen, max, o.minAcceptance, o.epsilon));
+      fallbacks++;
+    }
+  };
+  check(seen);
+  let filled = 0,
+    tried = 0;
+  while (filled < slots) {
+    const batch = draw();
+    let j = 0;
+    for (; j < batch.length && filled < slots; j++) {
+      tried++;
+      max = Math.max(max, batch[j]);
+      // Kept for the floor's γ*, only when there is a floor (a collapsed plain DRS may draw millions).
+      if (o.minAcceptance > 0) seen.push(batch[j]);
+      if (coin() >= sigmoid(drsScore(batch[j], max, gamma, o.epsilon))) continue;
+      keep(j);
+      filled++;
+    }
+    if (j === batch.length && filled < slots) check(batch);
+  }
+  return { label, candidates: tried, accepted: filled, gammaInitial, gammaFinal: gamma, fallbacks };
 }
 
 /** `n` candidates of class `c`: their pixels in [-1, 1] and D's logits. */
@@ -68,11 +204,13 @@ export function drsSyntheticSet(gan: Gan, count: number, seed: number, className
   const burnIn = o.burnIn ?? 1000;
   const q = o.gammaQuantile ?? 0.95;
   const epsilon = o.epsilon ?? 1e-6;
+  const minAcceptance = o.minAcceptance ?? DRS_MIN_ACCEPTANCE_DEFAULT;
   if (!gan.conditional) throw new RangeError('rejection sampling of a labelled set needs a conditional GAN');
   if (!Number.isInteger(burnIn) || burnIn < 1) throw new RangeError(`burnIn must be a positive integer, got ${burnIn}`);
   if (!(q >= 0 && q <= 1)) throw new RangeError(`gammaQuantile must be in [0, 1], got ${q}`);
   if (o.gamma !== undefined && !Number.isFinite(o.gamma)) throw new RangeError(`gamma must be a finite number, got ${o.gamma}`);
   if (!(epsilon > 0)) throw new RangeError(`epsilon must be positive, got ${epsilon}`);
+  if (!(minAcceptance >= 0 && minAcceptance < 1)) throw new RangeError(`minAcceptance must be in [0, 1), got ${minAcceptance}`);
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
   const k = gan.config.numClasses;
   const px = gan.config.imageSize;
@@ -80,35 +218,29 @@ export function drsSyntheticSet(gan: Gan, count: number, seed: number, className
   const coin = new SeededRng(seed ^ 0x5bd1e995);
   const labels = Uint8Array.from({ length: count }, (_, i) => i % k);
   const images = new Uint8Array(count * px);
-  let accepted = 0;
-  let tried = 0;
+  const classes: DrsClassStats[] = [];
   for (let c = 0; c < k; c++) {
     const slots: number[] = [];
     for (let i = c; i < count; i += k) slots.push(i);
     if (slots.length === 0) continue;
-    const warm = candidates(gan, c, burnIn, latents);
-    let max = Math.max(...warm.logits);
-    const gamma =
-      o.gamma ??
-      quantile(
-        Array.from(warm.logits, (l) => drsScore(l, max, 0, epsilon)),
-        q,
-      );
+    let batch = candidates(gan, c, burnIn, latents);
     let filled = 0;
-    while (filled < slots.length) {
-      const batch = candidates(gan, c, 1000, latents);
-      for (let j = 0; j < batch.logits.length && filled < slots.length; j++) {
-        tried++;
-        max = Math.max(max, batch.logits[j]);
-        const p = 1 / (1 + Math.exp(-drsScore(batch.logits[j], max, gamma, epsilon)));
-        if (coin.next() >= p) continue;
+    const stats = drsFilterClass(
+      c,
+      batch.logits,
+      () => (batch = candidates(gan, c, DRS_BATCH, latents)).logits,
+      slots.length,
+      () => coin.next(),
+      (j) => {
         // Pixels to the bytes a real digit has ([-1, 1] → 0..255), like syntheticSet.
         const at = slots[filled++] * px;
         for (let t = 0; t < px; t++) images[at + t] = Math.min(255, Math.max(0, Math.round((batch.pixels[j * px + t] + 1) * 127.5)));
-        accepted++;
-      }
-    }
+      },
+      { gammaQuantile: q, gamma: o.gamma, epsilon, minAcceptance },
+    );
+    classes.push(stats);
   }
   const set = makeDataset({ name, images, labels, count, height: gan.config.imageHeight, width: gan.config.imageWidth, classNames: [...classNames] });
-  return { set, acceptance: accepted / tried, candidates: tried };
+  const tried = classes.reduce((s, c) => s + c.candidates, 0);
+  return { set, acceptance: count / tried, candidates: tried, minAcceptance, classes };
 }

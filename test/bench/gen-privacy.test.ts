@@ -68,15 +68,31 @@ test('bench gen-privacy: the gap switches reach the run and its JSON', () => {
   const j = bench([
     ...['gen-privacy', '--sites', '2', '--train-per-site', '40', '--gan-task', 'cgan-mnist:8:16:16', '--gan-rounds', '2', '--gan-steps', '2'],
     ...['--epochs', '3', '--synthetic', '30', '--shadows', '2', '--overfit-count', '20', '--test-examples', '100', '--approaches', 'synthetic'],
-    ...['--keep-optimizer-state', '--fresh-synthetic', '--drs', '--gan-lr', '5e-4', '--gan-batch', '16'],
+    ...['--keep-optimizer-state', '--fresh-synthetic', '--drs', '--gan-lr', '5e-4', '--gan-batch', '16', '--drs-min-acceptance', '0.2'],
   ]);
   assert.equal(j.fresh_synthetic_per_epoch, true);
-  assert.deepEqual(j.rejection_sampling, {});
+  assert.deepEqual(j.rejection_sampling, { minAcceptance: 0.2 });
   assert.equal(j.options.gan.keepOptimizerState, true);
   assert.deepEqual([j.options.gan.learningRate, j.options.gan.batchSize], [5e-4, 16]);
   const [row] = j.runs[0].rows;
   assert.deepEqual(row.training_set, { kind: 'synthetic', count: 90 }, '3 epochs × 30 fresh digits');
   assert.ok(row.drs_acceptance > 0 && row.drs_acceptance <= 1, `acceptance ${row.drs_acceptance}`);
+  // The sampler's report: its floor, ten classes whose candidates add up, the fallen-back classes listed.
+  assert.equal(row.drs.min_acceptance, 0.2);
+  assert.deepEqual(
+    row.drs.classes.map((c: Json) => c.label),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.equal(
+    row.drs.classes.reduce((s: number, c: Json) => s + c.candidates, 0),
+    row.drs.candidates,
+  );
+  assert.ok(Math.abs(row.drs_acceptance - 90 / row.drs.candidates) < 1e-4, '90 digits kept of the candidates');
+  assert.deepEqual(
+    row.drs.fallback_classes,
+    row.drs.classes.filter((c: Json) => c.fallbacks > 0).map((c: Json) => c.label),
+  );
+  for (const c of row.drs.classes) assert.ok(c.gamma_final <= c.gamma_initial, `class ${c.label}: the floor only loosens γ`);
   assert.equal(row.attacks['gan-leaks'].members, 80);
 });
 
@@ -106,6 +122,7 @@ test('bench gen-privacy: --full filters its synthetic digits (GAN batch 128) unl
   assert.equal(on.options.gan.batchSize, 128);
   const acceptance = on.runs[0].rows[0].drs_acceptance;
   assert.ok(acceptance > 0 && acceptance < 1, `the filter ran and rejected some candidates: acceptance ${acceptance}`);
+  assert.equal(on.runs[0].rows[0].drs.min_acceptance, 0.05, 'the default acceptance floor');
   const off = bench([...tiny, '--no-drs']);
   assert.equal(off.rejection_sampling, null);
   assert.equal('drs_acceptance' in off.runs[0].rows[0], false);
@@ -121,6 +138,8 @@ test('bench gen-privacy: a bad option exits 2 before any work', () => {
     [['--keep-optimizer-state', '--fresh-optimizer'], /--keep-optimizer-state or --fresh-optimizer, not both/],
     [['--drs', '--no-drs'], /--drs or --no-drs, not both/],
     [['--gan-lr', '0'], /--gan-lr must be a positive number, got "0"/],
+    [['--drs-min-acceptance', '1'], /--drs-min-acceptance must be a number in \[0, 1\), got "1"/],
+    [['--no-drs', '--drs-min-acceptance', '0.1'], /--drs-min-acceptance sets the rejection sampler, which --no-drs turns off/],
   ] as const) {
     const r = privlab(['bench', 'gen-privacy', ...args]);
     assert.equal(r.status, 2, r.stderr);

@@ -7,7 +7,8 @@
  * passes. Rejection sampling with γ = 0 is plain rejection sampling at rate exp(D̃ − D̃_M): on a
  * GAN built by hand whose pixel 0 is tanh(a·z), z ~ N(0, 1), and whose D's logit is β·pixel 0,
  * the accepted digits' pixel 0 must follow the tilted law ∝ φ(z)·exp(β·tanh(a·z)), whose mean the
- * test integrates numerically (an answer that owes nothing to the sampler's code).
+ * test integrates numerically (an answer that owes nothing to the sampler's code). The acceptance
+ * floor is tested in drs-acceptance-floor.test.ts.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,6 +117,17 @@ test('rejection sampling with γ = 0 draws from the tilted law exp(D̃)·p_G (an
       return s / w;
     })();
     assert.ok(r.acceptance >= floor * 0.95 && r.acceptance <= 1, `acceptance ${r.acceptance}, at least ≈ ${floor}`);
+    // The acceptance floor (5 % by default) never engaged, so this was plain rejection sampling; the report adds up.
+    assert.equal(r.minAcceptance, 0.05);
+    assert.deepEqual(
+      r.classes.map((c) => [c.label, c.accepted, c.fallbacks, c.gammaFinal]),
+      CLASSES.map((_, c) => [c, 400, 0, 0]),
+    );
+    assert.equal(
+      r.classes.reduce((s, c) => s + c.candidates, 0),
+      r.candidates,
+    );
+    assert.equal(r.acceptance, 4000 / r.candidates);
   } finally {
     gan.dispose();
   }
@@ -130,6 +142,8 @@ test('DRS score and options: F is the paper formula; bad options are refused', (
     assert.throws(() => drsSyntheticSet(gan, 10, 0, CLASSES, 'x', { gammaQuantile: 2 }), /gammaQuantile must be in \[0, 1\], got 2/);
     assert.throws(() => drsSyntheticSet(gan, 10, 0, CLASSES, 'x', { burnIn: 0 }), /burnIn must be a positive integer, got 0/);
     assert.throws(() => drsSyntheticSet(gan, 0, 0, CLASSES, 'x'), /count must be a positive integer, got 0/);
+    assert.throws(() => drsSyntheticSet(gan, 10, 0, CLASSES, 'x', { minAcceptance: 1 }), /minAcceptance must be in \[0, 1\), got 1/);
+    assert.throws(() => drsSyntheticSet(gan, 10, 0, CLASSES, 'x', { minAcceptance: -0.1 }), /minAcceptance must be in \[0, 1\), got -0.1/);
   } finally {
     gan.dispose();
   }
