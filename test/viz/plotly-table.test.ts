@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as vm from 'node:vm';
-import { barChart, figureHtml, lineChart, PlotlyFigure, tableHtml, tableText } from '../../src/viz';
+import { PNG } from 'pngjs';
+import { barChart, figureHtml, imageGridPng, lineChart, PlotlyFigure, scriptJson, tableHtml, tableText } from '../../src/viz';
 import { formatCell, tableData } from '../../src/viz/table';
 
 const CONFIG = { responsive: true, displaylogo: false };
@@ -191,4 +192,35 @@ test('formatCell: blanks, non-finite numbers, integers, rounding without trailin
   assert.equal(formatCell(6e-5, 4), '0.0001');
   assert.equal(formatCell(0.004, 2), '4.0e-3');
   assert.equal(formatCell(true, 2), 'true');
+});
+
+test('tableHtml without an index: the whole table; bad sources are refused by name', () => {
+  assert.equal(
+    tableHtml([{ a: 1, b: 'x' }]),
+    '<table class="privlab-table dataframe"><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>x</td></tr></tbody></table>',
+  );
+  for (const bad of ['rows', null, 42]) assert.throws(() => tableData(bad as never), /table expects a danfojs DataFrame or an array of row objects/);
+});
+
+test('scriptJson escapes every character that could end or confuse an inline script, and parses back to the value', () => {
+  const value = { s: 'a</script>b<!--c-->d\u2028e\u2029f' };
+  const json = scriptJson(value);
+  assert.equal(json, '{"s":"a\\u003c/script\\u003eb\\u003c!--c--\\u003ed\\u2028e\\u2029f"}');
+  assert.deepEqual(JSON.parse(json), value);
+});
+
+test('image grid: tiles wrap onto a second row at pad + row·(tile + pad); bytes default to [0,255]; the size error counts values', () => {
+  // Three 1x2 byte images in 2 columns, scale 2, padding 1: 2 rows; image k is all 100·(k+1).
+  const px = Uint8Array.from([100, 100, 200, 200, 250, 250]);
+  const png = PNG.sync.read(imageGridPng(px, 3, 1, 2, { columns: 2, scale: 2, padding: 1 }));
+  assert.equal(png.width, 2 * 4 + 3);
+  assert.equal(png.height, 2 * 2 + 3);
+  const at = (x: number, y: number): number => png.data[(y * png.width + x) * 4];
+  assert.equal(at(1, 1), 100, 'row 0, column 0');
+  assert.equal(at(6, 2), 200, 'row 0, column 1 at x = 1 + 4 + 1');
+  assert.equal(at(1, 4), 250, 'row 1 at y = 1 + 2 + 1 (unscaled bytes: the default range is [0,255])');
+  assert.equal(at(4, 5), 250);
+  assert.equal(at(6, 4), 128, 'no fourth image: background');
+  assert.equal(at(1, 3), 128, 'padding row between the tile rows');
+  assert.throws(() => imageGridPng(new Float32Array(5), 2, 3, 4), /2 images of 3x4 need 24 values, got 5/);
 });
