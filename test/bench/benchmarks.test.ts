@@ -130,7 +130,7 @@ test('bench gan-compression --from: every row fine-tunes the shipped regular GAN
   assert.ok(r.rows[0].fid < 150, `regular FID ${r.rows[0].fid}`);
 });
 
-test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, three encrypted images', () => {
+test('bench fhe-mnist: a 4-4 FCNN trained one epoch each way, one encrypted image', () => {
   const dir = tmpDir();
   const outFile = path.join(dir, 'mnist.json');
   const r = bench([
