@@ -18,7 +18,7 @@ import {
   GenPrivacyResult,
   runGenerativePrivacy,
 } from '../src/experiments/generative-privacy';
-import { DRS_MIN_ACCEPTANCE_DEFAULT, DrsReport } from '../src/experiments/rejection-sampling';
+import { DRS_MIN_ACCEPTANCE_DEFAULT, drsFallbackClasses, DrsReport } from '../src/experiments/rejection-sampling';
 import { round } from './stats';
 import type { NamedBenchmark } from './benchmark';
 
@@ -35,7 +35,7 @@ function drsJson(d: DrsReport): object {
   return {
     candidates: d.candidates,
     min_acceptance: d.minAcceptance,
-    fallback_classes: d.classes.filter((c) => c.fallbacks > 0).map((c) => c.label),
+    fallback_classes: drsFallbackClasses(d),
     classes: d.classes.map((c) => ({
       label: c.label,
       candidates: c.candidates,

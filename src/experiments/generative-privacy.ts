@@ -53,7 +53,7 @@ import { RoundRecord } from '../fl/checkpoint';
 import { Config } from '../fl/strategy';
 import { asMlp, GAN_KEEP_OPTIMIZER_STATE_DEFAULT, getTask, ganOf, mlpMnist, parseGanTaskName, TaskModel } from '../fl/tasks';
 import { SeededRng } from '../util/rng';
-import { DrsOptions, DrsReport, drsSyntheticSet } from './rejection-sampling';
+import { drsFallbackClasses, DrsOptions, DrsReport, drsSyntheticSet } from './rejection-sampling';
 import { AttackResult, evaluateAttack, ganLeaksScores, liraOfflineScores, logitScaledConfidence, lossThresholdScores } from '../privacy';
 
 export const GEN_PRIVACY_APPROACHES = ['synthetic', 'synthetic-dp', 'local', 'fedavg', 'fedavg-dp', 'centralized', 'overfit', 'control'] as const;
@@ -146,9 +146,7 @@ export interface GenPrivacyRow {
   /** The member set the attacks test (count; the non-members are as many). */
   members: number;
   attacks: AttackResult[];
-  /** Synthetic rows under rejection sampling: accepted ÷ candidates. */
-  drsAcceptance?: number;
-  /** Synthetic rows under rejection sampling: the candidates, the acceptance floor and, per class, whether it lowered γ. */
+  /** Synthetic rows under rejection sampling: accepted ÷ candidates, the acceptance floor and, per class, whether it lowered γ. */
   drs?: DrsReport;
   seconds: number;
 }
@@ -251,8 +249,7 @@ export interface SyntheticTrainingSet {
   passes: number;
   /** The first `count` digits of `train`: the synthetic set GAN-Leaks measures against. */
   sample: ImageDataset;
-  /** Under rejection sampling: accepted ÷ candidates, and the sampler's report. */
-  drsAcceptance?: number;
+  /** Under rejection sampling: the sampler's report (accepted ÷ candidates among it). */
   drs?: DrsReport;
 }
 
@@ -279,7 +276,7 @@ export function syntheticTrainingSet(
     train,
     passes: o.freshPerEpoch ? 1 : o.epochs,
     sample: o.freshPerEpoch ? subset(train, range(0, o.count), train.name) : train,
-    ...(drs === undefined ? {} : { drsAcceptance: drs.acceptance, drs }),
+    ...(drs === undefined ? {} : { drs }),
   };
 }
 
@@ -521,7 +518,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
           classNames: split.train.classNames,
         });
         if (drawn.drs) {
-          const fell = drawn.drs.classes.filter((c) => c.fallbacks > 0).map((c) => c.label);
+          const fell = drsFallbackClasses(drawn.drs);
           log(
             `${label}: rejection sampling accepted ${(100 * drawn.drs.acceptance).toFixed(1)} % of ${drawn.drs.candidates} candidates` +
               (fell.length ? `; the ${(100 * drawn.drs.minAcceptance).toFixed(0)} % acceptance floor lowered γ for classes ${fell.join(', ')}` : ''),
@@ -552,7 +549,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
           epsilon: dp ? lastEpsilon(job.state.history) : null,
           trainingSet: { kind: 'synthetic', count: drawn.train.count },
           members: members.count,
-          ...(drawn.drs === undefined ? {} : { drsAcceptance: drawn.drs.acceptance, drs: drawn.drs }),
+          ...(drawn.drs === undefined ? {} : { drs: drawn.drs }),
         },
         [leaks],
       );

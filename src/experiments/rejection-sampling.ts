@@ -22,7 +22,7 @@
  * late candidate above the burn-in's maximum raises D̃_M and pushes all the rest further down
  * (one full-setting generator accepted 1.6 %: 64 candidates per kept digit, half an hour of
  * drawing). So the class's expected acceptance is watched: after the burn-in and after every
- * batch of `BATCH` candidates, if the mean acceptance probability σ(F) of that batch (the burn-in
+ * batch of `DRS_BATCH` candidates, if the mean acceptance probability σ(F) of that batch (the burn-in
  * the first time) under the current D̃_M and γ is below `minAcceptance`, γ drops to the value γ*
  * at which the mean of σ(F) over all the class's logits so far (burn-in and candidates, against
  * the current D̃_M) is exactly `minAcceptance` (γ only ever decreases). The check reads logits
@@ -83,6 +83,11 @@ export interface DrsResult {
 
 /** What a run of the sampler reports besides its digits. */
 export type DrsReport = Omit<DrsResult, 'set'>;
+
+/** The classes whose acceptance floor lowered γ at least once. */
+export function drsFallbackClasses(r: DrsReport): number[] {
+  return r.classes.filter((c) => c.fallbacks > 0).map((c) => c.label);
+}
 
 /** F(x) of one logit against the running maximum `max` and shift `gamma`. */
 export function drsScore(logit: number, max: number, gamma: number, epsilon: number): number {
