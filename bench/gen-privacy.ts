@@ -6,6 +6,7 @@
  * AUC ≤ 0.55 and TPR@1%FPR ≤ 2 %, while the overfitted baseline is clearly above chance).
  * Without --full: the notebook's short run, one seed; --full: the long run over seeds 0, 1, 2.
  */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../src/backend';
 import { intOption, numberOption, UsageError } from '../src/cli/command';
@@ -129,7 +130,7 @@ export async function benchGenPrivacy(o: GenPrivacyOptions, seeds: number[], log
   const runs: GenPrivacyResult[] = [];
   for (const seed of seeds) {
     log(`seed ${seed}`);
-    runs.push(await runGenerativePrivacy({ ...o, seed, log }));
+    runs.push(await runGenerativePrivacy({ ...o, seed, log, ...(o.dir === undefined ? {} : { dir: path.join(o.dir, `seed-${seed}`) }) }));
   }
   const r = runs[0];
   return {
@@ -163,7 +164,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
            [--gan-lr X] [--gan-batch B] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
-           [--drs-min-acceptance X]
+           [--drs-min-acceptance X] [--dir DIR] [--keep-rounds]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
@@ -175,7 +176,11 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       sampling of the synthetic digits with the federated discriminator, or not (default: on with
       --full, whose GAN batch is 128; off in the short run); --drs-min-acceptance X: the rejection
       sampler's acceptance floor (implies --drs; default ${DRS_MIN_ACCEPTANCE_DEFAULT}: a class whose
-      expected acceptance falls below it gets a looser threshold; 0: none, the paper's DRS).`,
+      expected acceptance falls below it gets a looser threshold; 0: none, the paper's DRS).
+      --dir DIR: keep each seed's federated jobs in DIR/seed-S (default a temp directory); a
+      directory from an earlier run with the same settings resumes each job from its checkpoint, so
+      --gan-rounds 30 on a 20-round run's DIR trains rounds 21-30 only; --keep-rounds: also keep
+      the GAN's checkpoint after every round (DIR/seed-S/synthetic/rounds/round-N.ckpt).`,
   async run(argv, log) {
     const { values } = parseArgs({
       args: argv,
@@ -210,6 +215,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         drs: { type: 'boolean' },
         'no-drs': { type: 'boolean' },
         'drs-min-acceptance': { type: 'string' },
+        dir: { type: 'string' },
+        'keep-rounds': { type: 'boolean' },
       },
     });
     const base = values.full ? GEN_PRIVACY_FULL : GEN_PRIVACY_SHORT;
@@ -258,6 +265,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       },
       testExamples: int('test-examples'),
       approaches,
+      dir: values.dir === undefined ? undefined : path.resolve(values.dir),
+      keepRounds: values['keep-rounds'] ?? false,
     };
     if (opts.gan?.task !== undefined && !/^cgan-mnist(:|$)/.test(opts.gan.task))
       throw new UsageError(`--gan-task must be cgan-mnist or cgan-mnist:Z:G:D, got "${opts.gan.task}"`);

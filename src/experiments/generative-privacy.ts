@@ -128,7 +128,14 @@ export interface GenPrivacyOptions {
   approaches?: GenPrivacyApproach[];
   /** Synthetic samples per class in the sample grid. Default 8. */
   gridPerClass?: number;
+  /**
+   * Where the run's federated jobs keep their shards, logs and checkpoints. Default a fresh temp
+   * directory. Given a directory of an earlier run with the same settings, each job resumes from its
+   * checkpoint: a GAN run with more rounds trains only the rounds it lacks.
+   */
   dir?: string;
+  /** Keep the GAN jobs' checkpoint after every round (`<dir>/<approach>/rounds/round-N.ckpt`). Default false. */
+  keepRounds?: boolean;
   log?: (line: string) => void;
   /** Called with every classifier's training set just before it trains (tests check what the synthetic classifier sees). */
   observeTrainingSet?: (approach: GenPrivacyApproach, data: ImageDataset) => void;
@@ -453,7 +460,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     return { accuracy: classifierOutputs(model, test).accuracy, attacks: classifierAttacks(inn, out, shadowsStd[0], shadowsStd[1]) };
   };
 
-  const federate = async (label: string, task: string, rounds: number, fit: Config) => {
+  const federate = async (label: string, task: string, rounds: number, fit: Config, keepRounds = false) => {
     const jobDir = path.join(dir, label);
     fs.mkdirSync(jobDir, { recursive: true });
     return runFederated({
@@ -464,6 +471,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       dir: jobDir,
       delta,
       roundTimeoutSeconds: 600,
+      keepRounds,
       log: (l) => (/round \d+ done|error|reject/i.test(l) ? log(`${label}: ${l}`) : undefined),
     });
   };
@@ -501,7 +509,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
             keepOptimizerState: gan.keepOptimizerState,
           }
         : { localSteps: gan.stepsPerRound, batchSize: gan.batchSize, learningRate: gan.learningRate, keepOptimizerState: gan.keepOptimizerState };
-      const job = await federate(approach, ganTask, dp ? ganDp.rounds : gan.rounds, fit);
+      const job = await federate(approach, ganTask, dp ? ganDp.rounds : gan.rounds, fit, o.keepRounds ?? false);
       generators[approach] = job.state.weights;
       const task = getTask(ganTask);
       const model = task.createModel(0);

@@ -11,7 +11,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { ImageDataset, subset } from '../data/dataset';
 import { datasetSplit } from '../data/load';
 import { ShardMode, splitSites, writeSiteShard } from '../data/site-shards';
-import { packageRoot } from '../util/files';
+import { packageRoot, writeFileAtomic } from '../util/files';
 import { interruptScope } from '../util/interrupt';
 import { Config } from './strategy';
 import { PolicySpec } from './policy';
@@ -53,6 +53,11 @@ export interface FederatedJobOptions {
   log?: (line: string) => void;
   /** Each completed round's record, as the server completes it. */
   onRound?: (record: RoundRecord) => void;
+  /**
+   * Copy the server's checkpoint after each round to `dir/rounds/round-N.ckpt`, so any round's
+   * model can be reloaded later (a checkpoint per round, as Flower's save-per-round strategy keeps).
+   */
+  keepRounds?: boolean;
 }
 
 export interface FederatedJobResult {
@@ -153,12 +158,75 @@ function serverOutput(p: Proc, onRound: (r: RoundRecord) => void): Promise<strin
   });
 }
 
+/** The file in a job directory that records what the job was started with. */
+export const JOB_SETTINGS_FILE = 'job.json';
+
+/**
+ * What a job directory's checkpoint depends on, apart from the number of rounds: a directory whose
+ * server checkpoint is resumed (the server picks up its last whole round) must have been started
+ * with the same settings, or the resumed rounds would silently continue a different job.
+ */
+function jobSettings(o: FederatedJobOptions, task: string): Record<string, unknown> {
+  const { sites, fit, policy, mode, classesPerSite, dataset, trainExamples, trainIndices, testExamples, fractions, seed, minSites, fractionFit, delta } = o;
+  return {
+    task,
+    sites,
+    fit,
+    policy: policy ?? null,
+    mode: mode ?? 'iid',
+    classesPerSite: classesPerSite ?? null,
+    dataset: dataset ?? 'mnist',
+    trainExamples: trainExamples ?? null,
+    trainIndices: trainIndices === undefined ? null : [...trainIndices],
+    testExamples: testExamples ?? null,
+    fractions: fractions ?? null,
+    seed: seed ?? 0,
+    minSites: minSites ?? 1,
+    fractionFit: fractionFit ?? 1,
+    delta: delta ?? null,
+  };
+}
+
+/** JSON with every object's keys sorted, so equal settings give equal text whatever order they were built in. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
+/**
+ * Write the job's settings, or check them against those of the job the directory already holds.
+ * A directory with a checkpoint but no settings file (written before the file existed) is
+ * adopted with a warning: its settings are taken on trust, once.
+ */
+function claimJobDir(dir: string, settings: Record<string, unknown>, log: (line: string) => void): void {
+  const file = path.join(dir, JOB_SETTINGS_FILE);
+  if (fs.existsSync(file)) {
+    let was: Record<string, unknown>;
+    try {
+      was = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new RangeError(`${file}: not the JSON of a job's settings (${(e as Error).message})`);
+    }
+    const differ = Object.keys({ ...was, ...settings }).filter((k) => canonicalJson(was[k]) !== canonicalJson(settings[k]));
+    if (differ.length)
+      throw new RangeError(`${dir} holds a federated job started with other settings (${differ.join(', ')}); give a fresh directory to start anew`);
+    return;
+  }
+  if (fs.existsSync(path.join(dir, 'server.ckpt')))
+    log(`warning: ${dir} holds a server checkpoint without ${JOB_SETTINGS_FILE}; resuming it on trust that it was started with these settings`);
+  writeFileAtomic(file, canonicalJson(settings) + '\n');
+}
+
 export async function runFederated(o: FederatedJobOptions): Promise<FederatedJobResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => undefined);
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'privlab-fl-'));
   fs.mkdirSync(dir, { recursive: true });
   const task = o.task ?? 'mlp-mnist';
+  claimJobDir(dir, jobSettings(o, task), log);
   const ids = prepareShards(dir, o);
   const tokens = newTokens(ids);
   const sitesFile = path.join(dir, 'sites.json');
@@ -204,7 +272,15 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
       log,
     );
     procs.push(server);
-    const url = await scope.race(serverOutput(server, o.onRound ?? (() => undefined)), stopped);
+    const roundsDir = path.join(dir, 'rounds');
+    if (o.keepRounds) fs.mkdirSync(roundsDir, { recursive: true });
+    const onRound = (r: RoundRecord): void => {
+      // The server prints a round's line after it has saved that round's checkpoint (atomically), and
+      // the next save is a whole round away: the copy is of this round.
+      if (o.keepRounds) fs.copyFileSync(checkpoint, path.join(roundsDir, `round-${r.round}.ckpt`));
+      o.onRound?.(r);
+    };
+    const url = await scope.race(serverOutput(server, onRound), stopped);
     for (const id of ids) {
       procs.push(
         start(

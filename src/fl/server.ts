@@ -205,7 +205,8 @@ export class FlServer {
       metrics: this.o.strategy.aggregateMetrics(accepted),
       privacy: this.privacy.completeRound(r.sampled, accepted),
     };
-    return { ...state, round, weights, history: [...state.history, record] };
+    // A job resumed with more rounds than it first ran: its evaluation was of the old final weights.
+    return { task: state.task, round, weights, history: [...state.history, record] };
   }
 
   /** Publish one task and gather the answers until every site answered or the deadline. */
