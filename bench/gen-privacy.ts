@@ -163,13 +163,15 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--train-per-site N] [--gan-task cgan-mnist:Z:G:D] [--gan-rounds R] [--gan-steps S] [--dp-gan-rounds R]
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
-           [--gan-lr X] [--gan-batch B] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
+           [--gan-lr X] [--gan-batch B] [--gan-average-rounds K] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
            [--drs-min-acceptance X] [--dir DIR] [--keep-rounds]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
       inference (AUC, TPR at 1 % and 0.1 % FPR, ε lower bound), mean over seeds, the issue's
       targets. Default: the notebook's short run, one seed; --full: the long run, seeds 0-2.
+      --gan-average-rounds K: the server releases the mean of the generator over the GAN's last K
+      rounds (1: the last round's);
       --keep-optimizer-state / --fresh-optimizer: the GAN sites keep their Adam moments between
       rounds, or start each round fresh; --fresh-synthetic: the synthetic classifier sees fresh
       digits every epoch (epochs × --synthetic in all); --drs / --no-drs: discriminator rejection
@@ -209,6 +211,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         approaches: { type: 'string' },
         'gan-lr': { type: 'string' },
         'gan-batch': { type: 'string' },
+        'gan-average-rounds': { type: 'string' },
         'keep-optimizer-state': { type: 'boolean' },
         'fresh-optimizer': { type: 'boolean' },
         'fresh-synthetic': { type: 'boolean' },
@@ -249,6 +252,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         stepsPerRound: int('gan-steps') ?? base.gan?.stepsPerRound,
         learningRate: ganLr ?? base.gan?.learningRate,
         batchSize: int('gan-batch') ?? base.gan?.batchSize,
+        averageRounds: int('gan-average-rounds') ?? base.gan?.averageRounds,
         keepOptimizerState,
       },
       ganDp: { ...base.ganDp, rounds: int('dp-gan-rounds') ?? base.ganDp?.rounds, stepsPerRound: int('dp-gan-steps') ?? base.ganDp?.stepsPerRound },

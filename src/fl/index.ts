@@ -6,6 +6,7 @@
  *   transport/                  how it travels (interface + HTTP on 127.0.0.1)
  *   server / site / checkpoint  the two roles and the server's durable state
  *   tasks/                      what is trained; launch: a whole job from one call
+ *   round-checkpoints           the checkpoints a job keeps per round, and their mean
  */
 export * from './weights';
 export * from './wire';
@@ -21,6 +22,7 @@ export * from './privacy-accounting';
 export * from './server';
 export * from './site';
 export * from './launch';
+export * from './round-checkpoints';
 export * from './tasks';
 export * from './transport/transport';
 export * from './transport/http-server';

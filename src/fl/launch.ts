@@ -17,6 +17,7 @@ import { Config } from './strategy';
 import { PolicySpec } from './policy';
 import { CheckpointError, RoundRecord, ServerState, loadCheckpoint } from './checkpoint';
 import { TOKEN_ENV, newTokens, writeTokens } from './transport/tokens';
+import { roundCheckpointPath } from './round-checkpoints';
 
 export interface FederatedJobOptions {
   sites: number;
@@ -55,7 +56,7 @@ export interface FederatedJobOptions {
   onRound?: (record: RoundRecord) => void;
   /**
    * Copy the server's checkpoint after each round to `dir/rounds/round-N.ckpt`, so any round's
-   * model can be reloaded later (a checkpoint per round, as Flower's save-per-round strategy keeps).
+   * model can be reloaded or averaged later (./round-checkpoints.ts).
    */
   keepRounds?: boolean;
 }
@@ -272,12 +273,11 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
       log,
     );
     procs.push(server);
-    const roundsDir = path.join(dir, 'rounds');
-    if (o.keepRounds) fs.mkdirSync(roundsDir, { recursive: true });
+    if (o.keepRounds) fs.mkdirSync(path.dirname(roundCheckpointPath(dir, 1)), { recursive: true });
     const onRound = (r: RoundRecord): void => {
       // The server prints a round's line after it has saved that round's checkpoint (atomically), and
       // the next save is a whole round away: the copy is of this round.
-      if (o.keepRounds) fs.copyFileSync(checkpoint, path.join(roundsDir, `round-${r.round}.ckpt`));
+      if (o.keepRounds) fs.copyFileSync(checkpoint, roundCheckpointPath(dir, r.round));
       o.onRound?.(r);
     };
     const url = await scope.race(serverOutput(server, onRound), stopped);

@@ -4,14 +4,15 @@
  * approach gives a row; the member set is exactly the sites' shard files and the non-member set is
  * as large and shares no digit with it; each attack is run on those sizes; the synthetic classifier
  * trains on exactly the set the final generator redraws from its weights — labelled synthetic
- * digits, none of them a real training digit; ε is reported for the DP rows only.
+ * digits, none of them a real training digit, from the mean of the generator over its last rounds
+ * (averageRounds); ε is reported for the DP rows only.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { datasetSplit, ImageDataset } from '../../src/data';
 import { loadSiteShard } from '../../src/data/site-shards';
-import { assignWeights, getTask } from '../../src/fl';
+import { assignWeights, getTask, loadCheckpoint } from '../../src/fl';
 import { GEN_PRIVACY_APPROACHES, runGenerativePrivacy, syntheticSet } from '../../src/experiments/generative-privacy';
 import { tmpDir } from '../support/tmp';
 import { selectBackend } from '../../src/backend';
@@ -27,7 +28,7 @@ test('generative privacy, tiny setting: every approach, explicit disjoint member
   const r = await runGenerativePrivacy({
     sites: 2,
     trainPerSite: 60,
-    gan: { task: 'cgan-mnist:8:32:32', rounds: 2, stepsPerRound: 3, batchSize: 16 },
+    gan: { task: 'cgan-mnist:8:32:32', rounds: 2, stepsPerRound: 3, batchSize: 16, averageRounds: 2 },
     ganDp: { rounds: 1, stepsPerRound: 2, sampleRate: 0.1 },
     classifier: { epochs: 1, fedRounds: 1 },
     classifierDp: { stepsPerRound: 2, sampleRate: 0.1 },
@@ -78,6 +79,19 @@ test('generative privacy, tiny setting: every approach, explicit disjoint member
     assert.equal(row.epsilon !== null, row.approach.endsWith('-dp'), `${row.approach}: ε ${row.epsilon}`);
     if (row.epsilon !== null) assert.ok(row.epsilon > 0 && Number.isFinite(row.epsilon));
   }
+
+  // The released generator is the mean of the two rounds' generators (averageRounds 2), summed here
+  // from the job's kept round checkpoints; the discriminator is round 2's.
+  const kept = [1, 2].map((n) => loadCheckpoint(path.join(dir, 'synthetic', 'rounds', `round-${n}.ckpt`), r.ganTask)!.weights);
+  const released = r.generators.synthetic!;
+  released.specs.forEach((s, i) => {
+    const want = s.name.startsWith('generator/') ? kept[0].values[i].map((v, k) => Math.fround((v + kept[1].values[i][k]) / 2)) : kept[1].values[i];
+    assert.deepEqual(released.values[i], want, s.name);
+  });
+  assert.ok(
+    released.specs.some((s, i) => s.name.startsWith('generator/') && kept[0].values[i].some((v, k) => v !== kept[1].values[i][k])),
+    'the two rounds differ, so the mean is not either one',
+  );
 
   // The synthetic classifier saw exactly the generator's redrawn set, and no real training digit.
   const [synth] = seen.get('synthetic')!;
