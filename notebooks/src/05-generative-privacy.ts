@@ -31,9 +31,10 @@
 // **This is a short run** (about 3 minutes on this machine when no other job shares it): 1,000 digits
 // per site, the GAN 5 rounds of 250 local steps, the DP GAN 2 rounds of 20 DP steps. Short GAN
 // training is what limits the synthetic classifier here (the README gives the long run's numbers:
-// 10 rounds of 500 steps of batch 128 on 2,000 digits per site, then discriminator rejection
-// sampling of the synthetic digits); `FULL_RUN = true` runs that setting for one seed (20-40 minutes:
-// the rejection sampling alone took 2.5 to 31 minutes, depending on how many digits it keeps). From
+// 30 rounds of 500 steps of batch 128 on 2,000 digits per site, the server's generator the mean of
+// the last 10 rounds' generators, then discriminator rejection sampling of the synthetic digits);
+// `FULL_RUN = true` runs that setting for one seed (every approach but the DP generator took 10-12
+// minutes when no other job shared the machine; the DP generator's job took 10 more under load). From
 // the command line: `privlab bench gen-privacy --json` (this run) or
 // `privlab bench gen-privacy --json --full` (3 seeds).
 
