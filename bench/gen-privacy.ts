@@ -171,7 +171,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       inference (AUC, TPR at 1 % and 0.1 % FPR, ε lower bound), mean over seeds, the issue's
       targets. Default: the notebook's short run, one seed; --full: the long run, seeds 0-2.
       --gan-average-rounds K: the server releases the mean of the generator over the GAN's last K
-      rounds (1: the last round's);
+      rounds (default 10 of 30 with --full, 1 otherwise: the last round's);
       --keep-optimizer-state / --fresh-optimizer: the GAN sites keep their Adam moments between
       rounds, or start each round fresh; --fresh-synthetic: the synthetic classifier sees fresh
       digits every epoch (epochs × --synthetic in all); --drs / --no-drs: discriminator rejection
