@@ -25,18 +25,21 @@ export function averageRoundWeights(jobDir: string, task: string, rounds: readon
   if (rounds.length === 0) throw new RangeError('averageRoundWeights: no rounds given');
   const missing = rounds.filter((r) => !fs.existsSync(roundCheckpointPath(jobDir, r)));
   if (missing.length) throw new RangeError(`${jobDir} keeps no checkpoint of round ${missing.join(', ')} (the job must run those rounds with keepRounds)`);
-  const last = loadCheckpoint(roundCheckpointPath(jobDir, rounds[rounds.length - 1]), task);
-  if (!last) throw new RangeError(`${roundCheckpointPath(jobDir, rounds[rounds.length - 1])} is missing`);
-  const picked = last.weights.specs.map((s) => average(s.name));
-  const sums = last.weights.values.map((v, i) => (picked[i] ? new Float64Array(v.length) : undefined));
+  // Each file is read once: the first fixes the tensors every later round must match, the last
+  // gives the tensors that are not averaged.
+  let last: Weights | undefined;
+  let sums: (Float64Array | undefined)[] = [];
   for (const r of rounds) {
     const file = roundCheckpointPath(jobDir, r);
-    const state = loadCheckpoint(file, task, last.weights.specs);
+    const state = loadCheckpoint(file, task, last?.specs);
     if (!state || state.round !== r) throw new WeightsError(`${file} holds round ${state?.round}, not ${r}`);
+    if (!last) sums = state.weights.specs.map((s, i) => (average(s.name) ? new Float64Array(state.weights.values[i].length) : undefined));
     state.weights.values.forEach((v, i) => {
       const sum = sums[i];
       if (sum) for (let k = 0; k < v.length; k++) sum[k] += v[k];
     });
+    last = state.weights;
   }
-  return { specs: last.weights.specs, values: last.weights.values.map((v, i) => (sums[i] ? Float32Array.from(sums[i]!, (x) => x / rounds.length) : v)) };
+  const final = last!;
+  return { specs: final.specs, values: final.values.map((v, i) => (sums[i] ? Float32Array.from(sums[i]!, (x) => x / rounds.length) : v)) };
 }
