@@ -27,6 +27,7 @@ import { cropCentre } from '../data/pix2pix-pairs';
 import { loadSiteShard, ShardMode, SiteShard } from '../data/site-shards';
 import { assignWeights } from '../fl/weights';
 import { loadCheckpoint } from '../fl/checkpoint';
+import { roundCheckpointPath } from '../fl/round-checkpoints';
 import { prepareShards, runFederated, siteDir } from '../fl/launch';
 import { PolicySpec } from '../fl/policy';
 import { epsilonFor } from '../fl/dp';
@@ -380,8 +381,6 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
             : { name: 'dp-fedavg', params: { ...dp } };
       const jobDir = path.join(dir, key);
       fs.mkdirSync(jobDir, { recursive: true });
-      const ckpt = path.join(jobDir, 'server.ckpt');
-      const saved = new Map<number, string>();
       const job = await runFederated({
         ...shardOptions,
         rounds,
@@ -397,21 +396,15 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
         // a round of the source's model at batch 1 on a shared machine takes minutes
         roundTimeoutSeconds: Math.max(300, S * 10),
         log: (l) => (/round \d+ done|error|reject/i.test(l) ? log(`${label}: ${l}`) : undefined),
-        onRound: (rec) => {
-          // The server replaces its checkpoint after each round and then reports it: keep a copy at each FID checkpoint.
-          if (checkpoints.includes(rec.round)) {
-            const f = path.join(jobDir, `round-${rec.round}.ckpt`);
-            fs.copyFileSync(ckpt, f);
-            saved.set(rec.round, f);
-          }
-          o.onRound?.(setting, rec.round);
-        },
+        // the FID rounds' models, scored once the job is done
+        keepRounds: checkpoints,
+        onRound: (rec) => o.onRound?.(setting, rec.round),
       });
       const model = task.createModel(seed);
       const scores: Pick<FlPix2PixSettingResult, 'fid' | 'heldOutL1'> = { fid: [], heldOutL1: [] };
       try {
         for (const r of checkpoints) {
-          const state = loadCheckpoint(saved.get(r)!, task.name);
+          const state = loadCheckpoint(roundCheckpointPath(jobDir, r), task.name);
           if (!state || state.round !== r) throw new Error(`${label}: the checkpoint copied after round ${r} holds round ${state?.round}`);
           assignWeights(model.variables, model.names, state.weights);
           scoreAt(r, () => model, scores);

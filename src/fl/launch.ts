@@ -55,10 +55,11 @@ export interface FederatedJobOptions {
   /** Each completed round's record, as the server completes it. */
   onRound?: (record: RoundRecord) => void;
   /**
-   * Copy the server's checkpoint after each round to `dir/rounds/round-N.ckpt`, so any round's
-   * model can be reloaded or averaged later (./round-checkpoints.ts).
+   * Copy the server's checkpoint after each round (true) or after the rounds listed to
+   * `dir/rounds/round-N.ckpt`, so those rounds' models can be reloaded or averaged later
+   * (./round-checkpoints.ts). A list saves disk when a job scores only some rounds.
    */
-  keepRounds?: boolean;
+  keepRounds?: boolean | readonly number[];
 }
 
 export interface FederatedJobResult {
@@ -273,11 +274,12 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
       log,
     );
     procs.push(server);
+    const keeps = (round: number): boolean => (Array.isArray(o.keepRounds) ? o.keepRounds.includes(round) : o.keepRounds === true);
     if (o.keepRounds) fs.mkdirSync(path.dirname(roundCheckpointPath(dir, 1)), { recursive: true });
     const onRound = (r: RoundRecord): void => {
       // The server prints a round's line after it has saved that round's checkpoint (atomically), and
       // the next save is a whole round away: the copy is of this round.
-      if (o.keepRounds) fs.copyFileSync(checkpoint, roundCheckpointPath(dir, r.round));
+      if (keeps(r.round)) fs.copyFileSync(checkpoint, roundCheckpointPath(dir, r.round));
       o.onRound?.(r);
     };
     const url = await scope.race(serverOutput(server, onRound), stopped);

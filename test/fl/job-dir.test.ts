@@ -1,8 +1,8 @@
 /**
  * A job directory given again: the job resumes from its checkpoint and a run with more rounds
  * trains only the rounds it lacks, ending where an uninterrupted run of all rounds ends; a
- * directory of a job with other settings is refused; with keepRounds every round's checkpoint is
- * kept beside the final one.
+ * directory of a job with other settings is refused; with keepRounds every round's checkpoint (or
+ * those of the rounds listed) is kept beside the final one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,8 @@ import { FIT, SHARDS } from './manual-job';
 const FAST = { ...SHARDS, testExamples: 30, roundTimeoutSeconds: 60 };
 
 test('a job run again in its directory with more rounds resumes: its end equals an uninterrupted run of all rounds', async () => {
-  const reference = await runFederated({ ...FAST, rounds: 3, fit: FIT, dir: tmpDir('privlab-fl-ref-') });
+  // the uninterrupted run keeps only round 2 (a list of rounds)
+  const reference = await runFederated({ ...FAST, rounds: 3, fit: FIT, dir: tmpDir('privlab-fl-ref-'), keepRounds: [2] });
   const dir = tmpDir('privlab-fl-more-');
   const first = await runFederated({ ...FAST, rounds: 1, fit: FIT, dir, keepRounds: true });
   assert.equal(first.state.evaluation?.round, 1);
@@ -41,6 +42,12 @@ test('a job run again in its directory with more rounds resumes: its end equals 
   assert.equal(at(2).round, 2);
   assert.notDeepEqual(at(2).weights.values, more.state.weights.values);
   assert.deepEqual(at(3).weights.values, more.state.weights.values);
+  assert.deepEqual(fs.readdirSync(path.join(reference.dir, 'rounds')), ['round-2.ckpt'], 'a list keeps only the rounds listed');
+  assert.deepEqual(
+    loadCheckpoint(path.join(reference.dir, 'rounds', 'round-2.ckpt'), 'mlp-mnist')!.weights.values,
+    at(2).weights.values,
+    'round 2 of the uninterrupted run = round 2 of the resumed one',
+  );
 });
 
 test('a job directory started with other settings is refused by name; one without a settings file is adopted with a warning', async () => {
