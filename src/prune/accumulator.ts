@@ -5,6 +5,7 @@
  * its range maximises (or minimises) each product. Calibrated: what an input set
  * actually produces.
  */
+import { rowDot, sparseRows } from '../util/sparse-rows';
 
 /** Bits of a signed integer type that holds every value in [lo, hi]. */
 export function signedBits(lo: number, hi: number): number {
@@ -62,10 +63,10 @@ export function calibratedAccumulator(layer: IntDense, inputs: ArrayLike<number>
   if (inputs.length !== count * n) throw new RangeError(`${count} inputs of ${n} need ${count * n} values, got ${inputs.length}`);
   const min = new Float64Array(outputs).fill(Infinity);
   const max = new Float64Array(outputs).fill(-Infinity);
+  const rows = sparseRows(weights, outputs, n);
   for (let s = 0; s < count; s++) {
     for (let o = 0; o < outputs; o++) {
-      let acc = layer.bias ? layer.bias[o] : 0;
-      for (let i = 0; i < n; i++) acc += weights[o * n + i] * inputs[s * n + i];
+      const acc = (layer.bias ? layer.bias[o] : 0) + rowDot(rows, o, inputs, s * n);
       if (acc < min[o]) min[o] = acc;
       if (acc > max[o]) max[o] = acc;
     }

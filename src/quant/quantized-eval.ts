@@ -5,6 +5,7 @@
 import { activationFn } from './activations';
 import { QuantizedDense, QuantizedModel } from './quantized-model';
 import { dequantize, quantize, QuantParams } from './quantizer';
+import { rowDot, sparseRows } from '../util/sparse-rows';
 
 /** The univariate function after one neuron's accumulator: acc ↦ next integer input. */
 export function neuronFunction(layer: QuantizedDense, o: number, input: QuantParams): (acc: number) => number {
@@ -58,14 +59,12 @@ export function runQuantized(model: QuantizedModel, xq: Int32Array, count: numbe
   for (const [l, layer] of model.layers.entries()) {
     const shift = roundingShifts?.[l] ?? 0;
     const fns = Array.from({ length: layer.outputs }, (_, o) => neuronFunction(layer, o, inQ));
+    const rows = sparseRows(layer.weights, layer.outputs, layer.inputs);
     const acc = new Int32Array(count * layer.outputs);
     const next = new Int32Array(count * layer.outputs);
     for (let s = 0; s < count; s++) {
       for (let o = 0; o < layer.outputs; o++) {
-        let a = 0;
-        const w = o * layer.inputs;
-        const xi = s * layer.inputs;
-        for (let i = 0; i < layer.inputs; i++) a += layer.weights[w + i] * x[xi + i];
+        const a = rowDot(rows, o, x, s * layer.inputs);
         acc[s * layer.outputs + o] = a;
         next[s * layer.outputs + o] = fns[o](roundAccumulator(a, shift));
       }

@@ -14,6 +14,7 @@ import { FheCircuit, CircuitLayer } from '../compile/circuit';
 import { freshEncryptionVariance, pbsOutputVariance, readNoiseStd } from '../compile/noise';
 import { levelAt, phaseOf, readPosition, realPosition } from '../compile/positions';
 import { SeededRng } from '../../../util/rng';
+import { rowDot, sparseRows } from '../../../util/sparse-rows';
 import { decodeDigits, encodeDigits } from './codec';
 
 export interface SimulateOptions {
@@ -82,26 +83,12 @@ function runLayer(
   const out = new Int32Array(count * pbs);
   const pos = new Int32Array(l.neurons);
   const n2 = 2 * n;
-  // Rows as their non-zero weights only (pruned and low-bit models are sparse).
-  const cols: Int32Array[] = [];
-  const vals: Int32Array[] = [];
-  for (let j = 0; j < l.neurons; j++) {
-    const row = l.weights.subarray(j * l.inputs, (j + 1) * l.inputs);
-    const nz: number[] = [];
-    row.forEach((w, i) => {
-      if (w !== 0) nz.push(i);
-    });
-    cols.push(Int32Array.from(nz));
-    vals.push(Int32Array.from(nz, (i) => row[i]));
-  }
+  const rows = sparseRows(l.weights, l.neurons, l.inputs);
   // PBS grouped by the accumulator they read: the digits of one output share one read.
   for (let s = 0; s < count; s++) {
     const base = s * l.inputs;
     for (let j = 0; j < l.neurons; j++) {
-      let acc = 0;
-      const c = cols[j];
-      const v = vals[j];
-      for (let k = 0; k < c.length; k++) acc += v[k] * m[base + c[k]];
+      const acc = rowDot(rows, j, m, base);
       const phase = phaseOf(acc, l.inputScale, l.bias[j]);
       let t = readPosition(phase, n);
       if (sigma && gauss) {
