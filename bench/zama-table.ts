@@ -17,12 +17,13 @@ const rounded = (r: ZamaRow) => ({ ...r, s_per_image: round(r.s_per_image), s_pe
 
 export const zamaTableBenchmark: NamedBenchmark = {
   name: 'zama-table',
-  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--prune-start E] [--input-bits B] [--distill W[,T]] [--filters F1,F2,..] [--dense D1,D2,..] [--pools P1,P2,..] [--pool avg|max] [--p-error P] [--out FILE]
+  usage: `zama-table [--rows ${ZAMA_ROWS.join(',')}] [--mnist canonical|small] [--train-samples N] [--epochs FLOAT,QAT] [--simulate-samples N] [--execute-samples N] [--calibration N] [--threads T] [--model-dir DIR] [--retrain] [--hidden H1,H2] [--fan-in-caps C1,C2,..] [--prune-epochs P] [--prune-start E] [--input-bits B] [--activation-bits B] [--rounding-bits R] [--distill W[,T]] [--filters F1,F2,..] [--dense D1,D2,..] [--pools P1,P2,..] [--pool avg|max] [--p-error P] [--out FILE]
       The Zama MNIST table: each row trained with QAT (2-bit weights and activations) and fan-in
       caps on the training digits (default all 60,000), simulated on the test digits (default
       all 10,000) and executed on N encrypted digits (default 100). Trained models are reused
       from --model-dir (default figures/fhe/zama-table). --hidden replaces the FCNN rows' widths,
-      --fan-in-caps every selected row's caps (one per layer, 0: none), --input-bits the pixels' bits (default: the row's), --p-error the compiler's
+      --fan-in-caps every selected row's caps (one per layer, 0: none), --input-bits the pixels' bits (default: the row's), --activation-bits the hidden activations' bits
+      (default 2), --rounding-bits R rounds each accumulator to its top R bits before its lookup (default none), --p-error the compiler's
       target mean read error (default 0.01). --epochs, --prune-epochs, --prune-start (epochs before the caps tighten), --distill
       (weight of the float network's soft targets, temperature T, default 4), --filters / --dense (the CNN rows' convolution
       filters and hidden dense widths) and --pools / --pool (their pooling after each convolution) replace the rows' own settings.`,
@@ -50,6 +51,8 @@ export const zamaTableBenchmark: NamedBenchmark = {
         pools: { type: 'string' },
         pool: { type: 'string' },
         'input-bits': { type: 'string' },
+        'activation-bits': { type: 'string' },
+        'rounding-bits': { type: 'string' },
         'p-error': { type: 'string' },
         out: { type: 'string' },
       },
@@ -65,6 +68,8 @@ export const zamaTableBenchmark: NamedBenchmark = {
     const hidden = intListOption('hidden', values.hidden, 1);
     const caps = intListOption('fan-in-caps', values['fan-in-caps'], 0);
     const inputBits = intOption('input-bits', values['input-bits'], 1);
+    const activationBits = intOption('activation-bits', values['activation-bits'], 1);
+    const roundingBits = intOption('rounding-bits', values['rounding-bits'], 1);
     const pruneStart = intOption('prune-start', values['prune-start'], 0);
     const distillParts = values.distill?.split(',').map((d) => Number(d.trim()));
     if (distillParts && (distillParts.length > 2 || !(distillParts[0] > 0 && distillParts[0] <= 1) || (distillParts.length === 2 && !(distillParts[1] >= 1))))
@@ -78,6 +83,8 @@ export const zamaTableBenchmark: NamedBenchmark = {
     const common = {
       ...(caps && { fanInCaps: caps }),
       ...(inputBits && { inputBits }),
+      ...(activationBits && { activationBits }),
+      ...(roundingBits && { roundingBits }),
       ...(pruneStart !== undefined && { pruneStart }),
       ...(distill && { distill }),
     };

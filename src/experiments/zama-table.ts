@@ -49,6 +49,14 @@ export interface ZamaRowSpec {
   fanInCaps: number[];
   /** Bits of the quantized pixels (default 2, as the activations; 1: binarized, which leaves the first layer 3x the fan-in for the same accumulator). */
   inputBits?: number;
+  /** Bits of the hidden activations (default 2, the source's). */
+  activationBits?: number;
+  /**
+   * Round each accumulator to this many top bits before its lookup (the compiler's
+   * roundingThresholdBits, Concrete ML's rounding_threshold_bits; default none): wider
+   * activations then fit the row's circuit bits at the cost of the rounded-off low bits.
+   */
+  roundingBits?: number;
   /** The row's schedule: float epochs, then QAT epochs (defaults: the table's, 3 and 12). */
   floatEpochs?: number;
   qatEpochs?: number;
@@ -131,10 +139,14 @@ export interface ZamaRow {
   architecture: string;
   /** The circuit bits the row aims at (the source's). */
   target_bits: number;
-  /** Widest signed accumulator of the compiled circuit on the input set, and the worst case over the input range. */
+  /** Widest lookup input of the compiled circuit on the input set (each layer's accumulator less the bits rounded off), and the worst case over the input range. */
   circuit_bits: number;
   circuit_bits_worst_case: number;
+  /** Each layer's signed accumulator on the input set, before rounding, and the bits its lookup reads after it. */
   accumulator_bits_per_layer: number[];
+  lookup_bits_per_layer: number[];
+  /** The rounding asked for (null: none). */
+  rounding_threshold_bits: number | null;
   fits_target: boolean;
   fan_in_caps: number[];
   max_fan_in: number[];
@@ -217,7 +229,7 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
       distill: spec.distill,
       learningRateSchedule: 'cosine',
       weightBits: 2,
-      activationBits: 2,
+      activationBits: spec.activationBits ?? 2,
       inputBits: spec.inputBits,
       trainSamples: o.trainSamples,
       floatEpochs,
@@ -226,6 +238,7 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
       retrain: o.retrain,
       calibration: o.calibration,
       pError: o.pError,
+      roundingThresholdBits: spec.roundingBits,
       simulateSamples: o.simulateSamples,
       executeSamples: o.executeSamplesByRow?.[name] ?? o.executeSamples ?? 100,
       threads: o.threads,
@@ -234,15 +247,18 @@ export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableR
     };
     const { result: r, fhe } = await runMnistFcnn(runOptions);
     const layerBits = r.report.layers.map((l) => l.accumulatorBits);
-    const circuitBits = Math.max(...layerBits);
+    const lookupBits = r.report.layers.map((l) => l.accumulatorBits - l.roundingShift);
+    const circuitBits = Math.max(...lookupBits);
     const row: ZamaRow = {
       row: name,
       network: ref.network,
       architecture: typeof fhe.model.meta?.architecture === 'string' ? fhe.model.meta.architecture : `dense ${[...r.hidden, 10].join(' → ')}`,
       target_bits: ref.bits,
       circuit_bits: circuitBits,
-      circuit_bits_worst_case: Math.max(...r.report.layers.map((l) => l.accumulatorBitsWorstCase)),
+      circuit_bits_worst_case: Math.max(...r.report.layers.map((l) => l.accumulatorBitsWorstCase - l.roundingShift)),
       accumulator_bits_per_layer: layerBits,
+      lookup_bits_per_layer: lookupBits,
+      rounding_threshold_bits: spec.roundingBits ?? null,
       fits_target: circuitBits <= ref.bits,
       fan_in_caps: spec.fanInCaps,
       max_fan_in: fhe.model.layers.map((l) => maxFanIn(l)),

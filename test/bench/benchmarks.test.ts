@@ -697,6 +697,11 @@ test('bench zama-table: the FCNN-6 row as an 8-8 FCNN on 1,000 digits, one encry
   // the row's binarized pixels; no distillation
   assert.deepEqual([row.input_bits, row.distill], [1, null]);
   assert.equal(row.circuit_bits, Math.max(...row.accumulator_bits_per_layer));
+  assert.deepEqual(
+    [row.lookup_bits_per_layer, row.rounding_threshold_bits, row.activation_bits],
+    [row.accumulator_bits_per_layer, null, 2],
+    'no rounding: lookups read whole accumulators',
+  );
   assert.ok(row.circuit_bits <= row.circuit_bits_worst_case);
   assert.equal(row.fits_target, row.circuit_bits <= 6);
   // one table per neuron at least: 8 + 8 + 10
@@ -705,4 +710,25 @@ test('bench zama-table: the FCNN-6 row as an 8-8 FCNN on 1,000 digits, one encry
     assert.ok(row[k] >= 0 && row[k] <= 1, `${k} ${row[k]}`);
   assert.ok(positive(row.s_per_image));
   assert.deepEqual(row.reference, { network: '3-layer FCNN', bits: 6, accuracy: 92.2, seconds: 31 });
+});
+
+test('bench zama-table --activation-bits 3 --rounding-bits 4: 3-bit activations, each lookup reads its accumulator rounded to 4 bits', () => {
+  const dir = tmpDir();
+  const r = bench(
+    ['zama-table', '--rows', 'FCNN-6', '--mnist', 'small', '--train-samples', '1000', '--hidden', '8,8', '--epochs', '1,2'].concat(
+      ['--activation-bits', '3', '--rounding-bits', '4', '--simulate-samples', '50', '--execute-samples', '1', '--calibration', '50'],
+      ['--model-dir', dir, '--out', path.join(dir, 'table.json')],
+    ),
+  );
+  const row = r.rows[0];
+  assert.deepEqual([row.activation_bits, row.rounding_threshold_bits], [3, 4]);
+  // a layer whose accumulator needs more than 4 bits loses the rest; the lookups read at most 4
+  assert.ok(Math.max(...row.accumulator_bits_per_layer) > 4, `accumulators ${row.accumulator_bits_per_layer}: the rounding must have something to do`);
+  assert.deepEqual(
+    row.lookup_bits_per_layer,
+    row.accumulator_bits_per_layer.map((b: number) => Math.min(b, 4)),
+  );
+  assert.equal(row.circuit_bits, 4);
+  assert.equal(row.fits_target, true);
+  assert.equal(row.agreement_execute_simulate, 1, 'the encrypted digit reads its rounded accumulators as the simulation does');
 });
