@@ -25,7 +25,7 @@ const summary = lab.summary("Summary: the Zama MNIST table, source beside privla
 //
 // The shipped LeNet folds its two poolings into its 5x5 convolutions as stride 2 (28 → 12 → 4, then
 // dense 120 → 84 → 10) with 24 and 48 filters (the source's: 6 and 16) and binarized pixels; the
-// 6-layer CNN is five 3x3 convolutions of 16, 32, 32, 64 and 64 filters (strides 2, 1, 2, 1, 1) and a
+// 6-layer CNN is five 3x3 convolutions of 32, 64, 64, 128 and 128 filters (strides 2, 1, 2, 1, 1) and a
 // dense head; convolutions compile as dense layers, one
 // PBS per output. (The QAT CNN can pool now —
 // `pools: [2, 2]`, average pooling folded into the next layer at 0 PBS or 2×2 max pooling at 7 PBS per
