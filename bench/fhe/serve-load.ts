@@ -3,7 +3,7 @@
  *
  * The server runs as the real command in a child process on 127.0.0.1 (ephemeral port), so
  * its memory is its own: /proc/PID/status is sampled while it works (VmRSS) and read at the
- * end (VmHWM, the kernel's peak, reported with the largest of our own readings). The circuit is a seeded random MLP (default 16-8-4, relu,
+ * end (VmHWM, the kernel's peak, raised to our largest reading). The circuit is a seeded random MLP (default 16-8-4, relu,
  * 2-bit weights, 3-bit activations, 2-bit inputs; `--layers` changes the sizes): small, so
  * that the benchmark measures the service (queueing, bodies, keys of several clients) more
  * than the evaluator, whose speed `fhe-pbs` and `fhe-mnist` measure.
@@ -261,7 +261,7 @@ export const fheServeLoadBenchmark: NamedBenchmark = {
           // (on unmap, not when pages are returned with madvise) and per-CPU RSS counters are approximate,
           // so the peak is the larger of VmHWM and every reading taken here
           peak_kernel: rssPeak === null ? null : round(rssPeak, 1),
-          peak: round(Math.max(rssPeak ?? 0, rssStart ?? 0, rssKeys ?? 0, rssEnd ?? 0, rssPeakSampled), 1),
+          peak: rssPeak === null ? null : round(Math.max(rssPeak, rssStart ?? 0, rssKeys ?? 0, rssEnd ?? 0, rssPeakSampled), 1),
         },
         driver_peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
       };

@@ -6,8 +6,9 @@
  * the canonical 60,000 training digits with privlab's QAT (quant/classifiers) and fan-in
  * caps (prune/masks), then goes through runMnistFcnn (fhe-mnist.ts): clear, simulated on
  * the 10,000 test digits, executed encrypted on a sample. "Circuit bits" is measured:
- * the widest signed accumulator the compiled circuit's layers saw on the input set,
- * as Concrete ML measures it (the worst case over the input range is given beside it).
+ * the widest signed accumulator the compiled circuit's layers saw on the input set, less
+ * the low bits a row's rounding takes off before the lookup, as Concrete ML measures it
+ * (the worst case over the input range is given beside it).
  *
  * The quantized models have no pooling layer, so LeNet's 2x2 poolings are folded into
  * its convolutions as stride 2 (28 → 12 → 4 with valid 5x5 kernels), and the 6-layer CNN
