@@ -9,6 +9,7 @@ import { CalibrationMethod, makeObserver } from './calibration';
 import { QuantizedDense, QuantizedModel } from './quantized-model';
 import { quantizeInputs, runQuantized } from './quantized-eval';
 import { dequantize, paramsFromRange, perChannelParams, quantize, QuantParams } from './quantizer';
+import { rowDot, sparseRows } from '../util/sparse-rows';
 
 /** A float dense layer as tfjs keeps it: kernel [inputs × outputs] row-major. */
 export interface FloatDense {
@@ -137,12 +138,10 @@ export function quantizeLayers(layers: FloatDense[], calibration: Float32Array, 
     // Real activations of this layer on the quantized path, to calibrate its output.
     const act = activationFn(l.activation, l.alpha);
     const y = new Float32Array(count * l.outputs);
+    const rows = sparseRows(weights, l.outputs, l.inputs);
+    const x = Float64Array.from(xq, (v) => dequantize(v, inQ));
     for (let s = 0; s < count; s++) {
-      for (let o = 0; o < l.outputs; o++) {
-        let acc = 0;
-        for (let i = 0; i < l.inputs; i++) acc += weights[o * l.inputs + i] * dequantize(xq[s * l.inputs + i], inQ);
-        y[s * l.outputs + o] = act(scales[o] * acc + l.bias[o]);
-      }
+      for (let o = 0; o < l.outputs; o++) y[s * l.outputs + o] = act(scales[o] * rowDot(rows, o, x, s * l.inputs) + l.bias[o]);
     }
     const output = observedParams(y, opts.activationBits, method);
     const layer: QuantizedDense = {
