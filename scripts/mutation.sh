@@ -18,6 +18,9 @@
 #                      (kept in figures/mutation/AREA.incremental.json, written by every run).
 #   RUNNER=command     the command runner instead (every mutant runs the whole test command; slow,
 #                      kept to compare against).
+#   SAMPLE=300         test a seeded simple random sample of the area's mutants instead of all of
+#                      them (bench/mutation-sample.ts; SAMPLE_SEED=1 by default): the score is then an
+#                      estimate with its 95 % interval, recorded under "src/AREA (sample of 300, seed 1)".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -37,12 +40,21 @@ for area in "$@"; do
   [ -n "${SKIP:-}" ] && key="$key (without $(echo $SKIP | sed 's/ /, /g'))"
   [ -n "${TESTS:-}" ] && key="$key (tests: $(echo $TESTS | sed 's/ /, /g'))"
   [ "${RUNNER:-tap}" = command ] && key="$key [command runner]"
+  [ -n "${SAMPLE:-}" ] && key="$key (sample of $SAMPLE, seed ${SAMPLE_SEED:-1})"
   name="$(echo "${area}${SKIP:+-without-$SKIP}${TESTS:+-tests-$TESTS}" | tr ' /' '--')"
   [ "${RUNNER:-tap}" = command ] && name="$name-command"
+  [ -n "${SAMPLE:-}" ] && name="$name-sample$SAMPLE-seed${SAMPLE_SEED:-1}"
   conf=".stryker-tmp/stryker-$name.conf.json"
+  plan=""
+  if [ -n "${SAMPLE:-}" ]; then
+    # The sample is drawn from every mutant of the area's files (less SKIP); the checker plugin keeps
+    # the others out of the type check and the test runs.
+    plan="$ROOT/$out/$name.plan.json"
+    node dist/bench/mutation-sample.js plan --size "$SAMPLE" --seed "${SAMPLE_SEED:-1}" --skip "${SKIP:-}" "src/$area" > "$plan"
+  fi
   node -e '
     const fs = require("fs");
-    const [area, name, out, conf, skip, tests, runner, concurrency, incremental] = process.argv.slice(1);
+    const [area, name, out, conf, skip, tests, runner, concurrency, incremental, plan] = process.argv.slice(1);
     const skipped = skip.split(/\s+/).filter(Boolean);
     const testDirs = [area, ...tests.split(/\s+/).filter(Boolean)];
     const base = JSON.parse(fs.readFileSync("stryker.conf.json", "utf8"));
@@ -62,19 +74,23 @@ for area in "$@"; do
       base.tap = { testFiles: [...testGlobs, ...notSkipped], nodeArgs: ["-r", "./scripts/mutation-reap-children.cjs"], forceBail: true };
     }
     if (concurrency) base.concurrency = Number(concurrency);
+    if (plan) {
+      base.checkers = ["sample", ...base.checkers];
+      base.appendPlugins = ["./scripts/mutation-sample-checker.mjs"];
+    }
     base.incremental = true;
     base.force = incremental === "0";
     base.incrementalFile = `${out}/${name}.incremental.json`;
     base.jsonReporter = { fileName: `${out}/${name}.json` };
     fs.writeFileSync(conf, JSON.stringify(base, null, 2));
-  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}"
+  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}" "$plan"
   echo "== mutation testing $key" >&2
   # Wall-clock and CPU minutes of the Stryker run (CPU: user + system of it and its children, the
   # figure that says what an area costs on a shared machine, where wall time depends on the load).
   start=$(date +%s)
   times > .stryker-tmp/times  # (in this shell: a $(times) subshell would report its own zero times)
   cpu0=$(tail -1 .stryker-tmp/times)
-  node node_modules/@stryker-mutator/core/bin/stryker.js run "$conf"
+  PRIVLAB_MUTATION_SAMPLE="$plan" node node_modules/@stryker-mutator/core/bin/stryker.js run "$conf"
   times > .stryker-tmp/times
   cpu1=$(tail -1 .stryker-tmp/times)
   minutes=$(node -e '
@@ -85,22 +101,33 @@ for area in "$@"; do
   ' "$start" "$cpu0" "$cpu1")
   node -e '
     const fs = require("fs");
-    const [name, key, out, minutes, runner, incremental] = process.argv.slice(1);
+    const [name, key, out, minutes, runner, incremental, plan] = process.argv.slice(1);
     const [wall, cpu] = minutes.split(" ").map(Number);
-    const report = JSON.parse(fs.readFileSync(`${out}/${name}.json`, "utf8"));
-    const n = {};
-    for (const f of Object.values(report.files)) for (const m of f.mutants) n[m.status] = (n[m.status] ?? 0) + 1;
-    const detected = (n.Killed ?? 0) + (n.Timeout ?? 0);
-    const valid = detected + (n.Survived ?? 0) + (n.NoCoverage ?? 0);
+    const report = `${out}/${name}.json`;
+    let counts;
+    if (plan) {
+      // The sample alone: its counts, the estimate and its interval (bench/mutation-sample.ts).
+      const est = JSON.parse(require("child_process").execFileSync("node", ["dist/bench/mutation-sample.js", "score", plan, report], { encoding: "utf8" }));
+      counts = { score: est.score, ci95: est.ci95, sampled: est.sampled, mutants_total: est.mutants_total, seed: est.seed };
+      for (const k of ["killed", "timeout", "survived", "no_coverage", "compile_errors"]) counts[k] = est[k];
+    } else {
+      const n = {};
+      for (const f of Object.values(JSON.parse(fs.readFileSync(report, "utf8")).files)) for (const m of f.mutants) n[m.status] = (n[m.status] ?? 0) + 1;
+      const detected = (n.Killed ?? 0) + (n.Timeout ?? 0);
+      const valid = detected + (n.Survived ?? 0) + (n.NoCoverage ?? 0);
+      counts = {
+        score: valid ? Math.round((1000 * detected) / valid) / 10 : null,
+        killed: n.Killed ?? 0,
+        timeout: n.Timeout ?? 0,
+        survived: n.Survived ?? 0,
+        no_coverage: n.NoCoverage ?? 0,
+        compile_errors: n.CompileError ?? 0,
+      };
+    }
     const file = `${out}/scores.json`;
     const scores = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
     scores[key] = {
-      score: valid ? Math.round((1000 * detected) / valid) / 10 : null,
-      killed: n.Killed ?? 0,
-      timeout: n.Timeout ?? 0,
-      survived: n.Survived ?? 0,
-      no_coverage: n.NoCoverage ?? 0,
-      compile_errors: n.CompileError ?? 0,
+      ...counts,
       runner,
       all_mutants_run: incremental === "0",
       minutes: wall,
@@ -110,5 +137,5 @@ for area in "$@"; do
     };
     fs.writeFileSync(file, JSON.stringify(scores, null, 2) + "\n");
     console.log(JSON.stringify({ area: key, ...scores[key] }));
-  ' "$name" "$key" "$out" "$minutes" "${RUNNER:-tap}" "${INCREMENTAL:-1}"
+  ' "$name" "$key" "$out" "$minutes" "${RUNNER:-tap}" "${INCREMENTAL:-1}" "$plan"
 done
