@@ -88,7 +88,8 @@ export function countSample(plan: SamplePlan, report: Report, root: string): Sam
         replacement: m.replacement ?? '',
       });
       if (wanted.has(key)) found.set(key, m.status);
-      else if (m.status !== 'CompileError' || m.statusReason !== NOT_SAMPLED)
+      // Outside the sample, only the checker's refusals, or mutants a `// Stryker disable` comment kept out.
+      else if (!(m.status === 'CompileError' && m.statusReason === NOT_SAMPLED) && m.status !== 'Ignored')
         throw new Error(`a mutant outside the sample was ${m.status} (was the checker plugin listed first?): ${key}`);
     }
   }
@@ -142,13 +143,13 @@ export async function enumerateMutants(files: readonly string[]): Promise<Mutant
   return mutants.map(({ fileName, location, mutatorName, replacement }) => ({ fileName, location, mutatorName, replacement }));
 }
 
-/** The .ts files under dir, sorted, without src/AREA/NAME.ts for NAME in skip (scripts/mutation.sh's SKIP). */
-export function areaFiles(dir: string, skip: readonly string[] = []): string[] {
+/** The .ts files under dir, sorted, without dir/NAME.ts for NAME in skip (scripts/mutation.sh's SKIP: NAME may name a subfolder's file, as classifiers/fcnn). */
+export function areaFiles(dir: string, skip: readonly string[] = [], root = dir): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const p = `${dir}/${e.name}`;
-    if (e.isDirectory()) out.push(...areaFiles(p, skip));
-    else if (e.name.endsWith('.ts') && !skip.some((s) => p === `${dir}/${s}.ts` || p.endsWith(`/${s}.ts`))) out.push(p);
+    if (e.isDirectory()) out.push(...areaFiles(p, skip, root));
+    else if (e.name.endsWith('.ts') && !skip.some((s) => p === `${root}/${s}.ts`)) out.push(p);
   }
   return out;
 }

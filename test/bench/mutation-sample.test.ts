@@ -9,7 +9,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { countSample, enumerateMutants, estimateScore, MutantKey, mutantKey, NOT_SAMPLED, sampleMutants, SamplePlan } from '../../bench/mutation-sample';
+import {
+  areaFiles,
+  countSample,
+  enumerateMutants,
+  estimateScore,
+  MutantKey,
+  mutantKey,
+  NOT_SAMPLED,
+  sampleMutants,
+  SamplePlan,
+} from '../../bench/mutation-sample';
 import { SeededRng } from '../../src/util/rng';
 
 test('enumerateMutants: the instrumenter’s mutants of a one-line file, at the columns counted by hand', async () => {
@@ -130,4 +140,20 @@ test('countSample: the report’s 1-based positions matched to the plan’s 0-ba
   assert.throws(() => countSample(plan, report([inReport(other, 'Survived')]), process.cwd()), /outside the sample was Survived/);
   assert.throws(() => countSample({ ...plan, sample: [...sampled, other] }, report([]), process.cwd()), /1 sampled mutants are not in the report/);
   assert.notEqual(mutantKey(sampled[0]), mutantKey(other), 'two mutants of one node differ by their replacement');
+});
+
+test('areaFiles: the .ts files under the folder, sorted, SKIP naming files from the folder’s root as Stryker’s exclusions do', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'privlab-area-'));
+  try {
+    for (const f of ['b.ts', 'index.ts', 'notes.md', 'sub/index.ts', 'sub/a.ts', 'sub/deep/c.ts']) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), '');
+    }
+    const rel = (fs_: string[]) => fs_.map((f) => path.relative(dir, f));
+    assert.deepEqual(rel(areaFiles(dir)), ['b.ts', 'index.ts', 'sub/a.ts', 'sub/deep/c.ts', 'sub/index.ts']);
+    // `index` is dir/index.ts only (Stryker's `!src/AREA/index.ts`), not sub/index.ts.
+    assert.deepEqual(rel(areaFiles(dir, ['index', 'sub/deep/c'])), ['b.ts', 'sub/a.ts', 'sub/index.ts']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
