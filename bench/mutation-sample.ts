@@ -18,6 +18,7 @@
  *
  *   node dist/bench/mutation-sample.js plan --size 300 --seed 1 [--skip a,b] src/AREA > plan.json
  *   node dist/bench/mutation-sample.js score plan.json report.json
+ *   node dist/bench/mutation-sample.js tally report.json     (a full run: every mutant counted)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -95,19 +96,35 @@ export function countSample(plan: SamplePlan, report: Report, root: string): Sam
   }
   const missing = [...wanted].filter((k) => !found.has(k));
   if (missing.length) throw new Error(`${missing.length} sampled mutants are not in the report, e.g. ${missing[0]}`);
-  const n: SampleCounts = { killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 0 };
-  const field: Record<string, keyof SampleCounts> = {
-    Killed: 'killed',
-    Timeout: 'timeout',
-    Survived: 'survived',
-    NoCoverage: 'no_coverage',
-    CompileError: 'compile_errors',
-  };
-  for (const status of found.values()) {
-    if (!(status in field)) throw new Error(`a sampled mutant ended ${status}: not a status the score counts`);
-    n[field[status]]++;
+  const { counts, other } = tallyStatuses(found.values());
+  if (other.length) throw new Error(`a sampled mutant ended ${other[0]}: not a status the score counts`);
+  return counts;
+}
+
+const FIELD: Record<string, keyof SampleCounts> = {
+  Killed: 'killed',
+  Timeout: 'timeout',
+  Survived: 'survived',
+  NoCoverage: 'no_coverage',
+  CompileError: 'compile_errors',
+};
+
+/** Mutant statuses counted as the score counts them; `other` lists the rest (Ignored, RuntimeError, …). */
+export function tallyStatuses(statuses: Iterable<string>): { counts: SampleCounts; other: string[] } {
+  const counts: SampleCounts = { killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 0 };
+  const other: string[] = [];
+  for (const status of statuses) {
+    if (status in FIELD) counts[FIELD[status]]++;
+    else other.push(status);
   }
-  return n;
+  return { counts, other };
+}
+
+/** detected ÷ valid in percent, one decimal; null when no mutant is valid. */
+export function scorePercent(n: SampleCounts): number | null {
+  const detected = n.killed + n.timeout;
+  const valid = detected + n.survived + n.no_coverage;
+  return valid ? Math.round((1000 * detected) / valid) / 10 : null;
 }
 
 /** The checker plugin's reason for the mutants it keeps out (kept in step with scripts/mutation-sample-checker.mjs). */
@@ -122,12 +139,13 @@ export interface ScoreEstimate {
 
 /** detected ÷ valid over the sample, with the Clopper–Pearson 95 % interval. */
 export function estimateScore(n: SampleCounts): ScoreEstimate {
+  const score = scorePercent(n);
+  if (score === null) throw new RangeError('no valid mutant in the sample: nothing to score');
   const detected = n.killed + n.timeout;
   const valid = detected + n.survived + n.no_coverage;
-  if (valid === 0) throw new RangeError('no valid mutant in the sample: nothing to score');
   const ci = clopperPearson(detected, valid);
   const pct = (x: number) => Math.round(1000 * x) / 10;
-  return { score: pct(detected / valid), ci95: [pct(ci.lower), pct(ci.upper)], valid };
+  return { score, ci95: [pct(ci.lower), pct(ci.upper)], valid };
 }
 
 /** Every mutant Stryker's instrumenter makes in these files (paths as given, relative to the project). */
@@ -177,7 +195,13 @@ async function main(argv: string[]): Promise<void> {
     const counts = countSample(plan, JSON.parse(fs.readFileSync(reportFile, 'utf8')) as Report, process.cwd());
     const e = estimateScore(counts);
     process.stdout.write(JSON.stringify({ ...e, ...counts, sampled: plan.sample.length, mutants_total: plan.mutants_total, seed: plan.seed }) + '\n');
-  } else throw new Error('usage: mutation-sample plan|score …');
+  } else if (cmd === 'tally') {
+    const [reportFile] = rest;
+    if (!reportFile) throw new Error('usage: tally report.json');
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as Report;
+    const { counts } = tallyStatuses(Object.values(report.files).flatMap((f) => f.mutants.map((m) => m.status)));
+    process.stdout.write(JSON.stringify({ score: scorePercent(counts), ...counts }) + '\n');
+  } else throw new Error('usage: mutation-sample plan|score|tally …');
 }
 
 if (require.main === module)

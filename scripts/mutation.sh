@@ -104,26 +104,9 @@ for area in "$@"; do
     const [name, key, out, minutes, runner, incremental, plan] = process.argv.slice(1);
     const [wall, cpu] = minutes.split(" ").map(Number);
     const report = `${out}/${name}.json`;
-    let counts;
-    if (plan) {
-      // The sample alone: its counts, the estimate and its interval (bench/mutation-sample.ts).
-      const est = JSON.parse(require("child_process").execFileSync("node", ["dist/bench/mutation-sample.js", "score", plan, report], { encoding: "utf8" }));
-      counts = { score: est.score, ci95: est.ci95, sampled: est.sampled, mutants_total: est.mutants_total, seed: est.seed };
-      for (const k of ["killed", "timeout", "survived", "no_coverage", "compile_errors"]) counts[k] = est[k];
-    } else {
-      const n = {};
-      for (const f of Object.values(JSON.parse(fs.readFileSync(report, "utf8")).files)) for (const m of f.mutants) n[m.status] = (n[m.status] ?? 0) + 1;
-      const detected = (n.Killed ?? 0) + (n.Timeout ?? 0);
-      const valid = detected + (n.Survived ?? 0) + (n.NoCoverage ?? 0);
-      counts = {
-        score: valid ? Math.round((1000 * detected) / valid) / 10 : null,
-        killed: n.Killed ?? 0,
-        timeout: n.Timeout ?? 0,
-        survived: n.Survived ?? 0,
-        no_coverage: n.NoCoverage ?? 0,
-        compile_errors: n.CompileError ?? 0,
-      };
-    }
+    // The counts and score of bench/mutation-sample.ts: of the sample alone, with its interval, or of every mutant.
+    const args = plan ? ["score", plan, report] : ["tally", report];
+    const { valid, ...counts } = JSON.parse(require("child_process").execFileSync("node", ["dist/bench/mutation-sample.js", ...args], { encoding: "utf8" }));
     const file = `${out}/scores.json`;
     const scores = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
     scores[key] = {

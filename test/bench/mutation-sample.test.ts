@@ -18,6 +18,8 @@ import {
   mutantKey,
   NOT_SAMPLED,
   sampleMutants,
+  scorePercent,
+  tallyStatuses,
   SamplePlan,
 } from '../../bench/mutation-sample';
 import { SeededRng } from '../../src/util/rng';
@@ -156,4 +158,12 @@ test('areaFiles: the .ts files under the folder, sorted, SKIP naming files from 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('tallyStatuses and scorePercent: a full run’s statuses counted by hand; no valid mutant, no score', () => {
+  const { counts, other } = tallyStatuses(['Killed', 'Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'Ignored', 'RuntimeError']);
+  assert.deepEqual(counts, { killed: 2, timeout: 1, survived: 1, no_coverage: 1, compile_errors: 1 });
+  assert.deepEqual(other, ['Ignored', 'RuntimeError']);
+  assert.equal(scorePercent(counts), 60);
+  assert.equal(scorePercent({ killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 4 }), null);
 });
