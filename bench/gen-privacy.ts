@@ -147,6 +147,7 @@ export async function benchGenPrivacy(o: GenPrivacyOptions, seeds: number[], log
     synthetic_count: r.syntheticCount,
     fresh_synthetic_per_epoch: r.freshSyntheticPerEpoch,
     rejection_sampling: r.rejectionSampling,
+    refit_rounds: r.refitRounds,
     gan_task: r.ganTask,
     delta: r.delta,
     seeds,
@@ -164,7 +165,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
            [--gan-lr X] [--gan-batch B] [--gan-average-rounds K] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
-           [--drs-min-acceptance X] [--dir DIR] [--keep-rounds]
+           [--drs-min-acceptance X] [--gan-refit-rounds R] [--dir DIR] [--keep-rounds]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
@@ -178,7 +179,10 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       sampling of the synthetic digits with the federated discriminator, or not (default: on with
       --full, whose GAN batch is 128; off in the short run); --drs-min-acceptance X: the rejection
       sampler's acceptance floor (implies --drs; default ${DRS_MIN_ACCEPTANCE_DEFAULT}: a class whose
-      expected acceptance falls below it gets a looser threshold; 0: none, the paper's DRS).
+      expected acceptance falls below it gets a looser threshold; 0: none, the paper's DRS);
+      --gan-refit-rounds R: before rejection sampling, R federated rounds train only the
+      discriminator against the released generator, so the filter judges the generator it filters
+      (needs rejection sampling; the synthetic approach only; default 0).
       --dir DIR: keep each seed's federated jobs in DIR/seed-S (default a temp directory); a
       directory from an earlier run with the same settings resumes each job from its checkpoint, so
       --gan-rounds 30 on a 20-round run's DIR trains rounds 21-30 only; --keep-rounds: also keep
@@ -218,6 +222,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         drs: { type: 'boolean' },
         'no-drs': { type: 'boolean' },
         'drs-min-acceptance': { type: 'string' },
+        'gan-refit-rounds': { type: 'string' },
         dir: { type: 'string' },
         'keep-rounds': { type: 'boolean' },
       },
@@ -236,6 +241,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
     const drsFloor = numberOption('drs-min-acceptance', values['drs-min-acceptance'], (n) => n >= 0 && n < 1, 'a number in [0, 1)');
     if (drsFloor !== undefined && values['no-drs']) throw new UsageError('--drs-min-acceptance sets the rejection sampler, which --no-drs turns off');
     const drsOn = values.drs || drsFloor !== undefined ? true : values['no-drs'] ? false : base.rejectionSampling;
+    if ((int('gan-refit-rounds', 0) ?? 0) > 0 && !drsOn)
+      throw new UsageError('--gan-refit-rounds refits the discriminator for rejection sampling, which is off (give --drs, or --full without --no-drs)');
     const nSeeds = int('seeds') ?? (values.full ? 3 : 1);
     const first = int('seed', 0) ?? 0;
     const opts: GenPrivacyOptions = {
@@ -253,6 +260,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         learningRate: ganLr ?? base.gan?.learningRate,
         batchSize: int('gan-batch') ?? base.gan?.batchSize,
         averageRounds: int('gan-average-rounds') ?? base.gan?.averageRounds,
+        refitRounds: int('gan-refit-rounds', 0) ?? base.gan?.refitRounds,
         keepOptimizerState,
       },
       ganDp: { ...base.ganDp, rounds: int('dp-gan-rounds') ?? base.ganDp?.rounds, stepsPerRound: int('dp-gan-steps') ?? base.ganDp?.stepsPerRound },

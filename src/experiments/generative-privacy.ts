@@ -100,7 +100,11 @@ export interface GenPrivacyOptions {
    * keepOptimizerState, src/fl/tasks/optimizer-slot.ts; also for synthetic-dp). averageRounds K:
    * the server releases the mean of the global generator over the last K rounds (Polyak averaging
    * across rounds, src/fl/round-checkpoints.ts; over all rounds when there are fewer than K; the
-   * discriminator stays the last round's). Default 1: the last round's generator.
+   * discriminator stays the last round's). Default 1: the last round's generator. refitRounds R:
+   * before rejection sampling, R more federated rounds train only the discriminator against the
+   * released generator (fit key trainGenerator false; the generator comes back unchanged), so the
+   * filter judges the generator it filters rather than the last round's. Needs rejectionSampling;
+   * synthetic only (under DP the refit would read real digits outside the GAN job's ε). Default 0.
    */
   gan?: {
     task?: string;
@@ -110,6 +114,7 @@ export interface GenPrivacyOptions {
     learningRate?: number;
     keepOptimizerState?: boolean;
     averageRounds?: number;
+    refitRounds?: number;
   };
   /** DP-SGD on the discriminator for synthetic-dp (rounds and averageRounds as `gan`; averaging DP outputs is post-processing, free in ε). */
   ganDp?: Partial<DpSgdSettings> & { rounds?: number; averageRounds?: number };
@@ -187,6 +192,8 @@ export interface GenPrivacyResult {
   freshSyntheticPerEpoch: boolean;
   /** The rejection sampler's options when it filtered the synthetic digits, else null. */
   rejectionSampling: DrsOptions | null;
+  /** D-only federated rounds that refitted the synthetic approach's critic to its released generator (0: none). */
+  refitRounds: number;
   /** The latent seed of the synthetic sets (syntheticSet(generator, ganTask, syntheticCount, syntheticSeed) redraws them). */
   syntheticSeed: number;
   /** The partition of the training split (indices), drawn from the seed: members (as dealt to the sites), non-members, shadow pool. */
@@ -359,7 +366,15 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   const ganTask = o.gan?.task ?? DEFAULT_GAN_TASK;
   if (!parseGanTaskName(ganTask)?.numClasses) throw new RangeError(`the generator must be a conditional GAN task (cgan-mnist[:Z:G:D]), got "${ganTask}"`);
   const gan = withDefaults(
-    { rounds: 6, stepsPerRound: 250, batchSize: 64, learningRate: 1e-3, keepOptimizerState: GAN_KEEP_OPTIMIZER_STATE_DEFAULT, averageRounds: 1 },
+    {
+      rounds: 6,
+      stepsPerRound: 250,
+      batchSize: 64,
+      learningRate: 1e-3,
+      keepOptimizerState: GAN_KEEP_OPTIMIZER_STATE_DEFAULT,
+      averageRounds: 1,
+      refitRounds: 0,
+    },
     o.gan,
   );
   const freshSyntheticPerEpoch = o.freshSyntheticPerEpoch ?? false;
@@ -396,6 +411,9 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   })) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
   }
+  if (!Number.isInteger(gan.refitRounds) || gan.refitRounds < 0) throw new RangeError(`gan.refitRounds must be a non-negative integer, got ${gan.refitRounds}`);
+  // The refitted critic is read only by the rejection sampler: without it the rounds would change nothing.
+  if (gan.refitRounds > 0 && !drs) throw new RangeError('gan.refitRounds refits the discriminator for rejection sampling, which is off');
   const unknown = approaches.filter((a) => !(GEN_PRIVACY_APPROACHES as readonly string[]).includes(a));
   if (unknown.length) throw new RangeError(`unknown approaches ${unknown.join(', ')} (known: ${GEN_PRIVACY_APPROACHES.join(', ')})`);
   if (overfit.count > M) throw new RangeError(`overfit.count (${overfit.count}) is more than the ${M} member digits`);
@@ -483,7 +501,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     return { accuracy: classifierOutputs(model, test).accuracy, attacks: classifierAttacks(inn, out, shadowsStd[0], shadowsStd[1]) };
   };
 
-  const federate = async (label: string, task: string, rounds: number, fit: Config, keepRounds = false) => {
+  const federate = async (label: string, task: string, rounds: number, fit: Config, keepRounds = false, initialWeights?: Weights) => {
     const jobDir = path.join(dir, label);
     fs.mkdirSync(jobDir, { recursive: true });
     return runFederated({
@@ -495,6 +513,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       delta,
       roundTimeoutSeconds: 600,
       keepRounds,
+      initialWeights,
       log: (l) => (/round \d+ done|error|reject/i.test(l) ? log(`${label}: ${l}`) : undefined),
     });
   };
@@ -536,10 +555,16 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       // The last K rounds, or every round when the GAN runs fewer (a short run of the long setting).
       const averaged = Math.min(rounds, dp ? ganDp.averageRounds : gan.averageRounds);
       const job = await federate(approach, ganTask, rounds, fit, (o.keepRounds ?? false) || averaged > 1);
-      const released =
+      let released =
         averaged > 1
           ? averageRoundWeights(job.dir, ganTask, range(rounds - averaged + 1, averaged), (name) => name.startsWith('generator/'))
           : job.state.weights;
+      if (!dp && gan.refitRounds > 0) {
+        // The sites refit the critic to the released generator on their own digits; the server still sees only weights.
+        const refit = await federate(`${approach}-refit`, ganTask, gan.refitRounds, { ...fit, trainGenerator: false }, false, released);
+        released = refit.state.weights;
+        log(`${label}: discriminator refitted to the released generator in ${gan.refitRounds} D-only rounds`);
+      }
       generators[approach] = released;
       const task = getTask(ganTask);
       const model = task.createModel(0);
@@ -700,6 +725,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     syntheticCount,
     freshSyntheticPerEpoch,
     rejectionSampling: drs,
+    refitRounds: gan.refitRounds,
     syntheticSeed,
     partition,
     seed,

@@ -4,6 +4,7 @@
  * and one `privlab fl site` per site, waits for the server to finish, and reads the
  * history from the server's checkpoint. On any failure it stops every process it started.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +16,8 @@ import { packageRoot, writeFileAtomic } from '../util/files';
 import { interruptScope } from '../util/interrupt';
 import { Config } from './strategy';
 import { PolicySpec } from './policy';
-import { CheckpointError, RoundRecord, ServerState, loadCheckpoint } from './checkpoint';
+import { CheckpointError, RoundRecord, ServerState, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { Weights } from './weights';
 import { TOKEN_ENV, newTokens, writeTokens } from './transport/tokens';
 import { roundCheckpointPath } from './round-checkpoints';
 
@@ -60,6 +62,12 @@ export interface FederatedJobOptions {
    * (./round-checkpoints.ts). A list saves disk when a job scores only some rounds.
    */
   keepRounds?: boolean | readonly number[];
+  /**
+   * The global weights the job starts from (default: the task's fresh model of `seed`), e.g. a
+   * released generator whose critic is refitted. Written as the round-0 checkpoint of a new job;
+   * the job's settings record their digest, so a directory started from other weights is refused.
+   */
+  initialWeights?: Weights;
 }
 
 export interface FederatedJobResult {
@@ -186,7 +194,20 @@ function jobSettings(o: FederatedJobOptions, task: string): Record<string, unkno
     minSites: minSites ?? 1,
     fractionFit: fractionFit ?? 1,
     delta: delta ?? null,
+    // Only when given, so directories of jobs started before this option resume as they were.
+    ...(o.initialWeights ? { initialWeights: weightsDigest(o.initialWeights) } : {}),
   };
+}
+
+/** SHA-256 of the tensors' names, shapes and float bytes: equal exactly when the weights are. */
+function weightsDigest(w: Weights): string {
+  const h = createHash('sha256');
+  w.specs.forEach((s, i) => {
+    h.update(`${s.name}:${s.shape.join('x')};`);
+    const v = w.values[i];
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  });
+  return h.digest('hex');
 }
 
 /** JSON with every object's keys sorted, so equal settings give equal text whatever order they were built in. */
@@ -234,6 +255,8 @@ export async function runFederated(o: FederatedJobOptions): Promise<FederatedJob
   const sitesFile = path.join(dir, 'sites.json');
   writeTokens(sitesFile, tokens);
   const checkpoint = path.join(dir, 'server.ckpt');
+  // The server takes a round-0 checkpoint as its start (and checks its tensors against the task's).
+  if (o.initialWeights && !fs.existsSync(checkpoint)) saveCheckpoint(checkpoint, { task, round: 0, history: [], weights: o.initialWeights });
   const procs: Proc[] = [];
   // Ctrl-C, SIGTERM or a kernel interrupt: stop waiting and end the server and sites (below); the
   // server's checkpoint holds the last whole round, from which the job can be run again.

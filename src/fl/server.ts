@@ -107,7 +107,11 @@ export class FlServer {
     for (const f of removeStaleTemps(this.o.checkpoint)) this.log(`removed ${f}, a checkpoint write cut short`);
     let state = loadCheckpoint(this.o.checkpoint, task.name, specs);
     if (state) {
-      this.log(`resuming from ${this.o.checkpoint}: ${state.round} of ${this.o.rounds} rounds done`);
+      this.log(
+        state.round === 0
+          ? `starting from the weights in ${this.o.checkpoint}`
+          : `resuming from ${this.o.checkpoint}: ${state.round} of ${this.o.rounds} rounds done`,
+      );
       try {
         this.privacy.replay(state.history);
       } catch (e) {

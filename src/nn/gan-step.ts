@@ -89,16 +89,29 @@ export function checkGanStepOptions(o: GanStepOptions): Required<GanStepOptions>
 
 /**
  * Train one step on `real` [batch, imageSize] in [-1, 1] (with its class indices when the
- * GAN is conditional). Latent vectors and generated labels come from `rng`.
+ * GAN is conditional): discriminatorStep, then generatorStep on as many fresh latent vectors
+ * (the arguments are discriminatorStep's). Latent vectors and generated labels come from `rng`.
  */
-export function ganTrainStep(
+export function ganTrainStep(...args: Parameters<typeof discriminatorStep>): StepLosses {
+  const [gan, opt, real, rng, , options = {}] = args;
+  const d = discriminatorStep(...args);
+  return { d, g: generatorStep(gan, opt, real.shape[0], rng, checkGanStepOptions(options).instanceNoise) };
+}
+
+/**
+ * The discriminator half of a step: one Adam update of D on `real` [batch, imageSize] (with its
+ * classes when the GAN is conditional) and as many digits G draws from `rng`; G is not changed.
+ * Alone, it refits a critic to a fixed generator (src/fl/tasks, fit key trainGenerator false).
+ * Returns D's loss, BCE(D(real), realTarget) + BCE(D(fake), 0).
+ */
+export function discriminatorStep(
   gan: Gan,
   opt: GanOptimizers,
   real: tf.Tensor2D,
   rng: SeededRng,
   realLabels?: ArrayLike<number>,
   options: GanStepOptions = {},
-): StepLosses {
+): number {
   const { realTarget, instanceNoise } = checkGanStepOptions(options);
   const batch = real.shape[0];
   if (real.rank !== 2 || real.shape[1] !== gan.config.imageSize) {
@@ -128,7 +141,7 @@ export function ganTrainStep(
 
   const d = dLoss.dataSync()[0];
   dLoss.dispose();
-  return { d, g: generatorStep(gan, opt, batch, rng, instanceNoise) };
+  return d;
 }
 
 /**

@@ -6,8 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { privlab } from '../support/cli';
 import { bench, Json } from '../support/bench';
+import { tmpDir } from '../support/tmp';
+import { loadCheckpoint } from '../../src/fl';
 
 test('bench gen-privacy: tiniest run over 2 seeds, documented keys, summary = runs', () => {
   const j = bench([
@@ -65,11 +68,22 @@ test('bench gen-privacy: tiniest run over 2 seeds, documented keys, summary = ru
 });
 
 test('bench gen-privacy: the gap switches reach the run and its JSON', () => {
+  const dir = tmpDir('privlab-genpriv-refit-');
   const j = bench([
     ...['gen-privacy', '--sites', '2', '--train-per-site', '40', '--gan-task', 'cgan-mnist:8:16:16', '--gan-rounds', '2', '--gan-steps', '2'],
     ...['--epochs', '3', '--synthetic', '30', '--shadows', '2', '--overfit-count', '20', '--test-examples', '100', '--approaches', 'synthetic'],
     ...['--keep-optimizer-state', '--fresh-synthetic', '--drs', '--gan-lr', '5e-4', '--gan-batch', '16', '--drs-min-acceptance', '0.2'],
+    ...['--gan-refit-rounds', '1', '--dir', dir],
   ]);
+  // The refit job started from the GAN job's last weights (averageRounds 1): the same generator, a retrained critic.
+  assert.equal(j.refit_rounds, 1);
+  const gan = loadCheckpoint(path.join(dir, 'seed-0', 'synthetic', 'server.ckpt'), 'cgan-mnist:8:16:16')!;
+  const refit = loadCheckpoint(path.join(dir, 'seed-0', 'synthetic-refit', 'server.ckpt'), 'cgan-mnist:8:16:16')!;
+  assert.equal(refit.round, 1);
+  const same = (prefix: string): boolean =>
+    gan.weights.specs.every((s, i) => !s.name.startsWith(prefix) || gan.weights.values[i].every((v, k) => v === refit.weights.values[i][k]));
+  assert.ok(same('generator/'), 'the refit kept the released generator');
+  assert.ok(!same('discriminator/'), 'and retrained the discriminator');
   assert.equal(j.fresh_synthetic_per_epoch, true);
   assert.deepEqual(j.rejection_sampling, { minAcceptance: 0.2 });
   assert.equal(j.options.gan.keepOptimizerState, true);
@@ -140,6 +154,8 @@ test('bench gen-privacy: a bad option exits 2 before any work', () => {
     [['--gan-lr', '0'], /--gan-lr must be a positive number, got "0"/],
     [['--drs-min-acceptance', '1'], /--drs-min-acceptance must be a number in \[0, 1\), got "1"/],
     [['--no-drs', '--drs-min-acceptance', '0.1'], /--drs-min-acceptance sets the rejection sampler, which --no-drs turns off/],
+    [['--gan-refit-rounds', '1'], /--gan-refit-rounds refits the discriminator for rejection sampling, which is off/],
+    [['--gan-refit-rounds', '1.5'], /--gan-refit-rounds must be an integer ≥ 0, got "1.5"/],
   ] as const) {
     const r = privlab(['bench', 'gen-privacy', ...args]);
     assert.equal(r.status, 2, r.stderr);

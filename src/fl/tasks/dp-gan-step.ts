@@ -69,7 +69,8 @@ export function dpDiscriminatorGradient(gan: Gan, real: tf.Tensor2D, fake: tf.Te
 
 /**
  * One DP step: D on `real` (the step's Poisson batch, with its classes `realLabels` when the GAN
- * is conditional) and round(q·n) generated digits, then G. Returns G's loss.
+ * is conditional) and round(q·n) generated digits, then G unless `trainGenerator` is false.
+ * Returns G's loss (0 when G is not trained).
  */
 export function dpGanTrainStep(
   gan: Gan,
@@ -78,6 +79,7 @@ export function dpGanTrainStep(
   rng: SeededRng,
   realLabels: ArrayLike<number> | undefined,
   o: DpDiscriminatorOptions,
+  trainGenerator = true,
 ): number {
   const n = fakeBatchSize(o.expectedBatchSize);
   const labels = gan.conditional ? { real: realLabels ?? [], fake: randomLabels(rng, n, gan.config.numClasses) } : undefined;
@@ -89,5 +91,5 @@ export function dpGanTrainStep(
   } finally {
     fake.dispose();
   }
-  return generatorStep(gan, opt, n, rng);
+  return trainGenerator ? generatorStep(gan, opt, n, rng) : 0;
 }

@@ -28,7 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../../data/dataset';
 import { epochBatches } from '../../nn/batches';
 import { Gan, GanConfig, ganConfig } from '../../nn/gan';
-import { GanOptimizers, ganOptimizers, ganTrainStep } from '../../nn/gan-step';
+import { discriminatorStep, GanOptimizers, ganOptimizers, ganTrainStep } from '../../nn/gan-step';
 import { bceWithLogits } from '../../nn/losses';
 import { SeededRng } from '../../util/rng';
 import { datasetStats, generatorFid } from '../../metrics/gan-fid';
@@ -109,17 +109,23 @@ const labelsFor = (gan: Gan, labels: Uint8Array): Uint8Array | undefined => (gan
 
 const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** A round of plain local GAN training: minibatches over seeded epochs. */
-async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng): Promise<Metrics> {
+/**
+ * A round of plain local GAN training: minibatches over seeded epochs. With trainGenerator false
+ * only D steps: the round refits the critic to the global generator, which comes back unchanged.
+ */
+async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: LocalTrainingPlan, rng: SeededRng, trainGenerator: boolean): Promise<Metrics> {
   let d = 0,
     g = 0,
     steps = 0;
   while (steps < plan.steps) {
     for (const b of epochBatches(data, plan.batchSize === 0 ? data.count : plan.batchSize, rng)) {
       try {
-        const losses = ganTrainStep(gan, opt, b.images, rng, labelsFor(gan, b.labels));
-        d += losses.d;
-        g += losses.g;
+        const labels = labelsFor(gan, b.labels);
+        if (trainGenerator) {
+          const losses = ganTrainStep(gan, opt, b.images, rng, labels);
+          d += losses.d;
+          g += losses.g;
+        } else d += discriminatorStep(gan, opt, b.images, rng, labels);
       } finally {
         b.images.dispose();
       }
@@ -128,7 +134,7 @@ async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: 
       if (++steps >= plan.steps) break;
     }
   }
-  return { d_loss: d / steps, g_loss: g / steps, steps };
+  return { d_loss: d / steps, ...(trainGenerator ? { g_loss: g / steps } : {}), steps };
 }
 
 /**
@@ -136,25 +142,41 @@ async function ganRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: 
  * node:crypto unless a test passes a seeded sampler. D's loss touches real digits and is not
  * reported; G's is post-processing of the private D.
  */
-async function dpGanRound(gan: Gan, opt: GanOptimizers, data: ImageDataset, plan: DpSgdPlan, rng: SeededRng, dp: DpRandomness = {}): Promise<Metrics> {
+async function dpGanRound(
+  gan: Gan,
+  opt: GanOptimizers,
+  data: ImageDataset,
+  plan: DpSgdPlan,
+  rng: SeededRng,
+  trainGenerator: boolean,
+  dp: DpRandomness = {},
+): Promise<Metrics> {
   const sampling = dp.sampling ?? new CryptoUniform();
   const expectedBatchSize = plan.sampleRate * data.count;
   let g = 0;
   for (let step = 0; step < plan.steps; step++) {
     const real = batchOf(data, poissonSample(data.count, plan.sampleRate, sampling));
     try {
-      g += dpGanTrainStep(gan, opt, real.images, rng, labelsFor(gan, real.labels), {
-        clipNorm: plan.clipNorm,
-        noiseMultiplier: plan.noiseMultiplier,
-        expectedBatchSize,
-        noise: dp.noise,
-      });
+      g += dpGanTrainStep(
+        gan,
+        opt,
+        real.images,
+        rng,
+        labelsFor(gan, real.labels),
+        {
+          clipNorm: plan.clipNorm,
+          noiseMultiplier: plan.noiseMultiplier,
+          expectedBatchSize,
+          noise: dp.noise,
+        },
+        trainGenerator,
+      );
     } finally {
       real.images.dispose();
     }
     await nextTick();
   }
-  return { ...dpMetrics(plan), g_loss: g / plan.steps };
+  return { ...dpMetrics(plan), ...(trainGenerator ? { g_loss: g / plan.steps } : {}) };
 }
 
 /** The GAN task of `name` (`gan-mnist`, `cgan-mnist`, or either with `:Z:G:D`). */
@@ -190,6 +212,8 @@ export function ganMnistTask(name: string): FlTask {
       const learningRate = configNumber(fit, 'learningRate', 2e-4, (n) => n > 0 && Number.isFinite(n), 'a positive number');
       // keepOptimizerState: the pair carries on from the last round (./optimizer-slot.ts says when it resets).
       const keep = configBoolean(fit, 'keepOptimizerState', GAN_KEEP_OPTIMIZER_STATE_DEFAULT);
+      // trainGenerator false: D-only rounds, e.g. to fit a critic to a released generator for rejection sampling.
+      const trainGenerator = configBoolean(fit, 'trainGenerator', true);
       const slot = gm.optimizers.acquire(keep, model.variables, `adam lr ${learningRate} β 0.5/0.999`, () => siteOptimizers(gan, learningRate));
       const opt = slot.value;
       const rng = new SeededRng(seed);
@@ -197,8 +221,8 @@ export function ganMnistTask(name: string): FlTask {
       const dpPlan = dpSgdPlan(fit, 2e-4);
       try {
         const metrics = dpPlan
-          ? await dpGanRound(gan, opt, data, dpPlan, rng, dp)
-          : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng);
+          ? await dpGanRound(gan, opt, data, dpPlan, rng, trainGenerator, dp)
+          : await ganRound(gan, opt, data, localTrainingPlan({ batchSize: 64, ...fit, learningRate }, data.count), rng, trainGenerator);
         // Adam's step count: the round's steps, or all steps since the pair was made when it is kept.
         return { ...metrics, optimizer_steps: opt.discriminator.step, train_seconds: (performance.now() - t0) / 1000 };
       } finally {
