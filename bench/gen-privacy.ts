@@ -165,7 +165,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
            [--gan-lr X] [--gan-batch B] [--gan-average-rounds K] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
-           [--drs-min-acceptance X] [--gan-refit-rounds R] [--dir DIR] [--keep-rounds]
+           [--drs-min-acceptance X] [--gan-refit-rounds R] [--lr-decay none|linear] [--dir DIR] [--keep-rounds]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
@@ -182,7 +182,9 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       expected acceptance falls below it gets a looser threshold; 0: none, the paper's DRS);
       --gan-refit-rounds R: before rejection sampling, R federated rounds train only the
       discriminator against the released generator, so the filter judges the generator it filters
-      (needs rejection sampling; the synthetic approach only; default 0).
+      (needs rejection sampling; the synthetic approach only; default 0); --lr-decay linear: the
+      centrally trained classifiers (synthetic, centralized, local, overfit, control, shadows) take
+      their learning rate linearly to 0 over their steps (default: linear with --full, none otherwise).
       --dir DIR: keep each seed's federated jobs in DIR/seed-S (default a temp directory); a
       directory from an earlier run with the same settings resumes each job from its checkpoint, so
       --gan-rounds 30 on a 20-round run's DIR trains rounds 21-30 only; --keep-rounds: also keep
@@ -223,6 +225,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         'no-drs': { type: 'boolean' },
         'drs-min-acceptance': { type: 'string' },
         'gan-refit-rounds': { type: 'string' },
+        'lr-decay': { type: 'string' },
         dir: { type: 'string' },
         'keep-rounds': { type: 'boolean' },
       },
@@ -243,6 +246,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
     const drsOn = values.drs || drsFloor !== undefined ? true : values['no-drs'] ? false : base.rejectionSampling;
     if ((int('gan-refit-rounds', 0) ?? 0) > 0 && !drsOn)
       throw new UsageError('--gan-refit-rounds refits the discriminator for rejection sampling, which is off (give --drs, or --full without --no-drs)');
+    const decay = values['lr-decay'];
+    if (decay !== undefined && decay !== 'none' && decay !== 'linear') throw new UsageError(`--lr-decay must be none or linear, got "${decay}"`);
     const nSeeds = int('seeds') ?? (values.full ? 3 : 1);
     const first = int('seed', 0) ?? 0;
     const opts: GenPrivacyOptions = {
@@ -264,7 +269,12 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         keepOptimizerState,
       },
       ganDp: { ...base.ganDp, rounds: int('dp-gan-rounds') ?? base.ganDp?.rounds, stepsPerRound: int('dp-gan-steps') ?? base.ganDp?.stepsPerRound },
-      classifier: { ...base.classifier, epochs: int('epochs') ?? base.classifier?.epochs, fedRounds: int('fed-rounds') ?? base.classifier?.fedRounds },
+      classifier: {
+        ...base.classifier,
+        epochs: int('epochs') ?? base.classifier?.epochs,
+        fedRounds: int('fed-rounds') ?? base.classifier?.fedRounds,
+        learningRateDecay: decay ?? base.classifier?.learningRateDecay,
+      },
       classifierDp: { ...base.classifierDp, ...(int('dp-steps') !== undefined ? { stepsPerRound: int('dp-steps') } : {}) },
       syntheticCount: int('synthetic') ?? base.syntheticCount,
       freshSyntheticPerEpoch: values['fresh-synthetic'] ? true : base.freshSyntheticPerEpoch,

@@ -40,13 +40,18 @@ export class Adam {
     this.v = variables.map((w) => variableFrom(new Float32Array(w.size), w.shape, false));
   }
 
-  /** One update from gradients keyed by variable name (as tf.variableGrads returns them). */
-  apply(grads: tf.NamedTensorMap): void {
+  /**
+   * One update from gradients keyed by variable name (as tf.variableGrads returns them), at the
+   * configured learning rate times `scale` (a schedule's factor; the moments are unaffected).
+   */
+  apply(grads: tf.NamedTensorMap, scale = 1): void {
+    if (!(scale >= 0 && scale <= 1)) throw new RangeError(`a learning-rate scale must be in [0, 1], got ${scale}`);
     this.step++;
+    const hyper = scale === 1 ? this.hyper : { ...this.hyper, learningRate: this.hyper.learningRate * scale };
     this.variables.forEach((w, i) => {
       const g = grads[w.name];
       if (!g) throw new Error(`no gradient for variable ${w.name}`);
-      adamUpdate(w, this.m[i], this.v[i], g, this.hyper, this.step);
+      adamUpdate(w, this.m[i], this.v[i], g, hyper, this.step);
     });
   }
 

@@ -73,10 +73,11 @@ test('bench gen-privacy: the gap switches reach the run and its JSON', () => {
     ...['gen-privacy', '--sites', '2', '--train-per-site', '40', '--gan-task', 'cgan-mnist:8:16:16', '--gan-rounds', '2', '--gan-steps', '2'],
     ...['--epochs', '3', '--synthetic', '30', '--shadows', '2', '--overfit-count', '20', '--test-examples', '100', '--approaches', 'synthetic'],
     ...['--keep-optimizer-state', '--fresh-synthetic', '--drs', '--gan-lr', '5e-4', '--gan-batch', '16', '--drs-min-acceptance', '0.2'],
-    ...['--gan-refit-rounds', '1', '--dir', dir],
+    ...['--gan-refit-rounds', '1', '--dir', dir, '--lr-decay', 'linear'],
   ]);
   // The refit job started from the GAN job's last weights (averageRounds 1): the same generator, a retrained critic.
   assert.equal(j.refit_rounds, 1);
+  assert.equal(j.options.classifier.learningRateDecay, 'linear');
   const gan = loadCheckpoint(path.join(dir, 'seed-0', 'synthetic', 'server.ckpt'), 'cgan-mnist:8:16:16')!;
   const refit = loadCheckpoint(path.join(dir, 'seed-0', 'synthetic-refit', 'server.ckpt'), 'cgan-mnist:8:16:16')!;
   assert.equal(refit.round, 1);
@@ -134,6 +135,7 @@ test('bench gen-privacy: --full filters its synthetic digits (GAN batch 128) unl
   const on = bench(tiny);
   assert.deepEqual(on.rejection_sampling, {});
   assert.equal(on.options.gan.batchSize, 128);
+  assert.equal(on.options.classifier.learningRateDecay, 'linear', 'the long setting decays the classifiers’ rate');
   const acceptance = on.runs[0].rows[0].drs_acceptance;
   assert.ok(acceptance > 0 && acceptance < 1, `the filter ran and rejected some candidates: acceptance ${acceptance}`);
   assert.equal(on.runs[0].rows[0].drs.min_acceptance, 0.05, 'the default acceptance floor');
@@ -154,6 +156,7 @@ test('bench gen-privacy: a bad option exits 2 before any work', () => {
     [['--gan-lr', '0'], /--gan-lr must be a positive number, got "0"/],
     [['--drs-min-acceptance', '1'], /--drs-min-acceptance must be a number in \[0, 1\), got "1"/],
     [['--no-drs', '--drs-min-acceptance', '0.1'], /--drs-min-acceptance sets the rejection sampler, which --no-drs turns off/],
+    [['--lr-decay', 'cosine'], /--lr-decay must be none or linear, got "cosine"/],
     [['--gan-refit-rounds', '1'], /--gan-refit-rounds refits the discriminator for rejection sampling, which is off/],
     [['--gan-refit-rounds', '1.5'], /--gan-refit-rounds must be an integer ≥ 0, got "1.5"/],
   ] as const) {

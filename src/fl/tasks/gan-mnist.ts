@@ -214,6 +214,8 @@ export function ganMnistTask(name: string): FlTask {
       const keep = configBoolean(fit, 'keepOptimizerState', GAN_KEEP_OPTIMIZER_STATE_DEFAULT);
       // trainGenerator false: D-only rounds, e.g. to fit a critic to a released generator for rejection sampling.
       const trainGenerator = configBoolean(fit, 'trainGenerator', true);
+      if ((fit.learningRateDecay ?? 'none') !== 'none')
+        throw new RangeError(`${name}: learningRateDecay is for the classifier tasks; a GAN trains at a constant rate`);
       const slot = gm.optimizers.acquire(keep, model.variables, `adam lr ${learningRate} β 0.5/0.999`, () => siteOptimizers(gan, learningRate));
       const opt = slot.value;
       const rng = new SeededRng(seed);

@@ -8,20 +8,20 @@ import { Adam } from '../../nn/adam';
 import { TaskModel } from './task';
 
 export interface LocalOptimizer {
-  /** One step with gradients keyed by variable name (the caller disposes them). */
-  apply(grads: tf.NamedTensorMap): void;
+  /** One step with gradients keyed by variable name (the caller disposes them), at the learning rate times `scale`. */
+  apply(grads: tf.NamedTensorMap, scale?: number): void;
   dispose(): void;
 }
 
 export function localOptimizer(model: TaskModel, plan: { optimizer: 'sgd' | 'adam'; learningRate: number }): LocalOptimizer {
   if (plan.optimizer === 'adam') {
     const adam = new Adam(model.variables, { learningRate: plan.learningRate, beta1: 0.9, beta2: 0.999 });
-    return { apply: (grads) => adam.apply(grads), dispose: () => adam.dispose() };
+    return { apply: (grads, scale) => adam.apply(grads, scale), dispose: () => adam.dispose() };
   }
   return {
-    apply(grads) {
+    apply(grads, scale = 1) {
       for (const v of model.variables) {
-        const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name], plan.learningRate)));
+        const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name], plan.learningRate * scale)));
         v.assign(next);
         next.dispose();
       }

@@ -19,6 +19,11 @@ export interface LocalTrainingPlan {
   batchSize: number;
   optimizer: 'sgd' | 'adam';
   learningRate: number;
+  /**
+   * 'linear': step t of T runs at learningRate·(1 − t/T), down to 1/T of it at the last step, so
+   * the model handed back is not one noisy late iterate of a constant rate. Default 'none'.
+   */
+  learningRateDecay: 'none' | 'linear';
 }
 
 const positiveInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
@@ -37,6 +42,7 @@ export function localTrainingPlan(config: Config, count: number): LocalTrainingP
     batchSize,
     optimizer: configChoice(config, 'optimizer', 'adam', ['sgd', 'adam'] as const),
     learningRate: configNumber(config, 'learningRate', 1e-3, (n) => n > 0 && Number.isFinite(n), 'a positive number'),
+    learningRateDecay: configChoice(config, 'learningRateDecay', 'none', ['none', 'linear'] as const),
   };
 }
 
@@ -76,7 +82,7 @@ export async function trainSteps(
   try {
     for (const b of stepBatches(ds, plan, rng)) {
       const { value, grads } = tf.variableGrads(() => loss(b), model.variables);
-      optimizer.apply(grads);
+      optimizer.apply(grads, plan.learningRateDecay === 'linear' ? 1 - steps / plan.steps : 1);
       lossSum += (await value.data())[0];
       tf.dispose([value, b.images, ...Object.values(grads)]);
       steps++;
