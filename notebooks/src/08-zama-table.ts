@@ -14,14 +14,15 @@ const summary = lab.summary("Summary: the Zama MNIST table, source beside privla
 // per encrypted image.
 //
 // privlab redoes each row (`privlab bench zama-table --json`): trained on the **60,000 canonical
-// training digits** with privlab's QAT (2-bit weights and activations as the source) and **fan-in
-// caps** (each neuron keeps its largest-magnitude inputs, the caps tightening over the first QAT
-// epochs). The FCNNs read binarized pixels, which leaves each first-layer neuron three times the
+// training digits** with privlab's QAT (2-bit weights and activations as the source; the 6-layer
+// CNN's activations are 3-bit) and **fan-in caps** (each neuron keeps its largest-magnitude inputs,
+// the caps tightening over the first QAT epochs). The FCNNs read binarized pixels, which leaves each first-layer neuron three times the
 // inputs for the same accumulator, and have 128 or 256 neurons per hidden layer (the source: 92).
 // Each network is compiled to a TFHE circuit,
 // **simulated on all 10,000 test digits** and **executed on encrypted digits** (100 per FCNN). *Circuit
-// bits* here are measured: the widest signed accumulator the compiled circuit's layers produce on the
-// 1,000 calibration images (the worst case over the input range is in the JSON too).
+// bits* here are measured: the widest signed value a lookup reads on the 1,000 calibration images
+// (the worst case over the input range is in the JSON too); the CNN's 9-bit accumulators are rounded
+// to their top 8 bits before each lookup, as Concrete ML's rounding_threshold_bits does.
 //
 // The shipped LeNet folds its two poolings into its 5x5 convolutions as stride 2 (28 → 12 → 4, then
 // dense 120 → 84 → 10) with 24 and 48 filters (the source's: 6 and 16) and binarized pixels; the
