@@ -15,50 +15,32 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tfhe from 'node-tfhe';
 import { SeededRng } from '../../../src/util/rng';
-import {
-  ShortintServer,
-  defaultParameterSetName,
-  fullResolutionPolynomial,
-  generateShortintEvaluationKeys,
-  readClientKey,
-  tfheParameters,
-} from '../../../src/fhe/tfhe/shortint';
+import { fullResolutionPolynomial } from '../../../src/fhe/tfhe/shortint';
 import { pbsOutputVariance } from '../../../src/fhe/tfhe/compile/noise';
 import { decryptLwePhase } from '../../../src/fhe/tfhe/core';
+import { noiseFreeInputs, phaseOf, seededShortint } from './noise-inputs';
 
-const MASK64 = (1n << 64n) - 1n;
 const signed = (x: bigint): bigint => (x >= 1n << 63n ? x - (1n << 64n) : x);
 
 const M = 2048;
 
 for (const bits of [3, 4]) {
   test(`PBS output noise, measured through the native key switch and PBS, matches pbsOutputVariance (${bits}-bit set, ${M} outputs)`, async (t) => {
-    const sk = readClientKey(
-      tfhe.Shortint.serialize_client_key(
-        tfhe.Shortint.new_client_key_from_seed_and_parameters(BigInt(50 + bits), 1n, tfheParameters(defaultParameterSetName(bits))),
-      ),
-    );
-    const keys = await generateShortintEvaluationKeys(sk);
-    const p = keys.params;
-    const server = ShortintServer.fromKeys(keys);
+    const { sk, p, server } = await seededShortint(bits, BigInt(50 + bits));
     const N = p.polynomialSize;
     const big = sk.glweSecretKey;
     const size = big.length + 1;
     const unit = 1n << BigInt(63 - Math.log2(N)); // one table position: 2^64/(2N)
-    // Noise-free inputs at positions in the table's first half (no negacyclic wrap): a uniform
-    // mask from the seeded rng and the body that makes the phase exactly x positions.
+    // Noise-free inputs at positions in the table's first half (no negacyclic wrap).
     const rng = new SeededRng(300 + bits);
-    const inputs = new BigUint64Array(M * size);
-    const words = new Uint32Array(inputs.buffer);
-    for (let i = 0; i < M; i++) {
+    const positions: number[] = [];
+    const inputs = noiseFreeInputs(big, M, rng, () => {
       const x = N / 4 + rng.nextInt(N / 2);
-      for (let j = 0; j < 2 * big.length; j++) words[2 * i * size + j] = rng.nextUint32();
-      const minusDot = decryptLwePhase(big, inputs.subarray(i * size, (i + 1) * size)); // body 0: −⟨mask, key⟩
-      inputs[i * size + big.length] = (BigInt(x) * unit - minusDot) & MASK64;
-      if (i === 0) assert.equal(decryptLwePhase(big, inputs.subarray(0, size)), BigInt(x) * unit, 'the inputs hold their phases');
-    }
+      positions.push(x);
+      return BigInt(x) * unit;
+    });
+    assert.equal(decryptLwePhase(big, inputs.subarray(0, size)), BigInt(positions[0]) * unit, 'the inputs hold their phases');
     const L = 64;
     const V = (1n << 63n) / BigInt(L);
     const table = fullResolutionPolynomial(
@@ -68,7 +50,7 @@ for (const bits of [3, 4]) {
     const outs = await server.key.bootstrap(await server.key.keyswitch(inputs), table, 0n);
     const errors: number[] = [];
     for (let i = 0; i < M; i++) {
-      const phase = signed(decryptLwePhase(big, outs.subarray(i * size, (i + 1) * size)));
+      const phase = signed(phaseOf(outs, i, big));
       const value = BigInt(Math.round(Number(phase) / Number(V))) * V;
       errors.push(Number(phase - value) / 2 ** 64); // a fraction of the torus, as the model's variance
     }

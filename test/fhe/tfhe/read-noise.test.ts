@@ -18,38 +18,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tfhe from 'node-tfhe';
 import { SeededRng } from '../../../src/util/rng';
-import {
-  ShortintServer,
-  defaultParameterSetName,
-  fullResolutionPolynomial,
-  generateShortintEvaluationKeys,
-  readClientKey,
-  tfheParameters,
-} from '../../../src/fhe/tfhe/shortint';
+import { fullResolutionPolynomial } from '../../../src/fhe/tfhe/shortint';
 import { decryptLwePhase, keyswitchBootstrapReadNoise, noiseVariance, normalTail, stepErrorProbability } from '../../../src/fhe/tfhe/core';
-
-const MASK64 = (1n << 64n) - 1n;
-
-/**
- * body − ⟨mask, key⟩ mod 2^64 of ciphertext i (little-endian 32-bit halves, summed as
- * exact doubles: faster than BigInt, and independent of the library's decryptLwePhase).
- */
-function phaseOf(lwe: BigUint64Array, i: number, key: BigUint64Array): bigint {
-  const size = key.length + 1;
-  const words = new Uint32Array(lwe.buffer, lwe.byteOffset + 8 * i * size, 2 * size);
-  let lo = 0;
-  let hi = 0;
-  for (let j = 0; j < key.length; j++) {
-    if (key[j] === 1n) {
-      lo += words[2 * j];
-      hi += words[2 * j + 1];
-    }
-  }
-  const dot = (BigInt(hi) << 32n) + BigInt(lo);
-  return (lwe[i * size + key.length] - dot) & MASK64;
-}
+import { noiseFreeInputs, phaseOf, seededShortint } from './noise-inputs';
 
 function variance(xs: number[]): { mean: number; variance: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -57,13 +29,7 @@ function variance(xs: number[]): { mean: number; variance: number } {
 }
 
 test('read noise, measured through the native key switch and PBS, matches the model term by term (4-bit set, carry 8)', async (t) => {
-  const ckBytes = tfhe.Shortint.serialize_client_key(
-    tfhe.Shortint.new_client_key_from_seed_and_parameters(91n, 1n, tfheParameters(defaultParameterSetName(4), { carryModulus: 8 })),
-  );
-  const sk = readClientKey(ckBytes);
-  const keys = await generateShortintEvaluationKeys(sk);
-  const p = keys.params;
-  const server = ShortintServer.fromKeys(keys);
+  const { sk, p, server } = await seededShortint(4, 91n, 8);
   const N = p.polynomialSize;
   const unit = 1n << BigInt(63 - Math.log2(N)); // one position: 2^64/(2N)
   const w = 16; // a step of the carry-8 set: N/128
@@ -74,17 +40,13 @@ test('read noise, measured through the native key switch and PBS, matches the mo
   const M = 2048;
   const big = sk.glweSecretKey;
   const size = big.length + 1;
-  const inputs = new BigUint64Array(M * size);
   const centres: number[] = [];
-  const words = new Uint32Array(inputs.buffer);
-  for (let i = 0; i < M; i++) {
+  const inputs = noiseFreeInputs(big, M, rng, () => {
     const k = N / (4 * w) + rng.nextInt(N / (2 * w));
     const x = k * w + w / 2 - 0.5;
     centres.push(x);
-    for (let j = 0; j < 2 * big.length; j++) words[2 * i * size + j] = rng.nextUint32(); // uniform mask
-    // body = phase − (body − ⟨mask, key⟩) with body 0: the phase is exactly x positions
-    inputs[i * size + big.length] = (BigInt(2 * x) * (unit / 2n) - phaseOf(inputs, i, big)) & MASK64;
-  }
+    return BigInt(2 * x) * (unit / 2n); // exactly x positions
+  });
   assert.equal(decryptLwePhase(big, inputs.subarray(0, size)), BigInt(2 * centres[0]) * (unit / 2n), 'the inputs hold their phases');
   const small = await server.key.keyswitch(inputs);
   // T[t] = t mod L in units of 2^63/L: far coarser than the PBS output noise (about a
