@@ -244,7 +244,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
     const drsFloor = numberOption('drs-min-acceptance', values['drs-min-acceptance'], (n) => n >= 0 && n < 1, 'a number in [0, 1)');
     if (drsFloor !== undefined && values['no-drs']) throw new UsageError('--drs-min-acceptance sets the rejection sampler, which --no-drs turns off');
     const drsOn = values.drs || drsFloor !== undefined ? true : values['no-drs'] ? false : base.rejectionSampling;
-    if ((int('gan-refit-rounds', 0) ?? 0) > 0 && !drsOn)
+    const refitRounds = int('gan-refit-rounds', 0);
+    if ((refitRounds ?? 0) > 0 && !drsOn)
       throw new UsageError('--gan-refit-rounds refits the discriminator for rejection sampling, which is off (give --drs, or --full without --no-drs)');
     const decay = values['lr-decay'];
     if (decay !== undefined && decay !== 'none' && decay !== 'linear') throw new UsageError(`--lr-decay must be none or linear, got "${decay}"`);
@@ -265,7 +266,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         learningRate: ganLr ?? base.gan?.learningRate,
         batchSize: int('gan-batch') ?? base.gan?.batchSize,
         averageRounds: int('gan-average-rounds') ?? base.gan?.averageRounds,
-        refitRounds: int('gan-refit-rounds', 0) ?? base.gan?.refitRounds,
+        refitRounds: refitRounds ?? base.gan?.refitRounds,
         keepOptimizerState,
       },
       ganDp: { ...base.ganDp, rounds: int('dp-gan-rounds') ?? base.ganDp?.rounds, stepsPerRound: int('dp-gan-steps') ?? base.ganDp?.stepsPerRound },

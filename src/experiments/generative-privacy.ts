@@ -42,8 +42,9 @@
  * classifier.learningRateDecay 'linear' is on in GEN_PRIVACY_FULL: at a constant rate the synthetic
  * classifier's last iterate scattered by a point between classifier seeds on one generator.
  * gan.refitRounds (D-only rounds against the released generator before the filter) is off: it
- * cost half a point on the seed it was measured on. None of them lets the server see a real digit: the fresh draws and the filter read only the
- * released generator and discriminator, and the averaged generator only weights the server holds.
+ * cost half a point on the seed it was measured on. None of them lets the server see a real
+ * digit: the fresh draws and the filter read only the released generator and discriminator, and
+ * the averaged generator only weights the server holds.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -234,9 +235,10 @@ export const GEN_PRIVACY_SHORT: GenPrivacyOptions = {
 /**
  * The long run (per seed; the bench runs it for 3 seeds). The centrally trained classifiers take
  * their learning rate linearly to 0: at a constant rate the synthetic classifier's last iterate
- * scattered by about a point between classifier seeds on one generator (README, "Closing the gap"). GAN batch 128 and rejection sampling:
- * together they brought the synthetic classifier's gap to FedAvg from −9.3 to −7.5 points over
- * seeds 0–2 at 10 rounds, better on every seed; batch 128 alone was not reliable. 20 rounds
+ * scattered by about a point between classifier seeds on one generator (README, "Closing the
+ * gap"). GAN batch 128 and rejection sampling: together they brought the synthetic classifier's
+ * gap to FedAvg from −9.3 to −7.5 points over seeds 0–2 at 10 rounds, better on every seed;
+ * batch 128 alone was not reliable. 20 rounds
  * (10,000 local GAN steps per site) instead of 10 closed it further, on every seed measured. Past
  * that the last round's generator got worse (30 rounds: lower on every seed) while the mean of
  * the generator over rounds 21–30 is better than either on every seed (README, "Closing the gap").
