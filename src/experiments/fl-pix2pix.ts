@@ -35,6 +35,7 @@ import { getTask, FlTask, TaskModel } from '../fl/tasks';
 import { asPix2Pix, sitePairs, translateEdges } from '../fl/tasks/pix2pix-fashion';
 import { fashionFeatureModelPath, FeatureModel, loadFeatureModel } from '../metrics/feature-model';
 import { imageStats } from '../metrics/gan-fid';
+import { ensureBackend } from '../backend/select';
 import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
 
@@ -248,6 +249,8 @@ function defaultCheckpoints(rounds: number): number[] {
 const lossOf = (round: number, m: Record<string, number>): SiteRoundLoss => ({ round, d_loss: m.d_loss, g_gan: m.g_gan, l1: m.l1 });
 
 export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixResult> {
+  // The centralized and local settings train here, in process: the fast backend unless one was chosen.
+  await ensureBackend();
   const t0 = performance.now();
   const log = o.log ?? (() => undefined);
   const nSites = o.sites ?? 3;

@@ -35,6 +35,7 @@ import { accumulatorReport, LayerAccumulatorReport } from '../prune/accumulator-
 import { QatConfig, QatTransform } from '../quant/qat';
 import { QuantizedModel } from '../quant/quantized-model';
 import { SeededRng } from '../util/rng';
+import { ensureBackend } from '../backend/select';
 
 export interface GanCompressionOptions {
   /** Where the digits come from: the canonical MNIST (60,000 / 10,000; default) or the small 10k set ('small', for quick runs). */
@@ -156,6 +157,8 @@ function latents(gan: Gan, n: number, seed: number): Float32Array {
 }
 
 export async function runGanCompression(opts: GanCompressionOptions): Promise<GanCompressionResult> {
+  // Trains in process: the fast backend unless one was chosen.
+  await ensureBackend();
   const seed = opts.seed ?? 0;
   const fractions = opts.pruneFractions ?? [...DEFAULT_PRUNE_FRACTIONS];
   const qatBits = opts.qatBits ?? [...DEFAULT_QAT_BITS];

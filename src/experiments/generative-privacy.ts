@@ -62,6 +62,7 @@ import { asMlp, GAN_KEEP_OPTIMIZER_STATE_DEFAULT, getTask, ganOf, mlpMnist, pars
 import { SeededRng } from '../util/rng';
 import { drsFallbackClasses, DrsOptions, DrsReport, drsSyntheticSet } from './rejection-sampling';
 import { AttackResult, evaluateAttack, ganLeaksScores, liraOfflineScores, logitScaledConfidence, lossThresholdScores } from '../privacy';
+import { ensureBackend } from '../backend/select';
 
 export const GEN_PRIVACY_APPROACHES = ['synthetic', 'synthetic-dp', 'local', 'fedavg', 'fedavg-dp', 'centralized', 'overfit', 'control'] as const;
 export type GenPrivacyApproach = (typeof GEN_PRIVACY_APPROACHES)[number];
@@ -367,6 +368,8 @@ function withDefaults<T extends object>(base: T, given: Partial<T> | undefined):
 const DEFAULT_GAN_TASK = 'cgan-mnist:64:256.512:512.256';
 
 export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<GenPrivacyResult> {
+  // Trains in process: the fast backend unless one was chosen.
+  await ensureBackend();
   const t0 = performance.now();
   const log = o.log ?? (() => undefined);
   const nSites = o.sites ?? 3;

@@ -22,6 +22,7 @@ import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { maxFanIn } from '../prune/accumulator';
 import { MnistFcnnOptions, runMnistFcnn } from './fhe-mnist';
 import { DistillOptions } from '../quant/classifiers/qat-training';
+import { ensureBackend } from '../backend/select';
 
 /** The source's rows (8-core i7): circuit bits, accuracy (%), seconds per image. */
 export const ZAMA_TABLE_REFERENCE = {
@@ -208,6 +209,8 @@ export function parseZamaRows(list: string): ZamaRowName[] {
 }
 
 export async function runZamaTable(o: ZamaTableOptions = {}): Promise<ZamaTableResult> {
+  // Trains in process: the fast backend unless one was chosen.
+  await ensureBackend();
   const log = o.log ?? (() => undefined);
   const rows: ZamaRow[] = [];
   const trainCount = Math.min(o.trainSamples ?? Infinity, mnistSplit(o.mnist).train.count);

@@ -4,7 +4,7 @@
  * all settings gives every setting the same training steps per site, FID at every checkpoint,
  * ε only for dp-fedavg, and the image rows.
  */
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { fashionEdgePairs } from '../../src/data/pix2pix-pairs';
@@ -22,6 +22,11 @@ import {
 import { epsilonFor } from '../../src/fl/dp';
 import { SeededRng } from '../../src/util/rng';
 import { tmpDir } from '../support/tmp';
+import { selectBackend } from '../../src/backend';
+
+// The native backend, as the bench and the CLI use: on tfjs's cpu backend the in-process
+// settings (centralized, local) take ~30x longer.
+before(() => selectBackend({ quiet: true }));
 
 test('FID of held-out images: ~0 against themselves, large for noise (against two real halves)', async () => {
   const fm = await loadFeatureModel(fashionFeatureModelPath());
