@@ -1,22 +1,23 @@
 #!/usr/bin/env node
 /** The privlab command line: dispatch to the registered commands. */
-import { COMMANDS } from './commands';
+import { loadCommand, loadCommands } from './commands';
 import { UsageError, asksForHelp } from './command';
 import { installCliInterruptHandlers, interruptExitCode, InterruptedError } from '../util/interrupt';
 
-function usage(): string {
-  return `privlab — privacy-preserving generative AI lab\n\nUsage:\n${COMMANDS.map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n')}\n`;
+async function usage(): Promise<string> {
+  const commands = await loadCommands();
+  return `privlab — privacy-preserving generative AI lab\n\nUsage:\n${commands.map((c) => `  ${c.usage.replace(/\n/g, '\n  ')}`).join('\n')}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return name ? 0 : 2;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
+  const cmd = await loadCommand(name);
   if (!cmd) {
-    process.stderr.write(`privlab: unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(`privlab: unknown command "${name}"\n\n${await usage()}`);
     return 2;
   }
   if (asksForHelp(rest)) {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
+import { COMMAND_NAMES, loadCommand, loadCommands } from '../../src/cli/commands';
 
 test('privlab help lists every command of the README; no command is a usage error; an unknown one too', () => {
   const help = privlab(['help']);
@@ -54,6 +55,18 @@ test('privlab help lists every command of the README; no command is a usage erro
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /^privlab: unknown command "frobnicate"/);
   assert.equal(unknown.stdout, '');
+  // a name only the registry object's prototype has is no command either
+  assert.equal(privlab(['constructor']).status, 2);
+});
+
+test('the lazy registry: each name loads the command of that name, in help order; other names load nothing', async () => {
+  const commands = await loadCommands();
+  assert.deepEqual(
+    commands.map((c) => c.name),
+    COMMAND_NAMES,
+  );
+  for (const name of COMMAND_NAMES) assert.equal((await loadCommand(name))?.name, name);
+  for (const name of ['frobnicate', 'toString', '__proto__', 'hasOwnProperty', '']) assert.equal(await loadCommand(name), undefined, name);
 });
 
 test("--help after a command prints its own usage (a subcommand's, a benchmark's) and runs nothing", () => {
