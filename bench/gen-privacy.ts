@@ -165,7 +165,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
            [--dp-gan-steps S] [--epochs E] [--fed-rounds R] [--dp-steps S] [--synthetic N] [--shadows N]
            [--overfit-count N] [--overfit-epochs E] [--test-examples N] [--approaches a,b]
            [--gan-lr X] [--gan-batch B] [--gan-average-rounds K] [--keep-optimizer-state | --fresh-optimizer] [--fresh-synthetic] [--drs | --no-drs]
-           [--drs-min-acceptance X] [--gan-refit-rounds R] [--lr-decay none|linear] [--dir DIR] [--keep-rounds]
+           [--drs-min-acceptance X] [--gan-refit-rounds R] [--lr-decay none|linear] [--augment-shift P] [--dir DIR] [--keep-rounds]
       Generative privacy: a federated class-conditional GAN's synthetic set trains the classifier,
       against local, FedAvg, FedAvg + DP-SGD, centralized, an overfitted baseline and a control
       (saw no member) on the same sites: real test accuracy, ε, and loss-threshold / LiRA offline / GAN-Leaks membership
@@ -184,7 +184,9 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       discriminator against the released generator, so the filter judges the generator it filters
       (needs rejection sampling; the synthetic approach only; default 0); --lr-decay linear: the
       centrally trained classifiers (synthetic, centralized, local, overfit, control, shadows) take
-      their learning rate linearly to 0 over their steps (default: linear with --full, none otherwise).
+      their learning rate linearly to 0 over their steps (default: linear with --full, none otherwise);
+      --augment-shift P: every classifier but the overfitted baseline (FedAvg's sites too, not
+      FedAvg + DP-SGD) trains on its digits moved by up to P pixels in x and y (default 0).
       --dir DIR: keep each seed's federated jobs in DIR/seed-S (default a temp directory); a
       directory from an earlier run with the same settings resumes each job from its checkpoint, so
       --gan-rounds 30 on a 20-round run's DIR trains rounds 21-30 only; --keep-rounds: also keep
@@ -226,6 +228,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         'drs-min-acceptance': { type: 'string' },
         'gan-refit-rounds': { type: 'string' },
         'lr-decay': { type: 'string' },
+        'augment-shift': { type: 'string' },
         dir: { type: 'string' },
         'keep-rounds': { type: 'boolean' },
       },
@@ -247,6 +250,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
     const refitRounds = int('gan-refit-rounds', 0);
     if ((refitRounds ?? 0) > 0 && !drsOn)
       throw new UsageError('--gan-refit-rounds refits the discriminator for rejection sampling, which is off (give --drs, or --full without --no-drs)');
+    const augmentShift = int('augment-shift', 0);
+    if (augmentShift !== undefined && augmentShift > 8) throw new UsageError(`--augment-shift must be an integer in [0, 8], got ${augmentShift}`);
     const decay = values['lr-decay'];
     if (decay !== undefined && decay !== 'none' && decay !== 'linear') throw new UsageError(`--lr-decay must be none or linear, got "${decay}"`);
     const nSeeds = int('seeds') ?? (values.full ? 3 : 1);
@@ -275,6 +280,7 @@ export const genPrivacyBenchmark: NamedBenchmark = {
         epochs: int('epochs') ?? base.classifier?.epochs,
         fedRounds: int('fed-rounds') ?? base.classifier?.fedRounds,
         learningRateDecay: decay ?? base.classifier?.learningRateDecay,
+        augmentShift: augmentShift ?? base.classifier?.augmentShift,
       },
       classifierDp: { ...base.classifierDp, ...(int('dp-steps') !== undefined ? { stepsPerRound: int('dp-steps') } : {}) },
       syntheticCount: int('synthetic') ?? base.syntheticCount,

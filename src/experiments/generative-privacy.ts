@@ -144,7 +144,20 @@ export interface GenPrivacyOptions {
    * of those centrally trained classifiers linearly to 0 over their steps (fit key
    * learningRateDecay, src/fl/tasks/local-training.ts; FedAvg's rounds keep the constant rate).
    */
-  classifier?: { epochs?: number; fedRounds?: number; learningRate?: number; batchSize?: number; learningRateDecay?: 'none' | 'linear' };
+  classifier?: {
+    epochs?: number;
+    fedRounds?: number;
+    learningRate?: number;
+    batchSize?: number;
+    learningRateDecay?: 'none' | 'linear';
+    /**
+     * Translation augmentation (fit key augmentShift): every classifier but the overfitted
+     * baseline and its shadows sees each training digit moved by up to this many pixels in x and y,
+     * FedAvg's sites included (FedAvg + DP-SGD excepted: its Poisson batches are not augmented).
+     * Default 0.
+     */
+    augmentShift?: number;
+  };
   /** DP-SGD for fedavg-dp (rounds = classifier.fedRounds). */
   classifierDp?: Partial<DpSgdSettings>;
   /** The overfitted baseline: its training digits (the first of the members) and epochs. */
@@ -398,7 +411,10 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
     { rounds: 3, stepsPerRound: 40, noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.016, learningRate: gan.learningRate, averageRounds: 1 },
     o.ganDp,
   );
-  const cls = withDefaults({ epochs: 10, fedRounds: 10, learningRate: 1e-3, batchSize: 32, learningRateDecay: 'none' as 'none' | 'linear' }, o.classifier);
+  const cls = withDefaults(
+    { epochs: 10, fedRounds: 10, learningRate: 1e-3, batchSize: 32, learningRateDecay: 'none' as 'none' | 'linear', augmentShift: 0 },
+    o.classifier,
+  );
   const clsDp = withDefaults({ noiseMultiplier: 1.1, clipNorm: 1, sampleRate: 0.032, stepsPerRound: 32, learningRate: 0.1 }, o.classifierDp);
   const syntheticCount = o.syntheticCount ?? 10000;
   const overfit = withDefaults({ count: 500, epochs: 100 }, o.overfit);
@@ -426,6 +442,8 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   })) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
   }
+  if (!Number.isInteger(cls.augmentShift) || cls.augmentShift < 0 || cls.augmentShift > 8)
+    throw new RangeError(`classifier.augmentShift must be an integer in [0, 8], got ${cls.augmentShift}`);
   if (!Number.isInteger(gan.refitRounds) || gan.refitRounds < 0) throw new RangeError(`gan.refitRounds must be a non-negative integer, got ${gan.refitRounds}`);
   // The refitted critic is read only by the rejection sampler: without it the rounds would change nothing.
   if (gan.refitRounds > 0 && !drs) throw new RangeError('gan.refitRounds refits the discriminator for rejection sampling, which is off');
@@ -461,30 +479,32 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   const nonMembers = subset(split.train, partition.nonMembers, 'non-members');
   const shadowPool = subset(split.train, partition.shadowPool, 'shadow pool');
 
-  const trainFit = (epochs: number): Config => ({
+  /** The central classifiers' recipe; the overfitted baseline (augment false) is not augmented, so that it overfits. */
+  const trainFit = (epochs: number, augment: boolean): Config => ({
     localEpochs: epochs,
     batchSize: cls.batchSize,
     optimizer: 'adam',
     learningRate: cls.learningRate,
     learningRateDecay: cls.learningRateDecay,
+    augmentShift: augment ? cls.augmentShift : 0,
   });
   /** A fresh classifier trained in this process (the sites' own training code). */
   const trainClassifier = async (approach: GenPrivacyApproach, data: ImageDataset, epochs: number, s: number): Promise<TaskModel> => {
     o.observeTrainingSet?.(approach, data);
     const model = mlpMnist.createModel(s);
-    await mlpMnist.trainLocal(model, data, trainFit(epochs), s);
+    await mlpMnist.trainLocal(model, data, trainFit(epochs, approach !== 'overfit'), s);
     return model;
   };
 
   /** Shadow models of one recipe, each on a random half of `pool`; their φ on `queries`, per query. */
-  const shadowConfidences = async (pool: ImageDataset, epochs: number, queries: ImageDataset[], tag: number): Promise<Float64Array[][]> => {
+  const shadowConfidences = async (pool: ImageDataset, epochs: number, queries: ImageDataset[], tag: number, augment: boolean): Promise<Float64Array[][]> => {
     const perQuery = queries.map((q) => Array.from({ length: q.count }, () => new Float64Array(nShadows)));
     const rng = new SeededRng(seed * 7919 + tag);
     for (let k = 0; k < nShadows; k++) {
       const half = rng.permutation(pool.count).slice(0, Math.floor(pool.count / 2));
       const model = mlpMnist.createModel(seed * 1000 + tag * 100 + k);
       try {
-        await mlpMnist.trainLocal(model, subset(pool, half), trainFit(epochs), seed * 1000 + tag * 100 + k);
+        await mlpMnist.trainLocal(model, subset(pool, half), trainFit(epochs, augment), seed * 1000 + tag * 100 + k);
         queries.forEach((q, j) => logitScaledConfidence(classifierOutputs(model, q).pTrue).forEach((phi, i) => (perQuery[j][i][k] = phi)));
       } finally {
         model.dispose();
@@ -500,7 +520,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   let shadowsStd: Float64Array[][] = [];
   if (needsShadows) {
     log(`LiRA: ${nShadows} shadow models on halves of ${shadowPool.count} pool digits (${cls.epochs} epochs each)`);
-    shadowsStd = await shadowConfidences(shadowPool, cls.epochs, [members, nonMembers], 1);
+    shadowsStd = await shadowConfidences(shadowPool, cls.epochs, [members, nonMembers], 1, true);
   }
 
   /** Loss threshold and LiRA offline from a classifier's outputs on members and non-members. */
@@ -648,7 +668,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
             dpClipNorm: clsDp.clipNorm,
             dpSampleRate: clsDp.sampleRate,
           }
-        : { localEpochs: 1, batchSize: cls.batchSize, optimizer: 'adam', learningRate: cls.learningRate };
+        : { localEpochs: 1, batchSize: cls.batchSize, optimizer: 'adam', learningRate: cls.learningRate, augmentShift: cls.augmentShift };
       const job = await federate(approach, mlpMnist.name, cls.fedRounds, fit);
       const model = mlpMnist.createModel(0);
       try {
@@ -703,7 +723,7 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
       const ofMembers = subset(members, range(0, k), 'overfit members');
       const ofNon = subset(nonMembers, range(0, k), 'overfit non-members');
       log(`${label}: ${nShadows} shadow models on halves of ${2 * k} pool digits (${overfit.epochs} epochs each)`);
-      const [shIn, shOut] = await shadowConfidences(subset(shadowPool, range(0, 2 * k)), overfit.epochs, [ofMembers, ofNon], 2);
+      const [shIn, shOut] = await shadowConfidences(subset(shadowPool, range(0, 2 * k)), overfit.epochs, [ofMembers, ofNon], 2, false);
       const model = await trainClassifier(approach, ofMembers, overfit.epochs, seed + 41);
       try {
         const inn = classifierOutputs(model, ofMembers);

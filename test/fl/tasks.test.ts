@@ -16,6 +16,7 @@ test('the local-training plan: steps or epochs, full batch, checked values', () 
     optimizer: 'sgd',
     learningRate: 0.1,
     learningRateDecay: 'none',
+    augmentShift: 0,
   });
   assert.equal(localTrainingPlan({ localEpochs: 2, batchSize: 10 }, 95).steps, 20, '2 epochs of ceil(95/10) batches');
   assert.equal(localTrainingPlan({ localEpochs: 3, batchSize: 0 }, 95).steps, 3, 'full batch: one step per epoch');

@@ -216,6 +216,7 @@ export function ganMnistTask(name: string): FlTask {
       const trainGenerator = configBoolean(fit, 'trainGenerator', true);
       if ((fit.learningRateDecay ?? 'none') !== 'none')
         throw new RangeError(`${name}: learningRateDecay is for the classifier tasks; a GAN trains at a constant rate`);
+      if ((fit.augmentShift ?? 0) !== 0) throw new RangeError(`${name}: augmentShift is for the classifier tasks; a GAN trains on its digits as they are`);
       const slot = gm.optimizers.acquire(keep, model.variables, `adam lr ${learningRate} β 0.5/0.999`, () => siteOptimizers(gan, learningRate));
       const opt = slot.value;
       const rng = new SeededRng(seed);
