@@ -73,11 +73,12 @@ test('bench gen-privacy: the gap switches reach the run and its JSON', () => {
     ...['gen-privacy', '--sites', '2', '--train-per-site', '40', '--gan-task', 'cgan-mnist:8:16:16', '--gan-rounds', '2', '--gan-steps', '2'],
     ...['--epochs', '3', '--synthetic', '30', '--shadows', '2', '--overfit-count', '20', '--test-examples', '100', '--approaches', 'synthetic'],
     ...['--keep-optimizer-state', '--fresh-synthetic', '--drs', '--gan-lr', '5e-4', '--gan-batch', '16', '--drs-min-acceptance', '0.2'],
-    ...['--gan-refit-rounds', '1', '--dir', dir, '--lr-decay', 'linear'],
+    ...['--gan-refit-rounds', '1', '--dir', dir, '--lr-decay', 'linear', '--augment-shift', '1'],
   ]);
   // The refit job started from the GAN job's last weights (averageRounds 1): the same generator, a retrained critic.
   assert.equal(j.refit_rounds, 1);
   assert.equal(j.options.classifier.learningRateDecay, 'linear');
+  assert.equal(j.options.classifier.augmentShift, 1);
   const gan = loadCheckpoint(path.join(dir, 'seed-0', 'synthetic', 'server.ckpt'), 'cgan-mnist:8:16:16')!;
   const refit = loadCheckpoint(path.join(dir, 'seed-0', 'synthetic-refit', 'server.ckpt'), 'cgan-mnist:8:16:16')!;
   assert.equal(refit.round, 1);
@@ -159,6 +160,8 @@ test('bench gen-privacy: a bad option exits 2 before any work', () => {
     [['--lr-decay', 'cosine'], /--lr-decay must be none or linear, got "cosine"/],
     [['--gan-refit-rounds', '1'], /--gan-refit-rounds refits the discriminator for rejection sampling, which is off/],
     [['--gan-refit-rounds', '1.5'], /--gan-refit-rounds must be an integer ≥ 0, got "1.5"/],
+    [['--augment-shift', '9'], /--augment-shift must be an integer in \[0, 8\], got 9/],
+    [['--augment-shift=-1'], /--augment-shift must be an integer ≥ 0, got "-1"/],
   ] as const) {
     const r = privlab(['bench', 'gen-privacy', ...args]);
     assert.equal(r.status, 2, r.stderr);
