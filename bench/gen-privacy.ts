@@ -186,7 +186,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
       centrally trained classifiers (synthetic, centralized, local, overfit, control, shadows) take
       their learning rate linearly to 0 over their steps (default: linear with --full, none otherwise);
       --augment-shift P: every classifier but the overfitted baseline (FedAvg's sites too, not
-      FedAvg + DP-SGD) trains on its digits moved by up to P pixels in x and y (default 0).
+      FedAvg + DP-SGD) trains on its digits moved by up to P pixels in x and y (default: 2 with
+      --full, 0 otherwise).
       --dir DIR: keep each seed's federated jobs in DIR/seed-S (default a temp directory); a
       directory from an earlier run with the same settings resumes each job from its checkpoint, so
       --gan-rounds 30 on a 20-round run's DIR trains rounds 21-30 only; --keep-rounds: also keep

@@ -137,6 +137,7 @@ test('bench gen-privacy: --full filters its synthetic digits (GAN batch 128) unl
   assert.deepEqual(on.rejection_sampling, {});
   assert.equal(on.options.gan.batchSize, 128);
   assert.equal(on.options.classifier.learningRateDecay, 'linear', 'the long setting decays the classifiers’ rate');
+  assert.equal(on.options.classifier.augmentShift, 2, 'and moves their digits by up to 2 pixels');
   const acceptance = on.runs[0].rows[0].drs_acceptance;
   assert.ok(acceptance > 0 && acceptance < 1, `the filter ran and rejected some candidates: acceptance ${acceptance}`);
   assert.equal(on.runs[0].rows[0].drs.min_acceptance, 0.05, 'the default acceptance floor');
