@@ -253,11 +253,11 @@ export const GEN_PRIVACY_SHORT: GenPrivacyOptions = {
  * The long run (per seed; the bench runs it for 3 seeds). Every classifier but the overfitted
  * baseline trains on its digits moved by up to 2 pixels (augmentShift 2, FedAvg's sites too): it
  * closed the synthetic classifier's gap to FedAvg, from about −5 points to about 0 over seeds
- * 0–2 (README, "Closing the gap"). The centrally trained classifiers take
- * their learning rate linearly to 0: at a constant rate the synthetic classifier's last iterate
- * scattered by about a point between classifier seeds on one generator. GAN batch 128 and rejection sampling: together they brought the synthetic classifier's
- * gap to FedAvg from −9.3 to −7.5 points over seeds 0–2 at 10 rounds, better on every seed;
- * batch 128 alone was not reliable. 20 rounds
+ * 0–2 (README, "Closing the gap"). The centrally trained classifiers take their learning rate
+ * linearly to 0: at a constant rate the synthetic classifier's last iterate scattered by about a
+ * point between classifier seeds on one generator. GAN batch 128 and rejection sampling: together
+ * they brought the synthetic classifier's gap to FedAvg from −9.3 to −7.5 points over seeds 0–2
+ * at 10 rounds, better on every seed; batch 128 alone was not reliable. 20 rounds
  * (10,000 local GAN steps per site) instead of 10 closed it further, on every seed measured. Past
  * that the last round's generator got worse (30 rounds: lower on every seed) while the mean of
  * the generator over rounds 21–30 is better than either on every seed (README, "Closing the gap").
