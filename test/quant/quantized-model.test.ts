@@ -126,3 +126,35 @@ test('save/load round trip; malformed models are refused with the layer and fiel
     (e: unknown) => e instanceof DataFileError && /not valid JSON/.test(e.message),
   );
 });
+
+test('the structure checks at their boundaries: no layers, a 1-input layer (valid) and a 0-input one, every weight scale positive and finite', () => {
+  const rng = new SeededRng(8);
+  const x = Float32Array.from({ length: 20 }, () => rng.next());
+  // one input feature is a valid layer: the smallest allowed
+  const narrow = quantizeLayers(randomLayers(rng, [1, 2], ['linear']), x, 20, { weightBits: 4, activationBits: 4, inputRange: { min: 0, max: 1 } });
+  assert.equal(checkQuantizedModel(narrow).layers[0].inputs, 1);
+  const bad = (mutate: (m: QuantizedModel) => void, pattern: RegExp): void => {
+    const m = JSON.parse(JSON.stringify(narrow)) as QuantizedModel;
+    mutate(m);
+    assert.throws(() => checkQuantizedModel(m), pattern);
+  };
+  bad((m) => {
+    m.layers = [];
+  }, /layers: at least one layer is needed/);
+  bad((m) => {
+    m.layers[0].inputs = 0;
+    m.layers[0].weights = [];
+  }, /layer 0: inputs and outputs must be positive integers/);
+  bad((m) => {
+    (m.layers[0] as { kind: string }).kind = 'conv';
+  }, /layer 0: unsupported kind conv/);
+  // each bad scale alone, the other one good: zero, negative, infinite, NaN; and a missing one
+  for (const s of [0, -0.5, Infinity, NaN]) {
+    bad((m) => {
+      m.layers[0].weightScales[1] = s;
+    }, /layer 0: needs 2 positive weight scales/);
+  }
+  bad((m) => {
+    m.layers[0].weightScales.pop();
+  }, /layer 0: needs 2 positive weight scales/);
+});
