@@ -20,6 +20,7 @@ import {
   runGenerativePrivacy,
 } from '../src/experiments/generative-privacy';
 import { DRS_MIN_ACCEPTANCE_DEFAULT, drsFallbackClasses, DrsReport } from '../src/experiments/rejection-sampling';
+import { AUGMENT_SHIFT_MAX } from '../src/fl/tasks';
 import { round } from './stats';
 import type { NamedBenchmark } from './benchmark';
 
@@ -252,7 +253,8 @@ export const genPrivacyBenchmark: NamedBenchmark = {
     if ((refitRounds ?? 0) > 0 && !drsOn)
       throw new UsageError('--gan-refit-rounds refits the discriminator for rejection sampling, which is off (give --drs, or --full without --no-drs)');
     const augmentShift = int('augment-shift', 0);
-    if (augmentShift !== undefined && augmentShift > 8) throw new UsageError(`--augment-shift must be an integer in [0, 8], got ${augmentShift}`);
+    if (augmentShift !== undefined && augmentShift > AUGMENT_SHIFT_MAX)
+      throw new UsageError(`--augment-shift must be an integer in [0, ${AUGMENT_SHIFT_MAX}], got ${augmentShift}`);
     const decay = values['lr-decay'];
     if (decay !== undefined && decay !== 'none' && decay !== 'linear') throw new UsageError(`--lr-decay must be none or linear, got "${decay}"`);
     const nSeeds = int('seeds') ?? (values.full ? 3 : 1);

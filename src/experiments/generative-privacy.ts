@@ -61,7 +61,7 @@ import { averageRoundWeights } from '../fl/round-checkpoints';
 import { assignWeights, Weights } from '../fl/weights';
 import { RoundRecord } from '../fl/checkpoint';
 import { Config } from '../fl/strategy';
-import { asMlp, GAN_KEEP_OPTIMIZER_STATE_DEFAULT, getTask, ganOf, mlpMnist, parseGanTaskName, TaskModel } from '../fl/tasks';
+import { asMlp, AUGMENT_SHIFT_MAX, GAN_KEEP_OPTIMIZER_STATE_DEFAULT, getTask, ganOf, mlpMnist, parseGanTaskName, TaskModel } from '../fl/tasks';
 import { SeededRng } from '../util/rng';
 import { drsFallbackClasses, DrsOptions, DrsReport, drsSyntheticSet } from './rejection-sampling';
 import { AttackResult, evaluateAttack, ganLeaksScores, liraOfflineScores, logitScaledConfidence, lossThresholdScores } from '../privacy';
@@ -447,8 +447,8 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   })) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
   }
-  if (!Number.isInteger(cls.augmentShift) || cls.augmentShift < 0 || cls.augmentShift > 8)
-    throw new RangeError(`classifier.augmentShift must be an integer in [0, 8], got ${cls.augmentShift}`);
+  if (!Number.isInteger(cls.augmentShift) || cls.augmentShift < 0 || cls.augmentShift > AUGMENT_SHIFT_MAX)
+    throw new RangeError(`classifier.augmentShift must be an integer in [0, ${AUGMENT_SHIFT_MAX}], got ${cls.augmentShift}`);
   if (!Number.isInteger(gan.refitRounds) || gan.refitRounds < 0) throw new RangeError(`gan.refitRounds must be a non-negative integer, got ${gan.refitRounds}`);
   // The refitted critic is read only by the rejection sampler: without it the rounds would change nothing.
   if (gan.refitRounds > 0 && !drs) throw new RangeError('gan.refitRounds refits the discriminator for rejection sampling, which is off');

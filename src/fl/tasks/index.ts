@@ -5,7 +5,7 @@ import { cganMnist, ganMnist, ganMnistTask, parseGanTaskName } from './gan-mnist
 import { PIX2PIX_FASHION_TASKS } from './pix2pix-fashion';
 
 export * from './task';
-export { localTrainingPlan, trainSteps } from './local-training';
+export { AUGMENT_SHIFT_MAX, localTrainingPlan, trainSteps } from './local-training';
 export { DP_SGD_KEYS, DpRandomness, DpSgdPlan, dpSgdPlan, dpTrainSteps, usesDpSgd } from './dp-local-training';
 export { asMlp, mlpMnist, MLP_MNIST_SIZES, logregMnist, LOGREG_MNIST_SIZES } from './mlp-mnist';
 export * from './pix2pix-fashion';

@@ -34,6 +34,9 @@ export interface LocalTrainingPlan {
 
 const positiveInt = (n: number): boolean => Number.isInteger(n) && n >= 1;
 
+/** The largest augmentShift a plan accepts (pixels; a 28×28 digit moved further loses its strokes). */
+export const AUGMENT_SHIFT_MAX = 8;
+
 /** The plan for `count` local examples: config has localSteps or localEpochs (not both), batchSize, optimizer, learningRate. */
 export function localTrainingPlan(config: Config, count: number): LocalTrainingPlan {
   const batchSize = configNumber(config, 'batchSize', 32, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0 (0: full batch)');
@@ -49,7 +52,13 @@ export function localTrainingPlan(config: Config, count: number): LocalTrainingP
     optimizer: configChoice(config, 'optimizer', 'adam', ['sgd', 'adam'] as const),
     learningRate: configNumber(config, 'learningRate', 1e-3, (n) => n > 0 && Number.isFinite(n), 'a positive number'),
     learningRateDecay: configChoice(config, 'learningRateDecay', 'none', ['none', 'linear'] as const),
-    augmentShift: configNumber(config, 'augmentShift', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 8, 'an integer in [0, 8]'),
+    augmentShift: configNumber(
+      config,
+      'augmentShift',
+      0,
+      (n) => Number.isInteger(n) && n >= 0 && n <= AUGMENT_SHIFT_MAX,
+      `an integer in [0, ${AUGMENT_SHIFT_MAX}]`,
+    ),
   };
 }
 
