@@ -146,6 +146,7 @@ for (const pool of ['avg', 'max'] as const) {
       seed: 4,
     });
     const m = checkQuantizedModel(t.model);
+    assert.deepEqual([m.meta?.pools, m.meta?.pool], [[2, 2], pool], 'the model file records its poolings');
     // 28 − 5 + 1 = 24 → pooled 12; 12 − 5 + 1 = 8 → pooled 4
     const shapes =
       pool === 'avg'

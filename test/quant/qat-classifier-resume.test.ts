@@ -15,7 +15,9 @@ import { trainFcnn, FcnnTrainOptions } from '../../src/quant/classifiers/fcnn';
 import { trainCnn } from '../../src/quant/classifiers/cnn';
 import { TrainedClassifier } from '../../src/quant/classifiers/qat-training';
 import { saveQuantizedModel } from '../../src/quant/quantized-model';
-import { TrainingCheckpointError } from '../../src/nn/training-checkpoint';
+import * as tf from '@tensorflow/tfjs';
+import { readTrainingCheckpoint, TrainingCheckpointError, writeTrainingCheckpoint } from '../../src/nn/training-checkpoint';
+import { QAT_CHECKPOINT_FORMAT } from '../../src/quant/classifiers/qat-checkpoint';
 import { InterruptedError, openInterruptScopes, requestInterrupt } from '../../src/util/interrupt';
 import { mnistSlice } from '../support/mnist';
 import { tmpDir } from '../support/tmp';
@@ -54,6 +56,7 @@ function summary(r: TrainedClassifier, name: string): { model: Buffer; accuracie
 async function stopAndResume(train: (o: FcnnTrainOptions) => Promise<TrainedClassifier>, o: FcnnTrainOptions, after: number, name: string): Promise<void> {
   const whole = summary(await train(o), `${name}-whole`);
   const ckpt = path.join(dir, `${name}.ckpt`);
+  const tensors = tf.memory().numTensors;
   await assert.rejects(
     train({
       ...o,
@@ -69,6 +72,8 @@ async function stopAndResume(train: (o: FcnnTrainOptions) => Promise<TrainedClas
       ),
   );
   assert.equal(openInterruptScopes(), 0);
+  // the stopped run, checkpoint written, leaves no tensor behind
+  assert.equal(tf.memory().numTensors - tensors, 0, 'tensors left by the stopped run');
   const resumed = summary(await train({ ...o, resume: ckpt }), `${name}-resumed`);
   assert.ok(resumed.model.equals(whole.model), 'the integer model file equals the uninterrupted run’s, byte for byte');
   assert.deepEqual(resumed.accuracies, whole.accuracies);
@@ -104,6 +109,26 @@ test('QAT resume: other settings, another network or a damaged file are refused 
   await assert.rejects(
     trainFcnn({ ...FCNN, resume: damaged }),
     (e: unknown) => e instanceof TrainingCheckpointError && /damaged\.ckpt: malformed frame: /.test((e as Error).message),
+  );
+  // a checkpoint whose metadata was edited: the field is named
+  const edited = (name: string, edit: (meta: Record<string, unknown>) => void): string => {
+    const { meta, weights } = readTrainingCheckpoint(ckpt, QAT_CHECKPOINT_FORMAT);
+    edit(meta);
+    const file = path.join(dir, `${name}.ckpt`);
+    const tensors = weights.specs.map((sp, i): [string, tf.Tensor] => [sp.name, tf.tensor(weights.values[i], [...sp.shape])]);
+    writeTrainingCheckpoint(file, QAT_CHECKPOINT_FORMAT, meta, tensors);
+    tf.dispose(tensors.map(([, t]) => t));
+    return file;
+  };
+  const refusedAt = (file: string, field: RegExp) =>
+    assert.rejects(trainFcnn({ ...FCNN, resume: file }), (e: unknown) => e instanceof TrainingCheckpointError && field.test((e as Error).message));
+  await refusedAt(
+    edited('qat-ranges', (m) => ((m.qat as { outputs: unknown[] }).outputs = [])),
+    /: qat\.outputs must be a list of 3 ranges or nulls, got \[\]/,
+  );
+  await refusedAt(
+    edited('mask-names', (m) => (m.masks = ['mask/99'])),
+    /: masks must be a list of mask\/N names of the network’s variables, got \["mask\/99"\]/,
   );
   assert.equal(openInterruptScopes(), 0);
 });

@@ -57,6 +57,18 @@ test('kernel fake quantization: 2^b−1 levels per column, scale from max |w|, i
   w.dispose();
 });
 
+test('1-bit inputs (binarized pixels) need a fixed range that starts at zero or above', () => {
+  const mlp = new Mlp({ sizes: [4, 3, 2], hiddenActivation: 'relu', outputActivation: 'linear' }, new SeededRng(2));
+  for (const min of [0, 0.25]) {
+    const qat = new QatTransform(mlp, { weightBits: 4, activationBits: 4, inputBits: 1, inputRange: { min, max: 1 } });
+    const p = qat.params(-1);
+    assert.deepEqual([p.qmin, p.qmax, p.signed], [0, 1, false], `range [${min}, 1]`);
+  }
+  assert.throws(() => new QatTransform(mlp, { weightBits: 4, activationBits: 4, inputBits: 1, inputRange: { min: -1, max: 1 } }), /2 to 8/);
+  assert.throws(() => new QatTransform(mlp, { weightBits: 4, activationBits: 4, inputBits: 1 }), /2 to 8/);
+  mlp.dispose();
+});
+
 test('QAT forward: every layer output lies on its quantization grid; ranges follow the data', () => {
   const mlp = new Mlp({ sizes: [6, 16, 8, 3], hiddenActivation: 'leakyrelu', outputActivation: 'tanh' }, new SeededRng(1));
   const qat = new QatTransform(mlp, { weightBits: 4, activationBits: 4, inputRange: { min: -3, max: 3 }, outputRange: { min: -1, max: 1 } });

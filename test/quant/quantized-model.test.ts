@@ -91,6 +91,30 @@ test('PTQ at 8 bits tracks the float model closely; fewer bits, larger error', (
   );
 });
 
+test('PTQ calibrates each layer’s output quantizer on that layer’s outputs over every calibration input (the float pass, by hand)', () => {
+  const rng = new SeededRng(6);
+  const layers = randomLayers(rng, [6, 5, 3], ['leakyrelu', 'linear']);
+  for (const count of [1, 2, 7]) {
+    const x = Float32Array.from({ length: count * 6 }, () => rng.next() * 2 - 1);
+    // the first input is the largest by far, so a calibration that misses it is seen
+    for (let i = 0; i < 6; i++) x[i] *= 4;
+    const model = quantizeLayers(layers, x, count, { weightBits: 8, activationBits: 8, meta: { source: 'test' } });
+    let input: Float32Array = x;
+    model.layers.forEach((q, l) => {
+      const y = runFloat([layers[l]], input, count);
+      const lo = Math.min(0, ...y);
+      const hi = Math.max(0, ...y);
+      const p = q.output;
+      // the grid's ends are the observed range (zero included), to within the 8-bit path's error (measured: < 2 %)
+      const tol = 0.05 * (hi - lo);
+      assert.ok(Math.abs((p.qmin - p.zeroPoint) * p.scale - lo) <= tol, `layer ${l}, ${count} inputs: low end ${(p.qmin - p.zeroPoint) * p.scale} vs ${lo}`);
+      assert.ok(Math.abs((p.qmax - p.zeroPoint) * p.scale - hi) <= tol, `layer ${l}, ${count} inputs: high end ${(p.qmax - p.zeroPoint) * p.scale} vs ${hi}`);
+      input = y;
+    });
+    assert.deepEqual(model.meta, { method: 'ptq', weightBits: 8, activationBits: 8, inputBits: 8, calibration: { kind: 'minmax' }, source: 'test' });
+  }
+});
+
 test('save/load round trip; malformed models are refused with the layer and field', () => {
   const rng = new SeededRng(5);
   const layers = randomLayers(rng, [4, 3, 2], ['relu', 'linear']);

@@ -11,6 +11,7 @@ import {
   quantize,
   quantizeArray,
   calibrate,
+  arrayRange,
 } from '../../src/quant';
 import { fakeQuant, fakeQuantPerChannel } from '../../src/quant/fake-quant';
 import { SeededRng } from '../../src/util/rng';
@@ -86,6 +87,20 @@ test("per-channel parameters follow each channel's own range", () => {
   assert.deepEqual(Array.from(quantizeArray([-1, 1], rows[0])), [-7, 7]);
 });
 
+test('arrayRange is the smallest and largest value (Math.min / Math.max); an empty array is an error', () => {
+  const rng = new SeededRng(8);
+  for (const n of [1, 2, 33]) {
+    const xs = Float32Array.from({ length: n }, () => rng.next() * 10 - 5);
+    assert.deepEqual(arrayRange(xs), { min: Math.min(...xs), max: Math.max(...xs) }, `${n} values`);
+  }
+  // extremes at either end and in the middle
+  assert.deepEqual(arrayRange([3, -2, 7, 1]), { min: -2, max: 7 });
+  assert.deepEqual(arrayRange([9, 1, 2]), { min: 1, max: 9 });
+  assert.deepEqual(arrayRange([1, 2, -9]), { min: -9, max: 2 });
+  assert.throws(() => arrayRange([]), /cannot calibrate on an empty array/);
+  assert.throws(() => perChannelParams([1, 2, 3], 2, 2, 0, { bits: 4, signed: true }), /2x2 needs 4 values, got 3/);
+});
+
 test('calibration: min/max covers everything, percentile clips outliers', () => {
   const mm = new MinMaxObserver();
   const pc = new PercentileObserver(99);
@@ -101,6 +116,7 @@ test('calibration: min/max covers everything, percentile clips outliers', () => 
   assert.ok(r.min >= 0 && r.min < 0.02);
   assert.ok(calibrate(pc, { bits: 4, signed: false }).scale < calibrate(mm, { bits: 4, signed: false }).scale / 40);
   assert.throws(() => new MinMaxObserver().range(), /seen no values/);
+  assert.throws(() => new PercentileObserver(99).range(), /seen no values/);
   assert.throws(() => new PercentileObserver(40), /percentile must be/);
 });
 

@@ -93,7 +93,8 @@ export interface ClassifierTrainOptions {
    * float network's soft classes and not only the labels. Default: none (labels only).
    */
   distill?: DistillOptions;
-  onEpoch?: (e: { epoch: number; phase: 'float' | 'qat'; loss: number }) => void | Promise<void>;
+  /** After each epoch: its number (from 1), phase, mean training loss and the learning rate it trained at. */
+  onEpoch?: (e: { epoch: number; phase: 'float' | 'qat'; loss: number; learningRate: number }) => void | Promise<void>;
   /** On an interrupt, save the run here (qat-checkpoint.ts) before stopping; the InterruptedError names it. */
   checkpoint?: string;
   /** Continue a run stopped with `checkpoint` (same options): the result is bit-identical to a run never stopped. */
@@ -257,7 +258,7 @@ export async function trainQuantizedClassifier(o: ClassifierTrainOptions, net: Q
       if (distill && !soft && e === pruneStart - 1) soft = softTargets(logitsOf(net, tr.x as tf.Tensor2D), classes, distill.temperature);
       const pruneStep = e - (pruneStart - 1);
       if (o.fanInCaps && pruneStep >= 0 && pruneStep < pruneEpochs) capFanIns(net.variables, o.fanInCaps, masked, (pruneStep + 1) / pruneEpochs);
-      await o.onEpoch?.({ epoch: e + 1, phase: net.qat.quantize ? 'qat' : 'float', loss: lossSum / steps });
+      await o.onEpoch?.({ epoch: e + 1, phase: net.qat.quantize ? 'qat' : 'float', loss: lossSum / steps, learningRate: opt.hyper.learningRate });
     }
   } finally {
     scope.dispose();
