@@ -11,4 +11,7 @@ if ! node node_modules/prettier/bin/prettier.cjs --check --log-level warn "src/*
 fi
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)
 if ((${#files[@]} == 0)); then echo "no test files under dist/test" >&2; exit 1; fi
-exec node --test --test-reporter=spec "$@" "${files[@]}"
+# Two test files at a time (node's default is one less than the cores: 1 here). Many files wait on
+# child processes, servers and browsers, so a second file fills the gaps; PRIVLAB_TEST_CONCURRENCY=1
+# runs them one by one.
+exec node --test --test-concurrency="${PRIVLAB_TEST_CONCURRENCY:-2}" --test-reporter=spec "$@" "${files[@]}"
