@@ -7,21 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/backend';
-import { loadMnist } from '../../src/data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../../src/data/splits';
-import { subset } from '../../src/data/dataset';
 import { trainFcnn } from '../../src/quant/classifiers/fcnn';
 import { quantizeInputs, runQuantized } from '../../src/quant/quantized-eval';
 import { pixels01 } from '../../src/quant/classifiers/qat-training';
 import { argmax } from '../../src/nn/classify';
-
-const first = (n: number) => Array.from({ length: n }, (_, i) => i);
+import { mnistSplitHeads } from '../support/mnist';
 
 test('distillation with weight 1 follows the teacher, not the labels', async () => {
   await selectBackend({ quiet: true });
-  const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
-  const train = subset(split.train, first(600));
-  const test = subset(split.test, first(200));
+  const { train, test } = mnistSplitHeads(600, 200);
   const teacher = new Float32Array(train.count * 10);
   for (let s = 0; s < train.count; s++) teacher[s * 10 + 3] = 8;
   const shareOf3 = async (distill: boolean): Promise<number> => {
@@ -48,8 +42,7 @@ test('distillation with weight 1 follows the teacher, not the labels', async () 
 
 test('bad distillation and pruning-schedule options are RangeErrors', async () => {
   await selectBackend({ quiet: true });
-  const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
-  const base = { train: subset(split.train, first(64)), test: subset(split.test, first(16)), hidden: [4, 4], floatEpochs: 1, qatEpochs: 1 };
+  const base = { ...mnistSplitHeads(64, 16), hidden: [4, 4], floatEpochs: 1, qatEpochs: 1 };
   await assert.rejects(trainFcnn({ ...base, distill: { weight: 0 } }), /distill.weight must be in \(0, 1\], got 0/);
   await assert.rejects(trainFcnn({ ...base, distill: { weight: 0.5, temperature: 0.5 } }), /temperature must be ≥ 1, got 0.5/);
   await assert.rejects(trainFcnn({ ...base, distill: { weight: 0.5, teacher: new Float32Array(7) } }), /needs 640 logits .* got 7/);

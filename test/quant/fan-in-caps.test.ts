@@ -9,15 +9,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/backend';
-import { loadMnist } from '../../src/data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../../src/data/splits';
-import { subset } from '../../src/data/dataset';
 import { trainCnn } from '../../src/quant/classifiers/cnn';
 import { capFanIns } from '../../src/quant/classifiers/qat-training';
 import { checkQuantizedModel } from '../../src/quant';
 import { MaskedVariables } from '../../src/prune/masked-variables';
 import { SeededRng } from '../../src/util/rng';
 import { maxFanIn } from '../../src/prune/accumulator';
+import { mnistSplitHeads } from '../support/mnist';
 
 /** Non-zero entries of each column of a [rows × cols] row-major array. */
 function columnCounts(w: Float32Array, rows: number, cols: number): number[] {
@@ -69,12 +67,9 @@ test('capFanIns tightens geometrically: full fan-in 100, cap 4 → 20 at half wa
 
 test('a LeNet-shaped QAT CNN (5x5 stride-2 convolutions, dense 16 → 12 → 10) with fan-in caps exports what it trained', async () => {
   await selectBackend({ quiet: true });
-  const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
-  const first = (n: number) => Array.from({ length: n }, (_, i) => i);
   const caps = [0, 40, 32, 10, 8];
   const t = await trainCnn({
-    train: subset(split.train, first(2000)),
-    test: subset(split.test, first(200)),
+    ...mnistSplitHeads(2000, 200),
     filters: [4, 8],
     kernelSize: 5,
     strides: [2, 2],
@@ -124,11 +119,8 @@ test('a LeNet-shaped QAT CNN (5x5 stride-2 convolutions, dense 16 → 12 → 10)
 for (const pool of ['avg', 'max'] as const) {
   test(`LeNet with 2x2 ${pool} pooling (stride-1 5x5 convolutions): the integer model with its poolings classifies as the QAT forward pass`, async () => {
     await selectBackend({ quiet: true });
-    const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
-    const first = (n: number) => Array.from({ length: n }, (_, i) => i);
     const t = await trainCnn({
-      train: subset(split.train, first(1500)),
-      test: subset(split.test, first(300)),
+      ...mnistSplitHeads(1500, 300),
       filters: [4, 8],
       kernelSize: 5,
       strides: [1, 1],

@@ -8,21 +8,16 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/backend';
 import { classificationAccuracy, trainFcnn, FcnnTrainOptions } from '../../src/quant/classifiers/fcnn';
-import { loadMnist } from '../../src/data/mnist';
-import { MNIST_SPLIT, trainTestSplit } from '../../src/data/splits';
-import { subset } from '../../src/data/dataset';
 import { SeededRng } from '../../src/util/rng';
+import { mnistSplitHeads } from '../support/mnist';
 
 before(async () => {
   await selectBackend({ backend: 'native', quiet: true });
 });
 
 // 256 digits of every class in batches of 64: four steps per epoch, so each epoch is cheap.
-const split = trainTestSplit(loadMnist(), MNIST_SPLIT);
-const first = (n: number) => Array.from({ length: n }, (_, i) => i);
 const TINY: FcnnTrainOptions = {
-  train: subset(split.train, first(256)),
-  test: subset(split.test, first(300)),
+  ...mnistSplitHeads(256, 300),
   hidden: [12],
   weightBits: 4,
   activationBits: 4,
