@@ -12,7 +12,8 @@
  *    one more gets 503 and the documented message; a remote inference through a circuit whose
  *    PBS fan out (two output digits per neuron: a non-identity PBS placement) decrypts to
  *    the clear integer model, and the client's phase times are the sums of the per-request
- *    times (recorded independently by wrapping RemoteSession.infer).
+ *    times (recorded independently by wrapping RemoteSession.infer); the service's thread
+ *    count reaches every PBS batch; a missing circuit is a 404 naming what was being fetched.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,8 +29,9 @@ import {
   tfheParameters,
 } from '../../../src/fhe/tfhe/shortint';
 import { CircuitFormatError, clientSpec, parseClientSpec } from '../../../src/fhe/tfhe/compile';
-import { RemoteAnswer, RemoteSession, compile, inferRemote, simulateCircuit } from '../../../src/fhe/tfhe/run';
+import { RemoteAnswer, RemoteHttpError, RemoteSession, compile, inferRemote, simulateCircuit } from '../../../src/fhe/tfhe/run';
 import { FheService } from '../../../src/fhe/tfhe/run/http-server';
+import { LweServerKey } from '../../../src/fhe/tfhe/core/lwe_programmable_bootstrapping';
 import { quantizeInputs } from '../../../src/quant';
 import { bytesBody } from '../../../src/util/http-body';
 import { smallModel } from './run/fixtures';
@@ -149,8 +151,20 @@ test('fhe serve: maxKeySets uploads are held, the next gets 503; remote inferenc
   assert.ok(c.report.predictedInferenceError < 1e-9, 'answers must then equal the clear model');
 
   const max = 1; // one key set: the remote session's
-  const service = await FheService.start({ circuits: [c], maxSamples: 2, maxKeySets: max, keyIdleSeconds: 900 });
+  const service = await FheService.start({ circuits: [c], maxSamples: 2, maxKeySets: max, keyIdleSeconds: 900, threads: 1 });
+  // the service's thread count must reach every PBS batch it runs
+  const pbsThreads: (number | undefined)[] = [];
+  const pbs = LweServerKey.prototype.keyswitchBootstrap;
+  LweServerKey.prototype.keyswitchBootstrap = function (this: LweServerKey, ...a: Parameters<typeof pbs>) {
+    pbsThreads.push(a[3]?.threads);
+    return pbs.apply(this, a);
+  };
   try {
+    await assert.rejects(RemoteSession.open(service.url, 'nope'), (e: Error) => {
+      assert.ok(e instanceof RemoteHttpError && e.status === 404, String(e));
+      assert.match(e.message, /^fetching circuit "nope": HTTP 404/);
+      return true;
+    });
     const samples = 3;
     const x = m.inputs.subarray(0, samples * 4);
     const parts: RemoteAnswer[] = [];
@@ -174,6 +188,7 @@ test('fhe serve: maxKeySets uploads are held, the next gets 503; remote inferenc
     } finally {
       RemoteSession.prototype.infer = infer;
     }
+    assert.deepEqual(pbsThreads, Array(samples * c.layers.length).fill(1), "one PBS batch per sample and layer, on the service's 1 thread");
     // max key sets were accepted (the session's upload), the one beyond was refused
     assert.deepEqual(quotaAnswer, {
       status: 503,
@@ -214,6 +229,7 @@ test('fhe serve: maxKeySets uploads are held, the next gets 503; remote inferenc
     assert.equal(freed.status, 400);
     assert.match(((await freed.json()) as { error: string }).error, /invalid evaluation-key file/);
   } finally {
+    LweServerKey.prototype.keyswitchBootstrap = pbs;
     await service.close();
   }
 });
