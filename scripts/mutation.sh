@@ -18,6 +18,11 @@
 #                      (kept in figures/mutation/AREA.incremental.json, written by every run).
 #   RUNNER=command     the command runner instead (every mutant runs the whole test command; slow,
 #                      kept to compare against).
+#   COVERAGE=off       the TAP runner without coverage analysis: every mutant runs every test file
+#                      of the area until one fails. For areas whose tests reach the code through
+#                      child processes (the CLI, the kernel): a child inherits the active mutant
+#                      (Stryker passes it in the environment) but reports no coverage, so with
+#                      perTest those mutants would count as NoCoverage without being run.
 #   SAMPLE=300         test a seeded simple random sample of the area's mutants instead of all of
 #                      them (bench/mutation-sample.ts; SAMPLE_SEED=1 by default): the score is then an
 #                      estimate with its 95 % interval, recorded under "src/AREA (sample of 300, seed 1)".
@@ -40,9 +45,11 @@ for area in "$@"; do
   [ -n "${SKIP:-}" ] && key="$key (without $(echo $SKIP | sed 's/ /, /g'))"
   [ -n "${TESTS:-}" ] && key="$key (tests: $(echo $TESTS | sed 's/ /, /g'))"
   [ "${RUNNER:-tap}" = command ] && key="$key [command runner]"
+  [ "${COVERAGE:-perTest}" = off ] && key="$key [every test file per mutant]"
   [ -n "${SAMPLE:-}" ] && key="$key (sample of $SAMPLE, seed ${SAMPLE_SEED:-1})"
   name="$(echo "${area}${SKIP:+-without-$SKIP}${TESTS:+-tests-$TESTS}" | tr ' /' '--')"
   [ "${RUNNER:-tap}" = command ] && name="$name-command"
+  [ "${COVERAGE:-perTest}" = off ] && name="$name-allfiles"
   [ -n "${SAMPLE:-}" ] && name="$name-sample$SAMPLE-seed${SAMPLE_SEED:-1}"
   conf=".stryker-tmp/stryker-$name.conf.json"
   plan=""
@@ -54,7 +61,7 @@ for area in "$@"; do
   fi
   node -e '
     const fs = require("fs");
-    const [area, name, out, conf, skip, tests, runner, concurrency, incremental, plan] = process.argv.slice(1);
+    const [area, name, out, conf, skip, tests, runner, concurrency, incremental, plan, coverage] = process.argv.slice(1);
     const skipped = skip.split(/\s+/).filter(Boolean);
     const testDirs = [area, ...tests.split(/\s+/).filter(Boolean)];
     const base = JSON.parse(fs.readFileSync("stryker.conf.json", "utf8"));
@@ -70,7 +77,7 @@ for area in "$@"; do
       base.commandRunner = { command: `node --test $(find ${dirs} -name "*.test.js" ${notNamed} | sort | tr "\\n" " ")` };
     } else {
       base.testRunner = "tap";
-      base.coverageAnalysis = "perTest";
+      base.coverageAnalysis = coverage === "off" ? "off" : "perTest";
       base.tap = { testFiles: [...testGlobs, ...notSkipped], nodeArgs: ["-r", "./scripts/mutation-reap-children.cjs"], forceBail: true };
     }
     if (concurrency) base.concurrency = Number(concurrency);
@@ -83,7 +90,7 @@ for area in "$@"; do
     base.incrementalFile = `${out}/${name}.incremental.json`;
     base.jsonReporter = { fileName: `${out}/${name}.json` };
     fs.writeFileSync(conf, JSON.stringify(base, null, 2));
-  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}" "$plan"
+  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}" "$plan" "${COVERAGE:-perTest}"
   echo "== mutation testing $key" >&2
   # Wall-clock and CPU minutes of the Stryker run (CPU: user + system of it and its children, the
   # figure that says what an area costs on a shared machine, where wall time depends on the load).
@@ -120,5 +127,5 @@ for area in "$@"; do
     };
     fs.writeFileSync(file, JSON.stringify(scores, null, 2) + "\n");
     console.log(JSON.stringify({ area: key, ...scores[key] }));
-  ' "$name" "$key" "$out" "$minutes" "${RUNNER:-tap}" "${INCREMENTAL:-1}" "$plan"
+  ' "$name" "$key" "$out" "$minutes" "${RUNNER:-tap}${COVERAGE:+ (coverage analysis: $COVERAGE)}" "${INCREMENTAL:-1}" "$plan"
 done
