@@ -7,18 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadMnist, subset } from '../../src/data';
-import {
-  IDENTITY_POLICY,
-  SiteTransport,
-  TaskMessage,
-  UpdateMessage,
-  assignWeights,
-  initialWeights,
-  mlpMnist,
-  runSite,
-  siteSeed,
-  weightsFromVariables,
-} from '../../src/fl';
+import { IDENTITY_POLICY, TaskMessage, assignWeights, initialWeights, mlpMnist, runSite, siteSeed, weightsFromVariables } from '../../src/fl';
+import { scriptedSiteTransport } from '../support/fl-sites';
 
 test('a site answers its sampled tasks with local − global, its counts and metrics', async () => {
   const all = loadMnist();
@@ -38,14 +28,7 @@ test('a site answers its sampled tasks with local − global, its counts and met
     { ...base, job: 'j.1', round: 2, mode: 'fit', sites: ['b'] },
     { ...base, job: 'j.eval', round: 2, mode: 'evaluate', sites: ['a', 'b'] },
   ];
-  const pushed: UpdateMessage[] = [];
-  const transport: SiteTransport = {
-    nextTask: async () => script.shift() ?? null,
-    pushResult: async (r) => {
-      pushed.push(r);
-      return { accepted: true };
-    },
-  };
+  const { transport, pushed } = scriptedSiteTransport(script);
   const summary = await runSite({ site: 'a', task: mlpMnist, shard: { train, test: held }, transport });
   assert.deepEqual(summary, { answered: 2, accepted: 2 });
   assert.deepEqual(
