@@ -63,6 +63,11 @@ export interface SampleCounts {
   survived: number;
   no_coverage: number;
   compile_errors: number;
+  /**
+   * The test process ended without a verdict (e.g. a test file crashed while loading). Stryker
+   * counts these as invalid, like compile errors: neither detected nor undetected.
+   */
+  runtime_errors: number;
 }
 
 interface ReportMutant {
@@ -107,11 +112,12 @@ const FIELD: Record<string, keyof SampleCounts> = {
   Survived: 'survived',
   NoCoverage: 'no_coverage',
   CompileError: 'compile_errors',
+  RuntimeError: 'runtime_errors',
 };
 
-/** Mutant statuses counted as the score counts them; `other` lists the rest (Ignored, RuntimeError, …). */
+/** Mutant statuses counted as the score counts them; `other` lists the rest (Ignored, …). */
 export function tallyStatuses(statuses: Iterable<string>): { counts: SampleCounts; other: string[] } {
-  const counts: SampleCounts = { killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 0 };
+  const counts: SampleCounts = { killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 0, runtime_errors: 0 };
   const other: string[] = [];
   for (const status of statuses) {
     if (status in FIELD) counts[FIELD[status]]++;

@@ -72,14 +72,14 @@ test('sampleMutants: n distinct items in their order, each drawn with probabilit
 
 test('estimateScore: detected ÷ valid with the Clopper–Pearson interval (scipy beta.ppf), compile errors left out', () => {
   // scipy.stats.beta.ppf(0.025, 8, 3) = 0.44390, beta.ppf(0.975, 9, 2) = 0.97479.
-  assert.deepEqual(estimateScore({ killed: 6, timeout: 2, survived: 1, no_coverage: 1, compile_errors: 7 }), { score: 80, ci95: [44.4, 97.5], valid: 10 });
+  assert.deepEqual(estimateScore({ killed: 6, timeout: 2, survived: 1, no_coverage: 1, compile_errors: 7, runtime_errors: 0 }), { score: 80, ci95: [44.4, 97.5], valid: 10 });
   // beta.ppf(0.025, 250, 51) = 0.78624, beta.ppf(0.975, 251, 50) = 0.87369.
-  assert.deepEqual(estimateScore({ killed: 240, timeout: 10, survived: 45, no_coverage: 5, compile_errors: 0 }), {
+  assert.deepEqual(estimateScore({ killed: 240, timeout: 10, survived: 45, no_coverage: 5, compile_errors: 0, runtime_errors: 0 }), {
     score: 83.3,
     ci95: [78.6, 87.4],
     valid: 300,
   });
-  assert.throws(() => estimateScore({ killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 3 }), /no valid mutant/);
+  assert.throws(() => estimateScore({ killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 3, runtime_errors: 0 }), /no valid mutant/);
 });
 
 test('the interval covers a known folder score in at least 95 % of repeated samples (seeded; binomial bound)', () => {
@@ -98,6 +98,7 @@ test('the interval covers a known folder score in at least 95 % of repeated samp
       survived: s.filter((x) => x === 'Survived').length,
       no_coverage: s.filter((x) => x === 'NoCoverage').length,
       compile_errors: 0,
+      runtime_errors: 0,
     };
     const e = estimateScore(n);
     sum += e.score / 100;
@@ -138,6 +139,7 @@ test('countSample: the report’s 1-based positions matched to the plan’s 0-ba
     survived: 1,
     no_coverage: 0,
     compile_errors: 0,
+    runtime_errors: 0,
   });
   assert.throws(() => countSample(plan, report([inReport(other, 'Survived')]), process.cwd()), /outside the sample was Survived/);
   assert.throws(() => countSample({ ...plan, sample: [...sampled, other] }, report([]), process.cwd()), /1 sampled mutants are not in the report/);
@@ -161,9 +163,10 @@ test('areaFiles: the .ts files under the folder, sorted, SKIP naming files from 
 });
 
 test('tallyStatuses and scorePercent: a full run’s statuses counted by hand; no valid mutant, no score', () => {
-  const { counts, other } = tallyStatuses(['Killed', 'Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'Ignored', 'RuntimeError']);
-  assert.deepEqual(counts, { killed: 2, timeout: 1, survived: 1, no_coverage: 1, compile_errors: 1 });
-  assert.deepEqual(other, ['Ignored', 'RuntimeError']);
+  const { counts, other } = tallyStatuses(['Killed', 'Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'Ignored', 'RuntimeError', 'Pending']);
+  assert.deepEqual(counts, { killed: 2, timeout: 1, survived: 1, no_coverage: 1, compile_errors: 1, runtime_errors: 1 });
+  assert.deepEqual(other, ['Ignored', 'Pending']);
+  // 3 detected of 5 valid: the compile and runtime errors count in neither
   assert.equal(scorePercent(counts), 60);
-  assert.equal(scorePercent({ killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 4 }), null);
+  assert.equal(scorePercent({ killed: 0, timeout: 0, survived: 0, no_coverage: 0, compile_errors: 4, runtime_errors: 2 }), null);
 });
