@@ -72,7 +72,11 @@ test('sampleMutants: n distinct items in their order, each drawn with probabilit
 
 test('estimateScore: detected ÷ valid with the Clopper–Pearson interval (scipy beta.ppf), compile errors left out', () => {
   // scipy.stats.beta.ppf(0.025, 8, 3) = 0.44390, beta.ppf(0.975, 9, 2) = 0.97479.
-  assert.deepEqual(estimateScore({ killed: 6, timeout: 2, survived: 1, no_coverage: 1, compile_errors: 7, runtime_errors: 0 }), { score: 80, ci95: [44.4, 97.5], valid: 10 });
+  assert.deepEqual(estimateScore({ killed: 6, timeout: 2, survived: 1, no_coverage: 1, compile_errors: 7, runtime_errors: 0 }), {
+    score: 80,
+    ci95: [44.4, 97.5],
+    valid: 10,
+  });
   // beta.ppf(0.025, 250, 51) = 0.78624, beta.ppf(0.975, 251, 50) = 0.87369.
   assert.deepEqual(estimateScore({ killed: 240, timeout: 10, survived: 45, no_coverage: 5, compile_errors: 0, runtime_errors: 0 }), {
     score: 83.3,
