@@ -107,6 +107,7 @@ test('decodeTask: a "sites" field that is not an array of id strings is refused'
   const good: TaskMessage = { job: 'j', round: 1, mode: 'fit', sites: ['a', 'site-2'], task: 'mlp-mnist', config: {}, policy: IDENTITY_POLICY, weights };
   const max = 1 << 20;
   assert.deepEqual(decodeTask(encodeTask(good), max).sites, ['a', 'site-2']);
+  assert.equal(decodeTask(encodeTask({ ...good, sites: Array(100_000).fill('a') }), max).sites.length, 100_000);
   const meta = { job: good.job, round: good.round, mode: good.mode, task: good.task, config: good.config, policy: good.policy };
   const expected = String.raw`task field "sites" must be an array of strings matching ^[\w.:-]{1,128}$, got `;
   for (const [sites, shown] of [
@@ -116,6 +117,8 @@ test('decodeTask: a "sites" field that is not an array of id strings is refused'
     [['a', 'b c'], '["a","b c"]'],
     [['a', ''], '["a",""]'],
     [['x'.repeat(129)], JSON.stringify(['x'.repeat(129)]).slice(0, 80)],
+    // the list's length is bounded too: 100,000 ids at most
+    [Array(100_001).fill('a'), JSON.stringify(Array(100_001).fill('a')).slice(0, 80)],
   ] as const) {
     const bytes = encodeFrame('task', { ...meta, sites }, weights);
     assert.throws(
