@@ -25,17 +25,9 @@ import { loadBreastCancer } from '../../src/data/breast-cancer';
 import { standardize, TabularSplit } from '../../src/data/tabular';
 import { concatDatasets, datasetSplit, DataFileError, ImageDataset, loadSpambase, makeDataset, parseRda, RValue, readIdx, splitSites, writeIdx } from '../../src/data';
 import { tmpDir } from '../support/tmp';
+import { throwsExactly } from '../support/throws';
 
 const dir = tmpDir('privlab-input-checks-');
-
-/** `fn` throws an error of class `cls` whose message is exactly `message`. */
-function throwsExactly(fn: () => unknown, cls: new (...a: any[]) => Error, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected a ${cls.name}, got ${String(e)}`);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 // ---------------------------------------------------------------- breast-cancer JSON
 

@@ -42,19 +42,11 @@ import { CheckpointFields, readTrainingCheckpoint, TrainingCheckpointError, writ
 import { makeDataset } from '../../src/data/dataset';
 import { SeededRng } from '../../src/util/rng';
 import { tmpDir } from '../support/tmp';
+import { throwsExactly } from '../support/throws';
 
 before(async () => {
   await selectBackend({ backend: 'native', quiet: true });
 });
-
-/** Asserts that `fn` throws an error of class `cls` whose message is exactly `message`. */
-function throwsExactly(fn: () => unknown, cls: new (...args: never[]) => Error, message: string): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Adam

@@ -54,6 +54,10 @@ import { smallModel } from './run/fixtures';
 /** message 4, carry 1 (N = 512): the cheapest set to make keys for. */
 const SET = defaultParameterSetName(2);
 const P: ShortintParameterSet = readParameterSet(SET);
+// Key sizes in words, closed forms of the TFHE layout: n GGSWs of ℓ_pbs·(k+1) GLWE ciphertexts
+// of (k+1) polynomials of N words; k·N·ℓ_ks LWE ciphertexts of n+1 words.
+const BSK_WORDS = P.lweDimension * (P.glweDimension + 1) ** 2 * P.polynomialSize * P.pbsLevel;
+const KSK_WORDS = P.glweDimension * P.polynomialSize * P.ksLevel * (P.lweDimension + 1);
 
 test('the starting set is the 2-bit message set with carry 1 (CARRY_0)', () => {
   assert.equal(P.messageModulus, 2 ** 2);
@@ -196,9 +200,6 @@ function handMadeKeyFile(header: Buffer, declaredLength: number): Uint8Array {
 
 test('evaluation-key file: a header that exactly fills the file passes the length check; one byte more does not', () => {
   assert.equal(EVAL_KEY_MAGIC.length, 8);
-  // exact word counts by hand: n·(k+1)²·N·ℓ_pbs and k·N·ℓ_ks·(n+1)
-  const b = P.lweDimension * (P.glweDimension + 1) ** 2 * P.polynomialSize * P.pbsLevel;
-  const k = P.glweDimension * P.polynomialSize * P.ksLevel * (P.lweDimension + 1);
   const header = Buffer.from(JSON.stringify({ params: P, bootstrapKeyWords: 0, keyswitchKeyWords: 0 }), 'utf8');
   const exact = handMadeKeyFile(header, header.length);
   assert.equal(16 + header.length + 32, exact.length, 'the header exactly fills the space');
@@ -207,7 +208,7 @@ test('evaluation-key file: a header that exactly fills the file passes the lengt
     (e: Error) =>
       e instanceof EvaluationKeyFormatError &&
       !/runs past the end/.test(e.message) &&
-      e.message === `invalid evaluation-key file: key sizes 0/0 words do not match the parameters (${b}/${k})`,
+      e.message === `invalid evaluation-key file: key sizes 0/0 words do not match the parameters (${BSK_WORDS}/${KSK_WORDS})`,
   );
   // one byte short: the same header minus its last byte, still declared at full length
   const short = handMadeKeyFile(header.subarray(0, header.length - 1), header.length);
@@ -221,10 +222,7 @@ test('evaluation-key file: a header that exactly fills the file passes the lengt
 });
 
 test('evaluation keys: exact word counts pass; a key-switching key one word off is refused', () => {
-  // closed forms of the TFHE layout: n GGSWs of ℓ_pbs·(k+1) GLWE ciphertexts of (k+1)
-  // polynomials of N words; k·N·ℓ_ks LWE ciphertexts of n+1 words
-  const bsk = P.lweDimension * (P.glweDimension + 1) ** 2 * P.polynomialSize * P.pbsLevel;
-  const ksk = P.glweDimension * P.polynomialSize * P.ksLevel * (P.lweDimension + 1);
+  const [bsk, ksk] = [BSK_WORDS, KSK_WORDS];
   assert.equal(bootstrapKeySize(P), bsk);
   assert.equal(keyswitchKeySize(P), ksk);
   const bootstrapKey = new BigUint64Array(bsk);
