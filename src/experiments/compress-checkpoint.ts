@@ -80,11 +80,10 @@ function maskNames(gan: Gan): string[] {
 export function saveCompressCheckpoint(file: string, c: Omit<CompressCheckpoint, 'caller'> & { caller?: Record<string, unknown> }): void {
   const { gan, optimizers, masks } = c;
   if ((c.progress.phase === 'pruned') !== (masks !== null)) throw new RangeError('a pruned run saves its masks, a QAT run none');
-  const maskTensors = (masks ?? []).map((m, i): [string, tf.Tensor] => [
-    maskNames(gan)[i],
-    tf.tensor(Float32Array.from(m), gan.generator.layers[i].kernel.shape),
-  ]);
+  // Made inside the try: a mask of the wrong length throws part way, and those made before it are freed too.
+  const maskTensors: [string, tf.Tensor][] = [];
   try {
+    (masks ?? []).forEach((m, i) => maskTensors.push([maskNames(gan)[i], tf.tensor(Float32Array.from(m), gan.generator.layers[i].kernel.shape)]));
     writeTrainingCheckpoint(
       file,
       COMPRESS_CHECKPOINT_FORMAT,

@@ -32,7 +32,7 @@ import { prepareShards, runFederated, siteDir } from '../fl/launch';
 import { PolicySpec } from '../fl/policy';
 import { epsilonFor } from '../fl/dp';
 import { getTask, FlTask, TaskModel } from '../fl/tasks';
-import { asPix2Pix, sitePairs, translateEdges } from '../fl/tasks/pix2pix-fashion';
+import { asPix2Pix, releasePairs, sitePairs, translateEdges } from '../fl/tasks/pix2pix-fashion';
 import { fashionFeatureModelPath, FeatureModel, loadFeatureModel } from '../metrics/feature-model';
 import { imageStats } from '../metrics/gan-fid';
 import { ensureBackend } from '../backend/select';
@@ -300,15 +300,18 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
   const fm = await loadFeatureModel(o.featureModel ?? fashionFeatureModelPath());
   const results: FlPix2PixSettingResult[] = [];
   const rowImages = new Map<string, Float32Array>();
+  let showEdges: tf.Tensor4D | undefined;
   try {
     const realStats = held.map((h) => pix2pixImageStats(fm, sitePairs(h).images));
     const realFid = Object.fromEntries(ids.map((id, i) => [id, pix2pixFid(fm, realStats[i], sitePairs(shards[i].train).images)]));
     const show = Math.min(perRow, held[0].count);
-    const showEdges = sitePairs(held[0]).edges.slice([0, 0, 0, 0], [show, -1, -1, -1]);
-    rowImages.set('input edges', showEdges.dataSync() as Float32Array);
-    rowImages.set('target', sitePairs(held[0]).images.slice([0, 0, 0, 0], [show, -1, -1, -1]).dataSync() as Float32Array);
+    const edges = (showEdges = sitePairs(held[0]).edges.slice([0, 0, 0, 0], [show, -1, -1, -1]));
+    rowImages.set('input edges', edges.dataSync() as Float32Array);
+    const target = sitePairs(held[0]).images.slice([0, 0, 0, 0], [show, -1, -1, -1]);
+    rowImages.set('target', target.dataSync() as Float32Array);
+    target.dispose();
     const rowOf = (label: string, model: TaskModel): void => {
-      const out = translateEdges(asPix2Pix(model), showEdges);
+      const out = translateEdges(asPix2Pix(model), edges);
       rowImages.set(label, out.dataSync() as Float32Array);
       out.dispose();
     };
@@ -360,6 +363,8 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
           rowOf(label, models[0]);
         } finally {
           models.forEach((m) => m.dispose());
+          // The pooled set's pairs are this setting's alone (the shards' are released at the end).
+          if (setting === 'centralized') releasePairs(groups[0]);
         }
         results.push({
           setting,
@@ -460,7 +465,6 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
     const labels = [...rowImages.keys()];
     const pixels = new Float32Array(labels.length * show * 32 * 32);
     labels.forEach((l, i) => pixels.set(rowImages.get(l)!, i * show * 32 * 32));
-    showEdges.dispose();
     return {
       task: task.name,
       sites: ids,
@@ -478,6 +482,9 @@ export async function runFlPix2Pix(o: FlPix2PixOptions = {}): Promise<FlPix2PixR
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
+    showEdges?.dispose();
+    // The shards were made for this run: their cached edge pairs go with it.
+    for (const s of shards) [s.train, s.test].forEach((d) => d && releasePairs(d));
     fm.dispose();
   }
 }

@@ -2,10 +2,11 @@
  * In-process checks of the training-side experiments (src/experiments), on tiny settings, of
  * what the other experiment tests run but do not look at:
  * - compress-checkpoint: a conditional GAN's checkpoint is refused with the documented message,
- *   and saving a pruned run's masks leaves no tensor behind (tf.memory() before / after);
+ *   and saving a pruned run's masks leaves no tensor behind (tf.memory() before / after), even
+ *   when a mask of the wrong length stops it part way;
  * - fl-pix2pix-trend: a file of another benchmark is refused by name;
  * - fl-pix2pix: the in-process shards are written under DIR/data/shards/site-N, the layout the
- *   generative-privacy experiment uses (and its test reads);
+ *   generative-privacy experiment uses (and its test reads), and the run leaves no tensor behind;
  * - gan-compression: a feature model given by the caller is not disposed (a spy on dispose);
  * - generative-privacy: the approaches' labels are the README's row names; the sites' held-out
  *   shards are the documented slice of 300 test digits; two run seeds start their shadow models
@@ -119,6 +120,26 @@ test('saving a pruned compress checkpoint leaves no tensor behind; its masks com
   assert.deepEqual([c.progress.phase, c.progress.epoch], ['pruned', 1]);
 });
 
+test('a compress checkpoint whose second mask has the wrong length is refused, and the first mask tensor is freed all the same', () => {
+  const gan = new Gan(TINY, 2);
+  const opt = ganOptimizers(gan);
+  try {
+    const before = tf.memory().numTensors;
+    assert.throws(() =>
+      saveCompressCheckpoint(path.join(dir, 'bad-mask.ckpt'), {
+        settings: SETTINGS,
+        progress: { phase: 'pruned', epoch: 1, resume: BOUNDARY, qat: { outputs: [null, null] } },
+        gan,
+        optimizers: opt,
+        masks: [new Uint8Array(32), new Uint8Array(5)], // the second kernel is 8x16 = 128
+      }),
+    );
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    disposeAll(gan, opt);
+  }
+});
+
 /** The smallest file of the trend run's shape (one seed, one site, both required rows) with `benchmark`. */
 function trendFile(benchmark: string): string {
   const row = { label: 'x', fid: [{ round: 1, sites: { 'site-1': 3.5 } }], held_out_l1: [], epsilon: null };
@@ -148,6 +169,7 @@ test('fl-pix2pix trend: a file of another benchmark is refused by name; the same
 
 test('fl-pix2pix (centralized only, 2 sites): the shards are written under DIR/data/shards/site-N with the asked sizes', async () => {
   const runDir = path.join(dir, 'flp2p');
+  const before = tf.memory().numTensors;
   const r = await runFlPix2Pix({
     sites: 2,
     rounds: 1,
@@ -159,6 +181,7 @@ test('fl-pix2pix (centralized only, 2 sites): the shards are written under DIR/d
     settings: ['centralized'],
     dir: runDir,
   });
+  assert.equal(tf.memory().numTensors, before, 'the run frees what it made: models, edge pairs, image rows');
   assert.deepEqual(r.sites, ['site-1', 'site-2']);
   for (const id of ['site-1', 'site-2']) {
     const shard = loadSiteShard(path.join(runDir, 'data', 'shards', id));

@@ -60,6 +60,14 @@ export function sitePairs(data: ImageDataset): EdgePairs {
   return p;
 }
 
+/** Frees a dataset's cached pairs (an experiment that made its shards in-process, when it is done with them). */
+export function releasePairs(data: ImageDataset): void {
+  const p = PAIRS.get(data);
+  if (!p) return;
+  tf.dispose([p.edges, p.images]);
+  PAIRS.delete(data);
+}
+
 /** Local steps of a round: config.localSteps, or config.localEpochs passes over the shard at batch 1. */
 export function pix2pixLocalSteps(config: Config, count: number): number {
   if ('localSteps' in config && 'localEpochs' in config) throw new RangeError('config has both "localSteps" and "localEpochs"; give one');
