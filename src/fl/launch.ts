@@ -132,6 +132,11 @@ interface Proc {
 function start(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, log: (line: string) => void): Proc {
   const child = spawn(process.execPath, [BIN(), ...args], { env: { ...process.env, PRIVLAB_BLAS_THREADS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = fs.createWriteStream(logFile);
+  // The log opens asynchronously: a job that ends first (interrupted at once) and whose folder is
+  // then removed must not crash the process with the late open's ENOENT.
+  out.on('error', (e) => log(`${name}: cannot write ${logFile} (${e.message})`));
+  // Stdout goes to the log too: a pipe nobody reads would block a child that writes enough to it.
+  child.stdout!.on('data', (d: Buffer) => out.write(d));
   let partial = '';
   child.stderr!.on('data', (d: Buffer) => {
     out.write(d);

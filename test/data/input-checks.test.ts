@@ -14,8 +14,13 @@
  *   - the R data reader (rda.ts), on XDR byte streams built here from R Internals' description of
  *     the serialization format (a writer independent of the reader): exact messages, with the
  *     byte positions the builder records, for truncation, a bad native-encoding length, a negative
- *     string length, the nesting limit (64) and an unsupported ALTREP class;
- *   - loadSpambase on hand-built spam.rda frames without a factor `type`: the exact message.
+ *     string length, the nesting limit (64) and an unsupported ALTREP class; a string flagged
+ *     LATIN1 decodes as Latin-1 (byte E9 is é); a LANGSXP is refused naming its type, "language";
+ *   - loadSpambase on hand-built spam.rda frames without a factor `type`, with 56 or 58 numeric
+ *     columns, or with levels other than nonspam/spam: the exact messages; a frame of Spambase's
+ *     shape (57 columns, 1813 rows at level "spam") loads with those counts;
+ *   - loadIdxDataset on IDX bytes written by hand: a 2-D labels file is refused with the exact
+ *     message; the same labels as a 1-D file load as written.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +28,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadBreastCancer } from '../../src/data/breast-cancer';
 import { standardize, TabularSplit } from '../../src/data/tabular';
-import { concatDatasets, datasetSplit, DataFileError, ImageDataset, loadSpambase, makeDataset, parseRda, RValue, readIdx, splitSites, writeIdx } from '../../src/data';
+import {
+  concatDatasets,
+  datasetSplit,
+  DataFileError,
+  ImageDataset,
+  loadIdxDataset,
+  loadSpambase,
+  makeDataset,
+  parseRda,
+  RValue,
+  readIdx,
+  splitSites,
+  writeIdx,
+} from '../../src/data';
 import { tmpDir } from '../support/tmp';
 import { throwsExactly } from '../support/throws';
 
@@ -421,4 +439,115 @@ test('loadSpambase: a 4601 x 57 frame without a factor "type" is refused with th
   // "type" present but numeric: 56 features + type = 57 numeric columns
   const numericType = spamFile('numeric-type.rda', [...features.slice(0, 56), 'type']);
   throwsExactly(() => loadSpambase(numericType), DataFileError, `${numericType}: not the Spambase table: no factor column "type"`);
+});
+
+// ---------------------------------------------------------------- IDX labels of the wrong rank
+
+/** IDX bytes written by hand (LeCun's layout): 0, 0, type 0x08 (uint8), the rank, one big-endian u32 per dimension, the bytes. */
+function idxBytes(dims: number[], data: number[]): Buffer {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head.set([0, 0, 0x08, dims.length]);
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, Buffer.from(data)]);
+}
+
+test('loadIdxDataset: a labels file of 2 dimensions (2 x 1, one label per image) is refused with the exact message', () => {
+  const images = path.join(dir, 'two-images-idx3-ubyte');
+  fs.writeFileSync(images, idxBytes([2, 1, 1], [10, 200]));
+  const labels = path.join(dir, 'two-labels-2d-idx2-ubyte');
+  fs.writeFileSync(labels, idxBytes([2, 1], [3, 7]));
+  throwsExactly(() => loadIdxDataset(images, labels), DataFileError, `${labels}: expected labels as a 1-D uint8 array, found 2-D uint8`);
+  // the same labels as a 1-D file load, as written
+  const flat = path.join(dir, 'two-labels-idx1-ubyte');
+  fs.writeFileSync(flat, idxBytes([2], [3, 7]));
+  const ds = loadIdxDataset(images, flat);
+  assert.deepEqual(Array.from(ds.labels), [3, 7]);
+  assert.deepEqual(Array.from(ds.images), [10, 200]);
+});
+
+// ---------------------------------------------------------------- R data: latin1 strings, unsupported types
+
+test('R data: a string flagged LATIN1 (levels bit 2) decodes as Latin-1: bytes 63 61 66 E9 are "café"', () => {
+  // CHARSXP with levels 4 (LATIN1): flags 9 | 4 << 12, length 4, the Latin-1 bytes (é = 0xE9, which is no UTF-8)
+  const bytes = v2()
+    .int(LISTSXP_TAGGED)
+    .sym('v')
+    .int(16)
+    .int(1)
+    .int(9 | (4 << 12))
+    .int(4)
+    .raw(Buffer.from([0x63, 0x61, 0x66, 0xe9]))
+    .int(NILVALUE)
+    .bytes();
+  const v = parseRda(bytes, 'latin1.rda').get('v') as Extract<RValue, { type: 'character' }>;
+  assert.equal(v.type, 'character');
+  assert.deepEqual(v.data, ['caf\u00e9']);
+});
+
+test('R data: a LANGSXP (type 6) is refused as "language", right after its flags', () => {
+  // save(f) of a call: a pairlist tagged "f" whose value is a LANGSXP; the reader stops after its flags word
+  const w = v2().int(LISTSXP_TAGGED).sym('f').int(6);
+  const at = w.at;
+  const bytes = w.int(1).charsxp('sum').int(NILVALUE).int(NILVALUE).bytes();
+  throwsExactly(
+    () => parseRda(bytes, 'call.rda'),
+    DataFileError,
+    `call.rda: R data: R objects of type language are not supported (data frames of numbers, strings and factors are) (at byte ${at} of ${bytes.length} decompressed)`,
+  );
+});
+
+// ---------------------------------------------------------------- Spambase: numeric column count and factor levels
+
+/**
+ * save(spam) of a 4601-row data.frame: `numeric` double columns f1…, then a factor "type" of
+ * `levels` whose first `secondLevelRows` rows have code 2, the rest code 1. Factors are INTSXP
+ * with attributes levels (STRSXP) and class "factor" (R Internals).
+ */
+function spamWithType(name: string, numeric: number, levels: string[], secondLevelRows: number): string {
+  const names = [...Array.from({ length: numeric }, (_, j) => `f${j + 1}`), 'type'];
+  const w = v2().int(LISTSXP_TAGGED).sym('spam');
+  w.int(19 | (1 << 8) | (1 << 9)).int(names.length);
+  const col = Float64Array.from({ length: 4601 }, (_, i) => i % 5);
+  for (let j = 0; j < numeric; j++) w.doubles(col);
+  w.int(13 | (1 << 8) | (1 << 9)).int(4601); // INTSXP, object, attributes
+  for (let i = 0; i < 4601; i++) w.int(i < secondLevelRows ? 2 : 1);
+  w.int(LISTSXP_TAGGED).sym('levels').strings(levels);
+  w.int(LISTSXP_TAGGED).sym('class').strings(['factor']);
+  w.int(NILVALUE); // end of the factor's attributes
+  w.int(LISTSXP_TAGGED).sym('names').strings(names);
+  w.int(LISTSXP_TAGGED).sym('class').strings(['data.frame']);
+  w.int(LISTSXP_TAGGED).sym('row.names').int(13).int(2).int(-2147483648).int(-4601);
+  w.int(NILVALUE); // end of the frame's attributes
+  w.int(NILVALUE); // end of the saved objects
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, w.bytes());
+  return file;
+}
+
+test('loadSpambase: 56 or 58 numeric columns beside a valid factor "type" are refused with the exact message', () => {
+  for (const numeric of [56, 58]) {
+    const file = spamWithType(`numeric-${numeric}.rda`, numeric, ['nonspam', 'spam'], 1813);
+    throwsExactly(() => loadSpambase(file), DataFileError, `${file}: not the Spambase table: ${numeric} numeric columns, expected 57`);
+  }
+  // the same frame with 57 columns is Spambase's shape: it loads, 1813 rows labelled spam
+  const good = spamWithType('numeric-57.rda', 57, ['nonspam', 'spam'], 1813);
+  const ds = loadSpambase(good);
+  assert.equal(ds.x.length, 4601);
+  assert.equal(ds.x[0].length, 57);
+  assert.equal(
+    ds.y.reduce((s, v) => s + v, 0),
+    1813,
+  );
+  assert.deepEqual([ds.y[0], ds.y[1812], ds.y[1813], ds.y[4600]], [1, 1, 0, 0]);
+});
+
+test('loadSpambase: factor levels other than nonspam/spam are refused, the levels joined by "/"', () => {
+  for (const levels of [
+    ['ham', 'spam'],
+    ['nonspam', 'spam', 'other'],
+    ['nonspam', 'junk'],
+  ]) {
+    const file = spamWithType(`levels-${levels.join('-')}.rda`, 57, levels, 1813);
+    throwsExactly(() => loadSpambase(file), DataFileError, `${file}: not the Spambase table: type levels ${levels.join('/')}, expected nonspam/spam`);
+  }
 });

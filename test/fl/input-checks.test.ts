@@ -15,7 +15,11 @@
  *     from the layer list (and equal to a Pix2Pix built directly with 16 filters);
  *   - the HTTP server's JSON answers carry Content-Type application/json and a Content-Length
  *     equal to the body's UTF-8 byte length;
- *   - saveCheckpoint fsyncs (the file and its folder), and the checkpoint loads back as saved.
+ *   - saveCheckpoint fsyncs (the file and its folder), and the checkpoint loads back as saved;
+ *   - runFederated, interrupted while it waits for its server, rejects with an InterruptedError
+ *     naming "federated job in DIR" and the reason, word for word (the server it started is the
+ *     one child process: runFederated starts it before its first wait, and ends it); the job
+ *     folder removed at once does not crash the process (its log file may still be opening).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,12 +48,14 @@ import {
   newTokens,
   pix2pixFashionSmall,
   prepareShards,
+  runFederated,
   runSite,
   saveCheckpoint,
   siteDir,
   sitePairs,
   weightsFromVariables,
 } from '../../src/fl';
+import { InterruptedError, openInterruptScopes, requestInterrupt } from '../../src/util/interrupt';
 import { mnistSlice } from '../support/mnist';
 import { tmpDir } from '../support/tmp';
 import { scriptedSiteTransport } from '../support/fl-sites';
@@ -334,4 +340,17 @@ test('saveCheckpoint fsyncs the file and its folder, and loads back as saved', (
   }
   assert.ok(calls >= 2, `${calls} fsync calls`);
   assert.deepEqual(loadCheckpoint(file, 'mlp-mnist', state.weights.specs), { ...state, evaluation: undefined });
+});
+
+test('runFederated interrupted while waiting for its server: InterruptedError "federated job in DIR interrupted (reason)"', async () => {
+  const dir = path.join(tmpDir('privlab-fl-job-'), 'job');
+  // runFederated runs synchronously up to its first wait (shards dealt, server started, the interrupt
+  // scope open); an interrupt requested right then stops that wait, and the server is ended.
+  const job = runFederated({ sites: 1, rounds: 1, dataset: 'mnist-small', trainExamples: 2, testExamples: 1, fit: { localSteps: 1, batchSize: 2 }, dir });
+  assert.equal(requestInterrupt('test interrupt'), 1, 'the job holds the one open scope');
+  await assert.rejects(job, (e: Error) => e instanceof InterruptedError && e.message === `federated job in ${dir} interrupted (test interrupt)`);
+  assert.equal(openInterruptScopes(), 0, 'the job closed its scope');
+  // The server's log file may still be opening: the folder removed under it must not crash this process.
+  nodeFs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  await new Promise((r) => setTimeout(r, 300));
 });
