@@ -109,6 +109,8 @@ function head(p: Prediction, n: number): Prediction {
 }
 
 export async function runGanFhe(o: GanFheOptions): Promise<GanFheRun> {
+  // The encrypted images are the experiment: none would fail late, inside predict.
+  if (o.images !== undefined && (!Number.isInteger(o.images) || o.images < 1)) throw new RangeError(`images must be a positive integer, got ${o.images}`);
   const log = o.log ?? (() => undefined);
   let model = o.model;
   if (!model) {

@@ -149,6 +149,9 @@ export async function obtainModel(
 export async function runMnistFcnn(
   o: MnistFcnnOptions = {},
 ): Promise<{ result: MnistFcnnResult; fhe: FheModel; test: ImageDataset; predictions: { clear: Prediction; simulate: Prediction; execute: Prediction } }> {
+  // The encrypted images are the experiment: none would fail late, inside predict.
+  const ex = o.executeSamples;
+  if (ex !== undefined && (!Number.isInteger(ex) || ex < 1)) throw new RangeError(`executeSamples must be a positive integer, got ${ex}`);
   const log = o.log ?? (() => undefined);
   const split = mnistSplit(o.mnist);
   const test = split.test;

@@ -37,6 +37,7 @@ import { runCkksLogreg } from '../../src/experiments/ckks-logreg';
 import { runCkksTransfer } from '../../src/experiments/ckks-transfer';
 import { row, INPUT_SIZE, type TaskRows } from '../../src/experiments/ckks-transfer/inputs';
 import { runGanFhe } from '../../src/experiments/fhe-gan';
+import { runMnistFcnn } from '../../src/experiments/fhe-mnist';
 import { runFheLevers } from '../../src/experiments/fhe-levers';
 import { runPErrorSweep } from '../../src/experiments/fhe-p-error-sweep';
 import { prepareDataset, runLinearFhe, type SklearnDataset } from '../../src/experiments/fhe-sklearn';
@@ -189,6 +190,13 @@ test('ckks-transfer: a count option below 1 is refused before anything runs', as
   // headRows first: were the check gone, a run with no head rows fails soonest
   for (const key of ['headRows', 'baseEpochs', 'epochs', 'testRows', 'inferenceRows'] as const)
     for (const bad of [0, -2]) await rejectsExactly(runCkksTransfer({ [key]: bad }), RangeError, `${key} must be a positive integer, got ${bad}`);
+});
+
+test('fhe-gan and fhe-mnist refuse zero encrypted images up front (the encrypted run is the experiment)', async () => {
+  for (const bad of [0, 1.5]) {
+    await rejectsExactly(runGanFhe({ images: bad }), RangeError, `images must be a positive integer, got ${bad}`);
+    await rejectsExactly(runMnistFcnn({ executeSamples: bad }), RangeError, `executeSamples must be a positive integer, got ${bad}`);
+  }
 });
 
 test('fhe-train: features must be an integer in [1, 9] on the 9-feature breast-cancer table', async () => {
