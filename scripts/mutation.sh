@@ -9,7 +9,8 @@
 # mutation-testing report) and figures/mutation/scores.json (score per area, merged across runs).
 # Environment:
 #   TESTS="data cli"   also run the tests of test/data and test/cli (code of src/AREA that only other
-#                      areas' tests reach); the score is recorded under "src/AREA (tests: …)".
+#                      areas' tests reach); the score is recorded under "src/AREA (tests: …)". An
+#                      entry may also name one file: TESTS="nn/cli" adds test/nn/cli.test.ts.
 #   SKIP="feature-model gan-fid"  leave out src/AREA/NAME.ts and dist/test/AREA/NAME.test.js (a slow
 #                      file); the score is recorded under "src/AREA (without …)".
 #   CONCURRENCY=1      Stryker's worker count (default: stryker.conf.json).
@@ -23,6 +24,11 @@
 #                      child processes (the CLI, the kernel): a child inherits the active mutant
 #                      (Stryker passes it in the environment) but reports no coverage, so with
 #                      perTest those mutants would count as NoCoverage without being run.
+#   CHILDREN=on        the dry run also counts the coverage of the processes the tests start (the
+#                      CLI, benchmarks, kernels: scripts/mutation-child-coverage.cjs), so a mutant
+#                      in code that only children run is run with the test files that reach it
+#                      instead of counting as NoCoverage; faster than COVERAGE=off, which runs every
+#                      test file for every mutant.
 #   SAMPLE=300         test a seeded simple random sample of the area's mutants instead of all of
 #                      them (bench/mutation-sample.ts; SAMPLE_SEED=1 by default): the score is then an
 #                      estimate with its 95 % interval, recorded under "src/AREA (sample of 300, seed 1)".
@@ -32,8 +38,11 @@ cd "$ROOT"
 (($#)) || { echo "usage: bash scripts/mutation.sh AREA [AREA…]  (folders of src/, e.g. prune quant metrics fhe/tfhe/compile)" >&2; exit 2; }
 out="figures/mutation"
 mkdir -p "$out" .stryker-tmp
-for area in "$@" ${TESTS:-}; do
+for area in "$@"; do
   [ -d "test/$area" ] || { echo "no tests in test/$area" >&2; exit 2; }
+done
+for t in ${TESTS:-}; do
+  [ -d "test/$t" ] || [ -f "test/$t.test.ts" ] || { echo "TESTS: neither a folder test/$t nor a file test/$t.test.ts" >&2; exit 2; }
 done
 # Compile here first: Stryker copies dist/ into its sandbox (its own build there is then incremental),
 # and incremental mode compares the compiled test files with those of the last run.
@@ -46,10 +55,12 @@ for area in "$@"; do
   [ -n "${TESTS:-}" ] && key="$key (tests: $(echo $TESTS | sed 's/ /, /g'))"
   [ "${RUNNER:-tap}" = command ] && key="$key [command runner]"
   [ "${COVERAGE:-perTest}" = off ] && key="$key [every test file per mutant]"
+  [ "${CHILDREN:-off}" = on ] && key="$key [with child processes' coverage]"
   [ -n "${SAMPLE:-}" ] && key="$key (sample of $SAMPLE, seed ${SAMPLE_SEED:-1})"
   name="$(echo "${area}${SKIP:+-without-$SKIP}${TESTS:+-tests-$TESTS}" | tr ' /' '--')"
   [ "${RUNNER:-tap}" = command ] && name="$name-command"
   [ "${COVERAGE:-perTest}" = off ] && name="$name-allfiles"
+  [ "${CHILDREN:-off}" = on ] && name="$name-children"
   [ -n "${SAMPLE:-}" ] && name="$name-sample$SAMPLE-seed${SAMPLE_SEED:-1}"
   conf=".stryker-tmp/stryker-$name.conf.json"
   plan=""
@@ -61,24 +72,26 @@ for area in "$@"; do
   fi
   node -e '
     const fs = require("fs");
-    const [area, name, out, conf, skip, tests, runner, concurrency, incremental, plan, coverage] = process.argv.slice(1);
+    const [area, name, out, conf, skip, tests, runner, concurrency, incremental, plan, coverage, children] = process.argv.slice(1);
     const skipped = skip.split(/\s+/).filter(Boolean);
     const testDirs = [area, ...tests.split(/\s+/).filter(Boolean)];
     const base = JSON.parse(fs.readFileSync("stryker.conf.json", "utf8"));
     delete base._comment;
     base.mutate = [`src/${area}/**/*.ts`, ...skipped.map((f) => `!src/${area}/${f}.ts`)];
-    const testGlobs = testDirs.map((d) => `dist/test/${d}/**/*.test.js`);
+    const isFile = (d) => fs.existsSync(`test/${d}.test.ts`) && !fs.existsSync(`test/${d}`);
+    const testGlobs = testDirs.map((d) => (isFile(d) ? `dist/test/${d}.test.js` : `dist/test/${d}/**/*.test.js`));
     const notSkipped = skipped.map((f) => `!dist/test/${area}/**/${f}.test.js`);
     if (runner === "command") {
       base.testRunner = "command";
       base.coverageAnalysis = "off";
-      const dirs = testDirs.map((d) => `dist/test/${d}`).join(" ");
+      const dirs = testDirs.map((d) => (isFile(d) ? `dist/test/${d}.test.js` : `dist/test/${d}`)).join(" ");
       const notNamed = skipped.map((f) => `! -name ${f}.test.js`).join(" ");
       base.commandRunner = { command: `node --test $(find ${dirs} -name "*.test.js" ${notNamed} | sort | tr "\\n" " ")` };
     } else {
       base.testRunner = "tap";
       base.coverageAnalysis = coverage === "off" ? "off" : "perTest";
       base.tap = { testFiles: [...testGlobs, ...notSkipped], nodeArgs: ["-r", "./scripts/mutation-reap-children.cjs"], forceBail: true };
+      if (children === "on") base.tap.nodeArgs.push("-r", "./scripts/mutation-child-coverage.cjs");
     }
     if (concurrency) base.concurrency = Number(concurrency);
     if (plan) {
@@ -90,7 +103,7 @@ for area in "$@"; do
     base.incrementalFile = `${out}/${name}.incremental.json`;
     base.jsonReporter = { fileName: `${out}/${name}.json` };
     fs.writeFileSync(conf, JSON.stringify(base, null, 2));
-  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}" "$plan" "${COVERAGE:-perTest}"
+  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}" "$plan" "${COVERAGE:-perTest}" "${CHILDREN:-off}"
   echo "== mutation testing $key" >&2
   # Wall-clock and CPU minutes of the Stryker run (CPU: user + system of it and its children, the
   # figure that says what an area costs on a shared machine, where wall time depends on the load).
