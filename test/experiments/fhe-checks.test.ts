@@ -63,6 +63,7 @@ import { runTreeFhe } from '../../src/experiments/fhe-trees';
 import { loadZamaLevers, parseZamaRows, runZamaTable } from '../../src/experiments/zama-table';
 import { smallModel } from '../fhe/tfhe/run/fixtures';
 import { rejectsExactly, throwsExactly } from '../support/throws';
+import { withReplaced } from '../support/replace';
 import { tmpDir } from '../support/tmp';
 
 before(async () => {
@@ -105,17 +106,6 @@ async function withSimulatedExecute<T>(times: PhaseTimes, body: (executed: Array
     return await body(executed);
   } finally {
     FheModel.prototype.predict = original;
-  }
-}
-
-/** Runs `body` with `target[key]` replaced by `replacement`, restored afterwards. */
-async function withReplaced<O extends object, K extends keyof O, T>(target: O, key: K, replacement: O[K], body: () => Promise<T>): Promise<T> {
-  const original = target[key];
-  target[key] = replacement;
-  try {
-    return await body();
-  } finally {
-    target[key] = original;
   }
 }
 

@@ -50,6 +50,7 @@ import { drsSyntheticSet } from '../../src/experiments/rejection-sampling';
 import { writeShippedManifest } from '../../src/experiments/shipped-generators';
 import { SeededRng } from '../../src/util/rng';
 import { rejectsExactly, throwsExactly } from '../support/throws';
+import { withReplaced } from '../support/replace';
 import { tmpDir } from '../support/tmp';
 
 before(async () => {
@@ -87,17 +88,6 @@ function disposeAll(gan: Gan, opt: ReturnType<typeof ganOptimizers>): void {
 
 /** Thrown from a replaced call to end a run once what is under test has been seen. */
 class Stop extends Error {}
-
-/** Runs `body` with `target[key]` replaced by `replacement`, restored afterwards. */
-async function withReplaced<O extends object, K extends keyof O, T>(target: O, key: K, replacement: O[K], body: () => Promise<T>): Promise<T> {
-  const original = target[key];
-  target[key] = replacement;
-  try {
-    return await body();
-  } finally {
-    target[key] = original;
-  }
-}
 
 /** performance.now replaced by a clock that moves only by `advance`; `restore` puts the real one back. */
 function virtualClock(): { advance: (seconds: number) => void; restore: () => void } {
