@@ -107,8 +107,13 @@ export function agreement(a: Prediction, b: Prediction): Agreement {
   return { outputs: same / a.levels.length, argmax: sameArg / a.count, samples: sameSamples / a.count, maxDifference: maxDiff };
 }
 
+/** Seconds from one clock reading to another. */
+function between(t0: bigint, t1: bigint): number {
+  return Number(t1 - t0) / 1e9;
+}
+
 function seconds(t0: bigint): number {
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  return between(t0, process.hrtime.bigint());
 }
 
 interface Session {
@@ -198,20 +203,22 @@ export class FheModel {
     try {
       for (let s = 0; s < count; s++) {
         scope.throwIfInterrupted(`encrypted inference (after ${s} of ${count} samples)`);
-        const start = process.hrtime.bigint();
-        let t0 = start;
+        // One clock reading ends a phase and starts the next, so a sample's time is exactly the sum
+        // of its phases: separate readings left gaps that a descheduled process could widen by ms.
+        const t0 = process.hrtime.bigint();
         const query = session.client.encryptLevels(xq.subarray(s * features, (s + 1) * features));
-        times.encrypt_s += seconds(t0);
-        t0 = process.hrtime.bigint();
+        const t1 = process.hrtime.bigint();
         const cpu0 = process.cpuUsage();
         const { answer } = await session.server.evaluateBatch(query, 1, { threads: o.threads });
         const cpu = process.cpuUsage(cpu0);
-        times.server_cpu_s += (cpu.user + cpu.system) / 1e6;
-        times.server_s += seconds(t0);
-        t0 = process.hrtime.bigint();
+        const t2 = process.hrtime.bigint();
         levels.set(session.client.decryptLevels(answer), s * out.features);
-        times.decrypt_s += seconds(t0);
-        times.per_sample_s.push(seconds(start));
+        const t3 = process.hrtime.bigint();
+        times.server_cpu_s += (cpu.user + cpu.system) / 1e6;
+        times.encrypt_s += between(t0, t1);
+        times.server_s += between(t1, t2);
+        times.decrypt_s += between(t2, t3);
+        times.per_sample_s.push(between(t0, t3));
         await o.onSample?.(s + 1, count);
       }
     } finally {
