@@ -1,7 +1,7 @@
 /**
  * Hostile files built in the tests: deflate streams of many megabytes of zeros made from
  * a few kilobytes (without ever holding the output), and zip / gzip containers around
- * them with whatever sizes the test wants declared.
+ * them with whatever sizes (and CRCs) the test wants declared.
  */
 import * as zlib from 'node:zlib';
 
@@ -23,6 +23,19 @@ export function gzipAround(deflated: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), deflated, Buffer.alloc(8)]);
 }
 
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (IEEE 802.3, reflected, as zip uses it), bit by bit from its polynomial. */
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
 export interface ZipMember {
   name: string;
   /** The member's bytes as stored (already deflated when method is 8). */
@@ -30,9 +43,11 @@ export interface ZipMember {
   method: 0 | 8;
   /** The uncompressed size the headers declare. */
   declaredSize: number;
+  /** The CRC-32 the headers declare; 0 when not given (a bomb never gets that far). */
+  crc?: number;
 }
 
-/** A zip archive of the members as given (no data descriptors, CRC 0). */
+/** A zip archive of the members as given (no data descriptors). */
 export function zipOf(members: ZipMember[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -43,6 +58,7 @@ export function zipOf(members: ZipMember[]): Buffer {
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(m.method, 8);
+    local.writeUInt32LE(m.crc ?? 0, 14);
     local.writeUInt32LE(m.data.length, 18);
     local.writeUInt32LE(m.declaredSize, 22);
     local.writeUInt16LE(name.length, 26);
@@ -51,6 +67,7 @@ export function zipOf(members: ZipMember[]): Buffer {
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(m.method, 10);
+    central.writeUInt32LE(m.crc ?? 0, 16);
     central.writeUInt32LE(m.data.length, 20);
     central.writeUInt32LE(m.declaredSize, 24);
     central.writeUInt16LE(name.length, 28);

@@ -5,8 +5,8 @@
  * - gunzipCapped with `sizeFromPrefix`: a gzip built here with node's zlib whose IDX header
  *   (written by hand) declares more than the limit is refused by the documented message even
  *   though the first PREFIX_IN (1024) compressed bytes end mid-stream (zlib itself confirms it).
- * - unzipCapped: zips written here by a tiny zip writer (stored and deflate members via node's
- *   zlib.deflateRawSync, CRC-32 computed by hand and checked against its published check value)
+ * - unzipCapped: zips written by test/support/crafted.ts's writer (stored and deflate members via node's
+ *   zlib.deflateRawSync, CRC-32 computed bit by bit and checked against its published check value)
  *   come back byte for byte when larger than the 16 KiB feeding step; non-zips, too many
  *   members, duplicate members, a cut archive and an exhausted budget are refused with the documented messages.
  * - drainBody on a destroyed request, httpRequest's scheme hints and broken answers against raw
@@ -36,6 +36,7 @@ import { SeededRng } from '../../src/util/rng';
 import { selfSignedCertificate } from '../../src/util/self-signed';
 import { TensorFrameError, decodeTensorFrame, encodeTensorFrame } from '../../src/util/tensor-frame';
 import { throwsExactly } from '../support/throws';
+import { crc32, zipOf } from '../support/crafted';
 import { tmpDir } from '../support/tmp';
 
 // ---------------------------------------------------------------- gunzipCapped, sizeFromPrefix
@@ -82,76 +83,28 @@ test('gunzipCapped: a header declaring more than the limit is refused early, eve
 
 // ---------------------------------------------------------------- unzipCapped
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-/** CRC-32 (IEEE 802.3, reflected, as zip uses it), bit by bit from its polynomial. */
-function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-interface ZipMember {
+interface PlainMember {
   name: string;
   data: Uint8Array;
   deflate?: boolean;
 }
 
-/** A zip archive (PKWARE APPNOTE 4.3): local headers with sizes and CRC, central directory, end record. */
-function makeZip(members: ZipMember[]): Buffer {
-  const local: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const m of members) {
-    const name = Buffer.from(m.name, 'utf8');
-    const body = m.deflate ? zlib.deflateRawSync(m.data) : Buffer.from(m.data);
-    const crc = crc32(m.data);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4); // version needed
-    lh.writeUInt16LE(0, 6); // flags
-    lh.writeUInt16LE(m.deflate ? 8 : 0, 8);
-    lh.writeUInt16LE(0, 10); // time
-    lh.writeUInt16LE(0x21, 12); // date 1980-01-01
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(body.length, 18);
-    lh.writeUInt32LE(m.data.length, 22);
-    lh.writeUInt16LE(name.length, 26);
-    lh.writeUInt16LE(0, 28);
-    local.push(lh, name, body);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(0, 8);
-    ch.writeUInt16LE(m.deflate ? 8 : 0, 10);
-    ch.writeUInt16LE(0, 12);
-    ch.writeUInt16LE(0x21, 14);
-    ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(body.length, 20);
-    ch.writeUInt32LE(m.data.length, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(offset, 42);
-    central.push(ch, name);
-    offset += lh.length + name.length + body.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...local, cd, end]);
+/** A well-formed zip of these members (test/support/crafted.ts's writer): deflated ones through node's zlib, each with its CRC-32. */
+function makeZip(members: PlainMember[]): Buffer {
+  return zipOf(
+    members.map((m) => ({
+      name: m.name,
+      data: m.deflate ? zlib.deflateRawSync(m.data) : m.data,
+      method: m.deflate ? 8 : 0,
+      declaredSize: m.data.length,
+      crc: crc32(m.data),
+    })),
+  );
 }
 
 const all = (): boolean => true;
 
-test('crc32 (the zip writer above): the published check value of "123456789"', () => {
+test('crc32 (of the zip writer): the published check value of "123456789"', () => {
   assert.equal(crc32(Buffer.from('123456789', 'latin1')), 0xcbf43926);
 });
 
