@@ -13,6 +13,10 @@
 #                      entry may also name one file: TESTS="nn/cli" adds test/nn/cli.test.ts.
 #   SKIP="feature-model gan-fid"  leave out src/AREA/NAME.ts and dist/test/AREA/NAME.test.js (a slow
 #                      file); the score is recorded under "src/AREA (without …)".
+#   SKIP_TESTS="exercises/grade"  leave out these test files (test/NAME.test.ts) but keep mutating
+#                      all of src/AREA: for a test file too slow to run per mutant (one that
+#                      executes every notebook), when in-process tests cover the same code; mutants
+#                      only it reached then count as NoCoverage. Recorded as "(without tests: …)".
 #   CONCURRENCY=1      Stryker's worker count (default: stryker.conf.json).
 #   INCREMENTAL=0      run every mutant; by default Stryker's incremental mode reuses the results
 #                      of mutants whose code and covering tests did not change since the last run
@@ -41,6 +45,9 @@ mkdir -p "$out" .stryker-tmp
 for area in "$@"; do
   [ -d "test/$area" ] || { echo "no tests in test/$area" >&2; exit 2; }
 done
+for t in ${SKIP_TESTS:-}; do
+  [ -f "test/$t.test.ts" ] || { echo "SKIP_TESTS: no file test/$t.test.ts" >&2; exit 2; }
+done
 for t in ${TESTS:-}; do
   [ -d "test/$t" ] || [ -f "test/$t.test.ts" ] || { echo "TESTS: neither a folder test/$t nor a file test/$t.test.ts" >&2; exit 2; }
 done
@@ -53,11 +60,12 @@ for area in "$@"; do
   key="src/$area"
   [ -n "${SKIP:-}" ] && key="$key (without $(echo $SKIP | sed 's/ /, /g'))"
   [ -n "${TESTS:-}" ] && key="$key (tests: $(echo $TESTS | sed 's/ /, /g'))"
+  [ -n "${SKIP_TESTS:-}" ] && key="$key (without tests: $(echo $SKIP_TESTS | sed 's/ /, /g'))"
   [ "${RUNNER:-tap}" = command ] && key="$key [command runner]"
   [ "${COVERAGE:-perTest}" = off ] && key="$key [every test file per mutant]"
   [ "${CHILDREN:-off}" = on ] && key="$key [with child processes' coverage]"
   [ -n "${SAMPLE:-}" ] && key="$key (sample of $SAMPLE, seed ${SAMPLE_SEED:-1})"
-  name="$(echo "${area}${SKIP:+-without-$SKIP}${TESTS:+-tests-$TESTS}" | tr ' /' '--')"
+  name="$(echo "${area}${SKIP:+-without-$SKIP}${TESTS:+-tests-$TESTS}${SKIP_TESTS:+-without-tests-$SKIP_TESTS}" | tr ' /' '--')"
   [ "${RUNNER:-tap}" = command ] && name="$name-command"
   [ "${COVERAGE:-perTest}" = off ] && name="$name-allfiles"
   [ "${CHILDREN:-off}" = on ] && name="$name-children"
@@ -72,7 +80,7 @@ for area in "$@"; do
   fi
   node -e '
     const fs = require("fs");
-    const [area, name, out, conf, skip, tests, runner, concurrency, incremental, plan, coverage, children] = process.argv.slice(1);
+    const [area, name, out, conf, skip, tests, runner, concurrency, incremental, plan, coverage, children, skipTests] = process.argv.slice(1);
     const skipped = skip.split(/\s+/).filter(Boolean);
     const testDirs = [area, ...tests.split(/\s+/).filter(Boolean)];
     const base = JSON.parse(fs.readFileSync("stryker.conf.json", "utf8"));
@@ -80,12 +88,15 @@ for area in "$@"; do
     base.mutate = [`src/${area}/**/*.ts`, ...skipped.map((f) => `!src/${area}/${f}.ts`)];
     const isFile = (d) => fs.existsSync(`test/${d}.test.ts`) && !fs.existsSync(`test/${d}`);
     const testGlobs = testDirs.map((d) => (isFile(d) ? `dist/test/${d}.test.js` : `dist/test/${d}/**/*.test.js`));
-    const notSkipped = skipped.map((f) => `!dist/test/${area}/**/${f}.test.js`);
+    const notSkipped = [
+      ...skipped.map((f) => `!dist/test/${area}/**/${f}.test.js`),
+      ...skipTests.split(/\s+/).filter(Boolean).map((t) => `!dist/test/${t}.test.js`),
+    ];
     if (runner === "command") {
       base.testRunner = "command";
       base.coverageAnalysis = "off";
       const dirs = testDirs.map((d) => (isFile(d) ? `dist/test/${d}.test.js` : `dist/test/${d}`)).join(" ");
-      const notNamed = skipped.map((f) => `! -name ${f}.test.js`).join(" ");
+      const notNamed = [...skipped, ...skipTests.split(/\s+/).filter(Boolean).map((t) => t.split("/").pop())].map((f) => `! -name ${f}.test.js`).join(" ");
       base.commandRunner = { command: `node --test $(find ${dirs} -name "*.test.js" ${notNamed} | sort | tr "\\n" " ")` };
     } else {
       base.testRunner = "tap";
@@ -103,7 +114,7 @@ for area in "$@"; do
     base.incrementalFile = `${out}/${name}.incremental.json`;
     base.jsonReporter = { fileName: `${out}/${name}.json` };
     fs.writeFileSync(conf, JSON.stringify(base, null, 2));
-  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}" "$plan" "${COVERAGE:-perTest}" "${CHILDREN:-off}"
+  ' "$area" "$name" "$out" "$conf" "${SKIP:-}" "${TESTS:-}" "${RUNNER:-tap}" "${CONCURRENCY:-}" "${INCREMENTAL:-1}" "$plan" "${COVERAGE:-perTest}" "${CHILDREN:-off}" "${SKIP_TESTS:-}"
   echo "== mutation testing $key" >&2
   # Wall-clock and CPU minutes of the Stryker run (CPU: user + system of it and its children, the
   # figure that says what an area costs on a shared machine, where wall time depends on the load).
