@@ -117,11 +117,20 @@ function spawnRunner(
     else scope.signal.addEventListener('abort', stop, { once: true });
     let stdout = '';
     let stderrTail = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      const text = d.toString();
+    // A pipe delivers chunks, not lines (nor whole UTF-8 characters: hence the decoders): a
+    // progress line split across two chunks is logged once it is whole.
+    let partial = '';
+    const progress = (line: string): void => {
+      if (line.startsWith('  cell ')) log(`${name}:${line.slice(1)}`);
+    };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (text: string) => (stdout += text));
+    child.stderr.on('data', (text: string) => {
       stderrTail = (stderrTail + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.startsWith('  cell ')) log(`${name}:${line.slice(1)}`);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(progress);
     });
     child.on('error', (err) => {
       scope.dispose();
@@ -129,6 +138,7 @@ function spawnRunner(
     });
     child.on('close', (code) => {
       scope.dispose();
+      progress(partial);
       if (scope.signal.aborted) {
         reject(new InterruptedError(`${notebook}: ${what} interrupted (${String(scope.signal.reason)}); no ${what} written`, String(scope.signal.reason)));
         return;

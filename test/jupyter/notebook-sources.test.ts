@@ -160,3 +160,31 @@ test('scripts/ipynb-to-percent.js converts a Python-made notebook into a source 
   assert.match(fs.readFileSync(source, 'utf8'), /const x = 2;\n$/);
   assert.equal(buildNotebooks(dir, { check: true })[0].status, 'same');
 });
+
+test("reading a .ipynb's cells: Jupyter's line lists joined as they are; what has no percent form named by its 1-based cell", () => {
+  const nb = (cells: unknown[]): string => JSON.stringify({ cells, metadata: {} });
+  assert.deepEqual(
+    notebookCells(
+      nb([
+        { cell_type: 'markdown', metadata: {}, source: ['# Title\n', 'text'] },
+        { cell_type: 'code', source: ['a = 1\n', '\n', 'b = 2'] },
+        { cell_type: 'code', metadata: {}, source: [] },
+      ]),
+    ),
+    [
+      { type: 'markdown', source: '# Title\ntext' },
+      { type: 'code', source: 'a = 1\n\nb = 2' },
+      { type: 'code', source: '' },
+    ],
+  );
+  const code = { cell_type: 'code', metadata: {}, source: 'x' };
+  assert.throws(() => notebookCells(nb([code, { cell_type: 'raw', source: 'r' }]), 'n.ipynb'), {
+    message: 'n.ipynb: cell 2: cell type "raw" has no percent form here (code or markdown)',
+  });
+  assert.throws(() => notebookCells(nb([code, code, { ...code, metadata: { tags: ['x'] } }]), 'n.ipynb'), {
+    message: 'n.ipynb: cell 3: cell metadata {"tags":["x"]} is not kept in the percent source',
+  });
+  assert.throws(() => notebookCells(nb([{ ...code, source: 5 }]), 'n.ipynb'), { message: 'n.ipynb: cell 1: source is not text' });
+  assert.throws(() => notebookCells('{"cells": {}}', 'n.ipynb'), { message: 'n.ipynb: not a notebook (no cells array)' });
+  assert.throws(() => notebookCells('{', 'n.ipynb'), /^Error: n\.ipynb: not JSON: /);
+});

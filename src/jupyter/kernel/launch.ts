@@ -14,12 +14,10 @@
  * Usage (from the kernelspec): launch.js --config-path {connection_file}
  */
 import { format } from 'node:util';
-import { requestInterrupt } from '../../util/interrupt';
 import { errorFromConsole } from './errors';
+import { interruptButton } from './interrupt-button';
+import { serializedSends } from './serialized-sends';
 import { expandShorthandProperties } from './shorthand';
-
-/** How long a cooperative loop gets to stop and save after the interrupt button before the cell is abandoned as before. */
-const COOPERATIVE_GRACE_MS = 5000;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- untyped tslab internals */
 const converter = require('tslab/dist/converter') as { createConverter(o: { isJS: boolean; isBrowser: boolean }): any };
@@ -53,33 +51,6 @@ class Converters {
     this.nodeConv?.close();
     this.browserConv?.close();
   }
-}
-
-/**
- * zeromq.js 6 allows one pending send per socket (a second one fails with EBUSY) and
- * tslab sends without waiting, so a send that cannot complete at once (a busy
- * machine, a slow front end) can make the next message fail — and a lost
- * "status: idle" would leave a front end waiting forever. (A notebook run was seen
- * to stall under heavy load; the loss itself was not reproduced.) So each socket's
- * sends are chained, to go out one after another, in order. zeromq's sockets cannot be
- * modified, but tslab reads server.iopub / server.shell … at every send, so those
- * fields get a proxy whose send() queues and which forwards everything else.
- */
-function serializedSends<T extends object>(socket: T): T {
-  const raw = (socket as unknown as { send(msg: unknown): Promise<void> }).send.bind(socket);
-  let chain: Promise<void> = Promise.resolve();
-  const send = (msg: unknown): Promise<void> => {
-    const next = chain.then(() => raw(msg));
-    chain = next.catch(() => undefined);
-    return next;
-  };
-  return new Proxy(socket, {
-    get(target, prop) {
-      if (prop === 'send') return send;
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
 }
 
 function configPathFromArgs(argv: string[]): string {
@@ -154,20 +125,11 @@ async function main(): Promise<void> {
     void bound.then(() => reply.signAndSend(this.connInfo.key, sock));
   };
 
-  // The interrupt button (Jupyter sends SIGINT). tslab's own interrupt only abandons the cell's
-  // promise: a training loop would run on in the background. So long loops are asked to stop
-  // (src/util/interrupt.ts); they end the cell themselves within a step, after saving. A cell with
-  // no such loop, or one that does not end in time, is abandoned as tslab does.
-  process.on('SIGINT', () => {
-    if (requestInterrupt('kernel interrupt') === 0) {
-      executor.interrupt();
-      return;
-    }
-    const running = executing;
-    setTimeout(() => {
-      if (running !== 0 && executing === running) executor.interrupt();
-    }, COOPERATIVE_GRACE_MS).unref();
-  });
+  // The interrupt button: long loops are asked to stop and save first (./interrupt-button).
+  process.on(
+    'SIGINT',
+    interruptButton(executor, () => executing),
+  );
   process.on('uncaughtException', (err) => console.error('UncaughtException:', err));
   process.on('unhandledRejection', (reason) => console.error('UnhandledPromiseRejection:', reason));
   // Messages can arrive while init() binds the sockets (see handleKernelInfo).
