@@ -454,7 +454,8 @@ export async function runGenerativePrivacy(o: GenPrivacyOptions = {}): Promise<G
   if (gan.refitRounds > 0 && !drs) throw new RangeError('gan.refitRounds refits the discriminator for rejection sampling, which is off');
   const unknown = approaches.filter((a) => !(GEN_PRIVACY_APPROACHES as readonly string[]).includes(a));
   if (unknown.length) throw new RangeError(`unknown approaches ${unknown.join(', ')} (known: ${GEN_PRIVACY_APPROACHES.join(', ')})`);
-  if (overfit.count > M) throw new RangeError(`overfit.count (${overfit.count}) is more than the ${M} member digits`);
+  // Only the overfitted baseline draws its digits from the members: a small run without it need not shrink overfit.count.
+  if (approaches.includes('overfit') && overfit.count > M) throw new RangeError(`overfit.count (${overfit.count}) is more than the ${M} member digits`);
   const split = datasetSplit(datasetName);
   if (4 * M > split.train.count)
     throw new RangeError(`members, non-members and the shadow pool need 4 × ${M} training digits; ${datasetName} has ${split.train.count}`);

@@ -546,6 +546,14 @@ test('generative privacy: a negative gan.refitRounds is refused before the appro
   );
 });
 
+test('generative privacy: the overfitted baseline cannot take more digits than there are members', async () => {
+  await rejectsExactly(
+    runGenerativePrivacy({ sites: 2, trainPerSite: 5, approaches: ['overfit'], overfit: { count: 11 } }),
+    RangeError,
+    'overfit.count (11) is more than the 10 member digits',
+  );
+});
+
 test("generative privacy: FedAvg's sites train the README's classifier recipe, one local epoch a round (Adam 1e-3, batch 32, the shift augmentation)", async () => {
   const jobs: launch.FederatedJobOptions[] = [];
   // the federated job (server and sites as processes) is not under test: what it is asked to run is
@@ -561,8 +569,7 @@ test("generative privacy: FedAvg's sites train the README's classifier recipe, o
         trainPerSite: 5,
         approaches: ['fedavg'],
         classifier: { epochs: 1, fedRounds: 3, augmentShift: 1 },
-        // checked against the 10 members even when the overfitted baseline does not run
-        overfit: { count: 4 },
+        // overfit.count's default (500) is more than the 10 members: no matter, the overfitted baseline does not run
         shadows: 1,
         testExamples: 20,
         dir: path.join(dir, 'genpriv-fedavg'),
