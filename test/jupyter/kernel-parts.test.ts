@@ -108,6 +108,13 @@ test("a failed cell's error when what was thrown is no Error: the console calls,
   assert.deepEqual(errorFromConsole([]), { ename: 'Uncaught', evalue: 'unknown error', traceback: ['Uncaught '] });
 });
 
+test("a failed cell's error when what was thrown is error-like but no Error of this realm (an object with a message and a stack)", () => {
+  const thrown = { name: 'VmError', message: 'boom', stack: 'VmError: boom\n    at f (evalmachine.<anonymous>:2:9)\n    at node:internal/x:1:1' };
+  assert.deepEqual(errorFromConsole([[thrown]]), { ename: 'VmError', evalue: 'boom', traceback: ['VmError: boom', '    at f (<cell>:2:9)'] });
+  // A message without a stack is not error-like: it is shown as the value it is.
+  assert.equal(errorFromConsole([[{ message: 'only' }]]).ename, 'Uncaught');
+});
+
 test('the kernelspec is written when missing or different and left alone when it is the same', () => {
   const root = tmpDir('privlab-kernelspec-');
   fs.mkdirSync(path.join(root, 'node_modules', 'tslab'), { recursive: true });

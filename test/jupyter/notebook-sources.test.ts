@@ -188,3 +188,11 @@ test("reading a .ipynb's cells: Jupyter's line lists joined as they are; what ha
   assert.throws(() => notebookCells('{"cells": {}}', 'n.ipynb'), { message: 'n.ipynb: not a notebook (no cells array)' });
   assert.throws(() => notebookCells('{', 'n.ipynb'), /^Error: n\.ipynb: not JSON: /);
 });
+
+test('notebooks without a source: the .ipynb files of DIR whose name has no DIR/src/NAME.ts (a declaration file is no source)', () => {
+  const dir = tmpDir('privlab-nosource-');
+  fs.mkdirSync(path.join(dir, 'src'));
+  for (const f of ['src/01-a.ts', 'src/03-c.d.ts', '01-a.ipynb', '02-b.ipynb', '03-c.ipynb', 'notes.txt', '04-d.ipynb.orig'])
+    fs.writeFileSync(path.join(dir, f), '');
+  assert.deepEqual(notebooksWithoutSource(dir), [path.join(dir, '02-b.ipynb'), path.join(dir, '03-c.ipynb')]);
+});

@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultNotebooks, NotebookCellError, runNotebook, runReports } from '../../src/jupyter/report';
+import { defaultNotebooks, executeAllowingErrors, NotebookCellError, runNotebook, runReports } from '../../src/jupyter/report';
 import { tmpDir } from '../support/tmp';
 
 const dir = tmpDir('privlab-report-runner-');
@@ -140,4 +140,16 @@ test('reports run in order, and after each the gallery lists every report of the
   await assert.rejects(runReports([path.join(dir, 'notes.txt')], { outDir: out }), /notes\.txt: notebook not found/);
   fs.writeFileSync(path.join(dir, 'notes.txt'), '');
   await assert.rejects(runReports([path.join(dir, 'notes.txt')], { outDir: out }), /notes\.txt: not a notebook \(expected a \.ipynb file\)/);
+});
+
+test('a graded run: the cell statuses the runner reports, or its failure with its stderr', async () => {
+  const nb = notebook('07-graded.ipynb');
+  const cells = [{ cell: 2, code_cell: 1, status: 'error', ename: 'E', evalue: 'v' }];
+  script({ stdout: `${JSON.stringify({ ok: true, seconds: 3, cells })}\n` });
+  assert.deepEqual(await executeAllowingErrors(nb, path.join(dir, 'graded.out'), { log: () => undefined }), { cells, seconds: 3 });
+  // ok, but no cell statuses: the runner failed.
+  script({ stderr: ['kernel died before the first cell\n'], stdout: '{"ok": true, "seconds": 3}\n' });
+  await assert.rejects(executeAllowingErrors(nb, path.join(dir, 'graded.out'), { log: () => undefined }), {
+    message: `${nb}: the notebook runner failed (exit 0):\nkernel died before the first cell`,
+  });
 });
