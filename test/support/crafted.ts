@@ -29,7 +29,7 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-/** CRC-32 (IEEE 802.3, reflected, as zip uses it), bit by bit from its polynomial. */
+/** CRC-32 (IEEE 802.3, reflected, as zip uses it): a byte table, each entry worked out bit by bit from the polynomial. */
 export function crc32(data: Uint8Array): number {
   let c = 0xffffffff;
   for (const b of data) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
