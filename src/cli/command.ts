@@ -4,8 +4,11 @@ export interface Command {
   /** Usage lines shown by `privlab help` (indented by the caller). */
   usage: string;
   run(argv: string[]): Promise<number>;
-  /** The usage text for `privlab NAME … --help` when it is narrower than `usage` (a subcommand's, a benchmark's). */
-  helpFor?(argv: string[]): string;
+  /**
+   * The usage text for `privlab NAME … --help` when it differs from `usage` (a subcommand's, a
+   * benchmark's); a promise when it must load modules first.
+   */
+  helpFor?(argv: string[]): string | Promise<string>;
 }
 
 /** `--help` or `-h` anywhere in a command's arguments asks for its usage instead of a run. */

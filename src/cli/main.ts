@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (asksForHelp(rest)) {
-    process.stdout.write(`${cmd.helpFor?.(rest) ?? cmd.usage}\n`);
+    process.stdout.write(`${(await cmd.helpFor?.(rest)) ?? cmd.usage}\n`);
     return 0;
   }
   // Ctrl-C / SIGTERM: long loops stop after their current step and save; a second signal quits at once.

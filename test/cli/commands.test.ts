@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { privlab, ROOT } from '../support/cli';
 import { tmpDir } from '../support/tmp';
 import { COMMAND_NAMES, loadCommand, loadCommands } from '../../src/cli/commands';
+import { BENCHMARK_NAMES, loadBenchmark, loadBenchmarks } from '../../bench/benchmarks';
 
 test('privlab help lists every command of the README; no command is a usage error; an unknown one too', () => {
   const help = privlab(['help']);
@@ -67,6 +68,33 @@ test('the lazy registry: each name loads the command of that name, in help order
   );
   for (const name of COMMAND_NAMES) assert.equal((await loadCommand(name))?.name, name);
   for (const name of ['frobnicate', 'toString', '__proto__', 'hasOwnProperty', '']) assert.equal(await loadCommand(name), undefined, name);
+});
+
+test("the benchmarks' lazy registry: each name loads the benchmark of that name, in help order; other names load nothing", async () => {
+  assert.deepEqual(
+    (await loadBenchmarks()).map((b) => b.name),
+    BENCHMARK_NAMES,
+  );
+  assert.equal(new Set(BENCHMARK_NAMES).size, 20);
+  for (const name of BENCHMARK_NAMES) assert.equal((await loadBenchmark(name))?.name, name);
+  for (const name of ['nope', 'toString', '__proto__', 'hasOwnProperty', '']) assert.equal(await loadBenchmark(name), undefined, name);
+});
+
+test('privlab bench --help lists the first usage line of every benchmark; bench without a name lists them all, exit 2', async () => {
+  const all = await loadBenchmarks();
+  const help = privlab(['bench', '--help']);
+  assert.equal(help.status, 0, help.stderr);
+  for (const b of all) {
+    assert.ok(help.stdout.includes(`\n      ${b.usage.split('\n')[0]}\n`), `bench --help lists ${b.name}`);
+    assert.ok(b.usage.includes('\n') && !help.stdout.includes(b.usage), `only the first of ${b.name}'s usage lines`);
+  }
+  const bare = privlab(['bench']);
+  assert.equal(bare.status, 2);
+  assert.match(bare.stderr, /^privlab bench: bench needs a benchmark name:\n {2}train-step /);
+  for (const b of all) assert.ok(bare.stderr.includes(`\n  ${b.usage}`), `bench without a name lists ${b.name}`);
+  // privlab help names every benchmark without loading them
+  const top = privlab(['help']).stdout;
+  assert.ok(top.includes(`Benchmarks: ${BENCHMARK_NAMES.join(', ')}\n`), top);
 });
 
 test("--help after a command prints its own usage (a subcommand's, a benchmark's) and runs nothing", () => {

@@ -4,16 +4,18 @@
  * Progress goes to stderr, so stdout stays parseable.
  */
 import { Command, UsageError } from '../command';
-import { BENCHMARKS } from '../../../bench/benchmarks';
+import { BENCHMARK_NAMES, loadBenchmark, loadBenchmarks } from '../../../bench/benchmarks';
 
-function list(): string {
-  return BENCHMARKS.map((b) => `  ${b.usage}`).join('\n');
+/** Every benchmark's usage lines (`first`: only the first line of each), indented by `indent`. */
+async function list(indent: string, first = false): Promise<string> {
+  const usages = (await loadBenchmarks()).map((b) => (first ? b.usage.split('\n')[0] : b.usage));
+  return usages.map((u) => `${indent}${u}`).join('\n');
 }
 
 /** Runs the benchmark `name` with `argv` and prints its result (`--json`: one line). */
 export async function runBenchmark(name: string, argv: string[]): Promise<number> {
-  const b = BENCHMARKS.find((x) => x.name === name);
-  if (!b) throw new UsageError(`unknown benchmark "${name}"; available: ${BENCHMARKS.map((x) => x.name).join(', ')}`);
+  const b = await loadBenchmark(name);
+  if (!b) throw new UsageError(`unknown benchmark "${name}"; available: ${BENCHMARK_NAMES.join(', ')}`);
   const json = argv.includes('--json');
   const options = argv.filter((a) => a !== '--json');
   const result = await b.run(options, (line) => process.stderr.write(`bench ${name}: ${line}\n`));
@@ -21,18 +23,22 @@ export async function runBenchmark(name: string, argv: string[]): Promise<number
   return 0;
 }
 
+const HEAD = `privlab bench NAME [--json] [options]
+    Run a benchmark and print its result (one JSON object with --json); privlab bench NAME --help
+    lists its options.`;
+// privlab help names the benchmarks only: their usage lines would load every benchmark module.
+const USAGE = `${HEAD} Benchmarks: ${BENCHMARK_NAMES.join(', ')}`;
+
 export const bench: Command = {
   name: 'bench',
-  usage: `privlab bench NAME [--json] [options]
-    Run a benchmark and print its result (one JSON object with --json). Benchmarks:
-${BENCHMARKS.map((b) => `      ${b.usage.split('\n')[0]}`).join('\n')}`,
+  usage: USAGE,
   async run(argv) {
     const [name, ...rest] = argv;
-    if (!name || name.startsWith('-')) throw new UsageError(`bench needs a benchmark name:\n${list()}`);
+    if (!name || name.startsWith('-')) throw new UsageError(`bench needs a benchmark name:\n${await list('  ')}`);
     return runBenchmark(name, rest);
   },
-  helpFor(argv) {
-    const b = BENCHMARKS.find((x) => x.name === argv[0]);
-    return b ? `privlab bench ${b.usage}` : this.usage;
+  async helpFor(argv) {
+    const b = argv[0] === undefined ? undefined : await loadBenchmark(argv[0]);
+    return b ? `privlab bench ${b.usage}` : `${HEAD} Benchmarks:\n${await list('      ', true)}`;
   },
 };
