@@ -4,9 +4,10 @@
  *
  * - option checks refuse out-of-range values with the exact message that names the option
  *   and its range as the usage text states it (`--rounding-bits` in [1, 24], fhe serve's
- *   `--threads` in [1, 256], train's `--checkpoint-every` positive, train compress's
- *   `--finetune-epochs` / `--max-steps-per-epoch`, fl site's `--reconnect`), and accept the
- *   bounds; `--table` entries of several digits are integers too;
+ *   `--threads` in [1, 256] and its other limits, train's `--checkpoint-every` positive, train
+ *   compress's `--finetune-epochs` / `--max-steps-per-epoch`, fl site's `--reconnect`), and accept
+ *   the bounds; fhe serve and fl site check them before reading any file; `--table` entries of
+ *   several digits are integers too;
  * - `fid distance` prints the bare distance unless asked for `--json` (1-D features whose
  *   Fréchet distance is (μa − μb)² by hand: equal variances cancel);
  * - `fid train-classifier --dataset mnist-small` records an MNIST classifier and writes no
@@ -118,15 +119,25 @@ test('--rounding-bits: 0 and 25 are refused with the range [1, 24]; 1 and 24 are
   for (const ok of [1, 24]) assert.equal(compilerLevers({ 'rounding-bits': String(ok) }).roundingThresholdBits, ok);
 });
 
-test('fhe serve --threads: 0, 1.5 and 257 are refused with the range [1, 256]; 1 and 256 pass on to the server', async () => {
-  // A valid circuit (a tiny seeded model): serve parses its circuits before the options.
+test('fhe serve: bad numbers are refused before any circuit file is read; --threads 1 and 256 pass on to the server', async () => {
+  // The circuit file does not exist: a refusal naming the option shows the options were checked first.
+  const missing = path.join(dir, 'no-circuit.json');
+  for (const [option, bad, range] of [
+    ['--threads', '0', 'an integer in [1, 256]'],
+    ['--threads', '1.5', 'an integer in [1, 256]'],
+    ['--threads', '257', 'an integer in [1, 256]'],
+    ['--port', '65536', 'a port number'],
+    ['--max-samples', '4097', 'an integer in [1, 4096]'],
+    ['--max-key-sets', '0', 'an integer in [1, 64]'],
+  ])
+    await rejectsExactly(fhe.run(['serve', '--circuit', missing, option, bad]), UsageError, `${option} must be ${range}, got "${bad}"`);
+  // A valid circuit (a tiny seeded model) for the values that pass.
   const m = smallModel(11, [4, 3], ['linear'], { weight: 2, activation: 3, input: 2 }, 40);
   const circuit = path.join(dir, 'circuit.json');
   fs.writeFileSync(circuit, circuitToJson(compileCircuit(m.model, m.inputs, { name: 'tiny', parameterSet: defaultParameterSetName(3) })));
   // A non-loopback host without TLS: the server refuses it once the options are read, so no run starts listening.
   const host = '192.0.2.1';
   const serve = (threads: string) => fhe.run(['serve', '--circuit', circuit, '--host', host, '--threads', threads]);
-  for (const bad of ['0', '1.5', '257']) await rejectsExactly(serve(bad), UsageError, `--threads must be an integer in [1, 256], got "${bad}"`);
   const refusal =
     `refusing to serve on ${host} without TLS (tokens and ciphertexts would cross the network in the clear): ` +
     'give a certificate and key (--tls-cert, --tls-key), or --insecure-public if a TLS proxy on this host fronts the server';
@@ -187,7 +198,7 @@ test('fid train-classifier --dataset mnist-small: an MNIST classifier is recorde
   assert.equal(meta.command, `privlab fid train-classifier --dataset mnist-small --epochs 1 --seed 3 --out ${out}`);
 });
 
-test('fl server without --checkpoint and fl site with --reconnect 0 are refused, naming the option', async () => {
+test('fl server without --checkpoint and fl site with --reconnect 0 are refused, naming the option, before the shard is read', async () => {
   const sites = path.join(dir, 'sites.json');
   fs.writeFileSync(sites, JSON.stringify({ a: 'token-a' }));
   await rejectsExactly(fl.run(['server', '--sites-file', sites]), UsageError, 'fl server needs --checkpoint FILE');
@@ -200,9 +211,14 @@ test('fl server without --checkpoint and fl site with --reconnect 0 are refused,
   const saved = process.env[TOKEN_ENV];
   process.env[TOKEN_ENV] = 'token-a';
   try {
-    for (const bad of ['0', '-2'])
+    // Refused before the shard is read: a missing shard folder gives the same refusal.
+    for (const [bad, dirGiven] of [
+      ['0', shard],
+      ['-2', shard],
+      ['0', path.join(dir, 'no-shard')],
+    ])
       await rejectsExactly(
-        fl.run(['site', '--server', 'http://127.0.0.1:9', '--site', 'a', '--shard', shard, `--reconnect=${bad}`]),
+        fl.run(['site', '--server', 'http://127.0.0.1:9', '--site', 'a', '--shard', dirGiven, `--reconnect=${bad}`]),
         UsageError,
         `--reconnect must be a positive number of seconds, got "${bad}"`,
       );

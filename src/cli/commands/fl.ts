@@ -257,11 +257,11 @@ async function site(argv: string[]): Promise<number> {
   if (!values.server || !values.site || !values.shard) throw new UsageError('fl site needs --server URL, --site ID and --shard DIR');
   const token = process.env[TOKEN_ENV];
   if (!token) throw new UsageError(`fl site needs its token in the environment variable ${TOKEN_ENV}`);
+  const reconnectSeconds = numberOption('reconnect', values.reconnect, (x) => x > 0, 'a positive number of seconds') ?? 60;
   const task = getTask(values.task);
   const shard = loadSiteShard(values.shard);
   await selectBackend({ quiet: true });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const reconnectSeconds = numberOption('reconnect', values.reconnect, (x) => x > 0, 'a positive number of seconds') ?? 60;
   const transport = new HttpSiteTransport({ server: values.server, token, reconnectSeconds, maxTaskBytes: frameLimit(initialWeights(task, 0).specs), log });
   await runSite({ site: values.site, task, shard, transport, log });
   return 0;

@@ -88,6 +88,13 @@ async function serveCmd(argv: string[]): Promise<number> {
   if (!values.circuit?.length) throw new UsageError('fhe serve needs --circuit CIRCUIT.json (repeatable)');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
     throw new UsageError('--tls-cert and --tls-key go together (the certificate and its private key, PEM)');
+  // Every option checked before any file is read: a typo fails at once, not after the circuits load.
+  const limits = {
+    port: numberOption('port', values.port, (v) => Number.isInteger(v) && v >= 0 && v < 65536, 'a port number') ?? 8765,
+    maxSamples: numberOption('max-samples', values['max-samples'], (v) => Number.isInteger(v) && v >= 1 && v <= 4096, 'an integer in [1, 4096]'),
+    maxKeySets: numberOption('max-key-sets', values['max-key-sets'], (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer in [1, 64]'),
+    threads: numberOption('threads', values.threads, (v) => Number.isInteger(v) && v >= 1 && v <= 256, 'an integer in [1, 256]'),
+  };
   const tls =
     values['tls-cert'] && values['tls-key']
       ? { cert: readFile(values['tls-cert'], 'TLS certificate'), key: readFile(values['tls-key'], 'TLS key') }
@@ -106,10 +113,7 @@ async function serveCmd(argv: string[]): Promise<number> {
     tls,
     insecurePublic: values['insecure-public'],
     hostNames: values['host-name'],
-    port: numberOption('port', values.port, (v) => Number.isInteger(v) && v >= 0 && v < 65536, 'a port number') ?? 8765,
-    maxSamples: numberOption('max-samples', values['max-samples'], (v) => Number.isInteger(v) && v >= 1 && v <= 4096, 'an integer in [1, 4096]'),
-    maxKeySets: numberOption('max-key-sets', values['max-key-sets'], (v) => Number.isInteger(v) && v >= 1 && v <= 64, 'an integer in [1, 64]'),
-    threads: numberOption('threads', values.threads, (v) => Number.isInteger(v) && v >= 1 && v <= 256, 'an integer in [1, 256]'),
+    ...limits,
     log: (line) => process.stderr.write(`fhe serve: ${line}\n`),
   });
   for (const c of circuits) process.stderr.write(`fhe serve: ${describeCircuit(c)}\n`);
