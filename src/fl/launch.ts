@@ -14,6 +14,7 @@ import { datasetSplit } from '../data/load';
 import { ShardMode, splitSites, writeSiteShard } from '../data/site-shards';
 import { packageRoot, writeFileAtomic } from '../util/files';
 import { interruptScope } from '../util/interrupt';
+import { lineSplitter } from '../util/line-splitter';
 import { Config } from './strategy';
 import { PolicySpec } from './policy';
 import { CheckpointError, RoundRecord, ServerState, loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -137,13 +138,13 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: st
   out.on('error', (e) => log(`${name}: cannot write ${logFile} (${e.message})`));
   // Stdout goes to the log too: a pipe nobody reads would block a child that writes enough to it.
   child.stdout!.on('data', (d: Buffer) => out.write(d));
-  let partial = '';
+  // Whole lines, decoded across chunks (a pipe can cut a line, or a character, in two).
+  const lines = lineSplitter((l) => void (l.trim() && log(`${name}: ${l}`)));
   child.stderr!.on('data', (d: Buffer) => {
     out.write(d);
-    const lines = (partial + d.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) log(`${name}: ${l}`);
+    lines.write(d);
   });
+  child.stderr!.once('end', () => lines.end());
   const exit = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       out.end();
@@ -159,16 +160,16 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: st
  */
 function serverOutput(p: Proc, onRound: (r: RoundRecord) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    let partial = '';
-    p.child.stdout!.on('data', (d: Buffer) => {
-      const lines = (partial + d.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
+    // A round's line is a few kilobytes: the bound only stops a runaway writer.
+    const lines = lineSplitter(
+      (line) => {
         const m = /^listening on (http:\/\/\S+)/.exec(line);
         if (m) resolve(m[1]);
         else if (line.startsWith('{"round":')) onRound((JSON.parse(line) as { round: RoundRecord }).round);
-      }
-    });
+      },
+      16 * 2 ** 20,
+    );
+    p.child.stdout!.on('data', (d: Buffer) => lines.write(d));
     void p.exit.then((code) => reject(new Error(`the server exited (${code}) before listening`)));
   });
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/files';
 import { interruptScope, InterruptedError } from '../util/interrupt';
+import { lineSplitter } from '../util/line-splitter';
 import { jupyterEnv, KERNEL_NAME, systemPython } from './env';
 import { writeGallery } from './gallery';
 import { kernelSpecFile } from './kernelspec';
@@ -71,6 +72,9 @@ export interface CellStatus {
   evalue: string | null;
 }
 
+/** The longest result line read from the runner (a failed cell's source and traceback included). */
+const RESULT_LINE_MAX = 16 * 2 ** 20;
+
 interface RunnerMessage {
   ok?: boolean;
   cell?: number;
@@ -115,22 +119,21 @@ function spawnRunner(
     const stop = (): void => void child.kill('SIGTERM');
     if (scope.signal.aborted) stop();
     else scope.signal.addEventListener('abort', stop, { once: true });
-    let stdout = '';
     let stderrTail = '';
-    // A pipe delivers chunks, not lines (nor whole UTF-8 characters: hence the decoders): a
-    // progress line split across two chunks is logged once it is whole.
-    let partial = '';
+    let lastLine = ''; // the runner's result: its last stdout line that is not blank
     const progress = (line: string): void => {
       if (line.startsWith('  cell ')) log(`${name}:${line.slice(1)}`);
     };
+    // Whole lines only (the streams decode UTF-8 across chunks): a progress line cut in two is logged once.
+    const stderrLines = lineSplitter(progress);
+    // The result line carries a failed cell's source and traceback: a generous bound, still a bound.
+    const stdoutLines = lineSplitter((line) => void (line.trim() && (lastLine = line)), RESULT_LINE_MAX);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => (stdout += text));
+    child.stdout.on('data', (text: string) => stdoutLines.write(text));
     child.stderr.on('data', (text: string) => {
       stderrTail = (stderrTail + text).slice(-4000);
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      lines.forEach(progress);
+      stderrLines.write(text);
     });
     child.on('error', (err) => {
       scope.dispose();
@@ -138,14 +141,15 @@ function spawnRunner(
     });
     child.on('close', (code) => {
       scope.dispose();
-      progress(partial);
+      stderrLines.end();
+      stdoutLines.end();
       if (scope.signal.aborted) {
         reject(new InterruptedError(`${notebook}: ${what} interrupted (${String(scope.signal.reason)}); no ${what} written`, String(scope.signal.reason)));
         return;
       }
       let msg: RunnerMessage | undefined;
       try {
-        msg = JSON.parse(stdout.trim().split('\n').pop() ?? '') as RunnerMessage;
+        msg = JSON.parse(lastLine) as RunnerMessage;
       } catch {
         msg = undefined;
       }
