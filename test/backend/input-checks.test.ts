@@ -37,6 +37,7 @@ import { repeatsOver } from '../../src/backend/kernels/binary';
 import { biasKind, planMatMul } from '../../src/backend/kernels/mat-mul';
 import { SeededRng } from '../../src/util/rng';
 import { compareBackends, Input, nativeCalls, randomInput, requireNativeBackend, runOn } from './compare';
+import { withEnv } from '../support/env';
 
 // Float32 GEMMs and convolutions sum in another order than the cpu loops: 1e-4 of (1 + the
 // largest reference magnitude) is far above that rounding and far below any wrong result here.
@@ -427,13 +428,11 @@ async function keepingSelection(fn: () => Promise<void>): Promise<void> {
   assert.ok(k);
   const threads = k.blasThreads();
   const pool = k.blasPoolThreading();
-  const env = process.env.PRIVLAB_BACKEND;
   try {
-    await keepingBackend(fn);
+    // the body sets PRIVLAB_BACKEND itself: naming it here restores it afterwards
+    await withEnv({ PRIVLAB_BACKEND: process.env.PRIVLAB_BACKEND }, () => keepingBackend(fn));
   } finally {
     configureBlasThreads(threads, pool ? 'pool' : 'openblas');
-    if (env === undefined) delete process.env.PRIVLAB_BACKEND;
-    else process.env.PRIVLAB_BACKEND = env;
   }
 }
 

@@ -3,37 +3,29 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeKernels, NATIVE_BACKEND_NAME, parseBackendChoice, selectBackend } from '../../src/backend';
 import { requireNativeBackend } from './compare';
+import { withEnv } from '../support/env';
 
 requireNativeBackend();
 
 test('selectBackend: automatic choice skips the tfjs-node alias and picks the native backend', async () => {
-  const saved = process.env.PRIVLAB_BACKEND;
-  delete process.env.PRIVLAB_BACKEND;
-  try {
+  await withEnv({ PRIVLAB_BACKEND: undefined }, async () => {
     const info = await selectBackend({ quiet: true });
     assert.equal(info.name, NATIVE_BACKEND_NAME);
     assert.equal(tf.getBackend(), NATIVE_BACKEND_NAME);
     // This project maps @tensorflow/tfjs-node to @tensorflow/tfjs; that must not count as tfjs-node.
     assert.match(info.reason, /tfjs-node is an alias of @tensorflow\/tfjs/);
     assert.match(info.description, /OpenBLAS/);
-  } finally {
-    if (saved !== undefined) process.env.PRIVLAB_BACKEND = saved;
-  }
+  });
 });
 
 test('selectBackend: PRIVLAB_BACKEND and the argument override, the argument first', async () => {
-  const saved = process.env.PRIVLAB_BACKEND;
-  process.env.PRIVLAB_BACKEND = 'cpu';
-  try {
+  await withEnv({ PRIVLAB_BACKEND: 'cpu' }, async () => {
     assert.equal((await selectBackend({ quiet: true })).name, 'cpu');
     assert.equal(tf.getBackend(), 'cpu');
     const info = await selectBackend({ backend: 'native', quiet: true });
     assert.equal(info.name, NATIVE_BACKEND_NAME);
     assert.match(info.reason, /requested/);
-  } finally {
-    if (saved === undefined) delete process.env.PRIVLAB_BACKEND;
-    else process.env.PRIVLAB_BACKEND = saved;
-  }
+  });
 });
 
 test('selectBackend: an unavailable or unknown backend is a clear error', async () => {

@@ -46,6 +46,7 @@ import { SeededRng } from '../../src/util/rng';
 import { rejectsExactly, throwsExactly } from '../support/throws';
 import { tmpDir } from '../support/tmp';
 import { smallModel } from '../fhe/tfhe/run/fixtures';
+import { withEnv } from '../support/env';
 
 before(async () => {
   await selectBackend({ backend: 'native', quiet: true });
@@ -208,9 +209,7 @@ test('fl server without --checkpoint and fl site with --reconnect 0 are refused,
   fs.mkdirSync(shard);
   fs.writeFileSync(path.join(shard, 'train-images-idx3-ubyte'), idx([1, 28, 28], new Uint8Array(784)));
   fs.writeFileSync(path.join(shard, 'train-labels-idx1-ubyte'), idx([1], new Uint8Array([0])));
-  const saved = process.env[TOKEN_ENV];
-  process.env[TOKEN_ENV] = 'token-a';
-  try {
+  await withEnv({ [TOKEN_ENV]: 'token-a' }, async () => {
     // Refused before the shard is read: a missing shard folder gives the same refusal.
     for (const [bad, dirGiven] of [
       ['0', shard],
@@ -222,10 +221,7 @@ test('fl server without --checkpoint and fl site with --reconnect 0 are refused,
         UsageError,
         `--reconnect must be a positive number of seconds, got "${bad}"`,
       );
-  } finally {
-    if (saved === undefined) delete process.env[TOKEN_ENV];
-    else process.env[TOKEN_ENV] = saved;
-  }
+  });
 });
 
 test('train compress: a bad --finetune-epochs or --max-steps-per-epoch is refused, naming the option', async () => {

