@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../util/files';
+import { requirePositiveInteger } from '../util/checks';
 
 /** The addon's functions (native/kernels/src/addon.cc). Outputs are caller-allocated. */
 export interface NativeKernels {
@@ -173,7 +174,7 @@ export function configureBlasThreads(threads?: number, threading?: GemmThreading
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`PRIVLAB_BLAS_THREADS must be a positive integer, got "${env}"`);
   }
   if (n === undefined) n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`BLAS threads must be a positive integer, got ${n}`);
+  requirePositiveInteger(n, 'BLAS threads');
   const mode = threading ?? (process.env.PRIVLAB_GEMM_THREADING || 'pool');
   if (mode !== 'pool' && mode !== 'openblas') throw new RangeError(`GEMM threading must be "pool" or "openblas", got "${mode}"`);
   if (k) k.setBlasThreads(n, mode === 'pool');

@@ -15,6 +15,7 @@ import { ImageDataset, subset } from './dataset';
 import { writeIdx } from './idx';
 import { loadIdxDataset } from './idx-dataset';
 import { DataFileError } from './errors';
+import { requirePositiveInteger } from '../util/checks';
 
 export type ShardMode = 'iid' | 'non-iid';
 
@@ -63,7 +64,7 @@ function nonIidIndices(ds: ImageDataset, sites: number, perSite: number, rng: Se
 /** The dataset's images split across `sites` sites (every image in exactly one). */
 export function splitSites(ds: ImageDataset, o: SiteSplitOptions): ImageDataset[] {
   const { sites } = o;
-  if (!Number.isInteger(sites) || sites < 1) throw new RangeError(`sites must be a positive integer, got ${sites}`);
+  requirePositiveInteger(sites, 'sites');
   const rng = new SeededRng(o.seed ?? 0);
   const mode = o.mode ?? 'iid';
   let parts: number[][];
@@ -74,7 +75,7 @@ export function splitSites(ds: ImageDataset, o: SiteSplitOptions): ImageDataset[
   } else if (mode === 'non-iid') {
     if (o.fractions) throw new RangeError('fractions apply to iid splits only');
     const perSite = o.classesPerSite ?? 2;
-    if (!Number.isInteger(perSite) || perSite < 1) throw new RangeError(`classesPerSite must be a positive integer, got ${perSite}`);
+    requirePositiveInteger(perSite, 'classesPerSite');
     parts = nonIidIndices(ds, sites, perSite, rng);
   } else {
     throw new RangeError(`unknown shard mode "${String(mode)}" (expected iid or non-iid)`);

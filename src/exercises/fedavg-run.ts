@@ -14,6 +14,7 @@ import { logregMnist } from '../fl/tasks/mlp-mnist';
 import { FlTask } from '../fl/tasks/task';
 import { addWeights, assignWeights, checkWeights, subtractWeights, weightsFromVariables, Weights } from '../fl/weights';
 import { Config } from '../fl/strategy';
+import { requirePositiveInteger } from '../util/checks';
 
 /** What a site sends the server: its update (one Float32Array per parameter tensor) and how many examples it trained on. */
 export interface SiteUpdate {
@@ -85,7 +86,7 @@ export async function runFedAvg(
   onRound?: (round: number, accuracy: number) => void,
 ): Promise<FedAvgRun> {
   const o: Required<FedAvgRunOptions> = { ...FEDAVG_RUN_DEFAULTS, ...options };
-  if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
+  requirePositiveInteger(o.rounds, 'rounds');
   const { sites, test } = runData(o);
   const model = TASK.createModel(o.seed);
   try {

@@ -37,6 +37,7 @@ import {
   type LogisticModel,
   type EncryptedTrainingSet,
 } from '../fhe/ckks/logistic-regression';
+import { requirePositiveInteger } from '../util/checks';
 
 /** TenSEAL's Tutorial 1 figures (Framingham, 780 train rows, 5 epochs). */
 export const TENSEAL_LOGREG_REFERENCE = Object.freeze({
@@ -123,7 +124,7 @@ export async function runCkksLogreg(o: CkksLogregOptions = {}): Promise<CkksLogr
   const log = o.log ?? (() => undefined);
   const epochs = o.epochs ?? 2;
   const seed = o.seed ?? 73;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
+  requirePositiveInteger(epochs, 'epochs');
   const split = loadSplit(o, seed);
   const features = split.xTrain[0].length;
   const init = initialModel(features, seed);

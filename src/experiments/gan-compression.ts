@@ -36,6 +36,7 @@ import { QatConfig, QatTransform } from '../quant/qat';
 import { QuantizedModel } from '../quant/quantized-model';
 import { SeededRng } from '../util/rng';
 import { ensureBackend } from '../backend/select';
+import { requirePositiveInteger } from '../util/checks';
 
 export interface GanCompressionOptions {
   /** Where the digits come from: the canonical MNIST (60,000 / 10,000; default) or the small 10k set ('small', for quick runs). */
@@ -175,7 +176,7 @@ export async function runGanCompression(opts: GanCompressionOptions): Promise<Ga
   if (!Number.isInteger(qatEpochs) || qatEpochs < 1 || qatEpochs > epochs)
     throw new RangeError(`qatEpochs must be an integer in 1..epochs (${epochs}), got ${qatEpochs}`);
   const fidEpochs = opts.fidEpochs ?? 3;
-  if (!Number.isInteger(fidEpochs) || fidEpochs < 1) throw new RangeError(`fidEpochs must be a positive integer, got ${fidEpochs}`);
+  requirePositiveInteger(fidEpochs, 'fidEpochs');
   const fm = opts.featureModel ?? (await loadFeatureModel());
   try {
     return await compress({ ...opts, epochs, qatEpochs, fidEpochs }, fm, seed, fractions, qatBits);

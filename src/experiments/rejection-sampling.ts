@@ -35,6 +35,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ImageDataset, makeDataset } from '../data/dataset';
 import { Gan } from '../nn/gan';
 import { SeededRng } from '../util/rng';
+import { requirePositiveInteger } from '../util/checks';
 
 /** Candidates drawn (and checked against the acceptance floor) at a time, per class. */
 export const DRS_BATCH = 1000;
@@ -211,12 +212,12 @@ export function drsSyntheticSet(gan: Gan, count: number, seed: number, className
   const epsilon = o.epsilon ?? 1e-6;
   const minAcceptance = o.minAcceptance ?? DRS_MIN_ACCEPTANCE_DEFAULT;
   if (!gan.conditional) throw new RangeError('rejection sampling of a labelled set needs a conditional GAN');
-  if (!Number.isInteger(burnIn) || burnIn < 1) throw new RangeError(`burnIn must be a positive integer, got ${burnIn}`);
+  requirePositiveInteger(burnIn, 'burnIn');
   if (!(q >= 0 && q <= 1)) throw new RangeError(`gammaQuantile must be in [0, 1], got ${q}`);
   if (o.gamma !== undefined && !Number.isFinite(o.gamma)) throw new RangeError(`gamma must be a finite number, got ${o.gamma}`);
   if (!(epsilon > 0)) throw new RangeError(`epsilon must be positive, got ${epsilon}`);
   if (!(minAcceptance >= 0 && minAcceptance < 1)) throw new RangeError(`minAcceptance must be in [0, 1), got ${minAcceptance}`);
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
+  requirePositiveInteger(count, 'count');
   const k = gan.config.numClasses;
   const px = gan.config.imageSize;
   const latents = new SeededRng(seed);

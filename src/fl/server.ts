@@ -17,6 +17,7 @@ import { frameLimit } from './wire';
 import { CheckpointError, RoundRecord, ServerState, SiteAnswer, loadCheckpoint, removeStaleTemps, saveCheckpoint } from './checkpoint';
 import { PrivacyLedger } from './privacy-accounting';
 import { interruptScope, InterruptScope } from '../util/interrupt';
+import { requirePositiveInteger } from '../util/checks';
 
 export interface ServerOptions {
   task: FlTask;
@@ -86,7 +87,7 @@ export class FlServer {
   private readonly privacy: PrivacyLedger;
 
   constructor(private readonly o: ServerOptions) {
-    if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
+    requirePositiveInteger(o.rounds, 'rounds');
     if (!(o.roundTimeoutSeconds > 0)) throw new RangeError(`the round timeout must be positive, got ${o.roundTimeoutSeconds}`);
     if (o.strategy.minFitSites > o.transport.sites.length)
       throw new RangeError(`the strategy needs ${o.strategy.minFitSites} sites per round, only ${o.transport.sites.length} are registered`);

@@ -11,6 +11,7 @@ import { classifierClasses, extractFeatures, FeatureModel, predictClasses } from
 import { ModeCoverage, modeCoverage } from './mode-coverage';
 import { frechetDistance } from './frechet';
 import { GaussianStats, statsFromFeatures } from './gaussian-stats';
+import { requirePositiveInteger } from '../util/checks';
 
 /** Feature statistics of a real image set. */
 export function datasetStats(fm: FeatureModel, ds: ImageDataset): GaussianStats {
@@ -45,7 +46,7 @@ export interface GeneratorFidOptions {
 export function generatorSamples(gan: Gan, opts: GeneratorFidOptions = {}): tf.Tensor2D {
   const count = opts.count ?? 2000;
   const batch = opts.batchSize ?? 500;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`sample count must be a positive integer, got ${count}`);
+  requirePositiveInteger(count, 'sample count');
   const rng = new SeededRng(opts.seed ?? 12345);
   const parts: tf.Tensor2D[] = [];
   try {

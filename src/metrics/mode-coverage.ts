@@ -4,6 +4,7 @@
  * FID alone mixes sample quality and diversity; a collapsed GAN that draws only 1s and 7s
  * shows here as 2 classes covered, whatever its FID.
  */
+import { requirePositiveInteger } from '../util/checks';
 
 /** A class counts as covered when at least this share of the samples falls in it. */
 export const DEFAULT_COVERAGE_THRESHOLD = 0.05;
@@ -19,7 +20,7 @@ export interface ModeCoverage {
 
 /** Coverage of predicted class indices in 0 … numClasses − 1. */
 export function modeCoverage(predicted: ArrayLike<number>, numClasses = 10, threshold = DEFAULT_COVERAGE_THRESHOLD): ModeCoverage {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`mode coverage: numClasses must be a positive integer, got ${numClasses}`);
+  requirePositiveInteger(numClasses, 'mode coverage: numClasses');
   if (!(threshold > 0 && threshold <= 1)) throw new RangeError(`mode coverage: threshold must be in (0, 1], got ${threshold}`);
   if (predicted.length === 0) throw new RangeError('mode coverage: no samples');
   const counts = new Array<number>(numClasses).fill(0);

@@ -32,6 +32,7 @@ import { SgdClient } from './encrypted-sgd/client';
 import { SgdServer } from './encrypted-sgd/server';
 import { readNoiseStd, pbsOutputVariance, freshEncryptionVariance } from '../fhe/tfhe/compile/noise';
 import { SeededRng } from '../util/rng';
+import { requirePositiveInteger } from '../util/checks';
 
 export type FheTraining = 'disable' | 'simulate' | 'execute';
 
@@ -90,7 +91,7 @@ export class SGDClassifier {
   constructor(options: SGDClassifierOptions = {}) {
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SGDClassifierOptions;
     const o = { maxIter: 200, batchSize: 8, learningRate: 1, weightRange: 4, seed: 0, ...given };
-    if (!Number.isInteger(o.maxIter) || o.maxIter < 1) throw new RangeError(`maxIter must be a positive integer, got ${o.maxIter}`);
+    requirePositiveInteger(o.maxIter, 'maxIter');
     if (!Number.isFinite(o.seed)) throw new RangeError(`seed must be a finite number, got ${o.seed}`);
     this.options = o;
   }

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ImageDataset } from '../data/dataset';
 import { SeededRng } from '../util/rng';
+import { requirePositiveInteger } from '../util/checks';
 
 export interface Batch {
   /** [n, height·width] pixels scaled to [-1, 1]. The caller disposes it. */
@@ -23,7 +24,7 @@ export function batchesPerEpoch(count: number, batchSize: number): number {
  * translation augmentation of a classifier; 0 draws nothing, so the batches are as without it.
  */
 export function* epochBatches(ds: ImageDataset, batchSize: number, rng: SeededRng, firstBatch = 0, maxShift = 0): Generator<Batch> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  requirePositiveInteger(batchSize, 'batch size');
   if (!Number.isInteger(firstBatch) || firstBatch < 0) throw new RangeError(`firstBatch must be a non-negative integer, got ${firstBatch}`);
   if (!Number.isInteger(maxShift) || maxShift < 0 || maxShift >= Math.min(ds.height, ds.width))
     throw new RangeError(`maxShift must be an integer in [0, ${Math.min(ds.height, ds.width) - 1}], got ${maxShift}`);

@@ -12,6 +12,7 @@ import { SeededRng } from '../util/rng';
 import { fillUniform } from './random';
 import { variableFrom } from './variables';
 import { Adam } from './adam';
+import { requirePositiveInteger } from '../util/checks';
 
 /** x², the activation; its gradient 2x·dy comes from tfjs's own Square kernel. */
 export function squareActivation(x: tf.Tensor): tf.Tensor {
@@ -117,9 +118,9 @@ export function trainSquareMlp(model: SquareMlp, x: Float32Array, labels: ArrayL
   for (let i = 0; i < rows; i++)
     if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= classes)
       throw new RangeError(`label ${i} is ${labels[i]}, expected an integer in [0, ${classes})`);
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${o.epochs}`);
+  requirePositiveInteger(o.epochs, 'epochs');
   const batch = o.batchSize ?? 128;
-  if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batchSize must be a positive integer, got ${batch}`);
+  requirePositiveInteger(batch, 'batchSize');
   const rng = new SeededRng(o.seed ?? 0);
   const adam = new Adam(model.variables(), { learningRate: o.learningRate ?? 1e-3, beta1: 0.9, beta2: 0.999 });
   const losses: number[] = [];

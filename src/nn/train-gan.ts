@@ -19,6 +19,7 @@ import { batchesPerEpoch, epochBatches } from './batches';
 import { Gan, GanConfig } from './gan';
 import { DropoutTransform } from './dropout';
 import { checkGanStepOptions, ganOptimizers, GanOptimizers, ganTrainStep, StepLosses } from './gan-step';
+import { requirePositiveInteger } from '../util/checks';
 
 /** The epochs at which the source shows samples. */
 export const REFERENCE_SAMPLE_EPOCHS: readonly number[] = [5, 30, 100, 200];
@@ -194,7 +195,7 @@ export async function trainGan(opts: TrainGanOptions): Promise<TrainGanResult> {
   const seed = opts.seed ?? 0;
   const startEpoch = opts.startEpoch ?? 0;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new RangeError(`epochs must be a non-negative integer, got ${opts.epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  requirePositiveInteger(batchSize, 'batch size');
   if (!Number.isInteger(startEpoch) || startEpoch < 0) throw new RangeError(`startEpoch must be a non-negative integer, got ${startEpoch}`);
   if (ds.count === 0) throw new RangeError(`dataset ${ds.name} is empty`);
   await ensureBackend();

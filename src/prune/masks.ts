@@ -3,6 +3,7 @@
  * 0/1 bytes in the weights' own (row-major) layout. Ties are broken by position so
  * that the same weights always give the same mask.
  */
+import { requirePositiveInteger } from '../util/checks';
 
 export type Mask = Uint8Array;
 
@@ -51,7 +52,7 @@ export function globalL1Masks(layers: ArrayLike<number>[], fraction: number): Ma
  */
 export function fanInCapMask(weights: ArrayLike<number>, rows: number, cols: number, inputAxis: 0 | 1, maxActive: number, base?: Mask): Mask {
   if (weights.length !== rows * cols) throw new RangeError(`${rows}x${cols} needs ${rows * cols} weights, got ${weights.length}`);
-  if (!Number.isInteger(maxActive) || maxActive < 1) throw new RangeError(`maxActive must be a positive integer, got ${maxActive}`);
+  requirePositiveInteger(maxActive, 'maxActive');
   const mask = base ? Uint8Array.from(base) : new Uint8Array(weights.length).fill(1);
   const neurons = inputAxis === 0 ? cols : rows;
   const fanIn = inputAxis === 0 ? rows : cols;

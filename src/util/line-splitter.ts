@@ -7,6 +7,7 @@
  * dropped: a writer that never ends its line cannot make the reader hold all it writes.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { requirePositiveInteger } from './checks';
 
 export interface LineSplitter {
   /** The next chunk of output (bytes, or text already decoded). */
@@ -18,7 +19,7 @@ export interface LineSplitter {
 }
 
 export function lineSplitter(onLine: (line: string) => void, maxLine = 64 * 1024): LineSplitter {
-  if (!Number.isInteger(maxLine) || maxLine < 1) throw new RangeError(`maxLine must be a positive integer, got ${maxLine}`);
+  requirePositiveInteger(maxLine, 'maxLine');
   const decoder = new StringDecoder('utf8');
   let partial = '';
   const take = (text: string): void => {

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { nativeKernels } from '../native-addon';
 import { float32Values, KernelArgs, sizeOf } from './kernel-util';
+import { requirePositiveInteger } from '../../util/checks';
 
 export interface AdamUpdateAttrs {
   learningRate: number;
@@ -51,7 +52,7 @@ export function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
     }
     values[name] = vals;
   }
-  if (!Number.isInteger(a.step) || a.step < 1) throw new RangeError(`Adam step must be a positive integer, got ${a.step}`);
+  requirePositiveInteger(a.step, 'Adam step');
   const g = values.grad as Float32Array;
   const w2 = writable(backend, variable, values.variable as Float32Array);
   const m2 = writable(backend, m, values.m as Float32Array);

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { PrivlabAdamUpdate } from '../kernel-names';
+import { requirePositiveInteger } from '../../util/checks';
 
 export interface AdamHyperparameters {
   learningRate: number;
@@ -14,7 +15,7 @@ export interface AdamHyperparameters {
 }
 
 export function adamUpdate(variable: tf.Variable, m: tf.Variable, v: tf.Variable, grad: tf.Tensor, h: AdamHyperparameters, step: number): void {
-  if (!Number.isInteger(step) || step < 1) throw new RangeError(`Adam step must be a positive integer, got ${step}`);
+  requirePositiveInteger(step, 'Adam step');
   for (const [name, t] of [
     ['m', m],
     ['v', v],

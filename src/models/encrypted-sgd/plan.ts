@@ -40,6 +40,7 @@ import { readParameterSet } from '../../fhe/tfhe/compile/parameters';
 import { positionUnit, readPosition } from '../../fhe/tfhe/compile/positions';
 import { MASK64 } from '../../fhe/tfhe/core/torus';
 import type { ShortintParameterSet } from '../../fhe/tfhe/shortint/parameters';
+import { requirePositiveInteger } from '../../util/checks';
 
 /** The default set: N = 4096 (n = 931), about 12 ms of CPU per key switch + PBS here. */
 export const SGD_PARAMETER_SET = 'V1_6_PARAM_MESSAGE_5_CARRY_0_KS_PBS_GAUSSIAN_2M128';
@@ -130,9 +131,9 @@ export function sigmoid(a: number): number {
 
 export function planSgd(o: SgdPlanOptions): SgdPlan {
   const d = o.features;
-  if (!Number.isInteger(d) || d < 1) throw new RangeError(`features must be a positive integer, got ${d}`);
+  requirePositiveInteger(d, 'features');
   const b = o.batchSize;
-  if (!Number.isInteger(b) || b < 1) throw new RangeError(`batchSize must be a positive integer, got ${b}`);
+  requirePositiveInteger(b, 'batchSize');
   if (!(o.learningRate > 0) || !Number.isFinite(o.learningRate)) throw new RangeError(`learningRate must be a positive number, got ${o.learningRate}`);
   if (!(o.weightRange > 0) || !Number.isFinite(o.weightRange)) throw new RangeError(`weightRange must be a positive number, got ${o.weightRange}`);
   const bits: SgdBits = {

@@ -32,6 +32,7 @@ import { evaluatePolynomial, polynomialDepth, degreeOf } from '../polynomial';
 import { withScope } from '../scope';
 import { type LogisticModel, type TrainingOptions, TENSEAL_TRAINING, checkTrainingData } from './model';
 import { type Packing, packing, packRows, packLabels, packModel, unpackModel, blockStarts, decayVector } from './packing';
+import { requirePositiveInteger } from '../../../util/checks';
 
 type TrainingSettings = Required<Omit<TrainingOptions, 'epochs'>>;
 
@@ -259,7 +260,7 @@ export class EncryptedLogisticTrainer {
   update(model: CipherText, gradientSum: CipherText, rows: number): CipherText {
     const { ctx, keys, packing: p, levels } = this;
     this.checkModel(model);
-    if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows must be a positive integer, got ${rows}`);
+    requirePositiveInteger(rows, 'rows');
     const high = levels.workingScale;
     return withScope((s) => {
       const total = s.track(rotateAndSum(ctx, gradientSum, p.block, p.rowsPerCiphertext, keys));

@@ -7,6 +7,7 @@
  */
 import { SeededRng } from '../../../util/rng';
 import { TENSEAL_SIGMOID } from '../sigmoid';
+import { requirePositiveInteger } from '../../../util/checks';
 
 export interface LogisticModel {
   weights: number[];
@@ -26,7 +27,7 @@ export interface TrainingOptions {
 export const TENSEAL_TRAINING: Required<Omit<TrainingOptions, 'epochs'>> = Object.freeze({ learningRate: 1, weightDecay: 0.05, sigmoid: TENSEAL_SIGMOID });
 
 export function initialModel(features: number, seed: number): LogisticModel {
-  if (!Number.isInteger(features) || features < 1) throw new RangeError(`features must be a positive integer, got ${features}`);
+  requirePositiveInteger(features, 'features');
   const rng = new SeededRng(seed);
   const bound = 1 / Math.sqrt(features);
   const u = (): number => -bound + 2 * bound * rng.next();

@@ -17,6 +17,7 @@
  */
 import type { LogisticModel } from './model';
 import { rotateAndSumSteps } from '../rotate-and-sum';
+import { requirePositiveInteger } from '../../../util/checks';
 
 export interface Packing {
   features: number;
@@ -28,7 +29,7 @@ export interface Packing {
 }
 
 export function packing(features: number, slots: number): Packing {
-  if (!Number.isInteger(features) || features < 1) throw new RangeError(`features must be a positive integer, got ${features}`);
+  requirePositiveInteger(features, 'features');
   const block = 2 ** Math.ceil(Math.log2(features + 1));
   if (block > slots) throw new RangeError(`${features} features need blocks of ${block} slots, more than the ${slots} slots`);
   return { features, block, slots, rowsPerCiphertext: slots / block };

@@ -17,6 +17,7 @@ import { addInPlace } from '../add';
 import { EncryptedLogisticTrainer, type EncryptedTrainingSet } from './encrypted-training';
 import type { TrainingOptions } from './model';
 import type { WorkerReply, WorkerRequest } from './worker';
+import { requirePositiveInteger } from '../../../util/checks';
 
 class TrainerWorker {
   private readonly worker = new Worker(join(__dirname, 'worker.js'));
@@ -64,7 +65,7 @@ export class ParallelLogisticTrainer {
     options: Omit<TrainingOptions, 'epochs'> = {},
     threads = availableParallelism(),
   ): Promise<ParallelLogisticTrainer> {
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    requirePositiveInteger(threads, 'threads');
     const local = new EncryptedLogisticTrainer(ctx, keys, features, options);
     const keyBytes = encodeEvaluationKeys(ctx, keys, 'none');
     const workers = Array.from({ length: threads }, () => new TrainerWorker());

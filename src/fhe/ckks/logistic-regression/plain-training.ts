@@ -4,6 +4,7 @@
  */
 import { evaluatePlain } from '../polynomial';
 import { type LogisticModel, type TrainingOptions, TENSEAL_TRAINING, checkTrainingData, logit } from './model';
+import { requirePositiveInteger } from '../../../util/checks';
 
 /** One full-batch step of the update rule. */
 export function plainEpoch(model: LogisticModel, x: readonly number[][], y: readonly number[], options: Omit<TrainingOptions, 'epochs'> = {}): LogisticModel {
@@ -27,7 +28,7 @@ export function plainEpoch(model: LogisticModel, x: readonly number[][], y: read
 export function trainPlain(initial: LogisticModel, x: readonly number[][], y: readonly number[], options: TrainingOptions): LogisticModel[] {
   const f = checkTrainingData(x, y);
   if (f !== initial.weights.length) throw new RangeError(`model has ${initial.weights.length} weights, data ${f} features`);
-  if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${options.epochs}`);
+  requirePositiveInteger(options.epochs, 'epochs');
   const models: LogisticModel[] = [];
   let model = initial;
   for (let e = 0; e < options.epochs; e++) models.push((model = plainEpoch(model, x, y, options)));
