@@ -3,14 +3,15 @@
  * one cell, beside the real-vs-real floor and the mode coverage of the same samples (share
  * of each digit as the LeNet classifies them; digits with ≥ 5 %), with LeNet features (src/metrics; not comparable
  * in absolute terms with Inception-based FID). The feature model and the real statistics
- * are loaded once per kernel session.
+ * are loaded once per kernel session (the statistics from privlab's cache of them, src/metrics/stats-cache.ts).
  */
 import { ImageDataset } from '../../src/data/dataset';
 import { mnistSplit } from '../../src/data/mnist-canonical';
 import { FeatureModel, loadFeatureModel } from '../../src/metrics/feature-model';
 import { GaussianStats } from '../../src/metrics/gaussian-stats';
 import { frechetDistance } from '../../src/metrics/frechet';
-import { datasetStats, generatorQuality } from '../../src/metrics/gan-fid';
+import { generatorQuality } from '../../src/metrics/gan-fid';
+import { cachedDatasetStats } from '../../src/metrics/stats-cache';
 import { Gan } from '../../src/nn/gan';
 import { table } from '../tables';
 
@@ -43,7 +44,7 @@ const statsCache = new WeakMap<ImageDataset, GaussianStats>();
 async function stats(ds: ImageDataset): Promise<GaussianStats> {
   const fm = await (featureModel ??= loadFeatureModel());
   let s = statsCache.get(ds);
-  if (!s) statsCache.set(ds, (s = datasetStats(fm, ds)));
+  if (!s) statsCache.set(ds, (s = cachedDatasetStats(fm, ds)));
   return s;
 }
 

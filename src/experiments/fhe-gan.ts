@@ -21,7 +21,8 @@ import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { loadFeatureModel } from '../metrics/feature-model';
 import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
-import { datasetStats, imageStats } from '../metrics/gan-fid';
+import { imageStats } from '../metrics/gan-fid';
+import { cachedDatasetStats } from '../metrics/stats-cache';
 import { fillNormal } from '../nn/random';
 import { QuantizedModel, loadQuantizedModel } from '../quant/quantized-model';
 import { SeededRng } from '../util/rng';
@@ -141,7 +142,7 @@ export async function runGanFhe(o: GanFheOptions): Promise<GanFheRun> {
 
   log('FID (LeNet features) against the held-out digits');
   const fm = await loadFeatureModel();
-  const real = datasetStats(fm, mnistSplit(o.mnist).test);
+  const real = cachedDatasetStats(fm, mnistSplit(o.mnist).test);
   const clearHead = head(clear, images);
   const simHead = head(simulate, images);
   const result: GanFheResult = {

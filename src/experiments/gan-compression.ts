@@ -25,7 +25,8 @@ import { MnistSource, mnistSplit } from '../data/mnist-canonical';
 import { FeatureModel, loadFeatureModel } from '../metrics/feature-model';
 import { frechetDistance } from '../metrics/frechet';
 import { GaussianStats } from '../metrics/gaussian-stats';
-import { datasetStats, generatorFid } from '../metrics/gan-fid';
+import { generatorFid } from '../metrics/gan-fid';
+import { cachedDatasetStats } from '../metrics/stats-cache';
 import { Gan } from '../nn/gan';
 import { GanStabilizers, throwIfStoppedEarly, trainGan, StepInfo } from '../nn/train-gan';
 import { l1Mask } from '../prune/masks';
@@ -193,8 +194,8 @@ async function compress(
   qatBits: number[],
 ): Promise<GanCompressionResult> {
   const split = mnistSplit(opts.mnist);
-  const real = datasetStats(fm, split.test);
-  const realFloor = frechetDistance(datasetStats(fm, split.train), real);
+  const real = cachedDatasetStats(fm, split.test);
+  const realFloor = frechetDistance(cachedDatasetStats(fm, split.train), real);
   const rows: GanCompressionRow[] = [];
 
   const fidOf = (gan: Gan, qat?: QatTransform): number => {

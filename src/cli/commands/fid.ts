@@ -14,7 +14,8 @@ import {
 } from '../../metrics/feature-model';
 import { selectBackend } from '../../backend';
 import { datasetSplit, mnistSplit } from '../../data';
-import { datasetStats, generatorFid, generatorQuality } from '../../metrics/gan-fid';
+import { generatorFid, generatorQuality } from '../../metrics/gan-fid';
+import { cachedDatasetStats } from '../../metrics/stats-cache';
 import { loadGanCheckpoint } from '../../nn/checkpoint';
 import { checkParentExists } from '../../util/out-dir';
 
@@ -143,7 +144,7 @@ async function ganFid(argv: string[]): Promise<number> {
   const fm = values['feature-model'] ? await loadFeatureModel(values['feature-model'], values.layer) : await loadFeatureModel();
   const { gan, meta } = loadGanCheckpoint(positionals[0]);
   const split = mnistSplit();
-  const real = datasetStats(fm, split.test);
+  const real = cachedDatasetStats(fm, split.test);
   // Mode coverage needs a classifier of the 10 digits (the LeNet); another feature model gives FID only.
   const quality =
     classifierClasses(fm) === 10
@@ -151,7 +152,7 @@ async function ganFid(argv: string[]): Promise<number> {
       : { fid: generatorFid(gan, fm, real, { count, seed }), coverage: undefined };
   const fidValue = quality.fid;
   const cov = quality.coverage;
-  const floor = frechetDistance(datasetStats(fm, split.train), real);
+  const floor = frechetDistance(cachedDatasetStats(fm, split.train), real);
   const result = {
     checkpoint: positionals[0],
     fid: fidValue,

@@ -13,7 +13,8 @@ import { selectBackend } from '../../backend';
 import { loadDataset, mnistSplit } from '../../data';
 import { loadFeatureModel } from '../../metrics/feature-model';
 import { frechetDistance } from '../../metrics/frechet';
-import { datasetStats, generatorQuality, GeneratorQuality, samplesQuality } from '../../metrics/gan-fid';
+import { generatorQuality, GeneratorQuality, samplesQuality } from '../../metrics/gan-fid';
+import { cachedDatasetStats } from '../../metrics/stats-cache';
 import { loadGanCheckpoint, saveGanCheckpoint } from '../../nn/checkpoint';
 import { RECOMMENDED_STABILIZERS } from '../../nn/train-gan';
 import { compressGenerator, quantizedGeneratorSamples } from '../../experiments/compress-generator';
@@ -29,13 +30,13 @@ const FID_SEED = 12345;
 
 /** FID and coverage as recorded in manifests and printed: snake_case, the CLI's JSON style. */
 async function measure(
-  what: (fm: Awaited<ReturnType<typeof loadFeatureModel>>, real: ReturnType<typeof datasetStats>) => GeneratorQuality,
+  what: (fm: Awaited<ReturnType<typeof loadFeatureModel>>, real: ReturnType<typeof cachedDatasetStats>) => GeneratorQuality,
   withFloor: boolean,
 ): Promise<Record<string, unknown>> {
   const fm = await loadFeatureModel();
   try {
     const split = mnistSplit();
-    const real = datasetStats(fm, split.test);
+    const real = cachedDatasetStats(fm, split.test);
     const q = what(fm, real);
     return {
       fid: q.fid,
@@ -45,7 +46,7 @@ async function measure(
       samples: FID_SAMPLES,
       sample_seed: FID_SEED,
       reference: `${split.test.count} canonical MNIST test digits, LeNet features (data/fid-lenet)`,
-      ...(withFloor ? { real_train_vs_test_fid: frechetDistance(datasetStats(fm, split.train), real) } : {}),
+      ...(withFloor ? { real_train_vs_test_fid: frechetDistance(cachedDatasetStats(fm, split.train), real) } : {}),
     };
   } finally {
     fm.dispose();

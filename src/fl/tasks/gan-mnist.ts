@@ -31,7 +31,8 @@ import { Gan, GanConfig, ganConfig } from '../../nn/gan';
 import { discriminatorStep, GanOptimizers, ganOptimizers, ganTrainStep } from '../../nn/gan-step';
 import { bceWithLogits } from '../../nn/losses';
 import { SeededRng } from '../../util/rng';
-import { datasetStats, generatorFid } from '../../metrics/gan-fid';
+import { generatorFid } from '../../metrics/gan-fid';
+import { cachedDatasetStats } from '../../metrics/stats-cache';
 import type { FeatureModel } from '../../metrics/feature-model';
 import { Weights, assignWeights } from '../weights';
 import { CryptoUniform, poissonSample } from '../dp/poisson-sampling';
@@ -281,7 +282,7 @@ export function federatedGeneratorFid(task: FlTask, weights: Weights, fm: Featur
   const model = task.createModel(0);
   try {
     assignWeights(model.variables, model.names, weights);
-    return generatorFid(asGan(model, task.name), fm, datasetStats(fm, real), { count, seed });
+    return generatorFid(asGan(model, task.name), fm, cachedDatasetStats(fm, real), { count, seed });
   } finally {
     model.dispose();
   }
