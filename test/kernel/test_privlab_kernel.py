@@ -6,16 +6,47 @@ Run with the project-local Jupyter path, from the project root:
   JUPYTER_PATH=.jupyter/data /usr/bin/python3 test/kernel/test_privlab_kernel.py -v
 (test/integration/kernel-protocol.test.ts does exactly that.)
 """
+import queue
 import unittest
 
 import jupyter_kernel_test
 from jupyter_kernel_test.msgspec_v5 import validate_message
+
+# Seconds to wait for a reply, and for each iopub message after it. The suite's own helper waits
+# 15 s for a reply, 1 s for the busy status and 0.1 s for each later message: on a loaded machine
+# (the test command runs files side by side) a first cell that compiles TypeScript and loads tfjs,
+# or the idle status sent just after the reply, can take longer, and the run failed for that alone.
+REPLY_TIMEOUT = 180
+IOPUB_TIMEOUT = 30
 
 
 class PrivlabKernelTests(jupyter_kernel_test.KernelTests):
     kernel_name = "privlab"
     language_name = "typescript"
     file_extension = ".ts"
+
+    def execute_helper(self, code, timeout=REPLY_TIMEOUT, silent=False, store_history=True, stop_on_error=True):
+        """The suite's execute_helper, with the same checks, waiting longer (see REPLY_TIMEOUT)."""
+        msg_id = self.kc.execute(code=code, silent=silent, store_history=store_history, stop_on_error=stop_on_error)
+        reply = self.get_non_kernel_info_reply(timeout=timeout)
+        validate_message(reply, "execute_reply", msg_id)
+        busy = self.kc.get_iopub_msg(timeout=IOPUB_TIMEOUT)
+        validate_message(busy, "status", msg_id)
+        self.assertEqual(busy["content"]["execution_state"], "busy")
+        outputs = []
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=IOPUB_TIMEOUT)
+            except queue.Empty:
+                self.fail(f"no idle status within {IOPUB_TIMEOUT} s of the last message; outputs so far: {outputs}")
+            validate_message(msg, msg["msg_type"], msg_id)
+            if msg["msg_type"] == "status":
+                self.assertEqual(msg["content"]["execution_state"], "idle")
+                return reply, outputs
+            if msg["msg_type"] == "execute_input":
+                self.assertEqual(msg["content"]["code"], code)
+                continue
+            outputs.append(msg)
 
     code_hello_world = 'console.log("hello, world")'
     code_stderr = 'console.error("to stderr")'
@@ -72,11 +103,11 @@ class PrivlabKernelTests(jupyter_kernel_test.KernelTests):
     def test_privlab_execute_input_carries_the_execution_count(self):
         self.flush_channels()
         msg_id = self.kc.execute(code="1")
-        reply = self.get_non_kernel_info_reply(timeout=30)
+        reply = self.get_non_kernel_info_reply(timeout=REPLY_TIMEOUT)
         count = reply["content"]["execution_count"]
         seen = []
         while True:
-            msg = self.kc.get_iopub_msg(timeout=5)
+            msg = self.kc.get_iopub_msg(timeout=IOPUB_TIMEOUT)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             seen.append(msg)
