@@ -13,14 +13,19 @@ import { frechetDistance } from './frechet';
 import { GaussianStats, statsFromFeatures } from './gaussian-stats';
 import { requirePositiveInteger } from '../util/checks';
 
-/** Feature statistics of a real image set. */
-export function datasetStats(fm: FeatureModel, ds: ImageDataset): GaussianStats {
+/** Features of a real image set's images (pixels read as [0, 1]): count × fm.dims, row-major. */
+export function datasetFeatures(fm: FeatureModel, ds: ImageDataset): Float32Array {
   const { x, y, yOneHot } = toTensors(ds, { range: '[0,1]', layout: 'image' });
   try {
-    return statsFromFeatures(extractFeatures(fm, x, '[0,1]'), ds.count, fm.dims);
+    return extractFeatures(fm, x, '[0,1]');
   } finally {
     tf.dispose([x, y, yOneHot]);
   }
+}
+
+/** Feature statistics of a real image set. */
+export function datasetStats(fm: FeatureModel, ds: ImageDataset): GaussianStats {
+  return statsFromFeatures(datasetFeatures(fm, ds), ds.count, fm.dims);
 }
 
 /** Feature statistics of images [n, h·w] (or [n, h, w(, 1)]) with pixels in [-1, 1], e.g. generator output. */

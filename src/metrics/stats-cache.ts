@@ -18,15 +18,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { ImageDataset, subset } from '../data/dataset';
-import { toTensors } from '../data/tensors';
-import { packageRoot, writeFileAtomic } from '../util/files';
-import { extractFeatures, FeatureModel } from './feature-model';
-import { datasetStats } from './gan-fid';
+import { packageRoot } from '../util/files';
+import { FeatureModel } from './feature-model';
+import { datasetFeatures, datasetStats } from './gan-fid';
 import { GaussianStats } from './gaussian-stats';
-import { decodeNpz, encodeNpz } from './npz';
-import { loadStats } from './stats-files';
+import { loadNpzStats, saveStats } from './stats-files';
 
 /** The environment variable naming the cache folder, or `off` to compute every time. */
 export const STATS_CACHE_ENV = 'PRIVLAB_FID_STATS_CACHE';
@@ -83,26 +80,23 @@ export function statsCacheFile(dir: string, fm: FeatureModel, ds: ImageDataset):
   return path.join(dir, `${key}.npz`);
 }
 
-/** Features of the set's first images, as datasetStats computes them (pixels in [0, 1]). */
+/** Features of the set's first images, as datasetStats computes them. */
 function probeFeatures(fm: FeatureModel, ds: ImageDataset): Float32Array {
-  const first = subset(
-    ds,
-    Array.from({ length: Math.min(PROBE_IMAGES, ds.count) }, (_, i) => i),
+  return datasetFeatures(
+    fm,
+    subset(
+      ds,
+      Array.from({ length: Math.min(PROBE_IMAGES, ds.count) }, (_, i) => i),
+    ),
   );
-  const { x, y, yOneHot } = toTensors(first, { range: '[0,1]', layout: 'image' });
-  try {
-    return extractFeatures(fm, x, '[0,1]');
-  } finally {
-    tf.dispose([x, y, yOneHot]);
-  }
 }
 
 /** The statistics in `file` if it holds those of `ds` as `fm` extracts them today; else undefined. */
 function readCached(file: string, fm: FeatureModel, ds: ImageDataset, probe: Float32Array): GaussianStats | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
-    const stats = loadStats(file);
-    const { probe: recorded, count } = decodeNpz(fs.readFileSync(file), file);
+    const { stats, arrays } = loadNpzStats(file);
+    const { probe: recorded, count } = arrays;
     if (stats.mu.length !== fm.dims || !count || count.data.length !== 1 || count.data[0] !== ds.count) return undefined;
     if (!recorded || recorded.data.length !== probe.length) return undefined;
     let scale = 0;
@@ -128,15 +122,7 @@ export function cachedDatasetStats(fm: FeatureModel, ds: ImageDataset): Gaussian
   if (cached) return cached;
   const stats = datasetStats(fm, ds);
   try {
-    const d = fm.dims;
-    fs.mkdirSync(dir, { recursive: true });
-    const arrays = {
-      mu: { shape: [d], data: stats.mu },
-      sigma: { shape: [d, d], data: stats.sigma.to1DArray() },
-      probe: { shape: [probe.length / d, d], data: probe },
-      count: { shape: [1], data: [ds.count] },
-    };
-    writeFileAtomic(file, encodeNpz(arrays));
+    saveStats(file, stats, { probe: { shape: [probe.length / fm.dims, fm.dims], data: probe }, count: { shape: [1], data: [ds.count] } });
   } catch {
     // a read-only or full disk: the statistics are still right, only not kept
   }
